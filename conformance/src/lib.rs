@@ -1,0 +1,16 @@
+//! # groupwire-conformance
+//!
+//! The library behind the `groupwire` command: the conformance harness that drives real
+//! groupware servers over the network and certifies their interoperability, and the tools
+//! around it (`groupwire parse` decodes captured protocol bytes with the groupwire codecs).
+//!
+//! Data flows one way: bytes from the network are framed and decoded by the protocol crates
+//! (`groupwire-imap`, `groupwire-smtp`, `groupwire-dav`) into typed values; checks judge those
+//! values against RFC requirements; verdicts are gathered into reports.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod exit;
+pub mod parse;

@@ -1,0 +1,55 @@
+//! Explicit bounds on what a decoder accepts, so hostile input costs bounded memory and time.
+
+/// Bounds a decoder enforces. Exceeding one yields [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
+///
+/// The defaults are safe for a server facing the open Internet; raise them per connection for
+/// trusted peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest XML body, iCalendar or vCard object accepted, in octets.
+    pub max_body_size: usize,
+    /// Deepest element nesting in XML bodies (and component nesting in iCalendar) accepted.
+    pub max_nesting_depth: usize,
+    /// Most elements accepted in one list (responses in a multistatus, properties, components).
+    pub max_list_length: usize,
+    /// Longest unfolded iCalendar/vCard content line accepted, in octets.
+    pub max_line_length: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_size: 16 * 1024 * 1024,
+            max_nesting_depth: 64,
+            max_list_length: 100_000,
+            max_line_length: 64 * 1024,
+        }
+    }
+}
+
+/// Which of the [`Limits`] was exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`Limits::max_body_size`] was exceeded.
+    BodySize,
+    /// [`Limits::max_nesting_depth`] was exceeded.
+    NestingDepth,
+    /// [`Limits::max_list_length`] was exceeded.
+    ListLength,
+    /// [`Limits::max_line_length`] was exceeded.
+    LineLength,
+}
+
+impl Limit {
+    /// The name of the [`Limits`] field, for messages.
+    pub const fn field_name(self) -> &'static str {
+        match self {
+            Limit::BodySize => "max_body_size",
+            Limit::NestingDepth => "max_nesting_depth",
+            Limit::ListLength => "max_list_length",
+            Limit::LineLength => "max_line_length",
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Explicit bounds on what a decoder accepts, so hostile input costs bounded memory and time.
+
+/// Bounds a decoder enforces. Exceeding one yields [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
+///
+/// The defaults are safe for a server facing the open Internet; raise them per connection for
+/// trusted peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Longest line (between literals) accepted, in octets, CRLF included.
+    pub max_line_length: usize,
+    /// Largest literal (`{n}` / `~{n}`) accepted, in octets.
+    pub max_literal_size: u64,
+    /// Deepest nesting of parenthesised lists (BODYSTRUCTURE, SEARCH keys, THREAD) accepted.
+    pub max_nesting_depth: usize,
+    /// Most elements accepted in one list (flags, sequence sets, SEARCH results, FETCH items).
+    pub max_list_length: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_line_length: 64 * 1024,
+            max_literal_size: 64 * 1024 * 1024,
+            max_nesting_depth: 64,
+            max_list_length: 100_000,
+        }
+    }
+}
+
+/// Which of the [`Limits`] was exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`Limits::max_line_length`] was exceeded.
+    LineLength,
+    /// [`Limits::max_literal_size`] was exceeded.
+    LiteralSize,
+    /// [`Limits::max_nesting_depth`] was exceeded.
+    NestingDepth,
+    /// [`Limits::max_list_length`] was exceeded.
+    ListLength,
+}
+
+impl Limit {
+    /// The name of the [`Limits`] field, for messages.
+    pub const fn field_name(self) -> &'static str {
+        match self {
+            Limit::LineLength => "max_line_length",
+            Limit::LiteralSize => "max_literal_size",
+            Limit::NestingDepth => "max_nesting_depth",
+            Limit::ListLength => "max_list_length",
+        }
+    }
+}

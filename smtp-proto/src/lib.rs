@@ -1,0 +1,55 @@
+//! # groupwire-smtp
+//!
+//! Parsing and serialisation of SMTP (RFC 5321), ESMTP extensions and LMTP (RFC 2033): commands (what a client sends), replies (what a server sends), and message data, for both
+//! the client and the server role. Part of the [groupwire](https://github.com/groupwire/groupwire)
+//! family, whose conformance harness uses this crate to judge real servers.
+//!
+//! ## The codec contract
+//!
+//! Every groupwire protocol crate follows the same rules, so code written against one reads
+//! the same against the others:
+//!
+//! - **Borrowed values.** Decoding borrows from the input: a decoded value has a lifetime tied
+//!   to the buffer it came from and copies nothing it does not have to. Each value has
+//!   `into_owned()` for a `'static` copy when it must outlive the buffer.
+//! - **Need more bytes is not an error.** Every decoder accepts partial input. When the input
+//!   ends before a message does it returns [`Decoded::Incomplete`] (with a hint of how many
+//!   more bytes are needed, when known) and consumes nothing; the caller appends what arrives
+//!   next and calls again. A complete message comes back as [`Decoded::Complete`] with the
+//!   number of bytes it used.
+//! - **Typed errors with offsets.** A decoding failure is a [`DecodeError`]: the byte offset
+//!   where it happened and an [`ErrorKind`] saying what the grammar [`Expected`] there, or
+//!   which limit was hit. There are no `String` errors.
+//! - **Explicit limits.** One [`Limits`] value bounds line length, literal or body size,
+//!   nesting depth and list length, with safe defaults. Exceeding one is its own error,
+//!   [`ErrorKind::LimitExceeded`], naming the [`Limit`].
+//! - **Encoding into any sink.** Every value encodes into a `bytes::BytesMut` or any
+//!   `std::io::Write`.
+//! - **Message data.** DATA payloads are dot-stuffed on the wire and BDAT payloads are
+//!   length-framed; both decoders hand out slices of the input rather than copies wherever the
+//!   bytes need no change.
+//! - **No panics, no `unsafe`.** The crate is `#![forbid(unsafe_code)]`; decoding code has no
+//!   `unwrap`, `expect`, `panic!` or unchecked slice indexing (enforced by clippy lints at the
+//!   crate root), and every decoder is fuzzed.
+//!
+//! ## Status
+//!
+//! The contract types are in place; the grammar is being filled in (see the project README).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod decoded;
+pub mod limits;
+
+pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};
+pub use limits::{Limit, Limits};
