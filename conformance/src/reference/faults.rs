@@ -1,0 +1,152 @@
+//! Fault injection: named, deliberate deviations of the reference servers from the RFCs.
+//!
+//! Every check names at least one fault that breaks it (`Check::broken_by`); `groupwire
+//! selftest` starts the reference with each fault in turn and requires the check to fail, so
+//! a check that cannot tell a broken server from a good one is found at once.
+//! `groupwire serve --fault NAME` starts the reference with a fault for manual testing.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+macro_rules! faults {
+    ($($variant:ident => $name:literal, $description:literal;)*) => {
+        /// One deliberate deviation of the reference servers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Fault {
+            $(
+                #[doc = $description]
+                $variant,
+            )*
+        }
+
+        impl Fault {
+            /// Every fault, in declaration order.
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
+
+            /// The stable name used by `--fault` and `Check::broken_by`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $name,)*
+                }
+            }
+
+            /// What the server does wrong, in one sentence.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $description,)*
+                }
+            }
+        }
+    };
+}
+
+faults! {
+    // SMTP submission.
+    SmtpGreetingWrongCode => "smtp-greeting-wrong-code", "The SMTP greeting uses reply code 200 instead of 220.";
+    SmtpEhloRejected => "smtp-ehlo-rejected", "EHLO is answered 502 (only HELO works).";
+    SmtpHeloRejected => "smtp-helo-rejected", "HELO is answered 502 (only EHLO works).";
+    SmtpNoStarttls => "smtp-no-starttls", "STARTTLS is neither advertised nor accepted on the submission port.";
+    SmtpStarttlsKeepsBuffer => "smtp-starttls-keeps-buffer", "Commands pipelined after STARTTLS in plaintext are executed after the handshake (CVE-2011-0411).";
+    SmtpStarttlsKeepsState => "smtp-starttls-keeps-state", "The EHLO given before STARTTLS is remembered after the handshake.";
+    SmtpStarttlsReadvertised => "smtp-starttls-readvertised", "STARTTLS is still advertised in EHLO after the TLS handshake.";
+    SmtpAuthBeforeTls => "smtp-auth-before-tls", "AUTH is advertised and accepted in plaintext before STARTTLS.";
+    SmtpNoAuth => "smtp-no-auth", "AUTH is not advertised after STARTTLS.";
+    SmtpAuthSuccessCode => "smtp-auth-success-code", "A successful AUTH is answered 250 instead of 235.";
+    SmtpAuthAcceptsAnyPassword => "smtp-auth-accepts-any-password", "AUTH succeeds whatever the password.";
+    SmtpAuthLoginBroken => "smtp-auth-login-broken", "AUTH LOGIN is advertised but answered 504.";
+    SmtpAuthCancelIgnored => "smtp-auth-cancel-ignored", "A `*` cancelling AUTH is taken as credentials (535) instead of answered 501.";
+    SmtpNoAuthRequired => "smtp-no-auth-required", "Mail is accepted on the submission port without authentication.";
+    SmtpNullSenderRejected => "smtp-null-sender-rejected", "MAIL FROM:<> is rejected.";
+    SmtpDataNo354 => "smtp-data-no-354", "DATA is answered 250 instead of 354.";
+    SmtpNoEnhancedCodes => "smtp-no-enhanced-codes", "ENHANCEDSTATUSCODES is advertised but replies carry no enhanced code.";
+    SmtpSizeNotEnforced => "smtp-size-not-enforced", "A MAIL FROM SIZE= above the advertised limit is accepted.";
+    SmtpSizeDataUnchecked => "smtp-size-data-unchecked", "Message data above the advertised SIZE limit is accepted.";
+    Smtp8bitmimeRejected => "smtp-8bitmime-rejected", "8BITMIME is advertised but BODY=8BITMIME is rejected.";
+    SmtpUtf8Rejected => "smtp-smtputf8-rejected", "SMTPUTF8 is advertised but a UTF-8 address is rejected.";
+    SmtpPipeliningDropsCommands => "smtp-pipelining-drops-commands", "PIPELINING is advertised but only the first command of a batch is answered.";
+    SmtpBdatBroken => "smtp-bdat-broken", "CHUNKING is advertised but BDAT is answered 500.";
+    SmtpBdatLosesChunks => "smtp-bdat-loses-chunks", "Only the last BDAT chunk of a message is kept.";
+    SmtpRsetKeepsTransaction => "smtp-rset-keeps-transaction", "RSET answers 250 but keeps the sender and recipients.";
+    SmtpNoopError => "smtp-noop-error", "NOOP is answered 502.";
+    SmtpUnknownCommandAccepted => "smtp-unknown-command-accepted", "Unknown commands are answered 250.";
+    SmtpNoSequenceCheck => "smtp-no-sequence-check", "RCPT before MAIL and DATA before RCPT are answered 250.";
+    SmtpLongLinesAccepted => "smtp-long-lines-accepted", "Command lines longer than 512 octets are executed.";
+    SmtpBareLfDot => "smtp-bare-lf-dot", "`\\n.\\n` ends message data (SMTP smuggling).";
+    SmtpBareCrDot => "smtp-bare-cr-dot", "`\\r.\\r` ends message data (SMTP smuggling).";
+    SmtpCrlfDotLf => "smtp-crlf-dot-lf", "`\\r\\n.\\n` ends message data (SMTP smuggling).";
+    SmtpNoDotUnstuffing => "smtp-no-dot-unstuffing", "Leading dots of data lines are kept (transparency broken).";
+    SmtpDropsDelivery => "smtp-drops-delivery", "Accepted mail for local users is never delivered.";
+    SmtpMangledHeaders => "smtp-mangled-headers", "Delivered mail loses its Subject header.";
+    SmtpQuitNo221 => "smtp-quit-no-221", "QUIT closes the connection without a 221 reply.";
+    SmtpNoImplicitTls => "smtp-no-implicit-tls", "The implicit-TLS submission port speaks plaintext.";
+    // Discovery.
+    AutoconfigMissing => "autoconfig-missing", "The autoconfig endpoint answers 404.";
+    AutoconfigWrongPort => "autoconfig-wrong-port", "The autoconfig document names wrong ports.";
+    AutoconfigMalformed => "autoconfig-malformed", "The autoconfig document is not well-formed XML.";
+    AutoconfigNoSmtp => "autoconfig-no-smtp", "The autoconfig document names no outgoing server.";
+    AutoconfigWrongUsername => "autoconfig-wrong-username", "The autoconfig document names a username placeholder that does not log in.";
+    AutoconfigWellKnownMissing => "autoconfig-well-known-missing", "The .well-known autoconfig path answers 404.";
+    AutoconfigWrongContentType => "autoconfig-wrong-content-type", "The autoconfig document is served as text/html.";
+}
+
+impl Fault {
+    /// The fault with this name.
+    pub fn from_name(name: &str) -> Option<Fault> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|fault| fault.name() == name)
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The faults a reference deployment runs with; empty for the clean reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults(BTreeSet<Fault>);
+
+impl Faults {
+    /// No fault: the clean reference.
+    pub fn none() -> Faults {
+        Faults::default()
+    }
+
+    /// Exactly one fault.
+    pub fn one(fault: Fault) -> Faults {
+        Faults(BTreeSet::from([fault]))
+    }
+
+    /// Adds a fault.
+    pub fn insert(&mut self, fault: Fault) {
+        self.0.insert(fault);
+    }
+
+    /// Whether `fault` is active.
+    pub fn has(&self, fault: Fault) -> bool {
+        self.0.contains(&fault)
+    }
+
+    /// The active faults.
+    pub fn iter(&self) -> impl Iterator<Item = Fault> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let mut seen = BTreeSet::new();
+        for fault in Fault::ALL {
+            assert!(seen.insert(fault.name()), "duplicate {}", fault.name());
+            assert_eq!(Fault::from_name(fault.name()), Some(*fault));
+        }
+        assert_eq!(Fault::from_name("no-such-fault"), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! The embedded reference deployment: in-process IMAP and submission servers built on
+//! `groupwire-imap` and `groupwire-smtp`, an in-memory multi-user [`store`], TLS with a
+//! certificate generated at start ([`tls`]), an HTTPS [`autoconfig`] endpoint, and the
+//! [`faults`] that make it deviate on purpose.
+//!
+//! `groupwire demo` runs every suite against a clean reference; `groupwire selftest` runs each
+//! check against the reference with the check's faults and requires it to fail;
+//! `groupwire serve` keeps one running for real clients.
+
+pub mod autoconfig;
+pub mod faults;
+pub mod store;
+pub mod tls;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use self::autoconfig::AutoconfigDocument;
+use self::faults::Faults;
+use self::store::Store;
+use self::tls::{ReferenceTls, TlsSetupError};
+
+/// The mail domain of the reference deployment.
+pub const DOMAIN: &str = "example.test";
+
+/// One test account: address (also the login name) and password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestAccount {
+    /// Mail address and login name.
+    pub address: String,
+    /// Password.
+    pub password: String,
+}
+
+/// How to start a reference deployment.
+#[derive(Debug, Clone)]
+pub struct ReferenceOptions {
+    /// The deviations to run with; empty for the clean reference.
+    pub faults: Faults,
+    /// The address every listener binds (port 0: the OS chooses).
+    pub bind: IpAddr,
+    /// TLS material to reuse; generated when `None` (reusing saves time in `selftest`).
+    pub tls: Option<ReferenceTls>,
+}
+
+impl Default for ReferenceOptions {
+    fn default() -> Self {
+        Self {
+            faults: Faults::none(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            tls: None,
+        }
+    }
+}
+
+/// Why the reference could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// TLS setup failed.
+    Tls(TlsSetupError),
+    /// A listener could not bind.
+    Bind(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Tls(e) => write!(f, "{e}"),
+            StartError::Bind(e) => write!(f, "cannot bind a reference listener: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// The hostnames the reference certificate is valid for.
+pub fn certificate_names() -> Vec<String> {
+    vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+        format!("autoconfig.{DOMAIN}"),
+        format!("mail.{DOMAIN}"),
+    ]
+}
+
+/// Generates the reference TLS material (a fresh self-signed certificate).
+pub fn generate_tls() -> Result<ReferenceTls, TlsSetupError> {
+    ReferenceTls::generate(&certificate_names())
+}
+
+/// A running reference deployment; its servers stop when it is dropped.
+#[derive(Debug)]
+pub struct Reference {
+    /// IMAP with STARTTLS (the role of port 143).
+    pub imap: SocketAddr,
+    /// IMAP with implicit TLS (the role of port 993).
+    pub imaps: SocketAddr,
+    /// Submission with STARTTLS (the role of port 587).
+    pub submission: SocketAddr,
+    /// Submission with implicit TLS (the role of port 465).
+    pub submissions: SocketAddr,
+    /// The HTTPS autoconfig endpoint (the role of `autoconfig.DOMAIN:443`).
+    pub autoconfig: SocketAddr,
+    /// The test accounts, two of them.
+    pub accounts: Vec<TestAccount>,
+    /// The TLS material; its certificate is what clients must trust.
+    pub tls: ReferenceTls,
+    /// The shared mail store.
+    pub store: Arc<Store>,
+    /// The faults it runs with.
+    pub faults: Faults,
+    tasks: JoinSet<()>,
+}
+
+impl Reference {
+    /// Binds every listener and starts serving on the current tokio runtime.
+    pub async fn start(options: ReferenceOptions) -> Result<Reference, StartError> {
+        let tls = match options.tls {
+            Some(tls) => tls,
+            None => generate_tls().map_err(StartError::Tls)?,
+        };
+        let bind = |ip: IpAddr| async move {
+            TcpListener::bind(SocketAddr::new(ip, 0))
+                .await
+                .map_err(StartError::Bind)
+        };
+        let imap_listener = bind(options.bind).await?;
+        let imaps_listener = bind(options.bind).await?;
+        let submission_listener = bind(options.bind).await?;
+        let submissions_listener = bind(options.bind).await?;
+        let autoconfig_listener = bind(options.bind).await?;
+        let local = |listener: &TcpListener| listener.local_addr().map_err(StartError::Bind);
+        let imap = local(&imap_listener)?;
+        let imaps = local(&imaps_listener)?;
+        let submission = local(&submission_listener)?;
+        let submissions = local(&submissions_listener)?;
+        let autoconfig = local(&autoconfig_listener)?;
+
+        let store = Arc::new(Store::new());
+        let accounts = vec![
+            TestAccount {
+                address: format!("alice@{DOMAIN}"),
+                password: "alice-secret-1".to_string(),
+            },
+            TestAccount {
+                address: format!("bob@{DOMAIN}"),
+                password: "bob-secret-2".to_string(),
+            },
+        ];
+        for account in &accounts {
+            store.add_account(&account.address, &account.password);
+        }
+
+        let faults = options.faults;
+        let mut tasks = JoinSet::new();
+        let document = AutoconfigDocument {
+            domain: DOMAIN.to_string(),
+            hostname: options.bind.to_string(),
+            imaps_port: imaps.port(),
+            imap_port: imap.port(),
+            submissions_port: submissions.port(),
+            submission_port: submission.port(),
+        };
+        tasks.spawn(autoconfig::serve(
+            autoconfig_listener,
+            Arc::clone(&tls.server),
+            document,
+            faults.clone(),
+        ));
+        // Listeners not yet served are kept open so their ports stay reserved.
+        let _ = (
+            imap_listener,
+            imaps_listener,
+            submission_listener,
+            submissions_listener,
+        );
+
+        Ok(Reference {
+            imap,
+            imaps,
+            submission,
+            submissions,
+            autoconfig,
+            accounts,
+            tls,
+            store,
+            faults,
+            tasks,
+        })
+    }
+
+    /// Stops every server.
+    pub async fn stop(mut self) {
+        self.tasks.shutdown().await;
+    }
+}
