@@ -122,6 +122,102 @@ impl fmt::Display for ErrorKind {
 pub enum Expected {
     /// A line terminator (CRLF).
     Crlf,
+    /// A single space.
+    Space,
+    /// A decimal number (number / number64).
+    Number,
+    /// A non-zero number (nz-number).
+    NonZeroNumber,
+    /// An atom.
+    Atom,
+    /// A command tag.
+    Tag,
+    /// A character allowed inside a quoted string (or a valid escape).
+    QuotedChar,
+    /// A double quote.
+    Quote,
+    /// A literal announcement `{n}`, `{n+}` or `~{n}`.
+    LiteralAnnouncement,
+    /// A string: quoted or literal.
+    String,
+    /// An astring: atom, quoted or literal.
+    AString,
+    /// NIL or a string.
+    NString,
+    /// The atom NIL.
+    Nil,
+    /// An opening parenthesis.
+    OpenParen,
+    /// A closing parenthesis.
+    CloseParen,
+    /// An opening square bracket.
+    OpenBracket,
+    /// A closing square bracket.
+    CloseBracket,
+    /// A sequence set.
+    SequenceSet,
+    /// A flag or keyword.
+    Flag,
+    /// A mailbox name.
+    Mailbox,
+    /// A date (dd-Mon-yyyy).
+    Date,
+    /// A quoted date-time.
+    DateTime,
+    /// A time (hh:mm:ss).
+    Time,
+    /// A time zone (+hhmm / -hhmm).
+    Zone,
+    /// A three-letter month name.
+    Month,
+    /// A charset name.
+    Charset,
+    /// Human-readable text (at least one character).
+    Text,
+    /// Base64 data.
+    Base64,
+    /// A mailbox name in modified UTF-7.
+    Utf7,
+    /// Valid UTF-8.
+    Utf8,
+    /// A specific keyword (given by the context).
+    Keyword,
+    /// A server response (greeting, untagged, tagged or continuation).
+    Response,
+    /// A response code.
+    ResponseCode,
+    /// A status condition (OK, NO, BAD, PREAUTH, BYE).
+    StatusCondition,
+    /// A capability name.
+    Capability,
+    /// A mailbox (LIST) attribute.
+    MailboxAttribute,
+    /// A quoted hierarchy delimiter or NIL.
+    Delimiter,
+    /// A STATUS response item.
+    StatusItem,
+    /// An ESEARCH return data item.
+    SearchReturnData,
+    /// A THREAD response list.
+    Thread,
+    /// A FETCH response attribute.
+    FetchAttribute,
+    /// A FETCH ENVELOPE structure.
+    Envelope,
+    /// An envelope address structure.
+    Address,
+    /// A BODY / BODYSTRUCTURE structure.
+    BodyStructure,
+    /// A BODY[...] / BINARY[...] section specification.
+    Section,
+    /// A `<origin>` or `<first.size>` partial range.
+    Partial,
+    /// ACL rights.
+    Rights,
+    /// A METADATA entry name or value.
+    MetadataEntry,
+    /// Nothing more: the message had trailing bytes.
+    EndOfInput,
 }
 
 impl Expected {
@@ -129,6 +225,54 @@ impl Expected {
     pub const fn description(self) -> &'static str {
         match self {
             Expected::Crlf => "CRLF",
+            Expected::Space => "a space",
+            Expected::Number => "a number",
+            Expected::NonZeroNumber => "a non-zero number",
+            Expected::Atom => "an atom",
+            Expected::Tag => "a tag",
+            Expected::QuotedChar => "a quoted-string character",
+            Expected::Quote => "a double quote",
+            Expected::LiteralAnnouncement => "a literal announcement",
+            Expected::String => "a string",
+            Expected::AString => "an astring",
+            Expected::NString => "NIL or a string",
+            Expected::Nil => "NIL",
+            Expected::OpenParen => "'('",
+            Expected::CloseParen => "')'",
+            Expected::OpenBracket => "'['",
+            Expected::CloseBracket => "']'",
+            Expected::SequenceSet => "a sequence set",
+            Expected::Flag => "a flag",
+            Expected::Mailbox => "a mailbox name",
+            Expected::Date => "a date",
+            Expected::DateTime => "a date-time",
+            Expected::Time => "a time",
+            Expected::Zone => "a time zone",
+            Expected::Month => "a month name",
+            Expected::Charset => "a charset",
+            Expected::Text => "text",
+            Expected::Base64 => "base64 data",
+            Expected::Utf7 => "modified UTF-7",
+            Expected::Utf8 => "UTF-8 text",
+            Expected::Keyword => "a keyword",
+            Expected::Response => "a response",
+            Expected::ResponseCode => "a response code",
+            Expected::StatusCondition => "OK, NO, BAD, PREAUTH or BYE",
+            Expected::Capability => "a capability",
+            Expected::MailboxAttribute => "a mailbox attribute",
+            Expected::Delimiter => "a hierarchy delimiter",
+            Expected::StatusItem => "a STATUS item",
+            Expected::SearchReturnData => "ESEARCH return data",
+            Expected::Thread => "a thread list",
+            Expected::FetchAttribute => "a FETCH attribute",
+            Expected::Envelope => "an envelope",
+            Expected::Address => "an address",
+            Expected::BodyStructure => "a body structure",
+            Expected::Section => "a section specification",
+            Expected::Partial => "a partial range",
+            Expected::Rights => "access rights",
+            Expected::MetadataEntry => "a metadata entry",
+            Expected::EndOfInput => "the end of the message",
         }
     }
 }

@@ -35,9 +35,15 @@
 //!   `unwrap`, `expect`, `panic!` or unchecked slice indexing (enforced by clippy lints at the
 //!   crate root), and every decoder is fuzzed.
 //!
-//! ## Status
+//! ## Layout
 //!
-//! The contract types are in place; the grammar is being filled in (see the project README).
+//! - [`core`]: the grammar primitives both directions share (cursor, atoms, strings,
+//!   sequence sets, flags, mailbox names, dates, modified UTF-7) and the [`Encode`] trait.
+//! - [`frame`]: the incremental [`Framer`](frame::Framer) that finds where a message (line plus
+//!   literals) ends, used by both roles.
+//! - `response`: what a server sends; `command`: what a client sends.
+//! - `stream`: the client role (decode responses) and the server role (decode commands), with
+//!   `tokio_util::codec` adapters.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -51,8 +57,11 @@
     )
 )]
 
+pub mod core;
 mod decoded;
+pub mod frame;
 pub mod limits;
 
+pub use crate::core::{Encode, IntoOwned, Sink};
 pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};
 pub use limits::{Limit, Limits};

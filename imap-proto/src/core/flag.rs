@@ -1,0 +1,150 @@
+//! Flags (RFC 9051 §2.3.2, §9 `flag`, `flag-fetch`, `flag-perm`, `flag-list`).
+
+use super::atom::{Atom, is_atom_char, take_ascii};
+use super::cursor::{Cursor, ParseResult, paren_list};
+use super::{Encode, IntoOwned, Sink};
+use crate::Expected;
+
+/// A message flag: a system flag, `\*` (PERMANENTFLAGS), an unknown `\Extension` flag or a
+/// keyword. System flags are matched case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Flag<'a> {
+    /// `\Answered`.
+    Answered,
+    /// `\Flagged`.
+    Flagged,
+    /// `\Deleted`.
+    Deleted,
+    /// `\Seen`.
+    Seen,
+    /// `\Draft`.
+    Draft,
+    /// `\Recent` (IMAP4rev1; only in FETCH and FLAGS responses).
+    Recent,
+    /// `\*`: clients may create new keywords (PERMANENTFLAGS only).
+    Wildcard,
+    /// Another `\Name` flag (the name without the backslash).
+    Extension(Atom<'a>),
+    /// A keyword such as `$Forwarded` or `Junk`.
+    Keyword(Atom<'a>),
+}
+
+impl<'a> Flag<'a> {
+    /// Parses any flag form (`flag`, `flag-fetch` and `flag-perm` together).
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.eat(b'\\') {
+            if c.eat(b'*') {
+                return Ok(Flag::Wildcard);
+            }
+            let name = take_ascii(c, is_atom_char, Expected::Flag)?;
+            const SYSTEM: [(&str, Flag<'static>); 6] = [
+                ("Answered", Flag::Answered),
+                ("Flagged", Flag::Flagged),
+                ("Deleted", Flag::Deleted),
+                ("Seen", Flag::Seen),
+                ("Draft", Flag::Draft),
+                ("Recent", Flag::Recent),
+            ];
+            Ok(SYSTEM
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(name))
+                .map_or_else(
+                    || Flag::Extension(Atom::unchecked(name)),
+                    |(_, f)| f.clone(),
+                ))
+        } else {
+            Atom::parse(c)
+                .map(Flag::Keyword)
+                .map_err(|_| c.error(Expected::Flag))
+        }
+    }
+
+    /// Parses `"(" [flag *(SP flag)] ")"`.
+    pub fn parse_list(c: &mut Cursor<'a>) -> ParseResult<Vec<Self>> {
+        paren_list(c, true, Flag::parse)
+    }
+
+    /// Encodes `"(" flags ")"`.
+    pub fn encode_list<S: Sink + ?Sized>(flags: &[Self], out: &mut S) {
+        out.put(b"(");
+        for (i, flag) in flags.iter().enumerate() {
+            if i > 0 {
+                out.put(b" ");
+            }
+            flag.encode(out);
+        }
+        out.put(b")");
+    }
+}
+
+impl Encode for Flag<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            Flag::Answered => out.put(b"\\Answered"),
+            Flag::Flagged => out.put(b"\\Flagged"),
+            Flag::Deleted => out.put(b"\\Deleted"),
+            Flag::Seen => out.put(b"\\Seen"),
+            Flag::Draft => out.put(b"\\Draft"),
+            Flag::Recent => out.put(b"\\Recent"),
+            Flag::Wildcard => out.put(b"\\*"),
+            Flag::Extension(name) => {
+                out.put(b"\\");
+                name.encode(out);
+            }
+            Flag::Keyword(name) => name.encode(out),
+        }
+    }
+}
+
+impl IntoOwned for Flag<'_> {
+    type Owned = Flag<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            Flag::Answered => Flag::Answered,
+            Flag::Flagged => Flag::Flagged,
+            Flag::Deleted => Flag::Deleted,
+            Flag::Seen => Flag::Seen,
+            Flag::Draft => Flag::Draft,
+            Flag::Recent => Flag::Recent,
+            Flag::Wildcard => Flag::Wildcard,
+            Flag::Extension(name) => Flag::Extension(name.into_owned()),
+            Flag::Keyword(name) => Flag::Keyword(name.into_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    #[test]
+    fn known_answers() {
+        let mut c = Cursor::new(
+            b"(\\Seen \\answered $Forwarded \\* \\X-Foo)",
+            Limits::default(),
+        );
+        let flags = Flag::parse_list(&mut c).unwrap();
+        assert_eq!(
+            flags,
+            [
+                Flag::Seen,
+                Flag::Answered,
+                Flag::Keyword(Atom::new("$Forwarded").unwrap()),
+                Flag::Wildcard,
+                Flag::Extension(Atom::new("X-Foo").unwrap()),
+            ]
+        );
+        assert!(c.is_at_end());
+        let mut out = Vec::new();
+        Flag::encode_list(&flags, &mut out);
+        assert_eq!(out, b"(\\Seen \\Answered $Forwarded \\* \\X-Foo)");
+        assert!(Flag::parse_list(&mut Cursor::new(b"(\\Seen", Limits::default())).is_err());
+        assert!(
+            Flag::parse_list(&mut Cursor::new(b"()", Limits::default()))
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

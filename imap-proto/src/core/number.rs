@@ -1,0 +1,72 @@
+//! `number`, `number64` and `nz-number` (RFC 9051 §9).
+
+use std::num::NonZeroU32;
+
+use super::cursor::{Cursor, ParseResult};
+use crate::Expected;
+
+/// Parses `number64`: 1*DIGIT fitting in 63 bits.
+pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
+    let start = c.pos();
+    let digits = c.take_while1(|b| b.is_ascii_digit(), Expected::Number)?;
+    let mut value: u64 = 0;
+    for &d in digits {
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+            .filter(|v| *v <= i64::MAX as u64)
+            .ok_or_else(|| {
+                let mut at = c.clone();
+                at.reset_to(start);
+                at.error(Expected::Number)
+            })?;
+    }
+    Ok(value)
+}
+
+/// Parses `number`: 1*DIGIT fitting in 32 bits.
+pub fn number(c: &mut Cursor<'_>) -> ParseResult<u32> {
+    let start = c.pos();
+    let value = number64(c)?;
+    u32::try_from(value).map_err(|_| {
+        let mut at = c.clone();
+        at.reset_to(start);
+        at.error(Expected::Number)
+    })
+}
+
+/// Parses `nz-number`: a non-zero `number`.
+pub fn nz_number(c: &mut Cursor<'_>) -> ParseResult<NonZeroU32> {
+    let start = c.pos();
+    let value = number(c)?;
+    NonZeroU32::new(value).ok_or_else(|| {
+        let mut at = c.clone();
+        at.reset_to(start);
+        at.error(Expected::NonZeroNumber)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    #[test]
+    fn known_answers() {
+        let parse = |s: &[u8]| number(&mut Cursor::new(s, Limits::default()));
+        assert_eq!(parse(b"0").unwrap(), 0);
+        assert_eq!(parse(b"4294967295").unwrap(), u32::MAX);
+        assert_eq!(parse(b"4294967296").unwrap_err().offset(), 0);
+        assert!(parse(b"x").is_err());
+        let p64 = |s: &[u8]| number64(&mut Cursor::new(s, Limits::default()));
+        assert_eq!(p64(b"9223372036854775807").unwrap(), i64::MAX as u64);
+        assert!(p64(b"9223372036854775808").is_err());
+        assert!(nz_number(&mut Cursor::new(b"0", Limits::default())).is_err());
+        assert_eq!(
+            nz_number(&mut Cursor::new(b"7 ", Limits::default()))
+                .unwrap()
+                .get(),
+            7
+        );
+    }
+}

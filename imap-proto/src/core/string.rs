@@ -1,0 +1,513 @@
+//! Strings: `quoted`, `literal`, `literal8`, and the `string` / `astring` / `nstring`
+//! alternatives built from them (RFC 9051 §4.3, §9; RFC 3516 `literal8`; RFC 7888 `{n+}`).
+//!
+//! An [`IString`] remembers its wire form (atom, quoted or literal) so a re-encoder can keep
+//! it, but compares by content: `"abc"`, `abc` and `{3}\r\nabc` are equal.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::atom::{Atom, is_astring_char};
+use super::cursor::{Cursor, ParseResult};
+use super::encode::put_number;
+use super::number::number64;
+use super::{ByteStr, Encode, IntoOwned, Sink};
+use crate::{Expected, Limit};
+
+/// The content of a quoted string in its escaped wire form (without the surrounding quotes),
+/// so decoding never copies; [`Quoted::unescaped`] removes the backslashes.
+#[derive(Clone, Eq, Hash)]
+pub struct Quoted<'a> {
+    escaped: ByteStr<'a>,
+}
+
+impl<'a> Quoted<'a> {
+    /// Parses `DQUOTE *QUOTED-CHAR DQUOTE`. Any byte but NUL, CR and LF may appear (8-bit
+    /// text for UTF8=ACCEPT); `"` and `\` must be escaped.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        c.expect(b'"', Expected::Quote)?;
+        let start = c.pos();
+        let rest = c.rest();
+        let mut at = 0;
+        loop {
+            match memchr::memchr3(b'"', b'\\', b'\r', rest.get(at..).unwrap_or_default()) {
+                Some(found) => {
+                    let found = at + found;
+                    let bytes = rest.get(at..found).unwrap_or_default();
+                    if let Some(bad) = memchr::memchr2(0, b'\n', bytes) {
+                        c.advance(at + bad);
+                        return Err(c.error(Expected::QuotedChar));
+                    }
+                    match rest.get(found) {
+                        Some(b'"') => {
+                            c.advance(found + 1);
+                            let escaped = c.input().get(start..start + found).unwrap_or_default();
+                            return Ok(Quoted {
+                                escaped: ByteStr::borrowed(escaped),
+                            });
+                        }
+                        Some(b'\\') if matches!(rest.get(found + 1), Some(b'"' | b'\\')) => {
+                            at = found + 2;
+                        }
+                        _ => {
+                            c.advance(found);
+                            return Err(c.error(Expected::QuotedChar));
+                        }
+                    }
+                }
+                None => {
+                    c.advance(rest.len());
+                    return Err(c.error(Expected::Quote));
+                }
+            }
+        }
+    }
+
+    /// A quoted string holding `content`, or `None` if it has a byte a quoted string cannot
+    /// carry (NUL, CR, LF).
+    pub fn new(content: &[u8]) -> Option<Quoted<'static>> {
+        if content.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n')) {
+            return None;
+        }
+        let mut escaped = Vec::with_capacity(content.len() + 2);
+        for &b in content {
+            if b == b'"' || b == b'\\' {
+                escaped.push(b'\\');
+            }
+            escaped.push(b);
+        }
+        Some(Quoted {
+            escaped: ByteStr::from(escaped),
+        })
+    }
+
+    /// The escaped wire form, without the quotes.
+    pub fn escaped(&self) -> &[u8] {
+        self.escaped.as_bytes()
+    }
+
+    /// The content with escapes removed (borrowed when there were none).
+    pub fn unescaped(&self) -> Cow<'_, [u8]> {
+        let raw = self.escaped.as_bytes();
+        if memchr::memchr(b'\\', raw).is_none() {
+            return Cow::Borrowed(raw);
+        }
+        Cow::Owned(unescape_iter(raw).collect())
+    }
+}
+
+fn unescape_iter(raw: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut escaped = false;
+    raw.iter().filter_map(move |&b| {
+        if b == b'\\' && !escaped {
+            escaped = true;
+            None
+        } else {
+            escaped = false;
+            Some(b)
+        }
+    })
+}
+
+impl PartialEq for Quoted<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        unescape_iter(self.escaped()).eq(unescape_iter(other.escaped()))
+    }
+}
+
+impl fmt::Debug for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(&self.unescaped()))
+    }
+}
+
+impl Encode for Quoted<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        out.put(b"\"");
+        out.put(self.escaped());
+        out.put(b"\"");
+    }
+}
+
+impl IntoOwned for Quoted<'_> {
+    type Owned = Quoted<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Quoted {
+            escaped: self.escaped.into_owned(),
+        }
+    }
+}
+
+/// How a literal was announced: synchronising `{n}` (the client waits for `+`) or
+/// non-synchronising `{n+}` (LITERAL+ / LITERAL-).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum LiteralMode {
+    /// `{n}`: the sender waits for a continuation request.
+    Sync,
+    /// `{n+}`: the data follows at once.
+    NonSync,
+}
+
+/// A literal: `{n}\r\n` (or `{n+}`, or `~{n}` for binary `literal8`) followed by n octets.
+#[derive(Clone, Eq, Hash)]
+pub struct Literal<'a> {
+    /// The octets.
+    pub data: ByteStr<'a>,
+    /// How it was (or will be) announced.
+    pub mode: LiteralMode,
+    /// Whether it is a `literal8` (`~{n}`, RFC 3516), which may hold NUL.
+    pub binary: bool,
+}
+
+impl<'a> Literal<'a> {
+    /// Parses `literal` or, when `allow_binary`, also `literal8`.
+    pub fn parse(c: &mut Cursor<'a>, allow_binary: bool) -> ParseResult<Self> {
+        let binary = allow_binary && c.eat(b'~');
+        let announcement = c.pos();
+        c.expect(b'{', Expected::LiteralAnnouncement)?;
+        let size = number64(c)?;
+        let mode = if c.eat(b'+') {
+            LiteralMode::NonSync
+        } else {
+            LiteralMode::Sync
+        };
+        c.expect(b'}', Expected::LiteralAnnouncement)?;
+        c.crlf()?;
+        if size > c.limits().max_literal_size {
+            let mut at = c.clone();
+            at.reset_to(announcement);
+            return Err(at.limit_error(Limit::LiteralSize));
+        }
+        let size = usize::try_from(size).map_err(|_| c.limit_error(Limit::LiteralSize))?;
+        let data = c.take(size, Expected::LiteralAnnouncement)?;
+        Ok(Literal {
+            data: ByteStr::borrowed(data),
+            mode,
+            binary,
+        })
+    }
+
+    /// A synchronising literal holding `data`.
+    pub fn new(data: impl Into<ByteStr<'a>>) -> Self {
+        Literal {
+            data: data.into(),
+            mode: LiteralMode::Sync,
+            binary: false,
+        }
+    }
+}
+
+impl PartialEq for Literal<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.data == other.data && self.binary == other.binary
+    }
+}
+
+impl fmt::Debug for Literal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Literal{}{:?}",
+            if self.binary { "8" } else { "" },
+            self.data
+        )
+    }
+}
+
+impl Encode for Literal<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        if self.binary {
+            out.put(b"~");
+        }
+        out.put(b"{");
+        put_number(out, self.data.len() as u64);
+        if self.mode == LiteralMode::NonSync {
+            out.put(b"+");
+        }
+        out.put(b"}\r\n");
+        out.literal_follows(self.mode == LiteralMode::Sync);
+        out.put(self.data.as_bytes());
+    }
+}
+
+impl IntoOwned for Literal<'_> {
+    type Owned = Literal<'static>;
+    fn into_owned(self) -> Self::Owned {
+        Literal {
+            data: self.data.into_owned(),
+            mode: self.mode,
+            binary: self.binary,
+        }
+    }
+}
+
+/// An IMAP string value in the form it came in (or should go out): an atom (only where the
+/// grammar allows `astring`), a quoted string or a literal. Equality compares content only.
+#[derive(Clone, Eq, Hash)]
+pub enum IString<'a> {
+    /// `1*ASTRING-CHAR`, as in `astring`.
+    Atom(Atom<'a>),
+    /// A quoted string.
+    Quoted(Quoted<'a>),
+    /// A literal or literal8.
+    Literal(Literal<'a>),
+}
+
+impl<'a> IString<'a> {
+    /// Parses `string`: quoted or literal.
+    pub fn parse_string(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        match c.peek() {
+            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
+            Some(b'{') => Literal::parse(c, false).map(IString::Literal),
+            _ => Err(c.error(Expected::String)),
+        }
+    }
+
+    /// Parses `string` or `literal8` (where RFC 3516 allows binary data).
+    pub fn parse_string8(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        match c.peek() {
+            Some(b'~') => Literal::parse(c, true).map(IString::Literal),
+            _ => Self::parse_string(c),
+        }
+    }
+
+    /// Parses `astring`: `1*ASTRING-CHAR` or `string`.
+    pub fn parse_astring(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        match c.peek() {
+            Some(b'"' | b'{') => Self::parse_string(c),
+            Some(b) if is_astring_char(b) => Atom::parse_astring_chars(c).map(IString::Atom),
+            _ => Err(c.error(Expected::AString)),
+        }
+    }
+
+    /// Parses `nstring`: `NIL` or `string`.
+    pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
+        if parse_nil(c) {
+            Ok(None)
+        } else {
+            Self::parse_string(c)
+                .map_err(|_| c.error(Expected::NString))
+                .map(Some)
+        }
+    }
+
+    /// Parses `nstring` or `literal8`.
+    pub fn parse_nstring8(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
+        if parse_nil(c) {
+            Ok(None)
+        } else {
+            Self::parse_string8(c)
+                .map_err(|_| c.error(Expected::NString))
+                .map(Some)
+        }
+    }
+
+    /// A value holding `bytes`, encoded quoted when possible, else as a literal.
+    pub fn from_bytes(bytes: &[u8]) -> IString<'static> {
+        match Quoted::new(bytes) {
+            Some(quoted) => IString::Quoted(quoted),
+            None => IString::Literal(Literal::new(ByteStr::from(bytes.to_vec()))),
+        }
+    }
+
+    /// The content (unescaped; borrowed unless a quoted string had escapes).
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            IString::Atom(atom) => Cow::Borrowed(atom.as_str().as_bytes()),
+            IString::Quoted(quoted) => quoted.unescaped(),
+            IString::Literal(literal) => Cow::Borrowed(literal.data.as_bytes()),
+        }
+    }
+
+    /// The content as text, replacing invalid UTF-8.
+    pub fn to_str_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.bytes()).into_owned()
+    }
+
+    /// Whether the content equals `other`, ignoring ASCII case.
+    pub fn eq_ignore_case(&self, other: &[u8]) -> bool {
+        self.bytes().eq_ignore_ascii_case(other)
+    }
+
+    /// Encodes as `string` (quoted or literal): an atom becomes a quoted string, and a quoted
+    /// value that cannot be quoted becomes a literal.
+    pub fn encode_string<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            IString::Literal(literal) => literal.encode(out),
+            IString::Quoted(quoted) => quoted.encode(out),
+            IString::Atom(atom) => match Quoted::new(atom.as_str().as_bytes()) {
+                Some(quoted) => quoted.encode(out),
+                None => Literal::new(atom.as_str().as_bytes()).encode(out),
+            },
+        }
+    }
+
+    /// Encodes as `astring`: atoms stay atoms.
+    pub fn encode_astring<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            IString::Atom(atom) if Atom::new(atom.as_str()).is_some() => atom.encode(out),
+            other => other.encode_string(out),
+        }
+    }
+
+    /// Encodes an `nstring`.
+    pub fn encode_nstring<S: Sink + ?Sized>(value: Option<&Self>, out: &mut S) {
+        match value {
+            Some(value) => value.encode_string(out),
+            None => out.put(b"NIL"),
+        }
+    }
+}
+
+/// Consumes `NIL` (case-insensitive) when it is next and not the start of a longer atom.
+pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
+    if c.starts_with_ci(b"NIL") && !c.peek_at(3).is_some_and(super::atom::is_atom_char) {
+        c.advance(3);
+        true
+    } else {
+        false
+    }
+}
+
+impl PartialEq for IString<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (IString::Literal(a), IString::Literal(b)) => a == b,
+            (IString::Literal(a), _) | (_, IString::Literal(a)) if a.binary => false,
+            _ => self.bytes() == other.bytes(),
+        }
+    }
+}
+
+impl fmt::Debug for IString<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IString::Atom(atom) => write!(f, "Atom({atom:?})"),
+            IString::Quoted(quoted) => write!(f, "Quoted({quoted:?})"),
+            IString::Literal(literal) => literal.fmt(f),
+        }
+    }
+}
+
+impl Encode for IString<'_> {
+    /// Encodes as `astring` (see [`IString::encode_astring`]).
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.encode_astring(out);
+    }
+}
+
+impl IntoOwned for IString<'_> {
+    type Owned = IString<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            IString::Atom(atom) => IString::Atom(atom.into_owned()),
+            IString::Quoted(quoted) => IString::Quoted(quoted.into_owned()),
+            IString::Literal(literal) => IString::Literal(literal.into_owned()),
+        }
+    }
+}
+
+impl From<&str> for IString<'static> {
+    fn from(text: &str) -> Self {
+        IString::from_bytes(text.as_bytes())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for IString<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&String::from_utf8_lossy(&self.bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ErrorKind, Limits};
+
+    fn cursor(input: &[u8]) -> Cursor<'_> {
+        Cursor::new(input, Limits::default())
+    }
+
+    #[test]
+    fn quoted_known_answers() {
+        let mut c = cursor(br#""a\"b\\c" x"#);
+        let q = Quoted::parse(&mut c).unwrap();
+        assert_eq!(q.escaped(), br#"a\"b\\c"#);
+        assert_eq!(&*q.unescaped(), br#"a"b\c"#);
+        assert_eq!(c.rest(), b" x");
+        assert_eq!(
+            Quoted::parse(&mut cursor(b"\"a\\x\""))
+                .unwrap_err()
+                .offset(),
+            2
+        );
+        assert_eq!(Quoted::parse(&mut cursor(b"\"ab")).unwrap_err().offset(), 3);
+        assert!(Quoted::parse(&mut cursor(b"\"a\r\n\"")).is_err());
+        let utf8 = "\"Entwürfe\"";
+        assert_eq!(
+            &*Quoted::parse(&mut cursor(utf8.as_bytes()))
+                .unwrap()
+                .unescaped(),
+            "Entwürfe".as_bytes()
+        );
+    }
+
+    #[test]
+    fn literal_forms() {
+        let mut c = cursor(b"{5}\r\nhello rest");
+        let l = Literal::parse(&mut c, false).unwrap();
+        assert_eq!(l.data.as_bytes(), b"hello");
+        assert_eq!(l.mode, LiteralMode::Sync);
+        assert_eq!(c.rest(), b" rest");
+        let l = Literal::parse(&mut cursor(b"{2+}\r\nab"), false).unwrap();
+        assert_eq!(l.mode, LiteralMode::NonSync);
+        let l = Literal::parse(&mut cursor(b"~{3}\r\na\0b"), true).unwrap();
+        assert!(l.binary);
+        assert_eq!(l.data.as_bytes(), b"a\0b");
+        assert!(Literal::parse(&mut cursor(b"{5}\r\nab"), false).is_err());
+        let small = Limits {
+            max_literal_size: 4,
+            ..Limits::default()
+        };
+        let err = Literal::parse(&mut Cursor::new(b"x{5}\r\nhello", small).clone(), false);
+        assert!(err.is_err());
+        let mut c = Cursor::new(b"{5}\r\nhello", small);
+        let err = Literal::parse(&mut c, false).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded(Limit::LiteralSize));
+        assert_eq!(err.offset(), 0);
+    }
+
+    #[test]
+    fn astring_and_nstring() {
+        let a = IString::parse_astring(&mut cursor(b"INBOX]x")).unwrap();
+        assert_eq!(&*a.bytes(), b"INBOX]x");
+        assert_eq!(IString::parse_nstring(&mut cursor(b"NIL ")).unwrap(), None);
+        assert_eq!(
+            IString::parse_nstring(&mut cursor(b"\"NIL\"")).unwrap(),
+            Some(IString::from("NIL"))
+        );
+        assert!(IString::parse_nstring(&mut cursor(b"NILS")).is_err());
+        assert_eq!(
+            IString::parse_astring(&mut cursor(b"{3}\r\nabc")).unwrap(),
+            IString::parse_astring(&mut cursor(b"abc")).unwrap()
+        );
+    }
+
+    #[test]
+    fn encoding_picks_a_valid_form() {
+        let atom = IString::Atom(Atom::new("a b").unwrap_or(Atom::unchecked("a b")));
+        assert_eq!(atom.to_bytes(), b"\"a b\"");
+        let ok = IString::Atom(Atom::new("ab").unwrap());
+        assert_eq!(ok.to_bytes(), b"ab");
+        let mut out = Vec::new();
+        ok.encode_string(&mut out);
+        assert_eq!(out, b"\"ab\"");
+        assert_eq!(IString::from("x\r\ny").to_bytes(), b"{4}\r\nx\r\ny");
+        assert_eq!(IString::from("a\"b").to_bytes(), b"\"a\\\"b\"");
+        let mut out = Vec::new();
+        IString::encode_nstring(None, &mut out);
+        assert_eq!(out, b"NIL");
+    }
+}
