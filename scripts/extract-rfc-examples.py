@@ -56,6 +56,12 @@ EXCLUDED_EXAMPLES = {
     "rfc2595-5.1-2": "ACAP, not IMAP",
     "rfc2595-6-1": "ACAP, not IMAP",
     "rfc2595-6-2": "ACAP, not IMAP",
+    "rfc2554-4-1": "repaired by hand: the 334 challenge sits on its own line (rfc2554-4-1.txt)",
+    "rfc2554-4-2": "second half of rfc2554-4-1, merged by hand",
+    "rfc8689-A.1-1": "repaired by hand (rfc8689-A.1-1.txt): 'S: TLS go ahead' lacks its 220 code",
+    "rfc8689-A.1-2": "repaired by hand (rfc8689-A.1-2.txt): merged with the part after "
+                     "'(message follows)', empty message",
+    "rfc8689-A.1-3": "merged into rfc8689-A.1-2 by hand",
 }
 
 PAGE_FOOTER = re.compile(r"^\S.*\[Page \d+\]\s*$")
@@ -232,6 +238,11 @@ def build_examples(block, protocol):
             open_literal[role] = literal_state(text, open_literal[role])
             continue
         prev = entries[-1][1]
+        if protocol == "smtp" and text == "...":
+            # stands for the message content after a 354 reply
+            if "dropped a '...' line standing for elided message content" not in notes:
+                notes.append("dropped a '...' line standing for elided message content")
+            continue
         if BASE64_LINE.match(text) and BASE64_TAIL.search(prev):
             entries[-1][1] = prev + text
             note = "joined wrapped base64 line"
