@@ -12,6 +12,8 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod engine;
 pub mod exit;
 pub mod parse;
 pub mod reference;
+pub mod target;

@@ -1,0 +1,436 @@
+//! Targets: the deployment under test, from a TOML file or from URLs on the command line.
+//!
+//! ```toml
+//! name = "example.org production"      # optional, shown in reports
+//! domain = "example.org"               # the mail domain (discovery, addresses)
+//! imap = "imaps://mail.example.org:993"    # or imap://host:143 (STARTTLS)
+//! smtp = "smtp://mail.example.org:587"     # or smtps://host:465 (implicit TLS)
+//! caldav = "https://dav.example.org/dav/calendars/"
+//! carddav = "https://dav.example.org/dav/addressbooks/"
+//! webdav = "https://dav.example.org/dav/files/"
+//! autoconfig = "https://autoconfig.example.org/mail/config-v1.1.xml"
+//!
+//! [tls]
+//! trust = "system"                     # or "ca-file" (with ca_file = "ca.pem") or "insecure"
+//!
+//! [[account]]
+//! user = "alice@example.org"
+//! password_env = "ALICE_PASSWORD"      # or password_file = "alice.secret"
+//!
+//! [[account]]
+//! user = "bob@example.org"
+//! password_file = "bob.secret"
+//! ```
+//!
+//! Passwords never come from the command line or the TOML itself. URL schemes: `imap://`
+//! (STARTTLS, port 143), `imaps://` (993), `smtp://` (STARTTLS, 587), `smtps://` (465),
+//! `http://` (80), `https://` (443); `imap+plain://` and `smtp+plain://` use no TLS at all
+//! (test servers only). Relative `ca_file` / `password_file` paths are relative to the TOML.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Protocol, TlsTrust};
+
+/// Environment variable with the password of the user named in command-line URLs.
+pub const PASSWORD_ENV: &str = "GROUPWIRE_PASSWORD";
+/// Environment variable naming the second account for command-line URLs.
+pub const USER2_ENV: &str = "GROUPWIRE_USER2";
+/// Environment variable with the second account's password for command-line URLs.
+pub const PASSWORD2_ENV: &str = "GROUPWIRE_PASSWORD2";
+
+/// How an endpoint gets TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Security {
+    /// TLS from the first byte (`imaps`, `smtps`, `https`).
+    Implicit,
+    /// Plain text, upgraded by the protocol's STARTTLS (`imap`, `smtp`).
+    StartTls,
+    /// No TLS at all (`http`, `imap+plain`, `smtp+plain`).
+    Plain,
+}
+
+/// One network endpoint of the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// The URL as given.
+    pub url: String,
+    /// The scheme (`imaps`).
+    pub scheme: String,
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    /// TCP port (the scheme's default when the URL has none).
+    pub port: u16,
+    /// How TLS is obtained.
+    pub security: Security,
+    /// The path, `/` when absent (DAV base URLs).
+    pub path: String,
+    /// The user named in the URL, if any.
+    pub user: Option<String>,
+}
+
+/// A target could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetError(pub String);
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TargetError {}
+
+fn default_port(scheme: &str) -> Option<(u16, Security)> {
+    Some(match scheme {
+        "imap" => (143, Security::StartTls),
+        "imaps" => (993, Security::Implicit),
+        "imap+plain" => (143, Security::Plain),
+        "smtp" | "submission" => (587, Security::StartTls),
+        "smtps" | "submissions" => (465, Security::Implicit),
+        "smtp+plain" => (587, Security::Plain),
+        "http" => (80, Security::Plain),
+        "https" => (443, Security::Implicit),
+        _ => return None,
+    })
+}
+
+impl Endpoint {
+    /// Parses `scheme://[user@]host[:port][/path]`.
+    pub fn parse(url: &str) -> Result<Endpoint, TargetError> {
+        let bad = |why: &str| TargetError(format!("invalid URL {url:?}: {why}"));
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        let (default, security) = default_port(&scheme).ok_or_else(|| bad("unknown scheme"))?;
+        let (authority, path) = match rest.find('/') {
+            Some(at) => (
+                rest.get(..at).unwrap_or_default(),
+                rest.get(at..).unwrap_or("/"),
+            ),
+            None => (rest, "/"),
+        };
+        let (user, hostport) = match authority.rsplit_once('@') {
+            Some((user, hostport)) => (Some(percent_decode(user)), hostport),
+            None => (None, authority),
+        };
+        if user.as_deref().is_some_and(|user| user.contains(':')) {
+            return Err(bad(
+                "passwords do not belong in URLs; use the GROUPWIRE_PASSWORD environment variable",
+            ));
+        }
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').ok_or_else(|| bad("unclosed ["))?;
+            let port = match after.strip_prefix(':') {
+                Some(port) => port.parse().map_err(|_| bad("bad port"))?,
+                None if after.is_empty() => default,
+                None => return Err(bad("junk after ]")),
+            };
+            (host.to_owned(), port)
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((host, port)) => (host.to_owned(), port.parse().map_err(|_| bad("bad port"))?),
+                None => (hostport.to_owned(), default),
+            }
+        };
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        Ok(Endpoint {
+            url: url.to_owned(),
+            scheme,
+            host,
+            port,
+            security,
+            path: path.to_owned(),
+            user,
+        })
+    }
+
+    /// Which protocol a URL scheme serves, for command-line URLs (`http(s)` has none).
+    pub fn protocol(&self) -> Option<Protocol> {
+        match self.scheme.as_str() {
+            "imap" | "imaps" | "imap+plain" => Some(Protocol::Imap),
+            "smtp" | "smtps" | "smtp+plain" | "submission" | "submissions" => Some(Protocol::Smtp),
+            _ => None,
+        }
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        if byte == b'%'
+            && let Some(hex) = text.get(index + 1..index + 3)
+            && let Ok(value) = u8::from_str_radix(hex, 16)
+        {
+            out.push(value);
+            index += 3;
+        } else {
+            out.push(byte);
+            index += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A password that never shows in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a password.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The password itself, for sending to the server.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// One account on the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The login name.
+    pub user: String,
+    /// The password (never serialised).
+    #[serde(skip)]
+    pub password: Secret,
+}
+
+/// The deployment under test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// A name for reports.
+    pub name: String,
+    /// The mail domain.
+    pub domain: Option<String>,
+    /// IMAP endpoint.
+    pub imap: Option<Endpoint>,
+    /// Submission endpoint.
+    pub smtp: Option<Endpoint>,
+    /// WebDAV base URL.
+    pub webdav: Option<Endpoint>,
+    /// CalDAV base URL.
+    pub caldav: Option<Endpoint>,
+    /// CardDAV base URL.
+    pub carddav: Option<Endpoint>,
+    /// Autoconfig URL (discovery checks); when absent, discovery checks derive it from the
+    /// domain.
+    pub autoconfig: Option<Endpoint>,
+    /// Accounts, in order (checks use the first one or two).
+    pub accounts: Vec<Account>,
+    /// Which certificates are trusted.
+    pub tls: TlsTrust,
+}
+
+impl Target {
+    /// The endpoint a protocol's checks talk to.
+    pub fn endpoint(&self, protocol: Protocol) -> Option<&Endpoint> {
+        match protocol {
+            Protocol::Imap => self.imap.as_ref(),
+            Protocol::Smtp => self.smtp.as_ref(),
+            Protocol::Discovery => self.autoconfig.as_ref(),
+            Protocol::Webdav => self.webdav.as_ref(),
+            Protocol::Caldav => self.caldav.as_ref(),
+            Protocol::Carddav => self.carddav.as_ref(),
+        }
+    }
+
+    /// A target with no endpoint and no account, to fill in field by field (tests, `demo`).
+    pub fn empty(name: impl Into<String>) -> Target {
+        Target {
+            name: name.into(),
+            domain: None,
+            imap: None,
+            smtp: None,
+            webdav: None,
+            caldav: None,
+            carddav: None,
+            autoconfig: None,
+            accounts: Vec::new(),
+            tls: TlsTrust::System,
+        }
+    }
+
+    /// A target from command-line URLs; passwords come from `env` (normally
+    /// `std::env::var`): [`PASSWORD_ENV`] for the URL user, [`USER2_ENV`] and
+    /// [`PASSWORD2_ENV`] for a second account.
+    pub fn from_urls(
+        urls: &[String],
+        tls: TlsTrust,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Target, TargetError> {
+        let mut target = Target::empty(urls.join(" "));
+        target.tls = tls;
+        let mut user = None;
+        for url in urls {
+            let endpoint = Endpoint::parse(url)?;
+            if let Some(name) = &endpoint.user {
+                user.get_or_insert_with(|| name.clone());
+            }
+            let slot = match endpoint.protocol() {
+                Some(Protocol::Imap) => &mut target.imap,
+                Some(Protocol::Smtp) => &mut target.smtp,
+                _ => &mut target.caldav,
+            };
+            if slot.is_some() {
+                return Err(TargetError(format!(
+                    "{url}: two URLs for the same protocol"
+                )));
+            }
+            *slot = Some(endpoint);
+        }
+        if let Some(user) = user {
+            target.domain = user.rsplit_once('@').map(|(_, domain)| domain.to_owned());
+            let password = env(PASSWORD_ENV).ok_or_else(|| {
+                TargetError(format!("set {PASSWORD_ENV} to the password of {user}"))
+            })?;
+            target.accounts.push(Account {
+                user,
+                password: Secret::new(password),
+            });
+            if let Some(user2) = env(USER2_ENV) {
+                let password = env(PASSWORD2_ENV).ok_or_else(|| {
+                    TargetError(format!("set {PASSWORD2_ENV} to the password of {user2}"))
+                })?;
+                target.accounts.push(Account {
+                    user: user2,
+                    password: Secret::new(password),
+                });
+            }
+        }
+        Ok(target)
+    }
+
+    /// Reads a target TOML file.
+    pub fn from_file(
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Target, TargetError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| TargetError(format!("cannot read {}: {error}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Target::from_toml(&text, base, env)
+            .map_err(|error| TargetError(format!("{}: {}", path.display(), error.0)))
+    }
+
+    /// Parses target TOML; relative file paths are taken from `base`.
+    pub fn from_toml(
+        text: &str,
+        base: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Target, TargetError> {
+        let file: TargetFile =
+            toml::from_str(text).map_err(|error| TargetError(error.to_string()))?;
+        let endpoint = |url: &Option<String>| url.as_deref().map(Endpoint::parse).transpose();
+        let tls = match file
+            .tls
+            .as_ref()
+            .map(|tls| (tls.trust.as_str(), &tls.ca_file))
+        {
+            None | Some(("system", _)) => TlsTrust::System,
+            Some(("insecure", _)) => TlsTrust::Insecure,
+            Some(("ca-file", Some(path))) => TlsTrust::CaFile {
+                path: base.join(path),
+            },
+            Some(("ca-file", None)) => {
+                return Err(TargetError(
+                    "tls.trust = \"ca-file\" needs tls.ca_file".into(),
+                ));
+            }
+            Some((other, _)) => {
+                return Err(TargetError(format!(
+                    "tls.trust must be system, ca-file or insecure, not {other:?}"
+                )));
+            }
+        };
+        let mut accounts = Vec::new();
+        for account in &file.account {
+            let password = match (&account.password_env, &account.password_file) {
+                (Some(name), None) => env(name).ok_or_else(|| {
+                    TargetError(format!(
+                        "environment variable {name} (password of {}) is not set",
+                        account.user
+                    ))
+                })?,
+                (None, Some(file)) => {
+                    let path = base.join(file);
+                    let text = std::fs::read_to_string(&path).map_err(|error| {
+                        TargetError(format!("cannot read {}: {error}", path.display()))
+                    })?;
+                    text.trim_end_matches(['\r', '\n']).to_owned()
+                }
+                _ => {
+                    return Err(TargetError(format!(
+                        "account {}: give exactly one of password_env and password_file",
+                        account.user
+                    )));
+                }
+            };
+            accounts.push(Account {
+                user: account.user.clone(),
+                password: Secret::new(password),
+            });
+        }
+        Ok(Target {
+            name: file
+                .name
+                .clone()
+                .or_else(|| file.domain.clone())
+                .unwrap_or_else(|| "target".to_owned()),
+            domain: file.domain.clone(),
+            imap: endpoint(&file.imap)?,
+            smtp: endpoint(&file.smtp)?,
+            webdav: endpoint(&file.webdav)?,
+            caldav: endpoint(&file.caldav)?,
+            carddav: endpoint(&file.carddav)?,
+            autoconfig: endpoint(&file.autoconfig)?,
+            accounts,
+            tls,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    name: Option<String>,
+    domain: Option<String>,
+    imap: Option<String>,
+    smtp: Option<String>,
+    webdav: Option<String>,
+    caldav: Option<String>,
+    carddav: Option<String>,
+    autoconfig: Option<String>,
+    tls: Option<TlsFile>,
+    #[serde(default)]
+    account: Vec<AccountFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsFile {
+    trust: String,
+    ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountFile {
+    user: String,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+}
