@@ -382,7 +382,8 @@ def main():
         out = args.out or os.path.join(root, "smtp-proto/tests/fixtures/rfc")
         extract_transcripts("smtp", args.rfc_dir, out, SMTP_RFCS)
     else:
-        import extract_dav  # noqa: F401  (kept separate: scripts/extract_dav.py)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import extract_dav  # kept separate: scripts/extract_dav.py
         out = args.out or os.path.join(root, "dav-proto/tests/fixtures/rfc")
         extract_dav.extract(args.rfc_dir, out)
 
