@@ -118,10 +118,65 @@ impl fmt::Display for ErrorKind {
 
 /// What the grammar expected where decoding failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Expected {
     /// A line terminator (CRLF).
     Crlf,
+    /// CRLF, where a bare CR (not followed by LF) was found.
+    CrlfNotBareCr,
+    /// CRLF, where a bare LF (not preceded by CR) was found.
+    CrlfNotBareLf,
+    /// A single space.
+    Space,
+    /// The end of the line: the command takes no (more) arguments.
+    EndOfLine,
+    /// Valid UTF-8 text.
+    Utf8,
+    /// A printable character (no NUL or other control character).
+    PrintableText,
+    /// `FROM:` after `MAIL`.
+    FromKeyword,
+    /// `TO:` after `RCPT`.
+    ToKeyword,
+    /// `<` opening a path.
+    OpenAngle,
+    /// `>` closing a path.
+    CloseAngle,
+    /// A source route `@domain,@domain:`.
+    SourceRoute,
+    /// The local part of a mailbox (dot-string or quoted string).
+    LocalPart,
+    /// `@` between local part and domain.
+    At,
+    /// A domain name.
+    Domain,
+    /// An address literal `[...]`.
+    AddressLiteral,
+    /// A domain or an address literal.
+    DomainOrAddressLiteral,
+    /// An ESMTP parameter `keyword[=value]`.
+    Parameter,
+    /// A valid value for this ESMTP parameter.
+    ParameterValue,
+    /// xtext (RFC 3461 §4): printable ASCII with `+XX` escapes.
+    Xtext,
+    /// A decimal number that fits its field.
+    Number,
+    /// An argument to the command.
+    Argument,
+    /// `LAST`.
+    LastKeyword,
+    /// A SASL mechanism name.
+    Mechanism,
+    /// Base64 text, or `=` for an empty response.
+    Base64,
+    /// A three-digit reply code (2-5, 0-5, 0-9).
+    ReplyCode,
+    /// ` ` or `-` after the reply code.
+    ReplySeparator,
+    /// The same reply code as the first line of a multi-line reply.
+    SameReplyCode,
 }
 
 impl Expected {
@@ -129,6 +184,33 @@ impl Expected {
     pub const fn description(self) -> &'static str {
         match self {
             Expected::Crlf => "CRLF",
+            Expected::CrlfNotBareCr => "CRLF, not a bare CR",
+            Expected::CrlfNotBareLf => "CRLF, not a bare LF",
+            Expected::Space => "a space",
+            Expected::EndOfLine => "end of line",
+            Expected::Utf8 => "UTF-8 text",
+            Expected::PrintableText => "printable text",
+            Expected::FromKeyword => "FROM:",
+            Expected::ToKeyword => "TO:",
+            Expected::OpenAngle => "<",
+            Expected::CloseAngle => ">",
+            Expected::SourceRoute => "a source route",
+            Expected::LocalPart => "a local part",
+            Expected::At => "@",
+            Expected::Domain => "a domain",
+            Expected::AddressLiteral => "an address literal",
+            Expected::DomainOrAddressLiteral => "a domain or address literal",
+            Expected::Parameter => "an ESMTP parameter",
+            Expected::ParameterValue => "a valid parameter value",
+            Expected::Xtext => "xtext",
+            Expected::Number => "a number",
+            Expected::Argument => "an argument",
+            Expected::LastKeyword => "LAST",
+            Expected::Mechanism => "a SASL mechanism",
+            Expected::Base64 => "base64 or =",
+            Expected::ReplyCode => "a reply code",
+            Expected::ReplySeparator => "a space or - after the reply code",
+            Expected::SameReplyCode => "the same reply code on every line",
         }
     }
 }

@@ -32,9 +32,45 @@
 //!   `unwrap`, `expect`, `panic!` or unchecked slice indexing (enforced by clippy lints at the
 //!   crate root), and every decoder is fuzzed.
 //!
-//! ## Status
+//! ## What is here
 //!
-//! The contract types are in place; the grammar is being filled in (see the project README).
+//! | concept | module | entry points |
+//! | --- | --- | --- |
+//! | commands (RFC 5321, LMTP, ESMTP) | [`command`] | [`decode_command`], [`Command`] |
+//! | MAIL/RCPT paths | [`address`] | [`Path`], [`Mailbox`], [`Domain`] |
+//! | MAIL/RCPT parameters | [`parameters`] | [`Parameters`], [`Parameter`] |
+//! | AUTH (RFC 4954) and SASL framing | [`auth`] | [`Mechanism`], [`AuthResponse`], [`decode_auth_response`] |
+//! | replies, enhanced status codes | [`reply`] | [`decode_reply`], [`Reply`] |
+//! | EHLO capabilities | [`capability`] | [`Capabilities`], [`Capability`] |
+//! | DATA dot-stuffing | [`data`] | [`DataDecoder`], [`DotStuffer`] |
+//! | server role (commands, DATA, BDAT, AUTH lines) | [`server`] | [`ServerDecoder`] |
+//! | client role (pipelined replies, 334) | [`client`] | [`ReplyDecoder`] |
+//! | `tokio_util` codecs | [`codec`] | [`ServerCodec`], [`ClientCodec`] |
+//!
+//! ```
+//! use groupwire_smtp::{decode_command, Command, Decoded, Limits, Parameter};
+//!
+//! let Decoded::Complete { value, consumed } =
+//!     decode_command(b"MAIL FROM:<a@example.org> SIZE=1024\r\n", &Limits::default())?
+//! else { unreachable!() };
+//! let Command::Mail { parameters, .. } = value else { unreachable!() };
+//! assert_eq!(parameters.iter().next(), Some(Parameter::Size(1024)));
+//! assert_eq!(consumed, 37);
+//! # Ok::<(), groupwire_smtp::DecodeError>(())
+//! ```
+//!
+//! ## Bare CR and LF
+//!
+//! [`Limits::line_endings`] defaults to [`LineEndings::Strict`]: a CR or LF outside a CRLF
+//! pair is an error in commands, replies and message data. A receiving server needs exactly
+//! this to refuse SMTP smuggling (CVE-2023-51764 and relatives), and RFC 5321 §2.3.8 never
+//! allows bare line ends on the wire. [`LineEndings::Lenient`] accepts them (as line ends in
+//! commands and replies, as payload bytes in DATA); in both modes only `CRLF.CRLF` ends DATA.
+//!
+//! ## Zero allocations
+//!
+//! Decoding a command or a reply allocates nothing: parameters, reply lines and EHLO
+//! capabilities are kept as validated wire text and typed on iteration.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -48,8 +84,33 @@
     )
 )]
 
+pub mod address;
+pub mod auth;
+pub mod capability;
+pub mod client;
+pub mod codec;
+pub mod command;
+pub mod data;
 mod decoded;
+mod encode;
 pub mod limits;
+mod line;
+pub mod parameters;
+pub mod reply;
+#[cfg(feature = "serde")]
+mod serde_bytes;
+pub mod server;
 
+pub use address::{AddressLiteral, Domain, Mailbox, Path, ReversePath};
+pub use auth::{AuthResponse, Mechanism, SaslPayload, decode_auth_response};
+pub use capability::{Capabilities, Capability, MechanismList};
+pub use client::ReplyDecoder;
+pub use codec::{ClientCodec, CodecError, ServerCodec, ServerEvent};
+pub use command::{Command, decode_command};
+pub use data::{DataDecoder, DataEvent, DotStuffer, encode_data};
 pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};
-pub use limits::{Limit, Limits};
+pub use encode::Encode;
+pub use limits::{Limit, Limits, LineEndings};
+pub use parameters::{Body, ByMode, Notify, Parameter, Parameters, Ret, RrvsAction, Xtext};
+pub use reply::{EnhancedCode, Reply, ReplyCode, decode_reply};
+pub use server::{ClientItem, ServerDecoder, ServerState};

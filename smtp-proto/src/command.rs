@@ -1,0 +1,675 @@
+//! Commands a client sends (RFC 5321 §4.1, LMTP RFC 2033, and the ESMTP extensions).
+//!
+//! Unknown verbs decode as [`Command::Unknown`] rather than failing, so a server can answer
+//! 500 (unrecognised) or 502 (not implemented) precisely; a known verb with bad arguments is
+//! a [`DecodeError`] (a server answers 501).
+
+use std::borrow::Cow;
+use std::io;
+
+use crate::address::{Path, ReversePath, parse_domain, parse_path};
+use crate::auth::{Mechanism, SaslPayload};
+use crate::line::find_line;
+use crate::parameters::Parameters;
+use crate::{DecodeError, Decoded, Encode, ErrorKind, Expected, Limit, Limits};
+
+/// One command line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "command", rename_all = "SCREAMING-KEBAB-CASE")
+)]
+pub enum Command<'a> {
+    /// `HELO domain`.
+    Helo {
+        /// The client's domain, as sent.
+        domain: Cow<'a, str>,
+    },
+    /// `EHLO domain-or-address-literal`.
+    Ehlo {
+        /// The client's domain or address literal, as sent.
+        domain: Cow<'a, str>,
+    },
+    /// `LHLO domain` (LMTP, RFC 2033 §4.1).
+    Lhlo {
+        /// The client's domain, as sent.
+        domain: Cow<'a, str>,
+    },
+    /// `MAIL FROM:<reverse-path> [parameters]`.
+    Mail {
+        /// The return path.
+        from: ReversePath<'a>,
+        /// ESMTP parameters.
+        parameters: Parameters<'a>,
+    },
+    /// `RCPT TO:<forward-path> [parameters]`.
+    Rcpt {
+        /// The recipient.
+        to: Path<'a>,
+        /// ESMTP parameters.
+        parameters: Parameters<'a>,
+    },
+    /// `DATA`: message data follows after a 354 reply.
+    Data,
+    /// `BDAT size [LAST]` (RFC 3030): exactly `size` octets follow.
+    Bdat {
+        /// The chunk size in octets.
+        size: u64,
+        /// Whether this is the last chunk.
+        last: bool,
+    },
+    /// `RSET`.
+    Rset,
+    /// `VRFY string`.
+    Vrfy {
+        /// What to verify.
+        argument: Cow<'a, str>,
+    },
+    /// `EXPN string`.
+    Expn {
+        /// The list to expand.
+        argument: Cow<'a, str>,
+    },
+    /// `HELP [string]`.
+    Help {
+        /// The topic.
+        topic: Option<Cow<'a, str>>,
+    },
+    /// `NOOP [string]`.
+    Noop {
+        /// The ignored argument.
+        argument: Option<Cow<'a, str>>,
+    },
+    /// `QUIT`.
+    Quit,
+    /// `STARTTLS` (RFC 3207).
+    StartTls,
+    /// `AUTH mechanism [initial-response]` (RFC 4954).
+    Auth {
+        /// The SASL mechanism.
+        mechanism: Mechanism<'a>,
+        /// The initial response (`=` for an empty one).
+        initial_response: Option<SaslPayload<'a>>,
+    },
+    /// `ETRN node` (RFC 1985): `domain`, `@domain` or `#queue`.
+    Etrn {
+        /// The node, as sent.
+        node: Cow<'a, str>,
+    },
+    /// `ATRN [domain,...]` (RFC 2645).
+    Atrn {
+        /// The comma-separated domains, as sent.
+        domains: Option<Cow<'a, str>>,
+    },
+    /// `BURL url [LAST]` (RFC 4468).
+    Burl {
+        /// The IMAP URL.
+        url: Cow<'a, str>,
+        /// Whether this ends the message.
+        last: bool,
+    },
+    /// A verb this crate does not know, with its arguments as sent.
+    Unknown {
+        /// The verb (the line up to the first space).
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_bytes::lossy"))]
+        verb: Cow<'a, [u8]>,
+        /// The rest of the line after that space.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::serde_bytes::lossy_option")
+        )]
+        arguments: Option<Cow<'a, [u8]>>,
+    },
+}
+
+fn own(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
+}
+
+impl Command<'_> {
+    /// A `'static` copy.
+    pub fn into_owned(self) -> Command<'static> {
+        match self {
+            Command::Helo { domain } => Command::Helo {
+                domain: own(domain),
+            },
+            Command::Ehlo { domain } => Command::Ehlo {
+                domain: own(domain),
+            },
+            Command::Lhlo { domain } => Command::Lhlo {
+                domain: own(domain),
+            },
+            Command::Mail { from, parameters } => Command::Mail {
+                from: from.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            Command::Rcpt { to, parameters } => Command::Rcpt {
+                to: to.into_owned(),
+                parameters: parameters.into_owned(),
+            },
+            Command::Data => Command::Data,
+            Command::Bdat { size, last } => Command::Bdat { size, last },
+            Command::Rset => Command::Rset,
+            Command::Vrfy { argument } => Command::Vrfy {
+                argument: own(argument),
+            },
+            Command::Expn { argument } => Command::Expn {
+                argument: own(argument),
+            },
+            Command::Help { topic } => Command::Help {
+                topic: topic.map(own),
+            },
+            Command::Noop { argument } => Command::Noop {
+                argument: argument.map(own),
+            },
+            Command::Quit => Command::Quit,
+            Command::StartTls => Command::StartTls,
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => Command::Auth {
+                mechanism: mechanism.into_owned(),
+                initial_response: initial_response.map(SaslPayload::into_owned),
+            },
+            Command::Etrn { node } => Command::Etrn { node: own(node) },
+            Command::Atrn { domains } => Command::Atrn {
+                domains: domains.map(own),
+            },
+            Command::Burl { url, last } => Command::Burl {
+                url: own(url),
+                last,
+            },
+            Command::Unknown { verb, arguments } => Command::Unknown {
+                verb: Cow::Owned(verb.into_owned()),
+                arguments: arguments.map(|a| Cow::Owned(a.into_owned())),
+            },
+        }
+    }
+
+    /// The verb as it is written on the wire (upper case), or the raw verb of an unknown
+    /// command.
+    pub fn verb(&self) -> Cow<'_, str> {
+        let known = match self {
+            Command::Helo { .. } => "HELO",
+            Command::Ehlo { .. } => "EHLO",
+            Command::Lhlo { .. } => "LHLO",
+            Command::Mail { .. } => "MAIL",
+            Command::Rcpt { .. } => "RCPT",
+            Command::Data => "DATA",
+            Command::Bdat { .. } => "BDAT",
+            Command::Rset => "RSET",
+            Command::Vrfy { .. } => "VRFY",
+            Command::Expn { .. } => "EXPN",
+            Command::Help { .. } => "HELP",
+            Command::Noop { .. } => "NOOP",
+            Command::Quit => "QUIT",
+            Command::StartTls => "STARTTLS",
+            Command::Auth { .. } => "AUTH",
+            Command::Etrn { .. } => "ETRN",
+            Command::Atrn { .. } => "ATRN",
+            Command::Burl { .. } => "BURL",
+            Command::Unknown { verb, .. } => return String::from_utf8_lossy(verb),
+        };
+        Cow::Borrowed(known)
+    }
+}
+
+impl Encode for Command<'_> {
+    fn write_to<W: io::Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        match self {
+            Command::Helo { domain } => write!(out, "HELO {domain}")?,
+            Command::Ehlo { domain } => write!(out, "EHLO {domain}")?,
+            Command::Lhlo { domain } => write!(out, "LHLO {domain}")?,
+            Command::Mail { from, parameters } => {
+                out.write_all(b"MAIL FROM:")?;
+                from.write_to(out)?;
+                parameters.write_to(out)?;
+            }
+            Command::Rcpt { to, parameters } => {
+                out.write_all(b"RCPT TO:")?;
+                to.write_to(out)?;
+                parameters.write_to(out)?;
+            }
+            Command::Data => out.write_all(b"DATA")?,
+            Command::Bdat { size, last } => {
+                write!(out, "BDAT {size}")?;
+                if *last {
+                    out.write_all(b" LAST")?;
+                }
+            }
+            Command::Rset => out.write_all(b"RSET")?,
+            Command::Vrfy { argument } => write!(out, "VRFY {argument}")?,
+            Command::Expn { argument } => write!(out, "EXPN {argument}")?,
+            Command::Help { topic } => match topic {
+                Some(topic) => write!(out, "HELP {topic}")?,
+                None => out.write_all(b"HELP")?,
+            },
+            Command::Noop { argument } => match argument {
+                Some(argument) => write!(out, "NOOP {argument}")?,
+                None => out.write_all(b"NOOP")?,
+            },
+            Command::Quit => out.write_all(b"QUIT")?,
+            Command::StartTls => out.write_all(b"STARTTLS")?,
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                write!(out, "AUTH {}", mechanism.as_str())?;
+                if let Some(response) = initial_response {
+                    write!(out, " {}", response.0)?;
+                }
+            }
+            Command::Etrn { node } => write!(out, "ETRN {node}")?,
+            Command::Atrn { domains } => match domains {
+                Some(domains) => write!(out, "ATRN {domains}")?,
+                None => out.write_all(b"ATRN")?,
+            },
+            Command::Burl { url, last } => {
+                write!(out, "BURL {url}")?;
+                if *last {
+                    out.write_all(b" LAST")?;
+                }
+            }
+            Command::Unknown { verb, arguments } => {
+                out.write_all(verb)?;
+                if let Some(arguments) = arguments {
+                    out.write_all(b" ")?;
+                    out.write_all(arguments)?;
+                }
+            }
+        }
+        out.write_all(b"\r\n")
+    }
+}
+
+/// Decodes the command line at the start of `input`.
+///
+/// Lines are limited to [`Limits::max_line_length`], except AUTH lines, which may reach
+/// [`Limits::max_auth_line_length`] (RFC 4954 §4).
+pub fn decode_command<'a>(
+    input: &'a [u8],
+    limits: &Limits,
+) -> Result<Decoded<Command<'a>>, DecodeError> {
+    decode_command_from(input, 0, limits)
+}
+
+pub(crate) fn decode_command_from<'a>(
+    input: &'a [u8],
+    scan_from: usize,
+    limits: &Limits,
+) -> Result<Decoded<Command<'a>>, DecodeError> {
+    let max = if input.len() >= 5
+        && input
+            .get(..5)
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "))
+    {
+        limits.max_auth_line_length.max(limits.max_line_length)
+    } else {
+        limits.max_line_length
+    };
+    let limit = if max == limits.max_line_length {
+        Limit::LineLength
+    } else {
+        Limit::AuthLineLength
+    };
+    let Some(end) = find_line(input, scan_from, max, limit, limits.line_endings)? else {
+        return Ok(Decoded::Incomplete { needed: None });
+    };
+    let line = input.get(..end.content).unwrap_or_default();
+    Ok(Decoded::Complete {
+        value: parse_command_line(line, limits)?,
+        consumed: end.consumed,
+    })
+}
+
+fn error(offset: usize, what: Expected) -> DecodeError {
+    DecodeError::new(offset, ErrorKind::Expected(what))
+}
+
+/// Parses one command line without its terminator.
+pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, DecodeError> {
+    let (verb, rest) = match memchr::memchr(b' ', line) {
+        Some(space) => (
+            line.get(..space).unwrap_or_default(),
+            Some(line.get(space + 1..).unwrap_or_default()),
+        ),
+        None => (line, None),
+    };
+    let unknown = || Command::Unknown {
+        verb: Cow::Borrowed(verb),
+        arguments: rest.map(Cow::Borrowed),
+    };
+    let Some(kind) = Verb::parse(verb) else {
+        return Ok(unknown());
+    };
+    let base = verb.len() + 1;
+    let text = match rest {
+        None => None,
+        Some(rest) => Some(text_of(rest, base)?),
+    };
+    let no_argument = |command: Command<'a>| match text {
+        None => Ok(command),
+        // Trailing spaces are tolerated; RFC 5321 §4.1.1 notes some clients send them.
+        Some(text) if text.bytes().all(|b| b == b' ') => Ok(command),
+        Some(_) => Err(error(base - 1, Expected::EndOfLine)),
+    };
+    let required = || {
+        text.filter(|t| !t.is_empty())
+            .ok_or_else(|| error(base.min(line.len()), Expected::Argument))
+    };
+    match kind {
+        Verb::Helo | Verb::Ehlo | Verb::Lhlo => {
+            let domain = required()?;
+            let (_, len) = parse_domain(domain, base)?;
+            if len != domain.len() {
+                return Err(error(base + len, Expected::EndOfLine));
+            }
+            let domain = Cow::Borrowed(domain);
+            Ok(match kind {
+                Verb::Helo => Command::Helo { domain },
+                Verb::Ehlo => Command::Ehlo { domain },
+                _ => Command::Lhlo { domain },
+            })
+        }
+        Verb::Mail | Verb::Rcpt => {
+            let text = text.ok_or_else(|| error(line.len(), Expected::Space))?;
+            let keyword = if kind == Verb::Mail { "FROM:" } else { "TO:" };
+            let expected = if kind == Verb::Mail {
+                Expected::FromKeyword
+            } else {
+                Expected::ToKeyword
+            };
+            let head = text
+                .get(..keyword.len())
+                .filter(|head| head.eq_ignore_ascii_case(keyword));
+            if head.is_none() {
+                return Err(error(base, expected));
+            }
+            let after = text.get(keyword.len()..).unwrap_or_default();
+            // Some clients put a space after the colon; RFC 5321 §3.3 has none, Postfix and
+            // most servers accept it.
+            let path_text = after.trim_start_matches(' ');
+            let path_base = base + keyword.len() + (after.len() - path_text.len());
+            let (path, len) = parse_path(path_text, path_base)?;
+            let after_path = path_text.get(len..).unwrap_or_default();
+            let parameters = match after_path.strip_prefix(' ') {
+                Some(params) => {
+                    Parameters::parse(params, path_base + len + 1, limits.max_list_length)?
+                }
+                None if after_path.is_empty() => Parameters::none(),
+                None => return Err(error(path_base + len, Expected::Space)),
+            };
+            if kind == Verb::Mail {
+                let from = path.map_or(ReversePath::Null, ReversePath::Path);
+                return Ok(Command::Mail { from, parameters });
+            }
+            let to = path.ok_or_else(|| error(path_base + 1, Expected::LocalPart))?;
+            Ok(Command::Rcpt { to, parameters })
+        }
+        Verb::Data => no_argument(Command::Data),
+        Verb::Rset => no_argument(Command::Rset),
+        Verb::Quit => no_argument(Command::Quit),
+        Verb::StartTls => no_argument(Command::StartTls),
+        Verb::Bdat => {
+            let text = required()?;
+            let (size, last) = split_last(text);
+            let digits_ok =
+                !size.is_empty() && size.len() <= 20 && size.bytes().all(|b| b.is_ascii_digit());
+            let size: u64 = digits_ok
+                .then(|| size.parse().ok())
+                .flatten()
+                .ok_or_else(|| error(base, Expected::Number))?;
+            let last = last.map_err(|at| error(base + at, Expected::LastKeyword))?;
+            Ok(Command::Bdat { size, last })
+        }
+        Verb::Burl => {
+            let text = required()?;
+            let (url, last) = split_last(text);
+            if url.is_empty() || url.contains(' ') {
+                return Err(error(base, Expected::Argument));
+            }
+            let last = last.map_err(|at| error(base + at, Expected::LastKeyword))?;
+            Ok(Command::Burl {
+                url: Cow::Borrowed(url),
+                last,
+            })
+        }
+        Verb::Vrfy => Ok(Command::Vrfy {
+            argument: Cow::Borrowed(required()?),
+        }),
+        Verb::Expn => Ok(Command::Expn {
+            argument: Cow::Borrowed(required()?),
+        }),
+        Verb::Help => Ok(Command::Help {
+            topic: text.filter(|t| !t.is_empty()).map(Cow::Borrowed),
+        }),
+        Verb::Noop => Ok(Command::Noop {
+            argument: text.filter(|t| !t.is_empty()).map(Cow::Borrowed),
+        }),
+        Verb::Etrn => {
+            let node = required()?;
+            if node.contains(' ') {
+                return Err(error(base, Expected::Argument));
+            }
+            Ok(Command::Etrn {
+                node: Cow::Borrowed(node),
+            })
+        }
+        Verb::Atrn => {
+            let domains = text.filter(|t| !t.is_empty());
+            if let Some(domains) = domains {
+                let mut at = base;
+                for domain in domains.split(',') {
+                    let (_, len) = parse_domain(domain, at)?;
+                    if len != domain.len() {
+                        return Err(error(at + len, Expected::Domain));
+                    }
+                    at += domain.len() + 1;
+                }
+            }
+            Ok(Command::Atrn {
+                domains: domains.map(Cow::Borrowed),
+            })
+        }
+        Verb::Auth => {
+            let text = required()?;
+            let (name, response) = match text.split_once(' ') {
+                Some((name, response)) => (name, Some(response)),
+                None => (text, None),
+            };
+            let mechanism =
+                Mechanism::parse(name).ok_or_else(|| error(base, Expected::Mechanism))?;
+            let initial_response = match response {
+                None => None,
+                Some(response) => {
+                    let payload = SaslPayload(Cow::Borrowed(response));
+                    if !payload.is_valid() {
+                        return Err(error(base + name.len() + 1, Expected::Base64));
+                    }
+                    Some(payload)
+                }
+            };
+            Ok(Command::Auth {
+                mechanism,
+                initial_response,
+            })
+        }
+    }
+}
+
+/// Splits an optional trailing ` LAST`; the error is the offset of a bad second word.
+fn split_last(text: &str) -> (&str, Result<bool, usize>) {
+    match text.split_once(' ') {
+        None => (text, Ok(false)),
+        Some((head, tail)) if tail.eq_ignore_ascii_case("LAST") => (head, Ok(true)),
+        Some((head, _)) => (head, Err(head.len() + 1)),
+    }
+}
+
+/// Checks the argument text: UTF-8 without control characters.
+fn text_of(rest: &[u8], base: usize) -> Result<&str, DecodeError> {
+    if let Some(at) = rest.iter().position(|&b| b < 32 || b == 127) {
+        return Err(error(base + at, Expected::PrintableText));
+    }
+    std::str::from_utf8(rest).map_err(|e| error(base + e.valid_up_to(), Expected::Utf8))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Helo,
+    Ehlo,
+    Lhlo,
+    Mail,
+    Rcpt,
+    Data,
+    Bdat,
+    Rset,
+    Vrfy,
+    Expn,
+    Help,
+    Noop,
+    Quit,
+    StartTls,
+    Auth,
+    Etrn,
+    Atrn,
+    Burl,
+}
+
+impl Verb {
+    fn parse(verb: &[u8]) -> Option<Self> {
+        // Four-letter verbs dominate; compare case-insensitively as one u32.
+        if let [a, b, c, d] = *verb {
+            let word = u32::from_be_bytes([a, b, c, d]) | 0x2020_2020;
+            return Some(match &word.to_be_bytes() {
+                b"helo" => Verb::Helo,
+                b"ehlo" => Verb::Ehlo,
+                b"lhlo" => Verb::Lhlo,
+                b"mail" => Verb::Mail,
+                b"rcpt" => Verb::Rcpt,
+                b"data" => Verb::Data,
+                b"bdat" => Verb::Bdat,
+                b"rset" => Verb::Rset,
+                b"vrfy" => Verb::Vrfy,
+                b"expn" => Verb::Expn,
+                b"help" => Verb::Help,
+                b"noop" => Verb::Noop,
+                b"quit" => Verb::Quit,
+                b"auth" => Verb::Auth,
+                b"etrn" => Verb::Etrn,
+                b"atrn" => Verb::Atrn,
+                b"burl" => Verb::Burl,
+                _ => return None,
+            })
+            .filter(|_| verb.iter().all(u8::is_ascii_alphabetic));
+        }
+        verb.eq_ignore_ascii_case(b"STARTTLS")
+            .then_some(Verb::StartTls)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::{Domain, Mailbox};
+    use crate::parameters::{Body, Parameter};
+
+    fn parse(line: &str) -> Command<'_> {
+        parse_command_line(line.as_bytes(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn decodes_mail_with_parameters() {
+        let command = parse("MAIL FROM:<Smith@bar.com> SIZE=500 BODY=8BITMIME");
+        let Command::Mail { from, parameters } = &command else {
+            panic!("{command:?}")
+        };
+        assert_eq!(
+            from,
+            &ReversePath::Path(Path::new(Mailbox::new(
+                "Smith",
+                Domain::Name("bar.com".into())
+            )))
+        );
+        assert_eq!(
+            parameters.iter().collect::<Vec<_>>(),
+            vec![Parameter::Size(500), Parameter::Body(Body::EightBitMime)]
+        );
+        assert_eq!(
+            command.to_vec(),
+            b"MAIL FROM:<Smith@bar.com> SIZE=500 BODY=8BITMIME\r\n"
+        );
+    }
+
+    #[test]
+    fn verbs_are_case_insensitive_and_unknown_is_a_value() {
+        assert_eq!(parse("quit"), Command::Quit);
+        assert_eq!(parse("StartTLS"), Command::StartTls);
+        assert_eq!(
+            parse("XCLIENT ADDR=1.2.3.4"),
+            Command::Unknown {
+                verb: Cow::Borrowed(b"XCLIENT"),
+                arguments: Some(Cow::Borrowed(b"ADDR=1.2.3.4"))
+            }
+        );
+        assert_eq!(
+            parse("Q\u{1}IT"),
+            Command::Unknown {
+                verb: Cow::Borrowed(b"Q\x01IT"),
+                arguments: None
+            }
+        );
+    }
+
+    #[test]
+    fn bdat_auth_and_errors() {
+        assert_eq!(
+            parse("BDAT 86 LAST"),
+            Command::Bdat {
+                size: 86,
+                last: true
+            }
+        );
+        assert_eq!(
+            parse("AUTH PLAIN ="),
+            Command::Auth {
+                mechanism: Mechanism::Plain,
+                initial_response: Some(SaslPayload("=".into()))
+            }
+        );
+        let limits = Limits::default();
+        let err = parse_command_line(b"BDAT 86 FIRST", &limits).unwrap_err();
+        assert_eq!(
+            (err.offset(), err.kind()),
+            (8, ErrorKind::Expected(Expected::LastKeyword))
+        );
+        let err = parse_command_line(b"DATA now", &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Expected(Expected::EndOfLine));
+        let err = parse_command_line(b"MAIL TO:<a@b>", &limits).unwrap_err();
+        assert_eq!(
+            (err.offset(), err.kind()),
+            (5, ErrorKind::Expected(Expected::FromKeyword))
+        );
+        let err = parse_command_line(b"RCPT TO:<>", &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Expected(Expected::LocalPart));
+        let err = parse_command_line(b"NOOP a\0b", &limits).unwrap_err();
+        assert_eq!(
+            (err.offset(), err.kind()),
+            (6, ErrorKind::Expected(Expected::PrintableText))
+        );
+    }
+
+    #[test]
+    fn streaming_needs_the_whole_line() {
+        let limits = Limits::default();
+        assert!(!decode_command(b"RSET\r", &limits).unwrap().is_complete());
+        assert_eq!(
+            decode_command(b"RSET\r\nQUIT\r\n", &limits).unwrap(),
+            Decoded::Complete {
+                value: Command::Rset,
+                consumed: 6
+            }
+        );
+    }
+}

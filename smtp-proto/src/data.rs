@@ -1,0 +1,371 @@
+//! Message data after DATA: dot-stuffing on the way out, un-stuffing and the `CRLF.CRLF`
+//! terminator on the way in (RFC 5321 §4.1.4, §4.5.2).
+//!
+//! [`DataDecoder`] hands out slices of its input: the payload between two stuffed dots is
+//! contiguous on the wire, so nothing is copied. Each byte is looked at once, whatever the
+//! chunking. The terminator is recognised only as `CRLF . CRLF` (the leading CRLF being the
+//! end of the last payload line, or the 354 reply when the message is empty); under
+//! [`LineEndings::Strict`] a bare CR or LF anywhere is an error, which is what defeats SMTP
+//! smuggling (CVE-2023-51764): `LF.LF`, `CR.CR`, `LF.CRLF`, `CRLF.LF` never end the data.
+
+use bytes::BytesMut;
+use memchr::{memchr, memchr_iter};
+
+use crate::limits::{Limit, LineEndings};
+use crate::{DecodeError, Decoded, ErrorKind, Expected, Limits};
+
+/// What [`DataDecoder::decode`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataEvent<'a> {
+    /// Payload bytes, un-stuffed, borrowed from the input.
+    Bytes(&'a [u8]),
+    /// The terminating `.` line; the decoder is ready for the next message.
+    End,
+}
+
+/// Streaming decoder of one DATA payload. Feed it the bytes after the 354 reply.
+#[derive(Debug, Clone, Copy)]
+pub struct DataDecoder {
+    line_endings: LineEndings,
+    max_size: u64,
+    at_line_start: bool,
+    size: u64,
+}
+
+impl DataDecoder {
+    /// A decoder for one message under `limits` (line-ending policy, message size).
+    pub const fn new(limits: &Limits) -> Self {
+        Self {
+            line_endings: limits.line_endings,
+            max_size: limits.max_message_size,
+            at_line_start: true,
+            size: 0,
+        }
+    }
+
+    /// Payload octets handed out so far for the current message.
+    pub const fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Decodes from the start of `input`: payload bytes, the end of the message, or
+    /// [`Decoded::Incomplete`] when nothing can be handed out yet (at most `CRLF.` or a
+    /// trailing CR is held back until the next bytes tell what it is).
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<DataEvent<'a>>, DecodeError> {
+        let strict = self.line_endings == LineEndings::Strict;
+        let mut skip = 0;
+        if self.at_line_start && input.first() == Some(&b'.') {
+            match (input.get(1), input.get(2)) {
+                (None, _) | (Some(b'\r'), None) => return Ok(Decoded::Incomplete { needed: None }),
+                (Some(b'\r'), Some(b'\n')) => {
+                    self.at_line_start = true;
+                    self.size = 0;
+                    return Ok(Decoded::Complete {
+                        value: DataEvent::End,
+                        consumed: 3,
+                    });
+                }
+                (Some(b'\r'), Some(_)) if strict => {
+                    return Err(DecodeError::new(
+                        1,
+                        ErrorKind::Expected(Expected::CrlfNotBareCr),
+                    ));
+                }
+                (Some(b'\n'), _) if strict => {
+                    return Err(DecodeError::new(
+                        1,
+                        ErrorKind::Expected(Expected::CrlfNotBareLf),
+                    ));
+                }
+                // A stuffed dot (or, leniently, a dot before a bare line end): drop it.
+                _ => skip = 1,
+            }
+        }
+        let hay = input.get(skip..).unwrap_or_default();
+        let mut emit = None;
+        for lf in memchr_iter(b'\n', hay) {
+            let after_cr = lf > 0 && hay.get(lf - 1) == Some(&b'\r');
+            if !after_cr {
+                if strict {
+                    return Err(DecodeError::new(
+                        skip + lf,
+                        ErrorKind::Expected(Expected::CrlfNotBareLf),
+                    ));
+                }
+                continue;
+            }
+            match hay.get(lf + 1) {
+                Some(b'.') | None => {
+                    emit = Some((lf + 1, true));
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+        let (len, at_line_start) = emit.unwrap_or_else(|| {
+            // No line start in sight: hand out everything but a trailing CR, which may be
+            // the start of a CRLF.
+            let len = if hay.last() == Some(&b'\r') {
+                hay.len() - 1
+            } else {
+                hay.len()
+            };
+            (len, false)
+        });
+        let bytes = hay.get(..len).unwrap_or_default();
+        if strict {
+            let lfs = memchr_iter(b'\n', bytes).count();
+            let crs = memchr_iter(b'\r', bytes).count();
+            if crs != lfs {
+                let at = bare_cr(bytes).unwrap_or(0);
+                return Err(DecodeError::new(
+                    skip + at,
+                    ErrorKind::Expected(Expected::CrlfNotBareCr),
+                ));
+            }
+        }
+        if len == 0 && skip == 0 {
+            return Ok(Decoded::Incomplete { needed: None });
+        }
+        self.size += len as u64;
+        if self.size > self.max_size {
+            return Err(DecodeError::new(
+                skip + len,
+                ErrorKind::LimitExceeded(Limit::MessageSize),
+            ));
+        }
+        self.at_line_start = if len == 0 { false } else { at_line_start };
+        Ok(Decoded::Complete {
+            value: DataEvent::Bytes(bytes),
+            consumed: skip + len,
+        })
+    }
+}
+
+/// Offset of the first CR not followed by LF.
+fn bare_cr(bytes: &[u8]) -> Option<usize> {
+    memchr_iter(b'\r', bytes).find(|&cr| bytes.get(cr + 1) != Some(&b'\n'))
+}
+
+/// Streaming dot-stuffer: writes a payload as DATA wants it, in pieces of any size.
+#[derive(Debug, Clone, Copy)]
+pub struct DotStuffer {
+    at_line_start: bool,
+    after_cr: bool,
+    ends_with_crlf: bool,
+}
+
+impl Default for DotStuffer {
+    fn default() -> Self {
+        Self {
+            at_line_start: true,
+            after_cr: false,
+            ends_with_crlf: true,
+        }
+    }
+}
+
+impl DotStuffer {
+    /// A stuffer at the start of a message.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends `payload` to `out`, doubling every `.` that starts a line (a line starts at
+    /// the beginning and after each CRLF, as [`DataDecoder`] sees it).
+    pub fn stuff(&mut self, payload: &[u8], out: &mut BytesMut) {
+        let mut rest = payload;
+        while !rest.is_empty() {
+            if self.at_line_start && rest.first() == Some(&b'.') {
+                out.extend_from_slice(b".");
+            }
+            self.at_line_start = false;
+            // Copy up to and including the next LF; a line starts after it if CR preceded it.
+            let (piece, tail) = match memchr(b'\n', rest) {
+                Some(lf) => rest.split_at(lf + 1),
+                None => (rest, &[][..]),
+            };
+            out.extend_from_slice(piece);
+            let prev_cr = if piece.len() >= 2 {
+                piece.get(piece.len() - 2) == Some(&b'\r')
+            } else {
+                self.after_cr
+            };
+            if piece.last() == Some(&b'\n') {
+                self.at_line_start = prev_cr;
+                self.ends_with_crlf = prev_cr;
+            } else {
+                self.ends_with_crlf = false;
+            }
+            self.after_cr = piece.last() == Some(&b'\r');
+            rest = tail;
+        }
+    }
+
+    /// Ends the message: a CRLF if the payload did not end with one, then `.CRLF`.
+    pub fn finish(self, out: &mut BytesMut) {
+        if !self.ends_with_crlf {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+    }
+}
+
+/// Dot-stuffs a whole payload and appends the terminator.
+pub fn encode_data(payload: &[u8], out: &mut BytesMut) {
+    let mut stuffer = DotStuffer::new();
+    stuffer.stuff(payload, out);
+    stuffer.finish(out);
+}
+
+/// Decodes a whole DATA payload from `input` (which must hold the terminator) into a vector:
+/// the payload and how many input bytes it took.
+pub fn decode_data_to_vec(input: &[u8], limits: &Limits) -> Result<Decoded<Vec<u8>>, DecodeError> {
+    let mut decoder = DataDecoder::new(limits);
+    let mut payload = Vec::new();
+    let mut offset = 0;
+    loop {
+        let rest = input.get(offset..).unwrap_or_default();
+        match decoder.decode(rest).map_err(|e| e.shifted(offset))? {
+            Decoded::Complete {
+                value: DataEvent::Bytes(bytes),
+                consumed,
+            } => {
+                payload.extend_from_slice(bytes);
+                offset += consumed;
+            }
+            Decoded::Complete {
+                value: DataEvent::End,
+                consumed,
+            } => {
+                return Ok(Decoded::Complete {
+                    value: payload,
+                    consumed: offset + consumed,
+                });
+            }
+            Decoded::Incomplete { needed } => return Ok(Decoded::Incomplete { needed }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strict() -> Limits {
+        Limits::default()
+    }
+
+    fn lenient() -> Limits {
+        Limits::default().with_line_endings(LineEndings::Lenient)
+    }
+
+    fn whole(input: &[u8], limits: &Limits) -> Result<Option<(Vec<u8>, usize)>, DecodeError> {
+        decode_data_to_vec(input, limits).map(Decoded::complete)
+    }
+
+    #[test]
+    fn unstuffs_and_stops_at_the_terminator() {
+        let input = b"Hi\r\n..dot\r\n.\r\nQUIT\r\n";
+        assert_eq!(
+            whole(input, &strict()).unwrap(),
+            Some((b"Hi\r\n.dot\r\n".to_vec(), 14))
+        );
+        assert_eq!(whole(b".\r\n", &strict()).unwrap(), Some((Vec::new(), 3)));
+    }
+
+    #[test]
+    fn hands_out_slices_without_copying() {
+        let mut decoder = DataDecoder::new(&strict());
+        let input = b"line one\r\nline two\r\n..x\r\n.\r\n";
+        let Decoded::Complete {
+            value: DataEvent::Bytes(first),
+            consumed,
+        } = decoder.decode(input).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(first, b"line one\r\nline two\r\n");
+        assert_eq!(first.as_ptr(), input.as_ptr());
+        assert_eq!(consumed, 20);
+    }
+
+    #[test]
+    fn smuggling_terminators_never_end_data() {
+        for payload in [
+            &b"a\n.\nMAIL FROM:<x@y>\r\n"[..],
+            b"a\r.\rMAIL",
+            b"a\n.\r\nMAIL",
+            b"a\r\n.\nMAIL",
+            b"a\r\n.\rMAIL",
+            b"a\r.\r\nMAIL",
+        ] {
+            let mut input = payload.to_vec();
+            input.extend_from_slice(b"\r\n.\r\n");
+            assert!(
+                whole(&input, &strict()).is_err(),
+                "strict accepted {payload:?}"
+            );
+            let (decoded, used) = whole(&input, &lenient()).unwrap().unwrap();
+            assert_eq!(used, input.len(), "lenient ended early on {payload:?}");
+            assert!(decoded.starts_with(b"a"));
+        }
+    }
+
+    #[test]
+    fn chunked_input_gives_the_same_payload() {
+        let input = b"a\r\n..b\r\n.c\r\n\r\n.\r\n";
+        for split in 1..input.len() {
+            let mut decoder = DataDecoder::new(&strict());
+            let mut payload = Vec::new();
+            let mut buffer = Vec::new();
+            let mut fed = 0;
+            let mut done = false;
+            while !done {
+                let feed = (fed + split).min(input.len());
+                buffer.extend_from_slice(&input[fed..feed]);
+                fed = feed;
+                loop {
+                    match decoder.decode(&buffer).unwrap() {
+                        Decoded::Complete {
+                            value: DataEvent::Bytes(b),
+                            consumed,
+                        } => {
+                            payload.extend_from_slice(b);
+                            buffer.drain(..consumed);
+                        }
+                        Decoded::Complete {
+                            value: DataEvent::End,
+                            ..
+                        } => {
+                            done = true;
+                            break;
+                        }
+                        Decoded::Incomplete { .. } => break,
+                    }
+                }
+            }
+            assert_eq!(payload, b"a\r\n.b\r\nc\r\n\r\n", "split {split}");
+        }
+    }
+
+    #[test]
+    fn message_size_limit() {
+        let limits = Limits::default().with_max_message_size(4);
+        let err = whole(b"12345\r\n.\r\n", &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded(Limit::MessageSize));
+    }
+
+    #[test]
+    fn stuffer_doubles_leading_dots_and_terminates() {
+        let mut out = BytesMut::new();
+        encode_data(b".a\r\nb\r\n.\r\nc", &mut out);
+        assert_eq!(&out[..], b"..a\r\nb\r\n..\r\nc\r\n.\r\n");
+        let mut out = BytesMut::new();
+        let mut stuffer = DotStuffer::new();
+        stuffer.stuff(b"x\r", &mut out);
+        stuffer.stuff(b"\n.y\r\n", &mut out);
+        stuffer.finish(&mut out);
+        assert_eq!(&out[..], b"x\r\n..y\r\n.\r\n");
+    }
+}

@@ -1,0 +1,710 @@
+//! ESMTP parameters of MAIL and RCPT (RFC 5321 §4.1.2 `Mail-parameters`, `Rcpt-parameters`).
+//!
+//! [`Parameters`] keeps the validated wire text and hands out typed [`Parameter`]s on
+//! iteration, so decoding a command allocates nothing however many parameters it has.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io;
+
+use crate::{DecodeError, ErrorKind, Expected, Limit};
+
+/// The parameters after a MAIL or RCPT path: validated wire text, iterated as typed values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Parameters<'a> {
+    raw: Cow<'a, str>,
+}
+
+impl<'a> Parameters<'a> {
+    /// No parameters.
+    pub const fn none() -> Self {
+        Self {
+            raw: Cow::Borrowed(""),
+        }
+    }
+
+    /// Builds the wire form of `params`.
+    pub fn from_list<'p>(
+        params: impl IntoIterator<Item = &'p Parameter<'p>>,
+    ) -> Parameters<'static> {
+        let mut raw = String::new();
+        for param in params {
+            if !raw.is_empty() {
+                raw.push(' ');
+            }
+            param.write_text(&mut raw);
+        }
+        Parameters {
+            raw: Cow::Owned(raw),
+        }
+    }
+
+    /// Validates `raw` (space-separated `keyword[=value]`), `base` being its offset in the line.
+    pub(crate) fn parse(raw: &'a str, base: usize, max_count: usize) -> Result<Self, DecodeError> {
+        let mut count = 0;
+        let mut offset = base;
+        for token in raw.split(' ') {
+            if !token.is_empty() {
+                count += 1;
+                if count > max_count {
+                    return Err(DecodeError::new(
+                        offset,
+                        ErrorKind::LimitExceeded(Limit::ListLength),
+                    ));
+                }
+                Parameter::parse(token)
+                    .map_err(|at| DecodeError::new(offset + at.0, ErrorKind::Expected(at.1)))?;
+            }
+            offset += token.len() + 1;
+        }
+        Ok(Self {
+            raw: Cow::Borrowed(raw),
+        })
+    }
+
+    /// The wire text, without the leading space.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// Whether there are no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.raw.bytes().all(|b| b == b' ')
+    }
+
+    /// The parameters in order.
+    pub fn iter(&self) -> impl Iterator<Item = Parameter<'_>> + '_ {
+        self.raw
+            .split(' ')
+            .filter(|token| !token.is_empty())
+            // Validated when decoded or built; an invalid token cannot be here.
+            .filter_map(|token| Parameter::parse(token).ok())
+    }
+
+    /// The first parameter for which `pick` returns a value.
+    pub fn find<'s, T>(&'s self, pick: impl Fn(Parameter<'s>) -> Option<T>) -> Option<T> {
+        self.iter().find_map(pick)
+    }
+
+    /// The `SIZE=` value (RFC 1870).
+    pub fn size(&self) -> Option<u64> {
+        self.find(|p| match p {
+            Parameter::Size(size) => Some(size),
+            _ => None,
+        })
+    }
+
+    /// The `BODY=` value (RFC 6152, RFC 3030).
+    pub fn body(&self) -> Option<Body> {
+        self.find(|p| match p {
+            Parameter::Body(body) => Some(body),
+            _ => None,
+        })
+    }
+
+    /// Whether `SMTPUTF8` is present (RFC 6531).
+    pub fn smtputf8(&self) -> bool {
+        self.iter().any(|p| p == Parameter::SmtpUtf8)
+    }
+
+    /// A `'static` copy.
+    pub fn into_owned(self) -> Parameters<'static> {
+        Parameters {
+            raw: Cow::Owned(self.raw.into_owned()),
+        }
+    }
+
+    pub(crate) fn write_to<W: io::Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        if !self.raw.is_empty() {
+            out.write_all(b" ")?;
+            out.write_all(self.raw.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Parameters<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// One ESMTP parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Parameter<'a> {
+    /// `SIZE=n`, the message size estimate (RFC 1870).
+    Size(u64),
+    /// `BODY=` (RFC 6152 8BITMIME, RFC 3030 BINARYMIME).
+    Body(Body),
+    /// `SMTPUTF8` (RFC 6531 §3.4).
+    SmtpUtf8,
+    /// `RET=FULL|HDRS` (RFC 3461 §4.3).
+    Ret(Ret),
+    /// `ENVID=xtext` (RFC 3461 §4.4).
+    EnvId(Xtext<'a>),
+    /// `NOTIFY=` (RFC 3461 §4.1).
+    Notify(Notify),
+    /// `ORCPT=addr-type;xtext` (RFC 3461 §4.2).
+    Orcpt {
+        /// The address type, e.g. `rfc822` or `utf-8`.
+        addr_type: Cow<'a, str>,
+        /// The original recipient, xtext-encoded.
+        address: Xtext<'a>,
+    },
+    /// `REQUIRETLS` (RFC 8689 §4.1).
+    RequireTls,
+    /// `AUTH=mailbox` or `AUTH=<>`, the authenticated submitter (RFC 4954 §5).
+    Auth(Xtext<'a>),
+    /// `BY=time;mode[T]` (RFC 2852 §4).
+    DeliverBy {
+        /// Seconds; negative means already expired (allowed with mode `N`).
+        time: i64,
+        /// `R` (return if not delivered in time) or `N` (notify).
+        mode: ByMode,
+        /// The `T` trace flag.
+        trace: bool,
+    },
+    /// `MT-PRIORITY=n`, -9 to 9 (RFC 6710 §3).
+    MtPriority(i8),
+    /// `HOLDFOR=seconds` (RFC 4865 §4).
+    HoldFor(u64),
+    /// `HOLDUNTIL=date-time` (RFC 4865 §4), as sent.
+    HoldUntil(Cow<'a, str>),
+    /// `RRVS=date-time[;C|R]` (RFC 7293 §3).
+    Rrvs {
+        /// The date-time, as sent.
+        time: Cow<'a, str>,
+        /// `C` (continue) or `R` (reject) when present.
+        action: Option<RrvsAction>,
+    },
+    /// Any other parameter, kept as sent.
+    Other {
+        /// The keyword.
+        keyword: Cow<'a, str>,
+        /// The value after `=`, if any.
+        value: Option<Cow<'a, str>>,
+    },
+}
+
+/// The `BODY=` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Body {
+    /// `7BIT`.
+    SevenBit,
+    /// `8BITMIME`.
+    EightBitMime,
+    /// `BINARYMIME`.
+    BinaryMime,
+}
+
+impl Body {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Body::SevenBit => "7BIT",
+            Body::EightBitMime => "8BITMIME",
+            Body::BinaryMime => "BINARYMIME",
+        }
+    }
+}
+
+/// The `RET=` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Ret {
+    /// `FULL`: return the whole message in a DSN.
+    Full,
+    /// `HDRS`: return only the headers.
+    Headers,
+}
+
+/// The `NOTIFY=` value: `NEVER`, or any of SUCCESS, FAILURE, DELAY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Notify {
+    /// `SUCCESS`.
+    pub success: bool,
+    /// `FAILURE`.
+    pub failure: bool,
+    /// `DELAY`.
+    pub delay: bool,
+}
+
+impl Notify {
+    /// `NEVER`.
+    pub const NEVER: Notify = Notify {
+        success: false,
+        failure: false,
+        delay: false,
+    };
+
+    /// Whether this is `NEVER`.
+    pub const fn is_never(self) -> bool {
+        !self.success && !self.failure && !self.delay
+    }
+}
+
+/// The `BY=` modes (RFC 2852).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum ByMode {
+    /// `R`: return the message if it cannot be delivered in time.
+    Return,
+    /// `N`: send a delay notification.
+    Notify,
+}
+
+/// The `RRVS=` actions (RFC 7293).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum RrvsAction {
+    /// `C`: continue delivery even if the check fails.
+    Continue,
+    /// `R`: reject.
+    Reject,
+}
+
+/// xtext (RFC 3461 §4): printable ASCII except `+` and `=`, other octets as `+XX`. Kept in
+/// wire form; [`Xtext::decode`] gives the octets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Xtext<'a>(pub Cow<'a, str>);
+
+impl Xtext<'_> {
+    /// Encodes `octets` as xtext.
+    pub fn encode(octets: &[u8]) -> Xtext<'static> {
+        let mut out = String::with_capacity(octets.len());
+        for &b in octets {
+            if (33..=126).contains(&b) && b != b'+' && b != b'=' {
+                out.push(char::from(b));
+            } else {
+                let _ = write!(out, "+{b:02X}");
+            }
+        }
+        Xtext(Cow::Owned(out))
+    }
+
+    /// The octets this xtext stands for.
+    pub fn decode(&self) -> Cow<'_, [u8]> {
+        if !self.0.contains('+') {
+            return Cow::Borrowed(self.0.as_bytes());
+        }
+        let bytes = self.0.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut index = 0;
+        while let Some(&b) = bytes.get(index) {
+            if b == b'+' {
+                let high = bytes.get(index + 1).copied().and_then(hex_value);
+                let low = bytes.get(index + 2).copied().and_then(hex_value);
+                if let (Some(high), Some(low)) = (high, low) {
+                    out.push(high << 4 | low);
+                    index += 3;
+                    continue;
+                }
+            }
+            out.push(b);
+            index += 1;
+        }
+        Cow::Owned(out)
+    }
+
+    /// A `'static` copy.
+    pub fn into_owned(self) -> Xtext<'static> {
+        Xtext(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+const fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Whether `text` is xtext: `xchar` (33-126 except `+`, `=`) or `+` and two upper-case hex
+/// digits. UTF-8 is accepted as well, as RFC 6533 utf-8-addr-xtext allows it.
+fn is_xtext(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while let Some(&b) = bytes.get(index) {
+        match b {
+            b'+' => {
+                let hex = bytes.get(index + 1).copied().and_then(hex_value).is_some()
+                    && bytes.get(index + 2).copied().and_then(hex_value).is_some();
+                if !hex {
+                    return false;
+                }
+                index += 3;
+            }
+            b'=' => return false,
+            33..=126 | 0x80.. => index += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn is_keyword(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+fn parse_u64(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+type ParamError = (usize, Expected);
+
+impl<'a> Parameter<'a> {
+    /// Parses one `keyword[=value]` token.
+    fn parse(token: &'a str) -> Result<Self, ParamError> {
+        let (keyword, value) = match token.split_once('=') {
+            Some((keyword, value)) => (keyword, Some(value)),
+            None => (token, None),
+        };
+        if !is_keyword(keyword) {
+            return Err((0, Expected::Parameter));
+        }
+        let at = keyword.len() + 1;
+        let bad = (at, Expected::ParameterValue);
+        let upper = |expected: &str| keyword.eq_ignore_ascii_case(expected);
+        let parsed = match value {
+            None if upper("SMTPUTF8") => Parameter::SmtpUtf8,
+            None if upper("REQUIRETLS") => Parameter::RequireTls,
+            None if upper("SIZE")
+                || upper("BODY")
+                || upper("RET")
+                || upper("ENVID")
+                || upper("NOTIFY")
+                || upper("ORCPT")
+                || upper("AUTH")
+                || upper("BY")
+                || upper("MT-PRIORITY")
+                || upper("HOLDFOR")
+                || upper("HOLDUNTIL")
+                || upper("RRVS") =>
+            {
+                return Err(bad);
+            }
+            Some(_) if upper("SMTPUTF8") || upper("REQUIRETLS") => return Err(bad),
+            Some(value) if upper("SIZE") => Parameter::Size(parse_u64(value).ok_or(bad)?),
+            Some(value) if upper("BODY") => Parameter::Body(match value {
+                v if v.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
+                v if v.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
+                v if v.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
+                _ => return Err(bad),
+            }),
+            Some(value) if upper("RET") => Parameter::Ret(match value {
+                v if v.eq_ignore_ascii_case("FULL") => Ret::Full,
+                v if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
+                _ => return Err(bad),
+            }),
+            Some(value) if upper("ENVID") => {
+                if value.is_empty() || !is_xtext(value) {
+                    return Err(bad);
+                }
+                Parameter::EnvId(Xtext(Cow::Borrowed(value)))
+            }
+            Some(value) if upper("NOTIFY") => Parameter::Notify(parse_notify(value).ok_or(bad)?),
+            Some(value) if upper("ORCPT") => {
+                let (addr_type, address) = value.split_once(';').ok_or(bad)?;
+                if !is_keyword(addr_type) || address.is_empty() || !is_xtext(address) {
+                    return Err(bad);
+                }
+                Parameter::Orcpt {
+                    addr_type: Cow::Borrowed(addr_type),
+                    address: Xtext(Cow::Borrowed(address)),
+                }
+            }
+            Some(value) if upper("AUTH") => {
+                if value.is_empty() || !(value == "<>" || is_xtext(value)) {
+                    return Err(bad);
+                }
+                Parameter::Auth(Xtext(Cow::Borrowed(value)))
+            }
+            Some(value) if upper("BY") => parse_by(value).ok_or(bad)?,
+            Some(value) if upper("MT-PRIORITY") => {
+                let priority: i8 = value.parse().map_err(|_| bad)?;
+                if !(-9..=9).contains(&priority) || value.starts_with('+') && value.len() != 2 {
+                    return Err(bad);
+                }
+                Parameter::MtPriority(priority)
+            }
+            Some(value) if upper("HOLDFOR") => Parameter::HoldFor(parse_u64(value).ok_or(bad)?),
+            Some(value) if upper("HOLDUNTIL") => {
+                if !is_datetime_text(value) {
+                    return Err(bad);
+                }
+                Parameter::HoldUntil(Cow::Borrowed(value))
+            }
+            Some(value) if upper("RRVS") => {
+                let (time, action) = match value.split_once(';') {
+                    Some((time, "C")) => (time, Some(RrvsAction::Continue)),
+                    Some((time, "R")) => (time, Some(RrvsAction::Reject)),
+                    Some(_) => return Err(bad),
+                    None => (value, None),
+                };
+                if !is_datetime_text(time) {
+                    return Err(bad);
+                }
+                Parameter::Rrvs {
+                    time: Cow::Borrowed(time),
+                    action,
+                }
+            }
+            value => {
+                // esmtp-value: any CHAR excluding "=", SP, and control characters (plus UTF-8).
+                if let Some(value) = value
+                    && (value.is_empty() || value.bytes().any(|b| b == b'=' || b < 33 || b == 127))
+                {
+                    return Err(bad);
+                }
+                Parameter::Other {
+                    keyword: Cow::Borrowed(keyword),
+                    value: value.map(Cow::Borrowed),
+                }
+            }
+        };
+        Ok(parsed)
+    }
+
+    /// A `'static` copy.
+    pub fn into_owned(self) -> Parameter<'static> {
+        let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
+        match self {
+            Parameter::Size(n) => Parameter::Size(n),
+            Parameter::Body(body) => Parameter::Body(body),
+            Parameter::SmtpUtf8 => Parameter::SmtpUtf8,
+            Parameter::Ret(ret) => Parameter::Ret(ret),
+            Parameter::EnvId(id) => Parameter::EnvId(id.into_owned()),
+            Parameter::Notify(notify) => Parameter::Notify(notify),
+            Parameter::Orcpt { addr_type, address } => Parameter::Orcpt {
+                addr_type: own(addr_type),
+                address: address.into_owned(),
+            },
+            Parameter::RequireTls => Parameter::RequireTls,
+            Parameter::Auth(mailbox) => Parameter::Auth(mailbox.into_owned()),
+            Parameter::DeliverBy { time, mode, trace } => {
+                Parameter::DeliverBy { time, mode, trace }
+            }
+            Parameter::MtPriority(priority) => Parameter::MtPriority(priority),
+            Parameter::HoldFor(seconds) => Parameter::HoldFor(seconds),
+            Parameter::HoldUntil(time) => Parameter::HoldUntil(own(time)),
+            Parameter::Rrvs { time, action } => Parameter::Rrvs {
+                time: own(time),
+                action,
+            },
+            Parameter::Other { keyword, value } => Parameter::Other {
+                keyword: own(keyword),
+                value: value.map(own),
+            },
+        }
+    }
+
+    fn write_text(&self, out: &mut String) {
+        let _ = match self {
+            Parameter::Size(n) => write!(out, "SIZE={n}"),
+            Parameter::Body(body) => write!(out, "BODY={}", body.as_str()),
+            Parameter::SmtpUtf8 => write!(out, "SMTPUTF8"),
+            Parameter::Ret(Ret::Full) => write!(out, "RET=FULL"),
+            Parameter::Ret(Ret::Headers) => write!(out, "RET=HDRS"),
+            Parameter::EnvId(id) => write!(out, "ENVID={}", id.0),
+            Parameter::Notify(notify) => {
+                out.push_str("NOTIFY=");
+                if notify.is_never() {
+                    out.push_str("NEVER");
+                } else {
+                    let names = [
+                        (notify.success, "SUCCESS"),
+                        (notify.failure, "FAILURE"),
+                        (notify.delay, "DELAY"),
+                    ];
+                    let mut first = true;
+                    for (_, name) in names.iter().filter(|(on, _)| *on) {
+                        if !first {
+                            out.push(',');
+                        }
+                        out.push_str(name);
+                        first = false;
+                    }
+                }
+                Ok(())
+            }
+            Parameter::Orcpt { addr_type, address } => {
+                write!(out, "ORCPT={addr_type};{}", address.0)
+            }
+            Parameter::RequireTls => write!(out, "REQUIRETLS"),
+            Parameter::Auth(mailbox) => write!(out, "AUTH={}", mailbox.0),
+            Parameter::DeliverBy { time, mode, trace } => {
+                let mode = match mode {
+                    ByMode::Return => 'R',
+                    ByMode::Notify => 'N',
+                };
+                let trace = if *trace { "T" } else { "" };
+                write!(out, "BY={time};{mode}{trace}")
+            }
+            Parameter::MtPriority(priority) => write!(out, "MT-PRIORITY={priority}"),
+            Parameter::HoldFor(seconds) => write!(out, "HOLDFOR={seconds}"),
+            Parameter::HoldUntil(time) => write!(out, "HOLDUNTIL={time}"),
+            Parameter::Rrvs { time, action } => {
+                let action = match action {
+                    Some(RrvsAction::Continue) => ";C",
+                    Some(RrvsAction::Reject) => ";R",
+                    None => "",
+                };
+                write!(out, "RRVS={time}{action}")
+            }
+            Parameter::Other { keyword, value } => match value {
+                Some(value) => write!(out, "{keyword}={value}"),
+                None => write!(out, "{keyword}"),
+            },
+        };
+    }
+}
+
+fn parse_notify(value: &str) -> Option<Notify> {
+    if value.eq_ignore_ascii_case("NEVER") {
+        return Some(Notify::NEVER);
+    }
+    let mut notify = Notify::default();
+    for item in value.split(',') {
+        let flag = match item {
+            i if i.eq_ignore_ascii_case("SUCCESS") => &mut notify.success,
+            i if i.eq_ignore_ascii_case("FAILURE") => &mut notify.failure,
+            i if i.eq_ignore_ascii_case("DELAY") => &mut notify.delay,
+            _ => return None,
+        };
+        if *flag {
+            return None;
+        }
+        *flag = true;
+    }
+    Some(notify)
+}
+
+fn parse_by(value: &str) -> Option<Parameter<'static>> {
+    let (time, mode) = value.split_once(';')?;
+    let digits = time.strip_prefix(['-', '+']).unwrap_or(time);
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let time: i64 = time.parse().ok()?;
+    let (mode, trace) = match mode.to_ascii_uppercase().as_str() {
+        "R" => (ByMode::Return, false),
+        "N" => (ByMode::Notify, false),
+        "RT" => (ByMode::Return, true),
+        "NT" => (ByMode::Notify, true),
+        _ => return None,
+    };
+    Some(Parameter::DeliverBy { time, mode, trace })
+}
+
+/// RFC 3339 date-time characters; the calendar itself is the application's to check.
+fn is_datetime_text(text: &str) -> bool {
+    text.len() >= 10
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Vec<Parameter<'static>> {
+        Parameters::parse(raw, 0, 100)
+            .unwrap()
+            .iter()
+            .map(Parameter::into_owned)
+            .collect()
+    }
+
+    #[test]
+    fn types_every_known_parameter() {
+        assert_eq!(
+            parse("SIZE=1000 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=QQ314159 REQUIRETLS"),
+            vec![
+                Parameter::Size(1000),
+                Parameter::Body(Body::EightBitMime),
+                Parameter::SmtpUtf8,
+                Parameter::Ret(Ret::Headers),
+                Parameter::EnvId(Xtext("QQ314159".into())),
+                Parameter::RequireTls,
+            ]
+        );
+        assert_eq!(
+            parse("NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;Carol@Ivory.EDU AUTH=<>"),
+            vec![
+                Parameter::Notify(Notify {
+                    success: true,
+                    failure: true,
+                    delay: false
+                }),
+                Parameter::Orcpt {
+                    addr_type: "rfc822".into(),
+                    address: Xtext("Carol@Ivory.EDU".into())
+                },
+                Parameter::Auth(Xtext("<>".into())),
+            ]
+        );
+        assert_eq!(
+            parse(
+                "BY=-60;NT MT-PRIORITY=-3 HOLDFOR=30 RRVS=2014-04-03T23:01:00Z;C X-FOO=bar X-BAZ"
+            ),
+            vec![
+                Parameter::DeliverBy {
+                    time: -60,
+                    mode: ByMode::Notify,
+                    trace: true
+                },
+                Parameter::MtPriority(-3),
+                Parameter::HoldFor(30),
+                Parameter::Rrvs {
+                    time: "2014-04-03T23:01:00Z".into(),
+                    action: Some(RrvsAction::Continue)
+                },
+                Parameter::Other {
+                    keyword: "X-FOO".into(),
+                    value: Some("bar".into())
+                },
+                Parameter::Other {
+                    keyword: "X-BAZ".into(),
+                    value: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_values_with_offsets() {
+        let err = Parameters::parse("SIZE=10 BODY=9BIT", 20, 100).unwrap_err();
+        assert_eq!(err.offset(), 20 + 8 + 5);
+        assert_eq!(err.kind(), ErrorKind::Expected(Expected::ParameterValue));
+        for bad in [
+            "SIZE=x",
+            "NOTIFY=NEVER,SUCCESS",
+            "MT-PRIORITY=10",
+            "ENVID=a+zz",
+            "=x",
+            "SMTPUTF8=1",
+        ] {
+            assert!(Parameters::parse(bad, 0, 100).is_err(), "{bad}");
+        }
+        let err = Parameters::parse("A B C", 0, 2).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded(Limit::ListLength));
+    }
+
+    #[test]
+    fn xtext_round_trips() {
+        let text = Xtext::encode(b"a+b=c d\xff");
+        assert_eq!(text.0, "a+2Bb+3Dc+20d+FF");
+        assert_eq!(text.decode().as_ref(), b"a+b=c d\xff");
+    }
+}

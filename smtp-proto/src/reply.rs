@@ -1,0 +1,483 @@
+//! Replies a server sends (RFC 5321 §4.2), with enhanced status codes (RFC 3463, RFC 2034).
+//!
+//! A [`Reply`] keeps its validated wire bytes and reads lines from them on demand, so
+//! decoding one allocates nothing however many lines it has.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+use crate::line::find_line;
+use crate::{DecodeError, Decoded, Encode, ErrorKind, Expected, Limit, Limits};
+
+/// A three-digit reply code: first digit 2-5, second 0-5, third 0-9 (RFC 5321 §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ReplyCode(u16);
+
+impl ReplyCode {
+    /// 220 Service ready.
+    pub const SERVICE_READY: ReplyCode = ReplyCode(220);
+    /// 221 Closing.
+    pub const CLOSING: ReplyCode = ReplyCode(221);
+    /// 235 Authentication succeeded.
+    pub const AUTH_SUCCEEDED: ReplyCode = ReplyCode(235);
+    /// 250 OK.
+    pub const OK: ReplyCode = ReplyCode(250);
+    /// 334 AUTH continuation.
+    pub const AUTH_CONTINUE: ReplyCode = ReplyCode(334);
+    /// 354 Start mail input.
+    pub const START_MAIL_INPUT: ReplyCode = ReplyCode(354);
+    /// 500 Syntax error, command unrecognised.
+    pub const UNRECOGNISED: ReplyCode = ReplyCode(500);
+    /// 501 Syntax error in parameters.
+    pub const SYNTAX_ERROR_IN_PARAMETERS: ReplyCode = ReplyCode(501);
+    /// 502 Command not implemented.
+    pub const NOT_IMPLEMENTED: ReplyCode = ReplyCode(502);
+
+    /// The code, if `value` is a valid reply code.
+    pub const fn new(value: u16) -> Option<Self> {
+        let (first, second) = (value / 100, value / 10 % 10);
+        if first >= 2 && first <= 5 && second <= 5 {
+            Some(Self(value))
+        } else {
+            None
+        }
+    }
+
+    /// The numeric value.
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+
+    /// 2yz: positive completion.
+    pub const fn is_positive(self) -> bool {
+        self.0 / 100 == 2
+    }
+
+    /// 3yz: positive intermediate (354, 334).
+    pub const fn is_intermediate(self) -> bool {
+        self.0 / 100 == 3
+    }
+
+    /// 4yz: transient failure.
+    pub const fn is_transient_failure(self) -> bool {
+        self.0 / 100 == 4
+    }
+
+    /// 5yz: permanent failure.
+    pub const fn is_permanent_failure(self) -> bool {
+        self.0 / 100 == 5
+    }
+
+    fn parse(digits: &[u8]) -> Option<Self> {
+        let [a, b, c] = *digits else { return None };
+        if !(a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit()) {
+            return None;
+        }
+        Self::new(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
+    }
+}
+
+impl fmt::Display for ReplyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An enhanced status code `class.subject.detail` (RFC 3463 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct EnhancedCode {
+    /// 2 (success), 4 (persistent transient failure) or 5 (permanent failure).
+    pub class: u8,
+    /// The subject, 0-999.
+    pub subject: u16,
+    /// The detail, 0-999.
+    pub detail: u16,
+}
+
+impl EnhancedCode {
+    /// `class.subject.detail`, if `class` is 2, 4 or 5 and the others are below 1000.
+    pub const fn new(class: u8, subject: u16, detail: u16) -> Option<Self> {
+        if matches!(class, 2 | 4 | 5) && subject < 1000 && detail < 1000 {
+            Some(Self {
+                class,
+                subject,
+                detail,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Parses `c.s.d` followed by a space or the end of `text`; returns it and its length.
+    fn parse_prefix(text: &[u8]) -> Option<(Self, usize)> {
+        let mut parts = [0u16; 3];
+        let mut pos = 0;
+        for (index, part) in parts.iter_mut().enumerate() {
+            let digits = text
+                .get(pos..)?
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let max_digits = if index == 0 { 1 } else { 3 };
+            if digits == 0 || digits > max_digits {
+                return None;
+            }
+            *part = text
+                .get(pos..pos + digits)?
+                .iter()
+                .fold(0u16, |n, &b| n * 10 + u16::from(b - b'0'));
+            pos += digits;
+            if index < 2 {
+                if text.get(pos) != Some(&b'.') {
+                    return None;
+                }
+                pos += 1;
+            }
+        }
+        if !matches!(text.get(pos), None | Some(b' ')) {
+            return None;
+        }
+        let [class, subject, detail] = parts;
+        Self::new(u8::try_from(class).ok()?, subject, detail).map(|code| (code, pos))
+    }
+}
+
+impl fmt::Display for EnhancedCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.class, self.subject, self.detail)
+    }
+}
+
+/// One reply: a code, an optional enhanced status code, and one or more lines of text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reply<'a> {
+    code: ReplyCode,
+    enhanced: Option<EnhancedCode>,
+    wire: Cow<'a, [u8]>,
+}
+
+impl<'a> Reply<'a> {
+    /// Builds a reply with `code`, `enhanced` written at the start of every line, and one
+    /// line per element of `lines` (at least one line is written, even if `lines` is empty).
+    /// Fails when a line holds CR, LF or another control character, or is too long for the
+    /// default [`Limits`].
+    pub fn new<T: AsRef<[u8]>>(
+        code: ReplyCode,
+        enhanced: Option<EnhancedCode>,
+        lines: &[T],
+    ) -> Result<Reply<'static>, DecodeError> {
+        let mut wire = Vec::new();
+        let count = lines.len().max(1);
+        for index in 0..count {
+            let text = lines.get(index).map(AsRef::as_ref).unwrap_or_default();
+            let separator = if index + 1 == count { ' ' } else { '-' };
+            let _ = write!(wire, "{code}");
+            if enhanced.is_some() || !text.is_empty() || separator == '-' {
+                wire.push(separator as u8);
+            }
+            if let Some(enhanced) = enhanced {
+                let _ = write!(wire, "{enhanced}");
+                if !text.is_empty() {
+                    wire.push(b' ');
+                }
+            }
+            wire.extend_from_slice(text);
+            wire.extend_from_slice(b"\r\n");
+        }
+        let limits = Limits {
+            max_reply_lines: count,
+            ..Limits::default()
+        };
+        let reply = match decode_reply(&wire, &limits)? {
+            Decoded::Complete { value, consumed } if consumed == wire.len() => Reply {
+                code: value.code,
+                enhanced: value.enhanced,
+                wire: Cow::Owned(Vec::new()),
+            },
+            _ => {
+                return Err(DecodeError::new(
+                    0,
+                    ErrorKind::Expected(Expected::PrintableText),
+                ));
+            }
+        };
+        if reply.code != code || reply.enhanced != enhanced {
+            return Err(DecodeError::new(
+                4,
+                ErrorKind::Expected(Expected::PrintableText),
+            ));
+        }
+        Ok(Reply {
+            wire: Cow::Owned(wire),
+            ..reply
+        })
+    }
+
+    /// The reply code.
+    pub const fn code(&self) -> ReplyCode {
+        self.code
+    }
+
+    /// The enhanced status code of the first line, when present.
+    pub const fn enhanced_code(&self) -> Option<EnhancedCode> {
+        self.enhanced
+    }
+
+    /// The reply exactly as on the wire, CRLFs included.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.wire
+    }
+
+    /// The text of each line, without the code, the separator, the enhanced status code
+    /// (when the reply has one) and the line terminator.
+    pub fn lines(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let enhanced = self.enhanced.is_some();
+        self.wire
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(move |line| {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let text = line.get(4..).unwrap_or_default();
+                if enhanced && let Some((_, len)) = EnhancedCode::parse_prefix(text) {
+                    return text.get(len + 1..).unwrap_or_default();
+                }
+                text
+            })
+    }
+
+    /// The number of lines.
+    pub fn line_count(&self) -> usize {
+        memchr::memchr_iter(b'\n', &self.wire).count()
+    }
+
+    /// The text of the first line.
+    pub fn first_line(&self) -> &[u8] {
+        self.lines().next().unwrap_or_default()
+    }
+
+    /// For a 334 reply, the server's challenge (base64 text).
+    pub fn challenge(&self) -> Option<crate::SaslPayload<'_>> {
+        if self.code != ReplyCode::AUTH_CONTINUE {
+            return None;
+        }
+        let text = std::str::from_utf8(self.first_line()).ok()?;
+        Some(crate::SaslPayload(Cow::Borrowed(text)))
+    }
+
+    /// The EHLO capabilities, for a positive reply (the first line is the greeting).
+    pub fn capabilities(&self) -> Option<crate::Capabilities<'_>> {
+        self.code
+            .is_positive()
+            .then(|| crate::Capabilities::from_reply(self))
+    }
+
+    /// A `'static` copy.
+    pub fn into_owned(self) -> Reply<'static> {
+        Reply {
+            code: self.code,
+            enhanced: self.enhanced,
+            wire: Cow::Owned(self.wire.into_owned()),
+        }
+    }
+}
+
+use std::io::Write as _;
+
+impl Encode for Reply<'_> {
+    fn write_to<W: io::Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        out.write_all(&self.wire)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Reply<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Reply", 3)?;
+        state.serialize_field("code", &self.code)?;
+        state.serialize_field("enhanced_code", &self.enhanced.map(|code| code.to_string()))?;
+        let lines: Vec<Cow<'_, str>> = self.lines().map(String::from_utf8_lossy).collect();
+        state.serialize_field("lines", &lines)?;
+        state.end()
+    }
+}
+
+/// Decodes the (single- or multi-line) reply at the start of `input`.
+pub fn decode_reply<'a>(
+    input: &'a [u8],
+    limits: &Limits,
+) -> Result<Decoded<Reply<'a>>, DecodeError> {
+    let mut state = ReplyScan::default();
+    state.decode(input, limits)
+}
+
+/// Scan state of a reply being received, so lines already seen are not rescanned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ReplyScan {
+    /// Where the next unseen line starts.
+    line_start: usize,
+    /// How far the current line has been searched for LF.
+    scanned: usize,
+    lines: usize,
+    code: Option<ReplyCode>,
+    enhanced: Option<EnhancedCode>,
+}
+
+fn error(offset: usize, what: Expected) -> DecodeError {
+    DecodeError::new(offset, ErrorKind::Expected(what))
+}
+
+impl ReplyScan {
+    pub(crate) fn decode<'a>(
+        &mut self,
+        input: &'a [u8],
+        limits: &Limits,
+    ) -> Result<Decoded<Reply<'a>>, DecodeError> {
+        loop {
+            let start = self.line_start;
+            let rest = input.get(start..).unwrap_or_default();
+            let end = find_line(
+                rest,
+                self.scanned - start,
+                limits.max_line_length,
+                Limit::LineLength,
+                limits.line_endings,
+            )
+            .map_err(|e| e.shifted(start))?;
+            let Some(end) = end else {
+                self.scanned = input.len().max(start);
+                return Ok(Decoded::Incomplete { needed: None });
+            };
+            let line = rest.get(..end.content).unwrap_or_default();
+            let code = line
+                .get(..3)
+                .and_then(ReplyCode::parse)
+                .ok_or_else(|| error(start, Expected::ReplyCode))?;
+            if let Some(first) = self.code
+                && first != code
+            {
+                return Err(error(start, Expected::SameReplyCode));
+            }
+            let last = match line.get(3) {
+                None | Some(b' ') => true,
+                Some(b'-') => false,
+                Some(_) => return Err(error(start + 3, Expected::ReplySeparator)),
+            };
+            if let Some(at) = line
+                .get(4..)
+                .and_then(|text| text.iter().position(|&b| b < 32 && b != b'\t' || b == 127))
+            {
+                return Err(error(start + 4 + at, Expected::PrintableText));
+            }
+            if self.code.is_none() {
+                self.code = Some(code);
+                self.enhanced = line
+                    .get(4..)
+                    .and_then(EnhancedCode::parse_prefix)
+                    .map(|(enhanced, _)| enhanced)
+                    .filter(|enhanced| u16::from(enhanced.class) == code.get() / 100);
+            }
+            self.lines += 1;
+            self.line_start = start + end.consumed;
+            self.scanned = self.line_start;
+            if last {
+                let value = Reply {
+                    code,
+                    enhanced: self.enhanced,
+                    wire: Cow::Borrowed(input.get(..self.line_start).unwrap_or_default()),
+                };
+                let consumed = self.line_start;
+                *self = ReplyScan::default();
+                return Ok(Decoded::Complete { value, consumed });
+            }
+            if self.lines >= limits.max_reply_lines {
+                return Err(DecodeError::new(
+                    self.line_start,
+                    ErrorKind::LimitExceeded(Limit::ReplyLines),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_multiline_reply_with_enhanced_codes() {
+        let wire = b"250-2.1.0 first\r\n250 2.1.0 second\r\nnext";
+        let (reply, consumed) = decode_reply(wire, &Limits::default())
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!(consumed, wire.len() - 4);
+        assert_eq!(reply.code(), ReplyCode::OK);
+        assert_eq!(reply.enhanced_code(), EnhancedCode::new(2, 1, 0));
+        assert_eq!(
+            reply.lines().collect::<Vec<_>>(),
+            vec![&b"first"[..], b"second"]
+        );
+    }
+
+    #[test]
+    fn code_only_and_mismatched_lines() {
+        let (reply, _) = decode_reply(b"250\r\n", &Limits::default())
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!(reply.lines().collect::<Vec<_>>(), vec![&b""[..]]);
+        let err = decode_reply(b"250-a\r\n251 b\r\n", &Limits::default()).unwrap_err();
+        assert_eq!(
+            (err.offset(), err.kind()),
+            (7, ErrorKind::Expected(Expected::SameReplyCode))
+        );
+        let err = decode_reply(b"250_a\r\n", &Limits::default()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Expected(Expected::ReplySeparator));
+        let err = decode_reply(b"650 a\r\n", &Limits::default()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Expected(Expected::ReplyCode));
+    }
+
+    #[test]
+    fn enhanced_class_must_match_the_code() {
+        let (reply, _) = decode_reply(b"550 2.0.0 odd\r\n", &Limits::default())
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!(reply.enhanced_code(), None);
+        assert_eq!(reply.first_line(), b"2.0.0 odd");
+    }
+
+    #[test]
+    fn incremental_scan_resumes() {
+        let mut scan = ReplyScan::default();
+        let limits = Limits::default();
+        assert!(!scan.decode(b"250-a\r\n250", &limits).unwrap().is_complete());
+        let (reply, used) = scan
+            .decode(b"250-a\r\n250 b\r\n", &limits)
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!((reply.line_count(), used), (2, 14));
+    }
+
+    #[test]
+    fn endless_continuations_hit_the_limit() {
+        let limits = Limits::default();
+        let wire = b"250-x\r\n".repeat(limits.max_reply_lines + 1);
+        let err = decode_reply(&wire, &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::LimitExceeded(Limit::ReplyLines));
+    }
+
+    #[test]
+    fn builder_round_trips() {
+        let reply = Reply::new(ReplyCode::OK, EnhancedCode::new(2, 0, 0), &["one", "two"]).unwrap();
+        assert_eq!(reply.as_bytes(), b"250-2.0.0 one\r\n250 2.0.0 two\r\n");
+        assert!(Reply::new(ReplyCode::OK, None, &["bad\r\nline"]).is_err());
+        let reply = Reply::new::<&str>(ReplyCode::OK, None, &[]).unwrap();
+        assert_eq!(reply.as_bytes(), b"250\r\n");
+    }
+}
