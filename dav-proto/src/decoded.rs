@@ -122,6 +122,90 @@ impl fmt::Display for ErrorKind {
 pub enum Expected {
     /// A line terminator (CRLF).
     Crlf,
+    /// Valid UTF-8.
+    Utf8,
+    /// Well-formed XML.
+    WellFormedXml,
+    /// No document type declaration (DTDs and entity declarations are refused).
+    NoDoctype,
+    /// A declared namespace prefix.
+    DeclaredNamespace,
+    /// A known or predefined entity reference.
+    KnownEntity,
+    /// A root element this decoder handles.
+    KnownRootElement,
+    /// A required child element.
+    RequiredElement,
+    /// Text content, not child elements.
+    TextContent,
+    /// A decimal number.
+    Number,
+    /// An XML attribute value.
+    AttributeValue,
+    /// A DAV header value of the right grammar.
+    HeaderValue,
+    /// A `Depth` value (`0`, `1` or `infinity`).
+    DepthValue,
+    /// A `T` or `F` flag (`Overwrite`).
+    OverwriteFlag,
+    /// A Coded-URL `<...>`.
+    CodedUrl,
+    /// An entity tag (`"..."` or `W/"..."`).
+    EntityTag,
+    /// A `Timeout` value (`Second-N` or `Infinite`).
+    TimeoutValue,
+    /// An `If` header list `( ... )`.
+    IfList,
+    /// An HTTP token.
+    Token,
+    /// A quoted string.
+    QuotedString,
+    /// iCalendar/vCard: a content line of at most 75 octets (folded).
+    FoldedLine,
+    /// iCalendar/vCard: a VERSION property.
+    VersionProperty,
+    /// iCalendar/vCard: a PRODID property.
+    ProdIdProperty,
+    /// iCalendar/vCard: a content line.
+    ContentLine,
+    /// iCalendar/vCard: a property name.
+    PropertyName,
+    /// iCalendar/vCard: a parameter name.
+    ParameterName,
+    /// iCalendar/vCard: `=` and a parameter value.
+    ParameterEquals,
+    /// iCalendar/vCard: a closing double quote.
+    ClosingQuote,
+    /// iCalendar/vCard: `:` before the property value.
+    Colon,
+    /// iCalendar/vCard: BEGIN of the expected component.
+    Begin,
+    /// iCalendar/vCard: an END matching the open BEGIN.
+    MatchingEnd,
+    /// iCalendar/vCard: a DATE (YYYYMMDD).
+    Date,
+    /// iCalendar/vCard: a TIME (`HHMMSS[Z]`).
+    Time,
+    /// iCalendar/vCard: a DATE-TIME (`YYYYMMDDTHHMMSS[Z]`).
+    DateTime,
+    /// iCalendar/vCard: a DURATION.
+    Duration,
+    /// iCalendar/vCard: a PERIOD (start/end or start/duration).
+    Period,
+    /// iCalendar/vCard: a UTC-OFFSET (`+HHMM[SS]`).
+    UtcOffset,
+    /// iCalendar/vCard: a RECUR rule.
+    Recur,
+    /// iCalendar/vCard: TRUE or FALSE.
+    Boolean,
+    /// iCalendar/vCard: a FLOAT.
+    Float,
+    /// iCalendar/vCard: an INTEGER.
+    Integer,
+    /// iCalendar/vCard: VERSION 3.0 or 4.0.
+    VcardVersion,
+    /// iCalendar/vCard: jCal/jCard JSON of the RFC 7265/7095 shape.
+    JsonShape,
 }
 
 impl Expected {
@@ -129,6 +213,48 @@ impl Expected {
     pub const fn description(self) -> &'static str {
         match self {
             Expected::Crlf => "CRLF",
+            Expected::Utf8 => "valid UTF-8",
+            Expected::WellFormedXml => "well-formed XML",
+            Expected::NoDoctype => "no DOCTYPE (DTDs are refused)",
+            Expected::DeclaredNamespace => "a declared namespace prefix",
+            Expected::KnownEntity => "a predefined entity or character reference",
+            Expected::KnownRootElement => "a known root element",
+            Expected::RequiredElement => "a required child element",
+            Expected::TextContent => "text content",
+            Expected::Number => "a decimal number",
+            Expected::AttributeValue => "an attribute value",
+            Expected::HeaderValue => "a header value",
+            Expected::DepthValue => "0, 1 or infinity",
+            Expected::OverwriteFlag => "T or F",
+            Expected::CodedUrl => "a Coded-URL <...>",
+            Expected::EntityTag => "an entity tag",
+            Expected::TimeoutValue => "Second-N or Infinite",
+            Expected::IfList => "an If list ( ... )",
+            Expected::Token => "a token",
+            Expected::QuotedString => "a quoted string",
+            Expected::FoldedLine => "a content line of at most 75 octets (folded)",
+            Expected::VersionProperty => "a VERSION property",
+            Expected::ProdIdProperty => "a PRODID property",
+            Expected::ContentLine => "a content line",
+            Expected::PropertyName => "a property name",
+            Expected::ParameterName => "a parameter name",
+            Expected::ParameterEquals => "`=` and a parameter value",
+            Expected::ClosingQuote => "a closing double quote",
+            Expected::Colon => "`:` before the property value",
+            Expected::Begin => "BEGIN of the expected component",
+            Expected::MatchingEnd => "an END matching the open BEGIN",
+            Expected::Date => "a DATE (YYYYMMDD)",
+            Expected::Time => "a TIME (HHMMSS[Z])",
+            Expected::DateTime => "a DATE-TIME (YYYYMMDDTHHMMSS[Z])",
+            Expected::Duration => "a DURATION",
+            Expected::Period => "a PERIOD (start/end or start/duration)",
+            Expected::UtcOffset => "a UTC-OFFSET (+HHMM[SS])",
+            Expected::Recur => "a RECUR rule",
+            Expected::Boolean => "TRUE or FALSE",
+            Expected::Float => "a FLOAT",
+            Expected::Integer => "an INTEGER",
+            Expected::VcardVersion => "VERSION 3.0 or 4.0",
+            Expected::JsonShape => "jCal/jCard JSON of the RFC 7265/7095 shape",
         }
     }
 }

@@ -49,7 +49,11 @@
 )]
 
 mod decoded;
+pub mod ical;
+pub mod jcal;
+pub mod jcard;
 pub mod limits;
+pub mod vcard;
 
 pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};
 pub use limits::{Limit, Limits};

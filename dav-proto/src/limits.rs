@@ -15,6 +15,8 @@ pub struct Limits {
     pub max_list_length: usize,
     /// Longest unfolded iCalendar/vCard content line accepted, in octets.
     pub max_line_length: usize,
+    /// Most recurrence instances one expansion generates (RRULE/RDATE, RFC 5545 §3.8.5).
+    pub max_instances: usize,
 }
 
 impl Default for Limits {
@@ -24,6 +26,7 @@ impl Default for Limits {
             max_nesting_depth: 64,
             max_list_length: 100_000,
             max_line_length: 64 * 1024,
+            max_instances: 100_000,
         }
     }
 }
@@ -40,6 +43,8 @@ pub enum Limit {
     ListLength,
     /// [`Limits::max_line_length`] was exceeded.
     LineLength,
+    /// [`Limits::max_instances`] was exceeded.
+    Instances,
 }
 
 impl Limit {
@@ -50,6 +55,7 @@ impl Limit {
             Limit::NestingDepth => "max_nesting_depth",
             Limit::ListLength => "max_list_length",
             Limit::LineLength => "max_line_length",
+            Limit::Instances => "max_instances",
         }
     }
 }

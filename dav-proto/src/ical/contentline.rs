@@ -1,0 +1,270 @@
+//! Physical lines to logical content lines: line terminators, unfolding (RFC 5545 §3.1,
+//! RFC 6350 §3.2) and folding on output, plus the lenient/strict policy for common defects.
+
+use std::borrow::Cow;
+
+use crate::{DecodeError, ErrorKind, Expected, Limit, Limits};
+
+/// Longest physical line, in octets without the line break, that RFC 5545 §3.1 and
+/// RFC 6350 §3.2 allow (SHOULD NOT be longer).
+pub const MAX_FOLDED_LINE: usize = 75;
+
+/// How a decoder treats the common real-world defects listed in [`Defect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    /// Every defect is a [`DecodeError`]: for judging a server.
+    Strict,
+    /// Defects are accepted and reported as [`Warning`]s: for reading what clients produce.
+    #[default]
+    Lenient,
+}
+
+/// Options for the iCalendar and vCard decoders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DecodeOptions {
+    /// Strict or lenient treatment of defects.
+    pub strictness: Strictness,
+    /// Size, depth and length bounds.
+    pub limits: Limits,
+}
+
+impl DecodeOptions {
+    /// Strict decoding with default limits.
+    pub fn strict() -> Self {
+        Self {
+            strictness: Strictness::Strict,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Lenient decoding with default limits.
+    pub fn lenient() -> Self {
+        Self::default()
+    }
+}
+
+/// A deviation from the RFC grammar that real-world producers commonly make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Defect {
+    /// A line ends in LF without CR.
+    BareLineFeed,
+    /// A physical line is longer than 75 octets (it should have been folded).
+    LongLine,
+    /// A property or component name is not upper case (names are case-insensitive, so this
+    /// is reported but never an error).
+    LowercaseName,
+    /// The object lacks its VERSION property.
+    MissingVersion,
+    /// The calendar lacks its PRODID property.
+    MissingProdId,
+    /// An empty content line.
+    BlankLine,
+    /// A parameter without `=value` (vCard 2.1 style `TEL;HOME:`).
+    ParameterWithoutValue,
+    /// Bytes that are not UTF-8 (replaced by U+FFFD).
+    InvalidUtf8,
+    /// A vCard VERSION other than 3.0 and 4.0 (2.1, say).
+    UnsupportedVersion,
+}
+
+impl Defect {
+    /// What a strict decoder reports instead, or `None` when the defect is only ever a
+    /// warning.
+    pub const fn as_expected(self) -> Option<Expected> {
+        match self {
+            Defect::BareLineFeed => Some(Expected::Crlf),
+            Defect::LongLine => Some(Expected::FoldedLine),
+            Defect::LowercaseName => None,
+            Defect::MissingVersion => Some(Expected::VersionProperty),
+            Defect::MissingProdId => Some(Expected::ProdIdProperty),
+            Defect::BlankLine => Some(Expected::ContentLine),
+            Defect::ParameterWithoutValue => Some(Expected::ParameterEquals),
+            Defect::InvalidUtf8 => Some(Expected::Utf8),
+            Defect::UnsupportedVersion => Some(Expected::VcardVersion),
+        }
+    }
+}
+
+/// A defect accepted by a lenient decoder, and where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Warning {
+    /// Byte offset from the start of the decoded input.
+    pub offset: usize,
+    /// What was wrong.
+    pub defect: Defect,
+}
+
+/// A decoded value together with the defects a lenient decoder accepted on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<T> {
+    /// The value.
+    pub value: T,
+    /// Defects accepted (always empty in strict mode, except [`Defect::LowercaseName`]).
+    pub warnings: Vec<Warning>,
+}
+
+/// Collects warnings, or turns defects into errors in strict mode.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) strictness: Strictness,
+    pub(crate) warnings: Vec<Warning>,
+}
+
+impl Report {
+    pub(crate) fn new(strictness: Strictness) -> Self {
+        Self {
+            strictness,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Records `defect` at `offset`: an error in strict mode, a warning otherwise.
+    pub(crate) fn defect(&mut self, offset: usize, defect: Defect) -> Result<(), DecodeError> {
+        match (self.strictness, defect.as_expected()) {
+            (Strictness::Strict, Some(expected)) => {
+                Err(DecodeError::new(offset, ErrorKind::Expected(expected)))
+            }
+            _ => {
+                self.warnings.push(Warning { offset, defect });
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One logical (unfolded) content line.
+#[derive(Debug)]
+pub(crate) struct LogicalLine<'a> {
+    /// The unfolded text, borrowed when the line was not folded.
+    pub(crate) text: Cow<'a, str>,
+    /// Offset of the first byte of the line.
+    pub(crate) start: usize,
+    /// Offset just past the line's final terminator.
+    pub(crate) end: usize,
+}
+
+/// Reads the logical line starting at `start`. `Ok(None)` means the input ends before the
+/// line's terminator.
+pub(crate) fn next_line<'a>(
+    input: &'a [u8],
+    start: usize,
+    limits: &Limits,
+    report: &mut Report,
+) -> Result<Option<LogicalLine<'a>>, DecodeError> {
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut seg_start = start;
+    let mut total = 0usize;
+    loop {
+        let Some(rest) = input.get(seg_start..) else {
+            return Ok(None);
+        };
+        let Some(lf) = memchr::memchr(b'\n', rest) else {
+            if total + rest.len() > limits.max_line_length {
+                return Err(DecodeError::new(
+                    start,
+                    ErrorKind::LimitExceeded(Limit::LineLength),
+                ));
+            }
+            return Ok(None);
+        };
+        let lf_at = seg_start + lf;
+        let seg_end = if lf > 0 && input.get(lf_at - 1) == Some(&b'\r') {
+            lf_at - 1
+        } else {
+            report.defect(lf_at, Defect::BareLineFeed)?;
+            lf_at
+        };
+        let physical_start = if segments.is_empty() {
+            seg_start
+        } else {
+            seg_start - 1
+        };
+        if seg_end - physical_start > MAX_FOLDED_LINE {
+            report.defect(physical_start, Defect::LongLine)?;
+        }
+        total += seg_end - seg_start;
+        if total > limits.max_line_length {
+            return Err(DecodeError::new(
+                start,
+                ErrorKind::LimitExceeded(Limit::LineLength),
+            ));
+        }
+        segments.push((seg_start, seg_end));
+        let next = lf_at + 1;
+        match input.get(next) {
+            Some(b' ' | b'\t') => seg_start = next + 1,
+            _ => {
+                let text = unfold(input, &segments, report)?;
+                return Ok(Some(LogicalLine {
+                    text,
+                    start,
+                    end: next,
+                }));
+            }
+        }
+    }
+}
+
+fn unfold<'a>(
+    input: &'a [u8],
+    segments: &[(usize, usize)],
+    report: &mut Report,
+) -> Result<Cow<'a, str>, DecodeError> {
+    let first_start = segments.first().map_or(0, |s| s.0);
+    let bytes: Cow<'a, [u8]> = match segments {
+        [(s, e)] => Cow::Borrowed(input.get(*s..*e).unwrap_or_default()),
+        _ => {
+            let mut joined = Vec::new();
+            for (s, e) in segments {
+                joined.extend_from_slice(input.get(*s..*e).unwrap_or_default());
+            }
+            Cow::Owned(joined)
+        }
+    };
+    match bytes {
+        Cow::Borrowed(b) => match std::str::from_utf8(b) {
+            Ok(s) => Ok(Cow::Borrowed(s)),
+            Err(e) => {
+                report.defect(first_start + e.valid_up_to(), Defect::InvalidUtf8)?;
+                Ok(Cow::Owned(String::from_utf8_lossy(b).into_owned()))
+            }
+        },
+        Cow::Owned(b) => match String::from_utf8(b) {
+            Ok(s) => Ok(Cow::Owned(s)),
+            Err(e) => {
+                report.defect(first_start, Defect::InvalidUtf8)?;
+                Ok(Cow::Owned(
+                    String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                ))
+            }
+        },
+    }
+}
+
+/// Writes `line` (without terminator) folded at 75 octets, never inside a UTF-8 sequence,
+/// followed by CRLF.
+pub fn write_folded(line: &str, out: &mut Vec<u8>) {
+    let mut width = 0usize;
+    for ch in line.chars() {
+        let len = ch.len_utf8();
+        if width + len > MAX_FOLDED_LINE {
+            out.extend_from_slice(b"\r\n ");
+            width = 1;
+        }
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+        width += len;
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A sub-string of `line` that borrows from the input when `line` does.
+pub(crate) fn sub<'a>(line: &Cow<'a, str>, from: usize, to: usize) -> Cow<'a, str> {
+    match line {
+        Cow::Borrowed(s) => Cow::Borrowed(s.get(from..to).unwrap_or_default()),
+        Cow::Owned(s) => Cow::Owned(s.get(from..to).unwrap_or_default().to_owned()),
+    }
+}
