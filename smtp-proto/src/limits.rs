@@ -55,6 +55,12 @@ impl Limits {
         self
     }
 
+    /// The same limits with `max_reply_lines` set.
+    pub const fn with_max_reply_lines(mut self, max_reply_lines: usize) -> Self {
+        self.max_reply_lines = max_reply_lines;
+        self
+    }
+
     /// The same limits with `max_message_size` set.
     pub const fn with_max_message_size(mut self, max_message_size: u64) -> Self {
         self.max_message_size = max_message_size;
