@@ -218,6 +218,14 @@ pub enum Expected {
     MetadataEntry,
     /// Nothing more: the message had trailing bytes.
     EndOfInput,
+    /// A command name.
+    CommandName,
+    /// A SEARCH key.
+    SearchKey,
+    /// A SORT key.
+    SortKey,
+    /// `DONE`, ending IDLE.
+    Done,
 }
 
 impl Expected {
@@ -273,6 +281,10 @@ impl Expected {
             Expected::Rights => "access rights",
             Expected::MetadataEntry => "a metadata entry",
             Expected::EndOfInput => "the end of the message",
+            Expected::CommandName => "a command name",
+            Expected::SearchKey => "a search key",
+            Expected::SortKey => "a sort key",
+            Expected::Done => "DONE",
         }
     }
 }

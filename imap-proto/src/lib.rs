@@ -57,6 +57,7 @@
     )
 )]
 
+pub mod command;
 pub mod core;
 mod decoded;
 pub mod frame;

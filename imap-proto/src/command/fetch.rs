@@ -1,0 +1,682 @@
+//! FETCH and UID FETCH: fetch attributes (RFC 9051 §6.4.5, BINARY RFC 3516, CONDSTORE
+//! RFC 7162, OBJECTID RFC 8474, SAVEDATE RFC 8514, PREVIEW RFC 8970) and fetch modifiers
+//! (CHANGEDSINCE, VANISHED, PARTIAL RFC 9394).
+
+use std::num::NonZeroU32;
+
+use crate::Expected;
+use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::encode::put_number;
+use crate::core::number::{number, number64, nz_number};
+use crate::core::owned::into_owned_struct;
+use crate::core::{Encode, IString, IntoOwned, SequenceSet, Sink};
+
+use super::ext::TaggedExt;
+
+/// `[UID] FETCH set items [(modifiers)]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Fetch<'a> {
+    /// Whether this is `UID FETCH`.
+    pub uid: bool,
+    /// The messages.
+    pub set: SequenceSet<'a>,
+    /// What to fetch.
+    pub items: FetchItems<'a>,
+    /// Fetch modifiers (empty when none were sent).
+    pub modifiers: Vec<FetchModifier<'a>>,
+}
+
+into_owned_struct!(Fetch {
+    uid,
+    set,
+    items,
+    modifiers
+});
+
+/// What a FETCH asks for: a macro or a list of attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FetchItems<'a> {
+    /// `ALL`: FLAGS INTERNALDATE RFC822.SIZE ENVELOPE.
+    All,
+    /// `FULL`: ALL plus BODY.
+    Full,
+    /// `FAST`: FLAGS INTERNALDATE RFC822.SIZE.
+    Fast,
+    /// One attribute (sent bare) or several (sent in parentheses).
+    Attributes(Vec<FetchAttribute<'a>>),
+}
+
+/// One `fetch-att`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FetchAttribute<'a> {
+    /// `ENVELOPE`.
+    Envelope,
+    /// `FLAGS`.
+    Flags,
+    /// `INTERNALDATE`.
+    InternalDate,
+    /// `RFC822` (RFC 3501).
+    Rfc822,
+    /// `RFC822.HEADER` (RFC 3501).
+    Rfc822Header,
+    /// `RFC822.SIZE`.
+    Rfc822Size,
+    /// `RFC822.TEXT` (RFC 3501).
+    Rfc822Text,
+    /// `BODY` (the non-extensible body structure).
+    Body,
+    /// `BODYSTRUCTURE`.
+    BodyStructure,
+    /// `UID`.
+    Uid,
+    /// `BODY[section]<partial>` or `BODY.PEEK[...]`.
+    BodySection {
+        /// Whether `.PEEK` was given (the `\Seen` flag is not set).
+        peek: bool,
+        /// The section.
+        section: Section<'a>,
+        /// `<origin.length>`, when given.
+        partial: Option<(u32, NonZeroU32)>,
+    },
+    /// `BINARY[part]<partial>` or `BINARY.PEEK[...]` (RFC 3516).
+    Binary {
+        /// Whether `.PEEK` was given.
+        peek: bool,
+        /// The part numbers (empty for the whole message).
+        part: Vec<NonZeroU32>,
+        /// `<origin.length>`, when given.
+        partial: Option<(u32, NonZeroU32)>,
+    },
+    /// `BINARY.SIZE[part]` (RFC 3516).
+    BinarySize {
+        /// The part numbers.
+        part: Vec<NonZeroU32>,
+    },
+    /// `MODSEQ` (RFC 7162).
+    ModSeq,
+    /// `EMAILID` (RFC 8474).
+    EmailId,
+    /// `THREADID` (RFC 8474).
+    ThreadId,
+    /// `SAVEDATE` (RFC 8514).
+    SaveDate,
+    /// `PREVIEW` or `PREVIEW (LAZY)` (RFC 8970).
+    Preview {
+        /// Whether `(LAZY)` was given.
+        lazy: bool,
+    },
+}
+
+/// A body section specification, `[...]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Section<'a> {
+    /// The part numbers (`1.2.3`; empty for the top level).
+    pub part: Vec<NonZeroU32>,
+    /// What of the part, when given.
+    pub text: Option<SectionText<'a>>,
+}
+
+into_owned_struct!(Section { part, text });
+
+/// `section-msgtext` or `MIME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SectionText<'a> {
+    /// `HEADER`.
+    Header,
+    /// `HEADER.FIELDS (names)`.
+    HeaderFields(Vec<IString<'a>>),
+    /// `HEADER.FIELDS.NOT (names)`.
+    HeaderFieldsNot(Vec<IString<'a>>),
+    /// `TEXT`.
+    Text,
+    /// `MIME` (only after a part number).
+    Mime,
+}
+
+/// One fetch modifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FetchModifier<'a> {
+    /// `CHANGEDSINCE modseq` (RFC 7162).
+    ChangedSince(u64),
+    /// `VANISHED` (RFC 7162, UID FETCH only).
+    Vanished,
+    /// `PARTIAL range` (RFC 9394).
+    Partial(PartialRange),
+    /// Any other modifier.
+    Other(TaggedExt<'a>),
+}
+
+/// A PARTIAL range (RFC 9394): `first:last` counted from the start, or `-first:-last` from
+/// the end of the result. Numbers are 1-based; `from <= to` is not enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum PartialRange {
+    /// `n:m`, counted from the first result.
+    First(NonZeroU32, NonZeroU32),
+    /// `-n:-m`, counted from the last result.
+    Last(NonZeroU32, NonZeroU32),
+}
+
+impl IntoOwned for FetchItems<'_> {
+    type Owned = FetchItems<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            FetchItems::All => FetchItems::All,
+            FetchItems::Full => FetchItems::Full,
+            FetchItems::Fast => FetchItems::Fast,
+            FetchItems::Attributes(a) => FetchItems::Attributes(a.into_owned()),
+        }
+    }
+}
+
+impl IntoOwned for FetchAttribute<'_> {
+    type Owned = FetchAttribute<'static>;
+    fn into_owned(self) -> Self::Owned {
+        use FetchAttribute as F;
+        match self {
+            F::Envelope => F::Envelope,
+            F::Flags => F::Flags,
+            F::InternalDate => F::InternalDate,
+            F::Rfc822 => F::Rfc822,
+            F::Rfc822Header => F::Rfc822Header,
+            F::Rfc822Size => F::Rfc822Size,
+            F::Rfc822Text => F::Rfc822Text,
+            F::Body => F::Body,
+            F::BodyStructure => F::BodyStructure,
+            F::Uid => F::Uid,
+            F::BodySection {
+                peek,
+                section,
+                partial,
+            } => F::BodySection {
+                peek,
+                section: section.into_owned(),
+                partial,
+            },
+            F::Binary {
+                peek,
+                part,
+                partial,
+            } => F::Binary {
+                peek,
+                part,
+                partial,
+            },
+            F::BinarySize { part } => F::BinarySize { part },
+            F::ModSeq => F::ModSeq,
+            F::EmailId => F::EmailId,
+            F::ThreadId => F::ThreadId,
+            F::SaveDate => F::SaveDate,
+            F::Preview { lazy } => F::Preview { lazy },
+        }
+    }
+}
+
+impl IntoOwned for SectionText<'_> {
+    type Owned = SectionText<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            SectionText::Header => SectionText::Header,
+            SectionText::HeaderFields(f) => SectionText::HeaderFields(f.into_owned()),
+            SectionText::HeaderFieldsNot(f) => SectionText::HeaderFieldsNot(f.into_owned()),
+            SectionText::Text => SectionText::Text,
+            SectionText::Mime => SectionText::Mime,
+        }
+    }
+}
+
+impl IntoOwned for FetchModifier<'_> {
+    type Owned = FetchModifier<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            FetchModifier::ChangedSince(m) => FetchModifier::ChangedSince(m),
+            FetchModifier::Vanished => FetchModifier::Vanished,
+            FetchModifier::Partial(r) => FetchModifier::Partial(r),
+            FetchModifier::Other(ext) => FetchModifier::Other(ext.into_owned()),
+        }
+    }
+}
+
+// ---- parsing ----
+
+impl<'a> Fetch<'a> {
+    /// Parses the arguments after `FETCH ` (`uid` says whether `UID` preceded it).
+    pub fn parse_arguments(c: &mut Cursor<'a>, uid: bool) -> ParseResult<Self> {
+        let set = SequenceSet::parse(c, true)?;
+        c.sp()?;
+        let items = FetchItems::parse(c)?;
+        let mut modifiers = Vec::new();
+        if c.peek() == Some(b' ') && c.peek_at(1) == Some(b'(') {
+            c.sp()?;
+            modifiers = paren_list(c, false, FetchModifier::parse)?;
+        }
+        Ok(Fetch {
+            uid,
+            set,
+            items,
+            modifiers,
+        })
+    }
+}
+
+impl<'a> FetchItems<'a> {
+    /// Parses a fetch macro, one attribute, or a parenthesised attribute list.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.peek() == Some(b'(') {
+            return paren_list(c, false, FetchAttribute::parse).map(FetchItems::Attributes);
+        }
+        for (word, items) in [
+            (&b"ALL"[..], FetchItems::All),
+            (b"FULL", FetchItems::Full),
+            (b"FAST", FetchItems::Fast),
+        ] {
+            if c.starts_with_ci(word) && !next_is_atom_char(c, word.len()) {
+                c.advance(word.len());
+                return Ok(items);
+            }
+        }
+        FetchAttribute::parse(c).map(|a| FetchItems::Attributes(vec![a]))
+    }
+}
+
+/// Whether the byte `n` ahead continues an atom (so a keyword match there is only a prefix).
+pub(crate) fn next_is_atom_char(c: &Cursor<'_>, n: usize) -> bool {
+    c.peek_at(n)
+        .is_some_and(|b| crate::core::atom::is_atom_char(b) && b != b'[' && b != b'.')
+}
+
+/// Consumes `word` when it is next and is not the prefix of a longer atom.
+pub(crate) fn eat_keyword(c: &mut Cursor<'_>, word: &[u8]) -> bool {
+    if c.starts_with_ci(word)
+        && !c
+            .peek_at(word.len())
+            .is_some_and(crate::core::atom::is_atom_char)
+    {
+        c.advance(word.len());
+        true
+    } else {
+        false
+    }
+}
+
+impl<'a> FetchAttribute<'a> {
+    /// Parses one `fetch-att`.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        use FetchAttribute as F;
+        // Longest names first where one is a prefix of another.
+        if c.eat_ci(b"BODY.PEEK[") {
+            c.reset_to(c.pos() - 1);
+            return Self::body_section(c, true);
+        }
+        if c.starts_with_ci(b"BODY[") {
+            c.advance(4);
+            return Self::body_section(c, false);
+        }
+        if c.eat_ci(b"BINARY.PEEK[") {
+            c.reset_to(c.pos() - 1);
+            return Self::binary(c, true);
+        }
+        if c.eat_ci(b"BINARY.SIZE[") {
+            c.reset_to(c.pos() - 1);
+            let part = section_binary(c)?;
+            return Ok(F::BinarySize { part });
+        }
+        if c.starts_with_ci(b"BINARY[") {
+            c.advance(6);
+            return Self::binary(c, false);
+        }
+        if eat_keyword(c, b"PREVIEW") {
+            if c.starts_with_ci(b" (LAZY)") {
+                c.advance(7);
+                return Ok(F::Preview { lazy: true });
+            }
+            return Ok(F::Preview { lazy: false });
+        }
+        let table: [(&[u8], FetchAttribute<'static>); 14] = [
+            (b"ENVELOPE", F::Envelope),
+            (b"FLAGS", F::Flags),
+            (b"INTERNALDATE", F::InternalDate),
+            (b"RFC822.HEADER", F::Rfc822Header),
+            (b"RFC822.SIZE", F::Rfc822Size),
+            (b"RFC822.TEXT", F::Rfc822Text),
+            (b"RFC822", F::Rfc822),
+            (b"BODYSTRUCTURE", F::BodyStructure),
+            (b"BODY", F::Body),
+            (b"UID", F::Uid),
+            (b"MODSEQ", F::ModSeq),
+            (b"EMAILID", F::EmailId),
+            (b"THREADID", F::ThreadId),
+            (b"SAVEDATE", F::SaveDate),
+        ];
+        for (word, attr) in table {
+            if eat_keyword(c, word) {
+                return Ok(attr);
+            }
+        }
+        Err(c.error(Expected::FetchAttribute))
+    }
+
+    fn body_section(c: &mut Cursor<'a>, peek: bool) -> ParseResult<Self> {
+        let section = Section::parse(c)?;
+        let partial = partial(c)?;
+        Ok(FetchAttribute::BodySection {
+            peek,
+            section,
+            partial,
+        })
+    }
+
+    fn binary(c: &mut Cursor<'a>, peek: bool) -> ParseResult<Self> {
+        let part = section_binary(c)?;
+        let partial = partial(c)?;
+        Ok(FetchAttribute::Binary {
+            peek,
+            part,
+            partial,
+        })
+    }
+}
+
+/// `"[" [section-part] "]"`.
+fn section_binary(c: &mut Cursor<'_>) -> ParseResult<Vec<NonZeroU32>> {
+    c.expect(b'[', Expected::OpenBracket)?;
+    let mut part = Vec::new();
+    if c.peek() != Some(b']') {
+        part = section_part(c)?;
+    }
+    c.expect(b']', Expected::CloseBracket)?;
+    Ok(part)
+}
+
+/// `nz-number *("." nz-number)`, stopping before a `.` that does not precede a digit.
+fn section_part(c: &mut Cursor<'_>) -> ParseResult<Vec<NonZeroU32>> {
+    let mut part = vec![nz_number(c)?];
+    while c.peek() == Some(b'.') && c.peek_at(1).is_some_and(|b| b.is_ascii_digit()) {
+        c.advance(1);
+        c.check_list_length(part.len() + 1)?;
+        part.push(nz_number(c)?);
+    }
+    Ok(part)
+}
+
+/// `["<" number "." nz-number ">"]`.
+fn partial(c: &mut Cursor<'_>) -> ParseResult<Option<(u32, NonZeroU32)>> {
+    if !c.eat(b'<') {
+        return Ok(None);
+    }
+    let origin = number(c)?;
+    c.expect(b'.', Expected::Partial)?;
+    let length = nz_number(c)?;
+    c.expect(b'>', Expected::Partial)?;
+    Ok(Some((origin, length)))
+}
+
+impl<'a> Section<'a> {
+    /// Parses `"[" [section-spec] "]"`.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        c.expect(b'[', Expected::OpenBracket)?;
+        let mut section = Section::default();
+        if c.peek() == Some(b']') {
+            c.advance(1);
+            return Ok(section);
+        }
+        if c.peek().is_some_and(|b| b.is_ascii_digit()) {
+            section.part = section_part(c)?;
+            if c.eat(b'.') {
+                if c.eat_ci(b"MIME") {
+                    section.text = Some(SectionText::Mime);
+                } else {
+                    section.text = Some(SectionText::parse(c)?);
+                }
+            }
+        } else {
+            section.text = Some(SectionText::parse(c)?);
+        }
+        c.expect(b']', Expected::CloseBracket)?;
+        Ok(section)
+    }
+}
+
+impl<'a> SectionText<'a> {
+    /// Parses `section-msgtext` (not `MIME`).
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.eat_ci(b"HEADER.FIELDS.NOT ") {
+            return header_list(c).map(SectionText::HeaderFieldsNot);
+        }
+        if c.eat_ci(b"HEADER.FIELDS ") {
+            return header_list(c).map(SectionText::HeaderFields);
+        }
+        if c.eat_ci(b"HEADER") {
+            return Ok(SectionText::Header);
+        }
+        if c.eat_ci(b"TEXT") {
+            return Ok(SectionText::Text);
+        }
+        Err(c.error(Expected::Section))
+    }
+}
+
+fn header_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<IString<'a>>> {
+    paren_list(c, false, IString::parse_astring)
+}
+
+impl<'a> FetchModifier<'a> {
+    /// Parses one fetch modifier.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.eat_ci(b"CHANGEDSINCE ") {
+            return number64(c).map(FetchModifier::ChangedSince);
+        }
+        if eat_keyword(c, b"VANISHED") {
+            return Ok(FetchModifier::Vanished);
+        }
+        if c.eat_ci(b"PARTIAL ") {
+            return PartialRange::parse(c).map(FetchModifier::Partial);
+        }
+        TaggedExt::parse(c).map(FetchModifier::Other)
+    }
+}
+
+impl PartialRange {
+    /// Parses `n:m` or `-n:-m`.
+    pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
+        if c.eat(b'-') {
+            let first = nz_number(c)?;
+            c.expect(b':', Expected::Partial)?;
+            c.expect(b'-', Expected::Partial)?;
+            let last = nz_number(c)?;
+            Ok(PartialRange::Last(first, last))
+        } else {
+            let first = nz_number(c)?;
+            c.expect(b':', Expected::Partial)?;
+            let last = nz_number(c)?;
+            Ok(PartialRange::First(first, last))
+        }
+    }
+}
+
+// ---- encoding ----
+
+impl Encode for Fetch<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        out.put(if self.uid { b"UID FETCH " } else { b"FETCH " });
+        self.set.encode(out);
+        out.put(b" ");
+        self.items.encode(out);
+        if !self.modifiers.is_empty() {
+            out.put(b" ");
+            encode_list(out, &self.modifiers);
+        }
+    }
+}
+
+/// Writes `(a b c)`.
+pub(crate) fn encode_list<S: Sink + ?Sized, T: Encode>(out: &mut S, items: &[T]) {
+    out.put(b"(");
+    encode_spaced(out, items);
+    out.put(b")");
+}
+
+/// Writes `(a b c)` for astrings, each in its cheapest form.
+pub(crate) fn encode_astring_list<S: Sink + ?Sized>(out: &mut S, items: &[IString<'_>]) {
+    let wrapped: Vec<_> = items.iter().map(super::encode::AStr).collect();
+    encode_list(out, &wrapped);
+}
+
+/// Writes `a b c`.
+pub(crate) fn encode_spaced<S: Sink + ?Sized, T: Encode>(out: &mut S, items: &[T]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.put(b" ");
+        }
+        item.encode(out);
+    }
+}
+
+impl Encode for FetchItems<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            FetchItems::All => out.put(b"ALL"),
+            FetchItems::Full => out.put(b"FULL"),
+            FetchItems::Fast => out.put(b"FAST"),
+            FetchItems::Attributes(attrs) => match attrs.as_slice() {
+                [one] => one.encode(out),
+                many => encode_list(out, many),
+            },
+        }
+    }
+}
+
+impl Encode for FetchAttribute<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        use FetchAttribute as F;
+        match self {
+            F::Envelope => out.put(b"ENVELOPE"),
+            F::Flags => out.put(b"FLAGS"),
+            F::InternalDate => out.put(b"INTERNALDATE"),
+            F::Rfc822 => out.put(b"RFC822"),
+            F::Rfc822Header => out.put(b"RFC822.HEADER"),
+            F::Rfc822Size => out.put(b"RFC822.SIZE"),
+            F::Rfc822Text => out.put(b"RFC822.TEXT"),
+            F::Body => out.put(b"BODY"),
+            F::BodyStructure => out.put(b"BODYSTRUCTURE"),
+            F::Uid => out.put(b"UID"),
+            F::BodySection {
+                peek,
+                section,
+                partial,
+            } => {
+                out.put(if *peek { b"BODY.PEEK" } else { b"BODY" });
+                section.encode(out);
+                encode_partial(out, *partial);
+            }
+            F::Binary {
+                peek,
+                part,
+                partial,
+            } => {
+                out.put(if *peek { b"BINARY.PEEK[" } else { b"BINARY[" });
+                encode_part(out, part);
+                out.put(b"]");
+                encode_partial(out, *partial);
+            }
+            F::BinarySize { part } => {
+                out.put(b"BINARY.SIZE[");
+                encode_part(out, part);
+                out.put(b"]");
+            }
+            F::ModSeq => out.put(b"MODSEQ"),
+            F::EmailId => out.put(b"EMAILID"),
+            F::ThreadId => out.put(b"THREADID"),
+            F::SaveDate => out.put(b"SAVEDATE"),
+            F::Preview { lazy } => out.put(if *lazy { b"PREVIEW (LAZY)" } else { b"PREVIEW" }),
+        }
+    }
+}
+
+fn encode_partial<S: Sink + ?Sized>(out: &mut S, partial: Option<(u32, NonZeroU32)>) {
+    if let Some((origin, length)) = partial {
+        out.put(b"<");
+        put_number(out, u64::from(origin));
+        out.put(b".");
+        put_number(out, u64::from(length.get()));
+        out.put(b">");
+    }
+}
+
+fn encode_part<S: Sink + ?Sized>(out: &mut S, part: &[NonZeroU32]) {
+    for (i, n) in part.iter().enumerate() {
+        if i > 0 {
+            out.put(b".");
+        }
+        put_number(out, u64::from(n.get()));
+    }
+}
+
+impl Encode for Section<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        out.put(b"[");
+        encode_part(out, &self.part);
+        if let Some(text) = &self.text {
+            if !self.part.is_empty() {
+                out.put(b".");
+            }
+            text.encode(out);
+        }
+        out.put(b"]");
+    }
+}
+
+impl Encode for SectionText<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            SectionText::Header => out.put(b"HEADER"),
+            SectionText::HeaderFields(names) => {
+                out.put(b"HEADER.FIELDS ");
+                encode_astring_list(out, names);
+            }
+            SectionText::HeaderFieldsNot(names) => {
+                out.put(b"HEADER.FIELDS.NOT ");
+                encode_astring_list(out, names);
+            }
+            SectionText::Text => out.put(b"TEXT"),
+            SectionText::Mime => out.put(b"MIME"),
+        }
+    }
+}
+
+impl Encode for FetchModifier<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            FetchModifier::ChangedSince(modseq) => {
+                out.put(b"CHANGEDSINCE ");
+                put_number(out, *modseq);
+            }
+            FetchModifier::Vanished => out.put(b"VANISHED"),
+            FetchModifier::Partial(range) => {
+                out.put(b"PARTIAL ");
+                range.encode(out);
+            }
+            FetchModifier::Other(ext) => ext.encode(out),
+        }
+    }
+}
+
+impl Encode for PartialRange {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        let (minus, first, last): (&[u8], _, _) = match self {
+            PartialRange::First(a, b) => (b"", a, b),
+            PartialRange::Last(a, b) => (b"-", a, b),
+        };
+        out.put(minus);
+        put_number(out, u64::from(first.get()));
+        out.put(b":");
+        out.put(minus);
+        put_number(out, u64::from(last.get()));
+    }
+}
