@@ -15,5 +15,8 @@ pub mod cli;
 pub mod engine;
 pub mod exit;
 pub mod parse;
+pub mod profile;
 pub mod reference;
+pub mod report;
 pub mod target;
+pub mod waiver;

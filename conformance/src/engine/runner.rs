@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// The most one check (or probe, or cleanup) may take, connections included.
     pub check_timeout: Duration,
+    /// The most one connect, TLS handshake, read or write may wait.
+    pub io_timeout: Duration,
 }
 
 impl Default for RunOptions {
@@ -38,6 +40,7 @@ impl Default for RunOptions {
         RunOptions {
             concurrency: 8,
             check_timeout: Duration::from_secs(30),
+            io_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -1,0 +1,454 @@
+//! Reports: one [`Report`] value per run, rendered as text ([`text`]), JSON ([`json`], schema
+//! in `conformance/REPORT-SCHEMA.md`), JUnit XML ([`junit`]) or a self-contained HTML page
+//! ([`html`]).
+
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::engine::{CheckOutcome, HookOutcome, Protocol, RunResult, Status, TlsTrust};
+use crate::exit;
+use crate::profile::Profile;
+use crate::target::{Security, Target};
+use crate::waiver::{WaiverReport, WaiverUse, Waivers};
+
+/// The JSON schema identifier.
+pub const SCHEMA: &str = "groupwire-report";
+/// The JSON schema version; bumped on any incompatible change (see REPORT-SCHEMA.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The tool that wrote the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    /// `groupwire`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// One endpoint of the target, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndpointSummary {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The URL.
+    pub url: String,
+    /// How TLS is obtained.
+    pub security: Security,
+}
+
+/// The target, as reported (never passwords).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetSummary {
+    /// Its name.
+    pub name: String,
+    /// The mail domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Its endpoints.
+    pub endpoints: Vec<EndpointSummary>,
+    /// The account names used.
+    pub accounts: Vec<String>,
+    /// `system`, `ca-file` or `insecure`.
+    pub tls_trust: String,
+    /// True when certificates were not verified: the report proves nothing about TLS.
+    pub tls_insecure: bool,
+    /// Every TLS version negotiated during the run.
+    pub tls_versions: Vec<String>,
+}
+
+/// The profile, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileSummary {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Whether warnings of required checks fail the run.
+    pub fail_on_warn: bool,
+}
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Checks in the run.
+    pub total: usize,
+    /// Passed.
+    pub pass: usize,
+    /// Failed (a MUST broken).
+    pub fail: usize,
+    /// Warned.
+    pub warn: usize,
+    /// Skipped.
+    pub skip: usize,
+    /// Could not run.
+    pub error: usize,
+    /// Did not pass, waived.
+    pub waived: usize,
+    /// Passed despite a waiver.
+    pub stale_waiver: usize,
+    /// Required checks whose status fails the run.
+    pub required_failures: usize,
+}
+
+impl Summary {
+    /// Counts the outcomes.
+    pub fn of<'a>(
+        outcomes: impl IntoIterator<Item = &'a CheckOutcome>,
+        fail_on_warn: bool,
+    ) -> Summary {
+        let mut summary = Summary::default();
+        for outcome in outcomes {
+            summary.total += 1;
+            match outcome.status {
+                Status::Pass => summary.pass += 1,
+                Status::Fail => summary.fail += 1,
+                Status::Warn => summary.warn += 1,
+                Status::Skip => summary.skip += 1,
+                Status::Error => summary.error += 1,
+                Status::Waived => summary.waived += 1,
+                Status::StaleWaiver => summary.stale_waiver += 1,
+            }
+            if fails_run(outcome, fail_on_warn) {
+                summary.required_failures += 1;
+            }
+        }
+        summary
+    }
+
+    /// The closing line's counts: passed = pass + warn + waived, failed = fail + error +
+    /// stale-waiver, skipped = skip.
+    pub fn closing_line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.pass + self.warn + self.waived,
+            self.fail + self.error + self.stale_waiver,
+            self.skip
+        )
+    }
+}
+
+/// Whether this outcome makes the run fail.
+pub fn fails_run(outcome: &CheckOutcome, fail_on_warn: bool) -> bool {
+    outcome.status == Status::StaleWaiver
+        || (outcome.required
+            && (outcome.status.fails_run() || (fail_on_warn && outcome.status == Status::Warn)))
+}
+
+/// The overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every required check passed (exit 0).
+    Pass,
+    /// Some required check failed or errored, or a waiver is stale (exit 1).
+    Fail,
+    /// Nothing could reach the target (exit 3).
+    Unreachable,
+}
+
+/// A whole run, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool.
+    pub tool: Tool,
+    /// What was tested.
+    pub target: TargetSummary,
+    /// With which profile.
+    pub profile: ProfileSummary,
+    /// The run prefix of everything the run created.
+    pub run_prefix: String,
+    /// RFC 3339 UTC start time.
+    pub started_at: String,
+    /// RFC 3339 UTC end time.
+    pub finished_at: String,
+    /// Wall-clock duration in milliseconds.
+    pub duration_ms: u64,
+    /// The overall verdict.
+    pub verdict: Verdict,
+    /// Counts.
+    pub summary: Summary,
+    /// One entry per check, in catalogue order.
+    pub checks: Vec<CheckOutcome>,
+    /// Probes and cleanups of the suites.
+    pub hooks: Vec<HookOutcome>,
+    /// The waivers and what each did.
+    pub waivers: Vec<WaiverReport>,
+}
+
+/// When a run happened.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Start.
+    pub started: chrono::DateTime<chrono::Utc>,
+    /// End.
+    pub finished: chrono::DateTime<chrono::Utc>,
+}
+
+impl Report {
+    /// Builds the report of a run, applying the waivers.
+    pub fn build(
+        target: &Target,
+        profile: &Profile,
+        waivers: &Waivers,
+        mut result: RunResult,
+        timing: Timing,
+    ) -> Report {
+        let waiver_reports = waivers.apply(&mut result.outcomes);
+        let summary = Summary::of(&result.outcomes, profile.fail_on_warn);
+        let mut tls_versions: Vec<String> = result
+            .outcomes
+            .iter()
+            .filter_map(|outcome| outcome.evidence.tls_version.clone())
+            .collect();
+        tls_versions.sort();
+        tls_versions.dedup();
+        let reachable = result.outcomes.iter().any(|outcome| {
+            !(outcome.status == Status::Error && outcome.unreachable
+                || outcome.status == Status::Skip)
+        });
+        let any_unreachable = result.outcomes.iter().any(|outcome| outcome.unreachable);
+        let verdict = if summary.required_failures == 0
+            && waiver_reports.iter().all(|w| w.status != WaiverUse::Stale)
+        {
+            Verdict::Pass
+        } else if any_unreachable && !reachable {
+            Verdict::Unreachable
+        } else {
+            Verdict::Fail
+        };
+        let endpoints = Protocol::ALL
+            .into_iter()
+            .filter_map(|protocol| {
+                target.endpoint(protocol).map(|endpoint| EndpointSummary {
+                    protocol,
+                    url: endpoint.url.clone(),
+                    security: endpoint.security,
+                })
+            })
+            .collect();
+        Report {
+            schema: SCHEMA,
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "groupwire".to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            target: TargetSummary {
+                name: target.name.clone(),
+                domain: target.domain.clone(),
+                endpoints,
+                accounts: target.accounts.iter().map(|a| a.user.clone()).collect(),
+                tls_trust: target.tls.name().to_owned(),
+                tls_insecure: target.tls == TlsTrust::Insecure,
+                tls_versions,
+            },
+            profile: ProfileSummary {
+                name: profile.name.clone(),
+                description: profile.description.clone(),
+                fail_on_warn: profile.fail_on_warn,
+            },
+            run_prefix: result.run_prefix,
+            started_at: timing
+                .started
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            finished_at: timing
+                .finished
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            duration_ms: u64::try_from((timing.finished - timing.started).num_milliseconds())
+                .unwrap_or(0),
+            verdict,
+            summary,
+            checks: result.outcomes,
+            hooks: result.hooks,
+            waivers: waiver_reports,
+        }
+    }
+
+    /// The process exit code for this report (see [`crate::exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::Pass => exit::SUCCESS,
+            Verdict::Fail => exit::FAILURE,
+            Verdict::Unreachable => exit::UNREACHABLE,
+        }
+    }
+
+    /// Counts per protocol and level, in report order, for summaries.
+    pub fn breakdown(&self) -> Vec<(Protocol, crate::engine::Level, Summary)> {
+        let mut rows = Vec::new();
+        for protocol in Protocol::ALL {
+            for level in crate::engine::Level::ALL {
+                let outcomes: Vec<&CheckOutcome> = self
+                    .checks
+                    .iter()
+                    .filter(|o| o.protocol == protocol && o.level == level)
+                    .collect();
+                if !outcomes.is_empty() {
+                    rows.push((
+                        protocol,
+                        level,
+                        Summary::of(outcomes, self.profile.fail_on_warn),
+                    ));
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable text (colour on a terminal).
+    Text,
+    /// JSON, schema in REPORT-SCHEMA.md.
+    Json,
+    /// JUnit XML, one testcase per check.
+    Junit,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Renders a report in a format; `colour` only affects text.
+pub fn render(report: &Report, format: Format, colour: bool) -> String {
+    match format {
+        Format::Text => text::render(report, colour),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Html => html::render(report),
+    }
+}
+
+/// One rendered transcript line: `C1: ...` (sent on connection 1), `S1: ...` (received),
+/// `-- ...` (a note of the harness).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    /// Who.
+    pub direction: crate::engine::Direction,
+    /// `C1`, `S1` or `--`.
+    pub prefix: String,
+    /// The text without its line ending (non-printable bytes escaped).
+    pub text: String,
+}
+
+/// Splits a transcript into display lines.
+pub fn transcript_lines(entries: &[crate::engine::Entry]) -> Vec<TranscriptLine> {
+    use crate::engine::Direction;
+    let mut lines = Vec::new();
+    for entry in entries {
+        let prefix = match entry.direction {
+            Direction::Sent => format!("C{}", entry.connection),
+            Direction::Received => format!("S{}", entry.connection),
+            Direction::Note => "--".to_owned(),
+        };
+        let text = crate::engine::render_text(&entry.bytes);
+        let mut parts: Vec<&str> = text.split('\n').collect();
+        if parts.len() > 1 && parts.last().is_some_and(|last| last.is_empty()) {
+            parts.pop();
+        }
+        for part in parts {
+            lines.push(TranscriptLine {
+                direction: entry.direction,
+                prefix: prefix.clone(),
+                text: part.strip_suffix('\r').unwrap_or(part).to_owned(),
+            });
+        }
+    }
+    lines
+}
+
+/// Why a run could not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError(pub String);
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// Everything a run needs besides the catalogue.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// The deployment under test.
+    pub target: Target,
+    /// The profile selecting the checks.
+    pub profile: Profile,
+    /// Accepted failures.
+    pub waivers: Waivers,
+    /// Concurrency and timeouts.
+    pub options: crate::engine::RunOptions,
+    /// Only checks whose id matches one of these `*` patterns (all when empty).
+    pub only: Vec<String>,
+    /// Bytes buffered per frame at most.
+    pub max_buffer: usize,
+}
+
+impl RunPlan {
+    /// A plan with default options, no waivers and no filter.
+    pub fn new(target: Target, profile: Profile) -> RunPlan {
+        RunPlan {
+            target,
+            profile,
+            waivers: Waivers::default(),
+            options: crate::engine::RunOptions::default(),
+            only: Vec::new(),
+            max_buffer: crate::engine::DEFAULT_MAX_BUFFER,
+        }
+    }
+
+    /// The checks the plan runs.
+    pub fn selection(&self, registry: &crate::engine::Registry) -> Vec<crate::engine::Selected> {
+        self.profile
+            .select(registry)
+            .into_iter()
+            .filter(|selected| {
+                self.only.is_empty()
+                    || self
+                        .only
+                        .iter()
+                        .any(|pattern| crate::profile::glob(pattern, selected.check.id))
+            })
+            .collect()
+    }
+
+    /// Runs the plan against the target and builds the report (waivers applied).
+    pub async fn run(
+        self,
+        registry: &crate::engine::Registry,
+        progress: std::sync::Arc<dyn crate::engine::Progress>,
+    ) -> Result<Report, SetupError> {
+        self.waivers
+            .validate(registry)
+            .map_err(|error| SetupError(error.to_string()))?;
+        let tls = crate::engine::client_config(&self.target.tls)
+            .map_err(|error| SetupError(error.to_string()))?;
+        let selected = self.selection(registry);
+        let settings = crate::engine::ConnSettings {
+            tls,
+            max_buffer: self.max_buffer,
+            io_timeout: self.options.io_timeout.min(self.options.check_timeout),
+        };
+        let env = std::sync::Arc::new(crate::engine::RunEnv::new(self.target.clone(), settings));
+        let started = chrono::Utc::now();
+        let result = crate::engine::run(registry, &selected, env, self.options, progress).await;
+        let finished = chrono::Utc::now();
+        Ok(Report::build(
+            &self.target,
+            &self.profile,
+            &self.waivers,
+            result,
+            Timing { started, finished },
+        ))
+    }
+}
