@@ -434,3 +434,9 @@ struct AccountFile {
     password_env: Option<String>,
     password_file: Option<PathBuf>,
 }
+
+impl From<TargetError> for crate::engine::Finding {
+    fn from(error: TargetError) -> crate::engine::Finding {
+        crate::engine::Finding::harness(error.0)
+    }
+}
