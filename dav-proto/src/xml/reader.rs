@@ -1,0 +1,426 @@
+//! A namespace-aware pull reader over a borrowed body, on quick-xml's `NsReader`: it hands out
+//! child elements one level at a time, with their names resolved to [`Name`], and enforces the
+//! [`Limits`]. DTDs are refused outright, so entity expansion attacks and external entities
+//! never reach a parser.
+
+use std::borrow::Cow;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+
+use crate::decoded::{DecodeError, ErrorKind, Expected};
+use crate::limits::{Limit, Limits};
+use crate::xml::names::Name;
+use crate::xml::raw::RawXml;
+
+/// Why a body decoder stopped: the input ended early, or it is invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// The body ends before its root element does.
+    Incomplete,
+    /// The body is invalid.
+    Invalid(DecodeError),
+}
+
+impl From<DecodeError> for Fail {
+    fn from(e: DecodeError) -> Self {
+        Fail::Invalid(e)
+    }
+}
+
+/// Results inside the body decoders.
+pub(crate) type XmlResult<T> = Result<T, Fail>;
+
+/// An element start the reader handed out; its content is read next.
+#[derive(Debug, Clone)]
+pub(crate) struct Element<'a> {
+    /// The resolved name.
+    pub name: Name<'a>,
+    /// Whether it was `<x/>`, with no content and no end tag.
+    pub empty: bool,
+    start: BytesStart<'a>,
+    /// Byte offset of the start tag.
+    pub offset: usize,
+}
+
+/// The pull reader.
+pub(crate) struct XmlReader<'a> {
+    inner: NsReader<&'a [u8]>,
+    input: &'a str,
+    limits: Limits,
+    depth: usize,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over `input`, which must be the whole body (or a prefix of it).
+    pub fn new(input: &'a [u8], limits: &Limits) -> XmlResult<Self> {
+        if input.len() > limits.max_body_size {
+            return Err(invalid(
+                limits.max_body_size,
+                ErrorKind::LimitExceeded(Limit::BodySize),
+            ));
+        }
+        let text = match std::str::from_utf8(input) {
+            Ok(text) => text,
+            // A multi-byte sequence cut by the end of the input: wait for the rest.
+            Err(e) if e.error_len().is_none() => return Err(Fail::Incomplete),
+            Err(e) => return Err(expected(e.valid_up_to(), Expected::Utf8)),
+        };
+        let mut inner = NsReader::from_str(text);
+        let config = inner.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Ok(Self {
+            inner,
+            input: text,
+            limits: *limits,
+            depth: 0,
+        })
+    }
+
+    /// Current byte offset.
+    pub fn position(&self) -> usize {
+        usize::try_from(self.inner.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    /// Reads one event, mapping quick-xml failures, the end of input and DTDs.
+    fn event(&mut self) -> XmlResult<Event<'a>> {
+        match self.inner.read_event() {
+            Ok(Event::Eof) => Err(Fail::Incomplete),
+            Ok(Event::DocType(_)) => Err(expected(self.position(), Expected::NoDoctype)),
+            Ok(event) => Ok(event),
+            Err(quick_xml::Error::Syntax(_)) => Err(Fail::Incomplete),
+            Err(_) => {
+                let at = usize::try_from(self.inner.error_position()).unwrap_or(usize::MAX);
+                Err(expected(at, Expected::WellFormedXml))
+            }
+        }
+    }
+
+    /// The root element, after any XML declaration, comments and whitespace.
+    pub fn root(&mut self) -> XmlResult<Element<'a>> {
+        loop {
+            let at = self.position();
+            match self.event()? {
+                Event::Start(start) => return self.element(start, false, at),
+                Event::Empty(start) => return self.element(start, true, at),
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                _ => return Err(expected(at, Expected::WellFormedXml)),
+            }
+        }
+    }
+
+    /// After the root element: only whitespace, comments and PIs may follow. Returns the
+    /// body length.
+    pub fn finish(&mut self) -> XmlResult<usize> {
+        loop {
+            let at = self.position();
+            match self.inner.read_event() {
+                Ok(Event::Eof) => return Ok(self.input.len()),
+                Ok(Event::Text(text)) if is_blank(&text) => {}
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(_) | Err(_) => return Err(expected(at, Expected::WellFormedXml)),
+            }
+        }
+    }
+
+    fn element(
+        &mut self,
+        start: BytesStart<'a>,
+        empty: bool,
+        offset: usize,
+    ) -> XmlResult<Element<'a>> {
+        let depth = self.depth + 1;
+        if depth > self.limits.max_nesting_depth {
+            return Err(invalid(
+                offset,
+                ErrorKind::LimitExceeded(Limit::NestingDepth),
+            ));
+        }
+        if !empty {
+            self.depth = depth;
+        }
+        let name = self.resolve(&start, offset)?;
+        Ok(Element {
+            name,
+            empty,
+            start,
+            offset,
+        })
+    }
+
+    fn resolve(&self, start: &BytesStart<'a>, offset: usize) -> XmlResult<Name<'a>> {
+        let (ns, local) = self.inner.resolve_element(start.name());
+        let local = self
+            .reborrow(local.into_inner())
+            .ok_or(expected(offset, Expected::WellFormedXml))?;
+        match ns {
+            ResolveResult::Bound(ns) => {
+                let ns = std::str::from_utf8(ns.into_inner())
+                    .map_err(|_| expected(offset, Expected::Utf8))?;
+                Ok(Name::new(ns.to_owned(), local))
+            }
+            ResolveResult::Unbound => Ok(Name::new("", local)),
+            ResolveResult::Unknown(_) => Err(expected(offset, Expected::DeclaredNamespace)),
+        }
+    }
+
+    /// The slice of the input `piece` points into, with the input's lifetime.
+    fn reborrow(&self, piece: &[u8]) -> Option<&'a str> {
+        let base = self.input.as_ptr() as usize;
+        let start = (piece.as_ptr() as usize).checked_sub(base)?;
+        let end = start.checked_add(piece.len())?;
+        self.input.get(start..end)
+    }
+
+    /// The next child element of `parent`, or `None` at its end tag. Text between child
+    /// elements is ignored.
+    pub fn next_child(&mut self, parent: &Element<'a>) -> XmlResult<Option<Element<'a>>> {
+        if parent.empty {
+            return Ok(None);
+        }
+        loop {
+            let at = self.position();
+            match self.event()? {
+                Event::Start(start) => return self.element(start, false, at).map(Some),
+                Event::Empty(start) => return self.element(start, true, at).map(Some),
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(None);
+                }
+                Event::GeneralRef(r) => {
+                    self.resolve_ref(&r, at)?;
+                }
+                Event::Decl(_) => return Err(expected(at, Expected::WellFormedXml)),
+                _ => {}
+            }
+        }
+    }
+
+    /// The text content of `element` (entity and character references resolved, line ends
+    /// kept as they are in the input), up to its end tag.
+    pub fn text(&mut self, element: &Element<'a>) -> XmlResult<Cow<'a, str>> {
+        self.text_inner(element, false)
+    }
+
+    /// Like [`XmlReader::text`], but child elements are skipped instead of refused (for
+    /// `responsedescription`, which servers and RFC 3744 examples fill with markup).
+    pub fn text_skipping_elements(&mut self, element: &Element<'a>) -> XmlResult<Cow<'a, str>> {
+        self.text_inner(element, true)
+    }
+
+    fn text_inner(
+        &mut self,
+        element: &Element<'a>,
+        skip_elements: bool,
+    ) -> XmlResult<Cow<'a, str>> {
+        let mut acc: Option<Cow<'a, str>> = None;
+        if element.empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        loop {
+            let at = self.position();
+            match self.event()? {
+                Event::Text(text) => {
+                    let piece = text.decode().map_err(|_| expected(at, Expected::Utf8))?;
+                    append(&mut acc, piece);
+                }
+                Event::CData(data) => {
+                    let piece = data.decode().map_err(|_| expected(at, Expected::Utf8))?;
+                    append(&mut acc, piece);
+                }
+                Event::GeneralRef(r) => {
+                    let c = self.resolve_ref(&r, at)?;
+                    let mut buf = [0u8; 4];
+                    append(&mut acc, Cow::Owned(c.encode_utf8(&mut buf).to_owned()));
+                }
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(acc.unwrap_or(Cow::Borrowed("")));
+                }
+                Event::Start(start) if skip_elements => {
+                    let child = self.element(start, false, at)?;
+                    self.skip(&child)?;
+                }
+                Event::Empty(_) if skip_elements => {}
+                Event::Start(_) | Event::Empty(_) | Event::Decl(_) => {
+                    return Err(expected(at, Expected::TextContent));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn resolve_ref(&self, r: &BytesRef<'a>, at: usize) -> XmlResult<char> {
+        if let Ok(Some(c)) = r.resolve_char_ref() {
+            return Ok(c);
+        }
+        match &**r {
+            b"amp" => Ok('&'),
+            b"lt" => Ok('<'),
+            b"gt" => Ok('>'),
+            b"apos" => Ok('\''),
+            b"quot" => Ok('"'),
+            _ => Err(expected(at, Expected::KnownEntity)),
+        }
+    }
+
+    /// Skips `element`'s content up to its end tag.
+    pub fn skip(&mut self, element: &Element<'a>) -> XmlResult<()> {
+        while let Some(child) = self.next_child(element)? {
+            self.skip(&child)?;
+        }
+        Ok(())
+    }
+
+    /// The content of `element` kept verbatim, with the namespace bindings it uses from
+    /// outside itself.
+    pub fn raw(&mut self, element: &Element<'a>) -> XmlResult<RawXml<'a>> {
+        if element.empty {
+            return Ok(RawXml::default());
+        }
+        let start = self.position();
+        let mut used: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        let mut declared: Vec<&'a str> = Vec::new();
+        let mut level = 0usize;
+        loop {
+            let at = self.position();
+            match self.event()? {
+                Event::Start(s) => {
+                    self.element(s.clone(), false, at)?;
+                    self.note_bindings(&s, at, &mut used, &mut declared)?;
+                    level += 1;
+                }
+                Event::Empty(s) => {
+                    self.element(s.clone(), true, at)?;
+                    self.note_bindings(&s, at, &mut used, &mut declared)?;
+                }
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if level == 0 {
+                        let content = self.input.get(start..at).unwrap_or_default();
+                        used.sort();
+                        used.dedup();
+                        return Ok(RawXml {
+                            content: Cow::Borrowed(content),
+                            namespaces: used,
+                        });
+                    }
+                    level -= 1;
+                }
+                Event::GeneralRef(r) => {
+                    self.resolve_ref(&r, at)?;
+                }
+                Event::Decl(_) => return Err(expected(at, Expected::WellFormedXml)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Records the prefixes an element inside raw content uses that are bound outside it.
+    fn note_bindings(
+        &self,
+        start: &BytesStart<'a>,
+        at: usize,
+        used: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+        declared: &mut Vec<&'a str>,
+    ) -> XmlResult<()> {
+        let element_name = start.name();
+        let mut names: Vec<QName<'_>> = vec![element_name];
+        for attr in start.attributes().with_checks(false) {
+            let attr = attr.map_err(|_| expected(at, Expected::AttributeValue))?;
+            let Some(key) = self.reborrow(attr.key.as_ref()) else {
+                continue;
+            };
+            if key == "xmlns" {
+                declared.push("");
+            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                declared.push(prefix);
+            } else if key.contains(':') && !key.starts_with("xml:") {
+                names.push(QName(key.as_bytes()));
+            }
+        }
+        for (i, name) in names.into_iter().enumerate() {
+            let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
+            let Some(prefix) = self
+                .reborrow(prefix)
+                .or(Some(""))
+                .filter(|p| !declared.contains(p))
+            else {
+                continue;
+            };
+            if prefix == "xml" {
+                continue;
+            }
+            let resolved = if i == 0 {
+                self.inner.resolve_element(name).0
+            } else {
+                self.inner.resolve_attribute(name).0
+            };
+            match resolved {
+                ResolveResult::Bound(ns) => {
+                    let ns = std::str::from_utf8(ns.into_inner())
+                        .map_err(|_| expected(at, Expected::Utf8))?;
+                    used.push((Cow::Borrowed(prefix), Cow::Owned(ns.to_owned())));
+                }
+                ResolveResult::Unbound => {}
+                ResolveResult::Unknown(_) => {
+                    return Err(expected(at, Expected::DeclaredNamespace));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of the unprefixed attribute `key` of `element`.
+    pub fn attr(&self, element: &Element<'a>, key: &str) -> XmlResult<Option<Cow<'a, str>>> {
+        for attr in element.start.attributes().with_checks(false) {
+            let attr = attr.map_err(|_| expected(element.offset, Expected::AttributeValue))?;
+            if attr.key.as_ref() != key.as_bytes() {
+                continue;
+            }
+            let raw = self
+                .reborrow(&attr.value)
+                .ok_or(expected(element.offset, Expected::AttributeValue))?;
+            if !raw.contains('&') {
+                return Ok(Some(Cow::Borrowed(raw)));
+            }
+            let value = quick_xml::escape::unescape(raw)
+                .map_err(|_| expected(element.offset, Expected::KnownEntity))?;
+            return Ok(Some(Cow::Owned(value.into_owned())));
+        }
+        Ok(None)
+    }
+
+    /// Checks a list about to grow past `len` items against the list limit.
+    pub fn check_list(&self, len: usize, at: usize) -> XmlResult<()> {
+        if len >= self.limits.max_list_length {
+            return Err(invalid(at, ErrorKind::LimitExceeded(Limit::ListLength)));
+        }
+        Ok(())
+    }
+}
+
+fn append<'a>(acc: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
+    match acc {
+        None => *acc = Some(piece),
+        Some(existing) => existing.to_mut().push_str(&piece),
+    }
+}
+
+fn is_blank(text: &[u8]) -> bool {
+    text.iter().all(u8::is_ascii_whitespace)
+}
+
+/// An invalid-input failure at `offset`.
+pub(crate) fn invalid(offset: usize, kind: ErrorKind) -> Fail {
+    Fail::Invalid(DecodeError::new(offset, kind))
+}
+
+/// An `Expected` failure at `offset`.
+pub(crate) fn expected(offset: usize, what: Expected) -> Fail {
+    invalid(offset, ErrorKind::Expected(what))
+}
