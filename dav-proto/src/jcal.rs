@@ -130,12 +130,16 @@ pub(crate) fn property_to_json_in(p: &Property<'_>, vcard: bool) -> Result<Json,
                 }
             })
             .collect();
-        out.push(Json::Array(parts));
+        // A single component is written as a plain value (RFC 7095 §3.3.1.3).
+        out.push(match <[Json; 1]>::try_from(parts) {
+            Ok([one]) => one,
+            Err(many) => Json::Array(many),
+        });
     } else if matches!(ty, ValueType::DateAndOrTime | ValueType::Timestamp) {
         for (_, v) in split_unescaped(&p.value, b',') {
             out.push(Json::String(extended_date_time(v)));
         }
-    } else if p.is("GEO") && ty == ValueType::Text {
+    } else if p.is("GEO") && ty == ValueType::Float {
         let nums: Vec<Json> = p
             .value
             .split(';')

@@ -680,7 +680,12 @@ fn expand_master<'c, 'a>(
         let is_period = rdate
             .param_value("VALUE")
             .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
-        let rzone = zones.get(rdate.param_value("TZID"), false, limits)?;
+        // Floating RDATE/EXDATE values of a zoned event are read in DTSTART's zone, as
+        // clients that omit the TZID mean.
+        let rzone = match rdate.param_value("TZID") {
+            Some(t) => zones.get(Some(t), false, limits)?,
+            None => zone.clone(),
+        };
         for (_, part) in value::split_unescaped(&rdate.value, b',') {
             if is_period {
                 let Period { start, end } = Period::parse(part)?;
@@ -715,7 +720,10 @@ fn expand_master<'c, 'a>(
     let mut ex_instants = Vec::new();
     let mut ex_dates = Vec::new();
     for ex in master.properties_named("EXDATE") {
-        let ezone = zones.get(ex.param_value("TZID"), false, limits)?;
+        let ezone = match ex.param_value("TZID") {
+            Some(t) => zones.get(Some(t), false, limits)?,
+            None => zone.clone(),
+        };
         for (_, part) in value::split_unescaped(&ex.value, b',') {
             match DateOrDateTime::parse(part)? {
                 DateOrDateTime::Date(d) => ex_dates.push(d),

@@ -123,6 +123,12 @@ impl<'a> Property<'a> {
     /// multi-valued types. Offsets in errors count from the start of the value text.
     pub fn typed_values(&self) -> Result<Vec<Value<'_>>, DecodeError> {
         let ty = self.value_type();
+        if self.is("GEO") && ty == ValueType::Float {
+            // GEO is two FLOATs separated by `;` (RFC 5545 §3.8.1.6).
+            return value::split_unescaped(&self.value, b';')
+                .map(|(at, part)| value::parse_value(part, ty).map_err(|e| e.shifted(at)))
+                .collect();
+        }
         let list = ty.is_list()
             || ["CATEGORIES", "RESOURCES", "NICKNAME"]
                 .iter()

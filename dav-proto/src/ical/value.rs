@@ -139,7 +139,8 @@ impl ValueType {
     /// The default type of property `name` (RFC 5545 §3.7–3.8; vCard properties that are
     /// not TEXT are mapped to URI or left [`ValueType::Unknown`]).
     pub fn default_for(name: &str) -> Self {
-        const DEFAULTS: [(&str, ValueType); 30] = [
+        const DEFAULTS: [(&str, ValueType); 31] = [
+            ("GEO", ValueType::Float),
             ("DTSTART", ValueType::DateTime),
             ("DTEND", ValueType::DateTime),
             ("DUE", ValueType::DateTime),
