@@ -570,9 +570,7 @@ impl<'a> CalendarQuery<'a> {
                 }
                 Name::CalDav(CalDav::Timezone) => timezone = Some(r.text(&child)?),
                 _ => {
-                    if let Some(s) = propfind::selection_part(r, child)? {
-                        selection = Some(s);
-                    }
+                    propfind::selection_part(r, child, &mut selection)?;
                 }
             }
         }
@@ -619,8 +617,8 @@ impl<'a> Multiget<'a> {
             if child.name == Name::Dav(Dav::Href) {
                 r.check_list(hrefs.len(), child.offset)?;
                 hrefs.push(common::href(r, &child)?);
-            } else if let Some(s) = propfind::selection_part(r, child)? {
-                selection = Some(s);
+            } else {
+                propfind::selection_part(r, child, &mut selection)?;
             }
         }
         Ok(Multiget { selection, hrefs })

@@ -365,9 +365,7 @@ impl<'a> AddressbookQuery<'a> {
                     }
                 }
                 _ => {
-                    if let Some(s) = propfind::selection_part(r, child)? {
-                        selection = Some(s);
-                    }
+                    propfind::selection_part(r, child, &mut selection)?;
                 }
             }
         }

@@ -95,22 +95,15 @@ owned_struct!(PropfindRequest { selection });
 impl<'a> PropfindRequest<'a> {
     pub(crate) fn decode(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<Self> {
         let mut selection = None;
-        let mut include = Vec::new();
         while let Some(child) = r.next_child(el)? {
-            match child.name {
-                Name::Dav(Dav::Include) => include = requested_props(r, &child)?,
-                _ => {
-                    if let Some(s) = selection_part(r, child)? {
-                        selection = Some(s);
-                    }
-                }
-            }
+            selection_part(r, child, &mut selection)?;
         }
-        let selection = match selection {
-            Some(Propfind::AllProp { .. }) | None => Propfind::AllProp { include },
-            Some(other) => other,
-        };
-        Ok(PropfindRequest { selection })
+        Ok(PropfindRequest {
+            // An empty propfind asks for allprop (RFC 4918 §9.1).
+            selection: selection.unwrap_or(Propfind::AllProp {
+                include: Vec::new(),
+            }),
+        })
     }
 
     pub(crate) fn encode(&self, w: &mut XmlWriter) {
@@ -120,28 +113,41 @@ impl<'a> PropfindRequest<'a> {
     }
 }
 
-/// Reads one child that may be `prop`, `allprop` or `propname`; skips anything else.
+/// Reads one child that may be `prop`, `allprop`, `include` or `propname` into `slot`;
+/// skips anything else. Returns whether the child was one of those.
 pub(crate) fn selection_part<'a>(
     r: &mut XmlReader<'a>,
     child: Element<'a>,
-) -> XmlResult<Option<Propfind<'a>>> {
-    match child.name {
-        Name::Dav(Dav::Prop) => Ok(Some(Propfind::Prop(requested_props(r, &child)?))),
+    slot: &mut Option<Propfind<'a>>,
+) -> XmlResult<bool> {
+    let part = match child.name {
+        Name::Dav(Dav::Prop) => Propfind::Prop(requested_props(r, &child)?),
+        Name::Dav(Dav::Include) => Propfind::AllProp {
+            include: requested_props(r, &child)?,
+        },
         Name::Dav(Dav::AllProp) => {
             r.skip(&child)?;
-            Ok(Some(Propfind::AllProp {
+            Propfind::AllProp {
                 include: Vec::new(),
-            }))
+            }
         }
         Name::Dav(Dav::PropName) => {
             r.skip(&child)?;
-            Ok(Some(Propfind::PropName))
+            Propfind::PropName
         }
         _ => {
             r.skip(&child)?;
-            Ok(None)
+            return Ok(false);
         }
+    };
+    // `allprop` and `include` combine, in either order.
+    match (slot.as_mut(), part) {
+        (Some(Propfind::AllProp { include }), Propfind::AllProp { include: mut more }) => {
+            include.append(&mut more);
+        }
+        (_, part) => *slot = Some(part),
     }
+    Ok(true)
 }
 
 /// Reads the property names in a `prop` or `include`.

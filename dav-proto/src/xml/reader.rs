@@ -268,11 +268,42 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Skips `element`'s content up to its end tag.
+    /// Skips `element`'s content up to its end tag (iteratively: no recursion on depth).
     pub fn skip(&mut self, element: &Element<'a>) -> XmlResult<()> {
-        while let Some(child) = self.next_child(element)? {
-            self.skip(&child)?;
+        if element.empty {
+            return Ok(());
         }
+        let mut level = 0usize;
+        loop {
+            let at = self.position();
+            match self.event()? {
+                Event::Start(_) => {
+                    self.enter(at)?;
+                    level += 1;
+                }
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if level == 0 {
+                        return Ok(());
+                    }
+                    level -= 1;
+                }
+                Event::GeneralRef(r) => {
+                    self.resolve_ref(&r, at)?;
+                }
+                Event::Decl(_) => return Err(expected(at, Expected::WellFormedXml)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Goes one element deeper, within the depth limit.
+    fn enter(&mut self, at: usize) -> XmlResult<()> {
+        let depth = self.depth + 1;
+        if depth > self.limits.max_nesting_depth {
+            return Err(invalid(at, ErrorKind::LimitExceeded(Limit::NestingDepth)));
+        }
+        self.depth = depth;
         Ok(())
     }
 
