@@ -62,6 +62,8 @@ pub mod core;
 mod decoded;
 pub mod frame;
 pub mod limits;
+pub mod response;
+pub mod stream;
 
 pub use crate::core::{Encode, IntoOwned, Sink};
 pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};

@@ -82,6 +82,14 @@ impl<'a> Atom<'a> {
         &self.0
     }
 
+    /// The atom's text from byte `start` on (borrowing when this atom borrows).
+    pub(crate) fn tail(&self, start: usize) -> Atom<'a> {
+        match &self.0 {
+            Cow::Borrowed(s) => Atom(Cow::Borrowed(s.get(start..).unwrap_or_default())),
+            Cow::Owned(s) => Atom(Cow::Owned(s.get(start..).unwrap_or_default().to_owned())),
+        }
+    }
+
     /// Whether this atom equals `other` ignoring ASCII case.
     pub fn eq_ignore_case(&self, other: &str) -> bool {
         self.0.eq_ignore_ascii_case(other)

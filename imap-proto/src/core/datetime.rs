@@ -38,7 +38,12 @@ pub struct DateTime {
 }
 
 fn digits(c: &mut Cursor<'_>, min: usize, max: usize, expected: Expected) -> ParseResult<u16> {
-    let available = c.rest().iter().take(max).take_while(|b| b.is_ascii_digit()).count();
+    let available = c
+        .rest()
+        .iter()
+        .take(max)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if available < min {
         return Err(c.error(expected));
     }

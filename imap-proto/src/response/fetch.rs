@@ -1,0 +1,467 @@
+//! FETCH responses (RFC 9051 §7.5.2 `msg-att`, with BINARY, CONDSTORE `MODSEQ`, OBJECTID,
+//! SAVEDATE, PREVIEW and Gmail's `X-GM-*`). Unknown attributes are kept raw and round-trip.
+
+use std::num::NonZeroU32;
+
+use super::bodystructure::BodyStructure;
+use super::encode_spaced;
+use super::envelope::Envelope;
+use crate::Expected;
+use crate::command::fetch::Section;
+use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::encode::put_number;
+use crate::core::number::{number, number64, nz_number};
+use crate::core::owned::into_owned_struct;
+use crate::core::string::parse_nil;
+use crate::core::{Atom, ByteStr, DateTime, Encode, Flag, IString, IntoOwned, RawValue, Sink};
+
+/// One FETCH response attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum FetchAttribute<'a> {
+    /// `FLAGS (...)`.
+    Flags(Vec<Flag<'a>>),
+    /// `INTERNALDATE "..."`.
+    InternalDate(DateTime),
+    /// `RFC822.SIZE n`.
+    Rfc822Size(u64),
+    /// `RFC822 nstring` (IMAP4rev1).
+    Rfc822(Option<IString<'a>>),
+    /// `RFC822.HEADER nstring` (IMAP4rev1).
+    Rfc822Header(Option<IString<'a>>),
+    /// `RFC822.TEXT nstring` (IMAP4rev1).
+    Rfc822Text(Option<IString<'a>>),
+    /// `ENVELOPE (...)`.
+    Envelope(Box<Envelope<'a>>),
+    /// `BODY (...)`: the structure without extension data.
+    Body(Box<BodyStructure<'a>>),
+    /// `BODYSTRUCTURE (...)`.
+    BodyStructure(Box<BodyStructure<'a>>),
+    /// `BODY[section]<origin> nstring`.
+    BodySection {
+        /// The section.
+        section: Section<'a>,
+        /// The origin octet, for a partial fetch.
+        origin: Option<u32>,
+        /// The data (`None` for NIL).
+        data: Option<IString<'a>>,
+    },
+    /// `BINARY[part]<origin> (nstring / literal8)` (RFC 3516).
+    Binary {
+        /// The part numbers.
+        part: Vec<NonZeroU32>,
+        /// The origin octet, for a partial fetch.
+        origin: Option<u32>,
+        /// The decoded data (`None` for NIL).
+        data: Option<IString<'a>>,
+    },
+    /// `BINARY.SIZE[part] n` (RFC 3516).
+    BinarySize {
+        /// The part numbers.
+        part: Vec<NonZeroU32>,
+        /// Decoded size.
+        size: u64,
+    },
+    /// `UID n`.
+    Uid(NonZeroU32),
+    /// `MODSEQ (n)` (RFC 7162).
+    ModSeq(u64),
+    /// `EMAILID (id)` (RFC 8474).
+    EmailId(Atom<'a>),
+    /// `THREADID (id)` or `THREADID NIL` (RFC 8474).
+    ThreadId(Option<Atom<'a>>),
+    /// `SAVEDATE "..."` or `SAVEDATE NIL` (RFC 8514).
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring` (RFC 8970).
+    Preview(Option<IString<'a>>),
+    /// `X-GM-MSGID n` (Gmail).
+    GmailMessageId(u64),
+    /// `X-GM-THRID n` (Gmail).
+    GmailThreadId(u64),
+    /// `X-GM-LABELS (...)` (Gmail; system labels such as `\Inbox` keep their backslash).
+    GmailLabels(Vec<IString<'a>>),
+    /// Any other attribute: its name as sent (with any `[...]<...>`) and raw value.
+    Other {
+        /// The attribute name.
+        name: ByteStr<'a>,
+        /// The raw value.
+        value: RawValue<'a>,
+    },
+}
+
+/// `n FETCH (attributes)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Fetch<'a> {
+    /// The message sequence number.
+    pub seq: NonZeroU32,
+    /// The attributes.
+    pub attributes: Vec<FetchAttribute<'a>>,
+}
+
+into_owned_struct!(Fetch { seq, attributes });
+
+fn origin(c: &mut Cursor<'_>) -> ParseResult<Option<u32>> {
+    if !c.eat(b'<') {
+        return Ok(None);
+    }
+    let n = number(c)?;
+    c.expect(b'>', Expected::Partial)?;
+    Ok(Some(n))
+}
+
+fn section_part(c: &mut Cursor<'_>) -> ParseResult<Vec<NonZeroU32>> {
+    c.expect(b'[', Expected::Section)?;
+    let mut part = Vec::new();
+    if !c.eat(b']') {
+        loop {
+            c.check_list_length(part.len() + 1)?;
+            part.push(nz_number(c)?);
+            if c.eat(b']') {
+                break;
+            }
+            c.expect(b'.', Expected::Section)?;
+        }
+    }
+    Ok(part)
+}
+
+fn put_part<S: Sink + ?Sized>(out: &mut S, part: &[NonZeroU32]) {
+    out.put(b"[");
+    for (i, n) in part.iter().enumerate() {
+        if i > 0 {
+            out.put(b".");
+        }
+        put_number(out, u64::from(n.get()));
+    }
+    out.put(b"]");
+}
+
+fn put_origin<S: Sink + ?Sized>(out: &mut S, origin: Option<u32>) {
+    if let Some(o) = origin {
+        out.put(b"<");
+        put_number(out, u64::from(o));
+        out.put(b">");
+    }
+}
+
+fn paren_atom<'a>(c: &mut Cursor<'a>) -> ParseResult<Atom<'a>> {
+    c.expect(b'(', Expected::OpenParen)?;
+    let atom = Atom::parse(c)?;
+    c.expect(b')', Expected::CloseParen)?;
+    Ok(atom)
+}
+
+fn gmail_label<'a>(c: &mut Cursor<'a>) -> ParseResult<IString<'a>> {
+    if c.peek() == Some(b'\\') {
+        let start = c.pos();
+        c.advance(1);
+        take_ascii(c, is_atom_char, Expected::Atom)?;
+        let text = core::str::from_utf8(c.since(start)).map_err(|_| c.error(Expected::Atom))?;
+        return Ok(IString::Atom(Atom::unchecked(text)));
+    }
+    IString::parse_astring(c)
+}
+
+impl<'a> FetchAttribute<'a> {
+    /// Parses one `msg-att` item.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let start = c.pos();
+        let name = take_ascii(
+            c,
+            |b| is_atom_char(b) && b != b'[',
+            Expected::FetchAttribute,
+        )?;
+        let is = |w: &str| name.eq_ignore_ascii_case(w);
+        if c.peek() == Some(b'[') {
+            if is("BODY") {
+                let section = Section::parse(c)?;
+                let origin = origin(c)?;
+                c.sp()?;
+                let data = IString::parse_nstring(c)?;
+                return Ok(FetchAttribute::BodySection {
+                    section,
+                    origin,
+                    data,
+                });
+            }
+            if is("BINARY") {
+                let part = section_part(c)?;
+                let origin = origin(c)?;
+                c.sp()?;
+                let data = IString::parse_nstring8(c)?;
+                return Ok(FetchAttribute::Binary { part, origin, data });
+            }
+            if is("BINARY.SIZE") {
+                let part = section_part(c)?;
+                c.sp()?;
+                let size = number64(c)?;
+                return Ok(FetchAttribute::BinarySize { part, size });
+            }
+            c.advance(1);
+            c.take_while(|b| b != b']' && b != b'\r' && b != b'\n');
+            c.expect(b']', Expected::CloseBracket)?;
+            if c.eat(b'<') {
+                c.take_while(|b| b.is_ascii_digit() || b == b'.');
+                c.expect(b'>', Expected::Partial)?;
+            }
+            let name = ByteStr::borrowed(c.since(start));
+            c.sp()?;
+            return Ok(FetchAttribute::Other {
+                name,
+                value: RawValue::parse(c)?,
+            });
+        }
+        c.sp()?;
+        Ok(if is("FLAGS") {
+            FetchAttribute::Flags(Flag::parse_list(c)?)
+        } else if is("INTERNALDATE") {
+            FetchAttribute::InternalDate(DateTime::parse(c)?)
+        } else if is("RFC822.SIZE") {
+            FetchAttribute::Rfc822Size(number64(c)?)
+        } else if is("RFC822") {
+            FetchAttribute::Rfc822(IString::parse_nstring(c)?)
+        } else if is("RFC822.HEADER") {
+            FetchAttribute::Rfc822Header(IString::parse_nstring(c)?)
+        } else if is("RFC822.TEXT") {
+            FetchAttribute::Rfc822Text(IString::parse_nstring(c)?)
+        } else if is("ENVELOPE") {
+            FetchAttribute::Envelope(Box::new(Envelope::parse(c)?))
+        } else if is("BODY") {
+            FetchAttribute::Body(Box::new(BodyStructure::parse(c, false)?))
+        } else if is("BODYSTRUCTURE") {
+            FetchAttribute::BodyStructure(Box::new(BodyStructure::parse(c, true)?))
+        } else if is("UID") {
+            FetchAttribute::Uid(nz_number(c)?)
+        } else if is("MODSEQ") {
+            c.expect(b'(', Expected::OpenParen)?;
+            let n = number64(c)?;
+            c.expect(b')', Expected::CloseParen)?;
+            FetchAttribute::ModSeq(n)
+        } else if is("EMAILID") {
+            FetchAttribute::EmailId(paren_atom(c)?)
+        } else if is("THREADID") {
+            FetchAttribute::ThreadId(if parse_nil(c) {
+                None
+            } else {
+                Some(paren_atom(c)?)
+            })
+        } else if is("SAVEDATE") {
+            FetchAttribute::SaveDate(if parse_nil(c) {
+                None
+            } else {
+                Some(DateTime::parse(c)?)
+            })
+        } else if is("PREVIEW") {
+            FetchAttribute::Preview(IString::parse_nstring(c)?)
+        } else if is("X-GM-MSGID") {
+            FetchAttribute::GmailMessageId(number64(c)?)
+        } else if is("X-GM-THRID") {
+            FetchAttribute::GmailThreadId(number64(c)?)
+        } else if is("X-GM-LABELS") {
+            FetchAttribute::GmailLabels(paren_list(c, true, gmail_label)?)
+        } else {
+            FetchAttribute::Other {
+                name: ByteStr::borrowed(name.as_bytes()),
+                value: RawValue::parse(c)?,
+            }
+        })
+    }
+}
+
+impl<'a> Fetch<'a> {
+    /// Parses `"(" msg-att *(SP msg-att) ")"` for message `seq`.
+    pub fn parse_attributes(c: &mut Cursor<'a>, seq: NonZeroU32) -> ParseResult<Self> {
+        let attributes = paren_list(c, true, FetchAttribute::parse)?;
+        Ok(Fetch { seq, attributes })
+    }
+
+    /// The UID attribute, if present.
+    pub fn uid(&self) -> Option<NonZeroU32> {
+        self.attributes.iter().find_map(|a| match a {
+            FetchAttribute::Uid(uid) => Some(*uid),
+            _ => None,
+        })
+    }
+}
+
+impl Encode for FetchAttribute<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        match self {
+            FetchAttribute::Flags(flags) => {
+                out.put(b"FLAGS ");
+                Flag::encode_list(flags, out);
+            }
+            FetchAttribute::InternalDate(d) => {
+                out.put(b"INTERNALDATE ");
+                d.encode(out);
+            }
+            FetchAttribute::Rfc822Size(n) => {
+                out.put(b"RFC822.SIZE ");
+                put_number(out, *n);
+            }
+            FetchAttribute::Rfc822(data) => {
+                out.put(b"RFC822 ");
+                IString::encode_nstring(data.as_ref(), out);
+            }
+            FetchAttribute::Rfc822Header(data) => {
+                out.put(b"RFC822.HEADER ");
+                IString::encode_nstring(data.as_ref(), out);
+            }
+            FetchAttribute::Rfc822Text(data) => {
+                out.put(b"RFC822.TEXT ");
+                IString::encode_nstring(data.as_ref(), out);
+            }
+            FetchAttribute::Envelope(e) => {
+                out.put(b"ENVELOPE ");
+                e.encode(out);
+            }
+            FetchAttribute::Body(b) => {
+                out.put(b"BODY ");
+                b.encode(out);
+            }
+            FetchAttribute::BodyStructure(b) => {
+                out.put(b"BODYSTRUCTURE ");
+                b.encode(out);
+            }
+            FetchAttribute::BodySection {
+                section,
+                origin,
+                data,
+            } => {
+                out.put(b"BODY");
+                section.encode(out);
+                put_origin(out, *origin);
+                out.put(b" ");
+                IString::encode_nstring(data.as_ref(), out);
+            }
+            FetchAttribute::Binary { part, origin, data } => {
+                out.put(b"BINARY");
+                put_part(out, part);
+                put_origin(out, *origin);
+                out.put(b" ");
+                IString::encode_nstring(data.as_ref(), out);
+            }
+            FetchAttribute::BinarySize { part, size } => {
+                out.put(b"BINARY.SIZE");
+                put_part(out, part);
+                out.put(b" ");
+                put_number(out, *size);
+            }
+            FetchAttribute::Uid(uid) => {
+                out.put(b"UID ");
+                put_number(out, u64::from(uid.get()));
+            }
+            FetchAttribute::ModSeq(n) => {
+                out.put(b"MODSEQ (");
+                put_number(out, *n);
+                out.put(b")");
+            }
+            FetchAttribute::EmailId(id) => {
+                out.put(b"EMAILID (");
+                id.encode(out);
+                out.put(b")");
+            }
+            FetchAttribute::ThreadId(id) => {
+                out.put(b"THREADID ");
+                match id {
+                    Some(id) => {
+                        out.put(b"(");
+                        id.encode(out);
+                        out.put(b")");
+                    }
+                    None => out.put(b"NIL"),
+                }
+            }
+            FetchAttribute::SaveDate(d) => {
+                out.put(b"SAVEDATE ");
+                match d {
+                    Some(d) => d.encode(out),
+                    None => out.put(b"NIL"),
+                }
+            }
+            FetchAttribute::Preview(p) => {
+                out.put(b"PREVIEW ");
+                IString::encode_nstring(p.as_ref(), out);
+            }
+            FetchAttribute::GmailMessageId(n) => {
+                out.put(b"X-GM-MSGID ");
+                put_number(out, *n);
+            }
+            FetchAttribute::GmailThreadId(n) => {
+                out.put(b"X-GM-THRID ");
+                put_number(out, *n);
+            }
+            FetchAttribute::GmailLabels(labels) => {
+                out.put(b"X-GM-LABELS (");
+                encode_spaced(out, labels, |l, o| match l {
+                    IString::Atom(a) if a.as_str().starts_with('\\') => a.encode(o),
+                    other => other.encode_astring(o),
+                });
+                out.put(b")");
+            }
+            FetchAttribute::Other { name, value } => {
+                out.put(name.as_bytes());
+                out.put(b" ");
+                value.encode(out);
+            }
+        }
+    }
+}
+
+impl Encode for Fetch<'_> {
+    /// Writes `n FETCH (...)` (without `* ` and CRLF).
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        put_number(out, u64::from(self.seq.get()));
+        out.put(b" FETCH (");
+        encode_spaced(out, &self.attributes, |a, o| a.encode(o));
+        out.put(b")");
+    }
+}
+
+impl IntoOwned for FetchAttribute<'_> {
+    type Owned = FetchAttribute<'static>;
+    fn into_owned(self) -> Self::Owned {
+        match self {
+            FetchAttribute::Flags(v) => FetchAttribute::Flags(v.into_owned()),
+            FetchAttribute::InternalDate(d) => FetchAttribute::InternalDate(d),
+            FetchAttribute::Rfc822Size(n) => FetchAttribute::Rfc822Size(n),
+            FetchAttribute::Rfc822(d) => FetchAttribute::Rfc822(d.into_owned()),
+            FetchAttribute::Rfc822Header(d) => FetchAttribute::Rfc822Header(d.into_owned()),
+            FetchAttribute::Rfc822Text(d) => FetchAttribute::Rfc822Text(d.into_owned()),
+            FetchAttribute::Envelope(e) => FetchAttribute::Envelope(e.into_owned()),
+            FetchAttribute::Body(b) => FetchAttribute::Body(b.into_owned()),
+            FetchAttribute::BodyStructure(b) => FetchAttribute::BodyStructure(b.into_owned()),
+            FetchAttribute::BodySection {
+                section,
+                origin,
+                data,
+            } => FetchAttribute::BodySection {
+                section: section.into_owned(),
+                origin,
+                data: data.into_owned(),
+            },
+            FetchAttribute::Binary { part, origin, data } => FetchAttribute::Binary {
+                part,
+                origin,
+                data: data.into_owned(),
+            },
+            FetchAttribute::BinarySize { part, size } => FetchAttribute::BinarySize { part, size },
+            FetchAttribute::Uid(n) => FetchAttribute::Uid(n),
+            FetchAttribute::ModSeq(n) => FetchAttribute::ModSeq(n),
+            FetchAttribute::EmailId(a) => FetchAttribute::EmailId(a.into_owned()),
+            FetchAttribute::ThreadId(a) => FetchAttribute::ThreadId(a.into_owned()),
+            FetchAttribute::SaveDate(d) => FetchAttribute::SaveDate(d),
+            FetchAttribute::Preview(p) => FetchAttribute::Preview(p.into_owned()),
+            FetchAttribute::GmailMessageId(n) => FetchAttribute::GmailMessageId(n),
+            FetchAttribute::GmailThreadId(n) => FetchAttribute::GmailThreadId(n),
+            FetchAttribute::GmailLabels(v) => FetchAttribute::GmailLabels(v.into_owned()),
+            FetchAttribute::Other { name, value } => FetchAttribute::Other {
+                name: name.into_owned(),
+                value: value.into_owned(),
+            },
+        }
+    }
+}

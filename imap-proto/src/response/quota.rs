@@ -1,0 +1,103 @@
+//! QUOTA and QUOTAROOT responses (RFC 9208 §5).
+
+use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::encode::put_number;
+use crate::core::number::number64;
+use crate::core::owned::into_owned_struct;
+use crate::core::{Atom, Encode, IString, Mailbox, Sink};
+
+/// One resource's usage and limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct QuotaResource<'a> {
+    /// `STORAGE`, `MESSAGE`, `MAILBOX`, `ANNOTATION-STORAGE` or another resource.
+    pub name: Atom<'a>,
+    /// Current usage.
+    pub usage: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+into_owned_struct!(QuotaResource { name, usage, limit });
+
+/// `QUOTA root (resources)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Quota<'a> {
+    /// The quota root.
+    pub root: IString<'a>,
+    /// The resources.
+    pub resources: Vec<QuotaResource<'a>>,
+}
+
+into_owned_struct!(Quota { root, resources });
+
+/// `QUOTAROOT mailbox roots...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct QuotaRoot<'a> {
+    /// The mailbox asked about.
+    pub mailbox: Mailbox<'a>,
+    /// Its quota roots.
+    pub roots: Vec<IString<'a>>,
+}
+
+into_owned_struct!(QuotaRoot { mailbox, roots });
+
+impl<'a> Quota<'a> {
+    /// Parses the arguments of QUOTA.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let root = IString::parse_astring(c)?;
+        c.sp()?;
+        let resources = paren_list(c, false, |c| {
+            let name = Atom::parse(c)?;
+            c.sp()?;
+            let usage = number64(c)?;
+            c.sp()?;
+            let limit = number64(c)?;
+            Ok(QuotaResource { name, usage, limit })
+        })?;
+        Ok(Quota { root, resources })
+    }
+}
+
+impl Encode for Quota<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.root.encode_astring(out);
+        out.put(b" (");
+        for (i, r) in self.resources.iter().enumerate() {
+            if i > 0 {
+                out.put(b" ");
+            }
+            r.name.encode(out);
+            out.put(b" ");
+            put_number(out, r.usage);
+            out.put(b" ");
+            put_number(out, r.limit);
+        }
+        out.put(b")");
+    }
+}
+
+impl<'a> QuotaRoot<'a> {
+    /// Parses the arguments of QUOTAROOT.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let mailbox = Mailbox::parse(c)?;
+        let mut roots = Vec::new();
+        while c.eat(b' ') {
+            c.check_list_length(roots.len() + 1)?;
+            roots.push(IString::parse_astring(c)?);
+        }
+        Ok(QuotaRoot { mailbox, roots })
+    }
+}
+
+impl Encode for QuotaRoot<'_> {
+    fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.mailbox.encode(out);
+        for root in &self.roots {
+            out.put(b" ");
+            root.encode_astring(out);
+        }
+    }
+}
