@@ -166,7 +166,7 @@ impl<'a> Lexer<'a> {
         let rest = self.rest();
         let len = rest.find('"').ok_or(err(start, Expected::EntityTag))?;
         let tag = rest.get(..len).unwrap_or_default();
-        if tag.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        if tag.bytes().any(|b| b < b' ' || b == 0x7f) {
             return Err(err(start, Expected::EntityTag));
         }
         self.pos += len + 1;
