@@ -109,3 +109,61 @@ fn parse_of_empty_input_is_not_implemented_or_a_clean_result() {
         }
     }
 }
+
+#[test]
+fn parse_smtp_client_and_server_streams() {
+    let client = b"EHLO bar.com\r\nMAIL FROM:<Smith@bar.com> SIZE=500\r\nRCPT TO:<Jones@foo.com>\r\nDATA\r\nBlah\r\n..dot\r\n.\r\nQUIT\r\n";
+    let out = groupwire(&["parse", "smtp-client", "--roundtrip"], client);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(
+        text.contains(r#""kind":"message-data""#) && text.contains(r#"Blah\r\n.dot\r\n"#),
+        "{text}"
+    );
+
+    let server = b"220 foo.com ready\r\n250-foo.com\r\n250 8BITMIME\r\n550 5.1.1 No such user\r\n";
+    let out = groupwire(&["parse", "smtp-server", "--roundtrip"], server);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(r#""enhanced_code":"5.1.1""#), "{text}");
+
+    // SMTP smuggling: a bare-LF terminator is an error, exit 1.
+    let out = groupwire(&["parse", "smtp-client"], b"DATA\r\nx\n.\nQUIT\r\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bare LF"));
+}
+
+#[test]
+fn parse_ical_and_vcard_streams() {
+    let two = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:a\\, b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:y\r\nEND:VCALENDAR";
+    let out = groupwire(&["parse", "ical", "--roundtrip"], two);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0]["kind"], "vcalendar");
+    assert_eq!(lines[0]["offset"], 0);
+    assert_eq!(lines[1]["offset"], lines[0]["len"]);
+    let event = &lines[0]["value"]["component"]["components"][0];
+    assert_eq!(event["properties"][1]["value"], "a\\, b");
+
+    let truncated = groupwire(&["parse", "ical"], b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    assert_eq!(truncated.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&truncated.stdout).contains("incomplete at offset 0"));
+
+    let card = groupwire(
+        &["parse", "vcard", "--roundtrip"],
+        b"BEGIN:VCARD\nVERSION:3.0\nFN:X\nitem1.TEL:1\nEND:VCARD\n",
+    );
+    assert_eq!(card.status.code(), Some(0));
+    let line: serde_json::Value = serde_json::from_slice(card.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["kind"], "vcard");
+    assert_eq!(line["value"]["vcard"]["properties"][2]["group"], "item1");
+    assert_eq!(line["value"]["warnings"][0]["defect"], "BareLineFeed");
+}
