@@ -142,6 +142,26 @@ fn every_json_fixture_parses() {
 }
 
 #[test]
+fn every_recorded_xml_body_is_well_formed() {
+    let recorded: Vec<PathBuf> = files("real", "xml")
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("radicale-") || name.starts_with("apache-")
+        })
+        .collect();
+    assert!(
+        recorded.len() >= 10,
+        "expected recorded XML bodies, found {}",
+        recorded.len()
+    );
+    for path in recorded {
+        let bytes = std::fs::read(&path).unwrap();
+        check_xml(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+#[test]
 fn checkers_reject_broken_input() {
     assert!(check_xml(b"<a><b></a>").is_err());
     assert!(check_xml(b"<D:a xmlns:D=\"DAV:\"><D:b/></D:a>").is_ok());

@@ -139,3 +139,55 @@ fn loader_splits_directions_in_order() {
     assert_eq!(literal.client(), b"a {5}\r\nhello\r\n\r\n");
     assert!(transcript::parse("no title\nC: a\n").is_err());
 }
+
+/// `(name, client, server)` for every recorded session in `tests/fixtures/real`.
+fn recorded_sessions() -> Vec<(String, Vec<u8>, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()?
+                        .strip_suffix(".client")
+                        .map(String::from)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let client = std::fs::read(dir.join(format!("{name}.client"))).unwrap();
+            let server = std::fs::read(dir.join(format!("{name}.server"))).unwrap();
+            (name, client, server)
+        })
+        .collect()
+}
+
+#[test]
+fn every_recorded_session_is_complete() {
+    let sessions = recorded_sessions();
+    assert!(
+        sessions.len() >= 5,
+        "expected recorded sessions, found {}",
+        sessions.len()
+    );
+    let mut literals = 0;
+    for (name, client, server) in &sessions {
+        assert!(server.starts_with(b"* OK "), "{name}: no greeting");
+        for (label, stream) in [("client", client), ("server", server)] {
+            assert!(
+                stream.ends_with(b"\r\n"),
+                "{name}: {label} does not end with CRLF"
+            );
+            literals += check_literals(stream).unwrap_or_else(|e| panic!("{name}: {label}: {e}"));
+        }
+    }
+    assert!(
+        literals > 0,
+        "recorded sessions should carry FETCH/APPEND literals"
+    );
+}

@@ -187,3 +187,42 @@ fn checkers_reject_broken_streams() {
     assert!(check_server(b"TLS go ahead\r\n").is_err());
     assert!(check_server(b"250-a\r\n").is_err());
 }
+
+#[test]
+fn every_recorded_session_is_complete() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()?
+                        .strip_suffix(".client")
+                        .map(String::from)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    assert!(
+        names.len() >= 5,
+        "expected recorded sessions, found {}",
+        names.len()
+    );
+    for name in names {
+        let client = std::fs::read(dir.join(format!("{name}.client"))).unwrap();
+        let server = std::fs::read(dir.join(format!("{name}.server"))).unwrap();
+        assert!(server.starts_with(b"220 "), "{name}: no 220 greeting");
+        let accepted = server
+            .split(|b| *b == b'\n')
+            .filter(|line| line.starts_with(b"354"))
+            .count();
+        let commands = check_client(&client, accepted).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let replies = check_server(&server).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            commands >= 2 && replies > commands / 2,
+            "{name}: {commands} / {replies}"
+        );
+    }
+}
