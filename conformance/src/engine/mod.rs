@@ -57,7 +57,7 @@
 //! `imaps`/`smtps`/`https`, plain for STARTTLS endpoints until the suite calls
 //! [`Connection::start_tls`]). Reads are [`Connection::read_line`] and
 //! [`Connection::read_until_decoded`], which hands the buffered bytes to a codec decoder and
-//! maps its answer through [`Framed`]. Every read waits at most the I/O timeout and buffers at
+//! maps its answer through [`Framed`] ([`codec`] adapts the codecs' `Decoded` results). Every read waits at most the I/O timeout and buffers at
 //! most [`ConnSettings::max_buffer`] bytes; the runner bounds the whole check by
 //! [`RunOptions::check_timeout`], so a stalled, endless or garbage-spewing server yields an
 //! `error` with the evidence, never a hang.
@@ -69,6 +69,7 @@
 //! the suite's cleanup removes them.
 
 mod check;
+pub mod codec;
 mod conn;
 mod context;
 mod finding;

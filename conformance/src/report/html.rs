@@ -216,9 +216,8 @@ fn write_row(out: &mut String, outcome: &CheckOutcome) {
             };
             let _ = writeln!(
                 out,
-                "<span class=\"{class}\">{}: {}</span>",
-                escape(&line.prefix),
-                escape(&line.text)
+                "<span class=\"{class}\">{}</span>",
+                escape(&line.display())
             );
         }
         out.push_str("</pre></details>");

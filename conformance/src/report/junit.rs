@@ -55,7 +55,7 @@ pub fn evidence_text(outcome: &CheckOutcome) -> String {
         let _ = writeln!(out, "got: {actual}");
     }
     for line in transcript_lines(&outcome.evidence.transcript) {
-        let _ = writeln!(out, "{}: {}", line.prefix, line.text);
+        let _ = writeln!(out, "{}", line.display());
     }
     out
 }

@@ -339,6 +339,16 @@ pub struct TranscriptLine {
     pub text: String,
 }
 
+impl TranscriptLine {
+    /// `C1: text`, `S1: text` or `-- note`.
+    pub fn display(&self) -> String {
+        match self.direction {
+            crate::engine::Direction::Note => format!("-- {}", self.text),
+            _ => format!("{}: {}", self.prefix, self.text),
+        }
+    }
+}
+
 /// Splits a transcript into display lines.
 pub fn transcript_lines(entries: &[crate::engine::Entry]) -> Vec<TranscriptLine> {
     use crate::engine::Direction;

@@ -195,7 +195,7 @@ fn write_outcome(out: &mut String, paint: &Paint, outcome: &CheckOutcome) {
             );
         }
         for line in lines.iter().skip(skip) {
-            let _ = writeln!(out, "      {}: {}", line.prefix, line.text);
+            let _ = writeln!(out, "      {}", line.display());
         }
     }
     if outcome.evidence.transcript_dropped_bytes > 0 {
