@@ -12,11 +12,14 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod demo;
 pub mod engine;
 pub mod exit;
 pub mod parse;
 pub mod profile;
 pub mod reference;
 pub mod report;
+pub mod selftest;
+pub mod suites;
 pub mod target;
 pub mod waiver;

@@ -55,7 +55,12 @@ impl AutoconfigDocument {
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml.push_str("<clientConfig version=\"1.1\">\n");
         xml.push_str(&format!("  <emailProvider id=\"{}\">\n", self.domain));
-        xml.push_str(&format!("    <domain>{}</domain>\n", self.domain));
+        let domain = if faults.has(Fault::AutoconfigWrongDomain) {
+            "elsewhere.invalid"
+        } else {
+            self.domain.as_str()
+        };
+        xml.push_str(&format!("    <domain>{domain}</domain>\n"));
         xml.push_str("    <displayName>groupwire reference</displayName>\n");
         xml.push_str("    <displayShortName>groupwire</displayShortName>\n");
         xml.push_str(&server("imap", "incomingServer", self.imaps_port, "SSL"));

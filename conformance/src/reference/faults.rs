@@ -46,6 +46,7 @@ faults! {
     SmtpEhloRejected => "smtp-ehlo-rejected", "EHLO is answered 502 (only HELO works).";
     SmtpHeloRejected => "smtp-helo-rejected", "HELO is answered 502 (only EHLO works).";
     SmtpNoStarttls => "smtp-no-starttls", "STARTTLS is neither advertised nor accepted on the submission port.";
+    SmtpStarttlsRefused => "smtp-starttls-refused", "STARTTLS is advertised but answered 454.";
     SmtpStarttlsKeepsBuffer => "smtp-starttls-keeps-buffer", "Commands pipelined after STARTTLS in plaintext are executed after the handshake (CVE-2011-0411).";
     SmtpStarttlsKeepsState => "smtp-starttls-keeps-state", "The EHLO given before STARTTLS is remembered after the handshake.";
     SmtpStarttlsReadvertised => "smtp-starttls-readvertised", "STARTTLS is still advertised in EHLO after the TLS handshake.";
@@ -56,6 +57,13 @@ faults! {
     SmtpAuthLoginBroken => "smtp-auth-login-broken", "AUTH LOGIN is advertised but answered 504.";
     SmtpAuthCancelIgnored => "smtp-auth-cancel-ignored", "A `*` cancelling AUTH is taken as credentials (535) instead of answered 501.";
     SmtpNoAuthRequired => "smtp-no-auth-required", "Mail is accepted on the submission port without authentication.";
+    SmtpAuthTwiceAccepted => "smtp-auth-twice-accepted", "A second AUTH after success is accepted again.";
+    SmtpAuthUnknownMechanism535 => "smtp-auth-unknown-mechanism-535", "AUTH with an unknown mechanism is answered 535 instead of 504.";
+    SmtpEhloKeepsTransaction => "smtp-ehlo-keeps-transaction", "A second EHLO keeps the sender and recipients.";
+    SmtpMailRejected => "smtp-mail-rejected", "Every MAIL FROM is answered 451.";
+    SmtpRcptRejected => "smtp-rcpt-rejected", "Every RCPT TO is answered 550.";
+    SmtpAcceptsUnknownRecipients => "smtp-accepts-unknown-recipients", "RCPT TO unknown local users is answered 250.";
+    SmtpDataTempfail => "smtp-data-tempfail", "The end of message data is answered 451.";
     SmtpNullSenderRejected => "smtp-null-sender-rejected", "MAIL FROM:<> is rejected.";
     SmtpDataNo354 => "smtp-data-no-354", "DATA is answered 250 instead of 354.";
     SmtpNoEnhancedCodes => "smtp-no-enhanced-codes", "ENHANCEDSTATUSCODES is advertised but replies carry no enhanced code.";
@@ -86,6 +94,7 @@ faults! {
     AutoconfigNoSmtp => "autoconfig-no-smtp", "The autoconfig document names no outgoing server.";
     AutoconfigWrongUsername => "autoconfig-wrong-username", "The autoconfig document names a username placeholder that does not log in.";
     AutoconfigWellKnownMissing => "autoconfig-well-known-missing", "The .well-known autoconfig path answers 404.";
+    AutoconfigWrongDomain => "autoconfig-wrong-domain", "The autoconfig document lists another mail domain.";
     AutoconfigWrongContentType => "autoconfig-wrong-content-type", "The autoconfig document is served as text/html.";
 }
 

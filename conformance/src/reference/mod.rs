@@ -9,6 +9,7 @@
 
 pub mod autoconfig;
 pub mod faults;
+pub mod smtp;
 pub mod store;
 pub mod tls;
 
@@ -171,13 +172,20 @@ impl Reference {
             document,
             faults.clone(),
         ));
-        // Listeners not yet served are kept open so their ports stay reserved.
-        let _ = (
-            imap_listener,
-            imaps_listener,
+        let smtp_service = Arc::new(smtp::SmtpService {
+            store: Arc::clone(&store),
+            tls: Arc::clone(&tls.server),
+            faults: faults.clone(),
+            domain: DOMAIN.to_string(),
+        });
+        tasks.spawn(smtp::serve(
             submission_listener,
-            submissions_listener,
-        );
+            Arc::clone(&smtp_service),
+            false,
+        ));
+        tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
+        // Listeners not yet served are kept open so their ports stay reserved.
+        let _ = (imap_listener, imaps_listener);
 
         Ok(Reference {
             imap,
@@ -191,6 +199,28 @@ impl Reference {
             faults,
             tasks,
         })
+    }
+
+    /// The deployment as a harness target: IMAP with STARTTLS, submission with STARTTLS,
+    /// the autoconfig endpoint, both accounts. `trust` is what the report states; connections
+    /// should use [`ReferenceTls::client`] (it trusts exactly the generated certificate).
+    pub fn target(&self, trust: crate::engine::TlsTrust) -> crate::target::Target {
+        let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
+        let mut target = crate::target::Target::empty("groupwire reference");
+        target.domain = Some(DOMAIN.to_string());
+        target.imap = endpoint(format!("imap://{}", self.imap));
+        target.smtp = endpoint(format!("smtp://{}", self.submission));
+        target.autoconfig = endpoint(format!("https://{}/", self.autoconfig));
+        target.accounts = self
+            .accounts
+            .iter()
+            .map(|account| crate::target::Account {
+                user: account.address.clone(),
+                password: crate::target::Secret::new(account.password.clone()),
+            })
+            .collect();
+        target.tls = trust;
+        target
     }
 
     /// Stops every server.

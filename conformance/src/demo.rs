@@ -1,0 +1,221 @@
+//! `groupwire demo` and `groupwire serve`: the embedded reference deployment put to use.
+//!
+//! `demo` starts the reference servers on 127.0.0.1 ephemeral ports, runs every suite against
+//! them with the `strict` profile, prints the text report and writes an HTML report.
+//! `serve` starts them (optionally with faults) and prints where they are and how to log in,
+//! until Ctrl-C.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::{Progress, TlsTrust};
+use crate::profile::Profile;
+use crate::reference::faults::Faults;
+use crate::reference::{Reference, ReferenceOptions};
+use crate::report::{Report, RunPlan};
+
+/// Where `demo` writes its HTML report unless told otherwise.
+pub const DEFAULT_HTML: &str = "groupwire-report.html";
+
+/// Why `demo` or `serve` could not run.
+#[derive(Debug)]
+pub struct DemoError(pub String);
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+/// Writes the reference certificate where clients can be pointed at it; returns the path.
+pub fn write_certificate(reference: &Reference, dir: &Path) -> Result<PathBuf, DemoError> {
+    let path = dir.join(format!("groupwire-reference-{}.pem", std::process::id()));
+    std::fs::write(&path, &reference.tls.certificate_pem)
+        .map_err(|error| DemoError(format!("cannot write {}: {error}", path.display())))?;
+    Ok(path)
+}
+
+/// Starts a clean reference, runs `profile` against it and returns the report.
+pub async fn run_demo(profile: &str, progress: Arc<dyn Progress>) -> Result<Report, DemoError> {
+    let reference = Reference::start(ReferenceOptions::default())
+        .await
+        .map_err(|error| DemoError(error.to_string()))?;
+    let certificate = write_certificate(&reference, &std::env::temp_dir())?;
+    let target = reference.target(TlsTrust::CaFile {
+        path: certificate.clone(),
+    });
+    let profile = Profile::load(profile).map_err(|error| DemoError(error.to_string()))?;
+    let mut plan = RunPlan::new(target, profile);
+    plan.options.concurrency = 8;
+    plan.options.check_timeout = Duration::from_secs(30);
+    plan.options.io_timeout = Duration::from_secs(10);
+    let registry = crate::suites::registry();
+    let report = plan
+        .run(&registry, progress)
+        .await
+        .map_err(|error| DemoError(error.to_string()));
+    reference.stop().await;
+    let _ = std::fs::remove_file(&certificate);
+    report
+}
+
+/// What `serve` prints: every endpoint, account and the certificate to trust.
+pub fn describe(reference: &Reference, certificate: &Path) -> String {
+    let mut out = String::new();
+    out.push_str("groupwire reference servers (Ctrl-C to stop)\n");
+    let faults: Vec<&str> = reference.faults.iter().map(|f| f.name()).collect();
+    if faults.is_empty() {
+        out.push_str("  faults:      none (clean reference)\n");
+    } else {
+        out.push_str(&format!("  faults:      {}\n", faults.join(", ")));
+    }
+    out.push_str(&format!(
+        "  IMAP:        imap://{}   (STARTTLS)\n",
+        reference.imap
+    ));
+    out.push_str(&format!(
+        "  IMAPS:       imaps://{}  (implicit TLS)\n",
+        reference.imaps
+    ));
+    out.push_str(&format!(
+        "  Submission:  smtp://{}   (STARTTLS)\n",
+        reference.submission
+    ));
+    out.push_str(&format!(
+        "  Submissions: smtps://{}  (implicit TLS)\n",
+        reference.submissions
+    ));
+    out.push_str(&format!(
+        "  Autoconfig:  https://{}/mail/config-v1.1.xml\n",
+        reference.autoconfig
+    ));
+    out.push_str(&format!("  CA file:     {}\n", certificate.display()));
+    for account in &reference.accounts {
+        out.push_str(&format!(
+            "  account:     {}  password {}\n",
+            account.address, account.password
+        ));
+    }
+    let first = reference.accounts.first();
+    out.push_str(&format!(
+        "try: GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{}@{} smtp://{}@{}\n",
+        first.map_or("", |a| a.password.as_str()),
+        certificate.display(),
+        first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
+        reference.imap,
+        first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
+        reference.submission,
+    ));
+    out
+}
+
+/// Starts the reference with `faults` on `bind` and serves until Ctrl-C.
+pub async fn serve(faults: Faults, bind: std::net::IpAddr) -> Result<(), DemoError> {
+    let reference = Reference::start(ReferenceOptions {
+        faults,
+        bind,
+        tls: None,
+    })
+    .await
+    .map_err(|error| DemoError(error.to_string()))?;
+    let certificate = write_certificate(&reference, &std::env::temp_dir())?;
+    print!("{}", describe(&reference, &certificate));
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    reference.stop().await;
+    let _ = std::fs::remove_file(&certificate);
+    println!("stopped");
+    Ok(())
+}
+
+/// Arguments of `groupwire demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Where to write the HTML report.
+    #[arg(long, short, default_value = DEFAULT_HTML, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Built-in profile or profile TOML file to run.
+    #[arg(long, short, default_value = "strict")]
+    pub profile: String,
+}
+
+/// Arguments of `groupwire serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Start with this deviation (repeatable); `--list-faults` shows them.
+    #[arg(long, value_name = "NAME")]
+    pub fault: Vec<String>,
+    /// List the fault names and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// The address to listen on (ports are chosen by the system).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, DemoError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| DemoError(format!("cannot start the async runtime: {error}")))
+}
+
+/// `groupwire demo`.
+pub fn cli_demo(args: &DemoArgs) -> std::process::ExitCode {
+    let result = runtime().and_then(|runtime| {
+        runtime.block_on(run_demo(&args.profile, Arc::new(crate::engine::NoProgress)))
+    });
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("groupwire demo: {error}");
+            return crate::exit::code(crate::exit::USAGE);
+        }
+    };
+    print!(
+        "{}",
+        crate::report::render(&report, crate::report::Format::Text, false)
+    );
+    let html = crate::report::render(&report, crate::report::Format::Html, false);
+    if let Err(error) = std::fs::write(&args.output, html) {
+        eprintln!(
+            "groupwire demo: cannot write {}: {error}",
+            args.output.display()
+        );
+        return crate::exit::code(crate::exit::USAGE);
+    }
+    println!("HTML report written to {}", args.output.display());
+    crate::exit::code(report.exit_code())
+}
+
+/// `groupwire serve`.
+pub fn cli_serve(args: &ServeArgs) -> std::process::ExitCode {
+    use crate::reference::faults::Fault;
+    if args.list_faults {
+        for fault in Fault::ALL {
+            println!("{:<36} {}", fault.name(), fault.description());
+        }
+        return crate::exit::code(crate::exit::SUCCESS);
+    }
+    let mut faults = Faults::none();
+    for name in &args.fault {
+        match Fault::from_name(name) {
+            Some(fault) => faults.insert(fault),
+            None => {
+                eprintln!("groupwire serve: unknown fault {name:?} (see --list-faults)");
+                return crate::exit::code(crate::exit::USAGE);
+            }
+        }
+    }
+    match runtime().and_then(|runtime| runtime.block_on(serve(faults, args.bind))) {
+        Ok(()) => crate::exit::code(crate::exit::SUCCESS),
+        Err(error) => {
+            eprintln!("groupwire serve: {error}");
+            crate::exit::code(crate::exit::USAGE)
+        }
+    }
+}

@@ -1,0 +1,798 @@
+//! The reference submission server (RFC 6409 on RFC 5321), on `groupwire-smtp`: commands are
+//! decoded with its server-role decoders, replies built and encoded with its types, message
+//! data un-stuffed by its `DataDecoder`. Mail for local accounts is delivered into the
+//! [`Store`]'s INBOX.
+//!
+//! Listens in two modes: STARTTLS (the role of port 587) and implicit TLS (port 465). AUTH is
+//! offered only over TLS; MAIL needs AUTH. Every [`Fault`] starting with `smtp-` is a
+//! deliberate deviation implemented here.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use groupwire_smtp::auth::{AuthResponse, Mechanism, decode_auth_response, parse_plain_message};
+use groupwire_smtp::capability::{Capabilities, Capability};
+use groupwire_smtp::command::{Command, decode_command};
+use groupwire_smtp::data::{DataDecoder, DataEvent};
+use groupwire_smtp::limits::LineEndings;
+use groupwire_smtp::reply::{EnhancedCode, Reply, ReplyCode};
+use groupwire_smtp::{Decoded, Encode, ErrorKind, Limit, Limits};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use super::faults::{Fault, Faults};
+use super::store::Store;
+
+/// The SIZE limit the reference advertises and enforces (RFC 1870).
+pub const MAX_MESSAGE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// The longest command line accepted (RFC 5321 §4.5.3.1.4), CRLF included.
+pub const MAX_COMMAND_LINE: usize = 512;
+
+/// What every session of one submission listener shares.
+#[derive(Debug)]
+pub struct SmtpService {
+    /// The mail store deliveries go into.
+    pub store: Arc<Store>,
+    /// TLS for STARTTLS and implicit TLS.
+    pub tls: Arc<rustls::ServerConfig>,
+    /// Deviations to perform.
+    pub faults: Faults,
+    /// The server's domain, in the greeting and EHLO.
+    pub domain: String,
+}
+
+/// Serves submission on `listener` until the task is aborted; `implicit_tls` for the 465 role.
+pub async fn serve(listener: TcpListener, service: Arc<SmtpService>, implicit_tls: bool) {
+    let mut sessions = JoinSet::new();
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = socket.set_nodelay(true);
+        let service = Arc::clone(&service);
+        sessions.spawn(async move {
+            let _ = handle(socket, service, implicit_tls).await;
+        });
+        while sessions.try_join_next().is_some() {}
+    }
+}
+
+async fn handle(
+    socket: TcpStream,
+    service: Arc<SmtpService>,
+    implicit_tls: bool,
+) -> std::io::Result<()> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
+    let mut session = Session::new(service);
+    if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
+        let mut stream = acceptor.accept(socket).await?;
+        session.tls = true;
+        session.greet(&mut stream).await?;
+        session.run(&mut stream).await?;
+        return Ok(());
+    }
+    let mut socket = socket;
+    session.greet(&mut socket).await?;
+    if session.run(&mut socket).await? == Next::StartTls {
+        if !session.fault(Fault::SmtpStarttlsKeepsBuffer) {
+            // RFC 3207 §4.2: what the client sent before the handshake is discarded.
+            session.buffer.clear();
+        }
+        let mut stream = acceptor.accept(socket).await?;
+        session.tls = true;
+        if !session.fault(Fault::SmtpStarttlsKeepsState) {
+            session.helo = None;
+        }
+        session.reset_transaction();
+        session.run(&mut stream).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Close,
+    StartTls,
+}
+
+#[derive(Debug, Default)]
+struct Transaction {
+    from: Option<String>,
+    recipients: Vec<String>,
+    declared_size: Option<u64>,
+    chunks: Vec<u8>,
+}
+
+struct Session {
+    service: Arc<SmtpService>,
+    buffer: Vec<u8>,
+    tls: bool,
+    helo: Option<String>,
+    extended: bool,
+    user: Option<String>,
+    transaction: Transaction,
+    limits: Limits,
+}
+
+/// Build a reply; `text` lines become a multi-line reply.
+fn reply(code: u16, enhanced: Option<(u8, u16, u16)>, lines: &[&str]) -> Vec<u8> {
+    let code = ReplyCode::new(code).unwrap_or(ReplyCode::UNRECOGNISED);
+    let enhanced = enhanced.and_then(|(c, s, d)| EnhancedCode::new(c, s, d));
+    match Reply::new(code, enhanced, lines) {
+        Ok(reply) => reply.to_vec(),
+        Err(_) => b"451 4.3.0 internal error\r\n".to_vec(),
+    }
+}
+
+impl Session {
+    fn new(service: Arc<SmtpService>) -> Session {
+        let line = if service.faults.has(Fault::SmtpLongLinesAccepted) {
+            64 * 1024
+        } else {
+            MAX_COMMAND_LINE
+        };
+        let limits = Limits::default()
+            .with_line_endings(LineEndings::Strict)
+            .with_max_line_length(line);
+        Session {
+            service,
+            buffer: Vec::with_capacity(4096),
+            tls: false,
+            helo: None,
+            extended: false,
+            user: None,
+            transaction: Transaction::default(),
+            limits,
+        }
+    }
+
+    fn fault(&self, fault: Fault) -> bool {
+        self.service.faults.has(fault)
+    }
+
+    fn reset_transaction(&mut self) {
+        if !self.fault(Fault::SmtpRsetKeepsTransaction) {
+            self.transaction = Transaction::default();
+        }
+    }
+
+    /// A reply with an enhanced code unless the fault removes them.
+    fn say(&self, code: u16, enhanced: (u8, u16, u16), text: &str) -> Vec<u8> {
+        let enhanced = (!self.fault(Fault::SmtpNoEnhancedCodes)).then_some(enhanced);
+        reply(code, enhanced, &[text])
+    }
+
+    async fn greet<S: AsyncWrite + Unpin>(&self, stream: &mut S) -> std::io::Result<()> {
+        let code = if self.fault(Fault::SmtpGreetingWrongCode) {
+            200
+        } else {
+            220
+        };
+        let text = format!("{} ESMTP groupwire reference", self.service.domain);
+        stream
+            .write_all(&reply(code, None, &[text.as_str()]))
+            .await?;
+        stream.flush().await
+    }
+
+    async fn fill<S: AsyncRead + Unpin>(&mut self, stream: &mut S) -> std::io::Result<bool> {
+        let mut chunk = [0u8; 16 * 1024];
+        let read = stream.read(&mut chunk).await?;
+        self.buffer
+            .extend_from_slice(chunk.get(..read).unwrap_or_default());
+        Ok(read > 0)
+    }
+
+    fn capabilities(&self) -> Vec<Capability<'static>> {
+        let mut list = vec![
+            Capability::Pipelining,
+            Capability::Size(Some(MAX_MESSAGE_SIZE)),
+            Capability::EightBitMime,
+            Capability::Other {
+                keyword: "SMTPUTF8".into(),
+                parameters: None,
+            },
+            Capability::EnhancedStatusCodes,
+            Capability::Chunking,
+        ];
+        let offer_starttls = !self.fault(Fault::SmtpNoStarttls)
+            && (!self.tls || self.fault(Fault::SmtpStarttlsReadvertised));
+        if offer_starttls {
+            list.push(Capability::StartTls);
+        }
+        if (self.tls || self.fault(Fault::SmtpAuthBeforeTls)) && !self.fault(Fault::SmtpNoAuth) {
+            list.push(Capability::Auth(groupwire_smtp::capability::MechanismList(
+                "PLAIN LOGIN".into(),
+            )));
+        }
+        list
+    }
+
+    /// Runs commands until QUIT, end of stream, or STARTTLS.
+    async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+    ) -> std::io::Result<Next> {
+        loop {
+            let decoded = decode_command(&self.buffer, &self.limits);
+            let (command, consumed) = match decoded {
+                Ok(Decoded::Complete { value, consumed }) => (value.into_owned(), consumed),
+                Ok(Decoded::Incomplete { .. }) => {
+                    if !self.fill(stream).await? {
+                        return Ok(Next::Close);
+                    }
+                    continue;
+                }
+                Err(error) => {
+                    let out = match error.kind() {
+                        ErrorKind::LimitExceeded(Limit::LineLength) => {
+                            self.skip_line(stream).await?;
+                            self.say(500, (5, 5, 6), "line too long")
+                        }
+                        _ => {
+                            self.skip_line(stream).await?;
+                            self.say(501, (5, 5, 4), "syntax error in parameters")
+                        }
+                    };
+                    stream.write_all(&out).await?;
+                    stream.flush().await?;
+                    continue;
+                }
+            };
+            self.buffer.drain(..consumed);
+            if self.fault(Fault::SmtpPipeliningDropsCommands) {
+                self.buffer.clear();
+            }
+            match self.execute(command, stream).await? {
+                Some(next) => return Ok(next),
+                None => stream.flush().await?,
+            }
+        }
+    }
+
+    /// Drops the rest of an unusable command line, reading until its LF arrives.
+    async fn skip_line<S: AsyncRead + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
+        loop {
+            if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
+                self.buffer.drain(..=lf);
+                return Ok(());
+            }
+            self.buffer.clear();
+            if !self.fill(stream).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn execute<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        command: Command<'static>,
+        stream: &mut S,
+    ) -> std::io::Result<Option<Next>> {
+        let out = match command {
+            Command::Ehlo { domain } => {
+                if self.fault(Fault::SmtpEhloRejected) {
+                    self.say(502, (5, 5, 1), "EHLO not implemented")
+                } else {
+                    self.helo = Some(domain.into_owned());
+                    self.extended = true;
+                    if !self.fault(Fault::SmtpEhloKeepsTransaction) {
+                        self.transaction = Transaction::default();
+                    }
+                    let caps = self.capabilities();
+                    match Capabilities::reply(&self.service.domain, Some("greets you"), &caps) {
+                        Ok(reply) => reply.to_vec(),
+                        Err(_) => self.say(451, (4, 3, 0), "internal error"),
+                    }
+                }
+            }
+            Command::Helo { domain } => {
+                if self.fault(Fault::SmtpHeloRejected) {
+                    self.say(502, (5, 5, 1), "HELO not implemented")
+                } else {
+                    self.helo = Some(domain.into_owned());
+                    self.extended = false;
+                    self.transaction = Transaction::default();
+                    reply(250, None, &[self.service.domain.as_str()])
+                }
+            }
+            Command::StartTls => {
+                if self.fault(Fault::SmtpNoStarttls) {
+                    self.say(502, (5, 5, 1), "STARTTLS not available")
+                } else if self.tls {
+                    self.say(503, (5, 5, 1), "TLS already active")
+                } else if self.fault(Fault::SmtpStarttlsRefused) {
+                    self.say(454, (4, 7, 0), "TLS not available due to temporary reason")
+                } else {
+                    stream
+                        .write_all(&self.say(220, (2, 0, 0), "ready to start TLS"))
+                        .await?;
+                    stream.flush().await?;
+                    return Ok(Some(Next::StartTls));
+                }
+            }
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                self.auth(
+                    mechanism,
+                    initial_response.map(|r| r.0.into_owned()),
+                    stream,
+                )
+                .await?
+            }
+            Command::Mail { from, parameters } => {
+                let size = parameters.size();
+                let body_8bit = matches!(
+                    parameters.body(),
+                    Some(groupwire_smtp::parameters::Body::EightBitMime)
+                );
+                let utf8 = parameters.smtputf8();
+                let address = match &from {
+                    groupwire_smtp::address::ReversePath::Null => String::new(),
+                    groupwire_smtp::address::ReversePath::Path(path) => mailbox_text(&path.mailbox),
+                };
+                if self.helo.is_none() {
+                    self.say(503, (5, 5, 1), "send EHLO first")
+                } else if self.user.is_none() && !self.fault(Fault::SmtpNoAuthRequired) {
+                    self.say(530, (5, 7, 0), "authentication required")
+                } else if self.transaction.from.is_some() {
+                    self.say(503, (5, 5, 1), "nested MAIL command")
+                } else if self.fault(Fault::SmtpMailRejected) {
+                    self.say(451, (4, 3, 0), "try again later")
+                } else if address.is_empty() && self.fault(Fault::SmtpNullSenderRejected) {
+                    self.say(553, (5, 1, 7), "null sender refused")
+                } else if size.is_some_and(|s| s > MAX_MESSAGE_SIZE)
+                    && !self.fault(Fault::SmtpSizeNotEnforced)
+                {
+                    self.say(552, (5, 3, 4), "message size exceeds fixed limit")
+                } else if body_8bit && self.fault(Fault::Smtp8bitmimeRejected) {
+                    self.say(555, (5, 5, 4), "BODY parameter not supported")
+                } else if (utf8 || !address.is_ascii()) && self.fault(Fault::SmtpUtf8Rejected) {
+                    self.say(553, (5, 6, 7), "internationalised addresses not supported")
+                } else if !address.is_ascii() && !utf8 {
+                    self.say(553, (5, 6, 7), "non-ASCII address needs SMTPUTF8")
+                } else {
+                    self.transaction.from = Some(address);
+                    self.transaction.declared_size = size;
+                    self.say(250, (2, 1, 0), "sender ok")
+                }
+            }
+            Command::Rcpt { to, .. } => {
+                let address = mailbox_text(&to.mailbox);
+                if self.transaction.from.is_none() && !self.fault(Fault::SmtpNoSequenceCheck) {
+                    self.say(503, (5, 5, 1), "need MAIL before RCPT")
+                } else if self.fault(Fault::SmtpRcptRejected) {
+                    self.say(550, (5, 7, 1), "recipients refused")
+                } else if self.is_local(&address)
+                    && !self.service.store.has_account(&address)
+                    && !self.fault(Fault::SmtpAcceptsUnknownRecipients)
+                {
+                    self.say(550, (5, 1, 1), "no such user")
+                } else if self.transaction.recipients.len() >= 100 {
+                    self.say(452, (4, 5, 3), "too many recipients")
+                } else {
+                    self.transaction.recipients.push(address);
+                    self.say(250, (2, 1, 5), "recipient ok")
+                }
+            }
+            Command::Data => {
+                if self.transaction.recipients.is_empty() && !self.fault(Fault::SmtpNoSequenceCheck)
+                {
+                    self.say(503, (5, 5, 1), "need RCPT before DATA")
+                } else if self.fault(Fault::SmtpDataNo354) {
+                    self.say(250, (2, 0, 0), "ok")
+                } else {
+                    stream
+                        .write_all(&reply(354, None, &["end data with <CR><LF>.<CR><LF>"]))
+                        .await?;
+                    stream.flush().await?;
+                    let Some(message) = self.read_data(stream).await? else {
+                        return Ok(Some(Next::Close));
+                    };
+                    self.finish_message(message)
+                }
+            }
+            Command::Bdat { size, last } => {
+                if self.fault(Fault::SmtpBdatBroken) {
+                    reply(500, None, &["unrecognised command"])
+                } else {
+                    let Some(chunk) = self.read_exact(stream, size).await? else {
+                        return Ok(Some(Next::Close));
+                    };
+                    if self.transaction.recipients.is_empty() {
+                        self.say(503, (5, 5, 1), "need RCPT before BDAT")
+                    } else {
+                        if self.fault(Fault::SmtpBdatLosesChunks) {
+                            self.transaction.chunks.clear();
+                        }
+                        self.transaction.chunks.extend_from_slice(&chunk);
+                        if last {
+                            let message = std::mem::take(&mut self.transaction.chunks);
+                            self.finish_message(Ok(message))
+                        } else {
+                            self.say(250, (2, 0, 0), "chunk received")
+                        }
+                    }
+                }
+            }
+            Command::Rset => {
+                self.reset_transaction();
+                self.say(250, (2, 0, 0), "reset")
+            }
+            Command::Noop { .. } => {
+                if self.fault(Fault::SmtpNoopError) {
+                    self.say(502, (5, 5, 1), "NOOP not implemented")
+                } else {
+                    self.say(250, (2, 0, 0), "OK")
+                }
+            }
+            Command::Vrfy { .. } => {
+                self.say(252, (2, 5, 0), "cannot verify, will attempt delivery")
+            }
+            Command::Help { .. } => reply(214, None, &["see RFC 5321"]),
+            Command::Quit => {
+                if !self.fault(Fault::SmtpQuitNo221) {
+                    stream.write_all(&self.say(221, (2, 0, 0), "bye")).await?;
+                }
+                stream.flush().await?;
+                let _ = stream.shutdown().await;
+                return Ok(Some(Next::Close));
+            }
+            Command::Unknown { .. } => {
+                if self.fault(Fault::SmtpUnknownCommandAccepted) {
+                    self.say(250, (2, 0, 0), "OK")
+                } else {
+                    self.say(500, (5, 5, 1), "command unrecognised")
+                }
+            }
+            _ => self.say(502, (5, 5, 1), "command not implemented"),
+        };
+        stream.write_all(&out).await?;
+        Ok(None)
+    }
+
+    fn is_local(&self, address: &str) -> bool {
+        address
+            .rsplit_once('@')
+            .is_some_and(|(_, domain)| domain.eq_ignore_ascii_case(&self.service.domain))
+    }
+
+    /// Reads exactly `size` octets (a BDAT chunk); `None` at end of stream.
+    async fn read_exact<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+        size: u64,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        while self.buffer.len() < size {
+            if size > MAX_MESSAGE_SIZE as usize * 4 {
+                return Ok(None);
+            }
+            if !self.fill(stream).await? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.buffer.drain(..size).collect()))
+    }
+
+    /// Reads DATA up to its terminator. `Ok(Err(reply))` when the message is refused but the
+    /// session goes on; `None` at end of stream.
+    async fn read_data<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+    ) -> std::io::Result<Option<Result<Vec<u8>, Vec<u8>>>> {
+        // Bare CR and LF are payload, never a terminator: only CRLF.CRLF ends the data.
+        let limits = Limits::default()
+            .with_line_endings(LineEndings::Lenient)
+            .with_max_message_size(u64::MAX);
+        let mut decoder = DataDecoder::new(&limits);
+        let mut message = Vec::new();
+        let mut oversized = false;
+        loop {
+            if let Some((payload_end, consumed)) = self.faulty_terminator() {
+                let mut head: Vec<u8> = self.buffer.drain(..consumed).collect();
+                head.truncate(payload_end);
+                head.extend_from_slice(b"\r\n.\r\n");
+                let mut offset = 0;
+                while let Ok(Decoded::Complete { value, consumed }) =
+                    decoder.decode(head.get(offset..).unwrap_or_default())
+                {
+                    offset += consumed;
+                    match value {
+                        DataEvent::Bytes(bytes) => message.extend_from_slice(bytes),
+                        DataEvent::End => break,
+                    }
+                }
+                return Ok(Some(Ok(message)));
+            }
+            match decoder.decode(&self.buffer) {
+                Ok(Decoded::Complete { value, consumed }) => {
+                    match value {
+                        DataEvent::Bytes(bytes) => {
+                            if self.fault(Fault::SmtpNoDotUnstuffing) && consumed == bytes.len() + 1
+                            {
+                                // The decoder dropped a stuffed dot; the fault keeps it.
+                                message.push(b'.');
+                            }
+                            if (message.len() as u64) + (bytes.len() as u64) <= MAX_MESSAGE_SIZE
+                                || self.fault(Fault::SmtpSizeDataUnchecked)
+                            {
+                                message.extend_from_slice(bytes);
+                            } else {
+                                oversized = true;
+                            }
+                        }
+                        DataEvent::End => {
+                            self.buffer.drain(..consumed);
+                            if oversized {
+                                return Ok(Some(Err(self.say(
+                                    552,
+                                    (5, 3, 4),
+                                    "message size exceeds fixed limit",
+                                ))));
+                            }
+                            return Ok(Some(Ok(message)));
+                        }
+                    }
+                    self.buffer.drain(..consumed);
+                }
+                Ok(Decoded::Incomplete { .. }) => {
+                    if !self.fill(stream).await? {
+                        return Ok(None);
+                    }
+                }
+                Err(_) => {
+                    // Lenient decoding does not fail on line endings; anything else ends the session.
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// The smuggling faults: where a non-CRLF "terminator" ends the data, as
+    /// `(payload end, bytes consumed)`.
+    fn faulty_terminator(&self) -> Option<(usize, usize)> {
+        let patterns: [(Fault, &[u8]); 3] = [
+            (Fault::SmtpBareLfDot, b"\n.\n"),
+            (Fault::SmtpBareCrDot, b"\r.\r"),
+            (Fault::SmtpCrlfDotLf, b"\r\n.\n"),
+        ];
+        patterns
+            .iter()
+            .filter(|(fault, _)| self.fault(*fault))
+            .filter_map(|(_, pattern)| {
+                self.buffer
+                    .windows(pattern.len())
+                    .position(|w| w == *pattern)
+                    .filter(|&at| {
+                        *pattern != b"\n.\n" || at == 0 || self.buffer.get(at - 1) != Some(&b'\r')
+                    })
+                    .map(|at| (at, at + pattern.len()))
+            })
+            .min()
+    }
+
+    fn finish_message(&mut self, message: Result<Vec<u8>, Vec<u8>>) -> Vec<u8> {
+        let message = match message {
+            Ok(message) => message,
+            Err(refusal) => {
+                self.transaction = Transaction::default();
+                return refusal;
+            }
+        };
+        if message.len() as u64 > MAX_MESSAGE_SIZE && !self.fault(Fault::SmtpSizeDataUnchecked) {
+            self.transaction = Transaction::default();
+            return self.say(552, (5, 3, 4), "message size exceeds fixed limit");
+        }
+        let transaction = std::mem::take(&mut self.transaction);
+        if self.fault(Fault::SmtpDataTempfail) {
+            return self.say(451, (4, 3, 0), "local error in processing");
+        }
+        self.deliver(&transaction, message);
+        self.say(250, (2, 0, 0), "message accepted for delivery")
+    }
+
+    fn deliver(&self, transaction: &Transaction, message: Vec<u8>) {
+        if self.fault(Fault::SmtpDropsDelivery) {
+            return;
+        }
+        let mut message = message;
+        if self.fault(Fault::SmtpMangledHeaders) {
+            message = drop_header(&message, b"subject:");
+        }
+        let received = format!(
+            "Received: from {} by {} with ESMTP{}{}; {}\r\n",
+            self.helo.as_deref().unwrap_or("unknown"),
+            self.service.domain,
+            if self.tls { "S" } else { "" },
+            if self.user.is_some() { "A" } else { "" },
+            chrono::Utc::now().to_rfc2822()
+        );
+        let mut raw = received.into_bytes();
+        raw.extend_from_slice(&message);
+        let raw: Arc<[u8]> = Arc::from(raw);
+        for recipient in &transaction.recipients {
+            if self.service.store.has_account(recipient) {
+                let _ = self.service.store.append(
+                    recipient,
+                    "INBOX",
+                    Arc::clone(&raw),
+                    BTreeSet::new(),
+                    None,
+                );
+            }
+        }
+    }
+
+    async fn auth<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        mechanism: Mechanism<'static>,
+        initial: Option<String>,
+        stream: &mut S,
+    ) -> std::io::Result<Vec<u8>> {
+        let offered =
+            (self.tls || self.fault(Fault::SmtpAuthBeforeTls)) && !self.fault(Fault::SmtpNoAuth);
+        if !offered {
+            return Ok(self.say(538, (5, 7, 11), "encryption required for authentication"));
+        }
+        if self.helo.is_none() {
+            return Ok(self.say(503, (5, 5, 1), "send EHLO first"));
+        }
+        if self.user.is_some() && !self.fault(Fault::SmtpAuthTwiceAccepted) {
+            return Ok(self.say(503, (5, 5, 1), "already authenticated"));
+        }
+        let credentials = match mechanism {
+            Mechanism::Plain => {
+                let message = match initial {
+                    Some(text) => Some(text),
+                    None => self.challenge(stream, "").await?,
+                };
+                let Some(message) = message else {
+                    return Ok(self.cancelled());
+                };
+                let Some(octets) = groupwire_smtp::SaslPayload(message.into()).decode() else {
+                    return Ok(self.say(501, (5, 5, 2), "invalid base64"));
+                };
+                parse_plain_message(&octets).map(|(_, user, password)| {
+                    (
+                        String::from_utf8_lossy(user).into_owned(),
+                        String::from_utf8_lossy(password).into_owned(),
+                    )
+                })
+            }
+            Mechanism::Login => {
+                if self.fault(Fault::SmtpAuthLoginBroken) {
+                    return Ok(self.say(504, (5, 5, 4), "mechanism not supported"));
+                }
+                let user = match initial {
+                    Some(text) => Some(text),
+                    None => self.challenge(stream, "VXNlcm5hbWU6").await?,
+                };
+                let Some(user) = user else {
+                    return Ok(self.cancelled());
+                };
+                let Some(password) = self.challenge(stream, "UGFzc3dvcmQ6").await? else {
+                    return Ok(self.cancelled());
+                };
+                let decode = |text: String| groupwire_smtp::SaslPayload(text.into()).decode();
+                match (decode(user), decode(password)) {
+                    (Some(user), Some(password)) => Some((
+                        String::from_utf8_lossy(&user).into_owned(),
+                        String::from_utf8_lossy(&password).into_owned(),
+                    )),
+                    _ => return Ok(self.say(501, (5, 5, 2), "invalid base64")),
+                }
+            }
+            _ if self.fault(Fault::SmtpAuthUnknownMechanism535) => {
+                return Ok(self.say(535, (5, 7, 8), "authentication credentials invalid"));
+            }
+            _ => return Ok(self.say(504, (5, 5, 4), "mechanism not supported")),
+        };
+        let Some((user, password)) = credentials else {
+            return Ok(self.say(535, (5, 7, 8), "authentication credentials invalid"));
+        };
+        let accepted = self.service.store.authenticate(&user, &password)
+            || (self.fault(Fault::SmtpAuthAcceptsAnyPassword)
+                && self.service.store.has_account(&user));
+        if accepted {
+            self.user = Some(user);
+            if self.fault(Fault::SmtpAuthSuccessCode) {
+                Ok(self.say(250, (2, 7, 0), "authenticated"))
+            } else {
+                Ok(self.say(235, (2, 7, 0), "authentication successful"))
+            }
+        } else {
+            Ok(self.say(535, (5, 7, 8), "authentication credentials invalid"))
+        }
+    }
+
+    fn cancelled(&self) -> Vec<u8> {
+        if self.fault(Fault::SmtpAuthCancelIgnored) {
+            self.say(535, (5, 7, 8), "authentication credentials invalid")
+        } else {
+            self.say(501, (5, 7, 0), "authentication cancelled")
+        }
+    }
+
+    /// Sends a 334 challenge and reads the client's line; `None` when the client cancels
+    /// with `*` (or the stream ends).
+    async fn challenge<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        text: &str,
+    ) -> std::io::Result<Option<String>> {
+        stream.write_all(&reply(334, None, &[text])).await?;
+        stream.flush().await?;
+        loop {
+            match decode_auth_response(&self.buffer, &self.limits) {
+                Ok(Decoded::Complete { value, consumed }) => {
+                    let value = value.into_owned();
+                    self.buffer.drain(..consumed);
+                    return Ok(match value {
+                        AuthResponse::Data(data) => Some(data.0.into_owned()),
+                        AuthResponse::Cancel => None,
+                    });
+                }
+                Ok(Decoded::Incomplete { .. }) => {
+                    if !self.fill(stream).await? {
+                        return Ok(None);
+                    }
+                }
+                Err(_) => {
+                    self.skip_line(stream).await?;
+                    return Ok(Some(String::from("!")));
+                }
+            }
+        }
+    }
+}
+
+fn mailbox_text(mailbox: &groupwire_smtp::address::Mailbox<'_>) -> String {
+    match &mailbox.domain {
+        Some(domain) => format!("{}@{}", mailbox.unquoted_local_part(), domain_text(domain)),
+        None => mailbox.unquoted_local_part().into_owned(),
+    }
+}
+
+fn domain_text(domain: &groupwire_smtp::address::Domain<'_>) -> String {
+    use groupwire_smtp::address::{AddressLiteral, Domain};
+    match domain {
+        Domain::Name(name) => name.to_string(),
+        Domain::Literal(AddressLiteral::Ipv4(ip)) => format!("[{ip}]"),
+        Domain::Literal(AddressLiteral::Ipv6(ip)) => format!("[IPv6:{ip}]"),
+        Domain::Literal(AddressLiteral::General { tag, content }) => format!("[{tag}:{content}]"),
+    }
+}
+
+/// The message without the header field `name` (lowercase, with colon), continuation lines
+/// included.
+fn drop_header(message: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len());
+    let mut dropping = false;
+    let mut in_header = true;
+    for line in message.split_inclusive(|&b| b == b'\n') {
+        if in_header {
+            if line == b"\r\n" || line == b"\n" {
+                in_header = false;
+            } else if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                if dropping {
+                    continue;
+                }
+            } else {
+                dropping = line.len() >= name.len()
+                    && line
+                        .get(..name.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(name));
+                if dropping {
+                    continue;
+                }
+            }
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}

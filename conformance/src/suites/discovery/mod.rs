@@ -1,0 +1,232 @@
+//! Mail client configuration discovery: the Thunderbird autoconfig document, fetched from
+//! `https://autoconfig.<domain>/mail/config-v1.1.xml` and from
+//! `/.well-known/autoconfig/mail/config-v1.1.xml`, parsed, and cross-checked against the
+//! servers actually reachable: every hostname, port and socket type it names must accept the
+//! test account.
+
+pub mod document;
+pub mod http;
+
+use crate::engine::{
+    Check, CheckContext, CheckResult, Finding, Level, Protocol, RfcRef, Suite, ensure, show_bytes,
+};
+use crate::target::{Endpoint, Security};
+
+use self::document::AutoconfigDocument;
+
+/// The path of the autoconfig document on the `autoconfig.` host.
+pub const AUTOCONFIG_PATH: &str = "/mail/config-v1.1.xml";
+/// The well-known path of the autoconfig document.
+pub const WELL_KNOWN_PATH: &str = "/.well-known/autoconfig/mail/config-v1.1.xml";
+
+/// The discovery suite.
+pub static SUITE: Suite = Suite {
+    protocol: Protocol::Discovery,
+    probe: None,
+    cleanup: None,
+    checks: CHECKS,
+};
+
+const PROFILES: &[&str] = &["thunderbird"];
+
+static CHECKS: &[Check] = &[
+    Check {
+        id: "discovery.autoconfig.served",
+        protocol: Protocol::Discovery,
+        title: "The autoconfig document is served over HTTPS",
+        rfc: RfcRef::new(6186, "1"),
+        level: Level::Should,
+        quote: "(Thunderbird autoconfig, no RFC; RFC 6186 is the SRV-based equivalent) The configuration file is fetched from https://autoconfig.<domain>/mail/config-v1.1.xml.",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &["autoconfig-missing"],
+        accounts: 0,
+        run: |cx| Box::pin(served(cx)),
+    },
+    Check {
+        id: "discovery.autoconfig.well-known",
+        protocol: Protocol::Discovery,
+        title: "The autoconfig document is also served at its well-known URI",
+        rfc: RfcRef::new(5785, "3"),
+        level: Level::Should,
+        quote: "A well-known URI is a URI [RFC3986] whose path component begins with the characters \"/.well-known/\", and whose scheme is \"HTTP\", \"HTTPS\", or another scheme that has explicitly been specified to use well-known URIs.",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &["autoconfig-well-known-missing", "autoconfig-missing"],
+        accounts: 0,
+        run: |cx| Box::pin(well_known(cx)),
+    },
+    Check {
+        id: "discovery.autoconfig.well-formed",
+        protocol: Protocol::Discovery,
+        title: "The autoconfig document is well-formed XML with a clientConfig root",
+        rfc: RfcRef::new(6186, "1"),
+        level: Level::Must,
+        quote: "(Thunderbird autoconfig, no RFC) The configuration file is an XML document with the root element <clientConfig version=\"1.1\">.",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &["autoconfig-malformed", "autoconfig-missing"],
+        accounts: 0,
+        run: |cx| Box::pin(well_formed(cx)),
+    },
+    Check {
+        id: "discovery.autoconfig.content-type",
+        protocol: Protocol::Discovery,
+        title: "The autoconfig document is served with an XML media type",
+        rfc: RfcRef::new(5785, "3"),
+        level: Level::Should,
+        quote: "Typically, a registration will reference a specification that defines the format and associated media type to be obtained by dereferencing the well-known URI.",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &["autoconfig-wrong-content-type", "autoconfig-missing"],
+        accounts: 0,
+        run: |cx| Box::pin(content_type(cx)),
+    },
+    Check {
+        id: "discovery.autoconfig.domain",
+        protocol: Protocol::Discovery,
+        title: "The autoconfig document lists the mail domain it was fetched for",
+        rfc: RfcRef::new(6186, "1"),
+        level: Level::Should,
+        quote: "(Thunderbird autoconfig, no RFC) <domain> elements name the email domains the <emailProvider> configuration is for.",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &["autoconfig-wrong-domain", "autoconfig-missing"],
+        accounts: 0,
+        run: |cx| Box::pin(domain(cx)),
+    },
+];
+
+/// Where the autoconfig document is fetched from: the target's autoconfig URL, or
+/// `https://autoconfig.<domain>/`.
+pub fn autoconfig_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
+    if let Some(endpoint) = &cx.target().autoconfig {
+        return Ok(endpoint.clone());
+    }
+    let domain =
+        cx.target().domain.as_deref().ok_or_else(|| {
+            Finding::skip("the target names neither an autoconfig URL nor a domain")
+        })?;
+    Endpoint::parse(&format!("https://autoconfig.{domain}/"))
+        .map_err(|error| Finding::harness(error.to_string()))
+}
+
+/// Where the well-known document is fetched from: the target's autoconfig URL, or
+/// `https://<domain>/`.
+pub fn well_known_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
+    if let Some(endpoint) = &cx.target().autoconfig {
+        return Ok(endpoint.clone());
+    }
+    let domain =
+        cx.target().domain.as_deref().ok_or_else(|| {
+            Finding::skip("the target names neither an autoconfig URL nor a domain")
+        })?;
+    Endpoint::parse(&format!("https://{domain}/"))
+        .map_err(|error| Finding::harness(error.to_string()))
+}
+
+fn join(endpoint: &Endpoint, path: &str) -> String {
+    let base = endpoint.path.trim_end_matches('/');
+    format!("{base}{path}")
+}
+
+async fn fetch(cx: &CheckContext, well_known: bool) -> Result<http::HttpResponse, Finding> {
+    let (endpoint, path) = if well_known {
+        (well_known_endpoint(cx)?, WELL_KNOWN_PATH)
+    } else {
+        (autoconfig_endpoint(cx)?, AUTOCONFIG_PATH)
+    };
+    if endpoint.security != Security::Implicit {
+        cx.note("the autoconfig URL is not HTTPS");
+    }
+    http::get(cx, &endpoint, &join(&endpoint, path)).await
+}
+
+/// Fetches the document (autoconfig host first, then well-known) and parses it.
+pub async fn fetch_document(cx: &CheckContext) -> Result<AutoconfigDocument, Finding> {
+    let mut response = fetch(cx, false).await?;
+    if response.status != 200 {
+        response = fetch(cx, true).await?;
+    }
+    if response.status != 200 {
+        return Err(Finding::violation(
+            "an autoconfig document (HTTP 200)",
+            format!("HTTP {}", response.status),
+        ));
+    }
+    let text = String::from_utf8(response.body)
+        .map_err(|_| Finding::violation("a UTF-8 XML document", "bytes that are not UTF-8"))?;
+    document::parse(&text).map_err(|error| {
+        Finding::violation("a well-formed <clientConfig> document", error.to_string())
+    })
+}
+
+async fn served(cx: CheckContext) -> CheckResult {
+    let response = fetch(&cx, false).await?;
+    ensure(response.status == 200, "HTTP 200 with the document", || {
+        format!("HTTP {}", response.status)
+    })
+}
+
+async fn well_known(cx: CheckContext) -> CheckResult {
+    let response = fetch(&cx, true).await?;
+    ensure(response.status == 200, "HTTP 200 with the document", || {
+        format!("HTTP {}", response.status)
+    })
+}
+
+async fn well_formed(cx: CheckContext) -> CheckResult {
+    let response = fetch(&cx, false).await?;
+    if response.status != 200 {
+        return Err(Finding::violation(
+            "HTTP 200",
+            format!("HTTP {}", response.status),
+        ));
+    }
+    let text = String::from_utf8_lossy(&response.body);
+    match document::parse(&text) {
+        Ok(document) if document.incoming.is_empty() => {
+            Err(Finding::violation("at least one <incomingServer>", "none"))
+        }
+        Ok(_) => Ok(()),
+        Err(error) => Err(Finding::violation(
+            "a well-formed <clientConfig> document",
+            format!("{error} in \"{}\"", show_bytes(&response.body, 200)),
+        )),
+    }
+}
+
+async fn content_type(cx: CheckContext) -> CheckResult {
+    let response = fetch(&cx, false).await?;
+    if response.status != 200 {
+        return Err(Finding::violation(
+            "HTTP 200",
+            format!("HTTP {}", response.status),
+        ));
+    }
+    let value = response
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let media = value.split(';').next().unwrap_or("").trim().to_string();
+    ensure(
+        media == "text/xml" || media == "application/xml",
+        "Content-Type text/xml or application/xml",
+        || format!("Content-Type {value:?}"),
+    )
+}
+
+async fn domain(cx: CheckContext) -> CheckResult {
+    let document = fetch_document(&cx).await?;
+    let Some(domain) = cx.target().domain.clone() else {
+        return Err(Finding::skip("the target names no mail domain"));
+    };
+    ensure(
+        document
+            .domains
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(&domain)),
+        format!("<domain>{domain}</domain>"),
+        || format!("domains {:?}", document.domains),
+    )
+}

@@ -1,0 +1,60 @@
+//! The check catalogue: one suite per protocol.
+//!
+//! - [`smtp`]: SMTP submission (RFC 5321, RFC 6409 and the ESMTP extensions a client uses).
+//! - `imap` (as the IMAP codec lands): IMAP4rev2/IMAP4rev1 (RFC 9051, RFC 3501) and the extensions of the profile.
+//! - [`discovery`]: the Thunderbird autoconfig document, cross-checked against the servers.
+
+/// Declares a [`Check`](crate::engine::Check) in one line per field:
+/// `check!(id, Protocol, "title", RFC, "section", Level, "quote", needs [..], faults [..], accounts N, procedure)`.
+macro_rules! check {
+    ($id:literal, $protocol:ident, $title:literal, $rfc:literal, $section:literal, $level:ident,
+     $quote:literal, needs [$($need:literal),*], faults [$($fault:literal),+], accounts $accounts:literal,
+     $run:path) => {
+        $crate::engine::Check {
+            id: $id,
+            protocol: $crate::engine::Protocol::$protocol,
+            title: $title,
+            rfc: $crate::engine::RfcRef::new($rfc, $section),
+            level: $crate::engine::Level::$level,
+            quote: $quote,
+            profiles: PROFILES,
+            needs: &[$($need),*],
+            broken_by: &[$($fault),+],
+            accounts: $accounts,
+            run: |cx| Box::pin($run(cx)),
+        }
+    };
+}
+
+pub mod discovery;
+pub mod smtp;
+
+use crate::engine::Registry;
+
+/// Every suite the harness ships.
+pub fn registry() -> Registry {
+    Registry::new().with(smtp::SUITE).with(discovery::SUITE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_ids_are_unique_and_every_check_is_traceable() {
+        let registry = registry();
+        registry.validate().unwrap();
+        for check in registry.checks() {
+            assert!(check.id.starts_with(check.protocol.name()), "{}", check.id);
+            assert!(!check.quote.is_empty(), "{} has no quote", check.id);
+            assert!(!check.broken_by.is_empty(), "{} names no fault", check.id);
+            for fault in check.broken_by {
+                assert!(
+                    crate::reference::faults::Fault::from_name(fault).is_some(),
+                    "{} names unknown fault {fault}",
+                    check.id
+                );
+            }
+        }
+    }
+}

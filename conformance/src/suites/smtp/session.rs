@@ -1,0 +1,326 @@
+//! An SMTP client session for checks, on `groupwire-smtp`: commands are built as codec values
+//! and encoded by it, replies decoded by its reply decoder; no check parses reply bytes itself.
+
+use groupwire_smtp::address::{Domain, Mailbox, Path, ReversePath};
+use groupwire_smtp::auth::{AuthResponse, Mechanism, plain_message};
+use groupwire_smtp::command::Command;
+use groupwire_smtp::parameters::Parameters;
+use groupwire_smtp::reply::{Reply, decode_reply};
+use groupwire_smtp::{Decoded, Encode, Limits, SaslPayload};
+
+use crate::engine::{CheckContext, Connection, Finding, Framed, show_bytes};
+use crate::target::{Account, Endpoint, Security};
+
+/// The name the harness gives in EHLO.
+pub const CLIENT_NAME: &str = "groupwire.invalid";
+
+/// An owned reply.
+pub type OwnedReply = Reply<'static>;
+
+/// Decodes one reply from the front of `buffer` for the connection layer.
+pub fn frame_reply(buffer: &[u8]) -> Framed<OwnedReply> {
+    let limits = Limits::default();
+    match decode_reply(buffer, &limits) {
+        Ok(Decoded::Complete { value, consumed }) => Framed::Complete {
+            value: value.into_owned(),
+            consumed,
+        },
+        Ok(Decoded::Incomplete { .. }) => Framed::Incomplete,
+        Err(error) => Framed::Invalid(format!("not an SMTP reply: {error}")),
+    }
+}
+
+/// Renders a reply for findings.
+pub fn show(reply: &OwnedReply) -> String {
+    show_bytes(reply.as_bytes(), 300)
+}
+
+/// The reply code as a number.
+pub fn code(reply: &OwnedReply) -> u16 {
+    reply.code().get()
+}
+
+/// One SMTP connection of a check.
+#[derive(Debug)]
+pub struct SmtpSession {
+    /// The recorded connection.
+    pub conn: Connection,
+    /// The greeting.
+    pub greeting: OwnedReply,
+    /// The last EHLO reply.
+    pub ehlo: Option<OwnedReply>,
+}
+
+/// A mailbox value for `address` (`local@domain`).
+pub fn mailbox(address: &str) -> Mailbox<'static> {
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, "invalid"));
+    Mailbox::new(local.to_string(), Domain::Name(domain.to_string().into()))
+}
+
+/// `MAIL FROM:<address>` with raw ESMTP parameters (`SIZE=10 BODY=8BITMIME`).
+pub fn mail_from(address: Option<&str>, parameters: &str) -> Command<'static> {
+    let from = match address {
+        Some(address) => ReversePath::Path(Path::new(mailbox(address))),
+        None => ReversePath::Null,
+    };
+    Command::Mail {
+        from,
+        parameters: parse_parameters(parameters),
+    }
+}
+
+/// `RCPT TO:<address>`.
+pub fn rcpt_to(address: &str) -> Command<'static> {
+    Command::Rcpt {
+        to: Path::new(mailbox(address)),
+        parameters: Parameters::none(),
+    }
+}
+
+fn parse_parameters(text: &str) -> Parameters<'static> {
+    if text.is_empty() {
+        return Parameters::none();
+    }
+    // Build the parameters through the codec's own command decoder, so they are validated.
+    let line = format!("MAIL FROM:<> {text}\r\n");
+    match groupwire_smtp::command::decode_command(line.as_bytes(), &Limits::default()) {
+        Ok(Decoded::Complete {
+            value: Command::Mail { parameters, .. },
+            ..
+        }) => parameters.into_owned(),
+        _ => Parameters::none(),
+    }
+}
+
+impl SmtpSession {
+    /// Connects to the check's SMTP endpoint and reads the greeting.
+    pub async fn connect(cx: &CheckContext) -> Result<SmtpSession, Finding> {
+        let endpoint = cx.endpoint()?.clone();
+        Self::connect_to(cx, &endpoint).await
+    }
+
+    /// Connects to `endpoint` and reads the greeting.
+    pub async fn connect_to(
+        cx: &CheckContext,
+        endpoint: &Endpoint,
+    ) -> Result<SmtpSession, Finding> {
+        let mut conn = cx.connect_to(endpoint).await?;
+        let greeting = conn.read_until_decoded(frame_reply).await?;
+        Ok(SmtpSession {
+            conn,
+            greeting,
+            ehlo: None,
+        })
+    }
+
+    /// Reads one reply.
+    pub async fn read_reply(&mut self) -> Result<OwnedReply, Finding> {
+        Ok(self.conn.read_until_decoded(frame_reply).await?)
+    }
+
+    /// Sends a command and reads its reply.
+    pub async fn command(&mut self, command: &Command<'_>) -> Result<OwnedReply, Finding> {
+        self.send(command).await?;
+        self.read_reply().await
+    }
+
+    /// Sends a command without reading.
+    pub async fn send(&mut self, command: &Command<'_>) -> Result<(), Finding> {
+        // The codec's encoding ends with CRLF.
+        self.conn.send(&command.to_vec()).await?;
+        Ok(())
+    }
+
+    /// Sends bytes as they are (malformed or adversarial input) and reads one reply.
+    pub async fn raw(&mut self, bytes: &[u8]) -> Result<OwnedReply, Finding> {
+        self.conn.send(bytes).await?;
+        self.read_reply().await
+    }
+
+    /// `EHLO`; keeps the reply.
+    pub async fn ehlo(&mut self) -> Result<OwnedReply, Finding> {
+        let reply = self
+            .command(&Command::Ehlo {
+                domain: CLIENT_NAME.into(),
+            })
+            .await?;
+        self.ehlo = Some(reply.clone());
+        Ok(reply)
+    }
+
+    /// Whether the last EHLO listed `keyword`.
+    pub fn advertises(&self, keyword: &str) -> bool {
+        self.ehlo
+            .as_ref()
+            .and_then(|reply| reply.capabilities().map(|caps| caps.has(keyword)))
+            .unwrap_or(false)
+    }
+
+    /// The keywords of the last EHLO, upper-cased (`SIZE`, `AUTH`, ...).
+    pub fn keywords(&self) -> Vec<String> {
+        self.ehlo
+            .as_ref()
+            .and_then(|reply| {
+                reply.capabilities().map(|caps| {
+                    caps.iter()
+                        .map(|capability| {
+                            let text = capability.to_text();
+                            text.split(' ')
+                                .next()
+                                .unwrap_or_default()
+                                .to_ascii_uppercase()
+                        })
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    /// The AUTH mechanisms of the last EHLO.
+    pub fn auth_mechanisms(&self) -> Vec<String> {
+        self.ehlo
+            .as_ref()
+            .and_then(|reply| {
+                reply.capabilities().map(|caps| {
+                    caps.auth_mechanisms()
+                        .iter()
+                        .map(|m| m.as_str().to_ascii_uppercase())
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    /// The SIZE limit of the last EHLO.
+    pub fn size_limit(&self) -> Option<u64> {
+        self.ehlo
+            .as_ref()
+            .and_then(|reply| reply.capabilities().and_then(|caps| caps.size_limit()))
+    }
+
+    /// `STARTTLS`, expecting 220, then the handshake.
+    pub async fn starttls(&mut self) -> Result<(), Finding> {
+        let reply = self.command(&Command::StartTls).await?;
+        if code(&reply) != 220 {
+            return Err(Finding::violation("220 to STARTTLS", show(&reply)));
+        }
+        self.conn.start_tls().await?;
+        Ok(())
+    }
+
+    /// Connects, EHLO, and (for a STARTTLS endpoint) STARTTLS and EHLO again.
+    pub async fn secure(cx: &CheckContext) -> Result<SmtpSession, Finding> {
+        let endpoint = cx.endpoint()?.clone();
+        Self::secure_to(cx, &endpoint).await
+    }
+
+    /// [`SmtpSession::secure`] for any endpoint.
+    pub async fn secure_to(cx: &CheckContext, endpoint: &Endpoint) -> Result<SmtpSession, Finding> {
+        let mut session = Self::connect_to(cx, endpoint).await?;
+        expect_code(&session.greeting, 220, "a 220 greeting")?;
+        let reply = session.ehlo().await?;
+        expect_code(&reply, 250, "250 to EHLO")?;
+        if endpoint.security == Security::StartTls {
+            if !session.advertises("STARTTLS") {
+                return Err(Finding::skip("STARTTLS is not advertised"));
+            }
+            session.starttls().await?;
+            let reply = session.ehlo().await?;
+            expect_code(&reply, 250, "250 to EHLO after STARTTLS")?;
+        }
+        Ok(session)
+    }
+
+    /// `AUTH PLAIN` with an initial response; returns the final reply.
+    pub async fn auth_plain(&mut self, user: &str, password: &str) -> Result<OwnedReply, Finding> {
+        let message = plain_message("", user, password);
+        let command = Command::Auth {
+            mechanism: Mechanism::Plain,
+            initial_response: Some(SaslPayload::encode(&message)),
+        };
+        self.conn.send_secret(&command.to_vec()).await?;
+        self.read_reply().await
+    }
+
+    /// `AUTH LOGIN` step by step; returns the final reply.
+    pub async fn auth_login(&mut self, user: &str, password: &str) -> Result<OwnedReply, Finding> {
+        let reply = self
+            .command(&Command::Auth {
+                mechanism: Mechanism::Login,
+                initial_response: None,
+            })
+            .await?;
+        if code(&reply) != 334 {
+            return Ok(reply);
+        }
+        for secret in [user, password] {
+            let response = AuthResponse::Data(SaslPayload::encode(secret.as_bytes()));
+            self.conn.send_secret(&response.to_vec()).await?;
+            let reply = self.read_reply().await?;
+            if code(&reply) != 334 {
+                return Ok(reply);
+            }
+        }
+        self.read_reply().await
+    }
+
+    /// A secure, authenticated session as `account` (235 required).
+    pub async fn ready(cx: &CheckContext, account: &Account) -> Result<SmtpSession, Finding> {
+        let mut session = Self::secure(cx).await?;
+        if !session.advertises("AUTH") {
+            return Err(Finding::skip("AUTH is not advertised after TLS"));
+        }
+        let reply = session
+            .auth_plain(&account.user, account.password.expose())
+            .await?;
+        if code(&reply) != 235 {
+            return Err(Finding::harness(format!(
+                "cannot authenticate as {}: {}",
+                account.user,
+                show(&reply)
+            )));
+        }
+        Ok(session)
+    }
+
+    /// Sends a message with DATA (dot-stuffed by the codec) and returns the final reply;
+    /// the 354 must come first.
+    pub async fn data(&mut self, message: &[u8]) -> Result<OwnedReply, Finding> {
+        let reply = self.command(&Command::Data).await?;
+        if code(&reply) != 354 {
+            return Err(Finding::violation("354 to DATA", show(&reply)));
+        }
+        let mut stuffed = bytes::BytesMut::new();
+        let mut stuffer = groupwire_smtp::data::DotStuffer::new();
+        stuffer.stuff(message, &mut stuffed);
+        stuffer.finish(&mut stuffed);
+        self.conn.send(&stuffed).await?;
+        self.read_reply().await
+    }
+
+    /// `QUIT` and close.
+    pub async fn quit(mut self) {
+        if self.send(&Command::Quit).await.is_ok() {
+            let _ = self.read_reply().await;
+        }
+        self.conn.close().await;
+    }
+}
+
+/// `Ok` when the reply has `expected` code, else a violation.
+pub fn expect_code(reply: &OwnedReply, expected: u16, what: &str) -> Result<(), Finding> {
+    if code(reply) == expected {
+        Ok(())
+    } else {
+        Err(Finding::violation(what, show(reply)))
+    }
+}
+
+/// `Ok` when the reply's first digit is `class`.
+pub fn expect_class(reply: &OwnedReply, class: u16, what: &str) -> Result<(), Finding> {
+    if code(reply) / 100 == class {
+        Ok(())
+    } else {
+        Err(Finding::violation(what, show(reply)))
+    }
+}
