@@ -143,9 +143,17 @@ fn parse_smtp_client_and_server_streams() {
 fn parse_ical_and_vcard_streams() {
     let two = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:a\\, b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:y\r\nEND:VCALENDAR";
     let out = groupwire(&["parse", "ical", "--roundtrip"], two);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(lines[0]["kind"], "vcalendar");
     assert_eq!(lines[0]["offset"], 0);
@@ -162,7 +170,46 @@ fn parse_ical_and_vcard_streams() {
         b"BEGIN:VCARD\nVERSION:3.0\nFN:X\nitem1.TEL:1\nEND:VCARD\n",
     );
     assert_eq!(card.status.code(), Some(0));
-    let line: serde_json::Value = serde_json::from_slice(card.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let line: serde_json::Value =
+        serde_json::from_slice(card.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["kind"], "vcard");
+    assert_eq!(line["value"]["vcard"]["properties"][2]["group"], "item1");
+    assert_eq!(line["value"]["warnings"][0]["defect"], "BareLineFeed");
+}
+
+#[test]
+fn parse_ical_and_vcard_streams() {
+    let two = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:a\\, b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:y\r\nEND:VCALENDAR";
+    let out = groupwire(&["parse", "ical", "--roundtrip"], two);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0]["kind"], "vcalendar");
+    assert_eq!(lines[0]["offset"], 0);
+    assert_eq!(lines[1]["offset"], lines[0]["len"]);
+    let event = &lines[0]["value"]["component"]["components"][0];
+    assert_eq!(event["properties"][1]["value"], "a\\, b");
+
+    let truncated = groupwire(&["parse", "ical"], b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+    assert_eq!(truncated.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&truncated.stdout).contains("incomplete at offset 0"));
+
+    let card = groupwire(
+        &["parse", "vcard", "--roundtrip"],
+        b"BEGIN:VCARD\nVERSION:3.0\nFN:X\nitem1.TEL:1\nEND:VCARD\n",
+    );
+    assert_eq!(card.status.code(), Some(0));
+    let line: serde_json::Value =
+        serde_json::from_slice(card.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert_eq!(line["kind"], "vcard");
     assert_eq!(line["value"]["vcard"]["properties"][2]["group"], "item1");
     assert_eq!(line["value"]["warnings"][0]["defect"], "BareLineFeed");
