@@ -2,14 +2,92 @@
 
 use super::StreamParser;
 
-/// The adapter for one DAV XML request body; `None` until the DAV codec lands.
+/// The adapter for one DAV XML request body (the whole input is the body).
 pub fn request() -> Option<Box<dyn StreamParser>> {
-    None
+    Some(Box::new(xml_body::XmlBody { response: false }))
 }
 
-/// The adapter for one DAV XML response body; `None` until the DAV codec lands.
+/// The adapter for one DAV XML response body (the whole input is the body).
 pub fn response() -> Option<Box<dyn StreamParser>> {
-    None
+    Some(Box::new(xml_body::XmlBody { response: true }))
+}
+
+/// One XML request or response body, decoded by `DavRequest` / `DavResponse`.
+mod xml_body {
+    use groupwire_dav::{DavRequest, DavResponse, DecodeError, Decoded, Limits};
+
+    use super::super::{Message, Step, StreamParser};
+
+    pub(super) struct XmlBody {
+        pub(super) response: bool,
+    }
+
+    /// Decodes one body to (kind, JSON, re-encoding), and says whether the re-encoding
+    /// decodes to the same value.
+    type Outcome = Result<Decoded<(&'static str, serde_json::Value, bool)>, DecodeError>;
+
+    fn request(input: &[u8]) -> Outcome {
+        let limits = Limits::default();
+        Ok(DavRequest::decode(input, &limits)?.map(|v| {
+            let again = v.to_vec();
+            let same = matches!(
+                DavRequest::decode(&again, &limits),
+                Ok(Decoded::Complete { value, .. }) if value == v
+            );
+            let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+            (v.kind(), json, same)
+        }))
+    }
+
+    fn response(input: &[u8]) -> Outcome {
+        let limits = Limits::default();
+        Ok(DavResponse::decode(input, &limits)?.map(|v| {
+            let again = v.to_vec();
+            let same = matches!(
+                DavResponse::decode(&again, &limits),
+                Ok(Decoded::Complete { value, .. }) if value == v
+            );
+            let json = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null);
+            (v.kind(), json, same)
+        }))
+    }
+
+    impl StreamParser for XmlBody {
+        fn next_message(&mut self, input: &[u8], roundtrip: bool) -> Step {
+            let decoded = if self.response {
+                response(input)
+            } else {
+                request(input)
+            };
+            match decoded {
+                Err(e) => Step::Invalid {
+                    reason: e.to_string(),
+                    offset: e.offset(),
+                },
+                Ok(Decoded::Incomplete { .. }) => Step::Incomplete,
+                Ok(Decoded::Complete {
+                    value: (kind, value, same),
+                    consumed,
+                }) => {
+                    if roundtrip && !same {
+                        return Step::Invalid {
+                            reason: "round-trip mismatch".into(),
+                            offset: 0,
+                        };
+                    }
+                    Step::Message(Message {
+                        len: consumed,
+                        kind,
+                        value,
+                    })
+                }
+            }
+        }
+
+        fn single_message(&self) -> bool {
+            true
+        }
+    }
 }
 
 /// The adapter for iCalendar streams: one message per top-level VCALENDAR.

@@ -180,6 +180,28 @@ impl<'a> DavRequest<'a> {
         })
     }
 
+    /// The body's root element local name (`propfind`, `calendar-query`, ...; `other` for
+    /// an unknown root), for display.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DavRequest::Propfind(_) => "propfind",
+            DavRequest::PropertyUpdate(_) => "propertyupdate",
+            DavRequest::LockInfo(_) => "lockinfo",
+            DavRequest::Mkcol(_) => "mkcol",
+            DavRequest::Mkcalendar(_) => "mkcalendar",
+            DavRequest::CalendarQuery(_) => "calendar-query",
+            DavRequest::CalendarMultiget(_) => "calendar-multiget",
+            DavRequest::FreeBusyQuery(_) => "free-busy-query",
+            DavRequest::AddressbookQuery(_) => "addressbook-query",
+            DavRequest::AddressbookMultiget(_) => "addressbook-multiget",
+            DavRequest::SyncCollection(_) => "sync-collection",
+            DavRequest::ExpandProperty(_) => "expand-property",
+            DavRequest::PrincipalPropertySearch(_) => "principal-property-search",
+            DavRequest::Acl(_) => "acl",
+            DavRequest::Other { .. } => "other",
+        }
+    }
+
     fn write_xml(&self, w: &mut XmlWriter) {
         match self {
             DavRequest::Propfind(b) => b.encode(w),
@@ -280,6 +302,19 @@ impl<'a> DavResponse<'a> {
                 }
             })
         })
+    }
+
+    /// The body's root element local name (`multistatus`, `error`, ...; `other` for an
+    /// unknown root), for display.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DavResponse::Multistatus(_) => "multistatus",
+            DavResponse::Error(_) => "error",
+            DavResponse::Prop(_) => "prop",
+            DavResponse::MkcolResponse(_) => "mkcol-response",
+            DavResponse::MkcalendarResponse(_) => "mkcalendar-response",
+            DavResponse::Other { .. } => "other",
+        }
     }
 
     fn write_xml(&self, w: &mut XmlWriter) {
