@@ -63,9 +63,15 @@ record() {
     say "$name: nothing recorded"
     return 0
   fi
-  cp "$work/rec/$name.client" "$outdir/$name.client"
-  cp "$work/rec/$name.server" "$outdir/$name.server"
-  say "$name: $(wc -c <"$outdir/$name.client") client bytes, $(wc -c <"$outdir/$name.server") server bytes"
+  # every connection the client opened: NAME, NAME-02, NAME-03, ...
+  local file base
+  for file in "$work/rec/$name.client" "$work/rec/$name"-*.client; do
+    [ -s "$file" ] || continue
+    base=$(basename "$file" .client)
+    cp "$file" "$outdir/$base.client"
+    cp "$work/rec/$base.server" "$outdir/$base.server"
+    say "$base: $(wc -c <"$outdir/$base.client") client bytes, $(wc -c <"$outdir/$base.server") server bytes"
+  done
 }
 
 message_file() {
@@ -364,6 +370,31 @@ EOF
   fi
   dav_record apache "$a" delete-folder -u "$u" -X DELETE "$base/folder/"
   dav_record apache "$a" propfind-missing -u "$u" -X PROPFIND -H 'Depth: 0' "$base/missing"
+  record_dav_clients
+}
+
+# DAV client libraries against Radicale (several requests, possibly several connections).
+record_dav_clients() {
+  local out=$root/dav-proto/tests/fixtures/real r=$radicale_HTTP_PORT file
+  if /usr/bin/python3 -c 'import caldav' 2>/dev/null; then
+    record "$out" radicale-pycaldav-session "$r" \
+      "/usr/bin/python3 $clients/caldav_session.py \$PROXY_PORT bob bob-password"
+  else
+    say "python3-caldav not installed: skipped"
+  fi
+  if command -v vdirsyncer >/dev/null; then
+    local v=$work/vdirsyncer
+    mkdir -p "$v/cal" "$v/card" "$v/status"
+    sed "s|@DIR@|$v|g" "$clients/vdirsyncer.config" >"$v/config.template"
+    record "$out" radicale-vdirsyncer-sync "$r" \
+      "sed \"s|@PORT@|\$PROXY_PORT|g\" $v/config.template >$v/config && yes | vdirsyncer -c $v/config discover && vdirsyncer -c $v/config sync"
+  else
+    say "vdirsyncer not installed: skipped"
+  fi
+  for file in "$out"/radicale-pycaldav-session*.client "$out"/radicale-vdirsyncer-sync*.client; do
+    [ -s "$file" ] && python3 "$proxy" split-http "${file%.client}" "$out" >/dev/null
+  done
+  return 0
 }
 
 write_readmes() {
@@ -383,8 +414,11 @@ EOF
   cat >>"$root/dav-proto/tests/fixtures/real/README.md" <<'EOF'
 
 For DAV each HTTP body is also split out: `NAME-<nn>-request.<ext>` / `NAME-<nn>-response.<ext>`
-(nn = exchange number on the connection, ext from Content-Type: xml, ics, vcf, txt, html).
-Servers: Radicale (CalDAV/CardDAV) and Apache mod_dav (WebDAV class 2). Client: curl.
+(nn = exchange number on the connection, ext from Content-Type: xml, ics, vcf, txt, html;
+bodies sent with Content-Encoding gzip/deflate are decoded in these files, raw in the pair).
+Servers: Radicale (CalDAV/CardDAV) and Apache mod_dav (WebDAV class 2). Clients: curl,
+python3-caldav (`radicale-pycaldav-*`) and vdirsyncer (`radicale-vdirsyncer-*`). A client
+that opens several connections gives NAME, NAME-02, NAME-03, ... pairs.
 Files without a `radicale-`/`apache-` prefix (e.g. `*.ics.txt`, `make.py`) are hand-written
 client-style samples kept here by the DAV codec work; the recorder does not touch them.
 EOF

@@ -4,7 +4,7 @@
   record-proxy.py proxy --target HOST:PORT --out PREFIX [--listen-port N] [--port-file F]
       TCP man-in-the-middle on 127.0.0.1: forwards each accepted connection to the target and
       writes the exact bytes of connection k to PREFIX.client / PREFIX.server (k = 1) or
-      PREFIX-k.client / PREFIX-k.server (k > 1). Prints PORT=<port> on stdout when listening
+      PREFIX-kk.client / PREFIX-kk.server (k > 1, two digits). Prints PORT=<port> on stdout when listening
       (and writes it to --port-file). Runs until SIGTERM/SIGINT. Plaintext only: record TLS
       sessions against the server's plaintext port.
 
@@ -12,16 +12,19 @@
       Splits PREFIX.client / PREFIX.server (HTTP/1.1, possibly several exchanges on one
       connection; Content-Length or chunked bodies) into OUTDIR/<name>-<nn>-request.<ext> and
       -response.<ext>, where <ext> follows the Content-Type (xml, ics, vcf, txt). Bodiless
-      messages are skipped. Prints the files written.
+      messages are skipped; gzip/deflate Content-Encoding is decoded in the split files (the
+      raw .client/.server pair keeps the bytes as sent). Prints the files written.
 """
 
 import argparse
+import gzip
 import os
 import selectors
 import signal
 import socket
 import sys
 import threading
+import zlib
 
 
 def relay(client, upstream, client_log, server_log):
@@ -83,7 +86,7 @@ def proxy(args):
         except OSError:
             break
         count += 1
-        prefix = args.out if count == 1 else f"{args.out}-{count}"
+        prefix = args.out if count == 1 else f"{args.out}-{count:02d}"
         upstream = socket.create_connection((host, int(port)))
         client_log = open(prefix + ".client", "wb")
         server_log = open(prefix + ".server", "wb")
@@ -164,10 +167,16 @@ def split_http(args):
         for kind, message in (("request", request), ("response", response)):
             if not message or not message[2]:
                 continue
+            body = message[2]
+            encoding = message[1].get("content-encoding", "").lower()
+            if encoding in ("gzip", "x-gzip"):
+                body = gzip.decompress(body)
+            elif encoding == "deflate":
+                body = zlib.decompress(body)
             ext = extension(message[1].get("content-type", ""))
             path = os.path.join(outdir, f"{name}-{index:02d}-{kind}.{ext}")
             with open(path, "wb") as handle:
-                handle.write(message[2])
+                handle.write(body)
             print(path)
 
 
