@@ -56,12 +56,34 @@ EXCLUDED_EXAMPLES = {
     "rfc2595-5.1-2": "ACAP, not IMAP",
     "rfc2595-6-1": "ACAP, not IMAP",
     "rfc2595-6-2": "ACAP, not IMAP",
+    "rfc5259-6-9": "repaired by hand (rfc5259-6-9.txt): FETCH response lacks its ')'",
+    "rfc5259-6-10": "repaired by hand (rfc5259-6-10.txt): CONVERTED response lacks its ')'",
     "rfc2554-4-1": "repaired by hand: the 334 challenge sits on its own line (rfc2554-4-1.txt)",
     "rfc2554-4-2": "second half of rfc2554-4-1, merged by hand",
     "rfc8689-A.1-1": "repaired by hand (rfc8689-A.1-1.txt): 'S: TLS go ahead' lacks its 220 code",
     "rfc8689-A.1-2": "repaired by hand (rfc8689-A.1-2.txt): merged with the part after "
                      "'(message follows)', empty message",
     "rfc8689-A.1-3": "merged into rfc8689-A.1-2 by hand",
+}
+
+# Obvious typos in otherwise good examples: name -> [(old text, new text, note)].
+TEXT_REPAIRS = {
+    "rfc5255-3.2-5": [('(("" "/"))(("Other Users/"', '(("" "/")) (("Other Users/"',
+                       "missing SP between the NAMESPACE lists added")],
+    "rfc2193-4.1-6": [("[PERMANENTFLAGS (Answered Deleted Seen ]",
+                       "[PERMANENTFLAGS (\\Answered \\Deleted \\Seen)]",
+                       "PERMANENTFLAGS list lacked its ')' and the flags their backslashes")],
+    "rfc2193-4.1-8": [("[PERMANENTFLAGS (Answered Deleted Seen ]",
+                       "[PERMANENTFLAGS (\\Answered \\Deleted \\Seen)]",
+                       "PERMANENTFLAGS list lacked its ')' and the flags their backslashes")],
+    "rfc4469-A-4": [('/;UID=113330; section=1.5.9"', '/;UID=113330/;section=1.5.9"',
+                     "BADURL wrapped inside the URL (and lost a '/'): the URL of the request")],
+    "rfc5257-4.4-4": [("(FLAGS (\\Seen)) ANNOTATION (/comment))",
+                       "(FLAGS (\\Seen) ANNOTATION (/comment))",
+                       "extra ')' after the FLAGS list removed")],
+    "rfc5259-8.4-1": [('(("IMAGE/JPEG" "application/PostScript"))',
+                       '(("IMAGE/JPEG" "application/PostScript")))',
+                       "CONVERTED response lacked its final ')'")],
 }
 
 PAGE_FOOTER = re.compile(r"^\S.*\[Page \d+\]\s*$")
@@ -161,6 +183,11 @@ def find_blocks(lines, roles):
                     continue
                 break
             lead = len(line) - len(line.lstrip())
+            if block and block[-1][0] in ("line", "cont") and lead > 0 and unclosed(block):
+                # a wrapped line the RFC did not indent: the previous text left "(" or "[" open
+                block.append(("cont", None, line.strip()))
+                i += 1
+                continue
             if lead >= indent and is_annotation(line):
                 block.append(("note", None, line.strip()))
                 i += 1
@@ -172,6 +199,22 @@ def find_blocks(lines, roles):
             break
         blocks.append((start, block))
     return blocks
+
+
+def unclosed(block):
+    """Whether the last entry (its line plus continuations) leaves a bracket open."""
+    parts = []
+    for kind, _role, text in reversed(block):
+        if kind == "note":
+            break
+        parts.append(text)
+        if kind == "line":
+            break
+    text = " ".join(reversed(parts))
+    if LITERAL_AT_END.search(text.encode("utf-8")):
+        return False
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
 
 
 def match_role(line, roles):
@@ -310,8 +353,21 @@ def has_elision(entries, protocol):
     return False
 
 
+def remove_generated(out_dir):
+    """Delete earlier extractor output; files with a '# hand:' note are kept."""
+    for name in os.listdir(out_dir):
+        path = os.path.join(out_dir, name)
+        if not name.endswith(".txt"):
+            continue
+        with open(path, encoding="utf-8") as handle:
+            header = [line for line in handle.read().split("\n") if line.startswith("#")]
+        if not any(line.startswith("# hand:") for line in header):
+            os.remove(path)
+
+
 def extract_transcripts(protocol, rfc_dir, out_dir, rfcs):
     os.makedirs(out_dir, exist_ok=True)
+    remove_generated(out_dir)
     roles = {"C": "C", "S": "S"}
     written = 0
     skipped = []
@@ -343,6 +399,11 @@ def extract_transcripts(protocol, rfc_dir, out_dir, rfcs):
                     r == "S" for r, _ in entries
                 ):
                     continue
+                for old, new, note in TEXT_REPAIRS.get(name, []):
+                    for entry in entries:
+                        if old in entry[1]:
+                            entry[1] = entry[1].replace(old, new)
+                            notes.append("typo fixed: " + note)
                 if entries[0][1][:1] == " ":
                     # the sample sessions indent every text after "C:"/"S:"
                     for entry in entries:

@@ -52,6 +52,52 @@ fn check_literals(stream: &[u8]) -> Result<usize, String> {
     Ok(count)
 }
 
+/// Every logical line (a line with its literals) closes each `(` and `[` it opens; quoted
+/// strings and literal contents are skipped. Catches RFC examples with a lost bracket.
+fn check_brackets(stream: &[u8]) -> Result<(), String> {
+    let (mut parens, mut brackets, mut in_quote, mut escaped) = (0i32, 0i32, false, false);
+    let mut line_start = 0;
+    let mut pos = 0;
+    while pos < stream.len() {
+        let byte = stream[pos];
+        if in_quote {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_quote = false,
+                _ => {}
+            }
+            pos += 1;
+            continue;
+        }
+        match byte {
+            b'"' => in_quote = true,
+            b'(' => parens += 1,
+            b')' => parens -= 1,
+            b'[' => brackets += 1,
+            b']' => brackets -= 1,
+            b'\n' if pos > 0 && stream[pos - 1] == b'\r' => {
+                let line = &stream[line_start..pos - 1];
+                if let Some(size) = literal_size(line) {
+                    pos += 1 + size;
+                    line_start = pos;
+                    continue;
+                }
+                if parens != 0 || brackets != 0 {
+                    return Err(format!(
+                        "unbalanced ({parens} parens, {brackets} brackets) before offset {pos}: {:?}",
+                        String::from_utf8_lossy(line)
+                    ));
+                }
+                line_start = pos + 1;
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    Ok(())
+}
+
 /// `{n}`, `{n+}`, `{n-}` or `~{n}` at the end of a line.
 fn literal_size(line: &[u8]) -> Option<usize> {
     let body = line.strip_suffix(b"}")?;
@@ -104,6 +150,9 @@ fn every_rfc_fixture_is_well_formed() {
                 Ok(n) => literals += n,
                 Err(e) => failures.push(format!("{name}: {label}: {e}")),
             }
+            if let Err(e) = check_brackets(&stream) {
+                failures.push(format!("{name}: {label}: {e}"));
+            }
         }
     }
     assert!(
@@ -125,6 +174,15 @@ fn literal_checker_rejects_a_wrong_size() {
     assert!(check_literals(b"a APPEND x {9}\r\nhello\r\n").is_err());
     assert!(check_literals(b"a LOGIN {3}\r\nbob {3}\r\npwd\r\n").is_ok());
     assert_eq!(check_literals(b"a LOGIN {3}\r\nbob {3}\r\npwd\r\n"), Ok(2));
+}
+
+#[test]
+fn bracket_checker_finds_a_lost_parenthesis() {
+    assert!(check_brackets(b"* 1 FETCH (FLAGS (\\Seen))\r\n").is_ok());
+    assert!(check_brackets(b"* 1 FETCH (FLAGS (\\Seen)\r\n").is_err());
+    assert!(check_brackets(b"* OK [PERMANENTFLAGS (a b ]\r\n").is_err());
+    assert!(check_brackets(b"* LIST () \"(\" x\r\n").is_ok());
+    assert!(check_brackets(b"* 1 FETCH (BODY[] {3}\r\n((()\r\n").is_ok());
 }
 
 #[test]
