@@ -113,6 +113,8 @@ record_smtp() {
     "python3 $clients/smtplib_session.py bdat \$PROXY_PORT bob bob-password bob@example.test alice@example.test"
   record "$out" smtplib-lmtp "$lmtp" \
     "python3 $clients/smtplib_session.py lmtp \$PROXY_PORT - - bob@example.test alice@example.test"
+  record "$out" raw-esmtp-parameters "$sub" \
+    "python3 $clients/smtp_extensions.py \$PROXY_PORT alice alice-password"
   if command -v swaks >/dev/null; then
     record "$out" swaks-auth-plain "$sub" \
       "swaks --server 127.0.0.1:\$PROXY_PORT --helo client.example.test --from bob@example.test --to alice@example.test --auth PLAIN --auth-user bob --auth-password bob-password"
@@ -139,6 +141,8 @@ record_imap() {
     "curl -sS --user alice:alice-password \"imap://127.0.0.1:\$PROXY_PORT/INBOX;UID=1\""
   record "$out" curl-examine-search "$port" \
     "curl -sS --user alice:alice-password \"imap://127.0.0.1:\$PROXY_PORT/INBOX?SUBJECT%20groupwire\""
+  record "$out" raw-extensions "$port" \
+    "python3 $clients/imap_extensions.py \$PROXY_PORT alice alice-password $postfix_LMTP_PORT"
   record "$out" imaplib-session "$port" \
     "python3 $clients/imaplib_session.py \$PROXY_PORT alice alice-password"
   if command -v mbsync >/dev/null; then

@@ -242,6 +242,7 @@ fn every_recorded_session_is_complete() {
                 "{name}: {label} does not end with CRLF"
             );
             literals += check_literals(stream).unwrap_or_else(|e| panic!("{name}: {label}: {e}"));
+            check_brackets(stream).unwrap_or_else(|e| panic!("{name}: {label}: {e}"));
         }
     }
     assert!(
