@@ -339,3 +339,78 @@ async fn missing_endpoint_skips_and_unreachable_probe_errors_every_check() {
         "the probe's transcript is the evidence"
     );
 }
+
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static DONE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static CLEANUP_SAW: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+async fn busy(_cx: CheckContext) -> CheckResult {
+    use std::sync::atomic::Ordering::SeqCst;
+    let now = RUNNING.fetch_add(1, SeqCst) + 1;
+    PEAK.fetch_max(now, SeqCst);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    RUNNING.fetch_sub(1, SeqCst);
+    DONE.fetch_add(1, SeqCst);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_run_concurrently_within_the_bound_and_cleanup_runs_last() {
+    use std::sync::atomic::Ordering::SeqCst;
+    static CHECKS: std::sync::OnceLock<Vec<Check>> = std::sync::OnceLock::new();
+    const IDS: [&str; 8] = [
+        "imap.c.1", "imap.c.2", "imap.c.3", "imap.c.4", "imap.c.5", "imap.c.6", "imap.c.7",
+        "imap.c.8",
+    ];
+    let checks = CHECKS.get_or_init(|| {
+        IDS.iter()
+            .map(|id| check(id, Level::Must, &[], 0, |cx| Box::pin(busy(cx))))
+            .collect()
+    });
+    let registry = Registry::new().with(Suite {
+        protocol: Protocol::Imap,
+        probe: None,
+        cleanup: Some(|_| {
+            Box::pin(async {
+                CLEANUP_SAW.store(DONE.load(SeqCst), SeqCst);
+                Ok(())
+            })
+        }),
+        checks: checks.as_slice(),
+    });
+    let mut target = Target::empty("concurrency");
+    target.imap = Some(Endpoint::parse("imap+plain://127.0.0.1:9").unwrap());
+    let settings = ConnSettings {
+        tls: client_config(&TlsTrust::System).unwrap(),
+        max_buffer: 1024,
+        io_timeout: Duration::from_secs(1),
+    };
+    let env = Arc::new(RunEnv::new(target, settings));
+    let selected: Vec<Selected> = registry
+        .checks()
+        .map(|check| Selected {
+            check,
+            required: true,
+        })
+        .collect();
+    let options = RunOptions {
+        concurrency: 4,
+        ..RunOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let result = run(&registry, &selected, env, options, Arc::new(NoProgress)).await;
+    let elapsed = started.elapsed();
+    assert!(result.outcomes.iter().all(|o| o.status == Status::Pass));
+    assert_eq!(
+        PEAK.load(SeqCst),
+        4,
+        "at most 4 at once, and 4 did run together"
+    );
+    // Two waves of 200 ms, not eight.
+    assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
+    assert_eq!(CLEANUP_SAW.load(SeqCst), 8, "cleanup ran after every check");
+    assert_eq!(result.hooks.len(), 1);
+    assert_eq!(result.hooks[0].hook, "cleanup");
+}

@@ -469,9 +469,12 @@ impl Connection {
     /// (bytes that arrive meanwhile are recorded and kept in the buffer).
     pub async fn closed_within(&mut self, within: Duration) -> Result<bool, ConnError> {
         let saved = self.read_timeout;
-        self.read_timeout = within;
         let deadline = tokio::time::Instant::now() + within;
         let result = loop {
+            self.read_timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if self.read_timeout.is_zero() {
+                break Ok(false);
+            }
             match self.read_more().await {
                 Ok(0) => break Ok(true),
                 Ok(_) if tokio::time::Instant::now() < deadline => continue,

@@ -162,14 +162,15 @@ fn mask_client_line(line: &[u8], in_sasl: &mut bool) -> Vec<u8> {
         w.get(index)
             .is_some_and(|word| word.eq_ignore_ascii_case(keyword.as_bytes()))
     };
-    // IMAP: tag LOGIN user password
-    if is(1, "LOGIN") && w.len() >= 4 {
-        let keep = w.get(..w.len() - 1).unwrap_or_default().join(&b' ');
-        out.extend_from_slice(&keep);
-        out.push(b' ');
-        out.extend_from_slice(MASK);
-        out.extend_from_slice(eol);
-        return out;
+    // IMAP: tag LOGIN user password; everything after the user name is hidden.
+    if is(1, "LOGIN") && w.len() >= 3 {
+        if let Some(user_end) = login_user_end(body) {
+            out.extend_from_slice(body.get(..user_end).unwrap_or_default());
+            out.push(b' ');
+            out.extend_from_slice(MASK);
+            out.extend_from_slice(eol);
+            return out;
+        }
     }
     // IMAP: tag AUTHENTICATE mech [initial]; SMTP: AUTH mech [initial]
     let sasl_at = if is(1, "AUTHENTICATE") {
@@ -191,6 +192,43 @@ fn mask_client_line(line: &[u8], in_sasl: &mut bool) -> Vec<u8> {
         return out;
     }
     line.to_vec()
+}
+
+/// Where the user argument of `tag LOGIN user ...` ends (an atom, a quoted string with
+/// escapes, or a literal announcement), if the line has anything after it.
+fn login_user_end(body: &[u8]) -> Option<usize> {
+    let mut spaces = 0;
+    let mut start = None;
+    for (index, &byte) in body.iter().enumerate() {
+        if byte == b' ' {
+            spaces += 1;
+            if spaces == 2 {
+                start = Some(index + 1);
+                break;
+            }
+        }
+    }
+    let start = start?;
+    let rest = body.get(start..)?;
+    let len = if rest.first() == Some(&b'"') {
+        let mut escaped = false;
+        let mut close = None;
+        for (index, &byte) in rest.iter().enumerate().skip(1) {
+            match byte {
+                b'\\' if !escaped => escaped = true,
+                b'"' if !escaped => {
+                    close = Some(index + 1);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        close?
+    } else {
+        rest.iter().position(|&b| b == b' ')?
+    };
+    let end = start + len;
+    (body.len() > end).then_some(end)
 }
 
 /// A server line ends a SASL exchange unless it is a continuation (`+` or `334`).
@@ -319,5 +357,88 @@ impl Transcript {
     /// How many bytes were not stored because the transcript was full.
     pub fn dropped_bytes(&self) -> usize {
         self.with_state(|state| state.dropped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent_text(lines: &[&[u8]]) -> String {
+        let transcript = Transcript::new(Arc::new(Masker::new([("bob", "pw x\"y")])), 4096);
+        for line in lines {
+            transcript.sent(1, line);
+        }
+        transcript
+            .entries()
+            .iter()
+            .map(|entry| String::from_utf8_lossy(&entry.bytes).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn login_hides_everything_after_the_user() {
+        assert_eq!(
+            sent_text(&[b"a LOGIN bob secret\r\n"]),
+            "a LOGIN bob ***\r\n"
+        );
+        assert_eq!(
+            sent_text(&[b"a LOGIN \"b\\\"o b\" \"pass word\\\\\"\r\n"]),
+            "a LOGIN \"b\\\"o b\" ***\r\n"
+        );
+        assert_eq!(sent_text(&[b"a login bob {8}\r\n"]), "a login bob ***\r\n");
+        // A password with quote and space, sent as an escaped quoted string.
+        assert_eq!(
+            sent_text(&[b"a LOGIN \"bob\" \"pw x\\\"y\"\r\n"]),
+            "a LOGIN \"bob\" ***\r\n"
+        );
+        // Nothing after the user: nothing to hide (the password follows as a literal line,
+        // which the secret list masks).
+        assert_eq!(
+            sent_text(&[b"a LOGIN bob\r\n", b"pw x\"y\r\n"]),
+            "a LOGIN bob\r\n***\r\n"
+        );
+    }
+
+    #[test]
+    fn sasl_initial_responses_and_continuations_are_hidden() {
+        let transcript = Transcript::new(Arc::new(Masker::default()), 4096);
+        transcript.sent(1, b"AUTH LOGIN\r\n");
+        transcript.received(1, b"334 VXNlcm5hbWU6\r\n");
+        transcript.sent(1, b"Ym9i\r\n");
+        transcript.received(1, b"334 UGFzc3dvcmQ6\r\n");
+        transcript.sent(1, b"c2VjcmV0\r\n");
+        transcript.received(1, b"235 2.7.0 ok\r\n");
+        transcript.sent(1, b"MAIL FROM:<bob@example.org>\r\n");
+        transcript.sent(2, b"t AUTHENTICATE PLAIN AGJvYgBzZWNyZXQ=\r\n");
+        let text: Vec<String> = transcript
+            .entries()
+            .iter()
+            .map(|entry| String::from_utf8_lossy(&entry.bytes).into_owned())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "AUTH LOGIN\r\n",
+                "334 VXNlcm5hbWU6\r\n",
+                "***\r\n",
+                "334 UGFzc3dvcmQ6\r\n",
+                "***\r\n",
+                "235 2.7.0 ok\r\n",
+                "MAIL FROM:<bob@example.org>\r\n",
+                "t AUTHENTICATE PLAIN ***\r\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn transcript_size_is_bounded() {
+        let transcript = Transcript::new(Arc::new(Masker::default()), 10);
+        transcript.received(1, b"0123456789abcdef");
+        transcript.received(1, b"more");
+        let entries = transcript.entries();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].bytes, b"0123456789");
+        assert_eq!(transcript.dropped_bytes(), 10);
     }
 }
