@@ -455,3 +455,30 @@ fn real_world_client_exports_decode_and_round_trip() {
         }
     }
 }
+
+#[test]
+fn framer_finds_object_ends_across_chunks_scanning_each_byte_once() {
+    use groupwire_dav::ical::ObjectFramer;
+    let one = crlf(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:1\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    let stream = format!("{one}{one}");
+    for chunk in [1, 3, 7, 64] {
+        let mut framer = ObjectFramer::new();
+        let mut buffer: Vec<u8> = Vec::new();
+        let mut ends = Vec::new();
+        let mut base = 0;
+        for piece in stream.as_bytes().chunks(chunk) {
+            buffer.extend_from_slice(piece);
+            while let Some(end) = framer.end_of_object(&buffer) {
+                let parsed = decode_calendar(&buffer[..end], &DecodeOptions::strict()).unwrap();
+                assert!(parsed.is_complete());
+                ends.push(base + end);
+                base += end;
+                buffer.drain(..end);
+                framer.reset();
+            }
+        }
+        assert_eq!(ends, vec![one.len(), 2 * one.len()], "chunk {chunk}");
+    }
+}

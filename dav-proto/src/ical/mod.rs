@@ -12,10 +12,12 @@
 pub mod component;
 pub mod contentline;
 pub mod expand;
+pub mod framer;
 pub mod property;
 pub mod recur;
 pub mod value;
 
 pub use component::{Component, ComponentKind, decode_calendar, decode_component};
 pub use contentline::{DecodeOptions, Defect, Parsed, Strictness, Warning};
+pub use framer::ObjectFramer;
 pub use property::{Parameter, Property};
