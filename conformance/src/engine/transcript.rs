@@ -163,14 +163,15 @@ fn mask_client_line(line: &[u8], in_sasl: &mut bool) -> Vec<u8> {
             .is_some_and(|word| word.eq_ignore_ascii_case(keyword.as_bytes()))
     };
     // IMAP: tag LOGIN user password; everything after the user name is hidden.
-    if is(1, "LOGIN") && w.len() >= 3 {
-        if let Some(user_end) = login_user_end(body) {
-            out.extend_from_slice(body.get(..user_end).unwrap_or_default());
-            out.push(b' ');
-            out.extend_from_slice(MASK);
-            out.extend_from_slice(eol);
-            return out;
-        }
+    if is(1, "LOGIN")
+        && w.len() >= 3
+        && let Some(user_end) = login_user_end(body)
+    {
+        out.extend_from_slice(body.get(..user_end).unwrap_or_default());
+        out.push(b' ');
+        out.extend_from_slice(MASK);
+        out.extend_from_slice(eol);
+        return out;
     }
     // IMAP: tag AUTHENTICATE mech [initial]; SMTP: AUTH mech [initial]
     let sasl_at = if is(1, "AUTHENTICATE") {
