@@ -27,9 +27,14 @@ fn html_is_self_contained_and_escapes_the_server() {
     for external in ["src=\"http", "href=\"//", "<link", "@import", "url("] {
         assert!(!html.contains(external), "external asset: {external}");
     }
-    // The only links are RFC references.
+    // The only links are RFC references and anchors within the page.
     for (at, _) in html.match_indices("href=\"") {
-        assert!(html[at..].starts_with("href=\"https://www.rfc-editor.org/rfc/rfc"));
+        let link = &html[at + 6..];
+        assert!(
+            link.starts_with("https://www.rfc-editor.org/rfc/rfc") || link.starts_with('#'),
+            "{}",
+            &link[..40]
+        );
     }
     assert_eq!(
         html.matches("<details").count(),
@@ -95,6 +100,8 @@ fn html_renders_in_headless_chromium() {
     );
     assert!(dom.contains("<p id=\"closing\">2 passed, 2 failed, 1 skipped</p>"));
     assert!(dom.contains("<td>IMAP</td><td>MUST</td><td>1</td><td>1</td>"));
+    // Failures are listed first, linked to their rows.
+    assert!(dom.contains("<a href=\"#imap.fixture.fail\"><code>imap.fixture.fail</code></a> (RFC 9051 §6.3.2 MUST): expected an OK with [UIDVALIDITY n]; got * BAD &lt;script&gt;</li>"), "{dom}");
     // The hostile bytes stayed text: the parser created no script element and no <b>.
     assert!(!dom.contains("<script"), "a script element was created");
     assert!(!dom.contains("<b>markup</b>"));

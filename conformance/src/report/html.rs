@@ -122,6 +122,26 @@ pub fn render(report: &Report) -> String {
         "</tbody></table>\n<p id=\"closing\">{}</p>",
         escape(&report.summary.closing_line())
     );
+    let not_passed: Vec<&CheckOutcome> = report
+        .checks
+        .iter()
+        .filter(|o| !matches!(o.status, Status::Pass | Status::Skip))
+        .collect();
+    if !not_passed.is_empty() {
+        out.push_str("<h2>Not passed</h2>\n<ul id=\"not-passed\">\n");
+        for outcome in not_passed {
+            let _ = writeln!(
+                out,
+                "<li><span class=\"{status}\">{status}</span> <a href=\"#{id}\"><code>{id}</code></a> ({rfc} {level}): {reason}</li>",
+                status = outcome.status.name(),
+                id = escape(&outcome.id),
+                rfc = escape(&outcome.rfc),
+                level = outcome.level,
+                reason = escape(outcome.reason.as_deref().unwrap_or(""))
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     for protocol in Protocol::ALL {
         let outcomes: Vec<&CheckOutcome> = report
             .checks
