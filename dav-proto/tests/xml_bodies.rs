@@ -335,3 +335,48 @@ fn into_owned_outlives_the_buffer() {
         Propfind::Prop(vec![RequestedProp::Name(Name::new("urn:x", "y"))])
     );
 }
+
+#[test]
+fn raw_content_prefix_declared_by_a_sibling_still_needs_the_outer_binding() {
+    let body = b"<D:propertyupdate xmlns:D=\"DAV:\" xmlns:a=\"urn:1\"><D:set><D:prop>\
+        <a:p><b xmlns:a=\"urn:2\"><a:in/></b><a:x/></a:p></D:prop></D:set></D:propertyupdate>";
+    let DavRequest::PropertyUpdate(update) = complete(req(body)) else {
+        panic!()
+    };
+    let PropertyUpdateItem::Set(props) = &update.items[0] else {
+        panic!()
+    };
+    let PropValue::Raw(raw) = &props[0].value else {
+        panic!()
+    };
+    assert_eq!(
+        raw.namespaces,
+        vec![(Cow::Borrowed("a"), Cow::Borrowed("urn:1"))]
+    );
+    let again = DavRequest::PropertyUpdate(update.clone()).to_vec();
+    assert_eq!(complete(req(&again)), DavRequest::PropertyUpdate(update));
+}
+
+#[test]
+fn namespace_uris_are_unescaped() {
+    let body = b"<x:a xmlns:x=\"urn:a&amp;b&#10;\"><x:b/></x:a>";
+    let DavRequest::Other { name, content } = complete(req(body)) else {
+        panic!()
+    };
+    assert_eq!(name.namespace(), "urn:a&b\n");
+    assert_eq!(content.namespaces[0].1, "urn:a&b\n");
+    let value = DavRequest::Other { name, content };
+    assert_eq!(complete(req(&value.to_vec())), value);
+}
+
+#[test]
+fn element_names_must_be_xml_names() {
+    // Found by fuzzing: quick-xml reads `< :x/>` as an element with an empty name.
+    for body in [
+        &b"<D:prop xmlns:D=\"DAV:\">< :Ccalendar-data/></D:prop>"[..],
+        b"<D:prop xmlns:D=\"DAV:\"><1a/></D:prop>",
+    ] {
+        let err = resp(body).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Expected(Expected::WellFormedXml));
+    }
+}

@@ -156,12 +156,11 @@ impl<'a> XmlReader<'a> {
         let (ns, local) = self.inner.resolve_element(start.name());
         let local = self
             .reborrow(local.into_inner())
+            .filter(|l| is_xml_name(l))
             .ok_or(expected(offset, Expected::WellFormedXml))?;
         match ns {
             ResolveResult::Bound(ns) => {
-                let ns = std::str::from_utf8(ns.into_inner())
-                    .map_err(|_| expected(offset, Expected::Utf8))?;
-                Ok(Name::new(ns.to_owned(), local))
+                Ok(Name::new(namespace_uri(ns.into_inner(), offset)?, local))
             }
             ResolveResult::Unbound => Ok(Name::new("", local)),
             ResolveResult::Unknown(_) => Err(expected(offset, Expected::DeclaredNamespace)),
@@ -315,19 +314,21 @@ impl<'a> XmlReader<'a> {
         }
         let start = self.position();
         let mut used: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
-        let mut declared: Vec<&'a str> = Vec::new();
+        // Prefixes declared inside the content, with the nesting level they apply from.
+        let mut declared: Vec<(usize, &'a str)> = Vec::new();
         let mut level = 0usize;
         loop {
             let at = self.position();
             match self.event()? {
                 Event::Start(s) => {
                     self.element(s.clone(), false, at)?;
-                    self.note_bindings(&s, at, &mut used, &mut declared)?;
                     level += 1;
+                    self.note_bindings(&s, at, level, &mut used, &mut declared)?;
                 }
                 Event::Empty(s) => {
                     self.element(s.clone(), true, at)?;
-                    self.note_bindings(&s, at, &mut used, &mut declared)?;
+                    self.note_bindings(&s, at, level + 1, &mut used, &mut declared)?;
+                    declared.retain(|(l, _)| *l <= level);
                 }
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
@@ -340,6 +341,7 @@ impl<'a> XmlReader<'a> {
                             namespaces: used,
                         });
                     }
+                    declared.retain(|(l, _)| *l < level);
                     level -= 1;
                 }
                 Event::GeneralRef(r) => {
@@ -356,8 +358,9 @@ impl<'a> XmlReader<'a> {
         &self,
         start: &BytesStart<'a>,
         at: usize,
+        level: usize,
         used: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
-        declared: &mut Vec<&'a str>,
+        declared: &mut Vec<(usize, &'a str)>,
     ) -> XmlResult<()> {
         let element_name = start.name();
         let mut names: Vec<QName<'_>> = vec![element_name];
@@ -367,9 +370,9 @@ impl<'a> XmlReader<'a> {
                 continue;
             };
             if key == "xmlns" {
-                declared.push("");
+                declared.push((level, ""));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                declared.push(prefix);
+                declared.push((level, prefix));
             } else if key.contains(':') && !key.starts_with("xml:") {
                 names.push(QName(key.as_bytes()));
             }
@@ -379,7 +382,7 @@ impl<'a> XmlReader<'a> {
             let Some(prefix) = self
                 .reborrow(prefix)
                 .or(Some(""))
-                .filter(|p| !declared.contains(p))
+                .filter(|p| !declared.iter().any(|(_, d)| d == p))
             else {
                 continue;
             };
@@ -393,9 +396,8 @@ impl<'a> XmlReader<'a> {
             };
             match resolved {
                 ResolveResult::Bound(ns) => {
-                    let ns = std::str::from_utf8(ns.into_inner())
-                        .map_err(|_| expected(at, Expected::Utf8))?;
-                    used.push((Cow::Borrowed(prefix), Cow::Owned(ns.to_owned())));
+                    let ns = namespace_uri(ns.into_inner(), at)?;
+                    used.push((Cow::Borrowed(prefix), Cow::Owned(ns)));
                 }
                 ResolveResult::Unbound => {}
                 ResolveResult::Unknown(_) => {
@@ -435,11 +437,35 @@ impl<'a> XmlReader<'a> {
     }
 }
 
+/// A namespace URI as declared: the `xmlns` attribute value, unescaped.
+fn namespace_uri(raw: &[u8], at: usize) -> XmlResult<String> {
+    let text = std::str::from_utf8(raw).map_err(|_| expected(at, Expected::Utf8))?;
+    if !text.contains('&') {
+        return Ok(text.to_owned());
+    }
+    quick_xml::escape::unescape(text)
+        .map(Cow::into_owned)
+        .map_err(|_| expected(at, Expected::KnownEntity))
+}
+
 fn append<'a>(acc: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
     match acc {
         None => *acc = Some(piece),
         Some(existing) => existing.to_mut().push_str(&piece),
     }
+}
+
+/// Whether `name` is a plausible XML NCName (what quick-xml does not check for us).
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || !c.is_ascii())
+        && chars.all(|c| {
+            c.is_alphanumeric()
+                || matches!(c, '_' | '-' | '.')
+                || (!c.is_ascii() && !c.is_whitespace())
+        })
 }
 
 fn is_blank(text: &[u8]) -> bool {
