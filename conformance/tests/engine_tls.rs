@@ -192,3 +192,39 @@ fn a_ca_file_without_certificates_is_a_setup_error() {
     let error = client_config(&TlsTrust::CaFile { path }).unwrap_err();
     assert!(error.0.contains("holds no certificate"), "{error}");
 }
+
+#[tokio::test]
+async fn plain_text_on_an_implicit_tls_port_is_a_tls_error_not_a_hang() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let _ = socket
+            .write_all(b"* OK IMAP4rev2 plain text here\r\n")
+            .await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let started = std::time::Instant::now();
+    let log = transcript();
+    let error = Connection::connect(
+        "127.0.0.1",
+        port,
+        true,
+        &settings(&TlsTrust::Insecure),
+        log.clone(),
+        1,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, ConnError::Tls(_)), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let notes: Vec<String> = log
+        .entries()
+        .iter()
+        .map(|e| String::from_utf8_lossy(&e.bytes).into_owned())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("TLS handshake failed")),
+        "{notes:?}"
+    );
+}

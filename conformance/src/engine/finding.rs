@@ -62,6 +62,20 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// The text of the finding without its kind prefix (the reason of a skip or error).
+    pub fn reason(&self) -> String {
+        match self {
+            Finding::Violation { expected, actual } | Finding::Quirk { expected, actual } => {
+                format!("expected {expected}, got {actual}")
+            }
+            Finding::Skip(reason) | Finding::Harness(reason) | Finding::Unreachable(reason) => {
+                reason.clone()
+            }
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

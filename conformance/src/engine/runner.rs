@@ -226,7 +226,7 @@ async fn run_suite(
         let finding = match finding {
             Finding::Skip(reason) => Finding::Skip(reason),
             Finding::Unreachable(reason) => Finding::Unreachable(reason),
-            other => Finding::harness(format!("the capability probe failed: {other}")),
+            other => Finding::harness(format!("the capability probe failed: {}", other.reason())),
         };
         for (index, item) in items {
             let outcome = CheckOutcome::from_result(
