@@ -353,6 +353,27 @@ EOF
   dav_record radicale "$r" report-addressbook-query -u "$u" -X REPORT -H 'Depth: 1' -H "$xml" --data-binary "@$b/addressbook-query.xml" "$base/alice/contacts/"
   dav_record radicale "$r" report-addressbook-multiget -u "$u" -X REPORT -H 'Depth: 1' -H "$xml" --data-binary "@$b/addressbook-multiget.xml" "$base/alice/contacts/"
   dav_record radicale "$r" delete-todo -u "$u" -X DELETE "$base/alice/work/todo-1.ics"
+  # incremental sync from the token of the first sync-collection report
+  local sync_token
+  sync_token=$(grep -ao '<sync-token>[^<]*' "$out/radicale-curl-report-sync-collection.server" | head -1 | sed 's/<sync-token>//' || true)
+  if [ -n "$sync_token" ]; then
+    sed "s|<D:sync-token/>|<D:sync-token>$sync_token</D:sync-token>|" "$b/sync-collection.xml" >"$b/sync-incremental.xml"
+    dav_record radicale "$r" report-sync-collection-incremental -u "$u" -X REPORT -H "$xml" --data-binary "@$b/sync-incremental.xml" "$base/alice/work/"
+  fi
+  dav_record radicale "$r" put-event-stale-etag -u "$u" -T "$b/event.ics" -H 'Content-Type: text/calendar; charset=utf-8' -H 'If-Match: "stale-etag"' "$base/alice/work/event-1.ics"
+  cat >"$b/proppatch-calendar.xml" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:I="http://apple.com/ns/ical/">
+  <D:set>
+    <D:prop>
+      <D:displayname>Work (renamed)</D:displayname>
+      <C:calendar-description>Team calendar</C:calendar-description>
+      <I:calendar-color>#FF8000FF</I:calendar-color>
+    </D:prop>
+  </D:set>
+</D:propertyupdate>
+EOF
+  dav_record radicale "$r" proppatch-calendar -u "$u" -X PROPPATCH -H "$xml" --data-binary "@$b/proppatch-calendar.xml" "$base/alice/work/"
   dav_record radicale "$r" unauthorized -X PROPFIND -H 'Depth: 0' "$base/alice/"
   local a=$apache_HTTP_PORT
   base="http://127.0.0.1:@PORT@/dav"
@@ -367,13 +388,15 @@ EOF
   dav_record apache "$a" move -u "$u" -X MOVE -H "Destination: http://127.0.0.1:$a/dav/folder/moved.txt" -H 'Overwrite: F' "$base/folder/copy.txt"
   dav_record apache "$a" lock -u "$u" -X LOCK -H 'Timeout: Second-600' -H "$xml" --data-binary "@$b/lockinfo.xml" "$base/file.txt"
   local token
-  token=$(grep -ao 'opaquelocktoken:[^<]*' "$out/apache-curl-lock.server" | head -1 || true)
+  token=$(grep -ao 'opaquelocktoken:[^<>]*' "$out/apache-curl-lock.server" | head -1 || true)
   dav_record apache "$a" put-locked-without-token -u "$u" -T "$b/file.txt" "$base/file.txt"
   if [ -n "$token" ]; then
+    dav_record apache "$a" put-locked-with-token -u "$u" -T "$b/file.txt" -H "If: (<$token>)" "$base/file.txt"
     dav_record apache "$a" unlock -u "$u" -X UNLOCK -H "Lock-Token: <$token>" "$base/file.txt"
   fi
   dav_record apache "$a" delete-folder -u "$u" -X DELETE "$base/folder/"
   dav_record apache "$a" propfind-missing -u "$u" -X PROPFIND -H 'Depth: 0' "$base/missing"
+  dav_record apache "$a" propfind-depth-infinity -u "$u" -X PROPFIND -H 'Depth: infinity' "$base/"
   record_dav_clients
 }
 

@@ -132,7 +132,8 @@ def parse_messages(data, is_response):
             length = int(headers["content-length"])
             body = data[pos:pos + length]
             pos += length
-        elif is_response and not start_line.split(" ")[1:2] in (["204"], ["304"]):
+        elif is_response:
+            # no length: 1xx, 204 and 304 have no body, anything else runs to the close
             status = start_line.split(" ")[1] if " " in start_line else ""
             if not status.startswith("1") and status not in ("204", "304"):
                 body = data[pos:]
@@ -161,7 +162,8 @@ def split_http(args):
     with open(prefix + ".client", "rb") as handle:
         requests = parse_messages(handle.read(), False)
     with open(prefix + ".server", "rb") as handle:
-        responses = parse_messages(handle.read(), True)
+        responses = [r for r in parse_messages(handle.read(), True)
+                     if not r[0].split(" ")[1:2] or not r[0].split(" ")[1].startswith("1")]
     for index, (request, response) in enumerate(zip(requests, responses + [None] * len(requests)),
                                                 start=1):
         for kind, message in (("request", request), ("response", response)):

@@ -2,7 +2,7 @@
 """Python smtplib sessions for scripts/record-fixtures.sh: MODE PORT USER PASSWORD FROM TO.
 
 MODE: submit (EHLO, AUTH, MAIL, RCPT, DATA), pipelining (one write of MAIL/RCPT/DATA),
-bdat (CHUNKING: two BDAT chunks), lmtp (LHLO, MAIL, RCPT, DATA to an LMTP server).
+bdat (CHUNKING: two BDAT chunks), lmtp (LHLO, MAIL, three RCPT (one unknown), DATA to an LMTP server).
 """
 import smtplib
 import socket
@@ -33,8 +33,9 @@ if mode == "submit":
     s.sendmail(sender, [rcpt], message.encode())
     s.quit()
 elif mode == "lmtp":
+    # LMTP answers DATA once per accepted recipient; an unknown one is refused at RCPT.
     s = smtplib.LMTP("127.0.0.1", port, local_hostname="client.example.test")
-    s.sendmail(sender, [rcpt], message.encode())
+    s.sendmail(sender, [rcpt, "bob@example.test", "nobody@example.test"], message.encode())
     s.quit()
 else:
     s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.example.test")
