@@ -64,6 +64,7 @@ EXCLUDED_EXAMPLES = {
     "rfc8689-A.1-2": "repaired by hand (rfc8689-A.1-2.txt): merged with the part after "
                      "'(message follows)', empty message",
     "rfc8689-A.1-3": "merged into rfc8689-A.1-2 by hand",
+    "rfc3461-10.1-1": "written by hand by the groupwire-smtp work (rfc3461-10.1-1.txt), kept",
 }
 
 # Obvious typos in otherwise good examples: name -> [(old text, new text, note)].
@@ -116,6 +117,13 @@ def read_lines(path):
             ):
                 i += 1
             continue
+        # RFC 3461 writes "<<<" for the server and ">>>" for the client, "\\" continues
+        m = re.match(r"^(\s*)(<<<|>>>) (.*)$", line)
+        if m:
+            line = m.group(1) + ("S: " if m.group(2) == "<<<" else "C: ") + m.group(3)
+            while line.endswith(" \\") and i + 1 < len(raw):
+                i += 1
+                line = line[:-2].rstrip() + " " + raw[i].strip()
         # RFC 3501 puts the first example line after "Example:" on the same line
         m = re.match(r"^(\s*Example:\s+)([CS]: .*)$", line)
         if m:
