@@ -106,6 +106,48 @@ fn parse_of_empty_input_is_not_implemented_or_a_clean_result() {
 }
 
 #[test]
+fn parse_imap_client_follows_literals_authenticate_and_idle() {
+    let session = b"a1 LOGIN {4}\r\nfred secret\r\na2 AUTHENTICATE PLAIN\r\nAGZyZWQAc2VjcmV0\r\n\
+a3 SELECT INBOX (CONDSTORE)\r\na4 IDLE\r\nDONE\r\na5 APPEND INBOX {5+}\r\nhello\r\n";
+    let out = groupwire(&["parse", "imap-client", "--roundtrip"], session);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON line"))
+        .collect();
+    let kinds: Vec<_> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "command",
+            "command",
+            "sasl-response",
+            "command",
+            "command",
+            "idle-done",
+            "command"
+        ]
+    );
+    let offsets: Vec<_> = lines
+        .iter()
+        .map(|l| l["offset"].as_u64().unwrap())
+        .collect();
+    assert_eq!(offsets, [0, 27, 50, 68, 97, 106, 112]);
+    assert_eq!(lines[0]["value"]["body"]["Login"]["username"], "fred");
+    assert_eq!(lines[2]["value"]["Data"], "AGZyZWQAc2VjcmV0");
+
+    // A command cut short is incomplete at its start; a bad one fails where it goes wrong.
+    let out = groupwire(&["parse", "imap-client"], b"a NOOP\r\nb LOGIN {10}\r\nab");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("incomplete at offset 8"));
+    let out = groupwire(&["parse", "imap-client"], b"a NOOP\r\nb FETCH 1 BOGUS\r\n");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"offset\":18"), "{stdout}");
+}
+
+#[test]
 fn parse_dav_bodies_round_trip_and_report_errors() {
     let propfind = b"<propfind xmlns=\"DAV:\"><prop><getetag/></prop></propfind>\n";
     let out = groupwire(&["parse", "dav-request", "--roundtrip"], propfind);

@@ -71,10 +71,21 @@ impl<'a> MetadataCommand<'a> {
         }
         let mailbox = Mailbox::parse(c)?;
         c.sp()?;
+        // RFC 5464's own examples put the options after the mailbox: accept that order too.
+        if options.is_empty() && c.peek() == Some(b'(') && starts_with_option(c) {
+            options = paren_list(c, false, GetMetadataOption::parse)?;
+            c.sp()?;
+        }
         let entries = if c.peek() == Some(b'(') {
             paren_list(c, false, IString::parse_astring)?
         } else {
-            vec![IString::parse_astring(c)?]
+            // Several bare entries (RFC 5464 §4.4.1 example) are accepted as a list.
+            let mut entries = vec![IString::parse_astring(c)?];
+            while c.eat(b' ') {
+                c.check_list_length(entries.len() + 1)?;
+                entries.push(IString::parse_astring(c)?);
+            }
+            entries
         };
         Ok(MetadataCommand::GetMetadata {
             options,
@@ -94,6 +105,13 @@ impl<'a> MetadataCommand<'a> {
         })?;
         Ok(MetadataCommand::SetMetadata { mailbox, entries })
     }
+}
+
+/// Whether a `(` opens GETMETADATA options rather than the entry list.
+fn starts_with_option(c: &Cursor<'_>) -> bool {
+    let rest = c.rest().get(1..).unwrap_or_default();
+    let upper: Vec<u8> = rest.iter().take(8).map(u8::to_ascii_uppercase).collect();
+    upper.starts_with(b"MAXSIZE ") || upper.starts_with(b"DEPTH ")
 }
 
 impl GetMetadataOption {

@@ -25,7 +25,7 @@ pub mod sort;
 pub mod store;
 
 pub use encode::{Fragment, Fragments, LiteralPolicy, encode_fragments};
-pub use parse::{decode_command, parse_command};
+pub use parse::{decode_command, is_base64_char, parse_command};
 
 use crate::core::owned::into_owned_struct;
 use crate::core::{Atom, ByteStr, IString, IntoOwned, Mailbox, SequenceSet, Tag};

@@ -245,7 +245,7 @@ fn authenticate<'a>(c: &mut Cursor<'a>) -> ParseResult<Authenticate<'a>> {
 }
 
 /// A character of base64 text (RFC 4648 alphabet and padding).
-pub(crate) const fn is_base64_char(b: u8) -> bool {
+pub const fn is_base64_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
 }
 

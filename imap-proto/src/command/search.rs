@@ -11,7 +11,7 @@ use crate::core::owned::into_owned_struct;
 use crate::core::{Atom, Charset, Date, Encode, IString, IntoOwned, SequenceSet, Sink};
 
 use super::ext::TaggedExt;
-use super::fetch::{PartialRange, eat_keyword, encode_list, encode_spaced};
+use super::fetch::{FetchAttribute, PartialRange, eat_keyword, encode_list, encode_spaced};
 
 /// `[UID] SEARCH [RETURN (options)] [CHARSET charset] keys`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +51,9 @@ pub enum SearchReturnOption<'a> {
     Save,
     /// `CONTEXT` (RFC 5267).
     Context,
-    /// `UPDATE` (RFC 5267).
-    Update,
+    /// `UPDATE` (RFC 5267), with the FETCH attributes NOTIFY (RFC 5465 §8) may add (empty
+    /// when none were given).
+    Update(Vec<FetchAttribute<'a>>),
     /// `RELEVANCY` (RFC 6203).
     Relevancy,
     /// `PARTIAL range` (RFC 9394).
@@ -191,7 +192,7 @@ impl IntoOwned for SearchReturnOption<'_> {
             R::Count => R::Count,
             R::Save => R::Save,
             R::Context => R::Context,
-            R::Update => R::Update,
+            R::Update(a) => R::Update(a.into_owned()),
             R::Relevancy => R::Relevancy,
             R::Partial(p) => R::Partial(p),
             R::Other(ext) => R::Other(ext.into_owned()),
@@ -318,7 +319,6 @@ impl<'a> SearchReturnOption<'a> {
             (b"COUNT", R::Count),
             (b"SAVE", R::Save),
             (b"CONTEXT", R::Context),
-            (b"UPDATE", R::Update),
             (b"RELEVANCY", R::Relevancy),
         ] {
             if eat_keyword(c, word) {
@@ -327,6 +327,16 @@ impl<'a> SearchReturnOption<'a> {
         }
         if c.eat_ci(b"PARTIAL ") {
             return PartialRange::parse(c).map(R::Partial);
+        }
+        if eat_keyword(c, b"UPDATE") {
+            // RFC 5465's ABNF has no space before the list; its example has one.
+            let save = c.pos();
+            c.eat(b' ');
+            if c.peek() == Some(b'(') {
+                return paren_list(c, false, FetchAttribute::parse).map(R::Update);
+            }
+            c.reset_to(save);
+            return Ok(R::Update(Vec::new()));
         }
         TaggedExt::parse(c).map(R::Other)
     }
@@ -428,7 +438,7 @@ impl<'a> SearchKey<'a> {
             b"MODSEQ" => {
                 c.sp()?;
                 let mut entry = None;
-                if c.peek() == Some(b'"') {
+                if matches!(c.peek(), Some(b'"' | b'{')) {
                     let name = IString::parse_string(c)?;
                     c.sp()?;
                     let kind = if eat_keyword(c, b"priv") {
@@ -529,7 +539,12 @@ impl Encode for SearchReturnOption<'_> {
             R::Count => out.put(b"COUNT"),
             R::Save => out.put(b"SAVE"),
             R::Context => out.put(b"CONTEXT"),
-            R::Update => out.put(b"UPDATE"),
+            R::Update(attributes) => {
+                out.put(b"UPDATE");
+                if !attributes.is_empty() {
+                    encode_list(out, attributes);
+                }
+            }
             R::Relevancy => out.put(b"RELEVANCY"),
             R::Partial(range) => {
                 out.put(b"PARTIAL ");

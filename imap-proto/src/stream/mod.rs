@@ -1,7 +1,10 @@
-//! Streaming roles with `tokio_util::codec` adapters: [`client`] decodes what a server sends;
-//! the server role (decoding what a client sends) lives beside it.
+//! Streaming roles with `tokio_util::codec` adapters: [`client`] decodes what a server sends,
+//! [`server`] decodes what a client sends (keeping the protocol state that changes how its
+//! bytes are read) and [`server_codec`] adapts it to `tokio_util::codec`.
 
 pub mod client;
+pub mod server;
+pub mod server_codec;
 
 use std::fmt;
 use std::io;
