@@ -82,6 +82,21 @@ TEXT_REPAIRS = {
     "rfc5257-4.4-4": [("(FLAGS (\\Seen)) ANNOTATION (/comment))",
                        "(FLAGS (\\Seen) ANNOTATION (/comment))",
                        "extra ')' after the FLAGS list removed")],
+    "rfc2342-5-5": [('NIL  NIL', 'NIL NIL', "two spaces between namespaces")],
+    "rfc9051-6.3.10-5": [('NIL  NIL', 'NIL NIL', "two spaces between namespaces")],
+    "rfc5819-3-1": [('"."  "INBOX"', '"." "INBOX"', "two spaces before the mailbox")],
+    "rfc5819-3-2": [('"."  "INBOX"', '"." "INBOX"', "two spaces before the mailbox"),
+                    ('(SUBSCRIBED RECURSIVEMATCH)"" %', '(SUBSCRIBED RECURSIVEMATCH) "" %',
+                     "missing SP between the selection options and the reference")],
+    "rfc7889-3.2-1": [('"."  "INBOX"', '"." "INBOX"', "two spaces before the mailbox")],
+    "rfc9051-6.3.9.8-23": [('"."  "INBOX"', '"." "INBOX"', "two spaces before the mailbox")],
+    "rfc9051-6.3.9.8-24": [('"."  "INBOX"', '"." "INBOX"', "two spaces before the mailbox")],
+    "rfc9394-3.4-1": [("(UID FLAGS )", "(UID FLAGS)", "space before ')' in the FETCH items"),
+                      ("(\\Flagged \\Answered )", "(\\Flagged \\Answered)",
+                       "space before ')' in the flag list")],
+    "rfc4314-3.4-1": [("a005 Listrights successful", "a005 OK Listrights successful",
+                       "tagged reply lacked its OK")],
+    "rfc5032-4-1": [("a1 * SEARCH", "* SEARCH", "tag written before the untagged SEARCH")],
     "rfc5259-8.4-1": [('(("IMAGE/JPEG" "application/PostScript"))',
                        '(("IMAGE/JPEG" "application/PostScript")))',
                        "CONVERTED response lacked its final ')'")],
@@ -298,7 +313,9 @@ def build_examples(block, protocol):
             entries[-1][1] = prev + text
             note = "joined wrapped base64 line"
         else:
-            entries[-1][1] = prev + " " + text
+            # no space where the RFC broke the line right after an opening bracket
+            glue = "" if prev.endswith(("(", "[")) or text.startswith((")", "]")) else " "
+            entries[-1][1] = prev + glue + text
             note = "joined wrapped line"
         if note not in notes:
             notes.append(note)
