@@ -708,3 +708,33 @@ fn runaway_rules_hit_the_instance_limit() {
     let e = expand_calendar(&cal, range, &limits).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::Instances));
 }
+
+#[test]
+fn a_period_with_millions_of_candidates_hits_the_limit_without_building_them() {
+    let hours: Vec<String> = (0..24).map(|h| h.to_string()).collect();
+    let minutes: Vec<String> = (0..60).map(|m| m.to_string()).collect();
+    let rule = format!(
+        "FREQ=YEARLY;BYHOUR={};BYMINUTE={};BYSECOND={}",
+        hours.join(","),
+        minutes.join(","),
+        minutes.join(",")
+    );
+    let rule = Recur::parse(&rule).unwrap();
+    let start = DateOrDateTime::parse("20240101T000000Z").unwrap();
+    let e = occurrences(
+        start,
+        &rule,
+        None,
+        utc("20300101T000000"),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::Instances));
+    // A huge INTERVAL on a sub-daily rule with an unbounded horizon ends instead of
+    // overflowing the clock arithmetic.
+    let rule = Recur::parse("FREQ=HOURLY;INTERVAL=4000000000;BYMINUTE=0,59").unwrap();
+    let mut limits = Limits::default();
+    limits.max_instances = 2_000_000;
+    let got = occurrences(start, &rule, None, i64::MAX - 1, &limits).unwrap();
+    assert!(got.len() >= 2 && got.windows(2).all(|w| w[0] < w[1]));
+}

@@ -170,7 +170,11 @@ pub fn occurrences(
     let mut out: Vec<i64> = Vec::new();
     let max_periods = limits.max_instances.saturating_mul(20).max(10_000);
     let mut candidates: Vec<i64> = Vec::new();
-    let ctx = Ctx { rule, d0 };
+    let ctx = Ctx {
+        rule,
+        d0,
+        limit: limits.max_instances,
+    };
     for k in 0..max_periods as i64 {
         candidates.clear();
         let period_start: i64;
@@ -181,6 +185,9 @@ pub fn occurrences(
                     break;
                 }
                 period_start = value::days_from_civil(year, 1, 1) * 86_400;
+                if period_start > horizon_wall {
+                    break;
+                }
                 let (first, last) = if rule.by_week_no.is_empty() {
                     (
                         value::days_from_civil(year, 1, 1),
@@ -204,6 +211,9 @@ pub fn occurrences(
                 }
                 let first = value::days_from_civil(year, month, 1);
                 period_start = first * 86_400;
+                if period_start > horizon_wall {
+                    break;
+                }
                 for day in first..first + i64::from(days_in_month(year, month)) {
                     ctx.push_day(day, None, &mut candidates, (h0, m0, s0), all_day);
                 }
@@ -214,6 +224,9 @@ pub fn occurrences(
                     (i64::from(weekday_of(d)) - i64::from(rule.week_start().index())).rem_euclid(7);
                 let first = d - back + 7 * k * interval;
                 period_start = first * 86_400;
+                if period_start > horizon_wall {
+                    break;
+                }
                 for day in first..first + 7 {
                     ctx.push_day(day, None, &mut candidates, (h0, m0, s0), all_day);
                 }
@@ -221,6 +234,9 @@ pub fn occurrences(
             Frequency::Daily => {
                 let day = d0.days_since_epoch() + k * interval;
                 period_start = day * 86_400;
+                if period_start > horizon_wall {
+                    break;
+                }
                 ctx.push_day(day, None, &mut candidates, (h0, m0, s0), all_day);
             }
             Frequency::Hourly | Frequency::Minutely | Frequency::Secondly => {
@@ -229,8 +245,12 @@ pub fn occurrences(
                     Frequency::Minutely => 60,
                     _ => 1,
                 };
-                let base = start_wall + k * interval * unit;
+                let base =
+                    start_wall.saturating_add(k.saturating_mul(interval).saturating_mul(unit));
                 period_start = base;
+                if period_start > horizon_wall {
+                    break;
+                }
                 ctx.push_sub_daily(base, &mut candidates);
             }
         }
@@ -300,6 +320,9 @@ fn week_one_start(year: i64, rule: &Recur) -> i64 {
 struct Ctx<'r> {
     rule: &'r Recur,
     d0: Date,
+    /// Candidates beyond this many in one period are not generated (the caller then fails
+    /// with the instance limit), so BYHOUR x BYMINUTE x BYSECOND cannot exhaust memory.
+    limit: usize,
 }
 
 impl Ctx<'_> {
@@ -313,7 +336,7 @@ impl Ctx<'_> {
         t0: (u8, u8, u8),
         all_day: bool,
     ) {
-        if !self.day_matches(day, week_year) {
+        if out.len() > self.limit || !self.day_matches(day, week_year) {
             return;
         }
         if all_day {
@@ -338,6 +361,9 @@ impl Ctx<'_> {
         };
         for h in &hours {
             for m in &minutes {
+                if out.len() > self.limit {
+                    return;
+                }
                 for s in &seconds {
                     out.push(
                         day * 86_400 + i64::from(*h) * 3600 + i64::from(*m) * 60 + i64::from(*s),
