@@ -1,7 +1,8 @@
-//! A hostile or broken server never hangs or crashes the harness: garbage, a stalled
-//! connection, an endless line, an endless literal, a TLS handshake that never completes, a
-//! refused connection, a check that never ends and one that panics each give an `error`
-//! outcome with evidence within the timeouts, and the other checks of the run still pass.
+//! A hostile or broken server never hangs or crashes the harness: garbage, a stalled or
+//! trickling connection, an endless flood of lines, an endless line, an endless literal, a TLS
+//! handshake that never completes, a refused connection, a check that never ends and one that
+//! panics each give an `error` outcome with evidence within the timeouts, memory stays
+//! bounded, and the other checks of the run still pass.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,6 +36,17 @@ async fn serve(mut socket: TcpStream) {
             let _ = socket
                 .write_all(b"\x00\xff\xfe\x1b[31mHELLO\x07 <script>\r\n")
                 .await;
+        }
+        "MODE trickle" => {
+            // One byte every 100 ms: each read succeeds, the line never ends.
+            while socket.write_all(b"*").await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        "MODE flood" => {
+            // Valid lines forever, never the tagged completion the client waits for.
+            let lines = b"* 1 EXISTS\r\n".repeat(1024);
+            while socket.write_all(&lines).await.is_ok() {}
         }
         "MODE stall" => {
             tokio::time::sleep(Duration::from_secs(60)).await;
@@ -197,7 +209,22 @@ fn refused_port() -> usize {
     usize::from(port)
 }
 
-static CHECKS: [Check; 9] = [
+hostile_check!(TRICKLE, "imap.hostile.trickle", |cx| Box::pin(async move {
+    greet(cx, "trickle").await.map(|_| ())
+}));
+hostile_check!(FLOOD, "imap.hostile.flood", |cx| Box::pin(async move {
+    let mut conn = cx.connect().await?;
+    conn.send(b"MODE flood\r\n").await?;
+    loop {
+        if conn.read_line().await?.starts_with(b"a1 OK") {
+            return Ok(());
+        }
+    }
+}));
+
+static CHECKS: [Check; 11] = [
+    TRICKLE,
+    FLOOD,
     GOOD,
     GARBAGE,
     STALL,
@@ -258,10 +285,39 @@ async fn hostile_servers_give_errors_with_evidence_and_the_run_goes_on() {
     let started = Instant::now();
     let result = run(&registry, &selected, env, options, Arc::new(NoProgress)).await;
     let elapsed = started.elapsed();
-    // 9 checks, 4 at a time, none longer than the 3 s check timeout.
-    assert!(elapsed < Duration::from_secs(10), "run took {elapsed:?}");
+    // 11 checks, 4 at a time, none longer than the 3 s check timeout.
+    assert!(elapsed < Duration::from_secs(12), "run took {elapsed:?}");
     let outcomes = &result.outcomes;
-    assert_eq!(outcomes.len(), 9);
+    assert_eq!(outcomes.len(), 11);
+
+    // A server that trickles bytes or floods lines is stopped by the check timeout; the
+    // flood's transcript stops growing at its limit.
+    for id in ["imap.hostile.trickle", "imap.hostile.flood"] {
+        let outcome = find(outcomes, id);
+        assert_eq!(outcome.status, Status::Error, "{id}");
+        assert!(
+            outcome
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("did not finish within 3.0s"),
+            "{id}"
+        );
+        assert!(
+            outcome.duration_ms < 3500,
+            "{id}: {} ms",
+            outcome.duration_ms
+        );
+    }
+    let flood = find(outcomes, "imap.hostile.flood");
+    assert!(flood.evidence.transcript_dropped_bytes > 0);
+    let stored: usize = flood
+        .evidence
+        .transcript
+        .iter()
+        .map(|e| e.bytes.len())
+        .sum();
+    assert!(stored <= groupwire_conformance::engine::DEFAULT_MAX_TRANSCRIPT_BYTES);
 
     assert_eq!(find(outcomes, "imap.hostile.good").status, Status::Pass);
 
