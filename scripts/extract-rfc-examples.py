@@ -159,7 +159,7 @@ def sections(lines):
             num = m.group(1)
             title = m.group(2)
             # the table of contents has dotted leaders; skip it
-            if "....." not in title and not re.search(r"\s\d+$", title):
+            if "....." not in title and ". . ." not in title:
                 current = (num, title)
                 started = True
         result.append(current if started else ("0", "Preamble"))

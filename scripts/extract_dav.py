@@ -59,9 +59,8 @@ def section_of(lines):
     result = []
     for line in lines:
         m = HEADING.match(line)
-        if m and not line.startswith(" ") and "....." not in line and not re.search(
-            r"\s\d+$", line
-        ):
+        # table-of-contents lines have dot leaders; titles may end in a digit ("Example 1")
+        if m and not line.startswith(" ") and "....." not in line and ". . ." not in line:
             current = (m.group(1), m.group(2))
         result.append(current)
     return result
@@ -168,23 +167,19 @@ def text_blocks(lines, begin, end_marker):
     i = 0
     while i < len(lines):
         s = lines[i].strip()
-        if s == begin:
+        if s.upper() == begin:  # RFC 2425 writes "begin:vcard"
             indent = len(lines[i]) - len(lines[i].lstrip())
             block = []
             j = i
             while j < len(lines):
                 line = lines[j]
-                if line.strip() == "" and j + 1 < len(lines) and lines[j + 1].strip() != "":
-                    # RFC texts put blank lines only at page breaks inside objects
-                    j += 1
-                    continue
                 if line.strip() == "":
-                    break
+                    break  # page breaks are already removed: a blank line ends the example
                 block.append(line[indent:] if len(line) >= indent else line.lstrip())
-                if line.strip() == end_marker:
+                if line.strip().upper() == end_marker:
                     break
                 j += 1
-            if block and block[-1].strip() == end_marker:
+            if block and block[-1].strip().upper() == end_marker:
                 blocks.append((i, block))
             i = j + 1
             continue
@@ -221,6 +216,9 @@ def normalise_object(data):
 
 def extract(rfc_dir, out_dir):
     os.makedirs(out_dir, exist_ok=True)
+    for name in os.listdir(out_dir):  # earlier output; hand-written files stay
+        if re.match(r"^rfc\d+-.*\.(xml|ics|vcf|txt)$", name) and "from-memory" not in name:
+            os.remove(os.path.join(out_dir, name))
     report = []
     written = 0
     for rfc in DAV_RFCS:
@@ -302,6 +300,10 @@ def extract(rfc_dir, out_dir):
                 sec, _title = secs[start]
                 counters[sec] = counters.get(sec, 0) + 1
                 name = f"{rfc}-{sec}-{counters[sec]}.{ext}"
+                if rfc == "rfc2425":
+                    # text/directory examples (vCard profile, no VERSION, Quoted-Printable as
+                    # printed): not vCards, so not .vcf
+                    name = f"{rfc}-{sec}-{counters[sec]}-text-directory.txt"
                 if any("..." in line for line in block):
                     report.append(f"{name}: elision, skipped")
                     continue
@@ -358,7 +360,7 @@ def write_index(rfc_dir, out_dir, report):
         if name.startswith(".") or name.endswith(".md"):
             continue
         m = re.match(r"^rfc(\d+)-([A-Z0-9.]+)-(\d+)(?:-([a-z-]+?))?(?:-(caldata|carddata)-(\d+))?"
-                     r"\.(xml|ics|vcf|json)$", name)
+                     r"\.(xml|ics|vcf|json|txt)$", name)
         if not m:
             rows.append(f"| `{name}` | ? | ? |")
             continue
@@ -378,10 +380,13 @@ def write_index(rfc_dir, out_dir, report):
         elif m.group(5):
             what = ("calendar-data" if m.group(5) == "caldata" else "address-data") + \
                 f" #{m.group(6)} inside the {kind} body"
+        elif kind == "text-directory":
+            what = "text/directory example (vCard profile, Quoted-Printable as printed)"
         elif kind:
             what = KIND_TEXT.get(kind, kind)
         else:
-            what = {"ics": "iCalendar object", "vcf": "vCard", "json": "JSON"}[ext]
+            what = {"ics": "iCalendar object", "vcf": "vCard", "json": "JSON",
+                    "txt": "text/directory"}[ext]
         rows.append(f"| `{name}` | RFC {m.group(1)} \u00a7{sec} {title} | {what} |")
     notes = "\n".join(f"- {line}" for line in report)
     with open(os.path.join(out_dir, "INDEX.md"), "w", encoding="utf-8") as handle:

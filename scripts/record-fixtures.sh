@@ -2,7 +2,7 @@
 # Records real client/server traffic into the test fixtures, byte-exact:
 #   imap-proto/tests/fixtures/real/<client>-<scenario>.{client,server}
 #   smtp-proto/tests/fixtures/real/<client>-<scenario>.{client,server}
-#   dav-proto/tests/fixtures/real/<server>-<client>-<scenario>.{client,server}
+#   dav-proto/tests/fixtures/real/<server>/<server>-<client>-<scenario>.{client,server}
 #       plus the HTTP bodies split out: ...-<nn>-{request,response}.{xml,ics,vcf,txt}
 # Starts Dovecot + Postfix, Radicale and Apache from scripts/servers/ on loopback, puts
 # scripts/record-proxy.py between each client and server (plaintext ports: the starters allow
@@ -190,7 +190,7 @@ EOF
 dav_record() {
   local server=$1 port=$2 name=$3
   shift 3
-  local out=$root/dav-proto/tests/fixtures/real
+  local out=$root/dav-proto/tests/fixtures/real/$server
   local args
   args=$(printf '%q ' "$@")
   record "$out" "$server-curl-$name" "$port" "curl -sS -o /dev/null ${args//@PORT@/\$PROXY_PORT}"
@@ -355,7 +355,7 @@ EOF
   dav_record radicale "$r" delete-todo -u "$u" -X DELETE "$base/alice/work/todo-1.ics"
   # incremental sync from the token of the first sync-collection report
   local sync_token
-  sync_token=$(grep -ao '<sync-token>[^<]*' "$out/radicale-curl-report-sync-collection.server" | head -1 | sed 's/<sync-token>//' || true)
+  sync_token=$(grep -ao '<sync-token>[^<]*' "$out/radicale/radicale-curl-report-sync-collection.server" | head -1 | sed 's/<sync-token>//' || true)
   if [ -n "$sync_token" ]; then
     sed "s|<D:sync-token/>|<D:sync-token>$sync_token</D:sync-token>|" "$b/sync-collection.xml" >"$b/sync-incremental.xml"
     dav_record radicale "$r" report-sync-collection-incremental -u "$u" -X REPORT -H "$xml" --data-binary "@$b/sync-incremental.xml" "$base/alice/work/"
@@ -388,7 +388,7 @@ EOF
   dav_record apache "$a" move -u "$u" -X MOVE -H "Destination: http://127.0.0.1:$a/dav/folder/moved.txt" -H 'Overwrite: F' "$base/folder/copy.txt"
   dav_record apache "$a" lock -u "$u" -X LOCK -H 'Timeout: Second-600' -H "$xml" --data-binary "@$b/lockinfo.xml" "$base/file.txt"
   local token
-  token=$(grep -ao 'opaquelocktoken:[^<>]*' "$out/apache-curl-lock.server" | head -1 || true)
+  token=$(grep -ao 'opaquelocktoken:[^<>]*' "$out/apache/apache-curl-lock.server" | head -1 || true)
   dav_record apache "$a" put-locked-without-token -u "$u" -T "$b/file.txt" "$base/file.txt"
   if [ -n "$token" ]; then
     dav_record apache "$a" put-locked-with-token -u "$u" -T "$b/file.txt" -H "If: (<$token>)" "$base/file.txt"
@@ -402,7 +402,7 @@ EOF
 
 # DAV client libraries against Radicale (several requests, possibly several connections).
 record_dav_clients() {
-  local out=$root/dav-proto/tests/fixtures/real r=$radicale_HTTP_PORT file
+  local out=$root/dav-proto/tests/fixtures/real/radicale r=$radicale_HTTP_PORT file
   if /usr/bin/python3 -c 'import caldav' 2>/dev/null; then
     record "$out" radicale-pycaldav-session "$r" \
       "/usr/bin/python3 $clients/caldav_session.py \$PROXY_PORT bob bob-password"
@@ -440,7 +440,8 @@ EOF
   done
   cat >>"$root/dav-proto/tests/fixtures/real/README.md" <<'EOF'
 
-For DAV each HTTP body is also split out: `NAME-<nn>-request.<ext>` / `NAME-<nn>-response.<ext>`
+DAV sessions are in `radicale/` and `apache/` (one folder per server). Each HTTP body is also
+split out: `NAME-<nn>-request.<ext>` / `NAME-<nn>-response.<ext>`
 (nn = exchange number on the connection, ext from Content-Type: xml, ics, vcf, txt, html;
 bodies sent with Content-Encoding gzip/deflate are decoded in these files, raw in the pair).
 Servers: Radicale (CalDAV/CardDAV) and Apache mod_dav (WebDAV class 2). Clients: curl,
