@@ -348,3 +348,15 @@ proptest! {
         let _ = Depth::parse(&bytes);
     }
 }
+
+#[test]
+fn quoted_pair_may_not_escape_a_control_character() {
+    // Found by fuzzing: `\` + U+000F was accepted but could not be written back.
+    assert!(Preferences::parse(b"re; 0=\"t\\\"tt\\\"t\\\x0f\"").is_err());
+    assert_eq!(
+        Preferences::parse(b"a=\"x\\\"y\"").unwrap().0[0]
+            .value
+            .as_deref(),
+        Some("x\"y")
+    );
+}

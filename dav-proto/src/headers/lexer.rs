@@ -128,6 +128,10 @@ impl<'a> Lexer<'a> {
         for (i, c) in rest.char_indices() {
             if escaped {
                 escaped = false;
+                // quoted-pair = "\\" ( HTAB / SP / VCHAR / obs-text )
+                if c.is_ascii_control() && c != '\t' {
+                    break;
+                }
                 if let Some(o) = owned.as_mut() {
                     o.push(c);
                 }
