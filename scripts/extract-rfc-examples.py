@@ -56,6 +56,7 @@ EXCLUDED_EXAMPLES = {
     "rfc2595-5.1-2": "ACAP, not IMAP",
     "rfc2595-6-1": "ACAP, not IMAP",
     "rfc2595-6-2": "ACAP, not IMAP",
+    "rfc5464-4.3-1": "repaired by hand (rfc5464-4.3-1.txt): literal lines without C:, {33} -> {35}",
     "rfc5259-6-9": "repaired by hand (rfc5259-6-9.txt): FETCH response lacks its ')'",
     "rfc5259-6-10": "repaired by hand (rfc5259-6-10.txt): CONVERTED response lacks its ')'",
     "rfc2554-4-1": "repaired by hand: the 334 challenge sits on its own line (rfc2554-4-1.txt)",
