@@ -1,0 +1,54 @@
+//! DATA decoder: any chunking gives the same payload as one call, and re-stuffing the
+//! payload decodes to it again. The first byte picks the chunk size.
+#![no_main]
+
+use bytes::BytesMut;
+use groupwire_smtp::{DataDecoder, DataEvent, Decoded, Limits, LineEndings, encode_data};
+use libfuzzer_sys::fuzz_target;
+
+/// The payload and bytes used, `Ok(None)` when the terminator never came, or the error.
+fn decode(input: &[u8], chunk: usize, limits: &Limits) -> Result<Option<(Vec<u8>, usize)>, groupwire_smtp::DecodeError> {
+    let mut decoder = DataDecoder::new(limits);
+    let mut payload = Vec::new();
+    let mut start = 0;
+    let mut available = chunk.min(input.len());
+    loop {
+        match decoder.decode(&input[start..available])? {
+            Decoded::Complete { value: DataEvent::Bytes(bytes), consumed } => {
+                assert!(consumed > 0);
+                payload.extend_from_slice(bytes);
+                start += consumed;
+            }
+            Decoded::Complete { value: DataEvent::End, consumed } => return Ok(Some((payload, start + consumed))),
+            Decoded::Incomplete { .. } => {
+                if available == input.len() {
+                    return Ok(None);
+                }
+                available = (available + chunk).min(input.len());
+            }
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, input)) = data.split_first() else { return };
+    let chunk = usize::from(first % 16) + 1;
+    for endings in [LineEndings::Strict, LineEndings::Lenient] {
+        let limits = Limits::default().with_line_endings(endings);
+        let whole = decode(input, input.len().max(1), &limits);
+        let chunked = decode(input, chunk, &limits);
+        match (&whole, &chunked) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            // A chunk boundary may stop before a later error shows.
+            (Err(_), Ok(None)) | (Ok(None), Err(_)) => {}
+            other => panic!("chunking changed the outcome: {other:?}"),
+        }
+        if let Ok(Some((payload, _))) = whole {
+            let mut wire = BytesMut::new();
+            encode_data(&payload, &mut wire);
+            let again = decode(&wire, wire.len(), &limits).expect("re-stuffed payload decodes");
+            assert_eq!(again, Some((payload, wire.len())));
+        }
+    }
+});
