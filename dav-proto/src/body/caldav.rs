@@ -596,8 +596,7 @@ impl<'a> CalendarQuery<'a> {
     }
 }
 
-/// The `CALDAV:calendar-multiget` (and, with [`Multiget::kind`], `addressbook-multiget`)
-/// REPORT body.
+/// The `CALDAV:calendar-multiget` REPORT body, also the `CARDDAV:addressbook-multiget` one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Multiget<'a> {
