@@ -268,3 +268,28 @@ proptest! {
         prop_assert_eq!(parsed.value, c);
     }
 }
+
+prop_compose! {
+    fn canonical_property()(group in proptest::option::of("[a-z0-9]{1,6}"), name in name(),
+                  params in proptest::collection::btree_map(name(), proptest::collection::vec(param_value(), 1..3), 0..3),
+                  text in value()) -> Property<'static> {
+        // Escaped TEXT and unique, sorted parameter names: the form jCard reproduces.
+        let mut p = Property::new(name, groupwire_dav::ical::value::escape_text(&text).into_owned());
+        p.group = group.map(Into::into);
+        for (n, vs) in params {
+            p.params.push(groupwire_dav::ical::Parameter { name: n.into(), values: vs.into_iter().map(Into::into).collect() });
+        }
+        p
+    }
+}
+
+proptest! {
+    #[test]
+    fn jcard_round_trips(props in proptest::collection::vec(canonical_property(), 0..8)) {
+        let mut properties = vec![Property::new("VERSION", "4.0")];
+        properties.extend(props);
+        let c = VCard { properties };
+        let json = jcard::to_json(&c).unwrap();
+        prop_assert_eq!(jcard::from_json(&json).unwrap(), c);
+    }
+}
