@@ -78,3 +78,18 @@ async fn malformed_reply_is_invalid_with_the_codec_message() {
     assert!(message.contains("at offset 0"), "{message}");
     assert!(message.contains("hello \\x01 world\\r\\n"), "{message}");
 }
+
+#[tokio::test]
+async fn read_line_across_chunks_and_many_lines_in_one_read() {
+    static CHUNKS: [&[u8]; 3] = [b"a\r\nbb", b"b\r\nccc\r\n", b"1\n2\n3\nrest"];
+    let mut conn = connect(server(&CHUNKS).await).await;
+    let mut lines = Vec::new();
+    for _ in 0..6 {
+        lines.push(conn.read_line().await.unwrap());
+    }
+    let expected: [&[u8]; 6] = [b"a\r\n", b"bbb\r\n", b"ccc\r\n", b"1\n", b"2\n", b"3\n"];
+    assert_eq!(lines, expected);
+    assert_eq!(conn.buffered(), b"rest");
+    conn.consume(2);
+    assert_eq!(conn.buffered(), b"st");
+}

@@ -143,7 +143,11 @@ enum Stream {
 pub struct Connection {
     id: u32,
     stream: Option<Stream>,
+    /// Received bytes; those before `front` are consumed (compacted before the next read, so
+    /// taking many small frames out of one big read costs no copying per frame).
     buffer: Vec<u8>,
+    front: usize,
+    /// How far into the pending bytes `read_line` already looked for a line feed.
     line_scanned: usize,
     transcript: Transcript,
     settings: ConnSettings,
@@ -158,7 +162,7 @@ impl fmt::Debug for Connection {
             .field("id", &self.id)
             .field("host", &self.host)
             .field("tls", &self.tls_version)
-            .field("buffered", &self.buffer.len())
+            .field("buffered", &self.buffered().len())
             .finish_non_exhaustive()
     }
 }
@@ -201,6 +205,7 @@ impl Connection {
             id,
             stream: Some(Stream::Plain(tcp)),
             buffer: Vec::new(),
+            front: 0,
             line_scanned: 0,
             transcript,
             settings: settings.clone(),
@@ -243,8 +248,8 @@ impl Connection {
     /// [`ConnError::BytesBeforeHandshake`] if the server already sent more bytes (a response
     /// injection risk, RFC 3207 §4.2 / RFC 9051 §6.2.1), without starting the handshake.
     pub async fn start_tls(&mut self) -> Result<(), ConnError> {
-        if !self.buffer.is_empty() {
-            let error = ConnError::BytesBeforeHandshake(self.buffer.len());
+        if !self.buffered().is_empty() {
+            let error = ConnError::BytesBeforeHandshake(self.buffered().len());
             self.note(error.to_string());
             return Err(error);
         }
@@ -344,19 +349,23 @@ impl Connection {
 
     /// Bytes received and not yet consumed by a read helper.
     pub fn buffered(&self) -> &[u8] {
-        &self.buffer
+        self.buffer.get(self.front..).unwrap_or_default()
     }
 
     /// Drops the first `count` buffered bytes.
     pub fn consume(&mut self, count: usize) {
-        let count = count.min(self.buffer.len());
-        self.buffer.drain(..count);
-        self.line_scanned = 0;
+        let count = count.min(self.buffered().len());
+        self.front += count;
+        self.line_scanned = self.line_scanned.saturating_sub(count);
     }
 
     /// Reads whatever arrives next into the buffer; returns how many bytes (0 at end of
     /// stream). Fails when the buffer would exceed the limit or nothing arrives in time.
     pub async fn read_more(&mut self) -> Result<usize, ConnError> {
+        if self.front > 0 {
+            self.buffer.drain(..self.front);
+            self.front = 0;
+        }
         if self.buffer.len() >= self.settings.max_buffer {
             let error = ConnError::LimitExceeded {
                 max: self.settings.max_buffer,
@@ -365,11 +374,17 @@ impl Connection {
             return Err(error);
         }
         let room = (self.settings.max_buffer - self.buffer.len()).min(64 * 1024);
-        let mut chunk = vec![0u8; room];
+        let before = self.buffer.len();
+        self.buffer.reserve(room);
         let timeout = self.read_timeout;
+        let mut limited = bytes::BufMut::limit(&mut self.buffer, room);
         let result = match self.stream.as_mut() {
-            Some(Stream::Plain(tcp)) => tokio::time::timeout(timeout, tcp.read(&mut chunk)).await,
-            Some(Stream::Tls(tls)) => tokio::time::timeout(timeout, tls.read(&mut chunk)).await,
+            Some(Stream::Plain(tcp)) => {
+                tokio::time::timeout(timeout, tcp.read_buf(&mut limited)).await
+            }
+            Some(Stream::Tls(tls)) => {
+                tokio::time::timeout(timeout, tls.read_buf(&mut limited)).await
+            }
             None => {
                 return Err(ConnError::Closed {
                     pending: self.buffer.len(),
@@ -378,10 +393,10 @@ impl Connection {
         };
         match result {
             Ok(Ok(count)) => {
-                let data = chunk.get(..count).unwrap_or_default();
-                if count > 0 {
+                if let Some(data) = self.buffer.get(before..)
+                    && !data.is_empty()
+                {
                     self.transcript.received(self.id, data);
-                    self.buffer.extend_from_slice(data);
                 }
                 Ok(count)
             }
@@ -405,7 +420,7 @@ impl Connection {
         match self.read_more().await {
             Ok(0) => {
                 let error = ConnError::Closed {
-                    pending: self.buffer.len(),
+                    pending: self.buffered().len(),
                 };
                 self.note(error.to_string());
                 Err(error)
@@ -423,14 +438,16 @@ impl Connection {
     /// [`ConnError::LimitExceeded`].
     pub async fn read_line(&mut self) -> Result<Vec<u8>, ConnError> {
         loop {
-            let unscanned = self.buffer.get(self.line_scanned..).unwrap_or_default();
+            let pending = self.buffered();
+            let unscanned = pending.get(self.line_scanned..).unwrap_or_default();
             if let Some(position) = unscanned.iter().position(|&b| b == b'\n') {
                 let end = self.line_scanned + position + 1;
-                let line: Vec<u8> = self.buffer.drain(..end).collect();
+                let line = pending.get(..end).unwrap_or_default().to_vec();
+                self.consume(end);
                 self.line_scanned = 0;
                 return Ok(line);
             }
-            self.line_scanned = self.buffer.len();
+            self.line_scanned = pending.len();
             self.read_more_or_closed("a line from the server").await?;
         }
     }
@@ -444,8 +461,8 @@ impl Connection {
         F: FnMut(&[u8]) -> Framed<T>,
     {
         loop {
-            if !self.buffer.is_empty() {
-                match decode(&self.buffer) {
+            if !self.buffered().is_empty() {
+                match decode(self.buffered()) {
                     Framed::Complete { value, consumed } => {
                         self.consume(consumed);
                         return Ok(value);
@@ -454,7 +471,7 @@ impl Connection {
                     Framed::Invalid(reason) => {
                         let error = ConnError::Invalid(format!(
                             "{reason} (in \"{}\")",
-                            show_bytes(&self.buffer, 120)
+                            show_bytes(self.buffered(), 120)
                         ));
                         self.note(error.to_string());
                         return Err(error);
