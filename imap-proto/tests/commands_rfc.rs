@@ -308,3 +308,34 @@ fn rfc5258_list_extended_selection() {
     });
     assert!(recursive);
 }
+
+/// Real client captures (curl, Python imaplib, mbsync, fetchmail against Dovecot) decode end to
+/// end, every command round-trips, and each holds commands beyond the greeting dance.
+#[test]
+fn every_real_client_capture_decodes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "client"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "real captures missing: {}", files.len());
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let messages = decode_stream(&bytes).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let commands = messages
+            .iter()
+            .filter(|m| matches!(m, ClientMessage::Command(_)))
+            .count();
+        assert!(commands >= 2, "{}: {commands} commands", file.display());
+        // Every capture ends the session properly.
+        assert!(
+            messages
+                .iter()
+                .any(|m| matches!(m, ClientMessage::Command(c) if c.body == CommandBody::Logout)),
+            "{}: no LOGOUT",
+            file.display()
+        );
+    }
+}
