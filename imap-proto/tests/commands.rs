@@ -286,3 +286,48 @@ fn truncation_is_incomplete_at_every_offset() {
         }
     }
 }
+
+#[test]
+fn nesting_list_and_line_limits() {
+    let deep_not = format!("a SEARCH {}ALL\r\n", "NOT ".repeat(100));
+    let error = parse_command(deep_not.as_bytes(), Limits::default()).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::NestingDepth));
+    let deep_paren = format!("a SEARCH {}ALL{}\r\n", "(".repeat(100), ")".repeat(100));
+    let error = parse_command(deep_paren.as_bytes(), Limits::default()).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::NestingDepth));
+    // Just inside the limit is fine.
+    let ok = format!("a SEARCH {}ALL\r\n", "NOT ".repeat(60));
+    assert!(parse_command(ok.as_bytes(), Limits::default()).is_ok());
+
+    let mut limits = Limits::default();
+    limits.max_list_length = 3;
+    let error = parse_command(b"a FETCH 1 (FLAGS UID ENVELOPE BODY)\r\n", limits).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::ListLength));
+    assert!(parse_command(b"a FETCH 1 (FLAGS UID ENVELOPE)\r\n", limits).is_ok());
+    let error = parse_command(b"a SEARCH 1 2 3 4\r\n", limits).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::ListLength));
+
+    let mut limits = Limits::default();
+    limits.max_line_length = 16;
+    let error = decode_command(b"a SELECT averyveryverylongname\r\n", limits).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::LineLength));
+    // Without a line end yet, a line already past the limit is an error, not incomplete.
+    let error = decode_command(b"a SELECT averyveryverylong", limits).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::LineLength));
+}
+
+#[test]
+fn unknown_commands_keep_their_arguments_raw() {
+    let command =
+        parse(b"t1 XAPPLEPUSHSERVICE aps-version 2 aps-subtopic com.apple.mobilemail\r\n");
+    let CommandBody::Unknown(unknown) = &command.body else {
+        panic!("{command:?}")
+    };
+    assert_eq!(unknown.name.as_bytes(), b"XAPPLEPUSHSERVICE");
+    assert_eq!(
+        unknown.arguments.as_bytes(),
+        b"aps-version 2 aps-subtopic com.apple.mobilemail"
+    );
+    // A known command with bad arguments is an error, not an unknown command.
+    assert!(parse_command(b"a SELECT\r\n", Limits::default()).is_err());
+}
