@@ -83,6 +83,25 @@ pub fn render(report: &Report) -> String {
             escape(&report.target.tls_versions.join(", "))
         ),
     );
+    for hook in &report.hooks {
+        let label = format!("{} {}", hook.protocol.label(), hook.hook);
+        match (hook.hook, hook.status) {
+            ("probe", Status::Pass) => row(
+                &format!("{} capabilities", hook.protocol.label()),
+                escape(&hook.capabilities.join(" ")),
+            ),
+            (_, Status::Pass) => {}
+            (_, status) => row(
+                &label,
+                format!(
+                    "<span class=\"{}\">{}</span>: {}",
+                    status.name(),
+                    status.name(),
+                    escape(hook.reason.as_deref().unwrap_or(""))
+                ),
+            ),
+        }
+    }
     row(
         "Run",
         format!(

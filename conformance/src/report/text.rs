@@ -52,6 +52,16 @@ pub fn render(report: &Report, colour: bool) -> String {
         report.target.tls_versions.join(", ")
     };
     let _ = writeln!(out, "  TLS trust: {} ({versions})", report.target.tls_trust);
+    for hook in &report.hooks {
+        if hook.hook == "probe" && !hook.capabilities.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} advertises: {}",
+                hook.protocol.label(),
+                hook.capabilities.join(" ")
+            );
+        }
+    }
     if report.target.tls_insecure {
         let _ = writeln!(
             out,
