@@ -9,6 +9,8 @@
 
 pub mod autoconfig;
 pub mod faults;
+pub mod imap;
+pub mod mime;
 pub mod smtp;
 pub mod store;
 pub mod tls;
@@ -184,8 +186,13 @@ impl Reference {
             false,
         ));
         tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
-        // Listeners not yet served are kept open so their ports stay reserved.
-        let _ = (imap_listener, imaps_listener);
+        let imap_service = Arc::new(imap::ImapService {
+            store: Arc::clone(&store),
+            tls: Arc::clone(&tls.server),
+            faults: faults.clone(),
+        });
+        tasks.spawn(imap::serve(imap_listener, Arc::clone(&imap_service), false));
+        tasks.spawn(imap::serve(imaps_listener, imap_service, true));
 
         Ok(Reference {
             imap,

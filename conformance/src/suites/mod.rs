@@ -1,7 +1,7 @@
 //! The check catalogue: one suite per protocol.
 //!
 //! - [`smtp`]: SMTP submission (RFC 5321, RFC 6409 and the ESMTP extensions a client uses).
-//! - `imap` (as the IMAP codec lands): IMAP4rev2/IMAP4rev1 (RFC 9051, RFC 3501) and the extensions of the profile.
+//! - [`imap`]: IMAP4rev2/IMAP4rev1 (RFC 9051, RFC 3501) and the extensions of the profile.
 //! - [`discovery`]: the Thunderbird autoconfig document, cross-checked against the servers.
 
 /// Declares a [`Check`](crate::engine::Check) in one line per field:
@@ -27,13 +27,17 @@ macro_rules! check {
 }
 
 pub mod discovery;
+pub mod imap;
 pub mod smtp;
 
 use crate::engine::Registry;
 
 /// Every suite the harness ships.
 pub fn registry() -> Registry {
-    Registry::new().with(smtp::SUITE).with(discovery::SUITE)
+    Registry::new()
+        .with(imap::SUITE)
+        .with(smtp::SUITE)
+        .with(discovery::SUITE)
 }
 
 #[cfg(test)]

@@ -95,6 +95,36 @@ static CHECKS: &[Check] = &[
         accounts: 0,
         run: |cx| Box::pin(domain(cx)),
     },
+    Check {
+        id: "discovery.autoconfig.imap-login",
+        protocol: Protocol::Discovery,
+        title: "Every IMAP server the autoconfig document names accepts the test account",
+        rfc: RfcRef::new(9051, "6.2.3"),
+        level: Level::Must,
+        quote: "OK -  login completed, now in authenticated state",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &["autoconfig-wrong-port", "autoconfig-wrong-username"],
+        accounts: 1,
+        run: |cx| Box::pin(imap_login(cx)),
+    },
+    Check {
+        id: "discovery.autoconfig.smtp-login",
+        protocol: Protocol::Discovery,
+        title: "Every submission server the autoconfig document names accepts the test account",
+        rfc: RfcRef::new(2554, "4"),
+        level: Level::Must,
+        quote: "Should the client successfully complete the authentication exchange, the SMTP server issues a 235 reply.",
+        profiles: PROFILES,
+        needs: &[],
+        broken_by: &[
+            "autoconfig-no-smtp",
+            "autoconfig-wrong-port",
+            "smtp-no-implicit-tls",
+        ],
+        accounts: 1,
+        run: |cx| Box::pin(smtp_login(cx)),
+    },
 ];
 
 /// Where the autoconfig document is fetched from: the target's autoconfig URL, or
@@ -229,4 +259,127 @@ async fn domain(cx: CheckContext) -> CheckResult {
         format!("<domain>{domain}</domain>"),
         || format!("domains {:?}", document.domains),
     )
+}
+
+fn server_endpoint(
+    entry: &document::ServerEntry,
+    implicit: &str,
+    starttls: &str,
+) -> Result<Endpoint, Finding> {
+    let scheme = if entry.implicit_tls() {
+        implicit
+    } else if entry.starttls() {
+        starttls
+    } else {
+        return Err(Finding::violation(
+            "socketType SSL or STARTTLS",
+            format!("socketType {:?} for {}", entry.socket_type, entry.hostname),
+        ));
+    };
+    let port = entry.port.ok_or_else(|| {
+        Finding::violation("a numeric <port>", format!("none for {}", entry.hostname))
+    })?;
+    let host = if entry.hostname.contains(':') {
+        format!("[{}]", entry.hostname)
+    } else {
+        entry.hostname.clone()
+    };
+    Endpoint::parse(&format!("{scheme}://{host}:{port}"))
+        .map_err(|error| Finding::violation("a usable hostname", error.to_string()))
+}
+
+async fn imap_login(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let document = fetch_document(&cx).await?;
+    let servers: Vec<_> = document
+        .incoming
+        .iter()
+        .filter(|s| s.kind.eq_ignore_ascii_case("imap"))
+        .collect();
+    if servers.is_empty() {
+        return Err(Finding::skip("the document names no IMAP server"));
+    }
+    for entry in servers {
+        let endpoint = server_endpoint(entry, "imaps", "imap")?;
+        let user = entry.username_for(&account.user);
+        let login = crate::target::Account {
+            user: user.clone(),
+            password: account.password.clone(),
+        };
+        let attempt = async {
+            let mut session =
+                crate::suites::imap::session::ImapSession::connect_to(&cx, &endpoint).await?;
+            if entry.starttls() {
+                session.starttls().await?;
+            }
+            let reply = session.login(&login).await?;
+            session.logout().await;
+            Ok::<_, Finding>(reply.is_ok())
+        };
+        match attempt.await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(Finding::violation(
+                    format!("LOGIN as {user} on {}", endpoint.url),
+                    "NO",
+                ));
+            }
+            Err(Finding::Harness(reason) | Finding::Unreachable(reason)) => {
+                return Err(Finding::violation(
+                    format!("a working IMAP server at {}", endpoint.url),
+                    reason,
+                ));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
+}
+
+async fn smtp_login(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let document = fetch_document(&cx).await?;
+    let servers: Vec<_> = document
+        .outgoing
+        .iter()
+        .filter(|s| s.kind.eq_ignore_ascii_case("smtp"))
+        .collect();
+    if servers.is_empty() {
+        return Err(Finding::violation(
+            "at least one <outgoingServer type=\"smtp\">",
+            "none",
+        ));
+    }
+    for entry in servers {
+        let endpoint = server_endpoint(entry, "smtps", "smtp")?;
+        let user = entry.username_for(&account.user);
+        let attempt = async {
+            let mut session =
+                crate::suites::smtp::session::SmtpSession::secure_to(&cx, &endpoint).await?;
+            let reply = session.auth_plain(&user, account.password.expose()).await?;
+            session.quit().await;
+            Ok::<_, Finding>(crate::suites::smtp::session::code(&reply))
+        };
+        match attempt.await {
+            Ok(235) => {}
+            Ok(code) => {
+                return Err(Finding::violation(
+                    format!("235 to AUTH as {user} on {}", endpoint.url),
+                    format!("{code}"),
+                ));
+            }
+            Err(
+                Finding::Harness(reason)
+                | Finding::Unreachable(reason)
+                | Finding::Violation { actual: reason, .. },
+            ) => {
+                return Err(Finding::violation(
+                    format!("a working submission server at {}", endpoint.url),
+                    reason,
+                ));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }

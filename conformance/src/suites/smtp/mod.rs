@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod basics;
+pub mod delivery;
 pub mod extensions;
 pub mod session;
 pub mod smuggling;
@@ -167,4 +168,13 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("smtp.data.smuggling-crlf-dot-lf", Smtp, "`<CR><LF>.<LF>` does not end message data", 5321, "2.3.8", Must,
         "Conforming implementations MUST NOT recognize or generate any other character or character sequence as a line terminator.",
         needs [], faults ["smtp-crlf-dot-lf"], accounts 1, smuggling::crlf_dot_lf),
+    check!("smtp.delivery.end-to-end", Smtp, "Mail submitted for a second account arrives in its INBOX with headers intact", 5321, "4.2.5", Must,
+        "When an SMTP server returns a positive completion status (2yz code) after the DATA command is completed with <CRLF>.<CRLF>, it accepts responsibility for: o delivering the message (if the recipient mailbox exists)",
+        needs [], faults ["smtp-drops-delivery", "smtp-mangled-headers"], accounts 2, delivery::end_to_end),
+    check!("smtp.data.transparency", Smtp, "Dot-stuffed lines are delivered with the extra dot removed", 5321, "4.5.2", Must,
+        "If the first character is a period and there are other characters on the line, the first character is deleted.",
+        needs [], faults ["smtp-no-dot-unstuffing"], accounts 1, delivery::transparency),
+    check!("smtp.chunking.bdat-chunks", Smtp, "A message sent in several BDAT chunks is delivered whole", 3030, "2", Must,
+        "A 250 response MUST be sent to each successful BDAT data block within a mail transaction.",
+        needs ["CHUNKING"], faults ["smtp-bdat-loses-chunks"], accounts 1, delivery::bdat_chunks),
 ];

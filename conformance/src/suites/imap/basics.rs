@@ -1,0 +1,382 @@
+//! Greeting, capabilities, STARTTLS, authentication and the state machine.
+
+use std::time::Duration;
+
+use groupwire_imap::response::Response;
+use groupwire_imap::response::status::Status;
+
+use super::session::{ImapSession, imap_endpoint, literal, quoted, show};
+use crate::engine::{CheckContext, CheckResult, Finding};
+use crate::target::Security;
+
+fn starttls_endpoint(cx: &CheckContext) -> Result<(), Finding> {
+    if imap_endpoint(cx)?.security == Security::StartTls {
+        Ok(())
+    } else {
+        Err(Finding::skip(
+            "the IMAP endpoint is not a cleartext (STARTTLS) endpoint",
+        ))
+    }
+}
+
+/// The greeting is an untagged OK (or PREAUTH).
+pub async fn greeting(cx: CheckContext) -> CheckResult {
+    let session = ImapSession::connect(&cx).await?;
+    let ok = matches!(&session.greeting, Response::Status(s) if s.tag.is_none() && matches!(s.status, Status::Ok | Status::PreAuth));
+    let shown = show(&session.greeting);
+    session.logout().await;
+    if ok {
+        Ok(())
+    } else {
+        Err(Finding::violation("an untagged OK greeting", shown))
+    }
+}
+
+/// CAPABILITY lists IMAP4rev2 (or IMAP4rev1 for an RFC 3501 server).
+pub async fn capability_revision(cx: CheckContext) -> CheckResult {
+    let mut session = ImapSession::secure(&cx).await?;
+    let reply = session.run("CAPABILITY").await?;
+    session.logout().await;
+    let caps = reply.capabilities();
+    if caps.iter().any(|c| c == "IMAP4REV2" || c == "IMAP4REV1") {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "IMAP4rev2 (or IMAP4rev1) in CAPABILITY",
+            format!("{caps:?}"),
+        ))
+    }
+}
+
+/// The cleartext port advertises STARTTLS.
+pub async fn starttls_advertised(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let mut session = ImapSession::connect(&cx).await?;
+    let reply = session.run("CAPABILITY").await?;
+    session.logout().await;
+    if reply.capabilities().iter().any(|c| c == "STARTTLS") {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "STARTTLS in CAPABILITY on the cleartext port",
+            format!("{:?}", reply.capabilities()),
+        ))
+    }
+}
+
+/// The cleartext port advertises LOGINDISABLED.
+pub async fn logindisabled(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let mut session = ImapSession::connect(&cx).await?;
+    let reply = session.run("CAPABILITY").await?;
+    session.logout().await;
+    if reply.capabilities().iter().any(|c| c == "LOGINDISABLED") {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "LOGINDISABLED before TLS",
+            format!("{:?}", reply.capabilities()),
+        ))
+    }
+}
+
+/// LOGIN before TLS is refused.
+pub async fn login_refused_in_cleartext(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let account = cx.account(0)?.clone();
+    let mut session = ImapSession::connect(&cx).await?;
+    let reply = session.login(&account).await?;
+    session.logout().await;
+    if reply.is_ok() {
+        Err(Finding::violation(
+            "NO or BAD to LOGIN before STARTTLS",
+            reply.show_tagged(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// STARTTLS is answered OK and TLS comes up.
+pub async fn starttls(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let mut session = ImapSession::connect(&cx).await?;
+    session.starttls().await?;
+    let reply = session.run("NOOP").await?;
+    session.logout().await;
+    if reply.is_ok() {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "OK to NOOP over TLS",
+            reply.show_tagged(),
+        ))
+    }
+}
+
+/// A command pipelined in cleartext behind STARTTLS is not executed.
+pub async fn starttls_injection(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let mut session = ImapSession::connect(&cx).await?;
+    session.conn.send(b"gs1 STARTTLS\r\ngs2 NOOP\r\n").await?;
+    loop {
+        match session.read().await? {
+            Response::Status(s) if s.tag.as_ref().is_some_and(|t| t.as_str() == "gs1") => {
+                if s.status != Status::Ok {
+                    session.logout().await;
+                    return Err(Finding::harness("STARTTLS refused"));
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    if let Err(error) = session.conn.start_tls().await {
+        session
+            .conn
+            .note(format!("handshake refused after injected bytes: {error}"));
+        return Ok(());
+    }
+    let unsolicited = session.read_within(Duration::from_millis(700)).await?;
+    session.logout().await;
+    match unsolicited {
+        Some(Response::Status(s)) if s.tag.as_ref().is_some_and(|t| t.as_str() == "gs2") => {
+            Err(Finding::violation(
+                "the cleartext NOOP discarded",
+                "it was executed over TLS (tagged gs2 response)",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// After STARTTLS, CAPABILITY no longer lists STARTTLS or LOGINDISABLED.
+pub async fn capability_after_tls(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let mut session = ImapSession::secure(&cx).await?;
+    let reply = session.run("CAPABILITY").await?;
+    session.logout().await;
+    let caps = reply.capabilities();
+    if caps.iter().any(|c| c == "STARTTLS" || c == "LOGINDISABLED") {
+        Err(Finding::violation(
+            "neither STARTTLS nor LOGINDISABLED after TLS",
+            format!("{caps:?}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// LOGIN with good credentials over TLS is OK.
+pub async fn login(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let mut session = ImapSession::secure(&cx).await?;
+    let reply = session.login(&account).await?;
+    session.logout().await;
+    if reply.is_ok() {
+        Ok(())
+    } else {
+        Err(Finding::violation("OK to LOGIN", reply.show_tagged()))
+    }
+}
+
+/// LOGIN with a wrong password is NO.
+pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
+    let mut account = cx.account(0)?.clone();
+    account.password = crate::target::Secret::new(format!("{}-wrong", account.password.expose()));
+    let mut session = ImapSession::secure(&cx).await?;
+    let reply = session.login(&account).await?;
+    session.logout().await;
+    if reply.status() == Status::No {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "NO to LOGIN with a wrong password",
+            reply.show_tagged(),
+        ))
+    }
+}
+
+fn plain(account: &crate::target::Account) -> String {
+    let message = groupwire_smtp::auth::plain_message("", &account.user, account.password.expose());
+    groupwire_smtp::auth::base64_encode(&message)
+}
+
+/// AUTHENTICATE PLAIN with a continuation succeeds.
+pub async fn authenticate_plain(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let mut session = ImapSession::secure(&cx).await?;
+    let tag = "ga1";
+    session
+        .conn
+        .send(format!("{tag} AUTHENTICATE PLAIN\r\n").as_bytes())
+        .await?;
+    let first = session.read().await?;
+    if !matches!(first, Response::Continuation(_)) {
+        session.logout().await;
+        return Err(Finding::violation(
+            "a `+` continuation request",
+            show(&first),
+        ));
+    }
+    session
+        .conn
+        .send_secret(format!("{}\r\n", plain(&account)).as_bytes())
+        .await?;
+    loop {
+        let response = session.read().await?;
+        if let Response::Status(s) = &response
+            && s.tag.as_ref().is_some_and(|t| t.as_str() == tag)
+        {
+            let ok = s.status == Status::Ok;
+            let shown = show(&response);
+            session.logout().await;
+            return if ok {
+                Ok(())
+            } else {
+                Err(Finding::violation("OK to AUTHENTICATE PLAIN", shown))
+            };
+        }
+    }
+}
+
+/// AUTHENTICATE PLAIN with an initial response (SASL-IR) succeeds without a continuation.
+pub async fn sasl_ir(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let mut session = ImapSession::secure(&cx).await?;
+    let text = format!("AUTHENTICATE PLAIN {}", plain(&account));
+    let reply = session
+        .run_with(
+            text.as_bytes(),
+            groupwire_imap::command::LiteralPolicy::Synchronizing,
+            true,
+        )
+        .await;
+    let reply = match reply {
+        Ok(reply) => reply,
+        Err(Finding::Harness(reason)) => {
+            return Err(Finding::violation(
+                "OK without a continuation request",
+                format!("no completion: {reason}"),
+            ));
+        }
+        Err(other) => return Err(other),
+    };
+    session.logout().await;
+    if reply.is_ok() && reply.continuations == 0 {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "OK to AUTHENTICATE PLAIN <initial response>",
+            reply.show_all(),
+        ))
+    }
+}
+
+/// NAMESPACE (an authenticated-state command) before login is refused.
+pub async fn command_before_login(cx: CheckContext) -> CheckResult {
+    let mut session = ImapSession::secure(&cx).await?;
+    let reply = session.run("NAMESPACE").await?;
+    session.logout().await;
+    if reply.is_ok() {
+        Err(Finding::violation(
+            "BAD or NO to NAMESPACE in the not-authenticated state",
+            reply.show_tagged(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// FETCH with no mailbox selected is refused.
+pub async fn fetch_without_select(cx: CheckContext) -> CheckResult {
+    let mut session = ImapSession::ready(&cx, 0).await?;
+    let reply = session.run("FETCH 1 (FLAGS)").await?;
+    session.logout().await;
+    if reply.is_ok() {
+        Err(Finding::violation(
+            "BAD or NO to FETCH in the authenticated state",
+            reply.show_tagged(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// LOGOUT sends an untagged BYE then the tagged OK.
+pub async fn logout(cx: CheckContext) -> CheckResult {
+    let mut session = ImapSession::ready(&cx, 0).await?;
+    let reply = session.run("LOGOUT").await?;
+    session.conn.close().await;
+    let bye = reply
+        .untagged
+        .iter()
+        .any(|r| matches!(r, Response::Status(s) if s.status == Status::Bye));
+    if bye && reply.is_ok() {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "* BYE then OK to LOGOUT",
+            reply.show_all(),
+        ))
+    }
+}
+
+/// NOOP is OK in every state.
+pub async fn noop(cx: CheckContext) -> CheckResult {
+    let mut session = ImapSession::ready(&cx, 0).await?;
+    let reply = session.run("NOOP").await?;
+    session.logout().await;
+    if reply.is_ok() {
+        Ok(())
+    } else {
+        Err(Finding::violation("OK to NOOP", reply.show_tagged()))
+    }
+}
+
+/// An unknown command is BAD.
+pub async fn unknown_command(cx: CheckContext) -> CheckResult {
+    let mut session = ImapSession::ready(&cx, 0).await?;
+    let reply = session.run("XGROUPWIREUNKNOWN").await?;
+    session.logout().await;
+    if reply.status() == Status::Bad {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "BAD to an unknown command",
+            reply.show_tagged(),
+        ))
+    }
+}
+
+/// APPEND's synchronising literal gets exactly one `+` continuation request.
+pub async fn literal_continuation(cx: CheckContext) -> CheckResult {
+    let mut scratch = super::fixture::Scratch::new(&cx, 0, false, false).await?;
+    let mut text = format!("APPEND {} ", quoted(&scratch.mailbox)).into_bytes();
+    text.extend_from_slice(&literal(&super::fixture::plain_message(&cx, 0)));
+    scratch
+        .session
+        .conn
+        .set_read_timeout(Duration::from_secs(2));
+    let reply = scratch
+        .session
+        .run_with(
+            &text,
+            groupwire_imap::command::LiteralPolicy::Synchronizing,
+            false,
+        )
+        .await;
+    let result = match reply {
+        Ok(reply) if reply.is_ok() && reply.continuations == 1 => Ok(()),
+        Ok(reply) => Err(Finding::violation(
+            "one `+` for the literal, then OK",
+            reply.show_all(),
+        )),
+        Err(Finding::Harness(reason)) => Err(Finding::violation(
+            "a `+` continuation request for the literal",
+            reason,
+        )),
+        Err(other) => Err(other),
+    };
+    scratch.finish(result).await
+}

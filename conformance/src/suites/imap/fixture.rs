@@ -1,0 +1,124 @@
+//! Test data the IMAP checks create: a scratch mailbox per check (named with the run prefix,
+//! removed afterwards) holding small plain messages and one multipart message.
+
+use super::session::{ImapSession, Reply, literal, quoted};
+use crate::engine::{CheckContext, CheckResult, Finding};
+
+/// A plain message; `n` makes its subject and body unique.
+pub fn plain_message(cx: &CheckContext, n: usize) -> Vec<u8> {
+    format!(
+        "From: Alice Example <alice@example.test>\r\nTo: Bob Example <bob@example.test>\r\n\
+         Subject: {} plain {n}\r\nMessage-ID: <{}-{n}@groupwire.invalid>\r\n\
+         Date: Sun, 22 Nov 2026 10:00:0{} +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=us-ascii\r\n\r\nplain body {n}\r\nsecond line\r\n",
+        cx.run_prefix(),
+        cx.scratch_name("msg"),
+        n % 10
+    )
+    .into_bytes()
+}
+
+/// The multipart/mixed message whose BODYSTRUCTURE the checks inspect.
+pub fn multipart_message(cx: &CheckContext) -> Vec<u8> {
+    format!(
+        "From: Carol <carol@example.test>\r\nTo: Bob Example <bob@example.test>\r\n\
+         Subject: {} multipart\r\nMessage-ID: <{}-mp@groupwire.invalid>\r\n\
+         Date: Sun, 22 Nov 2026 11:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"gw-boundary\"\r\n\r\n\
+         This is a multi-part message in MIME format.\r\n\
+         --gw-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nfirst part text\r\n\
+         --gw-boundary\r\nContent-Type: application/octet-stream\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgc=\r\n--gw-boundary--\r\n",
+        cx.run_prefix(),
+        cx.scratch_name("msg"),
+    )
+    .into_bytes()
+}
+
+/// A session logged in as account 0 with a fresh scratch mailbox holding `plain` plain
+/// messages (and the multipart one when `multipart`), selected when `select`.
+pub struct Scratch {
+    /// The session.
+    pub session: ImapSession,
+    /// The scratch mailbox's name.
+    pub mailbox: String,
+    /// The SELECT reply, when selected.
+    pub selected: Option<Reply>,
+}
+
+impl Scratch {
+    /// Creates the scratch mailbox and fills it.
+    pub async fn new(
+        cx: &CheckContext,
+        plain: usize,
+        multipart: bool,
+        select: bool,
+    ) -> Result<Scratch, Finding> {
+        let mut session = ImapSession::ready(cx, 0).await?;
+        let mailbox = cx.scratch_name("box");
+        session
+            .must(&format!("CREATE {}", quoted(&mailbox)))
+            .await?;
+        for n in 0..plain {
+            append(&mut session, &mailbox, "", &plain_message(cx, n)).await?;
+        }
+        if multipart {
+            append(&mut session, &mailbox, "", &multipart_message(cx)).await?;
+        }
+        let selected = if select {
+            Some(
+                session
+                    .must(&format!("SELECT {}", quoted(&mailbox)))
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok(Scratch {
+            session,
+            mailbox,
+            selected,
+        })
+    }
+
+    /// Deletes the scratch mailbox, logs out, and returns `result`.
+    pub async fn finish(mut self, result: CheckResult) -> CheckResult {
+        let _ = self.session.run("UNSELECT").await;
+        let _ = self
+            .session
+            .run(&format!("DELETE {}", quoted(&self.mailbox)))
+            .await;
+        self.session.logout().await;
+        result
+    }
+}
+
+/// APPENDs `message` with `flags` (`(\\Seen)` or empty) to `mailbox`.
+pub async fn append(
+    session: &mut ImapSession,
+    mailbox: &str,
+    flags: &str,
+    message: &[u8],
+) -> Result<Reply, Finding> {
+    let mut text = format!("APPEND {} ", quoted(mailbox)).into_bytes();
+    if !flags.is_empty() {
+        text.extend_from_slice(flags.as_bytes());
+        text.push(b' ');
+    }
+    text.extend_from_slice(&literal(message));
+    let reply = session
+        .run_with(
+            &text,
+            groupwire_imap::command::LiteralPolicy::Synchronizing,
+            false,
+        )
+        .await?;
+    if reply.is_ok() {
+        Ok(reply)
+    } else {
+        Err(Finding::harness(format!(
+            "APPEND failed: {}",
+            reply.show_tagged()
+        )))
+    }
+}
