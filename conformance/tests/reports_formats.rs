@@ -28,6 +28,11 @@ fn text_ends_with_the_plain_closing_line_and_shows_evidence() {
     assert!(text.contains("C1: a1 LOGIN alice@example.org ***"));
     assert!(text.contains("smtp.fixture.skip: not advertised: PIPELINING"));
     assert!(text.contains("verdict: FAIL"));
+    assert!(
+        text.contains("  IMAP advertises: IMAP4rev2 IDLE X-<EVIL>\n"),
+        "{text}"
+    );
+    assert!(text.contains("IMAP cleanup error"), "{text}");
     assert!(!text.contains(PASSWORD));
     let coloured = report::render(&report(), Format::Text, true);
     assert!(coloured.contains("\x1b[1;31m"));

@@ -24,6 +24,8 @@ fn html_is_self_contained_and_escapes_the_server() {
         "no script, not even the server's"
     );
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(html.contains("<th>IMAP capabilities</th><td>IMAP4rev2 IDLE X-&lt;EVIL&gt;</td>"));
+    assert!(html.contains("<th>IMAP cleanup</th><td><span class=\"error\">error</span>: could not delete gw-test-0001-&lt;x&gt;</td>"));
     for external in ["src=\"http", "href=\"//", "<link", "@import", "url("] {
         assert!(!html.contains(external), "external asset: {external}");
     }

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use groupwire_conformance::engine::{
-    Check, CheckOutcome, Finding, Level, Masker, Protocol, RfcRef, RunResult, Transcript,
+    Check, CheckOutcome, Finding, HookOutcome, Level, Masker, Protocol, RfcRef, RunResult, Status,
+    Transcript,
 };
 use groupwire_conformance::profile::Profile;
 use groupwire_conformance::report::{Report, Timing};
@@ -94,7 +95,24 @@ pub fn report_with(outcomes: Vec<CheckOutcome>, profile: &Profile, waivers: &Wai
         waivers,
         RunResult {
             outcomes,
-            hooks: Vec::new(),
+            hooks: vec![
+                HookOutcome {
+                    protocol: Protocol::Imap,
+                    hook: "probe",
+                    status: Status::Pass,
+                    reason: None,
+                    capabilities: vec!["IMAP4rev2".into(), "IDLE".into(), "X-<EVIL>".into()],
+                    transcript: Vec::new(),
+                },
+                HookOutcome {
+                    protocol: Protocol::Imap,
+                    hook: "cleanup",
+                    status: Status::Error,
+                    reason: Some("could not delete gw-test-0001-<x>".into()),
+                    capabilities: Vec::new(),
+                    transcript: Vec::new(),
+                },
+            ],
             run_prefix: "gw-test-0001".into(),
         },
         Timing { started, finished },
