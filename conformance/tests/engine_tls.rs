@@ -228,3 +228,77 @@ async fn plain_text_on_an_implicit_tls_port_is_a_tls_error_not_a_hang() {
         "{notes:?}"
     );
 }
+
+static TLS_CHECKS: [groupwire_conformance::engine::Check; 1] =
+    [groupwire_conformance::engine::Check {
+        id: "imap.tls.greeting",
+        protocol: groupwire_conformance::engine::Protocol::Imap,
+        title: "greets over TLS",
+        rfc: groupwire_conformance::engine::RfcRef::new(9051, "7.1"),
+        level: groupwire_conformance::engine::Level::Must,
+        quote: "q",
+        profiles: &[],
+        needs: &[],
+        broken_by: &[],
+        accounts: 0,
+        run: |cx| {
+            Box::pin(async move {
+                let mut conn = cx.connect().await?;
+                let line = conn.read_line().await?;
+                groupwire_conformance::engine::ensure(
+                    line == b"* OK secure\r\n",
+                    "* OK secure",
+                    || String::from_utf8_lossy(&line).into_owned(),
+                )
+            })
+        },
+    }];
+
+#[tokio::test]
+async fn a_whole_run_reports_the_tls_version_and_stamps_insecure_trust() {
+    use groupwire_conformance::engine::{NoProgress, Protocol, Registry, Status, Suite};
+    use groupwire_conformance::profile::Profile;
+    use groupwire_conformance::report::{self, Format, RunPlan};
+    use groupwire_conformance::target::{Endpoint, Target};
+
+    let pki = pki("run");
+    let port = server(pki.acceptor.clone(), true, false).await;
+    let registry = Registry::new().with(Suite {
+        protocol: Protocol::Imap,
+        probe: None,
+        cleanup: None,
+        checks: &TLS_CHECKS,
+    });
+    let mut target = Target::empty("tls run");
+    target.imap = Some(Endpoint::parse(&format!("imaps://127.0.0.1:{port}")).unwrap());
+    target.tls = TlsTrust::Insecure;
+    let plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
+    let report = plan.run(&registry, Arc::new(NoProgress)).await.unwrap();
+    assert_eq!(report.checks[0].status, Status::Pass);
+    assert_eq!(
+        report.checks[0].evidence.tls_version.as_deref(),
+        Some("TLSv1.3")
+    );
+    assert_eq!(report.target.tls_versions, ["TLSv1.3"]);
+    assert!(report.target.tls_insecure);
+    assert_eq!(report.exit_code(), 0);
+    let text = report::render(&report, Format::Text, false);
+    assert!(text.contains("TLS trust: insecure (TLSv1.3)"), "{text}");
+    assert!(text.contains("WARNING: certificates were not verified"));
+    assert_eq!(text.lines().last(), Some("1 passed, 0 failed, 0 skipped"));
+
+    // The same server under system trust: the certificate is refused, the check errors.
+    let mut target = Target::empty("tls run");
+    target.imap = Some(Endpoint::parse(&format!("imaps://127.0.0.1:{port}")).unwrap());
+    let plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
+    let report = plan.run(&registry, Arc::new(NoProgress)).await.unwrap();
+    assert_eq!(report.checks[0].status, Status::Error);
+    assert!(
+        report.checks[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("TLS handshake failed")
+    );
+    assert_eq!(report.exit_code(), 1);
+}
