@@ -375,6 +375,9 @@ impl Session {
                 }
             }
             CommandBody::Authenticate(auth) => {
+                // The decoder enters its AUTHENTICATE state on the command; whatever happens
+                // here (initial response, refusal, completed exchange) ends it.
+                self.decoder.finish_authentication();
                 let mechanism = auth.mechanism.as_str().to_ascii_uppercase();
                 if !self.tls && !self.fault(Fault::ImapLoginInPlaintext) {
                     self.tagged(

@@ -262,14 +262,24 @@ pub async fn sasl_ir(cx: CheckContext) -> CheckResult {
         }
         Err(other) => return Err(other),
     };
+    let after = session.run("NOOP").await;
     session.logout().await;
-    if reply.is_ok() && reply.continuations == 0 {
-        Ok(())
-    } else {
-        Err(Finding::violation(
+    if !(reply.is_ok() && reply.continuations == 0) {
+        return Err(Finding::violation(
             "OK to AUTHENTICATE PLAIN <initial response>",
             reply.show_all(),
-        ))
+        ));
+    }
+    match after {
+        Ok(noop) if noop.is_ok() => Ok(()),
+        Ok(noop) => Err(Finding::violation(
+            "the session to go on (OK to NOOP after AUTHENTICATE)",
+            noop.show_all(),
+        )),
+        Err(error) => Err(Finding::violation(
+            "the session to go on (OK to NOOP after AUTHENTICATE)",
+            error.to_string(),
+        )),
     }
 }
 
