@@ -798,6 +798,21 @@ proptest! {
     }
 
     #[test]
+    fn server_decoder_truncation_is_incomplete_or_continuation(command in command()) {
+        let wire = command.to_bytes();
+        for end in 0..wire.len() {
+            let mut decoder = CommandDecoder::new(Limits::default());
+            loop {
+                match decoder.decode(&wire[..end]) {
+                    Ok(ServerStep::NeedsContinuation { .. }) => continue,
+                    Ok(ServerStep::Incomplete { .. }) => break,
+                    other => prop_assert!(false, "cut at {}: {:?}", end, other),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in vec(any::<u8>(), 0..200)) {
         let _ = decode_command(&bytes, Limits::default());
         let mut decoder = CommandDecoder::new(Limits::default());
