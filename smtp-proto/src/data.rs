@@ -9,7 +9,7 @@
 //! smuggling (CVE-2023-51764): `LF.LF`, `CR.CR`, `LF.CRLF`, `CRLF.LF` never end the data.
 
 use bytes::BytesMut;
-use memchr::{memchr, memchr_iter};
+use memchr::{memchr, memchr2_iter, memmem};
 
 use crate::limits::{Limit, LineEndings};
 use crate::{DecodeError, Decoded, ErrorKind, Expected, Limits};
@@ -82,48 +82,12 @@ impl DataDecoder {
             }
         }
         let hay = input.get(skip..).unwrap_or_default();
-        let mut emit = None;
-        for lf in memchr_iter(b'\n', hay) {
-            let after_cr = lf > 0 && hay.get(lf - 1) == Some(&b'\r');
-            if !after_cr {
-                if strict {
-                    return Err(DecodeError::new(
-                        skip + lf,
-                        ErrorKind::Expected(Expected::CrlfNotBareLf),
-                    ));
-                }
-                continue;
-            }
-            match hay.get(lf + 1) {
-                Some(b'.') | None => {
-                    emit = Some((lf + 1, true));
-                    break;
-                }
-                Some(_) => {}
-            }
-        }
-        let (len, at_line_start) = emit.unwrap_or_else(|| {
-            // No line start in sight: hand out everything but a trailing CR, which may be
-            // the start of a CRLF.
-            let len = if hay.last() == Some(&b'\r') {
-                hay.len() - 1
-            } else {
-                hay.len()
-            };
-            (len, false)
-        });
+        let (len, at_line_start) = if strict {
+            scan_strict(hay).map_err(|e| e.shifted(skip))?
+        } else {
+            scan_lenient(hay)
+        };
         let bytes = hay.get(..len).unwrap_or_default();
-        if strict {
-            let lfs = memchr_iter(b'\n', bytes).count();
-            let crs = memchr_iter(b'\r', bytes).count();
-            if crs != lfs {
-                let at = bare_cr(bytes).unwrap_or(0);
-                return Err(DecodeError::new(
-                    skip + at,
-                    ErrorKind::Expected(Expected::CrlfNotBareCr),
-                ));
-            }
-        }
         if len == 0 && skip == 0 {
             return Ok(Decoded::Incomplete { needed: None });
         }
@@ -142,9 +106,46 @@ impl DataDecoder {
     }
 }
 
-/// Offset of the first CR not followed by LF.
-fn bare_cr(bytes: &[u8]) -> Option<usize> {
-    memchr_iter(b'\r', bytes).find(|&cr| bytes.get(cr + 1) != Some(&b'\n'))
+/// How much of `hay` can be handed out, and whether a line starts right after it: up to the
+/// first CRLF followed by `.` (or by the end of the input), else everything but a trailing
+/// CR. One pass over the CRs and LFs; a bare one is an error.
+fn scan_strict(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
+    let mut hits = memchr2_iter(b'\r', b'\n', hay);
+    while let Some(at) = hits.next() {
+        if hay.get(at) == Some(&b'\n') {
+            // Every CR takes its LF below, so an LF seen here has no CR before it.
+            return Err(DecodeError::new(
+                at,
+                ErrorKind::Expected(Expected::CrlfNotBareLf),
+            ));
+        }
+        match hay.get(at + 1) {
+            Some(b'\n') => {
+                hits.next();
+                if matches!(hay.get(at + 2), Some(b'.') | None) {
+                    return Ok((at + 2, true));
+                }
+            }
+            None => return Ok((at, false)),
+            Some(_) => {
+                return Err(DecodeError::new(
+                    at,
+                    ErrorKind::Expected(Expected::CrlfNotBareCr),
+                ));
+            }
+        }
+    }
+    Ok((hay.len(), false))
+}
+
+/// [`scan_strict`] without the checks: bare CR and LF are payload, only CRLF starts a line.
+fn scan_lenient(hay: &[u8]) -> (usize, bool) {
+    match memmem::find(hay, b"\r\n.") {
+        Some(at) => (at + 2, true),
+        None if hay.ends_with(b"\r\n") => (hay.len(), true),
+        None if hay.ends_with(b"\r") => (hay.len() - 1, false),
+        None => (hay.len(), false),
+    }
 }
 
 /// Streaming dot-stuffer: writes a payload as DATA wants it, in pieces of any size.

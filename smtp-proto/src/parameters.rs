@@ -374,7 +374,17 @@ impl<'a> Parameter<'a> {
         }
         let at = keyword.len() + 1;
         let bad = (at, Expected::ParameterValue);
-        let upper = |expected: &str| keyword.eq_ignore_ascii_case(expected);
+        // Upper-cased once into a stack buffer, so each comparison below is a plain compare.
+        let mut folded = [0u8; 16];
+        let key: &[u8] = match folded.get_mut(..keyword.len()) {
+            Some(slot) => {
+                slot.copy_from_slice(keyword.as_bytes());
+                slot.make_ascii_uppercase();
+                slot
+            }
+            None => b"",
+        };
+        let upper = |expected: &str| key == expected.as_bytes();
         let parsed = match value {
             None if upper("SMTPUTF8") => Parameter::SmtpUtf8,
             None if upper("REQUIRETLS") => Parameter::RequireTls,
