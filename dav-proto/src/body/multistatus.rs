@@ -93,7 +93,11 @@ fn propstat<'a>(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<PropStat<'
             Name::Dav(Dav::Prop) => {
                 let mut more = property::decode_prop(r, &child)?;
                 r.check_list(props.len().saturating_add(more.len()), child.offset)?;
-                props.append(&mut more);
+                if props.is_empty() {
+                    props = more;
+                } else {
+                    props.append(&mut more);
+                }
             }
             Name::Dav(Dav::Status) => st = Some(status(r, &child)?),
             Name::Dav(Dav::Error) => error = Some(ErrorBody::decode(r, &child)?),

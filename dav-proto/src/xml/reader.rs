@@ -11,7 +11,7 @@ use quick_xml::name::{QName, ResolveResult};
 
 use crate::decoded::{DecodeError, ErrorKind, Expected};
 use crate::limits::{Limit, Limits};
-use crate::xml::names::Name;
+use crate::xml::names::{CalDav, CalendarServer, CardDav, Dav, Name};
 use crate::xml::raw::RawXml;
 
 /// Why a body decoder stopped: the input ended early, or it is invalid.
@@ -160,7 +160,23 @@ impl<'a> XmlReader<'a> {
             .ok_or(expected(offset, Expected::WellFormedXml))?;
         match ns {
             ResolveResult::Bound(ns) => {
-                Ok(Name::new(namespace_uri(ns.into_inner(), offset)?, local))
+                let ns = ns.into_inner();
+                // The known namespaces are matched on bytes, so resolving them allocates nothing.
+                let known = match ns {
+                    b"DAV:" => Dav::from_local(local).map(Name::Dav),
+                    b"urn:ietf:params:xml:ns:caldav" => CalDav::from_local(local).map(Name::CalDav),
+                    b"urn:ietf:params:xml:ns:carddav" => {
+                        CardDav::from_local(local).map(Name::CardDav)
+                    }
+                    b"http://calendarserver.org/ns/" => {
+                        CalendarServer::from_local(local).map(Name::CalendarServer)
+                    }
+                    _ => None,
+                };
+                match known {
+                    Some(name) => Ok(name),
+                    None => Ok(Name::new(namespace_uri(ns, offset)?, local)),
+                }
             }
             ResolveResult::Unbound => Ok(Name::new("", local)),
             ResolveResult::Unknown(_) => Err(expected(offset, Expected::DeclaredNamespace)),
