@@ -51,16 +51,16 @@
 pub mod body;
 mod decoded;
 pub mod headers;
-pub mod method;
 pub mod ical;
 pub mod jcal;
 pub mod jcard;
 pub mod limits;
+pub mod method;
 pub mod vcard;
 pub mod xml;
 
+pub use body::{DavRequest, DavResponse};
 pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};
 pub use limits::{Limit, Limits};
-pub use body::{DavRequest, DavResponse};
 pub use method::DavMethod;
 pub use xml::Name;

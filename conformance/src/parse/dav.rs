@@ -156,13 +156,13 @@ mod calendar_data {
             if matches!(decoded, Ok(Decoded::Incomplete { .. })) && !input.ends_with(b"\n") {
                 let mut terminated = input.to_vec();
                 terminated.extend_from_slice(b"\r\n");
-                if let Ok(Decoded::Complete { value, consumed }) = self.decode(&terminated) {
-                    if consumed == terminated.len() {
-                        decoded = Ok(Decoded::Complete {
-                            value,
-                            consumed: input.len(),
-                        });
-                    }
+                if let Ok(Decoded::Complete { value, consumed }) = self.decode(&terminated)
+                    && consumed == terminated.len()
+                {
+                    decoded = Ok(Decoded::Complete {
+                        value,
+                        consumed: input.len(),
+                    });
                 }
             }
             match decoded {
