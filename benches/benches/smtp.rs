@@ -1,0 +1,280 @@
+//! SMTP decoding: groupwire-smtp against Stalwart's `smtp-proto` on the same corpora
+//! (`benches/corpora/gen_smtp.py`), plus allocations per item.
+//!
+//! What each one does: groupwire validates every command fully (paths, every ESMTP
+//! parameter) and the typed parameters are iterated here so both sides type them; Stalwart
+//! parses into its `Request` with owned-or-borrowed strings. For replies, groupwire validates
+//! every line and iterates the lines; Stalwart's `ResponseReceiver` builds a `String`
+//! message. For EHLO, both produce typed capabilities. For DATA, groupwire hands out slices
+//! (and, for a like-for-like comparison, also copies them into a `Vec`); Stalwart copies the
+//! un-stuffed payload into a `Vec`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use groupwire_benches::{CountingAllocator, corpus, count_allocations};
+use groupwire_smtp::{
+    Command, DataDecoder, DataEvent, Decoded, Limits, decode_command, decode_reply,
+};
+use stalwart_smtp_proto::request::receiver::DataReceiver;
+use stalwart_smtp_proto::response::parser::ResponseReceiver;
+use stalwart_smtp_proto::{EhloResponse, Request};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator;
+
+fn groupwire_commands(input: &[u8], limits: &Limits) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match decode_command(rest, limits) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                if let Command::Mail { parameters, .. } | Command::Rcpt { parameters, .. } = &value
+                {
+                    for parameter in parameters.iter() {
+                        black_box(&parameter);
+                    }
+                }
+                n += 1;
+                black_box(&value);
+                rest = &rest[consumed..];
+            }
+            other => panic!("corpus does not decode: {other:?}"),
+        }
+    }
+    n
+}
+
+fn stalwart_commands(input: &[u8]) -> usize {
+    let mut iter = input.iter();
+    let mut n = 0;
+    while iter.len() > 0 {
+        match Request::parse(&mut iter) {
+            Ok(request) => {
+                black_box(&request);
+                n += 1;
+            }
+            Err(error) => panic!("stalwart: {error:?}"),
+        }
+    }
+    n
+}
+
+fn groupwire_replies(input: &[u8], limits: &Limits) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match decode_reply(rest, limits) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                black_box(value.lines().count());
+                n += 1;
+                rest = &rest[consumed..];
+            }
+            other => panic!("corpus does not decode: {other:?}"),
+        }
+    }
+    n
+}
+
+fn stalwart_replies(input: &[u8]) -> usize {
+    let mut iter = input.iter();
+    let mut n = 0;
+    while iter.len() > 0 {
+        match ResponseReceiver::default().parse(&mut iter) {
+            Ok(response) => {
+                black_box(&response);
+                n += 1;
+            }
+            Err(error) => panic!("stalwart: {error:?}"),
+        }
+    }
+    n
+}
+
+fn groupwire_ehlo(input: &[u8], limits: &Limits) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match decode_reply(rest, limits) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                let capabilities = value.capabilities().expect("positive reply");
+                for capability in capabilities.iter() {
+                    black_box(&capability);
+                }
+                n += 1;
+                rest = &rest[consumed..];
+            }
+            other => panic!("corpus does not decode: {other:?}"),
+        }
+    }
+    n
+}
+
+fn stalwart_ehlo(input: &[u8]) -> usize {
+    let mut iter = input.iter();
+    let mut n = 0;
+    while iter.len() > 0 {
+        match EhloResponse::parse(&mut iter) {
+            Ok(response) => {
+                black_box(&response);
+                n += 1;
+            }
+            Err(error) => panic!("stalwart: {error:?}"),
+        }
+    }
+    n
+}
+
+fn groupwire_data_slices(input: &[u8], limits: &Limits) -> usize {
+    let mut decoder = DataDecoder::new(limits);
+    let mut rest = input;
+    let mut total = 0;
+    loop {
+        match decoder.decode(rest) {
+            Ok(Decoded::Complete {
+                value: DataEvent::Bytes(bytes),
+                consumed,
+            }) => {
+                total += black_box(bytes).len();
+                rest = &rest[consumed..];
+            }
+            Ok(Decoded::Complete {
+                value: DataEvent::End,
+                ..
+            }) => return total,
+            other => panic!("corpus does not decode: {other:?}"),
+        }
+    }
+}
+
+fn groupwire_data_copy(input: &[u8], limits: &Limits, out: &mut Vec<u8>) -> usize {
+    let mut decoder = DataDecoder::new(limits);
+    let mut rest = input;
+    loop {
+        match decoder.decode(rest) {
+            Ok(Decoded::Complete {
+                value: DataEvent::Bytes(bytes),
+                consumed,
+            }) => {
+                out.extend_from_slice(bytes);
+                rest = &rest[consumed..];
+            }
+            Ok(Decoded::Complete {
+                value: DataEvent::End,
+                ..
+            }) => return out.len(),
+            other => panic!("corpus does not decode: {other:?}"),
+        }
+    }
+}
+
+fn stalwart_data(input: &[u8], out: &mut Vec<u8>) -> usize {
+    let mut receiver = DataReceiver::new();
+    let mut iter = input.iter();
+    assert!(receiver.ingest(&mut iter, out), "stalwart: no end of data");
+    out.len()
+}
+
+fn report_allocations(name: &str, items: usize, work: impl FnOnce() -> usize) {
+    let (done, allocations) = count_allocations(work);
+    assert_eq!(done, items);
+    eprintln!(
+        "allocations {name}: {allocations} for {items} items ({:.3} per item)",
+        allocations as f64 / items as f64
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let limits = Limits::default();
+    let commands = corpus("smtp-commands.txt");
+    let replies = corpus("smtp-replies.txt");
+    let ehlo = corpus("smtp-ehlo.txt");
+    let data = corpus("smtp-data.txt");
+
+    let command_count = groupwire_commands(&commands, &limits);
+    assert_eq!(command_count, stalwart_commands(&commands));
+    let reply_count = groupwire_replies(&replies, &limits);
+    assert_eq!(reply_count, stalwart_replies(&replies));
+    let ehlo_count = groupwire_ehlo(&ehlo, &limits);
+    assert_eq!(ehlo_count, stalwart_ehlo(&ehlo));
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    groupwire_data_copy(&data, &limits, &mut ours);
+    stalwart_data(&data, &mut theirs);
+    assert_eq!(ours, theirs, "both un-stuff to the same payload");
+    let payload_len = ours.len();
+
+    report_allocations("smtp/commands/groupwire", command_count, || {
+        groupwire_commands(&commands, &limits)
+    });
+    report_allocations("smtp/commands/stalwart", command_count, || {
+        stalwart_commands(&commands)
+    });
+    report_allocations("smtp/replies/groupwire", reply_count, || {
+        groupwire_replies(&replies, &limits)
+    });
+    report_allocations("smtp/replies/stalwart", reply_count, || {
+        stalwart_replies(&replies)
+    });
+    report_allocations("smtp/ehlo/groupwire", ehlo_count, || {
+        groupwire_ehlo(&ehlo, &limits)
+    });
+    report_allocations("smtp/ehlo/stalwart", ehlo_count, || stalwart_ehlo(&ehlo));
+    report_allocations("smtp/data/groupwire-slices", payload_len, || {
+        groupwire_data_slices(&data, &limits)
+    });
+
+    let mut group = c.benchmark_group("smtp/commands");
+    group.throughput(Throughput::Bytes(commands.len() as u64));
+    group.bench_function("groupwire", |b| {
+        b.iter(|| groupwire_commands(black_box(&commands), &limits))
+    });
+    group.bench_function("stalwart-smtp-proto", |b| {
+        b.iter(|| stalwart_commands(black_box(&commands)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("smtp/replies");
+    group.throughput(Throughput::Bytes(replies.len() as u64));
+    group.bench_function("groupwire", |b| {
+        b.iter(|| groupwire_replies(black_box(&replies), &limits))
+    });
+    group.bench_function("stalwart-smtp-proto", |b| {
+        b.iter(|| stalwart_replies(black_box(&replies)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("smtp/ehlo");
+    group.throughput(Throughput::Bytes(ehlo.len() as u64));
+    group.bench_function("groupwire", |b| {
+        b.iter(|| groupwire_ehlo(black_box(&ehlo), &limits))
+    });
+    group.bench_function("stalwart-smtp-proto", |b| {
+        b.iter(|| stalwart_ehlo(black_box(&ehlo)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("smtp/data");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(20);
+    group.bench_function("groupwire-slices", |b| {
+        b.iter(|| groupwire_data_slices(black_box(&data), &limits))
+    });
+    let mut buffer = Vec::with_capacity(data.len());
+    group.bench_function("groupwire-copy", |b| {
+        b.iter(|| {
+            buffer.clear();
+            groupwire_data_copy(black_box(&data), &limits, &mut buffer)
+        })
+    });
+    group.bench_function("stalwart-smtp-proto", |b| {
+        b.iter(|| {
+            buffer.clear();
+            stalwart_data(black_box(&data), &mut buffer)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
