@@ -264,7 +264,12 @@ pub(crate) fn decode_object<'a>(
             if prop.value.bytes().any(|b| b.is_ascii_lowercase()) {
                 report.defect(start + 6, Defect::LowercaseName)?;
             }
-            stack.push(Component::new(prop.value));
+            stack.push(Component {
+                name: prop.value,
+                // Most components have a handful of properties: skip the first regrowths.
+                properties: Vec::with_capacity(8),
+                components: Vec::new(),
+            });
         } else if prop.is("END") {
             let Some(done) = stack.pop() else {
                 return Err(DecodeError::new(

@@ -154,7 +154,10 @@ pub(crate) fn next_line<'a>(
     limits: &Limits,
     report: &mut Report,
 ) -> Result<Option<LogicalLine<'a>>, DecodeError> {
-    let mut segments: Vec<(usize, usize)> = Vec::new();
+    // The first physical line; a folded line's bytes are joined only when a fold appears,
+    // so unfolded lines cost no allocation.
+    let mut first: Option<(usize, usize)> = None;
+    let mut joined: Option<Vec<u8>> = None;
     let mut seg_start = start;
     let mut total = 0usize;
     loop {
@@ -177,7 +180,7 @@ pub(crate) fn next_line<'a>(
             report.defect(lf_at, Defect::BareLineFeed)?;
             lf_at
         };
-        let physical_start = if segments.is_empty() {
+        let physical_start = if first.is_none() {
             seg_start
         } else {
             seg_start - 1
@@ -192,12 +195,23 @@ pub(crate) fn next_line<'a>(
                 ErrorKind::LimitExceeded(Limit::LineLength),
             ));
         }
-        segments.push((seg_start, seg_end));
+        let segment = input.get(seg_start..seg_end).unwrap_or_default();
+        match (first, joined.as_mut()) {
+            (None, _) => first = Some((seg_start, seg_end)),
+            (Some((s, e)), None) => {
+                let mut bytes = Vec::with_capacity(e - s + segment.len() + 64);
+                bytes.extend_from_slice(input.get(s..e).unwrap_or_default());
+                bytes.extend_from_slice(segment);
+                joined = Some(bytes);
+            }
+            (Some(_), Some(bytes)) => bytes.extend_from_slice(segment),
+        }
         let next = lf_at + 1;
         match input.get(next) {
             Some(b' ' | b'\t') => seg_start = next + 1,
             _ => {
-                let text = unfold(input, &segments, report)?;
+                let (s, e) = first.unwrap_or((start, start));
+                let text = unfold(input, s, e, joined, report)?;
                 return Ok(Some(LogicalLine {
                     text,
                     start,
@@ -210,19 +224,14 @@ pub(crate) fn next_line<'a>(
 
 fn unfold<'a>(
     input: &'a [u8],
-    segments: &[(usize, usize)],
+    first_start: usize,
+    first_end: usize,
+    joined: Option<Vec<u8>>,
     report: &mut Report,
 ) -> Result<Cow<'a, str>, DecodeError> {
-    let first_start = segments.first().map_or(0, |s| s.0);
-    let bytes: Cow<'a, [u8]> = match segments {
-        [(s, e)] => Cow::Borrowed(input.get(*s..*e).unwrap_or_default()),
-        _ => {
-            let mut joined = Vec::new();
-            for (s, e) in segments {
-                joined.extend_from_slice(input.get(*s..*e).unwrap_or_default());
-            }
-            Cow::Owned(joined)
-        }
+    let bytes: Cow<'a, [u8]> = match joined {
+        None => Cow::Borrowed(input.get(first_start..first_end).unwrap_or_default()),
+        Some(b) => Cow::Owned(b),
     };
     match bytes {
         Cow::Borrowed(b) => match std::str::from_utf8(b) {
