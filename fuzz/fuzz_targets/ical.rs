@@ -15,12 +15,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Decoded::Complete { value, .. }) = decode_component(data, &options) {
         let c = value.value;
         let bytes = c.to_bytes();
-        let again = decode_component(&bytes, &options).ok().and_then(|d| d.complete());
+        let again = decode_component(&bytes, &options)
+            .ok()
+            .and_then(|d| d.complete());
         assert_eq!(again.map(|(p, _)| p.value).as_ref(), Some(&c), "round trip");
         if let Ok(json) = component_to_json(&c) {
             let _ = component_from_json(&json);
         }
-        let range = TimeRange { start: 1_700_000_000, end: 1_700_000_000 + 30 * 86_400 };
+        let range = TimeRange {
+            start: 1_700_000_000,
+            end: 1_700_000_000 + 30 * 86_400,
+        };
         let _ = expand_calendar(&c, range, &options.limits);
     }
 });

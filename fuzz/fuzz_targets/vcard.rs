@@ -13,8 +13,14 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Decoded::Complete { value, .. }) = decode_vcard(data, &DecodeOptions::lenient()) {
         let card = value.value;
         let bytes = card.to_bytes();
-        let again = decode_vcard(&bytes, &DecodeOptions::lenient()).ok().and_then(|d| d.complete());
-        assert_eq!(again.map(|(p, _)| p.value).as_ref(), Some(&card), "round trip");
+        let again = decode_vcard(&bytes, &DecodeOptions::lenient())
+            .ok()
+            .and_then(|d| d.complete());
+        assert_eq!(
+            again.map(|(p, _)| p.value).as_ref(),
+            Some(&card),
+            "round trip"
+        );
         let _ = card.convert(Version::V3).convert(Version::V4);
         if let Ok(json) = jcard::to_json(&card) {
             let _ = jcard::from_json(&json);
