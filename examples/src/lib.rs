@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod imap_idle;
+
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
