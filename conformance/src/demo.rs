@@ -100,8 +100,18 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
         ));
     }
     let first = reference.accounts.first();
+    let second = reference
+        .accounts
+        .get(1)
+        .map(|a| {
+            format!(
+                "GROUPWIRE_USER2={} GROUPWIRE_PASSWORD2={} ",
+                a.address, a.password
+            )
+        })
+        .unwrap_or_default();
     out.push_str(&format!(
-        "try: GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{}@{} smtp://{}@{}\n",
+        "try: {second}GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{}@{} smtp://{}@{}\n",
         first.map_or("", |a| a.password.as_str()),
         certificate.display(),
         first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
