@@ -551,3 +551,15 @@ fn chunked_decoding_matches_whole_buffer_and_scans_once() {
     assert_eq!(chunked, whole);
     assert!(d.bytes_examined() < 1000, "examined {}", d.bytes_examined());
 }
+
+#[test]
+fn fuzz_regressions() {
+    // Found by fuzz/imap_response: a code without the space before it was taken as text,
+    // which re-encoded as a (bad) code.
+    let input = b"d NO[ EXPIRED] That password isn't valid any mo5\0\0\0\r\n";
+    assert!(Response::decode(input, &Limits::default()).is_err());
+    let Response::Status(s) = decode(b"d NO\r\n") else {
+        panic!()
+    };
+    assert!(s.text.code.is_none() && s.text.text.is_empty());
+}

@@ -66,7 +66,12 @@ impl<'a> ResponseText<'a> {
     /// including) CRLF.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let mut code = None;
-        if c.eat(b' ') && c.peek() == Some(b'[') {
+        if !c.eat(b' ') {
+            // Servers may omit the text entirely, but then nothing else may follow.
+            if c.peek() != Some(b'\r') {
+                return Err(c.error(Expected::Space));
+            }
+        } else if c.peek() == Some(b'[') {
             code = Some(Code::parse_bracketed(c)?);
             c.eat(b' ');
         }

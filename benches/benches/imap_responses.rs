@@ -1,0 +1,203 @@
+//! IMAP response decoding: groupwire-imap against `imap-codec` and `imap-proto` (djc) on the
+//! same corpora (`benches/corpora/gen_imap.py`), whole buffer and in 4 KiB / 16 KiB chunks,
+//! plus allocations per response.
+//!
+//! Every decoder builds its full typed value for each response. Chunked decoding models a
+//! socket: bytes are appended to a buffer chunk by chunk and the decoder is asked for a
+//! response after each chunk; groupwire's `ResponseDecoder` keeps its scan position, the
+//! peers restart from the start of the buffered response each time (their API has no state).
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use groupwire_benches::{CountingAllocator, chunks, corpus, count_allocations};
+use groupwire_imap::stream::client::ResponseDecoder;
+use groupwire_imap::{Decoded, Limits};
+use imap_codec::ResponseCodec;
+use imap_codec::decode::{Decoder as _, ResponseDecodeError};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator;
+
+/// The 1 MB SEARCH line is longer than the default line limit (64 KiB) and holds more than
+/// the default list length (100,000 numbers), so the benches raise both; the rest is default.
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_line_length = 4 << 20;
+    limits.max_list_length = 1 << 20;
+    limits
+}
+
+fn groupwire_whole(input: &[u8]) -> usize {
+    let mut decoder = ResponseDecoder::new(limits());
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match decoder.decode(rest) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                black_box(&value);
+                n += 1;
+                rest = &rest[consumed..];
+            }
+            other => panic!("groupwire: {other:?}"),
+        }
+    }
+    n
+}
+
+fn groupwire_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
+    let mut decoder = ResponseDecoder::new(limits());
+    buffer.clear();
+    let mut start = 0;
+    let mut n = 0;
+    for chunk in chunks(input, size) {
+        buffer.extend_from_slice(chunk);
+        loop {
+            match decoder.decode(&buffer[start..]) {
+                Ok(Decoded::Complete { value, consumed }) => {
+                    black_box(&value);
+                    n += 1;
+                    start += consumed;
+                }
+                Ok(Decoded::Incomplete { .. }) => break,
+                Err(e) => panic!("groupwire: {e}"),
+            }
+        }
+    }
+    n
+}
+
+fn codec_whole(input: &[u8]) -> usize {
+    let codec = ResponseCodec::default();
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match codec.decode(rest) {
+            Ok((remaining, value)) => {
+                black_box(&value);
+                n += 1;
+                rest = remaining;
+            }
+            Err(e) => panic!("imap-codec: {e:?}"),
+        }
+    }
+    n
+}
+
+fn codec_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
+    let codec = ResponseCodec::default();
+    buffer.clear();
+    let mut start = 0;
+    let mut n = 0;
+    for chunk in chunks(input, size) {
+        buffer.extend_from_slice(chunk);
+        loop {
+            match codec.decode(&buffer[start..]) {
+                Ok((remaining, value)) => {
+                    black_box(&value);
+                    n += 1;
+                    start = buffer.len() - remaining.len();
+                }
+                Err(ResponseDecodeError::Incomplete | ResponseDecodeError::LiteralFound { .. }) => {
+                    break;
+                }
+                Err(e) => panic!("imap-codec: {e:?}"),
+            }
+        }
+    }
+    n
+}
+
+fn djc_whole(input: &[u8]) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
+        match imap_proto_djc::parser::parse_response(rest) {
+            Ok((remaining, value)) => {
+                black_box(&value);
+                n += 1;
+                rest = remaining;
+            }
+            Err(e) => panic!("imap-proto: {e:?}"),
+        }
+    }
+    n
+}
+
+fn djc_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
+    buffer.clear();
+    let mut start = 0;
+    let mut n = 0;
+    for chunk in chunks(input, size) {
+        buffer.extend_from_slice(chunk);
+        loop {
+            match imap_proto_djc::parser::parse_response(&buffer[start..]) {
+                Ok((remaining, value)) => {
+                    black_box(&value);
+                    n += 1;
+                    start = buffer.len() - remaining.len();
+                }
+                Err(e) if e.is_incomplete() => break,
+                Err(e) => panic!("imap-proto: {e:?}"),
+            }
+        }
+    }
+    n
+}
+
+const CORPORA: [&str; 4] = [
+    "imap-fetch.txt",
+    "imap-mixed.txt",
+    "imap-literals.txt",
+    "imap-search.txt",
+];
+
+fn report_allocations(name: &str, work: impl FnOnce() -> usize) {
+    let (items, allocations) = count_allocations(work);
+    eprintln!(
+        "allocations {name}: {allocations} for {items} responses ({:.3} per response)",
+        allocations as f64 / items.max(1) as f64
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    for name in CORPORA {
+        let input = corpus(name);
+        let expected = groupwire_whole(&input);
+        assert_eq!(codec_whole(&input), expected, "imap-codec count on {name}");
+        assert_eq!(djc_whole(&input), expected, "imap-proto count on {name}");
+        let mut buffer = Vec::with_capacity(input.len());
+        assert_eq!(groupwire_chunked(&input, 4096, &mut buffer), expected);
+        report_allocations(&format!("{name}/groupwire"), || groupwire_whole(&input));
+        report_allocations(&format!("{name}/imap-codec"), || codec_whole(&input));
+        report_allocations(&format!("{name}/imap-proto"), || djc_whole(&input));
+
+        let mut group = c.benchmark_group(format!("imap-responses/{name}"));
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.sample_size(10);
+        group.bench_function("groupwire/whole", |b| b.iter(|| groupwire_whole(&input)));
+        group.bench_function("imap-codec/whole", |b| b.iter(|| codec_whole(&input)));
+        group.bench_function("imap-proto/whole", |b| b.iter(|| djc_whole(&input)));
+        for size in [4096usize, 16384] {
+            group.bench_with_input(
+                BenchmarkId::new("groupwire/chunked", size),
+                &size,
+                |b, &size| b.iter(|| groupwire_chunked(&input, size, &mut buffer)),
+            );
+            group.bench_with_input(
+                BenchmarkId::new("imap-codec/chunked", size),
+                &size,
+                |b, &size| b.iter(|| codec_chunked(&input, size, &mut buffer)),
+            );
+            group.bench_with_input(
+                BenchmarkId::new("imap-proto/chunked", size),
+                &size,
+                |b, &size| b.iter(|| djc_chunked(&input, size, &mut buffer)),
+            );
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
