@@ -403,3 +403,24 @@ fn typed_property_values_across_rfcs() {
     );
     let _ = (CalDav::CalendarData, CardDav::AddressData);
 }
+
+#[test]
+fn rfc4791_mkcalendar_keeps_xml_lang_and_cdata_timezone() {
+    let bytes = fixture("rfc4791-5.3.1.2-1-request.xml");
+    let DavRequest::Mkcalendar(m) = request(&bytes) else {
+        panic!("not mkcalendar")
+    };
+    assert_eq!(m.set[0].value, PropValue::Text("Lisa's Events".into()));
+    let description = &m.set[1];
+    assert_eq!(description.name, Name::CalDav(CalDav::CalendarDescription));
+    assert_eq!(description.lang.as_deref(), Some("en"));
+    assert_eq!(
+        description.value,
+        PropValue::Text("Calendar restricted to events.".into())
+    );
+    assert_eq!(m.set[2].value, PropValue::Components(vec!["VEVENT".into()]));
+    let PropValue::Text(tz) = &m.set[3].value else {
+        panic!()
+    };
+    assert!(tz.starts_with("BEGIN:VCALENDAR") && tz.contains("TZID:US-Eastern"));
+}

@@ -277,6 +277,13 @@ fn property() -> impl Strategy<Value = Property<'static>> {
         (other_name(), raw()).prop_map(|(n, r)| Property::new(n, PropValue::Raw(r))),
         any_name().prop_map(Property::empty),
     ]
+    .prop_flat_map(|p| {
+        option::of(prop::sample::select(vec!["en", "fr-CA", "x-a&b"])).prop_map(move |lang| {
+            let mut p = p.clone();
+            p.lang = lang.map(Cow::Borrowed);
+            p
+        })
+    })
 }
 
 fn error_body() -> impl Strategy<Value = ErrorBody<'static>> {

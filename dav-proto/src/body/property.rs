@@ -19,9 +19,11 @@ pub struct Property<'a> {
     pub name: Name<'a>,
     /// The value; [`PropValue::Empty`] for an empty element (a name-only listing, a 404).
     pub value: PropValue<'a>,
+    /// The `xml:lang` of the property element, which RFC 4918 §4.3 says to keep.
+    pub lang: Option<Cow<'a, str>>,
 }
 
-owned_struct!(Property { name, value });
+owned_struct!(Property { name, value, lang });
 
 impl<'a> Property<'a> {
     /// A property with a value.
@@ -29,6 +31,7 @@ impl<'a> Property<'a> {
         Property {
             name: name.into(),
             value,
+            lang: None,
         }
     }
 
@@ -260,10 +263,12 @@ fn shape(name: &Name<'_>) -> Shape {
 
 /// Decodes the property element `el`.
 pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Property<'a>> {
+    let lang = r.attr(&el, "xml:lang")?;
     if el.empty {
         return Ok(Property {
             name: el.name,
             value: PropValue::Empty,
+            lang,
         });
     }
     let value = match shape(&el.name) {
@@ -342,6 +347,7 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Pr
     Ok(Property {
         name: el.name,
         value,
+        lang,
     })
 }
 
@@ -376,11 +382,14 @@ pub(crate) fn decode_prop<'a>(
 /// Writes one property element.
 pub(crate) fn encode(w: &mut XmlWriter, p: &Property<'_>) {
     let name = &p.name;
+    let mut attrs: Vec<(&str, &str)> = Vec::new();
+    if let Some(lang) = &p.lang {
+        attrs.push(("xml:lang", lang));
+    }
     match &p.value {
-        PropValue::Empty => w.empty(name, &[]),
-        PropValue::Raw(raw) => w.raw_element(name, &[], raw),
+        PropValue::Empty => w.empty(name, &attrs),
+        PropValue::Raw(raw) => w.raw_element(name, &attrs, raw),
         PropValue::Data(d) => {
-            let mut attrs = Vec::new();
             if let Some(ct) = &d.content_type {
                 attrs.push(("content-type", &**ct));
             }
@@ -396,7 +405,7 @@ pub(crate) fn encode(w: &mut XmlWriter, p: &Property<'_>) {
             }
         }
         value => {
-            let tag = w.open(name, &[]);
+            let tag = w.open(name, &attrs);
             encode_content(w, name, value);
             w.close(tag);
         }
