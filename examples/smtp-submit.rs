@@ -10,6 +10,11 @@
 //!
 //! `--tls` means implicit TLS (port 465); otherwise STARTTLS is required before AUTH. The
 //! password comes from `$SMTP_PASSWORD`, never from the command line.
+//!
+//! Tried against Postfix 3.7 started by `scripts/servers/postfix.sh` (submission with
+//! STARTTLS + DATA, and submissions with implicit TLS + `--bdat`), with a CA-signed leaf
+//! certificate for `localhost` (`--server-name localhost --ca ca.pem`): rustls refuses a
+//! self-signed certificate that is also a CA (`CaUsedAsEndEntity`) as the server's own.
 
 use std::borrow::Cow;
 use std::io;

@@ -87,7 +87,17 @@ impl<'a> Capability<'a> {
             Some((keyword, parameters)) => (keyword, Some(parameters)),
             None => (text, None),
         };
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name);
+        // Upper-cased once into a stack buffer, so each comparison below is a plain compare.
+        let mut folded = [0u8; 24];
+        let key: &[u8] = match folded.get_mut(..keyword.len()) {
+            Some(slot) => {
+                slot.copy_from_slice(keyword.as_bytes());
+                slot.make_ascii_uppercase();
+                slot
+            }
+            None => b"",
+        };
+        let is = |name: &str| key == name.as_bytes();
         let number = |text: Option<&str>| {
             text.filter(|t| !t.is_empty() && t.len() <= 20 && t.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|t| t.parse::<u64>().ok())
