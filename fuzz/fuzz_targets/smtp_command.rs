@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
             let again = decode_command(&wire, &limits);
             assert_eq!(
                 again,
-                Ok(Decoded::Complete { value: value.clone(), consumed: wire.len() }),
+                Ok(Decoded::Complete {
+                    value: value.clone(),
+                    consumed: wire.len()
+                }),
                 "round trip of {:?}",
                 String::from_utf8_lossy(&wire)
             );

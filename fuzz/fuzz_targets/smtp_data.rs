@@ -7,19 +7,29 @@ use groupwire_smtp::{DataDecoder, DataEvent, Decoded, Limits, LineEndings, encod
 use libfuzzer_sys::fuzz_target;
 
 /// The payload and bytes used, `Ok(None)` when the terminator never came, or the error.
-fn decode(input: &[u8], chunk: usize, limits: &Limits) -> Result<Option<(Vec<u8>, usize)>, groupwire_smtp::DecodeError> {
+fn decode(
+    input: &[u8],
+    chunk: usize,
+    limits: &Limits,
+) -> Result<Option<(Vec<u8>, usize)>, groupwire_smtp::DecodeError> {
     let mut decoder = DataDecoder::new(limits);
     let mut payload = Vec::new();
     let mut start = 0;
     let mut available = chunk.min(input.len());
     loop {
         match decoder.decode(&input[start..available])? {
-            Decoded::Complete { value: DataEvent::Bytes(bytes), consumed } => {
+            Decoded::Complete {
+                value: DataEvent::Bytes(bytes),
+                consumed,
+            } => {
                 assert!(consumed > 0);
                 payload.extend_from_slice(bytes);
                 start += consumed;
             }
-            Decoded::Complete { value: DataEvent::End, consumed } => return Ok(Some((payload, start + consumed))),
+            Decoded::Complete {
+                value: DataEvent::End,
+                consumed,
+            } => return Ok(Some((payload, start + consumed))),
             Decoded::Incomplete { .. } => {
                 if available == input.len() {
                     return Ok(None);
@@ -31,7 +41,9 @@ fn decode(input: &[u8], chunk: usize, limits: &Limits) -> Result<Option<(Vec<u8>
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, input)) = data.split_first() else { return };
+    let Some((&first, input)) = data.split_first() else {
+        return;
+    };
     let chunk = usize::from(first % 16) + 1;
     for endings in [LineEndings::Strict, LineEndings::Lenient] {
         let limits = Limits::default().with_line_endings(endings);

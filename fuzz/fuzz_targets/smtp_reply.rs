@@ -2,7 +2,9 @@
 //! reply rebuilt from its parts decodes to the same parts.
 #![no_main]
 
-use groupwire_smtp::{Decoded, Encode, ErrorKind, Limits, LineEndings, Reply, ReplyDecoder, decode_reply};
+use groupwire_smtp::{
+    Decoded, Encode, ErrorKind, Limits, LineEndings, Reply, ReplyDecoder, decode_reply,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -24,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
         if let (Ok(Decoded::Complete { .. }), Some(streamed)) = (&whole, &streamed) {
             assert_eq!(streamed, &whole);
         }
-        let Ok(Decoded::Complete { value, consumed }) = whole else { continue };
+        let Ok(Decoded::Complete { value, consumed }) = whole else {
+            continue;
+        };
         assert!(consumed <= data.len());
         assert_eq!(value.to_vec(), &data[..consumed]);
         if endings == LineEndings::Strict {
@@ -36,7 +40,10 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(rebuilt.lines().collect::<Vec<_>>(), lines);
                 }
                 // Writing the enhanced code on every line can make one too long.
-                Err(error) => assert!(matches!(error.kind(), ErrorKind::LimitExceeded(_)), "{error:?}"),
+                Err(error) => assert!(
+                    matches!(error.kind(), ErrorKind::LimitExceeded(_)),
+                    "{error:?}"
+                ),
             }
             if let Some(capabilities) = value.capabilities() {
                 for capability in capabilities.iter() {

@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for endings in [LineEndings::Strict, LineEndings::Lenient] {
-        let limits = Limits::default().with_line_endings(endings).with_max_message_size(1 << 20);
+        let limits = Limits::default()
+            .with_line_endings(endings)
+            .with_max_message_size(1 << 20);
         let mut decoder = ServerDecoder::new(limits);
         let mut rest = data;
         while let Ok(Decoded::Complete { value, consumed }) = decoder.decode(rest) {
@@ -15,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(consumed <= rest.len());
             match value {
                 ClientItem::Command(Command::Data) => decoder.expect_data(),
-                ClientItem::Command(Command::Auth { initial_response: None, .. }) => decoder.expect_auth_response(),
+                ClientItem::Command(Command::Auth {
+                    initial_response: None,
+                    ..
+                }) => decoder.expect_auth_response(),
                 _ => {}
             }
             if consumed == 0 {
