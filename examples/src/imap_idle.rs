@@ -243,7 +243,8 @@ where
         session.write_all(b"DONE\r\n").await?;
         session
             .complete(&tag, &mut |response| report(response, &mut on_event))
-            .await?;
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("IDLE: {e}")))?;
         if stop {
             session.run(CommandBody::Logout, &mut |_| {}).await?;
             return Ok(());
@@ -312,7 +313,10 @@ fn protocol_error(message: &str) -> io::Error {
 }
 
 fn refused(command: &str, status: Status, text: &str) -> io::Error {
-    io::Error::other(format!("{command} failed: {status:?} {text}"))
+    io::Error::other(format!(
+        "{command}: server answered {} {text}",
+        status.as_str()
+    ))
 }
 
 /// One connection: the stream, the read buffer, the response codec, the tag counter.
@@ -418,7 +422,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Session<S> {
             {
                 return match status.status {
                     Status::Ok => Ok(()),
-                    other => Err(refused(tag, other, &text_of(status))),
+                    other => Err(io::Error::other(format!(
+                        "server answered {} {}",
+                        other.as_str(),
+                        text_of(status)
+                    ))),
                 };
             }
             on_untagged(&response)?;
