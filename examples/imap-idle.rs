@@ -10,6 +10,11 @@
 //! `imaps://` is implicit TLS (RFC 8314), `imap://` requires STARTTLS before LOGIN. Trust comes
 //! from `--ca PEM`, or the Mozilla roots. The password comes from `$IMAP_PASSWORD`, never from
 //! the command line.
+//!
+//! Against the test Dovecot (`scripts/servers/dovecot.sh start DIR`, scripts/servers/README.md)
+//! note that rustls refuses a self-signed certificate marked CA:TRUE as the server's own
+//! (`CaUsedAsEndEntity`): the server certificate must be a leaf (CA:FALSE) or be issued by the
+//! CA in `--ca`; examples/tests/imap_idle.rs shows how it prepares one.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
