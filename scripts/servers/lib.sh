@@ -33,6 +33,7 @@ make_cert() {
   [ -s "$dir/tls/cert.pem" ] && return 0
   openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -addext "basicConstraints=critical,CA:FALSE" \
     -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" >/dev/null 2>&1 ||
     die "openssl could not create a certificate"
   chmod 644 "$dir/tls/cert.pem" "$dir/tls/key.pem"
