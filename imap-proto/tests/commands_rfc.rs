@@ -127,14 +127,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "rfc5267-4.3.1-1.txt",
         "the example omits SORT's criteria (RFC 5256 ABNF)",
     ),
-    (
-        "rfc5819-3-2.txt",
-        "the example lacks the space between ')' and the reference",
-    ),
-    (
-        "rfc9394-3.4-1.txt",
-        "the example has a space before ')' in the attribute list",
-    ),
 ];
 
 #[test]
