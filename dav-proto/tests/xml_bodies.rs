@@ -380,3 +380,48 @@ fn element_names_must_be_xml_names() {
         assert_eq!(err.kind(), ErrorKind::Expected(Expected::WellFormedXml));
     }
 }
+
+#[test]
+fn byte_order_mark_and_fuzz_finds() {
+    // Found by fuzzing: a UTF-8 BOM shifted every position by three bytes, so raw content
+    // was cut in the wrong place.
+    let body = "\u{feff}<?xml version=\"1.0\"?><x:q xmlns:x=\"urn:x\"><x:a>t</x:a></x:q>";
+    let DavRequest::Other { content, .. } = complete(req(body.as_bytes())) else {
+        panic!()
+    };
+    assert_eq!(content.content, "<x:a>t</x:a>");
+    let body = "\u{feff}<D:propfind xmlns:D=\"DAV:\"><D:propname/></D:propfind>";
+    assert_eq!(
+        complete(req(body.as_bytes())),
+        DavRequest::Propfind(PropfindRequest {
+            selection: Propfind::PropName
+        })
+    );
+    for crash in ["crash-bom-request.xml", "crash-bom-response.xml"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz")
+            .join(crash);
+        let bytes = std::fs::read(&path).unwrap();
+        for value in [
+            req(&bytes)
+                .ok()
+                .and_then(|d| d.complete())
+                .map(|(v, _)| v.to_vec()),
+            resp(&bytes)
+                .ok()
+                .and_then(|d| d.complete())
+                .map(|(v, _)| v.to_vec()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(req(&value).is_ok() || resp(&value).is_ok(), "{crash}");
+        }
+        if let Ok(Decoded::Complete { value, .. }) = req(&bytes) {
+            assert_eq!(complete(req(&value.to_vec())), value, "{crash}");
+        }
+        if let Ok(Decoded::Complete { value, .. }) = resp(&bytes) {
+            assert_eq!(complete(resp(&value.to_vec())), value, "{crash}");
+        }
+    }
+}

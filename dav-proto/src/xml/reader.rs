@@ -48,6 +48,8 @@ pub(crate) struct Element<'a> {
 pub(crate) struct XmlReader<'a> {
     inner: NsReader<&'a [u8]>,
     input: &'a str,
+    /// Bytes before what `inner` reads (a UTF-8 byte order mark), added to its positions.
+    base: usize,
     limits: Limits,
     depth: usize,
 }
@@ -67,7 +69,10 @@ impl<'a> XmlReader<'a> {
             Err(e) if e.error_len().is_none() => return Err(Fail::Incomplete),
             Err(e) => return Err(expected(e.valid_up_to(), Expected::Utf8)),
         };
-        let mut inner = NsReader::from_str(text);
+        // quick-xml skips a byte order mark itself, which would shift every position we take
+        // from it; strip it here and count it instead.
+        let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut inner = NsReader::from_str(text.get(base..).unwrap_or_default());
         let config = inner.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
@@ -75,6 +80,7 @@ impl<'a> XmlReader<'a> {
         Ok(Self {
             inner,
             input: text,
+            base,
             limits: *limits,
             depth: 0,
         })
@@ -82,7 +88,9 @@ impl<'a> XmlReader<'a> {
 
     /// Current byte offset.
     pub fn position(&self) -> usize {
-        usize::try_from(self.inner.buffer_position()).unwrap_or(usize::MAX)
+        usize::try_from(self.inner.buffer_position())
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.base)
     }
 
     /// Reads one event, mapping quick-xml failures, the end of input and DTDs.
@@ -93,7 +101,9 @@ impl<'a> XmlReader<'a> {
             Ok(event) => Ok(event),
             Err(quick_xml::Error::Syntax(_)) => Err(Fail::Incomplete),
             Err(_) => {
-                let at = usize::try_from(self.inner.error_position()).unwrap_or(usize::MAX);
+                let at = usize::try_from(self.inner.error_position())
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(self.base);
                 Err(expected(at, Expected::WellFormedXml))
             }
         }
@@ -350,6 +360,11 @@ impl<'a> XmlReader<'a> {
                     self.depth = self.depth.saturating_sub(1);
                     if level == 0 {
                         let content = self.input.get(start..at).unwrap_or_default();
+                        // quick-xml tolerates some malformed markup; content kept verbatim
+                        // must stand on its own when written back.
+                        if !is_balanced_fragment(content) {
+                            return Err(expected(element.offset, Expected::WellFormedXml));
+                        }
                         used.sort();
                         used.dedup();
                         return Ok(RawXml {
@@ -450,6 +465,25 @@ impl<'a> XmlReader<'a> {
             return Err(invalid(at, ErrorKind::LimitExceeded(Limit::ListLength)));
         }
         Ok(())
+    }
+}
+
+/// Whether `content` parses on its own as balanced XML content (no DTD, every element closed).
+fn is_balanced_fragment(content: &str) -> bool {
+    let mut reader = quick_xml::Reader::from_str(content);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::End(_)) => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Ok(Event::Eof) => return depth == 0,
+            Ok(Event::DocType(_) | Event::Decl(_)) | Err(_) => return false,
+            Ok(_) => {}
+        }
     }
 }
 
