@@ -54,6 +54,11 @@ fn header_lines(message: &[u8]) -> Vec<String> {
 pub async fn end_to_end(cx: CheckContext) -> CheckResult {
     let sender = cx.account(0)?.clone();
     let recipient = cx.account(1)?.clone();
+    if !recipient.user.contains('@') {
+        return Err(Finding::skip(
+            "the second account's login is not a mail address",
+        ));
+    }
     let marker = cx.scratch_name("e2e");
     let message = format!(
         "From: <{}>\r\nTo: <{}>\r\nSubject: {marker}\r\nMessage-ID: <{marker}@groupwire.invalid>\r\n\
@@ -104,6 +109,9 @@ pub async fn end_to_end(cx: CheckContext) -> CheckResult {
 /// Lines starting with a dot arrive with the stuffing dot removed.
 pub async fn transparency(cx: CheckContext) -> CheckResult {
     let account = cx.account(0)?.clone();
+    if !account.user.contains('@') {
+        return Err(Finding::skip("the account's login is not a mail address"));
+    }
     let mut session = super::basics::transaction(&cx).await?;
     let body = ".hidden line\r\n..two dots\r\nend\r\n";
     let message = test_message(&cx, "dots", body);
@@ -137,6 +145,9 @@ pub async fn transparency(cx: CheckContext) -> CheckResult {
 
 /// Two BDAT chunks and an empty BDAT LAST make one whole message.
 pub async fn bdat_chunks(cx: CheckContext) -> CheckResult {
+    if !cx.account(0)?.user.contains('@') {
+        return Err(Finding::skip("the account's login is not a mail address"));
+    }
     let mut session = super::basics::transaction(&cx).await?;
     let message = test_message(&cx, "bdat-chunks", "second chunk arrives too\r\n");
     let (first, second) = message.as_bytes().split_at(message.len() / 2);

@@ -105,7 +105,7 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("smtp.starttls.discards-plaintext", Smtp, "Commands pipelined in plaintext after STARTTLS are not executed (CVE-2011-0411)", 3207, "4.2", Must,
         "Upon completion of the TLS handshake, the SMTP protocol is reset to the initial state (the state in SMTP after a server issues a 220 service ready greeting).",
         needs ["STARTTLS"], faults ["smtp-starttls-keeps-buffer"], accounts 0, starttls::discards_plaintext),
-    check!("smtp.starttls.forgets-ehlo", Smtp, "After STARTTLS the server requires a new EHLO", 3207, "4.2", Must,
+    check!("smtp.starttls.forgets-ehlo", Smtp, "After STARTTLS, MAIL before a new EHLO is answered 503", 3207, "4.2", Must,
         "The server MUST discard any knowledge obtained from the client, such as the argument to the EHLO command, which was not obtained from the TLS negotiation itself.",
         needs ["STARTTLS"], faults ["smtp-starttls-keeps-state"], accounts 1, starttls::forgets_ehlo),
     check!("smtp.starttls.not-readvertised", Smtp, "STARTTLS is not advertised after the TLS handshake", 3207, "4.2", Must,

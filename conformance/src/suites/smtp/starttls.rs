@@ -100,7 +100,7 @@ pub async fn discards_plaintext(cx: CheckContext) -> CheckResult {
     }
 }
 
-/// After the handshake, AUTH (or MAIL) without a new EHLO must be refused.
+/// After the handshake the EHLO is forgotten: MAIL before a new EHLO is out of sequence (503).
 pub async fn forgets_ehlo(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
     let account = cx.account(0)?.clone();
@@ -108,17 +108,14 @@ pub async fn forgets_ehlo(cx: CheckContext) -> CheckResult {
     session.ehlo().await?;
     session.starttls().await?;
     let reply = session
-        .auth_plain(&account.user, account.password.expose())
+        .command(&super::session::mail_from(Some(&account.user), ""))
         .await?;
     session.quit().await;
-    if code(&reply) / 100 == 5 {
-        Ok(())
-    } else {
-        Err(Finding::violation(
-            "a 5xx (503 send EHLO first) to AUTH before the post-TLS EHLO",
-            show(&reply),
-        ))
-    }
+    expect_code(
+        &reply,
+        503,
+        "503 (send EHLO first) to MAIL before the post-TLS EHLO",
+    )
 }
 
 /// The EHLO reply after the handshake must not list STARTTLS.
