@@ -71,12 +71,22 @@ fn bench(c: &mut Criterion) {
     let mut buffer = Vec::with_capacity(input.len());
     let whole = input.len();
     let expected = groupwire_chunked(&input, whole, &mut buffer);
-    assert_eq!(codec_chunked(&input, whole, &mut buffer), expected, "command counts differ");
+    assert_eq!(
+        codec_chunked(&input, whole, &mut buffer),
+        expected,
+        "command counts differ"
+    );
     for (name, size) in [("whole", whole), ("4KiB", 4096)] {
         let (n, allocs) = count_allocations(|| groupwire_chunked(&input, size, &mut buffer));
-        eprintln!("imap-commands/{name}: groupwire {n} commands, {:.2} allocations/command", allocs as f64 / n as f64);
+        eprintln!(
+            "imap-commands/{name}: groupwire {n} commands, {:.2} allocations/command",
+            allocs as f64 / n as f64
+        );
         let (n, allocs) = count_allocations(|| codec_chunked(&input, size, &mut buffer));
-        eprintln!("imap-commands/{name}: imap-codec {n} commands, {:.2} allocations/command", allocs as f64 / n as f64);
+        eprintln!(
+            "imap-commands/{name}: imap-codec {n} commands, {:.2} allocations/command",
+            allocs as f64 / n as f64
+        );
     }
     let mut group = c.benchmark_group("imap-commands");
     group.throughput(Throughput::Bytes(input.len() as u64));
