@@ -61,6 +61,9 @@ const CANONICAL: &[&str] = &[
     "a APPEND INBOX {3}\r\none () {3}\r\ntwo\r\n",
     "a APPEND INBOX ~{3}\r\na\0b\r\n",
     "a APPEND Drafts (\\Draft) CATENATE (URL /Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER TEXT {4}\r\nbody URL /Drafts/;UID=20/;section=1.MIME)\r\n",
+    "a APPEND INBOX UTF8 (~{8}\r\nSubj: \u{e9})\r\n",
+    "a APPEND INBOX (\\Seen) UTF8 (~{2+}\r\nhi) UTF8 (~{1}\r\nx)\r\n",
+    "a APPEND Drafts CATENATE (URL /Drafts/;UID=20/;section=HEADER UTF8 (~{3}\r\n\u{e9}\0) TEXT {1}\r\n.)\r\n",
     "a FETCH 2:4 ALL\r\n",
     "a FETCH 2:4 FAST\r\n",
     "a FETCH 2:4 FULL\r\n",
@@ -330,4 +333,117 @@ fn unknown_commands_keep_their_arguments_raw() {
     );
     // A known command with bad arguments is an error, not an unknown command.
     assert!(parse_command(b"a SELECT\r\n", Limits::default()).is_err());
+}
+
+/// RFC 6855 §4: `append-data =/ "UTF8" SP "(" literal8 ")"` and the same as a `cat-part`.
+#[test]
+fn utf8_append_data_decodes_and_splits_at_its_literal8() {
+    use groupwire_imap::command::append::{AppendData, CatenatePart};
+    let input = "a APPEND INBOX UTF8 (~{14}\r\nSubject: \u{e9}t\u{e9})\r\n".as_bytes();
+    let command = parse(input);
+    let CommandBody::Append(append) = &command.body else {
+        panic!("{:?}", command.body)
+    };
+    let AppendData::Utf8(literal) = &append.messages[0].data else {
+        panic!("{:?}", append.messages[0].data)
+    };
+    assert_eq!(literal.data.as_bytes(), "Subject: \u{e9}t\u{e9}".as_bytes());
+    assert!(literal.binary);
+    assert_eq!(command.to_bytes(), input);
+
+    let fragments: Vec<_> = encode_fragments(&command, LiteralPolicy::Synchronizing).collect();
+    assert_eq!(
+        fragments,
+        vec![
+            Fragment::Line(b"a APPEND INBOX UTF8 (~{14}\r\n".to_vec()),
+            Fragment::Literal {
+                data: "Subject: \u{e9}t\u{e9}".as_bytes().to_vec(),
+                mode: groupwire_imap::core::LiteralMode::Sync
+            },
+            Fragment::Line(b")\r\n".to_vec()),
+        ]
+    );
+    let plus: Vec<_> = encode_fragments(&command, LiteralPolicy::LiteralPlus).collect();
+    assert_eq!(
+        plus[0],
+        Fragment::Line(b"a APPEND INBOX UTF8 (~{14+}\r\n".to_vec())
+    );
+
+    let input = b"a APPEND Drafts CATENATE (URL /Drafts/;UID=20/;section=HEADER UTF8 (~{2}\r\n\xc3\xa9) TEXT {1}\r\n.)\r\n";
+    let command = parse(input);
+    let CommandBody::Append(append) = &command.body else {
+        panic!()
+    };
+    let AppendData::Catenate(parts) = &append.messages[0].data else {
+        panic!("{:?}", append.messages[0].data)
+    };
+    assert!(matches!(&parts[0], CatenatePart::Url(_)));
+    let CatenatePart::Utf8(utf8) = &parts[1] else {
+        panic!("{:?}", parts[1])
+    };
+    assert_eq!(utf8.data.as_bytes(), b"\xc3\xa9");
+    assert!(matches!(&parts[2], CatenatePart::Text(text) if text.data.as_bytes() == b"."));
+    assert_eq!(command.to_bytes(), input);
+    let fragments: Vec<_> = encode_fragments(&command, LiteralPolicy::Synchronizing).collect();
+    assert_eq!(
+        fragments[0],
+        Fragment::Line(
+            b"a APPEND Drafts CATENATE (URL /Drafts/;UID=20/;section=HEADER UTF8 (~{2}\r\n"
+                .to_vec()
+        )
+    );
+    assert_eq!(fragments[2], Fragment::Line(b") TEXT {1}\r\n".to_vec()));
+}
+
+/// The UTF8 data extension takes only a `literal8`, inside parentheses.
+#[test]
+fn utf8_append_data_requires_a_parenthesised_literal8() {
+    let cases: &[(&[u8], usize, Expected)] = &[
+        (
+            b"a APPEND INBOX UTF8 ({2}\r\nhi)\r\n",
+            21,
+            Expected::LiteralAnnouncement,
+        ),
+        (
+            b"a APPEND INBOX UTF8 ~{2}\r\nhi\r\n",
+            20,
+            Expected::OpenParen,
+        ),
+        (
+            b"a APPEND INBOX UTF8 (~{2}\r\nhi\r\n",
+            29,
+            Expected::CloseParen,
+        ),
+        (
+            b"a APPEND INBOX CATENATE (UTF8 {2}\r\nhi)\r\n",
+            30,
+            Expected::OpenParen,
+        ),
+    ];
+    for (input, offset, expected) in cases {
+        let error = parse_command(input, Limits::default()).unwrap_err();
+        assert_eq!(
+            (error.offset(), error.kind()),
+            (*offset, ErrorKind::Expected(*expected)),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+/// The encoder announces the UTF8 extension's literal as `literal8` even if built as a plain
+/// literal, so what it writes always decodes.
+#[test]
+fn utf8_append_data_always_encodes_a_literal8() {
+    use groupwire_imap::command::append::{Append, AppendData, AppendMessage};
+    use groupwire_imap::core::{Literal, Mailbox};
+    let append = Append {
+        mailbox: Mailbox::Inbox,
+        messages: vec![AppendMessage {
+            flags: None,
+            date: None,
+            data: AppendData::Utf8(Literal::new(&b"hi"[..])),
+        }],
+    };
+    assert_eq!(append.to_bytes(), b"APPEND INBOX UTF8 (~{2}\r\nhi)");
 }

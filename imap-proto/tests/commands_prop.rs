@@ -145,6 +145,17 @@ fn literal() -> BoxedStrategy<Literal<'static>> {
         .boxed()
 }
 
+/// A `literal8` (`~{n}`), the only form RFC 6855's `UTF8 (...)` data takes.
+fn literal8() -> BoxedStrategy<Literal<'static>> {
+    vec(any::<u8>(), 0..20)
+        .prop_map(|data| Literal {
+            data: ByteStr::from(data),
+            mode: LiteralMode::Sync,
+            binary: true,
+        })
+        .boxed()
+}
+
 fn tagged_ext_comp() -> BoxedStrategy<TaggedExtComp<'static>> {
     let leaf = istring().prop_map(TaggedExtComp::String);
     leaf.prop_recursive(2, 8, 3, |inner| {
@@ -379,10 +390,12 @@ fn status_item() -> BoxedStrategy<StatusItem<'static>> {
 fn append_message() -> BoxedStrategy<AppendMessage<'static>> {
     let data = prop_oneof![
         literal().prop_map(AppendData::Literal),
+        literal8().prop_map(AppendData::Utf8),
         vec(
             prop_oneof![
                 istring().prop_map(CatenatePart::Url),
-                literal().prop_map(CatenatePart::Text)
+                literal().prop_map(CatenatePart::Text),
+                literal8().prop_map(CatenatePart::Utf8)
             ],
             1..3
         )

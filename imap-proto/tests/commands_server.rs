@@ -269,3 +269,43 @@ fn codec_yields_owned_frames_and_continuation_events() {
     };
     assert_eq!(&frame.bytes()[..], b"a2 NOOP\r\n");
 }
+
+/// A synchronising `~{n}` inside `UTF8 (...)` (RFC 6855 §4) stops for a continuation, and the
+/// decoder goes on to the closing parenthesis once it is granted.
+#[test]
+fn utf8_append_literal8_asks_for_a_continuation() {
+    use groupwire_imap::command::append::AppendData;
+    let mut d = decoder();
+    let full = b"a APPEND INBOX UTF8 (~{4}\r\n\xc3\xa9\0x)\r\n";
+    let announced = b"a APPEND INBOX UTF8 (~{4}\r\n".len();
+    assert_eq!(
+        d.decode(&full[..announced]).unwrap(),
+        ServerStep::NeedsContinuation {
+            size: 4,
+            binary: true
+        }
+    );
+    assert!(matches!(
+        d.decode(&full[..announced + 2]).unwrap(),
+        ServerStep::Incomplete { .. }
+    ));
+    assert!(matches!(
+        d.decode(&full[..full.len() - 1]).unwrap(),
+        ServerStep::Incomplete { .. }
+    ));
+    let ServerStep::Complete {
+        value: ClientMessage::Command(command),
+        consumed,
+    } = d.decode(full).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(consumed, full.len());
+    let CommandBody::Append(append) = command.body else {
+        panic!("{:?}", command.body)
+    };
+    let AppendData::Utf8(literal) = &append.messages[0].data else {
+        panic!("{:?}", append.messages[0].data)
+    };
+    assert_eq!(literal.data.as_bytes(), b"\xc3\xa9\0x");
+}

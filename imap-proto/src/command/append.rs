@@ -1,5 +1,6 @@
 //! APPEND with MULTIAPPEND (RFC 3502), CATENATE (RFC 4469) and binary `literal8` data
-//! (RFC 3516), and REPLACE (RFC 8508), which carries the same message syntax.
+//! (RFC 3516), UTF8=ACCEPT's `UTF8 (literal8)` data (RFC 6855 §4), and REPLACE (RFC 8508),
+//! which carries the same message syntax.
 
 use std::num::NonZeroU32;
 
@@ -48,6 +49,9 @@ pub enum AppendData<'a> {
     ),
     /// `CATENATE (parts)` (RFC 4469).
     Catenate(Vec<CatenatePart<'a>>),
+    /// `UTF8 (literal8)` (RFC 6855 §4): a message with UTF-8 header fields. Always a
+    /// `literal8`: the encoder writes `~{n}` even if `binary` is false.
+    Utf8(#[cfg_attr(feature = "serde", serde(serialize_with = "serialize_literal"))] Literal<'a>),
 }
 
 /// One part of a CATENATE.
@@ -58,6 +62,30 @@ pub enum CatenatePart<'a> {
     Url(IString<'a>),
     /// `TEXT literal` (or `literal8`).
     Text(#[cfg_attr(feature = "serde", serde(serialize_with = "serialize_literal"))] Literal<'a>),
+    /// `UTF8 (literal8)` (RFC 6855 §4): message text with UTF-8 header fields. Always a
+    /// `literal8`: the encoder writes `~{n}` even if `binary` is false.
+    Utf8(#[cfg_attr(feature = "serde", serde(serialize_with = "serialize_literal"))] Literal<'a>),
+}
+
+/// Parses `"(" literal8 ")"`, the rest of `utf8-literal` after `UTF8 SP` (RFC 6855 §4).
+fn parse_utf8_literal<'a>(c: &mut Cursor<'a>) -> ParseResult<Literal<'a>> {
+    c.expect(b'(', Expected::OpenParen)?;
+    if c.peek() != Some(b'~') {
+        return Err(c.error(Expected::LiteralAnnouncement));
+    }
+    let literal = Literal::parse(c, true)?;
+    c.expect(b')', Expected::CloseParen)?;
+    Ok(literal)
+}
+
+/// Writes `UTF8 (~{n}` data `)`; the literal is always announced as a `literal8`.
+fn encode_utf8_literal<S: Sink + ?Sized>(literal: &Literal<'_>, out: &mut S) {
+    out.put(b"UTF8 (");
+    if !literal.binary {
+        out.put(b"~");
+    }
+    literal.encode(out);
+    out.put(b")");
 }
 
 #[cfg(feature = "serde")]
@@ -98,6 +126,7 @@ impl IntoOwned for AppendData<'_> {
         match self {
             AppendData::Literal(l) => AppendData::Literal(l.into_owned()),
             AppendData::Catenate(parts) => AppendData::Catenate(parts.into_owned()),
+            AppendData::Utf8(l) => AppendData::Utf8(l.into_owned()),
         }
     }
 }
@@ -108,6 +137,7 @@ impl IntoOwned for CatenatePart<'_> {
         match self {
             CatenatePart::Url(url) => CatenatePart::Url(url.into_owned()),
             CatenatePart::Text(l) => CatenatePart::Text(l.into_owned()),
+            CatenatePart::Utf8(l) => CatenatePart::Utf8(l.into_owned()),
         }
     }
 }
@@ -148,19 +178,26 @@ impl<'a> AppendMessage<'a> {
 }
 
 impl<'a> AppendData<'a> {
-    /// Parses a literal, a literal8 or `CATENATE (...)`.
+    /// Parses a literal, a literal8, `CATENATE (...)` or `UTF8 (literal8)`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         if eat_keyword(c, b"CATENATE") {
             c.sp()?;
             return paren_list(c, false, CatenatePart::parse).map(AppendData::Catenate);
+        }
+        if eat_keyword(c, b"UTF8") {
+            c.sp()?;
+            return parse_utf8_literal(c).map(AppendData::Utf8);
         }
         Literal::parse(c, true).map(AppendData::Literal)
     }
 }
 
 impl<'a> CatenatePart<'a> {
-    /// Parses `URL astring` or `TEXT literal`.
+    /// Parses `URL astring`, `TEXT literal` or `UTF8 (literal8)`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.eat_ci(b"UTF8 ") {
+            return parse_utf8_literal(c).map(CatenatePart::Utf8);
+        }
         if c.eat_ci(b"URL ") {
             return IString::parse_astring(c).map(CatenatePart::Url);
         }
@@ -222,6 +259,7 @@ impl Encode for AppendData<'_> {
                 encode_spaced(out, parts);
                 out.put(b")");
             }
+            AppendData::Utf8(l) => encode_utf8_literal(l, out),
         }
     }
 }
@@ -237,6 +275,7 @@ impl Encode for CatenatePart<'_> {
                 out.put(b"TEXT ");
                 l.encode(out);
             }
+            CatenatePart::Utf8(l) => encode_utf8_literal(l, out),
         }
     }
 }
