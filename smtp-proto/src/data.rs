@@ -9,7 +9,7 @@
 //! smuggling (CVE-2023-51764): `LF.LF`, `CR.CR`, `LF.CRLF`, `CRLF.LF` never end the data.
 
 use bytes::BytesMut;
-use memchr::{memchr, memchr2_iter, memmem};
+use memchr::{memchr, memchr_iter, memchr2_iter, memmem};
 
 use crate::limits::{Limit, LineEndings};
 use crate::{DecodeError, Decoded, ErrorKind, Expected, Limits};
@@ -108,8 +108,40 @@ impl DataDecoder {
 
 /// How much of `hay` can be handed out, and whether a line starts right after it: up to the
 /// first CRLF followed by `.` (or by the end of the input), else everything but a trailing
-/// CR. One pass over the CRs and LFs; a bare one is an error.
+/// CR; a bare CR or LF is an error.
+///
+/// Fast path: one stop per line (memchr for LF, the byte before must be CR), then one
+/// vectorised count of the CRs in the span handed out, which must equal the number of lines
+/// (every CR paired with its LF, so none is bare). Any violation hands over to the exact
+/// per-byte scan, which then reports the first offending byte.
 fn scan_strict(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
+    let mut lines = 0usize;
+    let mut end = None;
+    for lf in memchr_iter(b'\n', hay) {
+        if lf == 0 || hay.get(lf - 1) != Some(&b'\r') {
+            return scan_strict_exact(hay);
+        }
+        lines += 1;
+        if matches!(hay.get(lf + 1), Some(b'.') | None) {
+            end = Some(lf + 1);
+            break;
+        }
+    }
+    let (len, at_line_start) = match end {
+        Some(len) => (len, true),
+        None if hay.last() == Some(&b'\r') => (hay.len() - 1, false),
+        None => (hay.len(), false),
+    };
+    let span = hay.get(..len).unwrap_or_default();
+    if memchr_iter(b'\r', span).count() != lines {
+        return scan_strict_exact(hay);
+    }
+    Ok((len, at_line_start))
+}
+
+/// The reference for [`scan_strict`]: one pass over every CR and LF, stopping at the first
+/// bare one.
+fn scan_strict_exact(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
     let mut hits = memchr2_iter(b'\r', b'\n', hay);
     while let Some(at) = hits.next() {
         if hay.get(at) == Some(&b'\n') {
@@ -347,6 +379,21 @@ mod tests {
                 }
             }
             assert_eq!(payload, b"a\r\n.b\r\nc\r\n\r\n", "split {split}");
+        }
+    }
+
+    #[test]
+    fn fast_strict_scan_agrees_with_the_exact_scan_on_every_short_input() {
+        let alphabet = [b'a', b'\r', b'\n', b'.'];
+        for len in 0..=8u32 {
+            for mut code in 0..4usize.pow(len) {
+                let mut hay = Vec::new();
+                for _ in 0..len {
+                    hay.push(alphabet[code % 4]);
+                    code /= 4;
+                }
+                assert_eq!(scan_strict(&hay), scan_strict_exact(&hay), "{hay:?}");
+            }
         }
     }
 

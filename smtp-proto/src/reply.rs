@@ -235,17 +235,14 @@ impl<'a> Reply<'a> {
     /// (when the reply has one) and the line terminator.
     pub fn lines(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let enhanced = self.enhanced.is_some();
-        self.wire
-            .split(|&b| b == b'\n')
-            .filter(|line| !line.is_empty())
-            .map(move |line| {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                let text = line.get(4..).unwrap_or_default();
-                if enhanced && let Some((_, len)) = EnhancedCode::parse_prefix(text) {
-                    return text.get(len + 1..).unwrap_or_default();
-                }
-                text
-            })
+        WireLines { rest: &self.wire }.map(move |line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let text = line.get(4..).unwrap_or_default();
+            if enhanced && let Some((_, len)) = EnhancedCode::parse_prefix(text) {
+                return text.get(len + 1..).unwrap_or_default();
+            }
+            text
+        })
     }
 
     /// The number of lines.
@@ -305,6 +302,35 @@ impl serde::Serialize for Reply<'_> {
     }
 }
 
+/// The non-empty LF-terminated pieces of a reply's wire form (a last piece without LF
+/// included), found with memchr rather than byte by byte.
+struct WireLines<'w> {
+    rest: &'w [u8],
+}
+
+impl<'w> Iterator for WireLines<'w> {
+    type Item = &'w [u8];
+
+    fn next(&mut self) -> Option<&'w [u8]> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+                Some(lf) => (
+                    self.rest.get(..lf).unwrap_or_default(),
+                    self.rest.get(lf + 1..).unwrap_or_default(),
+                ),
+                None => (self.rest, &[][..]),
+            };
+            self.rest = rest;
+            if !line.is_empty() {
+                return Some(line);
+            }
+        }
+    }
+}
+
 /// Decodes the (single- or multi-line) reply at the start of `input`.
 pub fn decode_reply<'a>(
     input: &'a [u8],
@@ -324,6 +350,11 @@ pub(crate) struct ReplyScan {
     lines: usize,
     code: Option<ReplyCode>,
     enhanced: Option<EnhancedCode>,
+}
+
+/// A control character other than HTAB, which reply text may not hold.
+const fn is_control(b: u8) -> bool {
+    (b < 32 && b != b'\t') || b == 127
 }
 
 fn error(offset: usize, what: Expected) -> DecodeError {
@@ -366,10 +397,11 @@ impl ReplyScan {
                 Some(b'-') => false,
                 Some(_) => return Err(error(start + 3, Expected::ReplySeparator)),
             };
-            if let Some(at) = line
-                .get(4..)
-                .and_then(|text| text.iter().position(|&b| b < 32 && b != b'\t' || b == 127))
-            {
+            let text = line.get(4..).unwrap_or_default();
+            // A branch-free pass the compiler vectorises; the position is looked up only on
+            // error.
+            let controls = text.iter().fold(false, |seen, &b| seen | is_control(b));
+            if controls && let Some(at) = text.iter().position(|&b| is_control(b)) {
                 return Err(error(start + 4 + at, Expected::PrintableText));
             }
             if self.code.is_none() {
