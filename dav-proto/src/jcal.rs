@@ -415,13 +415,16 @@ fn extended_date_time(v: &str) -> String {
     let dashes = date.len() - date.trim_start_matches('-').len();
     let digits = date.trim_start_matches('-');
     out.push_str(date.get(..dashes).unwrap_or_default());
-    match (dashes, digits.len()) {
-        (0, 8) => {
+    // Only all-digit forms are reshaped; anything else (lenient input) passes through, and
+    // the digit check also keeps the splits on character boundaries.
+    let all_digits = digits.bytes().all(|b| b.is_ascii_digit());
+    match (dashes, digits.len(), all_digits) {
+        (0, 8, true) => {
             let (y, md) = digits.split_at(4);
             let (m, d) = md.split_at(2);
             out.push_str(&format!("{y}-{m}-{d}"));
         }
-        (2, 4) => {
+        (2, 4, true) => {
             let (m, d) = digits.split_at(2);
             out.push_str(&format!("{m}-{d}"));
         }
@@ -435,11 +438,9 @@ fn extended_date_time(v: &str) -> String {
             .filter_map(|i| clock.get(i * 2..i * 2 + 2))
             .collect();
         out.push_str(&pairs.join(":"));
-        if zone.len() == 5 {
-            let (h, m) = zone.split_at(3);
-            out.push_str(&format!("{h}:{m}"));
-        } else {
-            out.push_str(zone);
+        match zone.split_at_checked(3) {
+            Some((h, m)) if zone.len() == 5 => out.push_str(&format!("{h}:{m}")),
+            _ => out.push_str(zone),
         }
     }
     out

@@ -293,3 +293,31 @@ proptest! {
         prop_assert_eq!(jcard::from_json(&json).unwrap(), c);
     }
 }
+
+/// Fuzz find (kept as `fixtures/fuzz/vcard-jcard-date-char-boundary.vcf`): a lenient
+/// date value that is not all ASCII digits (`2009\r` plus a replaced invalid byte) reached
+/// jCard's date reshaping, which split it inside a character and panicked. Such a value
+/// must pass through unchanged.
+#[test]
+fn jcard_of_a_non_digit_date_passes_it_through() {
+    let input = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/vcard-jcard-date-char-boundary.vcf"),
+    )
+    .unwrap();
+    let card = decode_vcard(&input, &DecodeOptions::lenient())
+        .unwrap()
+        .complete()
+        .unwrap()
+        .0
+        .value;
+    let anniversary = card
+        .properties
+        .iter()
+        .find(|p| p.is("ANNIVERSARY"))
+        .unwrap();
+    assert!(!anniversary.value.bytes().all(|b| b.is_ascii_digit()));
+    let text = jcard::to_json(&card).unwrap().to_string();
+    let expected = serde_json::Value::String(anniversary.value.to_string()).to_string();
+    assert!(text.contains(&expected), "{text}");
+}
