@@ -9,7 +9,7 @@
 //! smuggling (CVE-2023-51764): `LF.LF`, `CR.CR`, `LF.CRLF`, `CRLF.LF` never end the data.
 
 use bytes::BytesMut;
-use memchr::{memchr, memchr_iter, memchr2_iter, memmem};
+use memchr::{memchr, memchr2_iter, memmem};
 
 use crate::limits::{Limit, LineEndings};
 use crate::{DecodeError, Decoded, ErrorKind, Expected, Limits};
@@ -110,30 +110,21 @@ impl DataDecoder {
 /// first CRLF followed by `.` (or by the end of the input), else everything but a trailing
 /// CR; a bare CR or LF is an error.
 ///
-/// Fast path: one stop per line (memchr for LF, the byte before must be CR), then one
-/// vectorised count of the CRs in the span handed out, which must equal the number of lines
-/// (every CR paired with its LF, so none is bare). Any violation hands over to the exact
-/// per-byte scan, which then reports the first offending byte.
+/// Fast path: where a valid payload would stop is where [`scan_lenient`] stops (one
+/// substring search, one stop per stuffed line); the span is then checked in one branch-free
+/// pass the compiler vectorises: a CR exactly before every LF and an LF exactly after every
+/// CR. Any violation hands over to the exact per-byte scan, which reports the first
+/// offending byte.
 fn scan_strict(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
-    let mut lines = 0usize;
-    let mut end = None;
-    for lf in memchr_iter(b'\n', hay) {
-        if lf == 0 || hay.get(lf - 1) != Some(&b'\r') {
-            return scan_strict_exact(hay);
-        }
-        lines += 1;
-        if matches!(hay.get(lf + 1), Some(b'.') | None) {
-            end = Some(lf + 1);
-            break;
-        }
-    }
-    let (len, at_line_start) = match end {
-        Some(len) => (len, true),
-        None if hay.last() == Some(&b'\r') => (hay.len() - 1, false),
-        None => (hay.len(), false),
-    };
+    let (len, at_line_start) = scan_lenient(hay);
     let span = hay.get(..len).unwrap_or_default();
-    if memchr_iter(b'\r', span).count() != lines {
+    let unpaired = span
+        .iter()
+        .zip(span.get(1..).unwrap_or_default())
+        .fold(false, |bad, (&this, &next)| {
+            bad | ((this == b'\r') != (next == b'\n'))
+        });
+    if unpaired || span.first() == Some(&b'\n') || span.last() == Some(&b'\r') {
         return scan_strict_exact(hay);
     }
     Ok((len, at_line_start))
