@@ -247,6 +247,35 @@ const fn is_atext(byte: u8) -> bool {
 /// Length of the domain name at the start of `input` (labels of letters, digits, hyphens,
 /// and UTF-8; underscores accepted as found in the wild), or `None` when there is none.
 pub(crate) fn domain_name_len(input: &[u8]) -> Option<usize> {
+    // One pass: the name ends at the first byte that cannot be in it; labels are checked on
+    // the way.
+    let mut label_len = 0usize;
+    let mut prev = b'.';
+    let mut len = input.len();
+    for (index, &b) in input.iter().enumerate() {
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') || b >= 0x80) {
+            len = index;
+            break;
+        }
+        if b == b'.' {
+            if label_len == 0 || prev == b'-' {
+                return None;
+            }
+            label_len = 0;
+        } else {
+            if label_len == 0 && b == b'-' {
+                return None;
+            }
+            label_len += 1;
+        }
+        prev = b;
+    }
+    (len > 0 && label_len > 0 && prev != b'-').then_some(len)
+}
+
+/// The two-pass original of [`domain_name_len`], kept as the reference for its test.
+#[cfg(test)]
+fn domain_name_len_reference(input: &[u8]) -> Option<usize> {
     let len = input
         .iter()
         .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') || b >= 0x80))
@@ -389,6 +418,25 @@ fn local_part_len(input: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_domain_scan_agrees_with_the_reference() {
+        let alphabet = [b'a', b'-', b'.', b'_', b' ', 0xC3];
+        for len in 0..=6u32 {
+            for mut code in 0..6usize.pow(len) {
+                let mut input = Vec::new();
+                for _ in 0..len {
+                    input.push(alphabet[code % 6]);
+                    code /= 6;
+                }
+                assert_eq!(
+                    domain_name_len(&input),
+                    domain_name_len_reference(&input),
+                    "{input:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn parses_plain_quoted_and_literal_mailboxes() {

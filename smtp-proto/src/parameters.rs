@@ -41,21 +41,16 @@ impl<'a> Parameters<'a> {
 
     /// Validates `raw` (space-separated `keyword[=value]`), `base` being its offset in the line.
     pub(crate) fn parse(raw: &'a str, base: usize, max_count: usize) -> Result<Self, DecodeError> {
-        let mut count = 0;
-        let mut offset = base;
-        for token in raw.split(' ') {
-            if !token.is_empty() {
-                count += 1;
-                if count > max_count {
-                    return Err(DecodeError::new(
-                        offset,
-                        ErrorKind::LimitExceeded(Limit::ListLength),
-                    ));
-                }
-                Parameter::parse(token)
-                    .map_err(|at| DecodeError::new(offset + at.0, ErrorKind::Expected(at.1)))?;
+        for (count, (at, token)) in tokens(raw).enumerate() {
+            let offset = base + at;
+            if count >= max_count {
+                return Err(DecodeError::new(
+                    offset,
+                    ErrorKind::LimitExceeded(Limit::ListLength),
+                ));
             }
-            offset += token.len() + 1;
+            Parameter::parse(token)
+                .map_err(|at| DecodeError::new(offset + at.0, ErrorKind::Expected(at.1)))?;
         }
         Ok(Self {
             raw: Cow::Borrowed(raw),
@@ -74,9 +69,8 @@ impl<'a> Parameters<'a> {
 
     /// The parameters in order.
     pub fn iter(&self) -> impl Iterator<Item = Parameter<'_>> + '_ {
-        self.raw
-            .split(' ')
-            .filter(|token| !token.is_empty())
+        tokens(&self.raw)
+            .map(|(_, token)| token)
             // Validated when decoded or built; an invalid token cannot be here.
             .filter_map(|token| Parameter::parse(token).ok())
     }
@@ -314,6 +308,25 @@ impl Xtext<'_> {
     pub fn into_owned(self) -> Xtext<'static> {
         Xtext(Cow::Owned(self.0.into_owned()))
     }
+}
+
+/// The non-empty space-separated tokens of `raw` with their offsets. A plain byte loop:
+/// tokens are a few bytes long, shorter than a memchr call takes to set up.
+fn tokens(raw: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
+    let bytes = raw.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let rest = bytes.get(start..).filter(|rest| !rest.is_empty())?;
+            let len = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+            let at = start;
+            start += len + 1;
+            if len > 0 {
+                // Split at ASCII spaces, so always on a character boundary.
+                return raw.get(at..at + len).map(|token| (at, token));
+            }
+        }
+    })
 }
 
 const fn hex_value(b: u8) -> Option<u8> {
