@@ -83,7 +83,7 @@ impl serde::Serialize for MechanismList<'_> {
 impl<'a> Capability<'a> {
     /// Parses one EHLO line's text (`keyword [params]`).
     pub fn parse(text: &'a str) -> Capability<'a> {
-        let (keyword, parameters) = match text.split_once(' ') {
+        let (keyword, parameters) = match crate::parameters::split_once_byte(text, b' ') {
             Some((keyword, parameters)) => (keyword, Some(parameters)),
             None => (text, None),
         };
@@ -141,18 +141,22 @@ impl<'a> Capability<'a> {
             Some(params) if is("LIMITS") && !params.is_empty() => {
                 Capability::Limits(Cow::Borrowed(params))
             }
-            Some(params) if is("FUTURERELEASE") => match params.split_once(' ') {
-                Some((interval, datetime)) if !datetime.is_empty() && !datetime.contains(' ') => {
-                    match number(Some(interval)) {
-                        Some(max_interval) => Capability::FutureRelease {
-                            max_interval,
-                            max_datetime: Cow::Borrowed(datetime),
-                        },
-                        None => other(),
+            Some(params) if is("FUTURERELEASE") => {
+                match crate::parameters::split_once_byte(params, b' ') {
+                    Some((interval, datetime))
+                        if !datetime.is_empty() && !datetime.contains(' ') =>
+                    {
+                        match number(Some(interval)) {
+                            Some(max_interval) => Capability::FutureRelease {
+                                max_interval,
+                                max_datetime: Cow::Borrowed(datetime),
+                            },
+                            None => other(),
+                        }
                     }
+                    _ => other(),
                 }
-                _ => other(),
-            },
+            }
             _ => other(),
         }
     }

@@ -474,7 +474,7 @@ pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command
         }
         Verb::Auth => {
             let text = required()?;
-            let (name, response) = match text.split_once(' ') {
+            let (name, response) = match crate::parameters::split_once_byte(text, b' ') {
                 Some((name, response)) => (name, Some(response)),
                 None => (text, None),
             };
@@ -500,7 +500,7 @@ pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command
 
 /// Splits an optional trailing ` LAST`; the error is the offset of a bad second word.
 fn split_last(text: &str) -> (&str, Result<bool, usize>) {
-    match text.split_once(' ') {
+    match crate::parameters::split_once_byte(text, b' ') {
         None => (text, Ok(false)),
         Some((head, tail)) if tail.eq_ignore_ascii_case("LAST") => (head, Ok(true)),
         Some((head, _)) => (head, Err(head.len() + 1)),

@@ -310,6 +310,14 @@ impl Xtext<'_> {
     }
 }
 
+/// `text.split_once(byte)` for an ASCII `byte`, as a plain byte loop: the texts split here are
+/// short, and the generic `char` searcher costs more than the search.
+pub(crate) fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    // `byte` is ASCII, so both sides are on character boundaries.
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
 /// The non-empty space-separated tokens of `raw` with their offsets. A plain byte loop:
 /// tokens are a few bytes long, shorter than a memchr call takes to set up.
 fn tokens(raw: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
@@ -378,7 +386,7 @@ type ParamError = (usize, Expected);
 impl<'a> Parameter<'a> {
     /// Parses one `keyword[=value]` token.
     fn parse(token: &'a str) -> Result<Self, ParamError> {
-        let (keyword, value) = match token.split_once('=') {
+        let (keyword, value) = match split_once_byte(token, b'=') {
             Some((keyword, value)) => (keyword, Some(value)),
             None => (token, None),
         };
@@ -437,7 +445,7 @@ impl<'a> Parameter<'a> {
             }
             Some(value) if upper("NOTIFY") => Parameter::Notify(parse_notify(value).ok_or(bad)?),
             Some(value) if upper("ORCPT") => {
-                let (addr_type, address) = value.split_once(';').ok_or(bad)?;
+                let (addr_type, address) = split_once_byte(value, b';').ok_or(bad)?;
                 if !is_keyword(addr_type) || address.is_empty() || !is_xtext(address) {
                     return Err(bad);
                 }
@@ -468,7 +476,7 @@ impl<'a> Parameter<'a> {
                 Parameter::HoldUntil(Cow::Borrowed(value))
             }
             Some(value) if upper("RRVS") => {
-                let (time, action) = match value.split_once(';') {
+                let (time, action) = match split_once_byte(value, b';') {
                     Some((time, "C")) => (time, Some(RrvsAction::Continue)),
                     Some((time, "R")) => (time, Some(RrvsAction::Reject)),
                     Some(_) => return Err(bad),
@@ -613,7 +621,7 @@ fn parse_notify(value: &str) -> Option<Notify> {
 }
 
 fn parse_by(value: &str) -> Option<Parameter<'static>> {
-    let (time, mode) = value.split_once(';')?;
+    let (time, mode) = split_once_byte(value, b';')?;
     let digits = time.strip_prefix(['-', '+']).unwrap_or(time);
     if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
