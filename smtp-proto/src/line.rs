@@ -44,7 +44,11 @@ pub(crate) fn find_line(
                 ErrorKind::Expected(Expected::CrlfNotBareLf),
             ));
         }
-        if let Some(cr) = memchr(b'\r', input.get(..content).unwrap_or_default()) {
+        // Lines are short: a branch-free pass the compiler vectorises beats a memchr call;
+        // the position is looked up only on error.
+        let text = input.get(..content).unwrap_or_default();
+        let has_bare_cr = text.iter().fold(false, |seen, &b| seen | (b == b'\r'));
+        if has_bare_cr && let Some(cr) = memchr(b'\r', text) {
             return Err(DecodeError::new(
                 cr,
                 ErrorKind::Expected(Expected::CrlfNotBareCr),
