@@ -8,6 +8,8 @@
 //! [`LineEndings::Strict`] a bare CR or LF anywhere is an error, which is what defeats SMTP
 //! smuggling (CVE-2023-51764): `LF.LF`, `CR.CR`, `LF.CRLF`, `CRLF.LF` never end the data.
 
+use std::sync::LazyLock;
+
 use bytes::BytesMut;
 use memchr::{memchr, memchr2_iter, memmem};
 
@@ -163,7 +165,10 @@ fn scan_strict_exact(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
 
 /// [`scan_strict`] without the checks: bare CR and LF are payload, only CRLF starts a line.
 fn scan_lenient(hay: &[u8]) -> (usize, bool) {
-    match memmem::find(hay, b"\r\n.") {
+    // Built once: building a searcher per call costs about as much as searching one line.
+    static LINE_THEN_DOT: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"\r\n."));
+    match LINE_THEN_DOT.find(hay) {
         Some(at) => (at + 2, true),
         None if hay.ends_with(b"\r\n") => (hay.len(), true),
         None if hay.ends_with(b"\r") => (hay.len() - 1, false),
