@@ -3,13 +3,13 @@
 use super::StreamParser;
 
 /// The adapter for one DAV XML request body (the whole input is the body).
-pub fn request() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(xml_body::XmlBody { response: false }))
+pub fn request() -> Box<dyn StreamParser> {
+    Box::new(xml_body::XmlBody { response: false })
 }
 
 /// The adapter for one DAV XML response body (the whole input is the body).
-pub fn response() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(xml_body::XmlBody { response: true }))
+pub fn response() -> Box<dyn StreamParser> {
+    Box::new(xml_body::XmlBody { response: true })
 }
 
 /// One XML request or response body, decoded by `DavRequest` / `DavResponse`.
@@ -91,13 +91,13 @@ mod xml_body {
 }
 
 /// The adapter for iCalendar streams: one message per top-level VCALENDAR.
-pub fn ical() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(calendar_data::CalendarData { vcard: false }))
+pub fn ical() -> Box<dyn StreamParser> {
+    Box::new(calendar_data::CalendarData { vcard: false })
 }
 
 /// The adapter for vCard streams: one message per VCARD.
-pub fn vcard() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(calendar_data::CalendarData { vcard: true }))
+pub fn vcard() -> Box<dyn StreamParser> {
+    Box::new(calendar_data::CalendarData { vcard: true })
 }
 
 /// iCalendar and vCard streams, decoded leniently so that a whole file is read; the defects

@@ -5,12 +5,12 @@ use super::StreamParser;
 /// The adapter for bytes an IMAP client sends: commands with their literals (every
 /// synchronising literal taken as granted), AUTHENTICATE response lines and IDLE's `DONE`,
 /// decoded by the server-role [`CommandDecoder`](groupwire_imap::stream::server::CommandDecoder).
-pub fn client() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(ImapClientStream {
+pub fn client() -> Box<dyn StreamParser> {
+    Box::new(ImapClientStream {
         decoder: groupwire_imap::stream::server::CommandDecoder::new(
             groupwire_imap::Limits::default(),
         ),
-    }))
+    })
 }
 
 /// Client bytes, decoded as a server would see them.
@@ -71,12 +71,12 @@ impl StreamParser for ImapClientStream {
 /// The adapter for bytes an IMAP server sends: greeting, status and data responses and
 /// continuation requests, decoded by the client-role
 /// [`ResponseDecoder`](groupwire_imap::stream::client::ResponseDecoder).
-pub fn server() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(ImapServerStream {
+pub fn server() -> Box<dyn StreamParser> {
+    Box::new(ImapServerStream {
         decoder: groupwire_imap::stream::client::ResponseDecoder::new(
             groupwire_imap::Limits::default(),
         ),
-    }))
+    })
 }
 
 /// Server bytes, decoded as a client would see them.

@@ -7,7 +7,6 @@
 //! - input that ends inside a message fails with `incomplete at offset N`;
 //! - with `--roundtrip`, every message is re-encoded and re-decoded, and a different value
 //!   is a failure;
-//! - a protocol whose codec is not written yet exits 2 with `not implemented yet`.
 //!
 //! Each protocol plugs in through [`StreamParser`]; the per-protocol adapters live in
 //! [`imap`], [`smtp`] and [`dav`].
@@ -102,8 +101,8 @@ pub trait StreamParser {
     }
 }
 
-/// The adapter for `protocol`, or `None` while its codec is not implemented yet.
-pub fn parser_for(protocol: Protocol) -> Option<Box<dyn StreamParser>> {
+/// The adapter for `protocol`.
+pub fn parser_for(protocol: Protocol) -> Box<dyn StreamParser> {
     match protocol {
         Protocol::ImapClient => imap::client(),
         Protocol::ImapServer => imap::server(),
@@ -126,8 +125,6 @@ pub enum Outcome {
     },
     /// Decoding stopped at a failure, which was printed.
     Failed,
-    /// The protocol's codec is not implemented yet.
-    NotImplemented,
 }
 
 impl Outcome {
@@ -136,7 +133,6 @@ impl Outcome {
         match self {
             Outcome::Decoded { .. } => exit::SUCCESS,
             Outcome::Failed => exit::FAILURE,
-            Outcome::NotImplemented => exit::USAGE,
         }
     }
 }
@@ -148,13 +144,7 @@ pub fn run(
     roundtrip: bool,
     out: &mut impl Write,
 ) -> io::Result<Outcome> {
-    match parser_for(protocol) {
-        Some(mut parser) => decode_all(parser.as_mut(), input, roundtrip, out),
-        None => {
-            eprintln!("groupwire: parse {}: not implemented yet", protocol.name());
-            Ok(Outcome::NotImplemented)
-        }
-    }
+    decode_all(parser_for(protocol).as_mut(), input, roundtrip, out)
 }
 
 #[derive(Serialize)]

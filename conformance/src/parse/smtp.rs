@@ -16,15 +16,15 @@ use serde_json::json;
 use super::{Message, Step, StreamParser};
 
 /// The adapter for bytes an SMTP client sends.
-pub fn client() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(ClientStream::default()))
+pub fn client() -> Box<dyn StreamParser> {
+    Box::new(ClientStream::default())
 }
 
 /// The adapter for bytes an SMTP server sends.
-pub fn server() -> Option<Box<dyn StreamParser>> {
-    Some(Box::new(ServerStream {
+pub fn server() -> Box<dyn StreamParser> {
+    Box::new(ServerStream {
         decoder: ReplyDecoder::new(Limits::default()),
-    }))
+    })
 }
 
 fn limits() -> Limits {
