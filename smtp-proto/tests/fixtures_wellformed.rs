@@ -4,7 +4,8 @@
 //! section ends with the `.` line, and every `BDAT n` is followed by exactly n octets before
 //! the next command.
 
-#[path = "support/transcript.rs"]
+// One loader for the transcript format both crates' fixtures use.
+#[path = "../../imap-proto/tests/support/transcript.rs"]
 mod transcript;
 
 use transcript::{fixture_files, load_transcript};

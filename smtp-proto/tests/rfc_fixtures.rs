@@ -1,7 +1,8 @@
 //! Every RFC transcript in `tests/fixtures/rfc/` decodes end to end, in both directions, and
 //! representative ones decode to exactly the values the RFC describes.
 
-#[path = "support/transcript.rs"]
+// One loader for the transcript format both crates' fixtures use.
+#[path = "../../imap-proto/tests/support/transcript.rs"]
 mod transcript;
 
 use std::borrow::Cow;

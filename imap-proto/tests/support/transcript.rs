@@ -3,7 +3,8 @@
 //! A fixture is a title line `# RFC NNNN §x.y: <title>`, optional further `#` note lines,
 //! then lines `C: <text>` (client) and `S: <text>` (server). Each line adds `<text>` + CRLF
 //! to its direction's byte stream; a line without a prefix continues the previous direction.
-//! Include it from a test with `#[path = "support/transcript.rs"] mod transcript;`.
+//! Include it from a test with `#[path = "support/transcript.rs"] mod transcript;` (the SMTP
+//! crate's tests include this same file, as their fixtures use the same format).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
