@@ -23,7 +23,6 @@ use groupwire_imap::stream::server::{ClientMessage, CommandDecoder, ServerState,
 use groupwire_imap::{Encode, Limits};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
 use super::faults::{Fault, Faults};
 use super::mime;
@@ -45,18 +44,13 @@ pub struct ImapService {
 
 /// Serves IMAP on `listener` until the task is aborted; `implicit_tls` for the 993 role.
 pub async fn serve(listener: TcpListener, service: Arc<ImapService>, implicit_tls: bool) {
-    let mut sessions = JoinSet::new();
-    loop {
-        let Ok((socket, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = socket.set_nodelay(true);
+    super::serve_connections(listener, move |socket| {
         let service = Arc::clone(&service);
-        sessions.spawn(async move {
+        async move {
             let _ = handle(socket, service, implicit_tls).await;
-        });
-        while sessions.try_join_next().is_some() {}
-    }
+        }
+    })
+    .await
 }
 
 async fn handle(

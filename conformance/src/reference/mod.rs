@@ -18,7 +18,7 @@ pub mod tls;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use self::autoconfig::AutoconfigDocument;
@@ -233,5 +233,24 @@ impl Reference {
     /// Stops every server.
     pub async fn stop(mut self) {
         self.tasks.shutdown().await;
+    }
+}
+
+/// Accepts connections on `listener` until the task is aborted, running `session` for each in
+/// a task of its own and reaping finished ones as it goes. The IMAP and submission listeners
+/// share it; what a session does is theirs.
+async fn serve_connections<F, Fut>(listener: TcpListener, session: F)
+where
+    F: Fn(TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut sessions = JoinSet::new();
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = socket.set_nodelay(true);
+        sessions.spawn(session(socket));
+        while sessions.try_join_next().is_some() {}
     }
 }

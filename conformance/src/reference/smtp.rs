@@ -19,7 +19,6 @@ use groupwire_smtp::reply::{EnhancedCode, Reply, ReplyCode};
 use groupwire_smtp::{Decoded, Encode, ErrorKind, Limit, Limits};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
 use super::faults::{Fault, Faults};
 use super::store::Store;
@@ -45,18 +44,13 @@ pub struct SmtpService {
 
 /// Serves submission on `listener` until the task is aborted; `implicit_tls` for the 465 role.
 pub async fn serve(listener: TcpListener, service: Arc<SmtpService>, implicit_tls: bool) {
-    let mut sessions = JoinSet::new();
-    loop {
-        let Ok((socket, _)) = listener.accept().await else {
-            continue;
-        };
-        let _ = socket.set_nodelay(true);
+    super::serve_connections(listener, move |socket| {
         let service = Arc::clone(&service);
-        sessions.spawn(async move {
+        async move {
             let _ = handle(socket, service, implicit_tls).await;
-        });
-        while sessions.try_join_next().is_some() {}
-    }
+        }
+    })
+    .await
 }
 
 async fn handle(
