@@ -273,6 +273,8 @@ pub struct CatalogueEntry {
     pub rfc_url: String,
     /// Level.
     pub level: crate::engine::Level,
+    /// Whether it binds the implementation or the deployment's configuration.
+    pub scope: crate::engine::Scope,
     /// The quoted sentence.
     pub quote: &'static str,
     /// Profiles listing it by membership.
@@ -302,6 +304,7 @@ pub fn catalogue_entries(registry: &Registry, profile: Option<&Profile>) -> Vec<
                 rfc: check.rfc.to_string(),
                 rfc_url: check.rfc.url(),
                 level: check.level,
+                scope: check.scope,
                 quote: check.quote,
                 profiles: check.profiles,
                 needs: check.needs,

@@ -11,6 +11,7 @@
 //! protocols = ["imap", "smtp"]  # any of these protocols (all when absent)
 //! levels = ["MUST"]           # any of these levels (all when absent)
 //! ids = ["imap.*"]            # any of these id patterns, `*` matching any run of characters
+//! scopes = ["implementation"] # "implementation" or "deployment" (configuration policy)
 //! member = "thunderbird"      # checks whose descriptor lists this profile name
 //! required = true             # failing it fails the run (default true)
 //!
@@ -29,7 +30,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Check, Level, Protocol, Registry, Selected};
+use crate::engine::{Check, Level, Protocol, Registry, Scope, Selected};
 
 /// The profiles shipped with the harness: (name, TOML).
 pub const BUILTIN: [(&str, &str); 4] = [
@@ -67,6 +68,9 @@ pub struct Rule {
     /// Id patterns with `*` wildcards.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ids: Vec<String>,
+    /// Scopes (`implementation`, `deployment`; see [`crate::engine::Scope`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
     /// A profile name the check's descriptor must list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
@@ -89,6 +93,11 @@ impl Rule {
                     .iter()
                     .any(|l| l.eq_ignore_ascii_case(check.level.name())))
             && (self.ids.is_empty() || self.ids.iter().any(|pattern| glob(pattern, check.id)))
+            && (self.scopes.is_empty()
+                || self
+                    .scopes
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(check.scope.name())))
             && self
                 .member
                 .as_ref()
@@ -105,6 +114,13 @@ impl Rule {
             if Level::from_name(level).is_none() {
                 return Err(ProfileError(format!(
                     "unknown level {level:?} (MUST, SHOULD or MAY)"
+                )));
+            }
+        }
+        for scope in &self.scopes {
+            if Scope::from_name(scope).is_none() {
+                return Err(ProfileError(format!(
+                    "unknown scope {scope:?} (implementation or deployment)"
                 )));
             }
         }

@@ -24,6 +24,7 @@ const fn check(
         title: "t",
         rfc: RfcRef::new(1, "1"),
         level,
+        scope: groupwire_conformance::engine::Scope::Implementation,
         quote: "q",
         profiles,
         needs: &[],

@@ -236,6 +236,7 @@ static TLS_CHECKS: [groupwire_conformance::engine::Check; 1] =
         title: "greets over TLS",
         rfc: groupwire_conformance::engine::RfcRef::new(9051, "7.1"),
         level: groupwire_conformance::engine::Level::Must,
+        scope: groupwire_conformance::engine::Scope::Implementation,
         quote: "q",
         profiles: &[],
         needs: &[],

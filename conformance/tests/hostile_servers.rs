@@ -138,6 +138,7 @@ macro_rules! hostile_check {
             title: "test",
             rfc: RfcRef::new(9051, "7.1"),
             level: Level::Must,
+            scope: groupwire_conformance::engine::Scope::Implementation,
             quote: "The server MUST behave.",
             profiles: &[],
             needs: &[],

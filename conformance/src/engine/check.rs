@@ -131,11 +131,57 @@ impl fmt::Display for Level {
     }
 }
 
-/// Where a requirement is written: `RFC 9051 §6.3.2`.
+/// Whom a requirement binds: the software, or how a deployment is configured.
+///
+/// RFC 9051 §6.2.3 says an implementation "MUST implement a configuration in which it does not
+/// permit the LOGIN command, unless TLS is active": every server must be *able* to refuse
+/// plaintext LOGIN, but a deployment whose administrator allowed it (on loopback, say) is not
+/// broken. Such checks are [`Scope::Deployment`]: they report what the deployment does, and only
+/// profiles that set a policy (`security`, `strict`) require them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// What every conforming implementation does, whatever its configuration.
+    Implementation,
+    /// A configuration the RFC requires implementations to support (or recommends); whether
+    /// this deployment uses it is policy.
+    Deployment,
+}
+
+impl Scope {
+    /// `implementation` or `deployment`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Implementation => "implementation",
+            Scope::Deployment => "deployment",
+        }
+    }
+
+    /// Parses a [`Scope::name`], ASCII case-insensitively.
+    pub fn from_name(name: &str) -> Option<Scope> {
+        [Scope::Implementation, Scope::Deployment]
+            .into_iter()
+            .find(|scope| scope.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// The document a requirement is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Document {
+    /// An RFC, by number.
+    Rfc(u16),
+    /// A document that is not an RFC (an Internet-Draft, a vendor specification), by its name
+    /// as published (`draft-ietf-mailmaint-autoconfig`).
+    Other(&'static str),
+}
+
+/// Where a requirement is written: `RFC 9051 §6.3.2`, or a section of a document that is not
+/// an RFC (reported as such, never dressed up as one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct RfcRef {
-    /// The RFC number.
-    pub rfc: u16,
+    /// The document.
+    pub document: Document,
     /// The section, without the `§` (`"6.3.2"`).
     pub section: &'static str,
 }
@@ -143,21 +189,52 @@ pub struct RfcRef {
 impl RfcRef {
     /// `RfcRef::new(9051, "6.3.2")`.
     pub const fn new(rfc: u16, section: &'static str) -> RfcRef {
-        RfcRef { rfc, section }
+        RfcRef {
+            document: Document::Rfc(rfc),
+            section,
+        }
     }
 
-    /// The section's address on rfc-editor.org, for HTML reports.
+    /// A section of a document that is not an RFC:
+    /// `RfcRef::other("draft-ietf-mailmaint-autoconfig", "4.1")`.
+    pub const fn other(name: &'static str, section: &'static str) -> RfcRef {
+        RfcRef {
+            document: Document::Other(name),
+            section,
+        }
+    }
+
+    /// The RFC number, or `None` for a document that is not an RFC.
+    pub const fn rfc(&self) -> Option<u16> {
+        match self.document {
+            Document::Rfc(number) => Some(number),
+            Document::Other(_) => None,
+        }
+    }
+
+    /// The section's address (rfc-editor.org for RFCs, the IETF datatracker for drafts), for
+    /// HTML reports.
     pub fn url(&self) -> String {
-        format!(
-            "https://www.rfc-editor.org/rfc/rfc{}#section-{}",
-            self.rfc, self.section
-        )
+        match self.document {
+            Document::Rfc(number) => format!(
+                "https://www.rfc-editor.org/rfc/rfc{number}#section-{}",
+                self.section
+            ),
+            Document::Other(name) if name.starts_with("draft-") => format!(
+                "https://datatracker.ietf.org/doc/html/{name}#section-{}",
+                self.section
+            ),
+            Document::Other(_) => String::new(),
+        }
     }
 }
 
 impl fmt::Display for RfcRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RFC {} §{}", self.rfc, self.section)
+        match self.document {
+            Document::Rfc(number) => write!(f, "RFC {number} §{}", self.section),
+            Document::Other(name) => write!(f, "{name} §{} (no RFC)", self.section),
+        }
     }
 }
 
@@ -177,6 +254,8 @@ pub struct Check {
     pub rfc: RfcRef,
     /// The RFC 2119 level of that requirement.
     pub level: Level,
+    /// Whether the requirement binds the implementation or the deployment's configuration.
+    pub scope: Scope,
     /// The RFC sentence, quoted verbatim.
     pub quote: &'static str,
     /// Names of the profiles that list this check by membership (`"thunderbird"`).

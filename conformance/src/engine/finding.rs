@@ -27,6 +27,15 @@ pub enum Finding {
     },
     /// The check does not apply to this server or target: `skip` with the reason.
     Skip(String),
+    /// The check could not run because a precondition that another check owns failed (STARTTLS
+    /// refused, the accounts' credentials rejected): `skip: blocked by <id>`. The owning check
+    /// reports the fault once; every check it blocks says so instead of failing too.
+    Blocked {
+        /// The id of the check that owns the failed precondition.
+        by: &'static str,
+        /// What failed, in one sentence.
+        reason: String,
+    },
     /// The harness could not run the check (timeout, garbage, limit, TLS failure): `error`.
     Harness(String),
     /// The endpoint could not be reached at all (connection refused, no route): `error`, and
@@ -56,6 +65,26 @@ impl Finding {
         Finding::Skip(reason.into())
     }
 
+    /// A precondition owned by check `by` failed. When `current` is that very check (it is
+    /// judging its own precondition), the failure is its `violation` instead.
+    pub fn blocked(
+        by: &'static str,
+        current: Option<&str>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Finding {
+        let expected = expected.into();
+        let actual = actual.into();
+        if current == Some(by) {
+            Finding::violation(expected, actual)
+        } else {
+            Finding::Blocked {
+                by,
+                reason: format!("expected {expected}, got {actual}"),
+            }
+        }
+    }
+
     /// The harness could not run the check.
     pub fn harness(reason: impl Into<String>) -> Finding {
         Finding::Harness(reason.into())
@@ -72,6 +101,7 @@ impl Finding {
             Finding::Skip(reason) | Finding::Harness(reason) | Finding::Unreachable(reason) => {
                 reason.clone()
             }
+            Finding::Blocked { by, reason } => format!("blocked by {by}: {reason}"),
         }
     }
 }
@@ -86,6 +116,7 @@ impl fmt::Display for Finding {
                 write!(f, "quirk: expected {expected}, got {actual}")
             }
             Finding::Skip(reason) => write!(f, "skipped: {reason}"),
+            Finding::Blocked { by, reason } => write!(f, "skipped: blocked by {by}: {reason}"),
             Finding::Harness(reason) | Finding::Unreachable(reason) => write!(f, "error: {reason}"),
         }
     }

@@ -8,7 +8,8 @@
 //!
 //! ```
 //! use groupwire_conformance::engine::{
-//!     Check, CheckContext, CheckResult, Finding, Level, Protocol, RfcRef, ensure, show_bytes,
+//!     Check, CheckContext, CheckResult, Finding, Level, Protocol, RfcRef, Scope, ensure,
+//!     show_bytes,
 //! };
 //!
 //! pub static GREETING: Check = Check {
@@ -17,6 +18,7 @@
 //!     title: "The server greets with an untagged OK, PREAUTH or BYE",
 //!     rfc: RfcRef::new(9051, "7.1"),
 //!     level: Level::Must,
+//!     scope: Scope::Implementation,
 //!     quote: "The initial response from the server MUST be ...",
 //!     profiles: &["mail", "thunderbird"],
 //!     needs: &[],
@@ -79,8 +81,8 @@ mod tls;
 mod transcript;
 
 pub use check::{
-    BoxFuture, Check, Cleanup, DuplicateId, Level, Probe, Procedure, Protocol, Registry, RfcRef,
-    Suite,
+    BoxFuture, Check, Cleanup, Document, DuplicateId, Level, Probe, Procedure, Protocol, Registry,
+    RfcRef, Scope, Suite,
 };
 pub use conn::{ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed};
 pub use context::{CheckContext, RunEnv, new_run_prefix};

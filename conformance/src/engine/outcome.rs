@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::check::{Check, Level, Protocol};
+use super::check::{Check, Level, Protocol, Scope};
 use super::finding::Finding;
 use super::transcript::{Entry, Transcript};
 
@@ -94,6 +94,8 @@ pub struct CheckOutcome {
     pub title: String,
     /// The requirement level.
     pub level: Level,
+    /// Whether the requirement binds the implementation or the deployment's configuration.
+    pub scope: Scope,
     /// `RFC 9051 §6.3.2`.
     pub rfc: String,
     /// Link to the RFC section.
@@ -169,6 +171,7 @@ impl CheckOutcome {
                 (Status::Warn, Some(reason))
             }
             Err(Finding::Skip(reason)) => (Status::Skip, Some(reason)),
+            Err(blocked @ Finding::Blocked { .. }) => (Status::Skip, Some(blocked.reason())),
             Err(Finding::Harness(reason)) => (Status::Error, Some(reason)),
             Err(Finding::Unreachable(reason)) => {
                 unreachable = true;
@@ -180,6 +183,7 @@ impl CheckOutcome {
             protocol: check.protocol,
             title: check.title.to_owned(),
             level: check.level,
+            scope: check.scope,
             rfc: check.rfc.to_string(),
             rfc_url: check.rfc.url(),
             quote: check.quote.to_owned(),

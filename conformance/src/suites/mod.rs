@@ -10,12 +10,19 @@ macro_rules! check {
     ($id:literal, $protocol:ident, $title:literal, $rfc:literal, $section:literal, $level:ident,
      $quote:literal, needs [$($need:literal),*], faults [$($fault:literal),+], accounts $accounts:literal,
      $run:path) => {
+        check!($id, $protocol, $title, $rfc, $section, $level, Implementation, $quote,
+            needs [$($need),*], faults [$($fault),+], accounts $accounts, $run)
+    };
+    ($id:literal, $protocol:ident, $title:literal, $rfc:literal, $section:literal, $level:ident,
+     $scope:ident, $quote:literal, needs [$($need:literal),*], faults [$($fault:literal),+],
+     accounts $accounts:literal, $run:path) => {
         $crate::engine::Check {
             id: $id,
             protocol: $crate::engine::Protocol::$protocol,
             title: $title,
             rfc: $crate::engine::RfcRef::new($rfc, $section),
             level: $crate::engine::Level::$level,
+            scope: $crate::engine::Scope::$scope,
             quote: $quote,
             profiles: PROFILES,
             needs: &[$($need),*],

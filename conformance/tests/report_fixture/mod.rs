@@ -26,6 +26,7 @@ const fn check(id: &'static str, protocol: Protocol, level: Level) -> Check {
         title: "A title with <b>markup</b> & ampersand",
         rfc: RfcRef::new(9051, "6.3.2"),
         level,
+        scope: groupwire_conformance::engine::Scope::Implementation,
         quote: "The server MUST send <UIDVALIDITY>.",
         profiles: &[],
         needs: &[],

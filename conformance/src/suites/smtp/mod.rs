@@ -111,7 +111,7 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("smtp.starttls.not-readvertised", Smtp, "STARTTLS is not advertised after the TLS handshake", 3207, "4.2", Must,
         "A server MUST NOT return the STARTTLS extension in response to an EHLO command received after a TLS handshake has completed.",
         needs ["STARTTLS"], faults ["smtp-starttls-readvertised"], accounts 0, starttls::not_readvertised),
-    check!("smtp.auth.not-before-tls", Smtp, "No plaintext AUTH mechanism is offered before STARTTLS", 2595, "6", Must,
+    check!("smtp.auth.not-before-tls", Smtp, "No plaintext AUTH mechanism is offered before STARTTLS", 2595, "6", Must, Deployment,
         "Therefore PLAIN MUST NOT be advertised or used unless a suitable TLS encryption layer is active or backwards compatibility dictates otherwise.",
         needs ["STARTTLS"], faults ["smtp-auth-before-tls"], accounts 0, auth::not_before_tls),
     check!("smtp.auth.advertised", Smtp, "AUTH with PLAIN is advertised once TLS is active", 2554, "3", Should,
