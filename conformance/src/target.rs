@@ -14,8 +14,9 @@
 //! trust = "system"                     # or "ca-file" (with ca_file = "ca.pem") or "insecure"
 //!
 //! [[account]]
-//! user = "alice@example.org"
+//! user = "alice@example.org"           # the login
 //! password_env = "ALICE_PASSWORD"      # or password_file = "alice.secret"
+//! # address = "alice@example.org"      # the mail address, when the login is not one
 //!
 //! [[account]]
 //! user = "bob@example.org"
@@ -203,11 +204,38 @@ impl fmt::Debug for Secret {
 /// One account on the target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {
-    /// The login name.
+    /// The login name (`alice@example.org`, or `alice` on servers whose logins are not
+    /// addresses).
     pub user: String,
+    /// The account's mail address, used for MAIL FROM, RCPT TO and headers: the target file's
+    /// `address`, else the login when it is an address, else `login@domain`
+    /// ([`Account::new`]).
+    pub address: String,
     /// The password (never serialised).
     #[serde(skip)]
     pub password: Secret,
+}
+
+impl Account {
+    /// An account whose address is `address`, or derived from the login: the login itself
+    /// when it contains `@`, else `login@domain` when the domain is known.
+    pub fn new(
+        user: impl Into<String>,
+        password: Secret,
+        address: Option<String>,
+        domain: Option<&str>,
+    ) -> Account {
+        let user = user.into();
+        let address = address.unwrap_or_else(|| match domain {
+            Some(domain) if !user.contains('@') => format!("{user}@{domain}"),
+            _ => user.clone(),
+        });
+        Account {
+            user,
+            address,
+            password,
+        }
+    }
 }
 
 /// The deployment under test.
@@ -298,18 +326,22 @@ impl Target {
             let password = env(PASSWORD_ENV).ok_or_else(|| {
                 TargetError(format!("set {PASSWORD_ENV} to the password of {user}"))
             })?;
-            target.accounts.push(Account {
+            target.accounts.push(Account::new(
                 user,
-                password: Secret::new(password),
-            });
+                Secret::new(password),
+                None,
+                target.domain.as_deref(),
+            ));
             if let Some(user2) = env(USER2_ENV) {
                 let password = env(PASSWORD2_ENV).ok_or_else(|| {
                     TargetError(format!("set {PASSWORD2_ENV} to the password of {user2}"))
                 })?;
-                target.accounts.push(Account {
-                    user: user2,
-                    password: Secret::new(password),
-                });
+                target.accounts.push(Account::new(
+                    user2,
+                    Secret::new(password),
+                    None,
+                    target.domain.as_deref(),
+                ));
             }
         }
         Ok(target)
@@ -380,10 +412,12 @@ impl Target {
                     )));
                 }
             };
-            accounts.push(Account {
-                user: account.user.clone(),
-                password: Secret::new(password),
-            });
+            accounts.push(Account::new(
+                account.user.clone(),
+                Secret::new(password),
+                account.address.clone(),
+                file.domain.as_deref(),
+            ));
         }
         Ok(Target {
             name: file
@@ -431,6 +465,7 @@ struct TlsFile {
 #[serde(deny_unknown_fields)]
 struct AccountFile {
     user: String,
+    address: Option<String>,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
 }

@@ -177,6 +177,7 @@ async fn findings_become_outcomes_and_credentials_are_masked() {
     target.imap = Some(Endpoint::parse(&format!("imap+plain://127.0.0.1:{port}")).unwrap());
     target.accounts.push(Account {
         user: "alice@example.org".into(),
+        address: "alice@example.org".into(),
         password: Secret::new(PASSWORD),
     });
     let settings = ConnSettings {

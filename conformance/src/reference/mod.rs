@@ -221,9 +221,13 @@ impl Reference {
         target.accounts = self
             .accounts
             .iter()
-            .map(|account| crate::target::Account {
-                user: account.address.clone(),
-                password: crate::target::Secret::new(account.password.clone()),
+            .map(|account| {
+                crate::target::Account::new(
+                    account.address.clone(),
+                    crate::target::Secret::new(account.password.clone()),
+                    None,
+                    None,
+                )
             })
             .collect();
         target.tls = trust;

@@ -48,6 +48,7 @@ pub fn target() -> Target {
     target.smtp = Some(Endpoint::parse("smtp://alice@mail.example.org").unwrap());
     target.accounts.push(Account {
         user: "alice@example.org".into(),
+        address: "alice@example.org".into(),
         password: Secret::new(PASSWORD),
     });
     target

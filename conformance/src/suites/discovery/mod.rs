@@ -311,6 +311,7 @@ async fn imap_login(cx: CheckContext) -> CheckResult {
         let user = entry.username_for(&account.user);
         let login = crate::target::Account {
             user: user.clone(),
+            address: account.address.clone(),
             password: account.password.clone(),
         };
         let attempt = async {
