@@ -16,6 +16,7 @@ pub mod demo;
 pub mod engine;
 pub mod exit;
 pub mod parse;
+pub mod preflight;
 pub mod profile;
 pub mod reference;
 pub mod report;
