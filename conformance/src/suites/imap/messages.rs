@@ -1,6 +1,7 @@
 //! Message commands: APPEND, FETCH of every attribute (BODYSTRUCTURE of a multipart message
 //! the check appends), STORE, SEARCH, COPY, MOVE, EXPUNGE, CLOSE and UNSELECT.
 
+use groupwire_imap::Encode;
 use groupwire_imap::response::Data;
 use groupwire_imap::response::bodystructure::BodyStructure;
 use groupwire_imap::response::code::Code;
@@ -382,6 +383,25 @@ pub async fn store_silent(cx: CheckContext) -> CheckResult {
 /// A keyword set with STORE is kept.
 pub async fn store_keyword(cx: CheckContext) -> CheckResult {
     let mut scratch = Scratch::new(&cx, 1, false, true).await?;
+    let permanent: Vec<String> = scratch
+        .selected
+        .iter()
+        .flat_map(|reply| reply.codes())
+        .filter_map(|code| match code {
+            Code::PermanentFlags(flags) => Some(flags),
+            _ => None,
+        })
+        .flatten()
+        .map(|flag| String::from_utf8_lossy(&flag.to_bytes()).to_ascii_lowercase())
+        .collect();
+    if !permanent.iter().any(|f| f == "\\*" || f == "$forwarded") {
+        // Without \* (or the keyword itself) the server said up front it keeps no new keyword.
+        return scratch
+            .finish(Err(Finding::skip(format!(
+                "PERMANENTFLAGS allows no new keywords: {permanent:?}"
+            ))))
+            .await;
+    }
     scratch.session.must("STORE 1 +FLAGS ($Forwarded)").await?;
     let flags = flags_now(&mut scratch).await?;
     let result = if flags.iter().any(|f| f.eq_ignore_ascii_case("$Forwarded")) {
