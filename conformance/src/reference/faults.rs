@@ -134,7 +134,6 @@ faults! {
     ImapNoHighestmodseq => "imap-no-highestmodseq", "SELECT with CONDSTORE sends no HIGHESTMODSEQ.";
     ImapNoObjectid => "imap-no-objectid", "OBJECTID is advertised but EMAILID and MAILBOXID are missing.";
     ImapNoSelectedCheck => "imap-no-selected-check", "Selected-state commands answer OK with no mailbox selected.";
-    ImapNoSpecialUse => "imap-no-special-use", "LIST shows no special-use attributes.";
     ImapNoStarttls => "imap-no-starttls", "STARTTLS is neither advertised nor accepted.";
     ImapNoopBad => "imap-noop-bad", "NOOP is answered BAD.";
     ImapPeekSetsSeen => "imap-peek-sets-seen", "`BODY.PEEK[]` sets \\Seen.";

@@ -853,8 +853,8 @@ impl Session {
             self.tagged(tag, "OK", &format!("{verb} completed"));
             return;
         }
-        let special = !self.fault(Fault::ImapNoSpecialUse)
-            && !(options.special_use_returned && self.fault(Fault::ImapSpecialUseReturnIgnored));
+        let special =
+            !(options.special_use_returned && self.fault(Fault::ImapSpecialUseReturnIgnored));
         let no_inbox = self.fault(Fault::ImapListNoInbox);
         let lines = self
             .with_account(|view| {

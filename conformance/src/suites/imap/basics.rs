@@ -1,9 +1,11 @@
 //! Greeting, capabilities, STARTTLS, authentication and the state machine.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use groupwire_imap::response::Response;
+use groupwire_imap::Encode;
 use groupwire_imap::response::status::Status;
+use groupwire_imap::response::{Data, Response};
 
 use groupwire_imap::response::code::Code;
 
@@ -475,4 +477,83 @@ pub async fn literal_continuation(cx: CheckContext) -> CheckResult {
         Err(other) => Err(other),
     };
     scratch.finish(result).await
+}
+
+/// The capability names of a CAPABILITY code in the tagged completion, upper-cased; `None`
+/// without one.
+fn tagged_capability_code(reply: &Reply) -> Option<BTreeSet<String>> {
+    match reply.tagged.text.code.as_ref()? {
+        Code::Capability(caps) => Some(
+            caps.iter()
+                .map(|c| String::from_utf8_lossy(&c.to_bytes()).to_ascii_uppercase())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// The CAPABILITY code in the tagged OK of LOGIN and of AUTHENTICATE lists what a CAPABILITY
+/// command right after it lists.
+pub async fn capability_code_after_login(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let mut compared = Vec::new();
+    let mut differences = Vec::new();
+    for command in ["LOGIN", "AUTHENTICATE"] {
+        let mut session = ImapSession::secure(&cx).await?;
+        let reply = if command == "LOGIN" {
+            session.login(&account).await?
+        } else {
+            session.authenticate_plain(&account).await?
+        };
+        if !reply.is_ok() {
+            session.logout().await;
+            if command == "LOGIN" {
+                return Err(Finding::blocked(
+                    super::session::LOGIN_OWNER,
+                    cx.check().map(|c| c.id),
+                    format!("OK to LOGIN as {}", account.user),
+                    reply.show_tagged(),
+                ));
+            }
+            // AUTHENTICATE PLAIN is imap.authenticate.plain's to judge.
+            continue;
+        }
+        let Some(code) = tagged_capability_code(&reply) else {
+            session.logout().await;
+            continue;
+        };
+        let listed: BTreeSet<String> = session
+            .run("CAPABILITY")
+            .await?
+            .data()
+            .filter_map(|d| match d {
+                Data::Capability(caps) => Some(caps),
+                _ => None,
+            })
+            .flatten()
+            .map(|c| String::from_utf8_lossy(&c.to_bytes()).to_ascii_uppercase())
+            .collect();
+        session.logout().await;
+        compared.push(command);
+        if code != listed {
+            let only_code: Vec<&String> = code.difference(&listed).collect();
+            let only_command: Vec<&String> = listed.difference(&code).collect();
+            differences.push(format!(
+                "{command}: only in the code {only_code:?}, only in CAPABILITY {only_command:?}"
+            ));
+        }
+    }
+    if compared.is_empty() {
+        return Err(Finding::skip(
+            "neither LOGIN nor AUTHENTICATE completed with a CAPABILITY code (it is optional)",
+        ));
+    }
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "the CAPABILITY code of the tagged OK to list what CAPABILITY lists right after",
+            differences.join("; "),
+        ))
+    }
 }

@@ -426,6 +426,16 @@ impl ImapSession {
         Ok(session)
     }
 
+    /// Asks for IMAP4rev2 semantics where they are not the default: a server that advertises
+    /// both IMAP4rev1 and IMAP4rev2 answers as RFC 3501 says until `ENABLE IMAP4rev2`
+    /// (RFC 9051 §7.2.2). Call in the authenticated state.
+    pub async fn enable_rev2(&mut self, cx: &CheckContext) -> Result<(), Finding> {
+        if cx.advertises("IMAP4rev1") && cx.advertises("IMAP4rev2") {
+            self.must("ENABLE IMAP4rev2").await?;
+        }
+        Ok(())
+    }
+
     /// `LOGOUT` and close.
     pub async fn logout(mut self) {
         let _ = self.run("LOGOUT").await;
