@@ -776,6 +776,13 @@ impl Session {
     /// Checks the credentials of LOGIN (`authenticate` false) or AUTHENTICATE PLAIN.
     fn login(&mut self, tag: &str, user: &str, password: &str, authenticate: bool) {
         let store = &self.service.store;
+        // Logins need not be addresses (Dovecot's `%n`, Cyrus): `alice` is alice@DOMAIN.
+        let full = format!("{user}@{}", super::DOMAIN);
+        let user = if !user.contains('@') && store.has_account(&full) {
+            full.as_str()
+        } else {
+            user
+        };
         let any_password = if authenticate {
             self.fault(Fault::ImapAuthenticateAcceptsAnyPassword)
         } else {

@@ -84,11 +84,16 @@ pub async fn logindisabled(cx: CheckContext) -> CheckResult {
     }
 }
 
-/// The account with its password changed, so a server that checks it must refuse it. Checks
-/// that try credentials where they could be snooped (before TLS) send only this one.
-fn wrong_password(account: &Account) -> Account {
+/// The account with a wrong password that shares nothing with the real one, so a server that
+/// checks it must refuse it, and sending it where it could be snooped (before TLS) gives
+/// nothing away.
+fn wrong_password(cx: &CheckContext, account: &Account) -> Account {
     let mut wrong = account.clone();
-    wrong.password = Secret::new(format!("{}-wrong", account.password.expose()));
+    let mut password = format!("groupwire-wrong-{}", cx.run_prefix());
+    if password == account.password.expose() {
+        password.push('x');
+    }
+    wrong.password = Secret::new(password);
     wrong
 }
 
@@ -109,7 +114,7 @@ fn credentials_processed(reply: &Reply) -> bool {
 /// one never travels in plaintext), and judged by whether the server checked it.
 pub async fn login_refused_in_cleartext(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = wrong_password(cx.account(0)?);
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::connect(&cx).await?;
     let reply = session.login(&account).await?;
     session.logout().await;
@@ -130,7 +135,7 @@ pub async fn login_refused_in_cleartext(cx: CheckContext) -> CheckResult {
 /// credentials.
 pub async fn logindisabled_honoured(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = wrong_password(cx.account(0)?);
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::connect(&cx).await?;
     let caps = session.run("CAPABILITY").await?.capabilities();
     if !caps.iter().any(|c| c == "LOGINDISABLED") {
@@ -155,7 +160,7 @@ pub async fn logindisabled_honoured(cx: CheckContext) -> CheckResult {
 /// password, judged by whether the server checked it.
 pub async fn authenticate_refused_in_cleartext(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = wrong_password(cx.account(0)?);
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::connect(&cx).await?;
     let reply = session.authenticate_plain(&account).await?;
     session.logout().await;
@@ -261,7 +266,7 @@ pub async fn login(cx: CheckContext) -> CheckResult {
 
 /// LOGIN with a wrong password is NO: accepting it is an authentication bypass.
 pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
-    let account = wrong_password(cx.account(0)?);
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::secure(&cx).await?;
     let reply = session.login(&account).await?;
     session.logout().await;
@@ -277,7 +282,7 @@ pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
 
 /// AUTHENTICATE PLAIN with a wrong password is NO.
 pub async fn authenticate_bad_password(cx: CheckContext) -> CheckResult {
-    let account = wrong_password(cx.account(0)?);
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::secure(&cx).await?;
     let reply = session.authenticate_plain(&account).await?;
     session.logout().await;
@@ -302,6 +307,34 @@ fn bypass(reply: &Reply) -> String {
     }
 }
 
+/// `finding`, unless AUTHENTICATE rejected the credentials themselves and LOGIN rejects them
+/// too: then the target's credentials are wrong, which imap.login.ok reports once.
+async fn credentials_or(
+    cx: &CheckContext,
+    account: &Account,
+    reply: &Reply,
+    finding: Finding,
+) -> Finding {
+    if !credentials_processed(reply) {
+        return finding;
+    }
+    let login = async {
+        let mut session = ImapSession::secure(cx).await?;
+        let login = session.login(account).await?;
+        session.logout().await;
+        Ok::<_, Finding>(login)
+    };
+    match login.await {
+        Ok(login) if !login.is_ok() => Finding::blocked(
+            super::session::LOGIN_OWNER,
+            cx.check().map(|c| c.id),
+            format!("OK to LOGIN as {}", account.user),
+            login.show_tagged(),
+        ),
+        _ => finding,
+    }
+}
+
 fn plain(account: &crate::target::Account) -> String {
     let message = groupwire_smtp::auth::plain_message("", &account.user, account.password.expose());
     groupwire_smtp::auth::base64_encode(&message)
@@ -319,10 +352,13 @@ pub async fn authenticate_plain(cx: CheckContext) -> CheckResult {
             reply.show_all(),
         ))
     } else if !reply.is_ok() {
-        Err(Finding::violation(
-            "OK to AUTHENTICATE PLAIN",
-            reply.show_tagged(),
-        ))
+        Err(credentials_or(
+            &cx,
+            &account,
+            &reply,
+            Finding::violation("OK to AUTHENTICATE PLAIN", reply.show_tagged()),
+        )
+        .await)
     } else {
         Ok(())
     }
@@ -353,10 +389,16 @@ pub async fn sasl_ir(cx: CheckContext) -> CheckResult {
     let after = session.run("NOOP").await;
     session.logout().await;
     if !(reply.is_ok() && reply.continuations == 0) {
-        return Err(Finding::violation(
-            "OK to AUTHENTICATE PLAIN <initial response>",
-            reply.show_all(),
-        ));
+        return Err(credentials_or(
+            &cx,
+            &account,
+            &reply,
+            Finding::violation(
+                "OK to AUTHENTICATE PLAIN <initial response>",
+                reply.show_all(),
+            ),
+        )
+        .await);
     }
     match after {
         Ok(noop) if noop.is_ok() => Ok(()),
