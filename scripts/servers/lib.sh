@@ -46,11 +46,16 @@ make_ca() {
 
 # make_cert DIR: a server certificate for localhost, 127.0.0.1 and 127.0.0.2 (CA:FALSE) in
 # DIR/tls/{cert,key}.pem, signed by the test CA in $GW_CA_DIR (default DIR/ca, created when
-# absent); DIR/tls/ca.pem is the CA certificate, the trust anchor clients are given.
+# absent); DIR/tls/ca.pem is the CA certificate, the trust anchor clients are given. A
+# DIR/tls/cert.pem already there is kept (and is its own anchor).
 make_cert() {
   local dir=$1 ca=${GW_CA_DIR:-$1/ca}
   mkdir -p "$dir/tls"
-  [ -s "$dir/tls/cert.pem" ] && return 0
+  if [ -s "$dir/tls/cert.pem" ]; then
+    # A certificate the caller put there (self-signed) is its own trust anchor.
+    [ -s "$dir/tls/ca.pem" ] || cp "$dir/tls/cert.pem" "$dir/tls/ca.pem"
+    return 0
+  fi
   make_ca "$ca"
   printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
     "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2" >"$dir/tls/ext.cnf"
