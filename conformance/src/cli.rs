@@ -58,6 +58,8 @@ pub enum Command {
     /// Prove the checks work: all pass against the clean reference, and each fails against
     /// the reference with the faults it names; prints the kill rate.
     Selftest(crate::selftest::SelftestArgs),
+    /// Put JSON reports side by side: servers as columns, checks as rows grouped by protocol.
+    Matrix(crate::matrix::MatrixArgs),
 }
 
 /// Arguments of `groupwire check`.
@@ -142,6 +144,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => crate::demo::cli_demo(&args),
         Command::Serve(args) => crate::demo::cli_serve(&args),
         Command::Selftest(args) => crate::selftest::cli_selftest(&args),
+        Command::Matrix(args) => crate::matrix::cli_matrix(&args),
     }
 }
 
