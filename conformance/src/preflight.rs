@@ -86,7 +86,7 @@ pub struct Preflight {
 /// What one attempt led to.
 enum Step {
     /// The run cannot go on.
-    Stop(PreflightFailure),
+    Stop(Box<PreflightFailure>),
     /// A server behaviour the checks judge; noted, the run goes on.
     Note(String),
 }
@@ -118,7 +118,8 @@ pub async fn run(
         let (status, reason, failure) = match result {
             Ok(()) => (Status::Pass, None, None),
             Err(Step::Note(reason)) => (Status::Skip, Some(reason), None),
-            Err(Step::Stop(mut failure)) => {
+            Err(Step::Stop(failure)) => {
+                let mut failure = *failure;
                 failure.endpoint.clone_from(&endpoint.url);
                 failure.protocol = protocol;
                 (Status::Error, Some(failure.message.clone()), Some(failure))
@@ -237,7 +238,7 @@ async fn smtp(cx: &CheckContext, log: &TrustLog) -> Result<(), Step> {
 }
 
 fn rejected(cx: &CheckContext, user: &str, answer: &str) -> Step {
-    Step::Stop(PreflightFailure {
+    Step::Stop(Box::new(PreflightFailure {
         problem: Problem::Credentials,
         protocol: cx.protocol(),
         endpoint: String::new(),
@@ -252,7 +253,7 @@ fn rejected(cx: &CheckContext, user: &str, answer: &str) -> Step {
             _ => "check the login name and password; an SMTP login may differ from the IMAP one (nothing else was run)",
         }
         .to_owned()),
-    })
+    }))
 }
 
 /// Decides whether a failed attempt stops the run.
@@ -265,7 +266,7 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
         .map(|e| e.url.clone())
         .unwrap_or_default();
     if let Some(rejected) = log.take_rejection() {
-        return Step::Stop(PreflightFailure {
+        return Step::Stop(Box::new(PreflightFailure {
             problem: Problem::Certificate,
             protocol,
             endpoint: url.clone(),
@@ -276,10 +277,10 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
             ),
             certificate: CertificateInfo::parse(&rejected.certificate),
             hint: Some(certificate_hint(&cx.target().tls)),
-        });
+        }));
     }
     match finding {
-        Finding::Unreachable(reason) => Step::Stop(PreflightFailure {
+        Finding::Unreachable(reason) => Step::Stop(Box::new(PreflightFailure {
             problem: Problem::Unreachable,
             protocol,
             endpoint: url.clone(),
@@ -287,9 +288,9 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
             message: format!("{label} {url}: {reason}"),
             certificate: None,
             hint: None,
-        }),
+        })),
         Finding::Harness(reason) if reason.starts_with(TLS_FAILED) => {
-            Step::Stop(PreflightFailure {
+            Step::Stop(Box::new(PreflightFailure {
                 problem: Problem::Tls,
                 protocol,
                 endpoint: url.clone(),
@@ -297,7 +298,7 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
                 message: format!("{label} {url}: {reason}"),
                 certificate: None,
                 hint: None,
-            })
+            }))
         }
         other => Step::Note(format!("preflight stopped early: {}", other.reason())),
     }
