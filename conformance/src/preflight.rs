@@ -273,7 +273,8 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
             account: None,
             message: format!(
                 "the TLS certificate of {label} {url} is not trusted for {}: {}",
-                rejected.server_name, rejected.error
+                rejected.server_name,
+                explain_certificate_error(&rejected.error)
             ),
             certificate: CertificateInfo::parse(&rejected.certificate),
             hint: Some(certificate_hint(&cx.target().tls)),
@@ -302,6 +303,28 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
         }
         other => Step::Note(format!("preflight stopped early: {}", other.reason())),
     }
+}
+
+/// rustls' reason, with what it means in words for the common cases.
+fn explain_certificate_error(error: &str) -> String {
+    const MEANINGS: [(&str, &str); 6] = [
+        (
+            "CaUsedAsEndEntity",
+            "the server presents a CA certificate (CA:TRUE) as its own",
+        ),
+        ("UnknownIssuer", "it is not issued by a trusted CA"),
+        ("NotValidForName", "it is not valid for this name"),
+        ("Expired", "it has expired"),
+        ("NotValidYet", "it is not valid yet"),
+        ("BadSignature", "its signature does not verify"),
+    ];
+    MEANINGS
+        .iter()
+        .find(|(code, _)| error.contains(code))
+        .map_or_else(
+            || error.to_owned(),
+            |(_, meaning)| format!("{meaning} ({error})"),
+        )
 }
 
 fn certificate_hint(trust: &TlsTrust) -> String {

@@ -270,3 +270,38 @@ async fn wrong_smtp_credentials_stop_the_run_once() {
     assert!(message.contains("rejected by SMTP: 535"), "{message}");
     assert!(!message.contains("not-the-password"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_fault_met_in_the_preflight_is_left_to_the_checks() {
+    use groupwire_conformance::reference::faults::{Fault, Faults};
+    let mut faults = Faults::none();
+    faults.insert(Fault::from_name("smtp-starttls-refused").unwrap());
+    let reference = Reference::start(ReferenceOptions {
+        faults,
+        ..ReferenceOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut target = reference.target(TlsTrust::Insecure);
+    target.imap = None;
+    target.autoconfig = None;
+    let mut plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
+    plan.only = vec!["smtp.*".to_owned()];
+    let report = plan
+        .run(
+            &groupwire_conformance::suites::registry(),
+            Arc::new(NoProgress),
+        )
+        .await
+        .unwrap();
+    reference.stop().await;
+    // The run went on: the STARTTLS check owns the fault and fails; exit 1, not 3.
+    assert!(report.preflight.is_none());
+    assert!(!report.checks.is_empty());
+    assert_eq!(report.exit_code(), 1);
+    let text = report::render(&report, Format::Text, false);
+    assert!(
+        text.contains("SMTP preflight: preflight stopped early"),
+        "{text}"
+    );
+}
