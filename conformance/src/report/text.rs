@@ -56,6 +56,14 @@ pub fn render(report: &Report, colour: bool) -> String {
         let _ = writeln!(out, "  TLS pinned: {pinned}");
     }
     for hook in &report.hooks {
+        if hook.hook == "preflight" && hook.status == Status::Skip {
+            let _ = writeln!(
+                out,
+                "  {} preflight: {}",
+                hook.protocol.label(),
+                hook.reason.as_deref().unwrap_or("")
+            );
+        }
         if hook.hook == "probe" && !hook.capabilities.is_empty() {
             let _ = writeln!(
                 out,
