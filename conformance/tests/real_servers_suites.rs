@@ -416,42 +416,83 @@ const APACHE: Deployment = Deployment {
     real: true,
 };
 
-/// Dovecot + Postfix (one configuration): the STARTTLS and the implicit-TLS deployment.
+/// A Thunderbird autoconfig document naming one deployment's IMAP and submission endpoints.
+fn autoconfig_xml(imap: (&str, &str, &str), smtp: (&str, &str, &str)) -> String {
+    let server = |tag: &str, kind: &str, (host, port, socket): (&str, &str, &str)| {
+        format!(
+            "    <{tag} type=\"{kind}\">\n      <hostname>{host}</hostname>\n      <port>{port}</port>\n      <socketType>{socket}</socketType>\n      <authentication>password-cleartext</authentication>\n      <username>%EMAILLOCALPART%</username>\n    </{tag}>\n"
+        )
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<clientConfig version=\"1.1\">\n  <emailProvider id=\"example.test\">\n    <domain>example.test</domain>\n    <displayName>groupwire test deployment</displayName>\n    <displayShortName>groupwire</displayShortName>\n{}{}  </emailProvider>\n</clientConfig>\n",
+        server("incomingServer", "imap", imap),
+        server("outgoingServer", "smtp", smtp)
+    )
+}
+
+/// Dovecot + Postfix (one configuration): the STARTTLS and the implicit-TLS deployment, each
+/// with its autoconfig document served over HTTPS by an Apache of its own (same test CA).
+/// `None` when a server is missing; the inner `None`s are runs that gave no report.
 fn mail_deployments(
     hardened: bool,
     dir: &Path,
     problems: &mut Vec<String>,
 ) -> Option<Vec<Option<PathBuf>>> {
-    let env: &[(&str, &str)] = if hardened {
-        &[("HARDENED", "1")]
-    } else {
-        &[("HARDENED", "0")]
-    };
-    let server = start("postfix", env)?;
+    let flag = if hardened { "1" } else { "0" };
+    let server = start("postfix", &[("HARDENED", flag)])?;
     let get = |key: &str| server.get(key).unwrap_or_default().to_owned();
     let (imap_host, smtp_host) = (get("IMAP_HOST"), get("HOST"));
     let ca = get("CERT");
+    let dovecot_env = std::fs::read_to_string(format!("{}/env", get("DOVECOT_DIR")))
+        .map(|text| servers::parse_env(&text))
+        .unwrap_or_default();
+    let ca_dir = dovecot_env.get("CA_DIR").cloned().unwrap_or_default();
     let (starttls, implicit) = if hardened {
         (&HARDENED_STARTTLS, &HARDENED_IMPLICIT)
     } else {
         (&DEFAULT_STARTTLS, &DEFAULT_IMPLICIT)
     };
     let mut reports = Vec::new();
-    for (deployment, imap, smtp) in [
+    for (deployment, (imap_scheme, imap_port), (smtp_scheme, smtp_port), socket) in [
         (
             starttls,
-            format!("imap://{imap_host}:{}", get("IMAP_PORT")),
-            format!("smtp://{smtp_host}:{}", get("SUBMISSION_PORT")),
+            ("imap", get("IMAP_PORT")),
+            ("smtp", get("SUBMISSION_PORT")),
+            "STARTTLS",
         ),
         (
             implicit,
-            format!("imaps://{imap_host}:{}", get("IMAPS_PORT")),
-            format!("smtps://{smtp_host}:{}", get("SUBMISSIONS_PORT")),
+            ("imaps", get("IMAPS_PORT")),
+            ("smtps", get("SUBMISSIONS_PORT")),
+            "SSL",
         ),
     ] {
+        let xml_path = dir.join(format!("{}-autoconfig.xml", deployment.slug));
+        let xml = autoconfig_xml(
+            (&imap_host, &imap_port, socket),
+            (&smtp_host, &smtp_port, socket),
+        );
+        std::fs::write(&xml_path, xml).expect("write autoconfig document");
+        let xml_path = xml_path.to_string_lossy().into_owned();
+        let web = start(
+            "apache",
+            &[
+                ("TLS", "1"),
+                ("AUTOCONFIG_XML", xml_path.as_str()),
+                ("GW_CA_DIR", ca_dir.as_str()),
+            ],
+        )?;
         let toml = target_toml(
             deployment,
-            &[("imap", imap), ("smtp", smtp)],
+            &[
+                ("domain", "example.test".to_owned()),
+                ("imap", format!("{imap_scheme}://{imap_host}:{imap_port}")),
+                ("smtp", format!("{smtp_scheme}://{smtp_host}:{smtp_port}")),
+                (
+                    "autoconfig",
+                    web.get("BASE_URL").unwrap_or_default().to_owned(),
+                ),
+            ],
             Some(ca.as_str()),
         );
         reports.push(run_twice(deployment, &toml, &server, dir, problems));
