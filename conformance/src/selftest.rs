@@ -149,6 +149,16 @@ impl Default for SelftestOptions {
     }
 }
 
+/// Which listeners of the reference a selftest target names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Listeners {
+    /// IMAP and submission with STARTTLS (143 and 587 roles): the default.
+    StartTls,
+    /// IMAP and submission with implicit TLS (993 and 465 roles), for the checks that only
+    /// apply there (they skip on the STARTTLS target).
+    ImplicitTls,
+}
+
 /// Runs `checks` against a reference with `faults`; outcomes in the order given.
 pub async fn run_against(
     registry: &Registry,
@@ -157,13 +167,30 @@ pub async fn run_against(
     tls: &ReferenceTls,
     options: &SelftestOptions,
 ) -> Result<Vec<CheckOutcome>, StartError> {
+    run_against_on(registry, checks, faults, tls, options, Listeners::StartTls).await
+}
+
+/// [`run_against`] with the target naming `listeners`.
+pub async fn run_against_on(
+    registry: &Registry,
+    checks: &[&'static crate::engine::Check],
+    faults: Faults,
+    tls: &ReferenceTls,
+    options: &SelftestOptions,
+    listeners: Listeners,
+) -> Result<Vec<CheckOutcome>, StartError> {
     let reference = Reference::start(ReferenceOptions {
         faults,
         tls: Some(tls.clone()),
         ..ReferenceOptions::default()
     })
     .await?;
-    let target = reference.target(crate::engine::TlsTrust::Insecure);
+    let mut target = reference.target(crate::engine::TlsTrust::Insecure);
+    if listeners == Listeners::ImplicitTls {
+        let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
+        target.imap = endpoint(format!("imaps://{}", reference.imaps));
+        target.smtp = endpoint(format!("smtps://{}", reference.submissions));
+    }
     let settings = ConnSettings {
         tls: Arc::clone(&reference.tls.client),
         max_buffer: crate::engine::DEFAULT_MAX_BUFFER,
@@ -202,17 +229,50 @@ pub async fn run(
 ) -> Result<SelftestReport, StartError> {
     let tls = crate::reference::generate_tls().map_err(StartError::Tls)?;
     let checks = selected_checks(registry, &options.only);
-    let clean = run_against(registry, &checks, Faults::none(), &tls, &options).await?;
+    let mut clean = run_against(registry, &checks, Faults::none(), &tls, &options).await?;
+    // Checks that only apply to implicit-TLS endpoints skip on the STARTTLS target: they are
+    // proven on the implicit-TLS one instead.
+    let skipped: Vec<&'static crate::engine::Check> = checks
+        .iter()
+        .zip(&clean)
+        .filter(|(_, outcome)| outcome.status == Status::Skip)
+        .map(|(check, _)| *check)
+        .collect();
+    let mut listeners_of: BTreeMap<&'static str, Listeners> = BTreeMap::new();
+    if !skipped.is_empty() {
+        let implicit = run_against_on(
+            registry,
+            &skipped,
+            Faults::none(),
+            &tls,
+            &options,
+            Listeners::ImplicitTls,
+        )
+        .await?;
+        for outcome in implicit {
+            if outcome.status == Status::Pass
+                && let Some(slot) = clean.iter_mut().find(|o| o.id == outcome.id)
+            {
+                listeners_of.insert(slot_id(&checks, &outcome.id), Listeners::ImplicitTls);
+                *slot = outcome;
+            }
+        }
+    }
 
-    let mut by_fault: BTreeMap<&'static str, Vec<&'static crate::engine::Check>> = BTreeMap::new();
+    let mut by_fault: BTreeMap<(&'static str, Listeners), Vec<&'static crate::engine::Check>> =
+        BTreeMap::new();
     for check in &checks {
+        let listeners = listeners_of
+            .get(check.id)
+            .copied()
+            .unwrap_or(Listeners::StartTls);
         for fault in check.broken_by {
-            by_fault.entry(fault).or_default().push(check);
+            by_fault.entry((fault, listeners)).or_default().push(check);
         }
     }
     let semaphore = Arc::new(tokio::sync::Semaphore::new(options.parallel_faults.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for (fault_name, fault_checks) in by_fault {
+    for ((fault_name, listeners), fault_checks) in by_fault {
         let registry = registry.clone();
         let tls = tls.clone();
         let options = options.clone();
@@ -230,7 +290,9 @@ pub async fn run(
                     })
                     .collect::<Vec<_>>();
             };
-            match run_against(&registry, &fault_checks, Faults::one(fault), &tls, &options).await {
+            let faults = Faults::one(fault);
+            match run_against_on(&registry, &fault_checks, faults, &tls, &options, listeners).await
+            {
                 Ok(outcomes) => outcomes
                     .into_iter()
                     .map(|outcome| Mutant {
@@ -260,6 +322,15 @@ pub async fn run(
     }
     mutants.sort_by(|a, b| (&a.check, a.fault).cmp(&(&b.check, b.fault)));
     Ok(SelftestReport { clean, mutants })
+}
+
+/// The `'static` id of the check whose id is `id`.
+fn slot_id(checks: &[&'static crate::engine::Check], id: &str) -> &'static str {
+    checks
+        .iter()
+        .find(|check| check.id == id)
+        .map(|check| check.id)
+        .unwrap_or("")
 }
 
 /// Arguments of `groupwire selftest`.
