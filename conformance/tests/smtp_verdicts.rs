@@ -340,11 +340,39 @@ fn transactions_use_the_accounts_address_not_its_login() {
     );
 }
 
+#[test]
+fn authentication_may_be_required_at_rcpt_but_with_530() {
+    let id = "smtp.auth.required";
+    assert_status(&run(&[id], None, Listeners::StartTls), id, Status::Pass);
+    assert_status(
+        &run(&[id], Some("smtp-no-auth-required"), Listeners::StartTls),
+        id,
+        Status::Warn,
+    );
+    // MAIL accepted, RCPT refused with 530: the policy is applied at RCPT, with the right code.
+    let at_rcpt = ScriptedServer::start(
+        "alice@example.test",
+        "530 5.7.0 Authentication required\r\n",
+    );
+    assert_status(
+        &at_rcpt.check(&[id], "alice", "alice@example.test"),
+        id,
+        Status::Pass,
+    );
+    // Postfix's answer: 554 at RCPT, not 530.
+    let postfix = ScriptedServer::postfix_like("alice@example.test");
+    let outcomes = postfix.check(&[id], "alice", "alice@example.test");
+    assert_status(&outcomes, id, Status::Warn);
+    assert_eq!(postfix.rcpt_without_auth.get(..3), Some("554"));
+}
+
 /// A scripted submission server on 127.0.0.1 with STARTTLS: Postfix-like in that MAIL needs no
 /// EHLO and is answered 250 when the sender is the expected address (553 otherwise), and
 /// AUTH PLAIN accepts any credentials (recording the login).
 struct ScriptedServer {
     port: u16,
+    /// The reply to RCPT in a session that did not authenticate.
+    rcpt_without_auth: &'static str,
     tls: ReferenceTls,
     paths: Arc<Mutex<Vec<String>>>,
     logins: Arc<Mutex<Vec<String>>>,
@@ -353,6 +381,10 @@ struct ScriptedServer {
 
 impl ScriptedServer {
     fn postfix_like(address: &str) -> ScriptedServer {
+        Self::start(address, "554 5.7.1 Client host rejected: Access denied\r\n")
+    }
+
+    fn start(address: &str, rcpt_without_auth: &'static str) -> ScriptedServer {
         let runtime = runtime();
         let tls = groupwire_conformance::reference::generate_tls().unwrap();
         let paths = Arc::new(Mutex::new(Vec::new()));
@@ -369,10 +401,12 @@ impl ScriptedServer {
                 let (paths, logins) = (Arc::clone(&paths2), Arc::clone(&logins2));
                 tokio::spawn(async move {
                     let mut plain = BufReader::new(socket);
-                    let script = Script {
+                    let mut script = Script {
                         expected,
                         paths,
                         logins,
+                        rcpt_without_auth,
+                        authenticated: false,
                     };
                     if script.serve(&mut plain, false).await {
                         let socket = plain.into_inner();
@@ -386,6 +420,7 @@ impl ScriptedServer {
         });
         ScriptedServer {
             port,
+            rcpt_without_auth,
             tls,
             paths,
             logins,
@@ -429,17 +464,18 @@ impl ScriptedServer {
     }
 }
 
-#[derive(Clone)]
 struct Script {
     expected: String,
     paths: Arc<Mutex<Vec<String>>>,
     logins: Arc<Mutex<Vec<String>>>,
+    rcpt_without_auth: &'static str,
+    authenticated: bool,
 }
 
 impl Script {
     /// Serves until QUIT or the end of the stream (false), or STARTTLS (true).
     async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
-        &self,
+        &mut self,
         stream: &mut BufReader<S>,
         tls: bool,
     ) -> bool {
@@ -473,6 +509,7 @@ impl Script {
                     .map(|l| String::from_utf8_lossy(l).into_owned())
                     .unwrap_or_default();
                 self.logins.lock().unwrap().push(login);
+                self.authenticated = true;
                 "235 ok\r\n".into()
             } else if let Some(path) = upper.strip_prefix("MAIL FROM:") {
                 let path = path
@@ -493,7 +530,9 @@ impl Script {
                     .unwrap_or_default()
                     .to_ascii_lowercase();
                 self.paths.lock().unwrap().push(path.clone());
-                if path == self.expected {
+                if !self.authenticated {
+                    self.rcpt_without_auth.into()
+                } else if path == self.expected {
                     "250 ok\r\n".into()
                 } else {
                     "550 no such user\r\n".into()

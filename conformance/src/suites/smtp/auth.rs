@@ -7,7 +7,7 @@ use groupwire_smtp::Encode;
 use groupwire_smtp::auth::{AuthResponse, Mechanism};
 use groupwire_smtp::command::Command;
 
-use super::session::{SmtpSession, code, current, expect_code, mail_from, show};
+use super::session::{SmtpSession, code, current, expect_code, mail_from, rcpt_to, show};
 use crate::engine::{CheckContext, CheckResult, Finding};
 use crate::target::Security;
 
@@ -272,16 +272,37 @@ pub async fn unknown_mechanism(cx: CheckContext) -> CheckResult {
     expect_code(&reply, 504, "504 to AUTH with an unsupported mechanism")
 }
 
-/// MAIL without AUTH over TLS must be refused with 530.
+/// A transaction without AUTH over TLS must be refused with 530 by the first command the
+/// server's policy refuses: MAIL, or RCPT for servers that accept MAIL and apply the policy
+/// to recipients (Postfix's `smtpd_delay_reject`).
 pub async fn required(cx: CheckContext) -> CheckResult {
     let mut session = SmtpSession::secure(&cx).await?;
     let address = cx
         .account(0)
         .map(|a| a.address.clone())
         .unwrap_or_else(|_| "someone@groupwire.invalid".to_string());
-    let reply = session.command(&mail_from(Some(&address), "")).await?;
+    let mail = session.command(&mail_from(Some(&address), "")).await?;
+    if code(&mail) / 100 != 2 {
+        session.quit().await;
+        return expect_code(&mail, 530, "530 to MAIL without authentication");
+    }
+    let rcpt = session.command(&rcpt_to(&address)).await?;
     session.quit().await;
-    expect_code(&reply, 530, "530 to MAIL without authentication")
+    match code(&rcpt) {
+        530 => Ok(()),
+        code if code / 100 == 2 => Err(Finding::violation(
+            "530 to MAIL or RCPT without authentication",
+            format!(
+                "MAIL {} and RCPT {}: a transaction without authentication",
+                show(&mail),
+                show(&rcpt)
+            ),
+        )),
+        _ => Err(Finding::violation(
+            "530 to the first command refused for want of authentication",
+            format!("MAIL {}, then RCPT {}", show(&mail), show(&rcpt)),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("smtp.auth.unknown-mechanism", Smtp, "AUTH with an unsupported mechanism is answered 504", 4954, "4", Must,
         "If the requested authentication mechanism is invalid (e.g., is not supported or requires an encryption layer), the server rejects the AUTH command with a 504 reply.",
         needs ["AUTH"], faults ["smtp-auth-unknown-mechanism-535"], accounts 0, auth::unknown_mechanism),
-    check!("smtp.auth.required", Smtp, "MAIL without authentication is refused with 530", 4954, "6", Should,
+    check!("smtp.auth.required", Smtp, "A transaction without authentication is refused with 530 (at MAIL or RCPT)", 4954, "6", Should,
         "This response SHOULD be returned by any command other than AUTH, EHLO, HELO, NOOP, RSET, or QUIT when server policy requires authentication in order to perform the requested action and authentication is not currently in force.",
         needs [], faults ["smtp-no-auth-required"], accounts 0, auth::required),
     check!("smtp.enhancedstatuscodes.present", Smtp, "With ENHANCEDSTATUSCODES, replies carry enhanced codes", 2034, "4", Must,
