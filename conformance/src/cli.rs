@@ -53,6 +53,9 @@ pub enum Command {
     /// Prove the checks work: all pass against the clean reference, and each fails against
     /// the reference with the faults it names; prints the kill rate.
     Selftest(crate::selftest::SelftestArgs),
+    /// Relay a real IMAP/SMTP server changing one behaviour (a fault), to prove checks
+    /// against real servers; prints the proxy URL and writes its CA certificate.
+    Proxy(crate::proxy::cli::ProxyArgs),
 }
 
 /// Arguments of `groupwire check`.
@@ -136,6 +139,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => crate::demo::cli_demo(&args),
         Command::Serve(args) => crate::demo::cli_serve(&args),
         Command::Selftest(args) => crate::selftest::cli_selftest(&args),
+        Command::Proxy(args) => crate::proxy::cli::cli_proxy(&args),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod exit;
 pub mod parse;
 pub mod profile;
+pub mod proxy;
 pub mod reference;
 pub mod report;
 pub mod selftest;
