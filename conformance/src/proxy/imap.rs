@@ -192,12 +192,15 @@ impl ImapMachine {
                 self.phase = Phase::Hold;
             }
             Info::StartTls(tag) => {
+                let mut raw = raw;
+                if self.fault != Fault::KeepPretlsBytes {
+                    // What a pass-through does: the upstream gets the pipelined plaintext in
+                    // the same write and decides what to do with it.
+                    raw.append(&mut self.client_in);
+                }
                 out.push(Action::ToUpstream(raw));
                 self.tags.insert(tag, Tagged::StartTls);
                 self.phase = Phase::Hold;
-                if self.fault != Fault::KeepPretlsBytes && !self.client_in.is_empty() {
-                    out.push(Action::ToUpstream(std::mem::take(&mut self.client_in)));
-                }
             }
             Info::Login(mut command) if rewrite => {
                 if let CommandBody::Login { username, password } = &mut command.body

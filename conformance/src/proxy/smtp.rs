@@ -159,14 +159,15 @@ impl SmtpMachine {
                 self.phase = Phase::Hold;
             }
             Item::Command(Command::StartTls) => {
+                let mut raw = raw;
+                if self.fault != Fault::KeepPretlsBytes {
+                    // What a pass-through does: the upstream gets the pipelined plaintext in
+                    // the same write and decides what to do with it.
+                    raw.append(&mut self.client_in);
+                }
                 out.push(Action::ToUpstream(raw));
                 self.pending.push_back(Pending::StartTls);
                 self.phase = Phase::Hold;
-                if self.fault != Fault::KeepPretlsBytes && !self.client_in.is_empty() {
-                    // What a pass-through does: the upstream sees the pipelined plaintext and
-                    // decides what to do with it.
-                    out.push(Action::ToUpstream(std::mem::take(&mut self.client_in)));
-                }
             }
             Item::Command(Command::Data) => {
                 out.push(Action::ToUpstream(raw));
