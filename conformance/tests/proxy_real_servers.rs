@@ -139,6 +139,10 @@ fn every_fault_is_killed_on_real_dovecot_and_postfix() {
         let table = measure_on(&dovecot, &url, None);
         assert_all_killed("Dovecot (imap, STARTTLS, plaintext auth disabled)", &table);
         tables.push(table);
+        let url = format!("imaps://127.0.0.1:{}", dovecot.port("IMAPS_PORT").unwrap());
+        let table = measure_on(&dovecot, &url, None);
+        assert_all_killed("Dovecot (imaps, implicit TLS)", &table);
+        tables.push(table);
     } else {
         eprintln!("skip: Dovecot is not installed; the IMAP half of the kill table did not run");
     }
@@ -154,6 +158,13 @@ fn every_fault_is_killed_on_real_dovecot_and_postfix() {
             &table,
         );
         tables.push(table);
+        let url = format!(
+            "smtps://127.0.0.1:{}",
+            postfix.port("SUBMISSIONS_PORT").unwrap()
+        );
+        let table = measure_on(&postfix, &url, postfix.get("DOMAIN"));
+        assert_all_killed("Postfix (submissions, implicit TLS)", &table);
+        tables.push(table);
     } else {
         eprintln!("skip: Postfix is not installed; the SMTP half of the kill table did not run");
     }
@@ -166,8 +177,8 @@ fn every_fault_is_killed_on_real_dovecot_and_postfix() {
     println!("overall: {killed}/{measurable} measurable pairs killed");
     assert!(measurable > 0, "no pair was measurable");
     assert_eq!(killed, measurable);
-    // With both servers hardened, every fault must be proven by at least one pair.
-    if tables.len() == 2 {
+    // With both servers (both endpoints each) hardened, every fault must be proven by at least one pair.
+    if tables.len() == 4 {
         for kill in KILLS {
             let fault = Fault::parse(kill.fault).unwrap();
             assert!(

@@ -170,6 +170,14 @@ pub const KILLS: &[Kill] = &[
         checks: &["imap.uidplus.copyuid"],
     },
     Kill {
+        fault: "strip-response-code=READ-WRITE",
+        checks: &["imap.select.read-write"],
+    },
+    Kill {
+        fault: "strip-response-code=READ-ONLY",
+        checks: &["imap.examine.read-only"],
+    },
+    Kill {
         fault: "data-ends-on-bare-lf",
         checks: &[
             "smtp.data.smuggling-lf-dot-lf",
