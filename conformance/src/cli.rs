@@ -60,6 +60,9 @@ pub enum Command {
     Selftest(crate::selftest::SelftestArgs),
     /// Put JSON reports side by side: servers as columns, checks as rows grouped by protocol.
     Matrix(crate::matrix::MatrixArgs),
+    /// Relay a real IMAP/SMTP server changing one behaviour (a fault), to prove checks
+    /// against real servers; prints the proxy URL and writes its CA certificate.
+    Proxy(crate::proxy::cli::ProxyArgs),
 }
 
 /// Arguments of `groupwire check`.
@@ -145,6 +148,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => crate::demo::cli_serve(&args),
         Command::Selftest(args) => crate::selftest::cli_selftest(&args),
         Command::Matrix(args) => crate::matrix::cli_matrix(&args),
+        Command::Proxy(args) => crate::proxy::cli::cli_proxy(&args),
     }
 }
 

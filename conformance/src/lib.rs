@@ -19,6 +19,7 @@ pub mod matrix;
 pub mod parse;
 pub mod preflight;
 pub mod profile;
+pub mod proxy;
 pub mod reference;
 pub mod report;
 pub mod selftest;
