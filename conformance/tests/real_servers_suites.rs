@@ -71,10 +71,21 @@ struct Deployment {
     real: bool,
 }
 
+/// How the accounts log in: `alice` (a login that is not a mail address, as on Cyrus; the
+/// target file gives the address separately) or `alice@example.test` (Dovecot strips the domain,
+/// `auth_username_format = %Ln`). The default deployments use the first, the hardened ones the
+/// second, so both forms meet real servers.
+#[derive(Clone, Copy)]
+enum Login {
+    Bare,
+    Address,
+}
+
 fn target_toml(
     deployment: &Deployment,
     endpoints: &[(&str, String)],
     ca_file: Option<&str>,
+    login: Login,
 ) -> String {
     let mut toml = format!("name = {:?}\n", deployment.name);
     for (key, url) in endpoints {
@@ -85,8 +96,13 @@ fn target_toml(
         None => toml.push_str("[tls]\ntrust = \"system\"\n"),
     }
     for (user, env) in [("alice", "GW_REAL_PASS1"), ("bob", "GW_REAL_PASS2")] {
+        let address = format!("{user}@example.test");
+        let login = match login {
+            Login::Bare => user.to_owned(),
+            Login::Address => address.clone(),
+        };
         toml.push_str(&format!(
-            "[[account]]\nuser = \"{user}\"\naddress = \"{user}@example.test\"\npassword_env = \"{env}\"\n"
+            "[[account]]\nuser = \"{login}\"\naddress = \"{address}\"\npassword_env = \"{env}\"\n"
         ));
     }
     toml
@@ -494,6 +510,11 @@ fn mail_deployments(
                 ),
             ],
             Some(ca.as_str()),
+            if hardened {
+                Login::Address
+            } else {
+                Login::Bare
+            },
         );
         reports.push(run_twice(deployment, &toml, &server, dir, problems));
     }
@@ -510,7 +531,7 @@ fn dav_deployment(
     let server = start(name, &[])?;
     let url = server.get("URL").unwrap_or_default().to_owned();
     let endpoints: Vec<(&str, String)> = keys.iter().map(|key| (*key, url.clone())).collect();
-    let toml = target_toml(deployment, &endpoints, None);
+    let toml = target_toml(deployment, &endpoints, None, Login::Bare);
     Some(run_twice(deployment, &toml, &server, dir, problems))
 }
 
