@@ -196,7 +196,7 @@ pub fn render(report: &Report, colour: bool) -> String {
                     None => reasons.push((1, reason)),
                 }
             }
-            reasons.sort_by(|a, b| b.0.cmp(&a.0));
+            reasons.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
             for (count, reason) in reasons.iter().take(5) {
                 let _ = writeln!(out, "  {count:>4} x {reason}");
             }
