@@ -187,7 +187,14 @@ async fn imap(cx: &CheckContext, log: &TrustLog) -> Result<(), Step> {
         if !reply.is_ok() {
             let answer = without_tag(&reply.show_tagged());
             session.logout().await;
-            return Err(rejected(cx, &account.user, &answer));
+            // NO is a failed login (RFC 9051 §6.2.3); BAD says the command itself was refused,
+            // which the LOGIN checks judge.
+            if answer.starts_with("NO") {
+                return Err(rejected(cx, &account.user, &answer));
+            }
+            return Err(Step::Note(format!(
+                "LOGIN answered {answer}: credentials not checked"
+            )));
         }
         session.logout().await;
     }
@@ -222,13 +229,14 @@ async fn smtp(cx: &CheckContext, log: &TrustLog) -> Result<(), Step> {
         session.quit().await;
         match code(&reply) {
             235 => {}
-            // AUTH or PLAIN not implemented: the AUTH checks say so.
-            502 | 504 => {
+            // 535: authentication credentials invalid (RFC 4954 §6).
+            535 => return Err(rejected(cx, &account.user, &answer)),
+            // Not implemented, temporary failure, policy: the AUTH checks judge it.
+            _ => {
                 return Err(Step::Note(format!(
-                    "AUTH PLAIN not available: {answer}; credentials not checked"
+                    "AUTH PLAIN answered {answer}: credentials not checked"
                 )));
             }
-            _ => return Err(rejected(cx, &account.user, &answer)),
         }
     }
     if let Some(session) = first {

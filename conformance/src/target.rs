@@ -8,7 +8,7 @@
 //! caldav = "https://dav.example.org/dav/calendars/"
 //! carddav = "https://dav.example.org/dav/addressbooks/"
 //! webdav = "https://dav.example.org/dav/files/"
-//! autoconfig = "https://autoconfig.example.org/mail/config-v1.1.xml"
+//! autoconfig = "https://autoconfig.example.org/mail/config-v1.1.xml"  # or the base URL
 //!
 //! [tls]
 //! trust = "system"                     # or "ca-file" (with ca_file = "ca.pem") or "insecure"
@@ -255,8 +255,8 @@ pub struct Target {
     pub caldav: Option<Endpoint>,
     /// CardDAV base URL.
     pub carddav: Option<Endpoint>,
-    /// Autoconfig URL (discovery checks); when absent, discovery checks derive it from the
-    /// domain.
+    /// Autoconfig URL (discovery checks): the document's URL or its base URL (the document's
+    /// path is then appended); when absent, discovery checks derive it from the domain.
     pub autoconfig: Option<Endpoint>,
     /// Accounts, in order (checks use the first one or two).
     pub accounts: Vec<Account>,
