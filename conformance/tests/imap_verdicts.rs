@@ -606,3 +606,38 @@ fn without_starttls_the_real_password_is_never_sent() {
         );
     });
 }
+
+#[test]
+fn a_login_without_address_or_domain_still_writes_valid_addresses() {
+    runtime().block_on(async {
+        let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
+        let mut target = imap_only(&reference);
+        target.domain = None;
+        target.accounts = reference
+            .accounts
+            .iter()
+            .map(|account| {
+                let login = account.address.split('@').next().unwrap().to_string();
+                Account::new(login, Secret::new(account.password.clone()), None, None)
+            })
+            .collect();
+        assert_eq!(target.accounts[0].address, "alice");
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        let envelope = outcomes
+            .iter()
+            .find(|o| o.id == "imap.fetch.envelope")
+            .unwrap();
+        assert_eq!(envelope.status, Status::Pass, "{:?}", envelope.reason);
+        let sent: String = envelope
+            .evidence
+            .transcript
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.bytes).into_owned())
+            .collect();
+        assert!(
+            sent.contains("From: Groupwire Sender <alice@groupwire.invalid>"),
+            "{sent}"
+        );
+    });
+}
