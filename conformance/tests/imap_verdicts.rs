@@ -606,3 +606,76 @@ fn without_starttls_the_real_password_is_never_sent() {
         );
     });
 }
+
+#[test]
+fn a_login_without_address_or_domain_still_writes_valid_addresses() {
+    runtime().block_on(async {
+        let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
+        let mut target = imap_only(&reference);
+        target.domain = None;
+        target.accounts = reference
+            .accounts
+            .iter()
+            .map(|account| {
+                let login = account.address.split('@').next().unwrap().to_string();
+                Account::new(login, Secret::new(account.password.clone()), None, None)
+            })
+            .collect();
+        assert_eq!(target.accounts[0].address, "alice");
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        let envelope = outcomes
+            .iter()
+            .find(|o| o.id == "imap.fetch.envelope")
+            .unwrap();
+        assert_eq!(envelope.status, Status::Pass, "{:?}", envelope.reason);
+        let sent: String = envelope
+            .evidence
+            .transcript
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.bytes).into_owned())
+            .collect();
+        assert!(
+            sent.contains("From: Groupwire Sender <alice@groupwire.invalid>"),
+            "{sent}"
+        );
+    });
+}
+
+#[test]
+fn a_plaintext_implicit_tls_port_is_one_fail_and_everything_else_is_blocked_by_it() {
+    runtime().block_on(async {
+        let reference = Reference::start(ReferenceOptions {
+            faults: Faults::one(Fault::ImapImplicitTlsPlaintext),
+            ..ReferenceOptions::default()
+        })
+        .await
+        .unwrap();
+        let mut target = imap_only(&reference);
+        target.imap = Some(
+            groupwire_conformance::target::Endpoint::parse(&format!("imaps://{}", reference.imaps))
+                .unwrap(),
+        );
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        let not_skipped: Vec<(&str, Status)> = outcomes
+            .iter()
+            .filter(|o| o.status != Status::Skip)
+            .map(|o| (o.id.as_str(), o.status))
+            .collect();
+        assert_eq!(
+            not_skipped,
+            [("imap.implicit-tls.handshake", Status::Fail)],
+            "{outcomes:#?}"
+        );
+        let blocked = outcomes
+            .iter()
+            .filter(|o| {
+                o.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("blocked by imap.implicit-tls.handshake"))
+            })
+            .count();
+        assert!(blocked > 30, "{outcomes:#?}");
+    });
+}

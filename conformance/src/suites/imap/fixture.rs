@@ -7,12 +7,19 @@ use super::session::{ImapSession, Reply, literal, quoted};
 use crate::engine::{CheckContext, CheckResult, Finding};
 
 /// The mail address of account `index` (the target's `address`, never assumed to be the
-/// login: Cyrus logins like `alice` are not addresses); a placeholder when the target has no
-/// such account.
+/// login: Cyrus logins like `alice` are not addresses). When the target names neither an
+/// address nor a domain, the login gets the reserved domain `groupwire.invalid`, so the
+/// messages the checks write stay valid RFC 5322; likewise for a missing account.
 pub fn address(cx: &CheckContext, index: usize) -> String {
-    cx.account(index)
+    let address = cx
+        .account(index)
         .map(|account| account.address.clone())
-        .unwrap_or_else(|_| format!("account{index}@example.invalid"))
+        .unwrap_or_else(|_| format!("account{index}"));
+    if address.contains('@') {
+        address
+    } else {
+        format!("{address}@groupwire.invalid")
+    }
 }
 
 /// A plain message from account 0 to account 1 (or to itself); `n` makes its subject and
