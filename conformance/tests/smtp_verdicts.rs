@@ -292,6 +292,14 @@ fn long_command_lines_may_be_accepted_but_not_split() {
 }
 
 #[test]
+fn a_server_that_refuses_a_long_line_and_hangs_up_passes() {
+    let id = "smtp.limits.line-too-long";
+    let server = ScriptedServer::postfix_like("alice@example.test");
+    let outcomes = server.check(&[id], "alice", "alice@example.test");
+    assert_status(&outcomes, id, Status::Pass);
+}
+
+#[test]
 fn forgets_ehlo_fails_only_a_server_that_remembers_the_pre_tls_ehlo() {
     let id = "smtp.starttls.forgets-ehlo";
     assert_status(&run(&[id], None, Listeners::StartTls), id, Status::Pass);
@@ -492,6 +500,14 @@ impl Script {
         loop {
             line.clear();
             if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return false;
+            }
+            if line.len() > 1000 {
+                // Refuse an over-long line and hang up, as some servers do.
+                let _ = stream
+                    .get_mut()
+                    .write_all(b"500 5.5.6 line too long\r\n")
+                    .await;
                 return false;
             }
             let upper = line.trim_end().to_ascii_uppercase();
