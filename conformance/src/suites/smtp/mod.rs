@@ -1,7 +1,10 @@
 //! The SMTP submission suite: greeting, EHLO, STARTTLS (including the CVE-2011-0411 class of
 //! plaintext injection), AUTH, the mail transaction and its reply classes, ESMTP extensions
 //! (SIZE, 8BITMIME, SMTPUTF8, PIPELINING, CHUNKING, ENHANCEDSTATUSCODES), error handling,
-//! SMTP smuggling, and end-to-end delivery checked over IMAP.
+//! SMTP smuggling (every look-alike of the DATA terminator, bare CR/LF, BDAT), implicit TLS
+//! (port 465), and end-to-end delivery checked over IMAP. A broken precondition (greeting,
+//! EHLO, STARTTLS, implicit-TLS handshake, AUTH) is reported once, by the check that owns it;
+//! the others say `skip: blocked by <id>` (see [`session`]).
 //!
 //! Checks talk through [`session::SmtpSession`], which builds commands and decodes replies
 //! with `groupwire-smtp`.
@@ -34,14 +37,19 @@ pub static SUITE: Suite = Suite {
 };
 
 /// The EHLO keywords after TLS (and before it, for an endpoint without STARTTLS).
+///
+/// When TLS cannot be set up (STARTTLS refused or its handshake failed, or the implicit-TLS
+/// handshake failed), the keywords over TLS are unknown. The probe then lets every check run
+/// (it returns every keyword some check needs): each finds the broken precondition in its own
+/// session and says `skip: blocked by <owner>`, instead of a misleading "not advertised".
 async fn probe(cx: CheckContext) -> Result<Vec<String>, Finding> {
     let mut session = match SmtpSession::connect(&cx).await {
         Ok(session) => session,
-        // A failed implicit-TLS handshake is `smtp.implicit-tls.handshake`'s to report: with
-        // no keywords, that check still runs (and fails) and the others say what blocked them.
         Err(Finding::Blocked { by, reason }) => {
-            cx.note(format!("probe blocked by {by}: {reason}"));
-            return Ok(Vec::new());
+            cx.note(format!(
+                "probe blocked by {by}: {reason}; every check runs and reports what blocks it"
+            ));
+            return Ok(every_needed_keyword());
         }
         Err(finding) => return Err(finding),
     };
@@ -50,15 +58,35 @@ async fn probe(cx: CheckContext) -> Result<Vec<String>, Finding> {
     if cx.endpoint()?.security == crate::target::Security::StartTls
         && session.advertises("STARTTLS")
     {
-        // A refused STARTTLS leaves the plaintext keywords; the STARTTLS checks report it.
-        if session.starttls(&cx).await.is_ok() && session.ehlo().await.is_ok() {
-            keywords = session.keywords();
+        match session.starttls(&cx).await {
+            Ok(()) => {
+                if session.ehlo().await.is_ok() {
+                    keywords = session.keywords();
+                }
+            }
+            Err(finding) => {
+                cx.note(format!(
+                    "STARTTLS failed ({finding}); every check runs and reports what blocks it"
+                ));
+                keywords = every_needed_keyword();
+            }
         }
         // STARTTLS was seen before TLS; checks needing it must not be skipped.
         keywords.push("STARTTLS".to_string());
     }
     session.quit().await;
     Ok(keywords)
+}
+
+/// Every keyword some SMTP check needs.
+fn every_needed_keyword() -> Vec<String> {
+    let mut keywords: Vec<String> = CHECKS
+        .iter()
+        .flat_map(|check| check.needs.iter().map(|need| need.to_string()))
+        .collect();
+    keywords.sort();
+    keywords.dedup();
+    keywords
 }
 
 static CHECKS: &[crate::engine::Check] = &[

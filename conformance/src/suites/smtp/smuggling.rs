@@ -169,6 +169,8 @@ pub async fn bdat_dot_in_chunk(cx: CheckContext) -> CheckResult {
 /// bare octet for a line end removes one as dot-stuffing). Refusing the message (5xx) is
 /// also safe.
 async fn bare_line_end(cx: CheckContext, line_end: &[u8], name: &str, tag: &str) -> CheckResult {
+    // The verdict is read from the delivered message: no IMAP endpoint, no check.
+    crate::suites::imap::session::imap_endpoint(&cx)?;
     let marker_text = format!("..{tag}-two-dots");
     let mut body = b"text before a bare line end".to_vec();
     body.extend_from_slice(line_end);
