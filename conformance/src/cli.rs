@@ -39,13 +39,18 @@ pub enum Command {
     /// imaps://user@host:993, smtp://user@host:587 (STARTTLS), smtps://user@host:465.
     /// Passwords never go on the command line: for URLs, GROUPWIRE_PASSWORD holds the password
     /// of the user in the URLs; GROUPWIRE_USER2 and GROUPWIRE_PASSWORD2 name a second account.
+    /// Before any check, each endpoint is reached once, its certificate verified and each
+    /// account logged in once; a failure there is reported once (exit 3) and nothing runs.
+    /// A run in which a required check did not run (no endpoint or account for it) is
+    /// INCOMPLETE (exit 4), never PASS.
     /// The text report ends with the line "N passed, N failed, N skipped".
     #[command(after_help = exit::HELP)]
     Check(CheckArgs),
     /// List the check catalogue with RFC references (optionally as a profile selects it).
     Checks(ChecksArgs),
     /// Start the embedded reference servers, run every suite against them, print the report
-    /// and write an HTML report (groupwire-report.html).
+    /// and write an HTML report (groupwire-report.html); with --format/--output, write one
+    /// report as `check` does.
     Demo(crate::demo::DemoArgs),
     /// Start the embedded reference servers (optionally with faults) until Ctrl-C, printing
     /// their URLs and test accounts.
@@ -53,6 +58,8 @@ pub enum Command {
     /// Prove the checks work: all pass against the clean reference, and each fails against
     /// the reference with the faults it names; prints the kill rate.
     Selftest(crate::selftest::SelftestArgs),
+    /// Put JSON reports side by side: servers as columns, checks as rows grouped by protocol.
+    Matrix(crate::matrix::MatrixArgs),
     /// Relay a real IMAP/SMTP server changing one behaviour (a fault), to prove checks
     /// against real servers; prints the proxy URL and writes its CA certificate.
     Proxy(crate::proxy::cli::ProxyArgs),
@@ -76,7 +83,8 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// For URL targets: trust only the CA certificates in this PEM file.
+    /// For URL targets: trust only the CA certificates in this PEM file; a certificate in it
+    /// that is exactly the server's is trusted as is (pinning, noted in the report).
     #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
     pub ca_file: Option<PathBuf>,
     /// For URL targets: accept any certificate (stamped on the report).
@@ -139,6 +147,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => crate::demo::cli_demo(&args),
         Command::Serve(args) => crate::demo::cli_serve(&args),
         Command::Selftest(args) => crate::selftest::cli_selftest(&args),
+        Command::Matrix(args) => crate::matrix::cli_matrix(&args),
         Command::Proxy(args) => crate::proxy::cli::cli_proxy(&args),
     }
 }
@@ -242,6 +251,14 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         Ok(report) => report,
         Err(error) => return usage_error(error),
     };
+    if let Some(failure) = &report.preflight {
+        eprintln!("groupwire: {}", failure.render());
+        // Machines still get a report saying why nothing ran; a person reading text on the
+        // terminal has the message above.
+        if args.output.is_none() && args.format == Format::Text {
+            return exit::code(report.exit_code());
+        }
+    }
     let colour = args.output.is_none()
         && args.format == Format::Text
         && std::io::stdout().is_terminal()

@@ -1,7 +1,8 @@
 //! `groupwire demo` and `groupwire serve`: the embedded reference deployment put to use.
 //!
 //! `demo` starts the reference servers on 127.0.0.1 ephemeral ports, runs every suite against
-//! them with the `strict` profile, prints the text report and writes an HTML report.
+//! them with the `strict` profile, prints the text report and writes an HTML report (or, with
+//! `--format`/`--output`, writes one report in any format, as `check` does).
 //! `serve` starts them (optionally with faults) and prints where they are and how to log in,
 //! until Ctrl-C.
 
@@ -143,14 +144,43 @@ pub async fn serve(faults: Faults, bind: std::net::IpAddr) -> Result<(), DemoErr
 }
 
 /// Arguments of `groupwire demo`.
+///
+/// Without `--format` and `--output`: the text report on standard output and the HTML report
+/// in `groupwire-report.html`. With either, like `check`: the report in `--format` (when
+/// absent, from the `--output` file's extension: `.html`, `.json`, `.xml` for JUnit, else
+/// text) to `--output` or standard output; with `--output`, the closing line still goes to
+/// standard output.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Where to write the HTML report.
-    #[arg(long, short, default_value = DEFAULT_HTML, value_name = "FILE")]
-    pub output: PathBuf,
+    /// Report format (text, json, junit, html).
+    #[arg(long, short, value_enum)]
+    pub format: Option<crate::report::Format>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Built-in profile or profile TOML file to run.
     #[arg(long, short, default_value = "strict")]
     pub profile: String,
+}
+
+/// The format `demo` writes: `--format`, else guessed from the `--output` extension.
+pub fn demo_format(args: &DemoArgs) -> crate::report::Format {
+    use crate::report::Format;
+    if let Some(format) = args.format {
+        return format;
+    }
+    let extension = args
+        .output
+        .as_deref()
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("html" | "htm") => Format::Html,
+        Some("json") => Format::Json,
+        Some("xml") => Format::Junit,
+        _ => Format::Text,
+    }
 }
 
 /// Arguments of `groupwire serve`.
@@ -186,19 +216,36 @@ pub fn cli_demo(args: &DemoArgs) -> std::process::ExitCode {
             return crate::exit::code(crate::exit::USAGE);
         }
     };
-    print!(
-        "{}",
-        crate::report::render(&report, crate::report::Format::Text, false)
-    );
-    let html = crate::report::render(&report, crate::report::Format::Html, false);
-    if let Err(error) = std::fs::write(&args.output, html) {
-        eprintln!(
-            "groupwire demo: cannot write {}: {error}",
-            args.output.display()
+    if args.format.is_none() && args.output.is_none() {
+        // Today's default: text for the person at the terminal, HTML for the jury.
+        print!(
+            "{}",
+            crate::report::render(&report, crate::report::Format::Text, false)
         );
+        let html = crate::report::render(&report, crate::report::Format::Html, false);
+        if let Err(error) = std::fs::write(DEFAULT_HTML, html) {
+            eprintln!("groupwire demo: cannot write {DEFAULT_HTML}: {error}");
+            return crate::exit::code(crate::exit::USAGE);
+        }
+        println!("HTML report written to {DEFAULT_HTML}");
+        return crate::exit::code(report.exit_code());
+    }
+    let rendered = crate::report::render(&report, demo_format(args), false);
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, rendered.as_bytes()),
+        None => {
+            use std::io::Write as _;
+            std::io::stdout().lock().write_all(rendered.as_bytes())
+        }
+    };
+    if let Err(error) = written {
+        eprintln!("groupwire demo: cannot write the report: {error}");
         return crate::exit::code(crate::exit::USAGE);
     }
-    println!("HTML report written to {}", args.output.display());
+    if let Some(path) = &args.output {
+        println!("{}", report.summary.closing_line());
+        println!("report written to {}", path.display());
+    }
     crate::exit::code(report.exit_code())
 }
 

@@ -149,6 +149,16 @@ impl Default for SelftestOptions {
     }
 }
 
+/// Which endpoints of the reference a run talks to: the STARTTLS ones (143, 587), or the
+/// implicit-TLS ones (993, 465) for the checks that apply only there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Endpoints {
+    /// IMAP and submission with STARTTLS.
+    StartTls,
+    /// IMAP and submission with implicit TLS.
+    Implicit,
+}
+
 /// Runs `checks` against a reference with `faults`; outcomes in the order given.
 pub async fn run_against(
     registry: &Registry,
@@ -156,6 +166,7 @@ pub async fn run_against(
     faults: Faults,
     tls: &ReferenceTls,
     options: &SelftestOptions,
+    endpoints: Endpoints,
 ) -> Result<Vec<CheckOutcome>, StartError> {
     let reference = Reference::start(ReferenceOptions {
         faults,
@@ -163,7 +174,12 @@ pub async fn run_against(
         ..ReferenceOptions::default()
     })
     .await?;
-    let target = reference.target(crate::engine::TlsTrust::Insecure);
+    let mut target = reference.target(crate::engine::TlsTrust::Insecure);
+    if endpoints == Endpoints::Implicit {
+        let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
+        target.imap = endpoint(format!("imaps://{}", reference.imaps));
+        target.smtp = endpoint(format!("smtps://{}", reference.submissions));
+    }
     let settings = ConnSettings {
         tls: Arc::clone(&reference.tls.client),
         max_buffer: crate::engine::DEFAULT_MAX_BUFFER,
@@ -202,17 +218,59 @@ pub async fn run(
 ) -> Result<SelftestReport, StartError> {
     let tls = crate::reference::generate_tls().map_err(StartError::Tls)?;
     let checks = selected_checks(registry, &options.only);
-    let clean = run_against(registry, &checks, Faults::none(), &tls, &options).await?;
+    let mut clean = run_against(
+        registry,
+        &checks,
+        Faults::none(),
+        &tls,
+        &options,
+        Endpoints::StartTls,
+    )
+    .await?;
+    // A check that does not pass on the STARTTLS endpoints (one that applies only to
+    // implicit TLS) gets its chance on the implicit-TLS ones; where it passes is where its
+    // faults are tried.
+    let retry: Vec<&'static crate::engine::Check> = checks
+        .iter()
+        .zip(&clean)
+        .filter(|(_, outcome)| outcome.status != Status::Pass)
+        .map(|(check, _)| *check)
+        .collect();
+    let mut endpoints_of: BTreeMap<&'static str, Endpoints> = BTreeMap::new();
+    if !retry.is_empty() {
+        let implicit = run_against(
+            registry,
+            &retry,
+            Faults::none(),
+            &tls,
+            &options,
+            Endpoints::Implicit,
+        )
+        .await?;
+        for (check, outcome) in retry.iter().zip(implicit) {
+            if outcome.status == Status::Pass
+                && let Some(slot) = clean.iter_mut().find(|o| o.id == check.id)
+            {
+                *slot = outcome;
+                endpoints_of.insert(check.id, Endpoints::Implicit);
+            }
+        }
+    }
 
-    let mut by_fault: BTreeMap<&'static str, Vec<&'static crate::engine::Check>> = BTreeMap::new();
+    type FaultRun = (&'static str, Endpoints);
+    let mut by_fault: BTreeMap<FaultRun, Vec<&'static crate::engine::Check>> = BTreeMap::new();
     for check in &checks {
+        let endpoints = endpoints_of
+            .get(check.id)
+            .copied()
+            .unwrap_or(Endpoints::StartTls);
         for fault in check.broken_by {
-            by_fault.entry(fault).or_default().push(check);
+            by_fault.entry((fault, endpoints)).or_default().push(check);
         }
     }
     let semaphore = Arc::new(tokio::sync::Semaphore::new(options.parallel_faults.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for (fault_name, fault_checks) in by_fault {
+    for ((fault_name, endpoints), fault_checks) in by_fault {
         let registry = registry.clone();
         let tls = tls.clone();
         let options = options.clone();
@@ -230,7 +288,16 @@ pub async fn run(
                     })
                     .collect::<Vec<_>>();
             };
-            match run_against(&registry, &fault_checks, Faults::one(fault), &tls, &options).await {
+            match run_against(
+                &registry,
+                &fault_checks,
+                Faults::one(fault),
+                &tls,
+                &options,
+                endpoints,
+            )
+            .await
+            {
                 Ok(outcomes) => outcomes
                     .into_iter()
                     .map(|outcome| Mutant {

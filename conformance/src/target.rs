@@ -303,11 +303,24 @@ impl Target {
     ) -> Result<Target, TargetError> {
         let mut target = Target::empty(urls.join(" "));
         target.tls = tls;
-        let mut user = None;
+        let mut user: Option<(String, String)> = None;
         for url in urls {
             let endpoint = Endpoint::parse(url)?;
             if let Some(name) = &endpoint.user {
-                user.get_or_insert_with(|| name.clone());
+                match &user {
+                    None => user = Some((name.clone(), url.clone())),
+                    // One password variable cannot serve two users, and guessing which one
+                    // is the second account would run the checks as someone unexpected.
+                    Some((first, first_url)) if first != name => {
+                        return Err(TargetError(format!(
+                            "{first_url} and {url} name different users ({first} and {name}); \
+                             URLs name one account, whose password is in {PASSWORD_ENV}: give \
+                             every URL the same user, name a second account with {USER2_ENV} \
+                             and {PASSWORD2_ENV}, or describe the accounts in a target file"
+                        )));
+                    }
+                    Some(_) => {}
+                }
             }
             let slot = match endpoint.protocol() {
                 Some(Protocol::Imap) => &mut target.imap,
@@ -321,7 +334,7 @@ impl Target {
             }
             *slot = Some(endpoint);
         }
-        if let Some(user) = user {
+        if let Some((user, _)) = user {
             target.domain = user.rsplit_once('@').map(|(_, domain)| domain.to_owned());
             let password = env(PASSWORD_ENV).ok_or_else(|| {
                 TargetError(format!("set {PASSWORD_ENV} to the password of {user}"))

@@ -27,8 +27,10 @@ async fn line_server() -> u16 {
                 let mut lines = BufReader::new(read).lines();
                 let _ = write.write_all(b"* OK fake IMAP4rev2 ready\r\n").await;
                 while let Ok(Some(line)) = lines.next_line().await {
-                    let reply = if line.contains("AUTHENTICATE") || line.starts_with("AUTH LOGIN") {
+                    let reply = if line.contains("AUTHENTICATE") {
                         "+ \r\n".to_owned()
+                    } else if line.starts_with("AUTH LOGIN") {
+                        "334 VXNlcm5hbWU6\r\n".to_owned()
                     } else if line.starts_with("a1 ") || line.starts_with("a2 ") {
                         format!("{} OK done\r\n", &line[..2])
                     } else if line.contains(PASSWORD) {
@@ -90,6 +92,11 @@ async fn login(cx: CheckContext) -> CheckResult {
     conn.read_line().await?;
     // A stray line with the password: the server echoes it in a BAD.
     conn.send(format!("x {password}\r\n").as_bytes()).await?;
+    conn.read_line().await?;
+    // SMTP's AUTH LOGIN, on a connection the transcript knows speaks SMTP.
+    let port = cx.target().imap.as_ref().map_or(0, |e| e.port);
+    let smtp = Endpoint::parse(&format!("smtp+plain://127.0.0.1:{port}")).unwrap();
+    let mut conn = cx.connect_to(&smtp).await?;
     conn.read_line().await?;
     conn.send(b"AUTH LOGIN\r\n").await?;
     conn.read_line().await?;

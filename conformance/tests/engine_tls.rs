@@ -288,18 +288,25 @@ async fn a_whole_run_reports_the_tls_version_and_stamps_insecure_trust() {
     assert!(text.contains("WARNING: certificates were not verified"));
     assert_eq!(text.lines().last(), Some("1 passed, 0 failed, 0 skipped"));
 
-    // The same server under system trust: the certificate is refused, the check errors.
+    // The same server under system trust: the preflight refuses the certificate once, names
+    // it, and no check runs (exit 3).
     let mut target = Target::empty("tls run");
     target.imap = Some(Endpoint::parse(&format!("imaps://127.0.0.1:{port}")).unwrap());
     let plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
     let report = plan.run(&registry, Arc::new(NoProgress)).await.unwrap();
-    assert_eq!(report.checks[0].status, Status::Error);
+    assert!(report.checks.is_empty());
+    assert_eq!(report.exit_code(), 3);
+    let failure = report.preflight.as_ref().unwrap();
+    let message = failure.render();
+    assert!(message.contains("is not trusted"), "{message}");
     assert!(
-        report.checks[0]
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("TLS handshake failed")
+        message.contains("--ca-file") && message.contains("--insecure"),
+        "{message}"
     );
-    assert_eq!(report.exit_code(), 1);
+    let certificate = failure.certificate.as_ref().unwrap();
+    assert!(
+        certificate.sans.iter().any(|san| san == "IP:127.0.0.1"),
+        "{certificate:?}"
+    );
+    assert!(message.contains("subject:"), "{message}");
 }

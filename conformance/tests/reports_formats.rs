@@ -21,7 +21,7 @@ fn text_ends_with_the_plain_closing_line_and_shows_evidence() {
         "the server's escape is shown escaped"
     );
     assert!(
-        text.contains("imap.fixture.fail  RFC 9051 §6.3.2 MUST (required)"),
+        text.contains("imap.fixture.fail  RFC 9051 §6.3.2 MUST implementation (required)"),
         "{text}"
     );
     assert!(text.contains("expected: an OK with [UIDVALIDITY n]"));

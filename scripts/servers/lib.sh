@@ -16,27 +16,57 @@ free_port() {
   done
 }
 
-# wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
+# wait_port PORT [SECONDS] [HOST]: until something accepts on HOST:PORT (default 127.0.0.1).
 wait_port() {
-  local port=$1 deadline=$((SECONDS + ${2:-20}))
+  local port=$1 deadline=$((SECONDS + ${2:-20})) host=${3:-127.0.0.1}
   while ((SECONDS < deadline)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return 0; fi
     sleep 0.2
   done
   return 1
 }
 
-# Self-signed certificate for localhost / 127.0.0.1 in DIR/tls/{cert,key}.pem.
+# The hardened variant of a starter is chosen with HARDENED=1 in the environment.
+hardened() { [ "${HARDENED:-0}" = 1 ]; }
+
+# make_ca CA_DIR: the test CA (CA_DIR/ca.pem, CA_DIR/ca-key.pem), created once; a lock keeps
+# starters that share one CA_DIR from racing.
+make_ca() {
+  local ca=$1
+  mkdir -p "$ca"
+  (
+    flock 9
+    [ -s "$ca/ca.pem" ] && exit 0
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=groupwire test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$ca/ca-key.pem" -out "$ca/ca.pem" >/dev/null 2>&1 || exit 1
+    chmod 644 "$ca/ca.pem"
+  ) 9>"$ca/.lock" || die "openssl could not create the test CA"
+}
+
+# make_cert DIR: a server certificate for localhost, 127.0.0.1 and 127.0.0.2 (CA:FALSE) in
+# DIR/tls/{cert,key}.pem, signed by the test CA in $GW_CA_DIR (default DIR/ca, created when
+# absent); DIR/tls/ca.pem is the CA certificate, the trust anchor clients are given. A
+# DIR/tls/cert.pem already there is kept (and is its own anchor).
 make_cert() {
-  local dir=$1
+  local dir=$1 ca=${GW_CA_DIR:-$1/ca}
   mkdir -p "$dir/tls"
-  [ -s "$dir/tls/cert.pem" ] && return 0
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    -addext "basicConstraints=critical,CA:FALSE" \
-    -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" >/dev/null 2>&1 ||
+  if [ -s "$dir/tls/cert.pem" ]; then
+    # A certificate the caller put there (self-signed) is its own trust anchor.
+    [ -s "$dir/tls/ca.pem" ] || cp "$dir/tls/cert.pem" "$dir/tls/ca.pem"
+    return 0
+  fi
+  make_ca "$ca"
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2" >"$dir/tls/ext.cnf"
+  openssl req -new -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$dir/tls/key.pem" -out "$dir/tls/req.pem" >/dev/null 2>&1 &&
+    openssl x509 -req -in "$dir/tls/req.pem" -CA "$ca/ca.pem" -CAkey "$ca/ca-key.pem" \
+      -CAcreateserial -CAserial "$dir/tls/ca.srl" -days 30 -extfile "$dir/tls/ext.cnf" \
+      -out "$dir/tls/cert.pem" >/dev/null 2>&1 ||
     die "openssl could not create a certificate"
-  chmod 644 "$dir/tls/cert.pem" "$dir/tls/key.pem"
+  cp "$ca/ca.pem" "$dir/tls/ca.pem"
+  chmod 644 "$dir/tls/cert.pem" "$dir/tls/key.pem" "$dir/tls/ca.pem"
 }
 
 # emit KEY VALUE: print and append to DIR/env.

@@ -5,7 +5,12 @@
 # Dovecot over LMTP, for the domain example.test (alice@example.test, bob@example.test).
 #   scripts/servers/postfix.sh start DIR [DOVECOT_DIR]  -> KEY=VALUE lines (also in DIR/env)
 #   scripts/servers/postfix.sh stop DIR
-# Without DOVECOT_DIR it starts Dovecot itself in DIR/dovecot and stops it on `stop`.
+# Without DOVECOT_DIR it starts Dovecot itself in DIR/dovecot (same HARDENED setting) and stops
+# it on `stop`; the certificates of both are signed by one test CA (CERT, the trust anchor).
+# HARDENED=1: AUTH only after TLS (smtpd_tls_auth_only), STARTTLS required on submission
+# (smtpd_tls_security_level = encrypt), bare LF refused in DATA (smtpd_forbid_bare_newline, no
+# exclusions), HELO required, VRFY off, TLS 1.2 or later; the default is Debian's defaults
+# plus AUTH without TLS (loopback test server, so sessions can be recorded).
 # Postfix's `master -s` is run directly (not `postfix start-fg`) so its pid is ours to stop.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,14 +24,34 @@ start() {
   : >"$GW_DIR/env"
   if [ -z "$dovecot_dir" ]; then
     dovecot_dir=$GW_DIR/dovecot
+    export GW_CA_DIR=${GW_CA_DIR:-$GW_DIR/ca}
     "$here/dovecot.sh" start "$dovecot_dir" >/dev/null || die "dovecot (for SASL and LMTP) did not start"
     echo "OWN_DOVECOT=$dovecot_dir" >>"$GW_DIR/env"
   fi
-  local lmtp auth
+  local lmtp auth dhost
   lmtp=$(sed -n 's/^LMTP_PORT=//p' "$dovecot_dir/env")
   auth=$(sed -n 's/^AUTH_PORT=//p' "$dovecot_dir/env")
+  dhost=$(sed -n 's/^HOST=//p' "$dovecot_dir/env" | tail -1)
   [ -n "$lmtp" ] && [ -n "$auth" ] || die "no LMTP_PORT/AUTH_PORT in $dovecot_dir/env"
+  # One trust anchor for the whole deployment: sign with Dovecot's CA.
+  export GW_CA_DIR
+  GW_CA_DIR=$(sed -n 's/^CA_DIR=//p' "$dovecot_dir/env" | tail -1)
+  [ -n "$GW_CA_DIR" ] || GW_CA_DIR=$GW_DIR/ca
   make_cert "$GW_DIR"
+  local policy
+  if hardened; then
+    policy="smtpd_tls_auth_only = yes
+smtpd_forbid_bare_newline = yes
+smtpd_forbid_bare_newline_exclusions =
+smtpd_helo_required = yes
+disable_vrfy_command = yes
+smtpd_tls_protocols = >=TLSv1.2
+smtpd_tls_mandatory_protocols = >=TLSv1.2"
+  else
+    policy="smtpd_tls_auth_only = no"
+  fi
+  local submission_tls=may
+  hardened && submission_tls=encrypt
   local smtp submission submissions
   smtp=$(free_port); submission=$(free_port); submissions=$(free_port)
   local conf=$GW_DIR/etc queue=$GW_DIR/queue data=$GW_DIR/data
@@ -53,17 +78,17 @@ local_recipient_maps =
 local_transport = error:local delivery disabled
 virtual_mailbox_domains = example.test
 virtual_mailbox_maps = inline:{ alice@example.test=alice, bob@example.test=bob }
-virtual_transport = lmtp:inet:127.0.0.1:$lmtp
+virtual_transport = lmtp:inet:${dhost:-127.0.0.1}:$lmtp
 maillog_file = $GW_DIR/maillog
 maillog_file_prefixes = $GW_DIR
 smtpd_banner = \$myhostname ESMTP groupwire test server
 smtpd_tls_cert_file = $GW_DIR/tls/cert.pem
 smtpd_tls_key_file = $GW_DIR/tls/key.pem
 smtpd_tls_security_level = may
-smtpd_tls_auth_only = no
+$policy
 smtp_tls_security_level = none
 smtpd_sasl_type = dovecot
-smtpd_sasl_path = inet:127.0.0.1:$auth
+smtpd_sasl_path = inet:${dhost:-127.0.0.1}:$auth
 smtpd_sasl_auth_enable = no
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions = reject_unlisted_recipient
@@ -75,6 +100,7 @@ CONF
 127.0.0.1:$smtp inet n - n - - smtpd
 127.0.0.1:$submission inet n - n - - smtpd
   -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=$submission_tls
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
@@ -123,10 +149,13 @@ CONF
   fi
   wait_port "$submission" 5; wait_port "$submissions" 5
   emit HOST 127.0.0.1
+  emit HARDENED "$(hardened && echo 1 || echo 0)"
   emit SMTP_PORT "$smtp"
   emit SUBMISSION_PORT "$submission"
   emit SUBMISSIONS_PORT "$submissions"
-  emit CERT "$GW_DIR/tls/cert.pem"
+  emit CERT "$GW_DIR/tls/ca.pem"
+  emit SERVER_CERT "$GW_DIR/tls/cert.pem"
+  emit IMAP_HOST "${dhost:-127.0.0.1}"
   emit CONFIG_DIR "$conf"
   emit LOG "$GW_DIR/maillog"
   emit DOMAIN example.test

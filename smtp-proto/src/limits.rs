@@ -8,6 +8,11 @@
 #[non_exhaustive]
 pub struct Limits {
     /// Longest command or reply line accepted, in octets, CRLF included (RFC 5321 §4.5.3.1.4-6).
+    ///
+    /// A line is counted as it would be re-sent: content plus CRLF. Under
+    /// [`LineEndings::Lenient`] a line ended by a bare LF is counted with two terminator octets,
+    /// not one, so the default admits at most 998 content octets however the line ends, and
+    /// everything that decodes re-encodes within this limit.
     pub max_line_length: usize,
     /// Largest message payload (DATA after un-stuffing, or the sum of BDAT chunks) accepted, in octets.
     pub max_message_size: u64,
@@ -15,8 +20,9 @@ pub struct Limits {
     pub max_reply_lines: usize,
     /// Most elements accepted in one list (ESMTP parameters, capability arguments).
     pub max_list_length: usize,
-    /// Longest AUTH command or AUTH continuation line accepted, in octets, CRLF included.
-    /// RFC 4954 §4 raises the command-line limit for AUTH to 12288 octets.
+    /// Longest AUTH command or AUTH continuation line accepted, in octets, CRLF included
+    /// (counted like [`Limits::max_line_length`]). RFC 4954 §4 raises the command-line limit for
+    /// AUTH to 12288 octets.
     pub max_auth_line_length: usize,
     /// What to do with a CR or LF that is not part of a CRLF pair, in command lines, replies
     /// and message data.

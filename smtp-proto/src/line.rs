@@ -5,6 +5,9 @@ use memchr::memchr;
 use crate::limits::{Limit, LineEndings};
 use crate::{DecodeError, ErrorKind, Expected};
 
+/// Octets of the CRLF every line is counted with (RFC 5321 §4.5.3.1.4: "including the <CRLF>").
+const CRLF_LEN: usize = 2;
+
 /// Where a complete line ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LineEnd {
@@ -16,7 +19,12 @@ pub(crate) struct LineEnd {
 
 /// Finds the end of the line at the start of `input`, scanning from `scan_from` (bytes before
 /// it are known to hold no LF). Returns `Ok(None)` when no line end has arrived yet, and an
-/// error when the line is longer than `max` octets (terminator included) or ends badly.
+/// error when the line is longer than `max` octets or ends badly.
+///
+/// The length counted is that of the line as it is re-sent: its content plus CRLF, whatever
+/// terminator it arrived with. A line ended by a bare LF (accepted under
+/// [`LineEndings::Lenient`]) therefore carries at most `max - 2` content octets, like one ended
+/// by CRLF, so everything that decodes re-encodes within the same limit.
 pub(crate) fn find_line(
     input: &[u8],
     scan_from: usize,
@@ -54,6 +62,9 @@ pub(crate) fn find_line(
                 ErrorKind::Expected(Expected::CrlfNotBareCr),
             ));
         }
+    }
+    if content.saturating_add(CRLF_LEN) > max {
+        return Err(DecodeError::new(lf, ErrorKind::LimitExceeded(limit)));
     }
     Ok(Some(LineEnd {
         content,
@@ -106,5 +117,31 @@ mod tests {
                 consumed: 3
             })
         );
+    }
+
+    /// Issue 9 regression: a bare-LF line that fits only because its terminator is one octet
+    /// would re-encode (with CRLF) one octet past the limit.
+    #[test]
+    fn bare_lf_line_is_counted_as_if_it_ended_in_crlf() {
+        let lenient =
+            |input: &[u8]| find_line(input, 0, 10, Limit::LineLength, LineEndings::Lenient);
+        assert_eq!(
+            lenient(b"12345678\n").unwrap(),
+            Some(LineEnd {
+                content: 8,
+                consumed: 9
+            })
+        );
+        let err = lenient(b"123456789\n").unwrap_err();
+        assert_eq!(
+            (err.offset(), err.kind()),
+            (9, ErrorKind::LimitExceeded(Limit::LineLength))
+        );
+        // CRLF lines are unchanged: 8 content octets + CRLF is the most that fits in 10.
+        assert!(lenient(b"12345678\r\n").unwrap().is_some());
+        assert!(lenient(b"123456789\r\n").is_err());
+        // Degenerate limits never underflow: nothing fits in fewer than two octets.
+        let tiny = find_line(b"\n", 0, 1, Limit::LineLength, LineEndings::Lenient);
+        assert!(tiny.is_err());
     }
 }

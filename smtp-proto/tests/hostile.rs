@@ -2,8 +2,8 @@
 //! recipients, NUL bytes. Nothing panics; each case has the documented outcome.
 
 use groupwire_smtp::{
-    ClientItem, Command, DataDecoder, Decoded, ErrorKind, Expected, Limit, Limits, LineEndings,
-    ReplyDecoder, ServerDecoder, decode_command, decode_reply,
+    ClientItem, Command, DataDecoder, Decoded, Encode, ErrorKind, Expected, Limit, Limits,
+    LineEndings, ReplyDecoder, ServerDecoder, decode_auth_response, decode_command, decode_reply,
 };
 
 /// Runs a server decoder over `input` (accepting DATA), returning the items as debug strings
@@ -81,6 +81,57 @@ fn smuggled_terminators_are_payload_when_lenient() {
         );
         assert!(items.contains(&"MessageEnd".to_string()));
     }
+}
+
+/// Issue 9: the fuzz smoke found an unknown command of 999 octets ended by a bare LF that
+/// decoded in lenient mode and re-encoded (with CRLF) to 1,001 octets, which the same decoder
+/// then refused. The limit now counts every line as content plus CRLF.
+#[test]
+fn lenient_bare_lf_line_at_the_limit_round_trips_or_is_refused() {
+    let limits = Limits::default().with_line_endings(LineEndings::Lenient);
+    let reproducer = include_bytes!("../../fuzz/regressions/smtp_command/bare-lf-999-octets");
+    assert_eq!(reproducer.len(), 1_000);
+    assert_eq!(reproducer.last(), Some(&b'\n'));
+    let error = decode_command(reproducer, &limits).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::LineLength));
+    assert_eq!(error.offset(), 999);
+    // One octet shorter fits, and its CRLF form is exactly the 1,000-octet maximum.
+    let fits = &reproducer[1..];
+    let Decoded::Complete { value, consumed } = decode_command(fits, &limits).unwrap() else {
+        panic!("a complete line decodes completely");
+    };
+    assert_eq!(consumed, 999);
+    let wire = value.to_vec();
+    assert_eq!(wire.len(), 1_000);
+    assert_eq!(
+        decode_command(&wire, &limits).unwrap(),
+        Decoded::Complete {
+            value,
+            consumed: 1_000
+        }
+    );
+    // Replies and AUTH continuation lines share the rule.
+    let mut reply = b"250 ".to_vec();
+    reply.resize(999, b'x');
+    reply.push(b'\n');
+    assert_eq!(
+        decode_reply(&reply, &limits).unwrap_err().kind(),
+        ErrorKind::LimitExceeded(Limit::LineLength)
+    );
+    let mut reply_that_fits = b"250 ".to_vec();
+    reply_that_fits.resize(998, b'x');
+    reply_that_fits.push(b'\n');
+    assert!(
+        decode_reply(&reply_that_fits, &limits)
+            .unwrap()
+            .is_complete()
+    );
+    let mut auth = vec![b'A'; 12_287];
+    auth.push(b'\n');
+    assert_eq!(
+        decode_auth_response(&auth, &limits).unwrap_err().kind(),
+        ErrorKind::LimitExceeded(Limit::AuthLineLength)
+    );
 }
 
 #[test]

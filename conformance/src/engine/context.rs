@@ -105,20 +105,20 @@ impl CheckContext {
         &self.env
     }
 
-    /// The endpoint of this check's protocol, or `skip` when the target has none.
+    /// The endpoint of this check's protocol, or [`Finding::NotRun`] when the target has none.
     pub fn endpoint(&self) -> Result<&Endpoint, Finding> {
         self.env.target.endpoint(self.protocol).ok_or_else(|| {
-            Finding::skip(format!(
+            Finding::not_run(format!(
                 "the target has no {} endpoint",
                 self.protocol.label()
             ))
         })
     }
 
-    /// Account `index` (0 for the first), or `skip` when the target has too few.
+    /// Account `index` (0 for the first), or [`Finding::NotRun`] when the target has too few.
     pub fn account(&self, index: usize) -> Result<&Account, Finding> {
         self.env.target.accounts.get(index).ok_or_else(|| {
-            Finding::skip(format!(
+            Finding::not_run(format!(
                 "the target lists fewer than {} account(s)",
                 index + 1
             ))
@@ -177,6 +177,8 @@ impl CheckContext {
     /// Connects to any endpoint, recorded in this check's transcript.
     pub async fn connect_to(&self, endpoint: &Endpoint) -> Result<Connection, Finding> {
         let id = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        self.transcript
+            .set_wire(id, super::mask::Wire::of_scheme(&endpoint.scheme));
         Connection::connect(
             &endpoint.host,
             endpoint.port,

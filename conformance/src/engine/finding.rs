@@ -25,8 +25,15 @@ pub enum Finding {
         /// What the server did.
         actual: String,
     },
-    /// The check does not apply to this server or target: `skip` with the reason.
+    /// The check does not apply to this server (an extension it does not advertise, an
+    /// endpoint of another kind): `skip` with the reason. A legitimate skip: it does not keep
+    /// a run from passing.
     Skip(String),
+    /// The check could not run because the target description lacks what it needs (no
+    /// endpoint for its protocol, too few accounts, no mail domain): `skip` with the reason,
+    /// marked not run. A required check that did not run makes the run `incomplete`, never
+    /// `pass`.
+    NotRun(String),
     /// The check could not run because a precondition that another check owns failed (STARTTLS
     /// refused, the accounts' credentials rejected): `skip: blocked by <id>`. The owning check
     /// reports the fault once; every check it blocks says so instead of failing too.
@@ -65,6 +72,17 @@ impl Finding {
         Finding::Skip(reason.into())
     }
 
+    /// The check could not run: the target lacks what it needs (see [`Finding::NotRun`]).
+    pub fn not_run(reason: impl Into<String>) -> Finding {
+        Finding::NotRun(reason.into())
+    }
+
+    /// Whether this finding means the check did not run (not run, or blocked by another
+    /// check), as opposed to not applying to the server.
+    pub fn is_not_run(&self) -> bool {
+        matches!(self, Finding::NotRun(_) | Finding::Blocked { .. })
+    }
+
     /// A precondition owned by check `by` failed. When `current` is that very check (it is
     /// judging its own precondition), the failure is its `violation` instead.
     pub fn blocked(
@@ -98,9 +116,10 @@ impl Finding {
             Finding::Violation { expected, actual } | Finding::Quirk { expected, actual } => {
                 format!("expected {expected}, got {actual}")
             }
-            Finding::Skip(reason) | Finding::Harness(reason) | Finding::Unreachable(reason) => {
-                reason.clone()
-            }
+            Finding::Skip(reason)
+            | Finding::NotRun(reason)
+            | Finding::Harness(reason)
+            | Finding::Unreachable(reason) => reason.clone(),
             Finding::Blocked { by, reason } => format!("blocked by {by}: {reason}"),
         }
     }
@@ -116,6 +135,7 @@ impl fmt::Display for Finding {
                 write!(f, "quirk: expected {expected}, got {actual}")
             }
             Finding::Skip(reason) => write!(f, "skipped: {reason}"),
+            Finding::NotRun(reason) => write!(f, "skipped (not run): {reason}"),
             Finding::Blocked { by, reason } => write!(f, "skipped: blocked by {by}: {reason}"),
             Finding::Harness(reason) | Finding::Unreachable(reason) => write!(f, "error: {reason}"),
         }

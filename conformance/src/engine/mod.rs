@@ -75,6 +75,7 @@ pub mod codec;
 mod conn;
 mod context;
 mod finding;
+mod mask;
 mod outcome;
 mod runner;
 mod tls;
@@ -87,9 +88,14 @@ pub use check::{
 pub use conn::{ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed};
 pub use context::{CheckContext, RunEnv, new_run_prefix};
 pub use finding::{CheckResult, Finding, ensure, show_bytes};
+pub use mask::{FieldMasker, Wire};
 pub use outcome::{CheckOutcome, Evidence, Status};
 pub use runner::{HookOutcome, NoProgress, Progress, RunOptions, RunResult, Selected, run};
-pub use tls::{TlsSetupError, TlsTrust, client_config, server_name};
+pub use tls::{
+    CertificateInfo, PinnedCertificate, RejectedCertificate, TlsSetupError, TlsTrust, TrustLog,
+    client_config, client_config_with_log, server_name,
+};
 pub use transcript::{
-    DEFAULT_MAX_TRANSCRIPT_BYTES, Direction, Entry, Masker, Transcript, render_text,
+    DEFAULT_MAX_TRANSCRIPT_BYTES, Direction, Entry, MIN_SEARCHED_SECRET, Masker, Transcript,
+    render_text,
 };

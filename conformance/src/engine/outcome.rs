@@ -112,6 +112,11 @@ pub struct CheckOutcome {
     /// Whether an `error` came from the target being unreachable.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unreachable: bool,
+    /// Whether a `skip` means the check did not run (no endpoint, too few accounts, blocked
+    /// by another check) rather than that it does not apply to the server. A required check
+    /// that did not run makes the run `incomplete`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_run: bool,
     /// The status before a waiver was applied (for `waived` and `stale-waiver`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_status: Option<Status>,
@@ -151,6 +156,7 @@ impl CheckOutcome {
                 .next();
         }
         let mut unreachable = false;
+        let not_run = result.as_ref().err().is_some_and(Finding::is_not_run);
         let (status, reason) = match result {
             Ok(()) => (Status::Pass, None),
             Err(Finding::Violation { expected, actual }) => {
@@ -170,7 +176,7 @@ impl CheckOutcome {
                 evidence.actual = Some(actual);
                 (Status::Warn, Some(reason))
             }
-            Err(Finding::Skip(reason)) => (Status::Skip, Some(reason)),
+            Err(Finding::Skip(reason) | Finding::NotRun(reason)) => (Status::Skip, Some(reason)),
             Err(blocked @ Finding::Blocked { .. }) => (Status::Skip, Some(blocked.reason())),
             Err(Finding::Harness(reason)) => (Status::Error, Some(reason)),
             Err(Finding::Unreachable(reason)) => {
@@ -191,6 +197,7 @@ impl CheckOutcome {
             status,
             reason,
             unreachable,
+            not_run,
             original_status: None,
             waiver: None,
             duration_ms,

@@ -155,7 +155,9 @@ async fn run_hook(
     };
     let (status, reason) = match &result {
         Ok(_) => (Status::Pass, None),
-        Err(Finding::Skip(reason)) => (Status::Skip, Some(reason.clone())),
+        Err(Finding::Skip(reason) | Finding::NotRun(reason)) => {
+            (Status::Skip, Some(reason.clone()))
+        }
         Err(other) => (Status::Error, Some(other.to_string())),
     };
     let hook = HookOutcome {
@@ -192,7 +194,7 @@ async fn run_suite(
             let outcome = CheckOutcome::from_result(
                 item.check,
                 item.required,
-                Err(Finding::skip(reason.clone())),
+                Err(Finding::not_run(reason.clone())),
                 None,
                 0,
             );
@@ -224,7 +226,8 @@ async fn run_suite(
     }
     if let Some((finding, cx)) = probe_failure {
         let finding = match finding {
-            Finding::Skip(reason) => Finding::Skip(reason),
+            // The suite could not start: none of its checks ran.
+            Finding::Skip(reason) | Finding::NotRun(reason) => Finding::NotRun(reason),
             Finding::Unreachable(reason) => Finding::Unreachable(reason),
             other => Finding::harness(format!("the capability probe failed: {}", other.reason())),
         };
@@ -333,7 +336,7 @@ fn precondition(
     capabilities: Option<&Vec<String>>,
 ) -> Option<Finding> {
     if usize::from(check.accounts) > env.target.accounts.len() {
-        return Some(Finding::skip(format!(
+        return Some(Finding::not_run(format!(
             "needs {} account(s), the target lists {}",
             check.accounts,
             env.target.accounts.len()

@@ -2,10 +2,20 @@
 //!
 //! TLS 1.2 and 1.3 only (rustls with the ring provider; never OpenSSL). `insecure` still
 //! checks handshake signatures but accepts any certificate; reports say so in their header.
+//!
+//! With a CA file, a server certificate is trusted when it chains to a certificate of the file
+//! (webpki), or, failing that, when it *is* one of the file's certificates, byte for byte
+//! (pinning): a self-signed certificate made by `openssl req -x509` carries `CA:TRUE`, which
+//! webpki refuses as an end-entity certificate (`CaUsedAsEndEntity`) although the user named
+//! exactly that certificate. A pinned certificate's name and validity are not checked (the
+//! user vouched for those very bytes); the handshake signature still is, with its key. Every
+//! pinned or rejected certificate is written to a [`TrustLog`], so the preflight can say
+//! which certificate failed and reports can say that trust came from pinning.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -55,42 +65,135 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// A server certificate the verifier refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedCertificate {
+    /// The name the harness expected (`mail.example.org`, `127.0.0.1`).
+    pub server_name: String,
+    /// The end-entity certificate the server presented (DER).
+    pub certificate: Vec<u8>,
+    /// Why webpki refused it (`invalid peer certificate: UnknownIssuer`).
+    pub error: String,
+}
+
+/// A server certificate trusted because the CA file holds exactly that certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedCertificate {
+    /// The name the harness connected to.
+    pub server_name: String,
+    /// The certificate (DER).
+    pub certificate: Vec<u8>,
+    /// Why webpki alone refused it (`CaUsedAsEndEntity` for a self-signed `CA:TRUE` one).
+    pub webpki_error: String,
+}
+
+#[derive(Debug, Default)]
+struct TrustLogState {
+    pinned: Vec<PinnedCertificate>,
+    rejected: Option<RejectedCertificate>,
+}
+
+/// What the certificate verifier decided beyond a plain webpki success: certificates trusted by
+/// pinning, and the last certificate it refused. Shared by every connection of a run.
+#[derive(Debug, Default)]
+pub struct TrustLog {
+    state: Mutex<TrustLogState>,
+}
+
+impl TrustLog {
+    fn with<R>(&self, f: impl FnOnce(&mut TrustLogState) -> R) -> R {
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The certificates trusted by pinning so far, each (server name, certificate) once.
+    pub fn pinned(&self) -> Vec<PinnedCertificate> {
+        self.with(|state| state.pinned.clone())
+    }
+
+    /// The last certificate refused since the previous call, if any.
+    pub fn take_rejection(&self) -> Option<RejectedCertificate> {
+        self.with(|state| state.rejected.take())
+    }
+
+    fn pin(&self, pinned: PinnedCertificate) {
+        self.with(|state| {
+            let known = state.pinned.iter().any(|p| {
+                p.server_name == pinned.server_name && p.certificate == pinned.certificate
+            });
+            if !known {
+                state.pinned.push(pinned);
+            }
+        });
+    }
+
+    fn reject(&self, rejected: RejectedCertificate) {
+        self.with(|state| state.rejected = Some(rejected));
+    }
+}
+
 /// Builds the client configuration for a trust setting.
 pub fn client_config(trust: &TlsTrust) -> Result<Arc<ClientConfig>, TlsSetupError> {
+    client_config_with_log(trust).map(|(config, _)| config)
+}
+
+/// Builds the client configuration for a trust setting, and the [`TrustLog`] its certificate
+/// verifier writes to.
+pub fn client_config_with_log(
+    trust: &TlsTrust,
+) -> Result<(Arc<ClientConfig>, Arc<TrustLog>), TlsSetupError> {
     let provider = provider();
+    let log = Arc::new(TrustLog::default());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|error| TlsSetupError(format!("TLS setup: {error}")))?;
-    let config = match trust {
-        TlsTrust::System => {
-            let roots = RootCertStore {
+    let (roots, pins) = match trust {
+        TlsTrust::System => (
+            RootCertStore {
                 roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            builder.with_root_certificates(roots).with_no_client_auth()
+            },
+            Vec::new(),
+        ),
+        TlsTrust::CaFile { path } => load_ca_file(path)?,
+        TlsTrust::Insecure => {
+            let config = builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate { provider }))
+                .with_no_client_auth();
+            return Ok((Arc::new(config), log));
         }
-        TlsTrust::CaFile { path } => builder
-            .with_root_certificates(load_ca_file(path)?)
-            .with_no_client_auth(),
-        TlsTrust::Insecure => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate { provider }))
-            .with_no_client_auth(),
     };
-    Ok(Arc::new(config))
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|error| TlsSetupError(format!("TLS setup: {error}")))?;
+    let verifier = LoggingVerifier {
+        webpki,
+        pins,
+        log: log.clone(),
+    };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok((Arc::new(config), log))
 }
 
-fn load_ca_file(path: &Path) -> Result<RootCertStore, TlsSetupError> {
+/// The CA file's certificates as trust anchors, and the same certificates for pinning.
+fn load_ca_file(
+    path: &Path,
+) -> Result<(RootCertStore, Vec<CertificateDer<'static>>), TlsSetupError> {
     let pem = std::fs::read(path).map_err(|error| {
         TlsSetupError(format!("cannot read CA file {}: {error}", path.display()))
     })?;
     let mut roots = RootCertStore::empty();
+    let mut pins = Vec::new();
     for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|error| {
             TlsSetupError(format!("bad PEM in CA file {}: {error}", path.display()))
         })?;
-        roots.add(cert).map_err(|error| {
+        roots.add(cert.clone()).map_err(|error| {
             TlsSetupError(format!("bad certificate in {}: {error}", path.display()))
         })?;
+        pins.push(cert);
     }
     if roots.is_empty() {
         return Err(TlsSetupError(format!(
@@ -98,7 +201,163 @@ fn load_ca_file(path: &Path) -> Result<RootCertStore, TlsSetupError> {
             path.display()
         )));
     }
-    Ok(roots)
+    Ok((roots, pins))
+}
+
+/// webpki first; on failure, a certificate of the CA file that is byte-for-byte the server's
+/// (pinning). Handshake signatures are always verified with the presented certificate's key.
+#[derive(Debug)]
+struct LoggingVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    pins: Vec<CertificateDer<'static>>,
+    log: Arc<TrustLog>,
+}
+
+impl ServerCertVerifier for LoggingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let error = match self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Ok(verified) => return Ok(verified),
+            Err(error) => error,
+        };
+        let name = server_name.to_str().into_owned();
+        if self
+            .pins
+            .iter()
+            .any(|pin| pin.as_ref() == end_entity.as_ref())
+        {
+            self.log.pin(PinnedCertificate {
+                server_name: name,
+                certificate: end_entity.to_vec(),
+                webpki_error: error.to_string(),
+            });
+            return Ok(ServerCertVerified::assertion());
+        }
+        self.log.reject(RejectedCertificate {
+            server_name: name,
+            certificate: end_entity.to_vec(),
+            error: error.to_string(),
+        });
+        Err(error)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+}
+
+/// What a certificate says about itself, for messages and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertificateInfo {
+    /// The subject (`CN=localhost`).
+    pub subject: String,
+    /// The issuer.
+    pub issuer: String,
+    /// Subject alternative names (`DNS:localhost`, `IP:127.0.0.1`).
+    pub sans: Vec<String>,
+    /// Start of validity.
+    pub not_before: String,
+    /// End of validity.
+    pub not_after: String,
+    /// Whether basic constraints say `CA:TRUE`.
+    pub ca: bool,
+    /// Whether subject and issuer are the same.
+    pub self_signed: bool,
+}
+
+impl CertificateInfo {
+    /// Parses a DER certificate (x509-parser); `None` when it does not parse.
+    pub fn parse(der: &[u8]) -> Option<CertificateInfo> {
+        use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+        let (_, cert) = X509Certificate::from_der(der).ok()?;
+        let mut sans = Vec::new();
+        if let Ok(Some(extension)) = cert.subject_alternative_name() {
+            for name in &extension.value.general_names {
+                sans.push(match name {
+                    GeneralName::DNSName(dns) => format!("DNS:{dns}"),
+                    GeneralName::IPAddress(bytes) => format!("IP:{}", show_ip(bytes)),
+                    GeneralName::RFC822Name(mail) => format!("email:{mail}"),
+                    GeneralName::URI(uri) => format!("URI:{uri}"),
+                    other => other.to_string(),
+                });
+            }
+        }
+        let ca = matches!(cert.basic_constraints(), Ok(Some(constraints)) if constraints.value.ca);
+        let subject = cert.subject().to_string();
+        let issuer = cert.issuer().to_string();
+        Some(CertificateInfo {
+            self_signed: subject == issuer,
+            subject,
+            issuer,
+            sans,
+            not_before: cert.validity().not_before.to_string(),
+            not_after: cert.validity().not_after.to_string(),
+            ca,
+        })
+    }
+
+    /// `subject CN=x, issuer CN=y (self-signed), SANs DNS:x, valid a to b` on several lines,
+    /// each indented by `indent`.
+    pub fn describe(&self, indent: &str) -> String {
+        let issuer = if self.self_signed {
+            format!(
+                "{} (self-signed{})",
+                self.issuer,
+                if self.ca { ", CA:TRUE" } else { "" }
+            )
+        } else {
+            self.issuer.clone()
+        };
+        let sans = if self.sans.is_empty() {
+            "none".to_owned()
+        } else {
+            self.sans.join(", ")
+        };
+        format!(
+            "{indent}subject: {}\n{indent}issuer:  {issuer}\n{indent}SANs:    {sans}\n{indent}valid:   {} to {}",
+            self.subject, self.not_before, self.not_after
+        )
+    }
+}
+
+fn show_ip(bytes: &[u8]) -> String {
+    if let Ok(v4) = <[u8; 4]>::try_from(bytes) {
+        std::net::Ipv4Addr::from(v4).to_string()
+    } else if let Ok(v6) = <[u8; 16]>::try_from(bytes) {
+        std::net::Ipv6Addr::from(v6).to_string()
+    } else {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// The server name to verify and send as SNI: a DNS name or an IP address.

@@ -1,15 +1,20 @@
 //! The transcript: every byte a check sent and received, in order, per connection, with
 //! credentials masked before they are stored.
 //!
-//! Masking happens at record time, so no report format can leak a password:
-//! - the passwords of the target's accounts (and their base64 forms, and the SASL PLAIN
-//!   blobs built from them) are replaced by `***` wherever they appear, in either direction;
-//! - the last argument of IMAP `LOGIN`, the initial response of IMAP `AUTHENTICATE` and SMTP
-//!   `AUTH`, and every client line of a SASL exchange (until the server's final reply) are
-//!   replaced by `***`, whatever their content.
+//! Masking happens at record time, so no report format can leak a password. It works on the
+//! protocol's credential fields, per connection and protocol ([`Wire`], see
+//! [`super::mask`]): the password of IMAP `LOGIN` (atom, quoted or literal), the initial
+//! response of IMAP `AUTHENTICATE` and SMTP `AUTH` and every client line of the SASL exchange
+//! that follows, HTTP `Authorization` values; whatever their content, never other bytes. As a
+//! second line of defence, an account's password of at least 8 bytes (and the base64 and SASL
+//! PLAIN forms built from it) is masked wherever it still appears, e.g. echoed by a server;
+//! shorter passwords are not searched for, since they would match ordinary evidence.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
+
+use super::mask::{FieldMasker, MASK, Wire};
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -67,21 +72,25 @@ pub fn render_text(bytes: &[u8]) -> String {
 /// The most bytes one check's transcript keeps; the rest is counted, not stored.
 pub const DEFAULT_MAX_TRANSCRIPT_BYTES: usize = 256 * 1024;
 
-/// Replaces credentials with `***` in the bytes the harness sends and receives.
+/// Passwords shorter than this are not searched for in evidence (they would match ordinary
+/// bytes); the field masking hides them where the protocol carries them.
+pub const MIN_SEARCHED_SECRET: usize = 8;
+
+/// Knows the run's credentials, to mask them where they appear outside a credential field
+/// (the field masking itself needs no credentials).
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
     secrets: Vec<Vec<u8>>,
 }
 
-const MASK: &[u8] = b"***";
-
 impl Masker {
-    /// A masker that hides these passwords for these users (and their base64 / SASL forms).
+    /// A masker for these (user, password) pairs: each password of at least
+    /// [`MIN_SEARCHED_SECRET`] bytes, its base64 form and the SASL PLAIN blobs built from it.
     pub fn new<'a>(credentials: impl IntoIterator<Item = (&'a str, &'a str)>) -> Masker {
         let mut secrets = Vec::new();
         let b64 = base64::engine::general_purpose::STANDARD;
         for (user, password) in credentials {
-            if password.is_empty() {
+            if password.len() < MIN_SEARCHED_SECRET {
                 continue;
             }
             secrets.push(b64.encode(format!("\0{user}\0{password}")).into_bytes());
@@ -98,7 +107,7 @@ impl Masker {
         Masker { secrets }
     }
 
-    /// Replaces every occurrence of a known secret by `***`.
+    /// Replaces every occurrence of a known (long enough) secret by `***`.
     pub fn mask_secrets(&self, bytes: &[u8]) -> Vec<u8> {
         let mut out = bytes.to_vec();
         for secret in &self.secrets {
@@ -126,17 +135,6 @@ fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Splits after each `\n`, keeping the terminators.
-fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    bytes.split_inclusive(|&b| b == b'\n')
-}
-
-fn words(line: &[u8]) -> Vec<&[u8]> {
-    line.split(|&b| b == b' ')
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
 fn trim_eol(line: &[u8]) -> (&[u8], &[u8]) {
     let end = line
         .iter()
@@ -148,101 +146,21 @@ fn trim_eol(line: &[u8]) -> (&[u8], &[u8]) {
     )
 }
 
-/// What a client line does to the SASL state.
-fn mask_client_line(line: &[u8], in_sasl: &mut bool) -> Vec<u8> {
-    let (body, eol) = trim_eol(line);
-    let mut out = Vec::with_capacity(line.len());
-    if *in_sasl {
-        out.extend_from_slice(MASK);
-        out.extend_from_slice(eol);
-        return out;
-    }
-    let w = words(body);
-    let is = |index: usize, keyword: &str| {
-        w.get(index)
-            .is_some_and(|word| word.eq_ignore_ascii_case(keyword.as_bytes()))
-    };
-    // IMAP: tag LOGIN user password; everything after the user name is hidden.
-    if is(1, "LOGIN")
-        && w.len() >= 3
-        && let Some(user_end) = login_user_end(body)
-    {
-        out.extend_from_slice(body.get(..user_end).unwrap_or_default());
-        out.push(b' ');
-        out.extend_from_slice(MASK);
-        out.extend_from_slice(eol);
-        return out;
-    }
-    // IMAP: tag AUTHENTICATE mech [initial]; SMTP: AUTH mech [initial]
-    let sasl_at = if is(1, "AUTHENTICATE") {
-        Some(2)
-    } else if is(0, "AUTH") {
-        Some(1)
-    } else {
-        None
-    };
-    if let Some(mech_index) = sasl_at {
-        let keep = w.get(..=mech_index).unwrap_or(&w[..]).join(&b' ');
-        out.extend_from_slice(&keep);
-        if w.len() > mech_index + 1 {
-            out.push(b' ');
-            out.extend_from_slice(MASK);
-        }
-        out.extend_from_slice(eol);
-        *in_sasl = true;
-        return out;
-    }
-    line.to_vec()
-}
-
-/// Where the user argument of `tag LOGIN user ...` ends (an atom, a quoted string with
-/// escapes, or a literal announcement), if the line has anything after it.
-fn login_user_end(body: &[u8]) -> Option<usize> {
-    let mut spaces = 0;
-    let mut start = None;
-    for (index, &byte) in body.iter().enumerate() {
-        if byte == b' ' {
-            spaces += 1;
-            if spaces == 2 {
-                start = Some(index + 1);
-                break;
-            }
-        }
-    }
-    let start = start?;
-    let rest = body.get(start..)?;
-    let len = if rest.first() == Some(&b'"') {
-        let mut escaped = false;
-        let mut close = None;
-        for (index, &byte) in rest.iter().enumerate().skip(1) {
-            match byte {
-                b'\\' if !escaped => escaped = true,
-                b'"' if !escaped => {
-                    close = Some(index + 1);
-                    break;
-                }
-                _ => escaped = false,
-            }
-        }
-        close?
-    } else {
-        rest.iter().position(|&b| b == b' ')?
-    };
-    let end = start + len;
-    (body.len() > end).then_some(end)
-}
-
-/// A server line ends a SASL exchange unless it is a continuation (`+` or `334`).
-fn server_line_ends_sasl(line: &[u8]) -> bool {
-    !(line.starts_with(b"+") || line.starts_with(b"334"))
-}
-
 #[derive(Debug)]
 struct State {
     entries: Vec<Entry>,
     stored: usize,
     dropped: usize,
-    in_sasl: bool,
+    /// Masking state per connection.
+    fields: HashMap<u32, FieldMasker>,
+}
+
+impl State {
+    fn fields(&mut self, connection: u32) -> &mut FieldMasker {
+        self.fields
+            .entry(connection)
+            .or_insert_with(|| FieldMasker::new(Wire::Unknown))
+    }
 }
 
 /// The shared, append-only transcript of one check. Cloning gives another handle to the same
@@ -263,7 +181,7 @@ impl Transcript {
                 entries: Vec::new(),
                 stored: 0,
                 dropped: 0,
-                in_sasl: false,
+                fields: HashMap::new(),
             })),
             masker,
             started: Instant::now(),
@@ -276,35 +194,40 @@ impl Transcript {
         f(&mut guard)
     }
 
+    /// Says which protocol `connection` speaks, so its credential fields are found (before
+    /// anything is recorded on it; connections not declared get every protocol's rules).
+    pub fn set_wire(&self, connection: u32, wire: Wire) {
+        self.with_state(|state| {
+            state.fields.insert(connection, FieldMasker::new(wire));
+        });
+    }
+
     /// Records bytes the harness sent on `connection`, masking credentials.
     pub fn sent(&self, connection: u32, bytes: &[u8]) {
-        let masked = self.with_state(|state| {
-            let mut out = Vec::with_capacity(bytes.len());
-            for line in lines(bytes) {
-                out.extend(mask_client_line(line, &mut state.in_sasl));
-            }
-            out
-        });
+        let masked = self.with_state(|state| state.fields(connection).client(bytes));
         let masked = self.masker.mask_secrets(&masked);
         self.push(connection, Direction::Sent, masked);
     }
 
-    /// Records bytes that must never appear (e.g. a SASL response sent without a command
-    /// line): stored as `***` plus the line ending.
+    /// Records bytes that are a credential in their own right (a SASL response, a LOGIN
+    /// command): masked by field like [`Transcript::sent`], and if no field was found in
+    /// them, stored as `***` plus the line ending.
     pub fn sent_secret(&self, connection: u32, bytes: &[u8]) {
-        let (_, eol) = trim_eol(bytes);
-        let mut masked = MASK.to_vec();
-        masked.extend_from_slice(eol);
+        let masked = self.with_state(|state| state.fields(connection).client(bytes));
+        let masked = if masked == bytes {
+            let (_, eol) = trim_eol(bytes);
+            let mut hidden = MASK.to_vec();
+            hidden.extend_from_slice(eol);
+            hidden
+        } else {
+            self.masker.mask_secrets(&masked)
+        };
         self.push(connection, Direction::Sent, masked);
     }
 
     /// Records bytes received on `connection`.
     pub fn received(&self, connection: u32, bytes: &[u8]) {
-        self.with_state(|state| {
-            if state.in_sasl && lines(bytes).any(server_line_ends_sasl) {
-                state.in_sasl = false;
-            }
-        });
+        self.with_state(|state| state.fields(connection).server(bytes));
         let masked = self.masker.mask_secrets(bytes);
         self.push(connection, Direction::Received, masked);
     }
@@ -365,11 +288,7 @@ impl Transcript {
 mod tests {
     use super::*;
 
-    fn sent_text(lines: &[&[u8]]) -> String {
-        let transcript = Transcript::new(Arc::new(Masker::new([("bob", "pw x\"y")])), 4096);
-        for line in lines {
-            transcript.sent(1, line);
-        }
+    fn texts(transcript: &Transcript) -> Vec<String> {
         transcript
             .entries()
             .iter()
@@ -378,32 +297,28 @@ mod tests {
     }
 
     #[test]
-    fn login_hides_everything_after_the_user() {
-        assert_eq!(
-            sent_text(&[b"a LOGIN bob secret\r\n"]),
-            "a LOGIN bob ***\r\n"
+    fn a_short_password_leaves_evidence_alone() {
+        let transcript = Transcript::new(Arc::new(Masker::new([("bob", "x")])), 4096);
+        transcript.set_wire(1, Wire::Imap);
+        transcript.sent(1, b"a LOGIN bob x\r\n");
+        transcript.received(
+            1,
+            b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\")) text/plain x\r\n",
         );
         assert_eq!(
-            sent_text(&[b"a LOGIN \"b\\\"o b\" \"pass word\\\\\"\r\n"]),
-            "a LOGIN \"b\\\"o b\" ***\r\n"
-        );
-        assert_eq!(sent_text(&[b"a login bob {8}\r\n"]), "a login bob ***\r\n");
-        // A password with quote and space, sent as an escaped quoted string.
-        assert_eq!(
-            sent_text(&[b"a LOGIN \"bob\" \"pw x\\\"y\"\r\n"]),
-            "a LOGIN \"bob\" ***\r\n"
-        );
-        // Nothing after the user: nothing to hide (the password follows as a literal line,
-        // which the secret list masks).
-        assert_eq!(
-            sent_text(&[b"a LOGIN bob\r\n", b"pw x\"y\r\n"]),
-            "a LOGIN bob\r\n***\r\n"
+            texts(&transcript),
+            [
+                "a LOGIN bob ***\r\n",
+                "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\")) text/plain x\r\n"
+            ]
         );
     }
 
     #[test]
     fn sasl_initial_responses_and_continuations_are_hidden() {
         let transcript = Transcript::new(Arc::new(Masker::default()), 4096);
+        transcript.set_wire(1, Wire::Smtp);
+        transcript.set_wire(2, Wire::Imap);
         transcript.sent(1, b"AUTH LOGIN\r\n");
         transcript.received(1, b"334 VXNlcm5hbWU6\r\n");
         transcript.sent(1, b"Ym9i\r\n");
@@ -412,13 +327,14 @@ mod tests {
         transcript.received(1, b"235 2.7.0 ok\r\n");
         transcript.sent(1, b"MAIL FROM:<bob@example.org>\r\n");
         transcript.sent(2, b"t AUTHENTICATE PLAIN AGJvYgBzZWNyZXQ=\r\n");
-        let text: Vec<String> = transcript
-            .entries()
-            .iter()
-            .map(|entry| String::from_utf8_lossy(&entry.bytes).into_owned())
-            .collect();
+        transcript.received(2, b"t OK done\r\n");
+        transcript.sent(2, b"u AUTHENTICATE PLAIN\r\n");
+        transcript.received(2, b"+ \r\n");
+        transcript.sent(2, b"AGJvYgBzZWNyZXQ=\r\n");
+        transcript.received(2, b"u OK done\r\n");
+        transcript.sent(2, b"v SELECT INBOX\r\n");
         assert_eq!(
-            text,
+            texts(&transcript),
             [
                 "AUTH LOGIN\r\n",
                 "334 VXNlcm5hbWU6\r\n",
@@ -428,7 +344,46 @@ mod tests {
                 "235 2.7.0 ok\r\n",
                 "MAIL FROM:<bob@example.org>\r\n",
                 "t AUTHENTICATE PLAIN ***\r\n",
+                "t OK done\r\n",
+                "u AUTHENTICATE PLAIN\r\n",
+                "+ \r\n",
+                "***\r\n",
+                "u OK done\r\n",
+                "v SELECT INBOX\r\n",
             ]
+        );
+    }
+
+    #[test]
+    fn smtp_auth_plain_and_http_authorization_are_masked_by_field() {
+        let transcript = Transcript::new(Arc::new(Masker::default()), 4096);
+        transcript.set_wire(1, Wire::Smtp);
+        transcript.set_wire(2, Wire::Http);
+        transcript.sent_secret(1, b"AUTH PLAIN AGJvYgB4\r\n");
+        transcript.received(1, b"535 5.7.8 no\r\n");
+        transcript.sent(1, b"RCPT TO:<auth@example.org>\r\n");
+        transcript.sent(
+            2,
+            b"GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic Ym9iOng=\r\nAccept: */*\r\n\r\n",
+        );
+        assert_eq!(
+            texts(&transcript),
+            [
+                "AUTH PLAIN ***\r\n",
+                "535 5.7.8 no\r\n",
+                "RCPT TO:<auth@example.org>\r\n",
+                "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: ***\r\nAccept: */*\r\n\r\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_password_is_masked_wherever_it_still_appears() {
+        let transcript = Transcript::new(Arc::new(Masker::new([("bob", "correct-horse")])), 4096);
+        transcript.received(1, b"a BAD unknown command LOGIN bob correct-horse\r\n");
+        assert_eq!(
+            texts(&transcript),
+            ["a BAD unknown command LOGIN bob ***\r\n"]
         );
     }
 

@@ -134,7 +134,6 @@ faults! {
     ImapNoHighestmodseq => "imap-no-highestmodseq", "SELECT with CONDSTORE sends no HIGHESTMODSEQ.";
     ImapNoObjectid => "imap-no-objectid", "OBJECTID is advertised but EMAILID and MAILBOXID are missing.";
     ImapNoSelectedCheck => "imap-no-selected-check", "Selected-state commands answer OK with no mailbox selected.";
-    ImapNoSpecialUse => "imap-no-special-use", "LIST shows no special-use attributes.";
     ImapNoStarttls => "imap-no-starttls", "STARTTLS is neither advertised nor accepted.";
     ImapNoopBad => "imap-noop-bad", "NOOP is answered BAD.";
     ImapPeekSetsSeen => "imap-peek-sets-seen", "`BODY.PEEK[]` sets \\Seen.";
@@ -167,6 +166,14 @@ faults! {
     ImapUnknownCommandOk => "imap-unknown-command-ok", "Unknown commands are answered OK.";
     ImapUnselectExpunges => "imap-unselect-expunges", "UNSELECT expunges \\Deleted messages.";
     ImapLiteralPlusRejected => "imap-literal-plus-rejected", "LITERAL+ is advertised but APPEND with a {n+} literal is answered NO.";
+    ImapAuthenticateAcceptsAnyPassword => "imap-authenticate-accepts-any-password", "AUTHENTICATE PLAIN succeeds whatever the password (LOGIN still checks it).";
+    ImapLogindisabledIgnored => "imap-logindisabled-ignored", "LOGINDISABLED is advertised before STARTTLS, but LOGIN checks the credentials anyway.";
+    ImapAuthenticateInPlaintext => "imap-authenticate-in-plaintext", "LOGINDISABLED is advertised and AUTH=PLAIN is not before STARTTLS, but AUTHENTICATE PLAIN checks the credentials anyway.";
+    ImapImplicitTlsPlaintext => "imap-implicit-tls-plaintext", "The implicit-TLS port speaks plaintext IMAP instead of TLS.";
+    ImapImplicitTlsStarttlsAdvertised => "imap-implicit-tls-starttls-advertised", "CAPABILITY on the implicit-TLS port lists STARTTLS.";
+    ImapImplicitTlsStarttlsOk => "imap-implicit-tls-starttls-ok", "STARTTLS on the implicit-TLS port is answered OK instead of BAD.";
+    ImapSpecialUseReturnIgnored => "imap-special-use-return-ignored", "LIST ... RETURN (SPECIAL-USE) shows no special-use attributes (a plain LIST still does).";
+    ImapLoginCapabilityStale => "imap-login-capability-stale", "The CAPABILITY code in the tagged OK of LOGIN and AUTHENTICATE lists the capabilities of before the login.";
     // Discovery.
     AutoconfigMissing => "autoconfig-missing", "The autoconfig endpoint answers 404.";
     AutoconfigWrongPort => "autoconfig-wrong-port", "The autoconfig document names wrong ports.";

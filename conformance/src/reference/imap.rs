@@ -60,6 +60,13 @@ async fn handle(
 ) -> std::io::Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
     let mut session = Session::new(service);
+    session.implicit = implicit_tls;
+    if implicit_tls && session.fault(Fault::ImapImplicitTlsPlaintext) {
+        let mut socket = socket;
+        session.greet(&mut socket).await?;
+        session.run(&mut socket).await?;
+        return Ok(());
+    }
     if implicit_tls {
         let mut stream = acceptor.accept(socket).await?;
         session.tls = true;
@@ -78,6 +85,17 @@ async fn handle(
         session.run(&mut stream).await?;
     }
     Ok(())
+}
+
+/// What a LIST (or LSUB) asked for beyond its patterns.
+#[derive(Debug, Clone, Copy, Default)]
+struct ListOptions {
+    /// `SUBSCRIBED` selection (and LSUB).
+    subscribed_only: bool,
+    /// `SPECIAL-USE` selection (RFC 6154): only mailboxes with a special use.
+    special_use_only: bool,
+    /// `RETURN (SPECIAL-USE)`.
+    special_use_returned: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +118,8 @@ struct Session {
     buffer: Vec<u8>,
     decoder: CommandDecoder,
     tls: bool,
+    /// Whether this is the implicit-TLS listener (the role of port 993).
+    implicit: bool,
     user: Option<String>,
     selected: Option<Selected>,
     condstore: bool,
@@ -135,6 +155,7 @@ impl Session {
             buffer: Vec::with_capacity(4096),
             decoder,
             tls: false,
+            implicit: false,
             user: None,
             selected: None,
             condstore: false,
@@ -156,7 +177,9 @@ impl Session {
         if plaintext && !self.fault(Fault::ImapNoStarttls) {
             caps.push("STARTTLS");
         }
-        if self.tls && self.fault(Fault::ImapStarttlsStaleCapability) {
+        if (self.tls && self.fault(Fault::ImapStarttlsStaleCapability))
+            || (self.implicit && self.fault(Fault::ImapImplicitTlsStarttlsAdvertised))
+        {
             caps.push("STARTTLS");
         }
         let login_disabled = plaintext && !self.fault(Fault::ImapLoginInPlaintext);
@@ -341,7 +364,12 @@ impl Session {
                 return Ok(Some(Next::Close));
             }
             CommandBody::StartTls => {
-                if self.tls || self.fault(Fault::ImapNoStarttls) {
+                if self.implicit && self.fault(Fault::ImapImplicitTlsStarttlsOk) {
+                    // Says OK, then has no second handshake to offer.
+                    self.tagged(tag, "OK", "begin TLS negotiation now");
+                    self.flush(stream).await?;
+                    return Ok(Some(Next::Close));
+                } else if self.tls || self.fault(Fault::ImapNoStarttls) {
                     self.tagged(tag, "BAD", "STARTTLS not available");
                 } else if self.fault(Fault::ImapStarttlsRefused) {
                     self.tagged(tag, "NO", "TLS not available right now");
@@ -354,7 +382,10 @@ impl Session {
             CommandBody::Login { username, password } => {
                 let user = username.to_str_lossy();
                 let password = password.to_str_lossy();
-                if !self.tls && !self.fault(Fault::ImapLoginInPlaintext) {
+                if !self.tls
+                    && !self.fault(Fault::ImapLoginInPlaintext)
+                    && !self.fault(Fault::ImapLogindisabledIgnored)
+                {
                     self.tagged(
                         tag,
                         "NO",
@@ -365,7 +396,7 @@ impl Session {
                 } else if self.fault(Fault::ImapLoginBroken) {
                     self.tagged(tag, "NO", "[UNAVAILABLE] login service down");
                 } else {
-                    self.login(tag, &user, &password);
+                    self.login(tag, &user, &password, false);
                 }
             }
             CommandBody::Authenticate(auth) => {
@@ -373,7 +404,10 @@ impl Session {
                 // here (initial response, refusal, completed exchange) ends it.
                 self.decoder.finish_authentication();
                 let mechanism = auth.mechanism.as_str().to_ascii_uppercase();
-                if !self.tls && !self.fault(Fault::ImapLoginInPlaintext) {
+                if !self.tls
+                    && !self.fault(Fault::ImapLoginInPlaintext)
+                    && !self.fault(Fault::ImapAuthenticateInPlaintext)
+                {
                     self.tagged(
                         tag,
                         "NO",
@@ -418,7 +452,7 @@ impl Session {
                                 Some((_, user, password)) => {
                                     let user = String::from_utf8_lossy(user).into_owned();
                                     let password = String::from_utf8_lossy(password).into_owned();
-                                    self.login(tag, &user, &password);
+                                    self.login(tag, &user, &password, true);
                                 }
                                 None => self.tagged(tag, "BAD", "invalid SASL PLAIN message"),
                             }
@@ -555,20 +589,28 @@ impl Session {
                 let reference = mailbox_text(&list.reference);
                 let patterns: Vec<String> =
                     list.patterns.iter().map(|p| p.0.to_str_lossy()).collect();
-                let subscribed_only = list.selection.as_ref().is_some_and(|s| {
-                    s.iter().any(|o| {
-                        matches!(
-                            o,
-                            groupwire_imap::command::list::ListSelectOption::Subscribed
-                        )
-                    })
-                });
-                self.list(tag, &reference, &patterns, subscribed_only, "LIST");
+                use groupwire_imap::command::list::{ListReturnOption, ListSelectOption};
+                let selected = |option: ListSelectOption<'static>| {
+                    list.selection.as_ref().is_some_and(|s| s.contains(&option))
+                };
+                let options = ListOptions {
+                    subscribed_only: selected(ListSelectOption::Subscribed),
+                    special_use_only: selected(ListSelectOption::SpecialUse),
+                    special_use_returned: list
+                        .return_options
+                        .as_ref()
+                        .is_some_and(|r| r.contains(&ListReturnOption::SpecialUse)),
+                };
+                self.list(tag, &reference, &patterns, options, "LIST");
             }
             CommandBody::Lsub { reference, pattern } => {
                 let reference = mailbox_text(&reference);
                 let pattern = pattern.0.to_str_lossy();
-                self.list(tag, &reference, &[pattern], true, "LSUB");
+                let options = ListOptions {
+                    subscribed_only: true,
+                    ..ListOptions::default()
+                };
+                self.list(tag, &reference, &[pattern], options, "LSUB");
             }
             CommandBody::Status(status) => {
                 let name = mailbox_text(&status.mailbox);
@@ -731,13 +773,31 @@ impl Session {
         Ok(None)
     }
 
-    fn login(&mut self, tag: &str, user: &str, password: &str) {
+    /// Checks the credentials of LOGIN (`authenticate` false) or AUTHENTICATE PLAIN.
+    fn login(&mut self, tag: &str, user: &str, password: &str, authenticate: bool) {
         let store = &self.service.store;
-        let accepted = store.authenticate(user, password)
-            || (self.fault(Fault::ImapLoginAcceptsAnyPassword) && store.has_account(user));
+        // Logins need not be addresses (Dovecot's `%n`, Cyrus): `alice` is alice@DOMAIN.
+        let full = format!("{user}@{}", super::DOMAIN);
+        let user = if !user.contains('@') && store.has_account(&full) {
+            full.as_str()
+        } else {
+            user
+        };
+        let any_password = if authenticate {
+            self.fault(Fault::ImapAuthenticateAcceptsAnyPassword)
+        } else {
+            self.fault(Fault::ImapLoginAcceptsAnyPassword)
+        };
+        let accepted =
+            store.authenticate(user, password) || (any_password && store.has_account(user));
         if accepted {
+            let before = self.capabilities();
             self.user = Some(user.to_string());
-            let caps = self.capabilities();
+            let caps = if self.fault(Fault::ImapLoginCapabilityStale) {
+                before
+            } else {
+                self.capabilities()
+            };
             self.tagged(tag, "OK", &format!("[CAPABILITY {caps}] logged in"));
         } else {
             self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
@@ -787,9 +847,10 @@ impl Session {
         tag: &str,
         reference: &str,
         patterns: &[String],
-        subscribed_only: bool,
+        options: ListOptions,
         verb: &str,
     ) {
+        let subscribed_only = options.subscribed_only;
         if patterns.iter().all(String::is_empty) {
             if self.fault(Fault::ImapListNoDelimiterRoot) {
                 self.line(&format!("* {verb} (\\Noselect) NIL \"\""));
@@ -799,7 +860,8 @@ impl Session {
             self.tagged(tag, "OK", &format!("{verb} completed"));
             return;
         }
-        let special = !self.fault(Fault::ImapNoSpecialUse);
+        let special =
+            !(options.special_use_returned && self.fault(Fault::ImapSpecialUseReturnIgnored));
         let no_inbox = self.fault(Fault::ImapListNoInbox);
         let lines = self
             .with_account(|view| {
@@ -811,6 +873,7 @@ impl Session {
                         .any(|p| matches_pattern(&format!("{reference}{p}"), &full));
                     if !matched
                         || (subscribed_only && !mailbox.subscribed)
+                        || (options.special_use_only && mailbox.special_use.is_none())
                         || (no_inbox && full == "INBOX")
                     {
                         continue;

@@ -50,12 +50,31 @@ pub fn render(report: &Report) -> String {
     let (verdict_class, verdict_text) = match report.verdict {
         Verdict::Pass => ("pass", "PASS: every required check passed"),
         Verdict::Fail => ("fail", "FAIL: some required check did not pass"),
+        Verdict::Incomplete if report.summary.not_run > 0 => (
+            "warn",
+            "INCOMPLETE (not a pass): nothing failed, but required checks did not run",
+        ),
+        Verdict::Incomplete => (
+            "warn",
+            "INCOMPLETE (not a pass): no check reached a verdict about the server",
+        ),
         Verdict::Unreachable => ("error", "UNREACHABLE: the target could not be reached"),
+        Verdict::PreflightFailed => (
+            "error",
+            "PREFLIGHT FAILED: the target could not be used; no check ran",
+        ),
     };
     let _ = writeln!(
         out,
         "<p class=\"verdict {verdict_class}\" id=\"verdict\">{verdict_text}</p>"
     );
+    if let Some(failure) = &report.preflight {
+        let _ = writeln!(
+            out,
+            "<pre id=\"preflight\">{}</pre>",
+            escape(&failure.render())
+        );
+    }
     if report.target.tls_insecure {
         out.push_str("<p class=\"insecure\">Warning: TLS certificates were not verified (trust = insecure); this report proves nothing about the certificates.</p>\n");
     }
@@ -83,6 +102,9 @@ pub fn render(report: &Report) -> String {
             escape(&report.target.tls_versions.join(", "))
         ),
     );
+    for pinned in &report.target.tls_pinned {
+        row("TLS pinned", escape(pinned));
+    }
     for hook in &report.hooks {
         let label = format!("{} {}", hook.protocol.label(), hook.hook);
         match (hook.hook, hook.status) {
@@ -151,11 +173,12 @@ pub fn render(report: &Report) -> String {
         for outcome in not_passed {
             let _ = writeln!(
                 out,
-                "<li><span class=\"{status}\">{status}</span> <a href=\"#{id}\"><code>{id}</code></a> ({rfc} {level}): {reason}</li>",
+                "<li><span class=\"{status}\">{status}</span> <a href=\"#{id}\"><code>{id}</code></a> ({rfc} {level}, {scope}): {reason}</li>",
                 status = outcome.status.name(),
                 id = escape(&outcome.id),
                 rfc = escape(&outcome.rfc),
                 level = outcome.level,
+                scope = scope_label(outcome),
                 reason = escape(outcome.reason.as_deref().unwrap_or(""))
             );
         }
@@ -202,6 +225,17 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// `implementation`, or `deployment policy` with the explanation as a tooltip.
+fn scope_label(outcome: &CheckOutcome) -> String {
+    match outcome.scope {
+        crate::engine::Scope::Implementation => "implementation".to_owned(),
+        crate::engine::Scope::Deployment => format!(
+            "<span title=\"{}\">deployment policy</span>",
+            escape(super::DEPLOYMENT_NOTE)
+        ),
+    }
+}
+
 fn write_row(out: &mut String, outcome: &CheckOutcome) {
     let status = outcome.status.name();
     let required = if outcome.required {
@@ -215,16 +249,25 @@ fn write_row(out: &mut String, outcome: &CheckOutcome) {
         id = escape(&outcome.id),
         title = escape(&outcome.title),
     );
+    let reference = if outcome.rfc_url.is_empty() {
+        escape(&outcome.rfc)
+    } else {
+        format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&outcome.rfc_url),
+            escape(&outcome.rfc)
+        )
+    };
     let _ = write!(
         out,
-        "<td><a href=\"{}\">{}</a> {}<blockquote>{}</blockquote></td><td>",
-        escape(&outcome.rfc_url),
-        escape(&outcome.rfc),
+        "<td>{reference} {} <small>{}</small><blockquote>{}</blockquote></td><td>",
         outcome.level,
+        scope_label(outcome),
         escape(&outcome.quote)
     );
     if let Some(reason) = &outcome.reason {
-        let _ = write!(out, "<p>{}</p>", escape(reason));
+        let not_run = if outcome.not_run { "Not run: " } else { "" };
+        let _ = write!(out, "<p>{not_run}{}</p>", escape(reason));
     }
     if let Some(waiver) = &outcome.waiver {
         let _ = write!(out, "<p>Waiver: {}</p>", escape(waiver));

@@ -41,6 +41,17 @@ pub fn evidence_text(outcome: &CheckOutcome) -> String {
         outcome.id, outcome.rfc, outcome.level, outcome.title
     );
     let _ = writeln!(out, "status: {}", outcome.status);
+    let _ = writeln!(
+        out,
+        "scope: {}",
+        match outcome.scope {
+            crate::engine::Scope::Implementation => "implementation",
+            crate::engine::Scope::Deployment => super::DEPLOYMENT_NOTE,
+        }
+    );
+    if outcome.not_run {
+        let _ = writeln!(out, "not run: the check did not run against the server");
+    }
     let _ = writeln!(out, "RFC: \"{}\"", outcome.quote);
     if let Some(reason) = &outcome.reason {
         let _ = writeln!(out, "reason: {reason}");
@@ -75,6 +86,16 @@ pub fn render(report: &Report) -> String {
         seconds(report.duration_ms),
         escape(&report.started_at)
     );
+    if let Some(failure) = &report.preflight {
+        // Nothing ran: one failing testcase says why, so CI does not see an empty success.
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"preflight\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n    <testcase classname=\"groupwire.preflight\" name=\"preflight.{}\" time=\"0.000\">\n      <error message=\"{}\" type=\"preflight\"/>\n      <system-out>{}</system-out>\n    </testcase>\n  </testsuite>",
+            failure.protocol.name(),
+            escape(&failure.message),
+            escape(&failure.render())
+        );
+    }
     for protocol in Protocol::ALL {
         let outcomes: Vec<&CheckOutcome> = report
             .checks

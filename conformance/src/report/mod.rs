@@ -20,6 +20,9 @@ pub const SCHEMA: &str = "groupwire-report";
 /// The JSON schema version; bumped on any incompatible change (see REPORT-SCHEMA.md).
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// What reports say about a deployment-scope check that did not pass.
+pub const DEPLOYMENT_NOTE: &str = "deployment policy: servers must support this configuration; whether this deployment uses it is the operator's choice (required only by profiles that set that policy)";
+
 /// The tool that wrote the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tool {
@@ -58,6 +61,10 @@ pub struct TargetSummary {
     pub tls_insecure: bool,
     /// Every TLS version negotiated during the run.
     pub tls_versions: Vec<String>,
+    /// Server certificates trusted because the CA file holds exactly that certificate
+    /// (pinning), not because they chain to a CA: `127.0.0.1: CN=localhost (...)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tls_pinned: Vec<String>,
 }
 
 /// The profile, as reported.
@@ -92,6 +99,9 @@ pub struct Summary {
     pub stale_waiver: usize,
     /// Required checks whose status fails the run.
     pub required_failures: usize,
+    /// Required checks that did not run (a `skip` marked `not_run`: no endpoint or account for
+    /// them, or blocked by another check): the run is then `incomplete` at best.
+    pub not_run: usize,
 }
 
 impl Summary {
@@ -114,6 +124,9 @@ impl Summary {
             }
             if fails_run(outcome, fail_on_warn) {
                 summary.required_failures += 1;
+            }
+            if outcome.required && outcome.status == Status::Skip && outcome.not_run {
+                summary.not_run += 1;
             }
         }
         summary
@@ -146,8 +159,27 @@ pub enum Verdict {
     Pass,
     /// Some required check failed or errored, or a waiver is stale (exit 1).
     Fail,
+    /// Nothing failed, but a required check did not run, or nothing was verified at all
+    /// (exit 4).
+    Incomplete,
     /// Nothing could reach the target (exit 3).
     Unreachable,
+    /// The preflight found the target unusable (certificate not trusted, credentials
+    /// rejected, TLS handshake impossible); no check ran (exit 3).
+    PreflightFailed,
+}
+
+impl Verdict {
+    /// `PASS`, `FAIL`, `INCOMPLETE`, `UNREACHABLE`, `PREFLIGHT FAILED`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Incomplete => "INCOMPLETE",
+            Verdict::Unreachable => "UNREACHABLE",
+            Verdict::PreflightFailed => "PREFLIGHT FAILED",
+        }
+    }
 }
 
 /// A whole run, ready to render.
@@ -181,6 +213,10 @@ pub struct Report {
     pub hooks: Vec<HookOutcome>,
     /// The waivers and what each did.
     pub waivers: Vec<WaiverReport>,
+    /// Why the preflight stopped the run before any check (verdict `unreachable` or
+    /// `preflight-failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<crate::preflight::PreflightFailure>,
 }
 
 /// When a run happened.
@@ -215,10 +251,19 @@ impl Report {
                 || outcome.status == Status::Skip)
         });
         let any_unreachable = result.outcomes.iter().any(|outcome| outcome.unreachable);
+        // Something was verified: a check reached a verdict about the server.
+        let verified = result
+            .outcomes
+            .iter()
+            .any(|outcome| !matches!(outcome.status, Status::Skip | Status::Error));
         let verdict = if summary.required_failures == 0
             && waiver_reports.iter().all(|w| w.status != WaiverUse::Stale)
         {
-            Verdict::Pass
+            if summary.not_run > 0 || !verified {
+                Verdict::Incomplete
+            } else {
+                Verdict::Pass
+            }
         } else if any_unreachable && !reachable {
             Verdict::Unreachable
         } else {
@@ -249,6 +294,7 @@ impl Report {
                 tls_trust: target.tls.name().to_owned(),
                 tls_insecure: target.tls == TlsTrust::Insecure,
                 tls_versions,
+                tls_pinned: Vec::new(),
             },
             profile: ProfileSummary {
                 name: profile.name.clone(),
@@ -269,7 +315,32 @@ impl Report {
             checks: result.outcomes,
             hooks: result.hooks,
             waivers: waiver_reports,
+            preflight: None,
         }
+    }
+
+    /// The report of a run the preflight stopped: no check ran.
+    pub fn preflight_failed(
+        target: &Target,
+        profile: &Profile,
+        failure: crate::preflight::PreflightFailure,
+        hooks: Vec<HookOutcome>,
+        run_prefix: String,
+        timing: Timing,
+    ) -> Report {
+        let result = RunResult {
+            outcomes: Vec::new(),
+            hooks,
+            run_prefix,
+        };
+        let mut report = Report::build(target, profile, &Waivers::default(), result, timing);
+        report.verdict = if failure.problem == crate::preflight::Problem::Unreachable {
+            Verdict::Unreachable
+        } else {
+            Verdict::PreflightFailed
+        };
+        report.preflight = Some(failure);
+        report
     }
 
     /// The process exit code for this report (see [`crate::exit`]).
@@ -277,7 +348,8 @@ impl Report {
         match self.verdict {
             Verdict::Pass => exit::SUCCESS,
             Verdict::Fail => exit::FAILURE,
-            Verdict::Unreachable => exit::UNREACHABLE,
+            Verdict::Incomplete => exit::INCOMPLETE,
+            Verdict::Unreachable | Verdict::PreflightFailed => exit::UNREACHABLE,
         }
     }
 
@@ -441,9 +513,17 @@ impl RunPlan {
         self.waivers
             .validate(registry)
             .map_err(|error| SetupError(error.to_string()))?;
-        let tls = crate::engine::client_config(&self.target.tls)
+        let (tls, trust_log) = crate::engine::client_config_with_log(&self.target.tls)
             .map_err(|error| SetupError(error.to_string()))?;
         let selected = self.selection(registry);
+        if selected.is_empty() && !self.only.is_empty() {
+            return Err(SetupError(format!(
+                "--only {} matches no check of profile {} (see `groupwire checks --profile {}`)",
+                self.only.join(" --only "),
+                self.profile.name,
+                self.profile.name
+            )));
+        }
         let settings = crate::engine::ConnSettings {
             tls,
             max_buffer: self.max_buffer,
@@ -451,14 +531,59 @@ impl RunPlan {
         };
         let env = std::sync::Arc::new(crate::engine::RunEnv::new(self.target.clone(), settings));
         let started = chrono::Utc::now();
-        let result = crate::engine::run(registry, &selected, env, self.options, progress).await;
+        let protocols = selected.iter().map(|s| s.check.protocol).collect();
+        let preflight =
+            crate::preflight::run(&env, &protocols, &trust_log, self.options.check_timeout).await;
+        if let Some(failure) = preflight.failure {
+            let finished = chrono::Utc::now();
+            let mut report = Report::preflight_failed(
+                &self.target,
+                &self.profile,
+                failure,
+                preflight.hooks,
+                env.run_prefix.clone(),
+                Timing { started, finished },
+            );
+            report.target.tls_pinned = pinned_summaries(&trust_log);
+            return Ok(report);
+        }
+        let mut result = crate::engine::run(registry, &selected, env, self.options, progress).await;
+        let mut hooks = preflight.hooks;
+        hooks.append(&mut result.hooks);
+        result.hooks = hooks;
         let finished = chrono::Utc::now();
-        Ok(Report::build(
+        let mut report = Report::build(
             &self.target,
             &self.profile,
             &self.waivers,
             result,
             Timing { started, finished },
-        ))
+        );
+        report.target.tls_pinned = pinned_summaries(&trust_log);
+        Ok(report)
     }
+}
+
+/// One line per certificate trusted by pinning.
+fn pinned_summaries(log: &crate::engine::TrustLog) -> Vec<String> {
+    log.pinned()
+        .iter()
+        .map(|pinned| {
+            let what = crate::engine::CertificateInfo::parse(&pinned.certificate).map_or_else(
+                || "a certificate".to_owned(),
+                |info| {
+                    format!(
+                        "{} (issuer {}{})",
+                        info.subject,
+                        info.issuer,
+                        if info.ca { ", CA:TRUE" } else { "" }
+                    )
+                },
+            );
+            format!(
+                "{}: {what} is byte-for-byte a certificate of the CA file (pinned; webpki alone: {})",
+                pinned.server_name, pinned.webpki_error
+            )
+        })
+        .collect()
 }

@@ -52,6 +52,9 @@ pub fn render(report: &Report, colour: bool) -> String {
         report.target.tls_versions.join(", ")
     };
     let _ = writeln!(out, "  TLS trust: {} ({versions})", report.target.tls_trust);
+    for pinned in &report.target.tls_pinned {
+        let _ = writeln!(out, "  TLS pinned: {pinned}");
+    }
     for hook in &report.hooks {
         if hook.hook == "probe" && !hook.capabilities.is_empty() {
             let _ = writeln!(
@@ -125,9 +128,14 @@ pub fn render(report: &Report, colour: bool) -> String {
     if !skipped.is_empty() {
         let _ = writeln!(out, "\nSkipped:");
         for outcome in skipped {
+            let not_run = match (outcome.not_run, outcome.required) {
+                (true, true) => "not run, required: ",
+                (true, false) => "not run: ",
+                _ => "",
+            };
             let _ = writeln!(
                 out,
-                "  {} {}: {}",
+                "  {} {}: {not_run}{}",
                 paint.status(Status::Skip),
                 outcome.id,
                 outcome.reason.as_deref().unwrap_or("")
@@ -146,20 +154,44 @@ pub fn render(report: &Report, colour: bool) -> String {
             );
         }
     }
-    let verdict = match report.verdict {
-        Verdict::Pass => paint.wrap("1;32", "PASS"),
-        Verdict::Fail => paint.wrap("1;31", "FAIL"),
-        Verdict::Unreachable => paint.wrap("1;35", "UNREACHABLE"),
+    if let Some(failure) = &report.preflight {
+        let _ = writeln!(out, "\npreflight: {}", failure.render());
+    }
+    let code = match report.verdict {
+        Verdict::Pass => "1;32",
+        Verdict::Fail => "1;31",
+        Verdict::Incomplete => "1;33",
+        Verdict::Unreachable | Verdict::PreflightFailed => "1;35",
     };
+    let verdict = paint.wrap(code, report.verdict.label());
     let _ = writeln!(
         out,
-        "\nverdict: {verdict} ({} required check(s) not passed; {} warn, {} error, {} waived, {} stale waiver)",
+        "\nverdict: {verdict} ({} required check(s) not passed, {} required check(s) not run; {} warn, {} error, {} waived, {} stale waiver)",
         report.summary.required_failures,
+        report.summary.not_run,
         report.summary.warn,
         report.summary.error,
         report.summary.waived,
         report.summary.stale_waiver
     );
+    match report.verdict {
+        Verdict::Incomplete if report.summary.not_run > 0 => {
+            let _ = writeln!(
+                out,
+                "INCOMPLETE, not PASS: required checks did not run (see \"not run\" under Skipped); give the target what they need or choose a profile that does not require them"
+            );
+        }
+        Verdict::Incomplete => {
+            let _ = writeln!(
+                out,
+                "INCOMPLETE, not PASS: no check reached a verdict about the server"
+            );
+        }
+        Verdict::PreflightFailed | Verdict::Unreachable if report.preflight.is_some() => {
+            let _ = writeln!(out, "no check was run");
+        }
+        _ => {}
+    }
     let _ = writeln!(out, "{}", report.summary.closing_line());
     out
 }
@@ -172,13 +204,17 @@ fn write_outcome(out: &mut String, paint: &Paint, outcome: &CheckOutcome) {
     };
     let _ = writeln!(
         out,
-        "\n  {} {}  {} {} ({required})",
+        "\n  {} {}  {} {} {} ({required})",
         paint.status(outcome.status),
         outcome.id,
         outcome.rfc,
-        outcome.level
+        outcome.level,
+        outcome.scope.name()
     );
     let _ = writeln!(out, "    {}", outcome.title);
+    if outcome.scope == crate::engine::Scope::Deployment {
+        let _ = writeln!(out, "    scope: {}", super::DEPLOYMENT_NOTE);
+    }
     let _ = writeln!(out, "    RFC: \"{}\"", outcome.quote);
     if let Some(original) = outcome.original_status {
         let _ = writeln!(out, "    was: {original}");

@@ -6,12 +6,19 @@
 //! guard that runs `stop <tempdir>` when dropped. It returns `None`, after printing why, when
 //! the server is not installed, so tests skip instead of failing on machines without it
 //! (CI installs every server from scripts/debian-packages.txt, so CI never skips).
+//!
+//! Postfix has one system-wide configuration, so only one may run on a machine: starting it
+//! takes an exclusive lock on [`POSTFIX_LOCK`] (waiting for any other holder, in this or
+//! another test process) that the guard keeps until Postfix is stopped.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The lock file every Postfix start waits for (see the module docs).
+pub const POSTFIX_LOCK: &str = "/tmp/groupwire-postfix.lock";
 
 /// A running server started by a repository script; stopped on drop.
 #[derive(Debug)]
@@ -20,6 +27,8 @@ pub struct RealServer {
     dir: PathBuf,
     /// Every `KEY=VALUE` line the starter printed.
     pub env: HashMap<String, String>,
+    /// Held while the server runs (Postfix: [`POSTFIX_LOCK`]); released after the stop.
+    _lock: Option<std::fs::File>,
 }
 
 /// Repository root (the parent of this crate's manifest directory).
@@ -46,6 +55,12 @@ impl RealServer {
     /// reason printed) when the server is not installed or the starter reports `SKIP:`;
     /// panics when an installed server fails to start, because that is a real failure.
     pub fn start(name: &str) -> Option<RealServer> {
+        RealServer::start_with(name, &[])
+    }
+
+    /// [`RealServer::start`] with extra environment for the starter, e.g.
+    /// `[("HARDENED", "1")]`.
+    pub fn start_with(name: &str, env: &[(&str, &str)]) -> Option<RealServer> {
         let script = repo_root()
             .join("scripts/servers")
             .join(format!("{name}.sh"));
@@ -60,11 +75,17 @@ impl RealServer {
             eprintln!("skip: {name} is not installed ({missing} missing)");
             return None;
         }
+        let lock = if name == "postfix" {
+            Some(lock_exclusive(Path::new(POSTFIX_LOCK)))
+        } else {
+            None
+        };
         let dir = unique_temp_dir(name);
         let output = Command::new("bash")
             .arg(&script)
             .arg("start")
             .arg(&dir)
+            .envs(env.iter().copied())
             .output()
             .ok()?;
         let stderr = String::from_utf8_lossy(&output.stderr).to_string();
@@ -74,6 +95,12 @@ impl RealServer {
                 let _ = std::fs::remove_dir_all(&dir);
                 return None;
             }
+            // Leave nothing running behind a half-started server.
+            let _ = Command::new("bash")
+                .arg(&script)
+                .arg("stop")
+                .arg(&dir)
+                .output();
             panic!("{name} did not start: {stderr}");
         }
         let env = parse_env(&String::from_utf8_lossy(&output.stdout));
@@ -81,6 +108,7 @@ impl RealServer {
             name: name.to_string(),
             dir,
             env,
+            _lock: lock,
         })
     }
 
@@ -112,6 +140,19 @@ impl Drop for RealServer {
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Opens (creating) `path` and waits for an exclusive lock on it.
+fn lock_exclusive(path: &Path) -> std::fs::File {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|error| panic!("cannot open {}: {error}", path.display()));
+    file.lock()
+        .unwrap_or_else(|error| panic!("cannot lock {}: {error}", path.display()));
+    file
 }
 
 /// `KEY=VALUE` lines; other lines are ignored. Later keys win.

@@ -14,6 +14,10 @@ use crate::target::{Endpoint, Security};
 
 use self::document::AutoconfigDocument;
 
+/// The document that specifies autoconfig: an Internet-Draft of the IETF MAILMAINT working
+/// group describing what Thunderbird does, not an RFC (reports say "no RFC").
+pub const AUTOCONFIG_DRAFT: &str = "draft-ietf-mailmaint-autoconfig";
+
 /// The path of the autoconfig document on the `autoconfig.` host.
 pub const AUTOCONFIG_PATH: &str = "/mail/config-v1.1.xml";
 /// The well-known path of the autoconfig document.
@@ -34,10 +38,10 @@ static CHECKS: &[Check] = &[
         id: "discovery.autoconfig.served",
         protocol: Protocol::Discovery,
         title: "The autoconfig document is served over HTTPS",
-        rfc: RfcRef::new(6186, "1"),
+        rfc: RfcRef::other(AUTOCONFIG_DRAFT, "4.1"),
         level: Level::Should,
         scope: crate::engine::Scope::Implementation,
-        quote: "(Thunderbird autoconfig, no RFC; RFC 6186 is the SRV-based equivalent) The configuration file is fetched from https://autoconfig.<domain>/mail/config-v1.1.xml.",
+        quote: "The first step is to directly ask the mail provider and allow it to return the configuration. … 1.1. https://autoconfig.%EMAILDOMAIN%/mail/config- v1.1.xml?emailaddress=%EMAILADDRESS% (Required. emailaddress is Optional)",
         profiles: PROFILES,
         needs: &[],
         broken_by: &["autoconfig-missing"],
@@ -48,10 +52,10 @@ static CHECKS: &[Check] = &[
         id: "discovery.autoconfig.well-known",
         protocol: Protocol::Discovery,
         title: "The autoconfig document is also served at its well-known URI",
-        rfc: RfcRef::new(5785, "3"),
+        rfc: RfcRef::new(8615, "3"),
         level: Level::Should,
         scope: crate::engine::Scope::Implementation,
-        quote: "A well-known URI is a URI [RFC3986] whose path component begins with the characters \"/.well-known/\", and whose scheme is \"HTTP\", \"HTTPS\", or another scheme that has explicitly been specified to use well-known URIs.",
+        quote: "A well-known URI is a URI [RFC3986] whose path component begins with the characters \"/.well-known/\", provided that the scheme is explicitly defined to support well-known URIs.",
         profiles: PROFILES,
         needs: &[],
         broken_by: &["autoconfig-well-known-missing", "autoconfig-missing"],
@@ -62,10 +66,10 @@ static CHECKS: &[Check] = &[
         id: "discovery.autoconfig.well-formed",
         protocol: Protocol::Discovery,
         title: "The autoconfig document is well-formed XML with a clientConfig root",
-        rfc: RfcRef::new(6186, "1"),
+        rfc: RfcRef::other(AUTOCONFIG_DRAFT, "3"),
         level: Level::Must,
         scope: crate::engine::Scope::Implementation,
-        quote: "(Thunderbird autoconfig, no RFC) The configuration file is an XML document with the root element <clientConfig version=\"1.1\">.",
+        quote: "Whether the ISP or a common central database returns the configuration, the resulting document MUST have the following data format and qualities. The format is in [XML]. … The root element of the XML file is <clientConfig version=\"1.2\">.",
         profiles: PROFILES,
         needs: &[],
         broken_by: &["autoconfig-malformed", "autoconfig-missing"],
@@ -76,10 +80,10 @@ static CHECKS: &[Check] = &[
         id: "discovery.autoconfig.content-type",
         protocol: Protocol::Discovery,
         title: "The autoconfig document is served with an XML media type",
-        rfc: RfcRef::new(5785, "3"),
+        rfc: RfcRef::other(AUTOCONFIG_DRAFT, "3"),
         level: Level::Should,
         scope: crate::engine::Scope::Implementation,
-        quote: "Typically, a registration will reference a specification that defines the format and associated media type to be obtained by dereferencing the well-known URI.",
+        quote: "The format is in [XML]. The MIME type is text/xml.",
         profiles: PROFILES,
         needs: &[],
         broken_by: &["autoconfig-wrong-content-type", "autoconfig-missing"],
@@ -90,10 +94,10 @@ static CHECKS: &[Check] = &[
         id: "discovery.autoconfig.domain",
         protocol: Protocol::Discovery,
         title: "The autoconfig document lists the mail domain it was fetched for",
-        rfc: RfcRef::new(6186, "1"),
+        rfc: RfcRef::other(AUTOCONFIG_DRAFT, "3.2.3"),
         level: Level::Should,
         scope: crate::engine::Scope::Implementation,
-        quote: "(Thunderbird autoconfig, no RFC) <domain> elements name the email domains the <emailProvider> configuration is for.",
+        quote: "The content of the <domain> element defines which email addresses this config is valid for.",
         profiles: PROFILES,
         needs: &[],
         broken_by: &["autoconfig-wrong-domain", "autoconfig-missing"],
@@ -118,10 +122,10 @@ static CHECKS: &[Check] = &[
         id: "discovery.autoconfig.smtp-login",
         protocol: Protocol::Discovery,
         title: "Every submission server the autoconfig document names accepts the test account",
-        rfc: RfcRef::new(2554, "4"),
+        rfc: RfcRef::new(4954, "4"),
         level: Level::Must,
         scope: crate::engine::Scope::Implementation,
-        quote: "Should the client successfully complete the authentication exchange, the SMTP server issues a 235 reply.",
+        quote: "Should the client successfully complete the exchange, the SMTP server issues a 235 reply.",
         profiles: PROFILES,
         needs: &[],
         broken_by: &[
@@ -140,10 +144,9 @@ pub fn autoconfig_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
     if let Some(endpoint) = &cx.target().autoconfig {
         return Ok(endpoint.clone());
     }
-    let domain =
-        cx.target().domain.as_deref().ok_or_else(|| {
-            Finding::skip("the target names neither an autoconfig URL nor a domain")
-        })?;
+    let domain = cx.target().domain.as_deref().ok_or_else(|| {
+        Finding::not_run("the target names neither an autoconfig URL nor a domain")
+    })?;
     Endpoint::parse(&format!("https://autoconfig.{domain}/"))
         .map_err(|error| Finding::harness(error.to_string()))
 }
@@ -154,29 +157,47 @@ pub fn well_known_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
     if let Some(endpoint) = &cx.target().autoconfig {
         return Ok(endpoint.clone());
     }
-    let domain =
-        cx.target().domain.as_deref().ok_or_else(|| {
-            Finding::skip("the target names neither an autoconfig URL nor a domain")
-        })?;
+    let domain = cx.target().domain.as_deref().ok_or_else(|| {
+        Finding::not_run("the target names neither an autoconfig URL nor a domain")
+    })?;
     Endpoint::parse(&format!("https://{domain}/"))
         .map_err(|error| Finding::harness(error.to_string()))
 }
 
-fn join(endpoint: &Endpoint, path: &str) -> String {
-    let base = endpoint.path.trim_end_matches('/');
-    format!("{base}{path}")
+/// The path to GET for the document: an autoconfig URL may be a base
+/// (`https://host/`, the document's path is appended) or the document itself
+/// (`https://host/mail/config-v1.1.xml`, as the target docs show, used as is).
+pub fn document_path(endpoint_path: &str, well_known: bool) -> String {
+    let wanted = if well_known {
+        WELL_KNOWN_PATH
+    } else {
+        AUTOCONFIG_PATH
+    };
+    // A URL naming a document (either one, or any XML file) has its base before it.
+    let base = if let Some(base) = endpoint_path.strip_suffix(WELL_KNOWN_PATH) {
+        base
+    } else if let Some(base) = endpoint_path.strip_suffix(AUTOCONFIG_PATH) {
+        base
+    } else if endpoint_path.ends_with(".xml") {
+        endpoint_path
+            .rsplit_once('/')
+            .map_or("", |(directory, _)| directory)
+    } else {
+        endpoint_path
+    };
+    format!("{}{wanted}", base.trim_end_matches('/'))
 }
 
 async fn fetch(cx: &CheckContext, well_known: bool) -> Result<http::HttpResponse, Finding> {
-    let (endpoint, path) = if well_known {
-        (well_known_endpoint(cx)?, WELL_KNOWN_PATH)
+    let endpoint = if well_known {
+        well_known_endpoint(cx)?
     } else {
-        (autoconfig_endpoint(cx)?, AUTOCONFIG_PATH)
+        autoconfig_endpoint(cx)?
     };
     if endpoint.security != Security::Implicit {
         cx.note("the autoconfig URL is not HTTPS");
     }
-    http::get(cx, &endpoint, &join(&endpoint, path)).await
+    http::get(cx, &endpoint, &document_path(&endpoint.path, well_known)).await
 }
 
 /// Fetches the document (autoconfig host first, then well-known) and parses it.
@@ -256,7 +277,7 @@ async fn content_type(cx: CheckContext) -> CheckResult {
 async fn domain(cx: CheckContext) -> CheckResult {
     let document = fetch_document(&cx).await?;
     let Some(domain) = cx.target().domain.clone() else {
-        return Err(Finding::skip("the target names no mail domain"));
+        return Err(Finding::not_run("the target names no mail domain"));
     };
     ensure(
         document

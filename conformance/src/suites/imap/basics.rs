@@ -1,13 +1,17 @@
 //! Greeting, capabilities, STARTTLS, authentication and the state machine.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use groupwire_imap::response::Response;
+use groupwire_imap::Encode;
 use groupwire_imap::response::status::Status;
+use groupwire_imap::response::{Data, Response};
 
-use super::session::{ImapSession, imap_endpoint, literal, quoted, show};
+use groupwire_imap::response::code::Code;
+
+use super::session::{ImapSession, Reply, imap_endpoint, literal, quoted, show};
 use crate::engine::{CheckContext, CheckResult, Finding};
-use crate::target::Security;
+use crate::target::{Account, Secret, Security};
 
 fn starttls_endpoint(cx: &CheckContext) -> Result<(), Finding> {
     if imap_endpoint(cx)?.security == Security::StartTls {
@@ -80,17 +84,93 @@ pub async fn logindisabled(cx: CheckContext) -> CheckResult {
     }
 }
 
-/// LOGIN before TLS is refused.
+/// The account with a wrong password that shares nothing with the real one, so a server that
+/// checks it must refuse it, and sending it where it could be snooped (before TLS) gives
+/// nothing away.
+fn wrong_password(cx: &CheckContext, account: &Account) -> Account {
+    let mut wrong = account.clone();
+    let mut password = format!("groupwire-wrong-{}", cx.run_prefix());
+    if password == account.password.expose() {
+        password.push('x');
+    }
+    wrong.password = Secret::new(password);
+    wrong
+}
+
+/// Whether a reply to LOGIN or AUTHENTICATE shows the server checked the credentials: it
+/// accepted them, or rejected them as wrong (`[AUTHENTICATIONFAILED]`) where it should have
+/// refused to look (`[PRIVACYREQUIRED]`, BAD, or a NO that does not judge them).
+fn credentials_processed(reply: &Reply) -> bool {
+    reply.is_ok()
+        || reply
+            .tagged
+            .text
+            .code
+            .as_ref()
+            .is_some_and(|code| matches!(code, Code::AuthenticationFailed))
+}
+
+/// LOGIN before TLS is refused, whatever is advertised: tried with a wrong password (the real
+/// one never travels in plaintext), and judged by whether the server checked it.
 pub async fn login_refused_in_cleartext(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = cx.account(0)?.clone();
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::connect(&cx).await?;
     let reply = session.login(&account).await?;
     session.logout().await;
-    if reply.is_ok() {
+    if credentials_processed(&reply) {
         Err(Finding::violation(
-            "NO or BAD to LOGIN before STARTTLS",
+            "LOGIN refused before STARTTLS without checking the credentials (NO [PRIVACYREQUIRED] or BAD)",
+            format!(
+                "the credentials were checked in plaintext: {}",
+                reply.show_tagged()
+            ),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A server that advertises LOGINDISABLED answers LOGIN with NO without checking the
+/// credentials.
+pub async fn logindisabled_honoured(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let account = wrong_password(&cx, cx.account(0)?);
+    let mut session = ImapSession::connect(&cx).await?;
+    let caps = session.run("CAPABILITY").await?.capabilities();
+    if !caps.iter().any(|c| c == "LOGINDISABLED") {
+        session.logout().await;
+        return Err(Finding::skip(
+            "LOGINDISABLED is not advertised before STARTTLS",
+        ));
+    }
+    let reply = session.login(&account).await?;
+    session.logout().await;
+    if reply.status() == Status::No && !credentials_processed(&reply) {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "NO to LOGIN without checking the credentials, as LOGINDISABLED announces",
             reply.show_tagged(),
+        ))
+    }
+}
+
+/// AUTHENTICATE PLAIN before TLS is refused, whatever is advertised: tried with a wrong
+/// password, judged by whether the server checked it.
+pub async fn authenticate_refused_in_cleartext(cx: CheckContext) -> CheckResult {
+    starttls_endpoint(&cx)?;
+    let account = wrong_password(&cx, cx.account(0)?);
+    let mut session = ImapSession::connect(&cx).await?;
+    let reply = session.authenticate_plain(&account).await?;
+    session.logout().await;
+    if credentials_processed(&reply) {
+        Err(Finding::violation(
+            "AUTHENTICATE PLAIN refused before STARTTLS without checking the credentials",
+            format!(
+                "the credentials were checked in plaintext: {}",
+                reply.show_tagged()
+            ),
         ))
     } else {
         Ok(())
@@ -123,8 +203,12 @@ pub async fn starttls_injection(cx: CheckContext) -> CheckResult {
         match session.read().await? {
             Response::Status(s) if s.tag.as_ref().is_some_and(|t| t.as_str() == "gs1") => {
                 if s.status != Status::Ok {
+                    let shown = show(&Response::Status(s));
                     session.logout().await;
-                    return Err(Finding::harness("STARTTLS refused"));
+                    return Err(super::session::starttls_blocked(
+                        &cx,
+                        Finding::violation("OK to STARTTLS", shown),
+                    ));
                 }
                 break;
             }
@@ -180,10 +264,9 @@ pub async fn login(cx: CheckContext) -> CheckResult {
     }
 }
 
-/// LOGIN with a wrong password is NO.
+/// LOGIN with a wrong password is NO: accepting it is an authentication bypass.
 pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
-    let mut account = cx.account(0)?.clone();
-    account.password = crate::target::Secret::new(format!("{}-wrong", account.password.expose()));
+    let account = wrong_password(&cx, cx.account(0)?);
     let mut session = ImapSession::secure(&cx).await?;
     let reply = session.login(&account).await?;
     session.logout().await;
@@ -192,8 +275,63 @@ pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
     } else {
         Err(Finding::violation(
             "NO to LOGIN with a wrong password",
-            reply.show_tagged(),
+            bypass(&reply),
         ))
+    }
+}
+
+/// AUTHENTICATE PLAIN with a wrong password is NO.
+pub async fn authenticate_bad_password(cx: CheckContext) -> CheckResult {
+    let account = wrong_password(&cx, cx.account(0)?);
+    let mut session = ImapSession::secure(&cx).await?;
+    let reply = session.authenticate_plain(&account).await?;
+    session.logout().await;
+    if reply.status() == Status::No {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "NO to AUTHENTICATE PLAIN with a wrong password",
+            bypass(&reply),
+        ))
+    }
+}
+
+fn bypass(reply: &Reply) -> String {
+    if reply.is_ok() {
+        format!(
+            "the wrong password was accepted (authentication bypass): {}",
+            reply.show_tagged()
+        )
+    } else {
+        reply.show_tagged()
+    }
+}
+
+/// `finding`, unless AUTHENTICATE rejected the credentials themselves and LOGIN rejects them
+/// too: then the target's credentials are wrong, which imap.login.ok reports once.
+async fn credentials_or(
+    cx: &CheckContext,
+    account: &Account,
+    reply: &Reply,
+    finding: Finding,
+) -> Finding {
+    if !credentials_processed(reply) {
+        return finding;
+    }
+    let login = async {
+        let mut session = ImapSession::secure(cx).await?;
+        let login = session.login(account).await?;
+        session.logout().await;
+        Ok::<_, Finding>(login)
+    };
+    match login.await {
+        Ok(login) if !login.is_ok() => Finding::blocked(
+            super::session::LOGIN_OWNER,
+            cx.check().map(|c| c.id),
+            format!("OK to LOGIN as {}", account.user),
+            login.show_tagged(),
+        ),
+        _ => finding,
     }
 }
 
@@ -206,37 +344,23 @@ fn plain(account: &crate::target::Account) -> String {
 pub async fn authenticate_plain(cx: CheckContext) -> CheckResult {
     let account = cx.account(0)?.clone();
     let mut session = ImapSession::secure(&cx).await?;
-    let tag = "ga1";
-    session
-        .conn
-        .send(format!("{tag} AUTHENTICATE PLAIN\r\n").as_bytes())
-        .await?;
-    let first = session.read().await?;
-    if !matches!(first, Response::Continuation(_)) {
-        session.logout().await;
-        return Err(Finding::violation(
+    let reply = session.authenticate_plain(&account).await?;
+    session.logout().await;
+    if reply.continuations == 0 {
+        Err(Finding::violation(
             "a `+` continuation request",
-            show(&first),
-        ));
-    }
-    session
-        .conn
-        .send_secret(format!("{}\r\n", plain(&account)).as_bytes())
-        .await?;
-    loop {
-        let response = session.read().await?;
-        if let Response::Status(s) = &response
-            && s.tag.as_ref().is_some_and(|t| t.as_str() == tag)
-        {
-            let ok = s.status == Status::Ok;
-            let shown = show(&response);
-            session.logout().await;
-            return if ok {
-                Ok(())
-            } else {
-                Err(Finding::violation("OK to AUTHENTICATE PLAIN", shown))
-            };
-        }
+            reply.show_all(),
+        ))
+    } else if !reply.is_ok() {
+        Err(credentials_or(
+            &cx,
+            &account,
+            &reply,
+            Finding::violation("OK to AUTHENTICATE PLAIN", reply.show_tagged()),
+        )
+        .await)
+    } else {
+        Ok(())
     }
 }
 
@@ -265,10 +389,16 @@ pub async fn sasl_ir(cx: CheckContext) -> CheckResult {
     let after = session.run("NOOP").await;
     session.logout().await;
     if !(reply.is_ok() && reply.continuations == 0) {
-        return Err(Finding::violation(
-            "OK to AUTHENTICATE PLAIN <initial response>",
-            reply.show_all(),
-        ));
+        return Err(credentials_or(
+            &cx,
+            &account,
+            &reply,
+            Finding::violation(
+                "OK to AUTHENTICATE PLAIN <initial response>",
+                reply.show_all(),
+            ),
+        )
+        .await);
     }
     match after {
         Ok(noop) if noop.is_ok() => Ok(()),
@@ -389,4 +519,83 @@ pub async fn literal_continuation(cx: CheckContext) -> CheckResult {
         Err(other) => Err(other),
     };
     scratch.finish(result).await
+}
+
+/// The capability names of a CAPABILITY code in the tagged completion, upper-cased; `None`
+/// without one.
+fn tagged_capability_code(reply: &Reply) -> Option<BTreeSet<String>> {
+    match reply.tagged.text.code.as_ref()? {
+        Code::Capability(caps) => Some(
+            caps.iter()
+                .map(|c| String::from_utf8_lossy(&c.to_bytes()).to_ascii_uppercase())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// The CAPABILITY code in the tagged OK of LOGIN and of AUTHENTICATE lists what a CAPABILITY
+/// command right after it lists.
+pub async fn capability_code_after_login(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let mut compared = Vec::new();
+    let mut differences = Vec::new();
+    for command in ["LOGIN", "AUTHENTICATE"] {
+        let mut session = ImapSession::secure(&cx).await?;
+        let reply = if command == "LOGIN" {
+            session.login(&account).await?
+        } else {
+            session.authenticate_plain(&account).await?
+        };
+        if !reply.is_ok() {
+            session.logout().await;
+            if command == "LOGIN" {
+                return Err(Finding::blocked(
+                    super::session::LOGIN_OWNER,
+                    cx.check().map(|c| c.id),
+                    format!("OK to LOGIN as {}", account.user),
+                    reply.show_tagged(),
+                ));
+            }
+            // AUTHENTICATE PLAIN is imap.authenticate.plain's to judge.
+            continue;
+        }
+        let Some(code) = tagged_capability_code(&reply) else {
+            session.logout().await;
+            continue;
+        };
+        let listed: BTreeSet<String> = session
+            .run("CAPABILITY")
+            .await?
+            .data()
+            .filter_map(|d| match d {
+                Data::Capability(caps) => Some(caps),
+                _ => None,
+            })
+            .flatten()
+            .map(|c| String::from_utf8_lossy(&c.to_bytes()).to_ascii_uppercase())
+            .collect();
+        session.logout().await;
+        compared.push(command);
+        if code != listed {
+            let only_code: Vec<&String> = code.difference(&listed).collect();
+            let only_command: Vec<&String> = listed.difference(&code).collect();
+            differences.push(format!(
+                "{command}: only in the code {only_code:?}, only in CAPABILITY {only_command:?}"
+            ));
+        }
+    }
+    if compared.is_empty() {
+        return Err(Finding::skip(
+            "neither LOGIN nor AUTHENTICATE completed with a CAPABILITY code (it is optional)",
+        ));
+    }
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            "the CAPABILITY code of the tagged OK to list what CAPABILITY lists right after",
+            differences.join("; "),
+        ))
+    }
 }

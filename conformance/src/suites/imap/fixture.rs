@@ -4,13 +4,26 @@
 use super::session::{ImapSession, Reply, literal, quoted};
 use crate::engine::{CheckContext, CheckResult, Finding};
 
-/// A plain message; `n` makes its subject and body unique.
+/// The mail address of account `index` (the target's `address`, never assumed to be the
+/// login: Cyrus logins like `alice` are not addresses); a placeholder when the target has no
+/// such account.
+pub fn address(cx: &CheckContext, index: usize) -> String {
+    cx.account(index)
+        .map(|account| account.address.clone())
+        .unwrap_or_else(|_| format!("account{index}@example.invalid"))
+}
+
+/// A plain message from account 0 to account 1 (or to itself); `n` makes its subject and
+/// body unique.
 pub fn plain_message(cx: &CheckContext, n: usize) -> Vec<u8> {
+    let recipient = if cx.account(1).is_ok() { 1 } else { 0 };
     format!(
-        "From: Alice Example <alice@example.test>\r\nTo: Bob Example <bob@example.test>\r\n\
+        "From: Groupwire Sender <{}>\r\nTo: Groupwire Recipient <{}>\r\n\
          Subject: {} plain {n}\r\nMessage-ID: <{}-{n}@groupwire.invalid>\r\n\
          Date: Sun, 22 Nov 2026 10:00:0{} +0000\r\nMIME-Version: 1.0\r\n\
          Content-Type: text/plain; charset=us-ascii\r\n\r\nplain body {n}\r\nsecond line\r\n",
+        address(cx, 0),
+        address(cx, recipient),
         cx.run_prefix(),
         cx.scratch_name("msg"),
         n % 10
@@ -21,7 +34,7 @@ pub fn plain_message(cx: &CheckContext, n: usize) -> Vec<u8> {
 /// The multipart/mixed message whose BODYSTRUCTURE the checks inspect.
 pub fn multipart_message(cx: &CheckContext) -> Vec<u8> {
     format!(
-        "From: Carol <carol@example.test>\r\nTo: Bob Example <bob@example.test>\r\n\
+        "From: Groupwire Sender <{}>\r\nTo: Groupwire Sender <{}>\r\n\
          Subject: {} multipart\r\nMessage-ID: <{}-mp@groupwire.invalid>\r\n\
          Date: Sun, 22 Nov 2026 11:00:00 +0000\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"gw-boundary\"\r\n\r\n\
@@ -29,6 +42,8 @@ pub fn multipart_message(cx: &CheckContext) -> Vec<u8> {
          --gw-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nfirst part text\r\n\
          --gw-boundary\r\nContent-Type: application/octet-stream\r\n\
          Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgc=\r\n--gw-boundary--\r\n",
+        address(cx, 0),
+        address(cx, 0),
         cx.run_prefix(),
         cx.scratch_name("msg"),
     )
@@ -54,7 +69,22 @@ impl Scratch {
         multipart: bool,
         select: bool,
     ) -> Result<Scratch, Finding> {
+        Self::new_with(cx, plain, multipart, select, false).await
+    }
+
+    /// [`Scratch::new`], first enabling IMAP4rev2 semantics when `rev2` (see
+    /// [`ImapSession::enable_rev2`]).
+    pub async fn new_with(
+        cx: &CheckContext,
+        plain: usize,
+        multipart: bool,
+        select: bool,
+        rev2: bool,
+    ) -> Result<Scratch, Finding> {
         let mut session = ImapSession::ready(cx, 0).await?;
+        if rev2 {
+            session.enable_rev2(cx).await?;
+        }
         let mailbox = cx.scratch_name("box");
         session
             .must(&format!("CREATE {}", quoted(&mailbox)))

@@ -1,6 +1,8 @@
 //! Mailbox commands: SELECT/EXAMINE data, LIST/LSUB, NAMESPACE, STATUS, CREATE, DELETE,
 //! RENAME, SUBSCRIBE.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use groupwire_imap::response::Data;
 use groupwire_imap::response::code::Code;
 use groupwire_imap::response::mailbox_status::StatusItem;
@@ -186,30 +188,68 @@ pub async fn list_delimiter(cx: CheckContext) -> CheckResult {
 
 /// LIST shows special-use attributes.
 pub async fn special_use(cx: CheckContext) -> CheckResult {
+    if !(cx.advertises("LIST-EXTENDED") || cx.advertises("IMAP4rev2")) {
+        return Err(Finding::skip(
+            "RETURN (SPECIAL-USE) belongs to the extended LIST (LIST-EXTENDED or IMAP4rev2), which is not advertised",
+        ));
+    }
     let mut session = ImapSession::ready(&cx, 0).await?;
-    let reply = session.run("LIST \"\" \"*\"").await?;
+    let returned = session.run("LIST \"\" \"*\" RETURN (SPECIAL-USE)").await?;
+    // Which mailboxes have a special use, asked two other ways: the SPECIAL-USE selection
+    // option (only those mailboxes) and the plain LIST (where the attributes MAY appear).
+    let selection = session.run("LIST (SPECIAL-USE) \"\" \"*\"").await?;
+    let plain = session.run("LIST \"\" \"*\"").await?;
     session.logout().await;
-    let uses = [
-        "\\sent",
-        "\\drafts",
-        "\\trash",
-        "\\junk",
-        "\\archive",
-        "\\all",
-        "\\flagged",
-    ];
-    if listed(&reply)
+    if !returned.is_ok() {
+        return Err(Finding::violation(
+            "OK to LIST \"\" \"*\" RETURN (SPECIAL-USE)",
+            returned.show_tagged(),
+        ));
+    }
+    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, attributes, _) in listed(&selection).into_iter().chain(listed(&plain)) {
+        let uses: BTreeSet<String> = attributes
+            .into_iter()
+            .filter(|a| SPECIAL_USES.contains(&a.as_str()))
+            .collect();
+        if !uses.is_empty() {
+            expected.entry(name).or_default().extend(uses);
+        }
+    }
+    if expected.is_empty() {
+        return Err(Finding::skip(
+            "no mailbox of the account has a special use (neither the SPECIAL-USE selection nor a plain LIST shows one)",
+        ));
+    }
+    let got: BTreeMap<String, BTreeSet<String>> = listed(&returned)
+        .into_iter()
+        .map(|(name, attributes, _)| (name, attributes.into_iter().collect()))
+        .collect();
+    let missing: Vec<String> = expected
         .iter()
-        .any(|(_, attrs, _)| attrs.iter().any(|a| uses.contains(&a.as_str())))
-    {
+        .filter(|(name, uses)| !got.get(*name).is_some_and(|attrs| uses.is_subset(attrs)))
+        .map(|(name, uses)| format!("{name} {uses:?}"))
+        .collect();
+    if missing.is_empty() {
         Ok(())
     } else {
         Err(Finding::violation(
-            "special-use attributes (\\Sent, \\Drafts, \\Trash...)",
-            reply.show_all(),
+            format!("the special-use attributes of {}", missing.join(", ")),
+            returned.show_all(),
         ))
     }
 }
+
+/// The special-use attributes of RFC 6154, lower-cased.
+const SPECIAL_USES: &[&str] = &[
+    "\\all",
+    "\\archive",
+    "\\drafts",
+    "\\flagged",
+    "\\junk",
+    "\\sent",
+    "\\trash",
+];
 
 /// CREATE makes a mailbox LIST shows; DELETE removes it.
 pub async fn create_delete(cx: CheckContext) -> CheckResult {

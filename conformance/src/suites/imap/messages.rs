@@ -1,6 +1,7 @@
 //! Message commands: APPEND, FETCH of every attribute (BODYSTRUCTURE of a multipart message
 //! the check appends), STORE, SEARCH, COPY, MOVE, EXPUNGE, CLOSE and UNSELECT.
 
+use groupwire_imap::Encode;
 use groupwire_imap::response::Data;
 use groupwire_imap::response::bodystructure::BodyStructure;
 use groupwire_imap::response::code::Code;
@@ -222,13 +223,22 @@ pub async fn fetch_envelope(cx: CheckContext) -> CheckResult {
             .from
             .iter()
             .flatten()
-            .filter_map(|a| a.mailbox.as_ref().map(|m| m.to_str_lossy()))
+            .map(|a| {
+                let mailbox = a.mailbox.as_ref().map(|m| m.to_str_lossy());
+                let host = a.host.as_ref().map(|h| h.to_str_lossy());
+                format!(
+                    "{}@{}",
+                    mailbox.unwrap_or_default(),
+                    host.unwrap_or_default()
+                )
+            })
             .collect::<Vec<_>>();
-        if subject.contains(&prefix) && from.iter().any(|m| m == "alice") {
+        let sender = super::fixture::address(&cx, 0);
+        if subject.contains(&prefix) && from.iter().any(|a| a.eq_ignore_ascii_case(&sender)) {
             Ok(())
         } else {
             Err(Finding::violation(
-                "the subject and From alice@... in ENVELOPE",
+                format!("the subject and From {sender} in ENVELOPE"),
                 reply.show_all(),
             ))
         }
@@ -382,6 +392,25 @@ pub async fn store_silent(cx: CheckContext) -> CheckResult {
 /// A keyword set with STORE is kept.
 pub async fn store_keyword(cx: CheckContext) -> CheckResult {
     let mut scratch = Scratch::new(&cx, 1, false, true).await?;
+    let permanent: Vec<String> = scratch
+        .selected
+        .iter()
+        .flat_map(|reply| reply.codes())
+        .filter_map(|code| match code {
+            Code::PermanentFlags(flags) => Some(flags),
+            _ => None,
+        })
+        .flatten()
+        .map(|flag| String::from_utf8_lossy(&flag.to_bytes()).to_ascii_lowercase())
+        .collect();
+    if !permanent.iter().any(|f| f == "\\*" || f == "$forwarded") {
+        // Without \* (or the keyword itself) the server said up front it keeps no new keyword.
+        return scratch
+            .finish(Err(Finding::skip(format!(
+                "PERMANENTFLAGS allows no new keywords: {permanent:?}"
+            ))))
+            .await;
+    }
     scratch.session.must("STORE 1 +FLAGS ($Forwarded)").await?;
     let flags = flags_now(&mut scratch).await?;
     let result = if flags.iter().any(|f| f.eq_ignore_ascii_case("$Forwarded")) {
@@ -466,7 +495,11 @@ async fn count_in(scratch: &mut Scratch, mailbox: &str) -> Result<Option<u32>, F
 }
 
 async fn with_target(cx: &CheckContext) -> Result<(Scratch, String), Finding> {
-    let mut scratch = Scratch::new(cx, 2, false, true).await?;
+    with_target_rev(cx, false).await
+}
+
+async fn with_target_rev(cx: &CheckContext, rev2: bool) -> Result<(Scratch, String), Finding> {
+    let mut scratch = Scratch::new_with(cx, 2, false, true, rev2).await?;
     let target = cx.scratch_name("target");
     scratch
         .session
@@ -508,12 +541,26 @@ pub async fn copy(cx: CheckContext) -> CheckResult {
 
 /// COPY answers with COPYUID.
 pub async fn copyuid(cx: CheckContext) -> CheckResult {
-    let (mut scratch, target) = with_target(&cx).await?;
+    copyuid_with(cx, false).await
+}
+
+/// COPY answers with COPYUID, as IMAP4rev2 requires of every server.
+pub async fn copyuid_rev2(cx: CheckContext) -> CheckResult {
+    copyuid_with(cx, true).await
+}
+
+async fn copyuid_with(cx: CheckContext, rev2: bool) -> CheckResult {
+    let (mut scratch, target) = with_target_rev(&cx, rev2).await?;
     let reply = scratch
         .session
         .run(&format!("COPY 1:2 {}", quoted(&target)))
         .await?;
-    let result = if reply.codes().any(|c| matches!(c, Code::CopyUid { .. })) {
+    let result = if !reply.is_ok() {
+        Err(Finding::harness(format!(
+            "COPY failed: {}",
+            reply.show_tagged()
+        )))
+    } else if reply.codes().any(|c| matches!(c, Code::CopyUid { .. })) {
         Ok(())
     } else {
         Err(Finding::violation("OK [COPYUID ...]", reply.show_all()))
@@ -523,7 +570,16 @@ pub async fn copyuid(cx: CheckContext) -> CheckResult {
 
 /// APPEND answers with APPENDUID.
 pub async fn appenduid(cx: CheckContext) -> CheckResult {
-    let mut scratch = Scratch::new(&cx, 0, false, false).await?;
+    appenduid_with(cx, false).await
+}
+
+/// APPEND answers with APPENDUID, as IMAP4rev2 requires of every server.
+pub async fn appenduid_rev2(cx: CheckContext) -> CheckResult {
+    appenduid_with(cx, true).await
+}
+
+async fn appenduid_with(cx: CheckContext, rev2: bool) -> CheckResult {
+    let mut scratch = Scratch::new_with(&cx, 0, false, false, rev2).await?;
     let reply = {
         let own = scratch.mailbox.clone();
         append(&mut scratch.session, &own, "", &plain_message(&cx, 0)).await?

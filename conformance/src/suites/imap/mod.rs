@@ -12,6 +12,7 @@
 pub mod basics;
 pub mod extensions;
 pub mod fixture;
+pub mod implicit_tls;
 pub mod mailbox;
 pub mod messages;
 pub mod session;
@@ -34,9 +35,23 @@ pub static SUITE: Suite = Suite {
 /// CAPABILITY after TLS and login (where extensions are advertised), plus STARTTLS and
 /// LOGINDISABLED as seen on a cleartext port.
 async fn probe(cx: CheckContext) -> Result<Vec<String>, Finding> {
-    let mut session = ImapSession::connect(&cx).await?;
-    let mut names = session.run("CAPABILITY").await?.capabilities();
     let endpoint = session::imap_endpoint(&cx)?;
+    let mut session = match ImapSession::connect(&cx).await {
+        Ok(session) => session,
+        Err(finding) => {
+            // An implicit-TLS port that talks plaintext: nothing is advertised over TLS, and
+            // imap.implicit-tls.handshake reports it (the others fail to connect on their own).
+            if endpoint.security == crate::target::Security::Implicit
+                && implicit_tls::plaintext_first(&cx, &endpoint)
+                    .await
+                    .is_ok_and(|spoke| spoke.is_some())
+            {
+                return Ok(Vec::new());
+            }
+            return Err(finding);
+        }
+    };
+    let mut names = session.run("CAPABILITY").await?.capabilities();
     if endpoint.security == crate::target::Security::StartTls
         && names.iter().any(|c| c == "STARTTLS")
     {
@@ -90,7 +105,7 @@ async fn cleanup(cx: CheckContext) -> CheckResult {
 
 static CHECKS: &[crate::engine::Check] = &[
     check!("imap.greeting.ok", Imap, "The server greets with an untagged OK", 9051, "7.1.1", Must,
-        "OK   Indicates an information message from the server.  When tagged, it indicates successful completion of the associated command.  The untagged form indicates an information-only message.",
+        "The OK response indicates an information message from the server.  When tagged, it indicates successful completion of the associated command. … The untagged form indicates an information-only message; the nature of the information MAY be indicated by a response code.",
         needs [], faults ["imap-greeting-bad"], accounts 0, basics::greeting),
     check!("imap.capability.revision", Imap, "CAPABILITY lists IMAP4rev2 (or IMAP4rev1)", 9051, "6.1.1", Must,
         "The server MUST send a single untagged CAPABILITY response with \"IMAP4rev2\" as one of the listed capabilities before the (tagged) OK response.",
@@ -101,24 +116,45 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.capability.logindisabled", Imap, "A cleartext port advertises LOGINDISABLED before TLS", 9051, "6.1.1", Must, Deployment,
         "Client and server implementations MUST implement the STARTTLS (Section 6.2.1) and LOGINDISABLED capabilities on cleartext ports.",
         needs [], faults ["imap-login-in-plaintext"], accounts 0, basics::logindisabled),
-    check!("imap.login.refused-before-tls", Imap, "LOGIN before STARTTLS is refused", 9051, "6.2.3", Must, Deployment,
-        "Unless otherwise negotiated, a server implementation MUST implement a configuration in which it does not permit the LOGIN command, unless TLS is active.",
-        needs [], faults ["imap-login-in-plaintext"], accounts 1, basics::login_refused_in_cleartext),
+    check!("imap.login.refused-before-tls", Imap, "LOGIN before STARTTLS is refused without checking the credentials", 9051, "6.2.3", Must, Deployment,
+        "Unless the client is accessing IMAP service on an Implicit TLS port [RFC8314], the STARTTLS command has been negotiated, or some other mechanism that protects the session from password snooping has been provided, a server implementation MUST implement a configuration in which it advertises the LOGINDISABLED capability and does NOT permit the LOGIN command.",
+        needs [], faults ["imap-login-in-plaintext", "imap-logindisabled-ignored"], accounts 1, basics::login_refused_in_cleartext),
+    check!("imap.login.logindisabled-honoured", Imap, "With LOGINDISABLED advertised, LOGIN is NO without checking the credentials", 9051, "7.2.2", Must,
+        "The LOGINDISABLED capability indicates that the LOGIN command is disabled, and that the server will respond with a tagged NO response to any attempt to use the LOGIN command even if the user name and password are valid (their validity will not be checked).",
+        needs [], faults ["imap-logindisabled-ignored"], accounts 1, basics::logindisabled_honoured),
+    check!("imap.authenticate.refused-before-tls", Imap, "AUTHENTICATE PLAIN before STARTTLS is refused without checking the credentials", 9051, "6.2.2", Must, Deployment,
+        "Note: a server implementation MUST implement a configuration in which it does NOT permit any plaintext password mechanisms, unless the STARTTLS command has been negotiated, TLS has been negotiated on an Implicit TLS port, or some other mechanism that protects the session from password snooping has been provided.",
+        needs [], faults ["imap-login-in-plaintext", "imap-authenticate-in-plaintext"], accounts 1, basics::authenticate_refused_in_cleartext),
     check!("imap.starttls.ok", Imap, "STARTTLS is answered OK and TLS comes up", 9051, "6.2.1", Must,
         "A TLS [TLS-1.3] negotiation begins immediately after the CRLF at the end of the tagged OK response from the server.",
         needs ["STARTTLS"], faults ["imap-starttls-refused"], accounts 0, basics::starttls),
     check!("imap.starttls.discards-plaintext", Imap, "A command pipelined in cleartext behind STARTTLS is not executed", 9051, "6.2.1", Must,
-        "In order to avoid this vulnerability, server implementations MUST do one of the following if any data is received in the same TCP buffer after the CRLF that starts the STARTTLS command: 1. Extra data from the TCP buffer is interpreted as the beginning of the TLS handshake. 2. Extra data from the TCP buffer is thrown away.",
+        "In order to avoid this vulnerability, server implementations MUST do one of the following if any data is received in the same TCP buffer after the CRLF that starts the STARTTLS command: 1. Extra data from the TCP buffer is interpreted as the beginning of the TLS handshake. … 2. Extra data from the TCP buffer is thrown away.",
         needs ["STARTTLS"], faults ["imap-starttls-keeps-buffer"], accounts 0, basics::starttls_injection),
     check!("imap.starttls.capability-refreshed", Imap, "After STARTTLS, STARTTLS and LOGINDISABLED are no longer advertised", 9051, "6.2.1", Should,
         "The server MAY advertise different capabilities and, in particular, SHOULD NOT advertise the STARTTLS capability, after a successful STARTTLS command.",
         needs ["STARTTLS"], faults ["imap-starttls-stale-capability"], accounts 0, basics::capability_after_tls),
+    check!("imap.implicit-tls.handshake", Imap, "The implicit-TLS port starts with the TLS handshake and greets over TLS", 8314, "3.2", Must,
+        "When a TCP connection is established for the \"imaps\" service (default port 993), a TLS handshake begins immediately. … Once the TLS session is established, IMAP [RFC3501] protocol messages are exchanged as TLS application data for the remainder of the TCP connection.",
+        needs [], faults ["imap-implicit-tls-plaintext"], accounts 0, implicit_tls::handshake),
+    check!("imap.implicit-tls.starttls-not-advertised", Imap, "CAPABILITY on the implicit-TLS port does not list STARTTLS", 8314, "4", Should,
+        "However, servers SHOULD NOT advertise STARTTLS if the use of the STARTTLS command by a client is likely to fail (for example, if the server has no server certificate configured).",
+        needs [], faults ["imap-implicit-tls-starttls-advertised"], accounts 0, implicit_tls::starttls_not_advertised),
+    check!("imap.implicit-tls.starttls-bad", Imap, "STARTTLS on the implicit-TLS port is answered BAD", 9051, "6.2.1", Must,
+        "The server MUST always respond with a tagged BAD response when the STARTTLS command is received on an Implicit TLS port.",
+        needs [], faults ["imap-implicit-tls-starttls-ok"], accounts 0, implicit_tls::starttls_bad),
     check!("imap.login.ok", Imap, "LOGIN with good credentials over TLS is OK", 9051, "6.2.3", Must,
         "OK -  login completed, now in authenticated state",
         needs [], faults ["imap-login-broken"], accounts 1, basics::login),
     check!("imap.login.bad-password", Imap, "LOGIN with a wrong password is NO", 9051, "6.2.3", Must,
         "NO -  login failure: user name or password rejected",
         needs [], faults ["imap-login-accepts-any-password"], accounts 1, basics::login_bad_password),
+    check!("imap.login.capability-code", Imap, "The CAPABILITY code in the tagged OK of LOGIN/AUTHENTICATE matches a CAPABILITY command after it", 9051, "7.1", Must,
+        "CAPABILITY Followed by a list of capabilities. … It can also appear in tagged responses to LOGIN or AUTHENTICATE commands.  This makes it unnecessary for a client to send a separate CAPABILITY command if it recognizes this response code and there was no change to the TLS and/or authentication state since it was received.",
+        needs [], faults ["imap-login-capability-stale"], accounts 1, basics::capability_code_after_login),
+    check!("imap.authenticate.bad-password", Imap, "AUTHENTICATE PLAIN with a wrong password is NO", 9051, "6.2.2", Must,
+        "NO -  authenticate failure: unsupported authentication mechanism, credentials rejected",
+        needs [], faults ["imap-authenticate-accepts-any-password"], accounts 1, basics::authenticate_bad_password),
     check!("imap.append.continuation", Imap, "A synchronising literal gets a `+` continuation request", 9051, "7.5", Must,
         "The command continuation request response is indicated by a \"+\" token instead of a tag.  This form of response indicates that the server is ready to accept the continuation of a command from the client.",
         needs [], faults ["imap-append-no-continuation"], accounts 1, basics::literal_continuation),
@@ -144,19 +180,19 @@ static CHECKS: &[crate::engine::Check] = &[
         "The BAD response indicates an error message from the server.  When tagged, it reports a protocol-level error in the client's command; the tag indicates the command that caused the error.",
         needs [], faults ["imap-unknown-command-ok"], accounts 1, basics::unknown_command),
     check!("imap.select.flags", Imap, "SELECT sends FLAGS", 9051, "6.3.2", Must,
-        "Before returning an OK to the client, the server MUST send the following untagged data to the client. ... FLAGS Defined flags in the mailbox.",
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … FLAGS Defined flags in the mailbox.",
         needs [], faults ["imap-select-no-flags"], accounts 1, mailbox::select_flags),
     check!("imap.select.exists", Imap, "SELECT sends EXISTS", 9051, "6.3.2", Must,
-        "Before returning an OK to the client, the server MUST send the following untagged data to the client. ... <n> EXISTS The number of messages in the mailbox.",
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … <n> EXISTS The number of messages in the mailbox.",
         needs [], faults ["imap-select-no-exists"], accounts 1, mailbox::select_exists),
     check!("imap.select.uidvalidity", Imap, "SELECT sends UIDVALIDITY", 9051, "6.3.2", Must,
-        "Before returning an OK to the client, the server MUST send the following untagged data to the client. ... OK [UIDVALIDITY <n>] The unique identifier validity value.",
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … OK [UIDVALIDITY <n>] The unique identifier validity value.",
         needs [], faults ["imap-select-no-uidvalidity"], accounts 1, mailbox::select_uidvalidity),
     check!("imap.select.uidnext", Imap, "SELECT sends UIDNEXT", 9051, "6.3.2", Must,
-        "Before returning an OK to the client, the server MUST send the following untagged data to the client. ... OK [UIDNEXT <n>] The next unique identifier value.",
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … OK [UIDNEXT <n>] The next unique identifier value.",
         needs [], faults ["imap-select-no-uidnext"], accounts 1, mailbox::select_uidnext),
     check!("imap.select.permanentflags", Imap, "SELECT sends PERMANENTFLAGS", 9051, "6.3.2", Must,
-        "Before returning an OK to the client, the server MUST send the following untagged data to the client. ... OK [PERMANENTFLAGS (<list of flags>)] A list of message flags that the client can change permanently.",
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … OK [PERMANENTFLAGS (<list of flags>)] A list of message flags that the client can change permanently.",
         needs [], faults ["imap-select-no-permanentflags"], accounts 1, mailbox::select_permanentflags),
     check!("imap.select.read-write", Imap, "SELECT of a writable mailbox completes with [READ-WRITE]", 9051, "6.3.2", Should,
         "If the client is permitted to modify the mailbox, the server SHOULD prefix the text of the tagged OK response with the \"[READ-WRITE]\" response code.",
@@ -171,11 +207,11 @@ static CHECKS: &[crate::engine::Check] = &[
         "The special name INBOX is included in the output from LIST, if INBOX is supported by this server for this user and if the uppercase string \"INBOX\" matches the interpreted reference and mailbox name arguments with wildcards as described above.",
         needs [], faults ["imap-list-no-inbox"], accounts 1, mailbox::list_inbox),
     check!("imap.list.delimiter", Imap, "LIST \"\" \"\" returns the hierarchy delimiter", 9051, "6.3.9", Must,
-        "An empty (\"\" string) mailbox name argument is a special request to return the hierarchy delimiter and the root name of the name given in the reference.",
+        "In the basic syntax only, an empty (\"\" string) mailbox name argument is a special request to return the hierarchy delimiter and the root name of the name given in the reference.",
         needs [], faults ["imap-list-no-delimiter-root"], accounts 1, mailbox::list_delimiter),
-    check!("imap.special-use.attributes", Imap, "LIST shows special-use attributes", 6154, "2", Must,
+    check!("imap.special-use.attributes", Imap, "LIST RETURN (SPECIAL-USE) shows the special-use attributes", 6154, "2", Must,
         "If the client specifies the \"SPECIAL-USE\" return option, the LIST command MUST return the new special-use attributes on those mailboxes that have them set.",
-        needs ["SPECIAL-USE"], faults ["imap-no-special-use"], accounts 1, mailbox::special_use),
+        needs ["SPECIAL-USE"], faults ["imap-special-use-return-ignored"], accounts 1, mailbox::special_use),
     check!("imap.create-delete", Imap, "CREATE makes a mailbox and DELETE removes it", 9051, "6.3.4", Must,
         "The CREATE command creates a mailbox with the given name.  An OK response is returned only if a new mailbox with that name has been created.",
         needs [], faults ["imap-create-ignored"], accounts 1, mailbox::create_delete),
@@ -195,7 +231,7 @@ static CHECKS: &[crate::engine::Check] = &[
         "The APPEND command appends the literal argument as a new message to the end of the specified destination mailbox.",
         needs [], faults ["imap-append-lost"], accounts 1, messages::append_stored),
     check!("imap.append.flags", Imap, "APPEND with a flag list stores the flags", 9051, "6.3.12", Should,
-        "If a flag parenthesized list is specified, the flags SHOULD be set in the resulting message; otherwise, the flag list of the resulting message is set to empty by default.",
+        "If a flag parenthesized list is specified, the flags SHOULD be set in the resulting message; otherwise, the flag list of the resulting message is set to \"empty\" by default.",
         needs [], faults ["imap-append-drops-flags"], accounts 1, messages::append_flags),
     check!("imap.fetch.flags", Imap, "FETCH FLAGS returns the flags", 9051, "6.4.5", Must,
         "FLAGS The flags that are set for this message.",
@@ -207,7 +243,7 @@ static CHECKS: &[crate::engine::Check] = &[
         "INTERNALDATE The internal date of the message.",
         needs [], faults ["imap-fetch-no-internaldate"], accounts 1, messages::fetch_internaldate),
     check!("imap.fetch.rfc822-size", Imap, "RFC822.SIZE equals the appended octets", 9051, "2.3.4", Must,
-        "[RFC5322] size is the number of octets in the message when the message is expressed in [RFC5322] format.",
+        "RFC822.SIZE is the number of octets in the message when the message is expressed in [RFC5322] format.",
         needs [], faults ["imap-fetch-wrong-size"], accounts 1, messages::fetch_size),
     check!("imap.fetch.body", Imap, "BODY.PEEK[] returns exactly the appended message", 9051, "6.4.5", Must,
         "BODY[<section>]<<partial>> The text of a particular body section.",
@@ -219,7 +255,7 @@ static CHECKS: &[crate::engine::Check] = &[
         "The TEXT part specifier refers to the text body of the message, omitting the [RFC5322] header.",
         needs [], faults ["imap-fetch-text-wrong"], accounts 1, messages::fetch_text),
     check!("imap.fetch.header-fields", Imap, "BODY.PEEK[HEADER.FIELDS (SUBJECT)] returns only that field", 9051, "6.4.5", Must,
-        "HEADER.FIELDS and HEADER.FIELDS.NOT are followed by a list of field-name (as defined in [RFC5322]) names and return a subset of the header.",
+        "HEADER.FIELDS and HEADER.FIELDS.NOT are followed by a list of field-names (as defined in [RFC5322]) and return a subset of the header.",
         needs [], faults ["imap-fetch-header-fields-all"], accounts 1, messages::fetch_header_fields),
     check!("imap.fetch.envelope", Imap, "ENVELOPE carries the subject and From address", 9051, "7.5.2", Must,
         "ENVELOPE A parenthesized list that describes the envelope structure of a message.",
@@ -228,7 +264,7 @@ static CHECKS: &[crate::engine::Check] = &[
         "Multiple parts are indicated by parenthesis nesting.  Instead of a body type as the first element of the parenthesized list, there is a sequence of one or more nested body structures.  The second element of the parenthesized list is the multipart subtype (mixed, digest, parallel, alternative, etc.).",
         needs [], faults ["imap-bodystructure-flat"], accounts 1, messages::fetch_bodystructure),
     check!("imap.fetch.body-part", Imap, "BODY.PEEK[1] returns the first MIME part", 9051, "6.4.5.1", Must,
-        "Every message has at least one part number.  Non-[MIME-IMB] messages, and non-multipart [MIME-IMB] messages with no encapsulated message, only have a part 1.",
+        "Every message has at least one part number.  Messages that do not use MIME, and MIME messages that are not multipart and have no encapsulated message within them, only have a part 1.",
         needs [], faults ["imap-fetch-part-wrong"], accounts 1, messages::fetch_part),
     check!("imap.fetch.peek-keeps-unseen", Imap, "BODY.PEEK[] does not set \\Seen", 9051, "6.4.5", Must,
         "BODY.PEEK[<section>]<<partial>> An alternate form of BODY[<section>] that does not implicitly set the \\Seen flag.",
@@ -245,8 +281,8 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.store.silent", Imap, "STORE .SILENT sends no FETCH", 9051, "6.4.6", Should,
         "A suffix of \".SILENT\" in the data item name prevents the untagged FETCH, and the server SHOULD assume that the client has determined the updated value itself or does not care about the updated value.",
         needs [], faults ["imap-store-silent-noisy"], accounts 1, messages::store_silent),
-    check!("imap.store.keyword", Imap, "A keyword set with STORE is kept", 9051, "2.3.2", Must,
-        "A keyword is defined by the server implementation.  Keywords do not begin with \"\\\".  Allowable keywords are determined by the server.",
+    check!("imap.store.keyword", Imap, "A keyword STORE sets is kept when PERMANENTFLAGS allows it", 9051, "7.1", Must,
+        "The PERMANENTFLAGS list can also include the special flag \\*, which indicates that it is possible to create new keywords by attempting to store those keywords in the mailbox.",
         needs [], faults ["imap-keywords-dropped"], accounts 1, messages::store_keyword),
     check!("imap.search.all", Imap, "SEARCH ALL finds every message", 9051, "6.4.4", Must,
         "ALL All messages in the mailbox; the default initial key for ANDing.",
@@ -257,8 +293,8 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.search.subject", Imap, "SEARCH SUBJECT matches a header substring", 9051, "6.4.4", Must,
         "SUBJECT <string> Messages that contain the specified string in the envelope structure's SUBJECT field.",
         needs [], faults ["imap-search-ignores-headers"], accounts 1, messages::search_subject),
-    check!("imap.search.uid", Imap, "UID SEARCH returns UIDs", 9051, "6.4.9", Must,
-        "In the case of the SEARCH command, the response data is UIDs instead of message sequence numbers.",
+    check!("imap.search.uid", Imap, "UID SEARCH returns UIDs", 3501, "6.4.8", Must,
+        "The interpretation of the arguments is the same as with SEARCH; however, the numbers returned in a SEARCH response for a UID SEARCH command are unique identifiers instead of message sequence numbers.",
         needs [], faults ["imap-uid-search-returns-seq"], accounts 1, messages::uid_search),
     check!("imap.copy.copies", Imap, "COPY puts a copy in the target mailbox", 9051, "6.4.7", Must,
         "The COPY command copies the specified message(s) to the end of the specified destination mailbox.",
@@ -269,11 +305,17 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.uidplus.appenduid", Imap, "APPEND answers with APPENDUID", 4315, "3", Should,
         "With limited exceptions, discussed below, server implementations that advertise the UIDPLUS extension SHOULD return these response codes.",
         needs ["UIDPLUS"], faults ["imap-no-appenduid"], accounts 1, messages::appenduid),
+    check!("imap.copy.copyuid", Imap, "COPY answers with COPYUID (IMAP4rev2)", 9051, "6.4.7", Must,
+        "On successful completion of a COPY, the server returns a COPYUID response code (see Section 7.1).  Two exceptions to this requirement are listed below.",
+        needs ["IMAP4rev2"], faults ["imap-no-copyuid"], accounts 1, messages::copyuid_rev2),
+    check!("imap.append.appenduid", Imap, "APPEND answers with APPENDUID (IMAP4rev2)", 9051, "6.3.12", Must,
+        "On successful completion of an APPEND, the server returns an APPENDUID response code (see Section 7.1), unless otherwise specified below.",
+        needs ["IMAP4rev2"], faults ["imap-no-appenduid"], accounts 1, messages::appenduid_rev2),
     check!("imap.uidplus.uid-expunge", Imap, "UID EXPUNGE removes only the given \\Deleted messages", 4315, "2.1", Must,
         "If a message either does not have the \\Deleted flag set or has a UID that is not included in the specified sequence set, it is not affected.",
         needs ["UIDPLUS"], faults ["imap-uid-expunge-all"], accounts 1, messages::uid_expunge),
     check!("imap.move.moves", Imap, "MOVE adds the message to the target and expunges it from the source", 6851, "3.3", Must,
-        "If at least one message was moved, the server MUST send the updated UIDNEXT or UIDVALIDITY ... and an EXPUNGE or VANISHED response for each moved message.",
+        "Each message included in the set is moved, rather than copied, from the selected (source) mailbox to the named (target) mailbox.  This means that a new message is created in the target mailbox with a new UID, the original message is removed from the source mailbox, and it appears to the client as a single action.",
         needs ["MOVE"], faults ["imap-move-keeps-source"], accounts 1, messages::move_message),
     check!("imap.expunge.deleted", Imap, "EXPUNGE removes \\Deleted messages with an EXPUNGE each", 9051, "6.4.3", Must,
         "Before returning an OK to the client, an untagged EXPUNGE response is sent for each message that is removed.",

@@ -351,7 +351,10 @@ impl ImapSession {
         let endpoint = imap_endpoint(cx)?;
         let mut session = Self::connect_to(cx, &endpoint).await?;
         if endpoint.security == Security::StartTls {
-            session.starttls().await?;
+            session
+                .starttls()
+                .await
+                .map_err(|finding| starttls_blocked(cx, finding))?;
         }
         Ok(session)
     }
@@ -367,25 +370,96 @@ impl ImapSession {
             .await
     }
 
+    /// `AUTHENTICATE PLAIN` for `account` in the continuation form (no initial response, so
+    /// no SASL-IR needed): the tagged completion, with `continuations` counting the `+`.
+    pub async fn authenticate_plain(&mut self, account: &Account) -> Result<Reply, Finding> {
+        let tag = format!("g{}", TAGS.fetch_add(1, Ordering::Relaxed));
+        self.conn
+            .send(format!("{tag} AUTHENTICATE PLAIN\r\n").as_bytes())
+            .await?;
+        let mut untagged = Vec::new();
+        let mut continuations = 0;
+        loop {
+            match self.read().await? {
+                Response::Status(status)
+                    if status.tag.as_ref().is_some_and(|t| t.as_str() == tag) =>
+                {
+                    return Ok(Reply {
+                        untagged,
+                        continuations,
+                        tagged: status,
+                    });
+                }
+                Response::Continuation(_) if continuations == 0 => {
+                    continuations += 1;
+                    let message = groupwire_smtp::auth::plain_message(
+                        "",
+                        &account.user,
+                        account.password.expose(),
+                    );
+                    let line = format!("{}\r\n", groupwire_smtp::auth::base64_encode(&message));
+                    self.conn.send_secret(line.as_bytes()).await?;
+                }
+                Response::Continuation(_) => {
+                    // PLAIN is one message; a second challenge is answered by cancelling.
+                    continuations += 1;
+                    self.conn.send(b"*\r\n").await?;
+                }
+                other => untagged.push(other),
+            }
+        }
+    }
+
     /// A secure session logged in as account `index`.
     pub async fn ready(cx: &CheckContext, index: usize) -> Result<ImapSession, Finding> {
         let account = cx.account(index)?.clone();
         let mut session = Self::secure(cx).await?;
         let reply = session.login(&account).await?;
         if !reply.is_ok() {
-            return Err(Finding::harness(format!(
-                "cannot log in as {}: {}",
-                account.user,
-                reply.show_tagged()
-            )));
+            return Err(Finding::blocked(
+                LOGIN_OWNER,
+                cx.check().map(|c| c.id),
+                format!("OK to LOGIN as {}", account.user),
+                reply.show_tagged(),
+            ));
         }
         Ok(session)
+    }
+
+    /// Asks for IMAP4rev2 semantics where they are not the default: a server that advertises
+    /// both IMAP4rev1 and IMAP4rev2 answers as RFC 3501 says until `ENABLE IMAP4rev2`
+    /// (RFC 9051 §7.2.2). Call in the authenticated state.
+    pub async fn enable_rev2(&mut self, cx: &CheckContext) -> Result<(), Finding> {
+        if cx.advertises("IMAP4rev1") && cx.advertises("IMAP4rev2") {
+            self.must("ENABLE IMAP4rev2").await?;
+        }
+        Ok(())
     }
 
     /// `LOGOUT` and close.
     pub async fn logout(mut self) {
         let _ = self.run("LOGOUT").await;
         self.conn.close().await;
+    }
+}
+
+/// The check that owns "LOGIN with the target's credentials works": every other check that
+/// needs a logged-in session is blocked by it, not failed, when the login is refused.
+pub const LOGIN_OWNER: &str = "imap.login.ok";
+
+/// A failed STARTTLS as a precondition: blocked by the check that owns it, which is
+/// `imap.capability.starttls` when the probe saw no STARTTLS at all, else `imap.starttls.ok`.
+pub fn starttls_blocked(cx: &CheckContext, finding: Finding) -> Finding {
+    let owner = if cx.capabilities().is_some() && !cx.advertises("STARTTLS") {
+        "imap.capability.starttls"
+    } else {
+        "imap.starttls.ok"
+    };
+    match finding {
+        Finding::Violation { expected, actual } => {
+            Finding::blocked(owner, cx.check().map(|c| c.id), expected, actual)
+        }
+        other => other,
     }
 }
 
