@@ -3,14 +3,15 @@
 //! control) and through a proxy with the row's fault, and every pair whose control passes
 //! must be killed. Prints the kill table.
 //!
-//! Skips (with a message) when the servers are not installed, except under `CI=true`, where
-//! a missing server is a failure. Postfix has one system-wide configuration, so its start is
-//! retried while another Postfix runs on the machine.
+//! The servers are the repository's hardened variants (`HARDENED=1`: Dovecot on 127.0.0.2
+//! with plaintext authentication disabled; Postfix with AUTH only over TLS and bare newlines
+//! refused), so the deployment-policy checks pass bare and a fault that breaks the policy is
+//! measurable. Skips (with a message) when the servers are not installed, except under
+//! `CI=true`, where a missing server is a failure. Postfix starts are serialised by the
+//! support module's lock.
 
 #[path = "support/servers.rs"]
 mod servers;
-
-use std::time::{Duration, Instant};
 
 use groupwire_conformance::engine::{Status, TlsTrust};
 use groupwire_conformance::proxy::kill::{KillOptions, KillTable, Upstream, measure};
@@ -23,19 +24,19 @@ fn in_ci() -> bool {
 }
 
 fn start(name: &str) -> Option<RealServer> {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        match std::panic::catch_unwind(|| RealServer::start(name)) {
-            Ok(Some(server)) => return Some(server),
-            Ok(None) => {
-                assert!(!in_ci(), "{name} must be installed under CI");
-                return None;
-            }
-            // Another Postfix (system-wide configuration) may be running: wait and retry.
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_secs(10)),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+    let server = RealServer::start_with(name, &[("HARDENED", "1")]);
+    assert!(
+        server.is_some() || !in_ci(),
+        "{name} must be installed under CI"
+    );
+    if let Some(server) = &server {
+        assert_eq!(
+            server.get("HARDENED"),
+            Some("1"),
+            "{name}: not the hardened variant"
+        );
     }
+    server
 }
 
 fn accounts(server: &RealServer, domain: Option<&str>) -> Vec<Account> {
@@ -49,56 +50,13 @@ fn accounts(server: &RealServer, domain: Option<&str>) -> Vec<Account> {
         .collect()
 }
 
-/// Hardens the running server's configuration so the deployment-policy checks pass bare
-/// (and so a proxy fault that breaks the policy is measurable): Dovecot refuses plaintext
-/// authentication (the proxy then connects from 127.0.0.2, since Dovecot takes a connection
-/// whose two ends have the same address for a local, secure one); Postfix offers AUTH only
-/// over TLS and refuses bare newlines in DATA from every client.
-fn harden(name: &str, server: &RealServer) {
-    let pid = server.get("PID").unwrap();
-    match name {
-        "dovecot" => {
-            let config = server.get("CONFIG").unwrap();
-            let text = std::fs::read_to_string(config).unwrap();
-            let hardened = text.replace(
-                "disable_plaintext_auth = no",
-                "disable_plaintext_auth = yes",
-            );
-            assert_ne!(
-                text, hardened,
-                "the Dovecot starter's config changed: update harden()"
-            );
-            std::fs::write(config, hardened).unwrap();
-        }
-        _ => {
-            let status = std::process::Command::new("postconf")
-                .args(["-c", server.get("CONFIG_DIR").unwrap(), "-e"])
-                .args([
-                    "smtpd_tls_auth_only=yes",
-                    "smtpd_forbid_bare_newline=yes",
-                    "smtpd_forbid_bare_newline_exclusions=",
-                ])
-                .status()
-                .unwrap();
-            assert!(status.success(), "postconf failed");
-        }
-    }
-    // Both masters re-read their configuration on SIGHUP.
-    let status = std::process::Command::new("kill")
-        .args(["-HUP", pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::thread::sleep(Duration::from_secs(2));
-}
-
 fn measure_on(server: &RealServer, url: &str, domain: Option<&str>) -> KillTable {
     let upstream = Upstream {
         endpoint: Endpoint::parse(url).unwrap(),
         accounts: accounts(server, domain),
         domain: domain.map(str::to_owned),
         trust: TlsTrust::Insecure,
-        source: Some(std::net::IpAddr::from([127, 0, 0, 2])),
+        source: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -134,12 +92,12 @@ fn assert_all_killed(server: &str, table: &KillTable) {
 fn every_fault_is_killed_on_real_dovecot_and_postfix() {
     let mut tables = Vec::new();
     if let Some(dovecot) = start("dovecot") {
-        harden("dovecot", &dovecot);
-        let url = format!("imap://127.0.0.1:{}", dovecot.port("IMAP_PORT").unwrap());
+        let host = dovecot.get("HOST").unwrap_or("127.0.0.1");
+        let url = format!("imap://{host}:{}", dovecot.port("IMAP_PORT").unwrap());
         let table = measure_on(&dovecot, &url, None);
         assert_all_killed("Dovecot (imap, STARTTLS, plaintext auth disabled)", &table);
         tables.push(table);
-        let url = format!("imaps://127.0.0.1:{}", dovecot.port("IMAPS_PORT").unwrap());
+        let url = format!("imaps://{host}:{}", dovecot.port("IMAPS_PORT").unwrap());
         let table = measure_on(&dovecot, &url, None);
         assert_all_killed("Dovecot (imaps, implicit TLS)", &table);
         tables.push(table);
@@ -147,11 +105,8 @@ fn every_fault_is_killed_on_real_dovecot_and_postfix() {
         eprintln!("skip: Dovecot is not installed; the IMAP half of the kill table did not run");
     }
     if let Some(postfix) = start("postfix") {
-        harden("postfix", &postfix);
-        let url = format!(
-            "smtp://127.0.0.1:{}",
-            postfix.port("SUBMISSION_PORT").unwrap()
-        );
+        let host = postfix.get("HOST").unwrap_or("127.0.0.1");
+        let url = format!("smtp://{host}:{}", postfix.port("SUBMISSION_PORT").unwrap());
         let table = measure_on(&postfix, &url, postfix.get("DOMAIN"));
         assert_all_killed(
             "Postfix (submission, STARTTLS, AUTH only over TLS, no bare newlines)",
@@ -159,7 +114,7 @@ fn every_fault_is_killed_on_real_dovecot_and_postfix() {
         );
         tables.push(table);
         let url = format!(
-            "smtps://127.0.0.1:{}",
+            "smtps://{host}:{}",
             postfix.port("SUBMISSIONS_PORT").unwrap()
         );
         let table = measure_on(&postfix, &url, postfix.get("DOMAIN"));
