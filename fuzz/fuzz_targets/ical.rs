@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
         };
         // The lazy expansion yields the same instances, in time order, as the collected one.
         if let Ok(all) = expand_calendar(&c, range, &options.limits) {
-            assert!(all.windows(2).all(|w| (w[0].start, w[0].end) <= (w[1].start, w[1].end)));
+            assert!(
+                all.windows(2)
+                    .all(|w| (w[0].start, w[0].end) <= (w[1].start, w[1].end))
+            );
             let lazy: Vec<_> = Expansion::new(&c, range, &options.limits)
                 .expect("built once already")
                 .take(10)
