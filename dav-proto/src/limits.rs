@@ -15,8 +15,26 @@ pub struct Limits {
     pub max_list_length: usize,
     /// Longest unfolded iCalendar/vCard content line accepted, in octets.
     pub max_line_length: usize,
-    /// Most recurrence instances one expansion generates (RRULE/RDATE, RFC 5545 §3.8.5).
+    /// Most recurrence instances one expansion produces (RRULE/RDATE, RFC 5545 §3.8.5).
+    ///
+    /// Counted over the whole call, not per component: an
+    /// [`Expansion`](crate::ical::expand::Expansion) (or
+    /// [`expand_calendar`](crate::ical::expand::expand_calendar)) yields at most this many
+    /// instances of all its events together, then fails with [`Limit::Instances`]. It also
+    /// bounds what one rule generates when expanded alone
+    /// ([`occurrences`](crate::ical::expand::occurrences), VTIMEZONE observances) and the
+    /// candidates one recurrence period may hold (BYHOUR x BYMINUTE x BYSECOND).
     pub max_instances: usize,
+    /// Most steps of work one expansion call may do, whatever it produces.
+    ///
+    /// A step is a recurrence period visited, a day or time examined, a candidate kept, an
+    /// occurrence generated (inside the range or not, excluded or not), or a component,
+    /// RDATE, EXDATE or override indexed. This bounds the time of rules that generate little
+    /// but search long (`FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30`) and of calendars with very
+    /// many components; past it the call fails with [`Limit::ExpansionWork`]. The default
+    /// (10 million) takes well under a second, and is about a hundred times what expanding
+    /// a 90,000-event calendar over a year needs.
+    pub max_expansion_work: u64,
 }
 
 impl Default for Limits {
@@ -27,6 +45,7 @@ impl Default for Limits {
             max_list_length: 100_000,
             max_line_length: 64 * 1024,
             max_instances: 100_000,
+            max_expansion_work: 10_000_000,
         }
     }
 }
@@ -45,6 +64,8 @@ pub enum Limit {
     LineLength,
     /// [`Limits::max_instances`] was exceeded.
     Instances,
+    /// [`Limits::max_expansion_work`] was exceeded.
+    ExpansionWork,
 }
 
 impl Limit {
@@ -56,6 +77,7 @@ impl Limit {
             Limit::ListLength => "max_list_length",
             Limit::LineLength => "max_line_length",
             Limit::Instances => "max_instances",
+            Limit::ExpansionWork => "max_expansion_work",
         }
     }
 }

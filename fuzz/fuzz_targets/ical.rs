@@ -1,9 +1,10 @@
 //! iCalendar decoder (lenient and strict), with the round-trip and jCal properties checked
-//! on whatever decodes, plus recurrence expansion over a bounded range.
+//! on whatever decodes, plus recurrence expansion over a bounded range (the lazy expansion
+//! agrees with the collected one and both are in time order).
 #![no_main]
 
 use groupwire_dav::Decoded;
-use groupwire_dav::ical::expand::{TimeRange, expand_calendar};
+use groupwire_dav::ical::expand::{Expansion, TimeRange, expand_calendar};
 use groupwire_dav::ical::{DecodeOptions, decode_calendar, decode_component};
 use groupwire_dav::jcal::{component_from_json, component_to_json};
 use libfuzzer_sys::fuzz_target;
@@ -26,6 +27,18 @@ fuzz_target!(|data: &[u8]| {
             start: 1_700_000_000,
             end: 1_700_000_000 + 30 * 86_400,
         };
-        let _ = expand_calendar(&c, range, &options.limits);
+        // The lazy expansion yields the same instances, in time order, as the collected one.
+        if let Ok(all) = expand_calendar(&c, range, &options.limits) {
+            assert!(
+                all.windows(2)
+                    .all(|w| (w[0].start, w[0].end) <= (w[1].start, w[1].end))
+            );
+            let lazy: Vec<_> = Expansion::new(&c, range, &options.limits)
+                .expect("built once already")
+                .take(10)
+                .collect::<Result<_, _>>()
+                .expect("a prefix of a successful expansion");
+            assert_eq!(lazy.as_slice(), &all[..all.len().min(10)]);
+        }
     }
 });

@@ -65,7 +65,8 @@ fuzz_target!(|input: &[u8]| {
         if let Ok(Some((payload, _))) = whole {
             let mut wire = BytesMut::new();
             encode_data(&payload, &mut wire);
-            let again = decode(&wire, &mut || wire.len(), &limits).expect("re-stuffed payload decodes");
+            let again =
+                decode(&wire, &mut || wire.len(), &limits).expect("re-stuffed payload decodes");
             assert_eq!(again, Some((payload, wire.len())));
         }
     }

@@ -9,6 +9,18 @@
 //! Times are handled as "wall seconds" (seconds since 1970-01-01T00:00:00 of a clock
 //! reading) and converted to UTC with [`Zone`]. Floating times and TZIDs without a VTIMEZONE
 //! are taken as UTC. RANGE=THISANDFUTURE overrides are treated as single-instance overrides.
+//!
+//! Hostile calendars cost bounded time and memory: one call (an [`Expansion`], or
+//! [`expand_calendar`] which collects one) produces at most [`Limits::max_instances`]
+//! instances and does at most [`Limits::max_expansion_work`] steps of work, over all its
+//! components together; past either it fails with an error naming the limit. Indexing is
+//! O(n log n) in the number of components, and instances are generated lazily in time order,
+//! so a caller that reads the first 50 pays for about 50.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::Arc;
 
 use crate::ical::component::{Component, ComponentKind};
 use crate::ical::recur::{Frequency, Recur, WeekdayNum};
@@ -71,6 +83,15 @@ impl Zone {
         until_wall: i64,
         limits: &Limits,
     ) -> Result<Self, DecodeError> {
+        Self::build(tz, until_wall, limits, &mut Budget::new(limits))
+    }
+
+    fn build(
+        tz: &Component<'_>,
+        until_wall: i64,
+        limits: &Limits,
+        budget: &mut Budget,
+    ) -> Result<Self, DecodeError> {
         let mut transitions = Vec::new();
         for obs in tz
             .components
@@ -100,10 +121,13 @@ impl Zone {
                         u.wall_seconds()
                     }
                 });
-                onsets.extend(occurrences(start, &rule, until, until_wall, limits)?);
+                onsets.extend(occurrences_within(
+                    start, &rule, until, until_wall, limits, budget,
+                )?);
             }
             for rdate in obs.properties_named("RDATE") {
                 for part in value::split_unescaped(&rdate.value, b',') {
+                    budget.spend(1)?;
                     onsets.push(DateOrDateTime::parse(part.1)?.wall_seconds());
                 }
             }
@@ -131,6 +155,16 @@ impl Zone {
         }
     }
 
+    /// The largest UTC offset the zone uses (0 for UTC): no wall-clock reading `w` is
+    /// earlier than `w - max_offset()` in UTC.
+    fn max_offset(&self) -> i64 {
+        self.transitions
+            .iter()
+            .map(|t| i64::from(t.1.max(t.2)))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Wall-clock reading to UTC seconds.
     pub fn to_utc(&self, wall: i64) -> i64 {
         wall - i64::from(self.offset_at_wall(wall))
@@ -149,9 +183,43 @@ impl Zone {
     }
 }
 
+/// The work one expansion call may still do, counted against [`Limits::max_expansion_work`].
+///
+/// One unit is one step of the generator: a recurrence period visited, a day or time
+/// examined, a candidate kept, an occurrence produced, a component indexed.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    spent: u64,
+    max: u64,
+}
+
+impl Budget {
+    fn new(limits: &Limits) -> Self {
+        Self {
+            spent: 0,
+            max: limits.max_expansion_work,
+        }
+    }
+
+    fn spend(&mut self, units: u64) -> Result<(), DecodeError> {
+        self.spent = self.spent.saturating_add(units);
+        if self.spent > self.max {
+            return Err(DecodeError::new(
+                0,
+                ErrorKind::LimitExceeded(Limit::ExpansionWork),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The wall-clock start times (ascending, deduplicated) that `rule` generates from `dtstart`,
 /// stopping after `until_wall` (UNTIL, already moved to dtstart's wall clock), COUNT, or the
 /// first period that starts after `horizon_wall`.
+///
+/// Fails with [`Limit::Instances`] past [`Limits::max_instances`] occurrences (or candidates
+/// in one period) and with [`Limit::ExpansionWork`] past [`Limits::max_expansion_work`]
+/// steps (a rule that matches nothing for millions of periods).
 pub fn occurrences(
     dtstart: DateOrDateTime,
     rule: &Recur,
@@ -159,85 +227,244 @@ pub fn occurrences(
     horizon_wall: i64,
     limits: &Limits,
 ) -> Result<Vec<i64>, DecodeError> {
-    let start_wall = dtstart.wall_seconds();
-    let d0 = dtstart.date();
-    let (h0, m0, s0) = match dtstart {
-        DateOrDateTime::Date(_) => (0, 0, 0),
-        DateOrDateTime::DateTime(dt) => (dt.time.hour, dt.time.minute, dt.time.second),
-    };
-    let all_day = matches!(dtstart, DateOrDateTime::Date(_));
-    let interval = i64::from(rule.interval());
-    let mut out: Vec<i64> = Vec::new();
-    let max_periods = limits.max_instances.saturating_mul(20).max(10_000);
-    let mut candidates: Vec<i64> = Vec::new();
-    let ctx = Ctx {
+    occurrences_within(
+        dtstart,
         rule,
-        d0,
-        limit: limits.max_instances,
-    };
-    for k in 0..max_periods as i64 {
-        candidates.clear();
-        let period_start: i64;
+        until_wall,
+        horizon_wall,
+        limits,
+        &mut Budget::new(limits),
+    )
+}
+
+fn occurrences_within(
+    dtstart: DateOrDateTime,
+    rule: &Recur,
+    until_wall: Option<i64>,
+    horizon_wall: i64,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<Vec<i64>, DecodeError> {
+    let mut rule = RuleIter::new(dtstart, rule.clone(), until_wall, horizon_wall, limits);
+    rule.per_rule_cap = Some(limits.max_instances);
+    let mut out = Vec::new();
+    while let Some(wall) = rule.next(budget)? {
+        out.push(wall);
+    }
+    Ok(out)
+}
+
+/// The occurrences of one RRULE, generated a period at a time, in ascending wall-clock order.
+#[derive(Debug, Clone)]
+struct RuleIter {
+    rule: Recur,
+    d0: Date,
+    t0: (u8, u8, u8),
+    all_day: bool,
+    start_wall: i64,
+    until_wall: Option<i64>,
+    horizon_wall: i64,
+    /// Candidates beyond this many in one period are an error.
+    candidate_cap: usize,
+    /// Occurrences beyond this many are an error (for [`occurrences`]; expansions bound the
+    /// whole call instead).
+    per_rule_cap: Option<usize>,
+    /// The next period to generate.
+    k: i64,
+    /// The current period's selected times, ascending, and how many were taken.
+    period: Vec<i64>,
+    taken: usize,
+    produced: usize,
+    done: bool,
+}
+
+impl RuleIter {
+    fn new(
+        dtstart: DateOrDateTime,
+        rule: Recur,
+        until_wall: Option<i64>,
+        horizon_wall: i64,
+        limits: &Limits,
+    ) -> Self {
+        let t0 = match dtstart {
+            DateOrDateTime::Date(_) => (0, 0, 0),
+            DateOrDateTime::DateTime(dt) => (dt.time.hour, dt.time.minute, dt.time.second),
+        };
+        Self {
+            rule,
+            d0: dtstart.date(),
+            t0,
+            all_day: matches!(dtstart, DateOrDateTime::Date(_)),
+            start_wall: dtstart.wall_seconds(),
+            until_wall,
+            horizon_wall,
+            candidate_cap: limits.max_instances,
+            per_rule_cap: None,
+            k: 0,
+            period: Vec::new(),
+            taken: 0,
+            produced: 0,
+            done: false,
+        }
+    }
+
+    /// Skips whole periods that end before `from_wall`. Only without COUNT: COUNT counts
+    /// from DTSTART, so every earlier occurrence must be generated to know where it ends.
+    /// Each period's selection depends on that period alone, so the rest is unchanged.
+    fn skip_to(&mut self, from_wall: i64) {
+        if self.rule.count.is_some() || from_wall <= self.start_wall {
+            return;
+        }
+        let interval = i64::from(self.rule.interval().max(1));
+        let from_day = from_wall.div_euclid(86_400);
+        let d0 = self.d0.days_since_epoch();
+        let periods = match self.rule.freq {
+            Frequency::Yearly => {
+                let (year, _, _) = value::civil_from_days(from_day);
+                (year - i64::from(self.d0.year)).div_euclid(interval)
+            }
+            Frequency::Monthly => {
+                let (year, month, _) = value::civil_from_days(from_day);
+                let index = year * 12 + i64::from(month) - 1;
+                let first = i64::from(self.d0.year) * 12 + i64::from(self.d0.month) - 1;
+                (index - first).div_euclid(interval)
+            }
+            Frequency::Weekly => {
+                let back = (i64::from(weekday_of(d0)) - i64::from(self.rule.week_start().index()))
+                    .rem_euclid(7);
+                (from_day - (d0 - back)).div_euclid(7 * interval)
+            }
+            Frequency::Daily => (from_day - d0).div_euclid(interval),
+            Frequency::Hourly | Frequency::Minutely | Frequency::Secondly => {
+                let unit = match self.rule.freq {
+                    Frequency::Hourly => 3600,
+                    Frequency::Minutely => 60,
+                    _ => 1,
+                };
+                (from_wall - self.start_wall).div_euclid(interval.saturating_mul(unit))
+            }
+        };
+        // One period of margin: ISO weeks of a YEARLY rule reach into the previous year.
+        self.k = self.k.max(periods.saturating_sub(1));
+    }
+
+    /// The next occurrence, or `None` when the rule has ended.
+    fn next(&mut self, budget: &mut Budget) -> Result<Option<i64>, DecodeError> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            if let Some(&time) = self.period.get(self.taken) {
+                self.taken += 1;
+                if time < self.start_wall {
+                    continue;
+                }
+                if self.until_wall.is_some_and(|u| time > u) || time > self.horizon_wall {
+                    self.done = true;
+                    return Ok(None);
+                }
+                self.produced += 1;
+                if self.per_rule_cap.is_some_and(|cap| self.produced > cap) {
+                    return Err(too_many());
+                }
+                if self.rule.count.is_some_and(|n| self.produced >= n as usize) {
+                    self.done = true;
+                }
+                return Ok(Some(time));
+            }
+            if !self.next_period(budget)? {
+                self.done = true;
+            }
+        }
+    }
+
+    /// Generates period `k` into `self.period`; `false` when it starts past the horizon.
+    fn next_period(&mut self, budget: &mut Budget) -> Result<bool, DecodeError> {
+        let k = self.k;
+        self.k = self.k.saturating_add(1);
+        self.period.clear();
+        self.taken = 0;
+        let rule = &self.rule;
+        let ctx = Ctx {
+            rule,
+            d0: self.d0,
+            limit: self.candidate_cap,
+        };
+        let (t0, all_day, horizon) = (self.t0, self.all_day, self.horizon_wall);
+        let interval = i64::from(rule.interval());
+        let candidates = &mut self.period;
+        let mut days_examined: u64 = 0;
+        let mut push_days = |days: std::ops::Range<i64>, week_year: Option<i64>| {
+            days_examined += u64::try_from(days.end - days.start).unwrap_or(0);
+            for day in days {
+                ctx.push_day(day, week_year, candidates, t0, all_day);
+            }
+        };
         match rule.freq {
             Frequency::Yearly => {
-                let year = i64::from(d0.year) + k * interval;
-                if year > 9999 {
-                    break;
+                let year = i64::from(self.d0.year).saturating_add(k.saturating_mul(interval));
+                if year > 9999 || value::days_from_civil(year, 1, 1) * 86_400 > horizon {
+                    return Ok(false);
                 }
-                period_start = value::days_from_civil(year, 1, 1) * 86_400;
-                if period_start > horizon_wall {
-                    break;
-                }
-                let (first, last) = if rule.by_week_no.is_empty() {
-                    (
-                        value::days_from_civil(year, 1, 1),
-                        value::days_from_civil(year, 12, 31),
-                    )
+                if rule.by_week_no.is_empty() && !rule.by_month.is_empty() {
+                    // Only the months named: a twelfth of the days for a yearly VTIMEZONE rule.
+                    let mut months: Vec<u8> = rule
+                        .by_month
+                        .iter()
+                        .copied()
+                        .filter(|m| (1..=12).contains(m))
+                        .collect();
+                    months.sort_unstable();
+                    months.dedup();
+                    for month in months {
+                        let first = value::days_from_civil(year, month, 1);
+                        push_days(
+                            first..first + i64::from(days_in_month(year, month)),
+                            Some(year),
+                        );
+                    }
+                } else if rule.by_week_no.is_empty() {
+                    let first = value::days_from_civil(year, 1, 1);
+                    push_days(first..value::days_from_civil(year, 12, 31) + 1, Some(year));
                 } else {
-                    (
-                        week_one_start(year, rule),
-                        week_one_start(year + 1, rule) - 1,
-                    )
-                };
-                for day in first..=last {
-                    ctx.push_day(day, Some(year), &mut candidates, (h0, m0, s0), all_day);
+                    push_days(
+                        week_one_start(year, rule)..week_one_start(year + 1, rule),
+                        Some(year),
+                    );
                 }
             }
             Frequency::Monthly => {
-                let index = (i64::from(d0.year) * 12 + i64::from(d0.month) - 1) + k * interval;
+                let index = (i64::from(self.d0.year) * 12 + i64::from(self.d0.month) - 1)
+                    .saturating_add(k.saturating_mul(interval));
                 let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
                 if year > 9999 {
-                    break;
+                    return Ok(false);
                 }
                 let first = value::days_from_civil(year, month, 1);
-                period_start = first * 86_400;
-                if period_start > horizon_wall {
-                    break;
+                if first * 86_400 > horizon {
+                    return Ok(false);
                 }
-                for day in first..first + i64::from(days_in_month(year, month)) {
-                    ctx.push_day(day, None, &mut candidates, (h0, m0, s0), all_day);
-                }
+                push_days(first..first + i64::from(days_in_month(year, month)), None);
             }
             Frequency::Weekly => {
-                let d = d0.days_since_epoch();
+                let d = self.d0.days_since_epoch();
                 let back =
                     (i64::from(weekday_of(d)) - i64::from(rule.week_start().index())).rem_euclid(7);
-                let first = d - back + 7 * k * interval;
-                period_start = first * 86_400;
-                if period_start > horizon_wall {
-                    break;
+                let first = (d - back).saturating_add(k.saturating_mul(7).saturating_mul(interval));
+                if first > 9999 * 366 || first * 86_400 > horizon {
+                    return Ok(false);
                 }
-                for day in first..first + 7 {
-                    ctx.push_day(day, None, &mut candidates, (h0, m0, s0), all_day);
-                }
+                push_days(first..first + 7, None);
             }
             Frequency::Daily => {
-                let day = d0.days_since_epoch() + k * interval;
-                period_start = day * 86_400;
-                if period_start > horizon_wall {
-                    break;
+                let day = self
+                    .d0
+                    .days_since_epoch()
+                    .saturating_add(k.saturating_mul(interval));
+                if day > 9999 * 366 || day * 86_400 > horizon {
+                    return Ok(false);
                 }
-                ctx.push_day(day, None, &mut candidates, (h0, m0, s0), all_day);
+                push_days(day..day + 1, None);
             }
             Frequency::Hourly | Frequency::Minutely | Frequency::Secondly => {
                 let unit = match rule.freq {
@@ -245,31 +472,29 @@ pub fn occurrences(
                     Frequency::Minutely => 60,
                     _ => 1,
                 };
-                let base =
-                    start_wall.saturating_add(k.saturating_mul(interval).saturating_mul(unit));
-                period_start = base;
-                if period_start > horizon_wall {
-                    break;
+                let base = self
+                    .start_wall
+                    .saturating_add(k.saturating_mul(interval).saturating_mul(unit));
+                if base > horizon {
+                    return Ok(false);
                 }
-                ctx.push_sub_daily(base, &mut candidates);
+                days_examined = 1;
+                ctx.push_sub_daily(base, candidates);
             }
         }
-        if period_start > horizon_wall {
-            break;
-        }
-        if candidates.len() > limits.max_instances {
+        budget.spend(1 + days_examined + self.period.len() as u64)?;
+        if self.period.len() > self.candidate_cap {
             return Err(too_many());
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let selected: Vec<i64> = if rule.by_set_pos.is_empty() {
-            std::mem::take(&mut candidates)
-        } else {
-            let mut picked: Vec<i64> = rule
+        self.period.sort_unstable();
+        self.period.dedup();
+        if !self.rule.by_set_pos.is_empty() {
+            let len = self.period.len() as i64;
+            let mut picked: Vec<i64> = self
+                .rule
                 .by_set_pos
                 .iter()
                 .filter_map(|&p| {
-                    let len = candidates.len() as i64;
                     let idx = if p > 0 {
                         i64::from(p) - 1
                     } else {
@@ -277,33 +502,15 @@ pub fn occurrences(
                     };
                     usize::try_from(idx)
                         .ok()
-                        .and_then(|i| candidates.get(i).copied())
+                        .and_then(|i| self.period.get(i).copied())
                 })
                 .collect();
             picked.sort_unstable();
             picked.dedup();
-            picked
-        };
-        for c in selected {
-            if c < start_wall {
-                continue;
-            }
-            if until_wall.is_some_and(|u| c > u) {
-                return Ok(out);
-            }
-            if c > horizon_wall {
-                return Ok(out);
-            }
-            out.push(c);
-            if out.len() > limits.max_instances {
-                return Err(too_many());
-            }
-            if rule.count.is_some_and(|n| out.len() >= n as usize) {
-                return Ok(out);
-            }
+            self.period = picked;
         }
+        Ok(true)
     }
-    Ok(out)
 }
 
 /// Monday = 0 weekday of a day number.
@@ -489,94 +696,142 @@ impl Ctx<'_> {
     }
 }
 
-/// Zones of a calendar, looked up by TZID.
+/// Zones of a calendar: VTIMEZONEs indexed by TZID once, each built at most once.
 struct Zones<'c, 'a> {
-    calendar: &'c Component<'a>,
+    /// (TZID, VTIMEZONE), sorted by TZID, document order among equal TZIDs.
+    by_tzid: Vec<(&'c str, &'c Component<'a>)>,
     until_wall: i64,
-    cache: Vec<(String, Zone)>,
+    cache: BTreeMap<String, Arc<Zone>>,
 }
 
-impl Zones<'_, '_> {
-    fn get(&mut self, tzid: Option<&str>, utc: bool, limits: &Limits) -> Result<Zone, DecodeError> {
-        let Some(tzid) = tzid.filter(|_| !utc) else {
-            return Ok(Zone::utc());
-        };
-        if let Some((_, z)) = self.cache.iter().find(|(id, _)| id == tzid) {
-            return Ok(z.clone());
+impl<'c, 'a> Zones<'c, 'a> {
+    fn new(
+        calendar: &'c Component<'a>,
+        until_wall: i64,
+        budget: &mut Budget,
+    ) -> Result<Self, DecodeError> {
+        let mut by_tzid: Vec<(&'c str, &'c Component<'a>)> = Vec::new();
+        for tz in calendar.components_of(ComponentKind::Timezone) {
+            budget.spend(1)?;
+            if let Some(id) = tz.property("TZID") {
+                by_tzid.push((id.value.as_ref(), tz));
+            }
         }
-        let zone = match self
-            .calendar
-            .components_of(ComponentKind::Timezone)
-            .find(|tz| tz.property("TZID").is_some_and(|p| p.value == tzid))
-        {
-            Some(tz) => Zone::from_vtimezone(tz, self.until_wall, limits)?,
+        by_tzid.sort_by(|a, b| a.0.cmp(b.0));
+        Ok(Self {
+            by_tzid,
+            until_wall,
+            cache: BTreeMap::new(),
+        })
+    }
+
+    fn get(
+        &mut self,
+        tzid: Option<&str>,
+        utc: bool,
+        limits: &Limits,
+        budget: &mut Budget,
+    ) -> Result<Arc<Zone>, DecodeError> {
+        let Some(tzid) = tzid.filter(|_| !utc) else {
+            return Ok(Arc::new(Zone::utc()));
+        };
+        if let Some(zone) = self.cache.get(tzid) {
+            return Ok(Arc::clone(zone));
+        }
+        let first = self.by_tzid.partition_point(|(id, _)| *id < tzid);
+        let zone = match self.by_tzid.get(first).filter(|(id, _)| *id == tzid) {
+            Some((_, tz)) => Zone::build(tz, self.until_wall, limits, budget)?,
             None => Zone::utc(),
         };
-        self.cache.push((tzid.to_owned(), zone.clone()));
+        let zone = Arc::new(zone);
+        self.cache.insert(tzid.to_owned(), Arc::clone(&zone));
         Ok(zone)
     }
 }
 
 /// Every occurrence of the VEVENT, VTODO and VJOURNAL components of `calendar` that
 /// overlaps `range` by the rules of RFC 4791 §9.9, sorted by start.
+///
+/// The whole call is bounded: more than [`Limits::max_instances`] occurrences in the range
+/// fail with [`Limit::Instances`], more than [`Limits::max_expansion_work`] steps with
+/// [`Limit::ExpansionWork`]. To read only the first few, use [`Expansion`], which stops as
+/// soon as the caller does.
 pub fn expand_calendar<'c, 'a>(
     calendar: &'c Component<'a>,
     range: TimeRange,
     limits: &Limits,
 ) -> Result<Vec<Instance<'c, 'a>>, DecodeError> {
-    // Slack for time-zone offsets (at most ±26 h between wall clock and UTC).
-    let horizon_wall = range.end.saturating_add(2 * 86_400);
-    let mut zones = Zones {
-        calendar,
-        until_wall: horizon_wall,
-        cache: Vec::new(),
-    };
-    let items: Vec<&Component<'a>> = calendar
-        .components
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.kind(),
-                ComponentKind::Event | ComponentKind::Todo | ComponentKind::Journal
-            )
-        })
-        .collect();
-    let mut out = Vec::new();
-    for master in items
-        .iter()
-        .filter(|c| c.property("RECURRENCE-ID").is_none())
-    {
-        let uid = master.uid();
-        let overrides: Vec<&Component<'a>> = items
-            .iter()
-            .filter(|c| c.property("RECURRENCE-ID").is_some() && c.uid() == uid)
-            .copied()
-            .collect();
-        expand_master(
-            master,
-            &overrides,
-            range,
-            horizon_wall,
-            &mut zones,
-            limits,
-            &mut out,
-        )?;
-    }
-    // Overrides without a master stand alone.
-    for orphan in items.iter().filter(|c| {
-        c.property("RECURRENCE-ID").is_some()
-            && !items
-                .iter()
-                .any(|m| m.property("RECURRENCE-ID").is_none() && m.uid() == c.uid())
-    }) {
-        if let Some(inst) = single(orphan, None, &mut zones, limits)?
-            && overlaps(&inst, range)
+    Expansion::new(calendar, range, limits)?.collect()
+}
+
+/// How the end of an occurrence follows from its start.
+#[derive(Debug, Clone, Copy)]
+enum EndRule {
+    /// DTEND (or DUE): the same exact length for every occurrence.
+    Exact(i64),
+    /// DURATION: days and weeks nominal, the rest exact.
+    Nominal(Duration),
+    /// A DATE start without end: one day.
+    NextDay,
+    /// A DATE-TIME start without end: a point.
+    Point,
+}
+
+impl EndRule {
+    fn of(
+        c: &Component<'_>,
+        dtstart: DateOrDateTime,
+        zone: &Zone,
+        zones: &mut Zones<'_, '_>,
+        limits: &Limits,
+        budget: &mut Budget,
+    ) -> Result<Self, DecodeError> {
+        let end_name = if c.kind() == ComponentKind::Todo {
+            "DUE"
+        } else {
+            "DTEND"
+        };
+        if let Some(end) = c
+            .date_property(end_name)
+            .filter(|_| c.property("DTSTART").is_some())
         {
-            out.push(inst);
+            let (end, tzid) = end?;
+            let end_zone = zones.get(tzid, end.is_utc(), limits, budget)?;
+            let exact = end_zone.to_utc(end.wall_seconds()) - zone.to_utc(dtstart.wall_seconds());
+            Ok(Self::Exact(exact.max(0)))
+        } else if let Some(d) = c.duration() {
+            Ok(Self::Nominal(d?))
+        } else if matches!(dtstart, DateOrDateTime::Date(_)) {
+            Ok(Self::NextDay)
+        } else {
+            Ok(Self::Point)
         }
     }
-    out.sort_by_key(|i| (i.start, i.end));
-    Ok(out)
+
+    fn end(self, start_utc: i64, wall: i64, zone: &Zone) -> i64 {
+        match self {
+            Self::Exact(length) => start_utc.saturating_add(length),
+            Self::Nominal(d) => add_duration(start_utc, wall, d, zone),
+            Self::NextDay => zone.to_utc(wall.saturating_add(86_400)),
+            Self::Point => start_utc,
+        }
+    }
+
+    /// An upper bound on the length of any occurrence, so generation may start that much
+    /// before the range (plus the 26 h any zone offset can add).
+    fn longest(self) -> i64 {
+        match self {
+            Self::Exact(length) => length,
+            Self::Nominal(d) if !d.negative => {
+                (i64::from(d.weeks) * 7 + i64::from(d.days) + 1) * 86_400
+                    + i64::from(d.hours) * 3600
+                    + i64::from(d.minutes) * 60
+                    + i64::from(d.seconds)
+            }
+            Self::Nominal(_) | Self::Point => 0,
+            Self::NextDay => 2 * 86_400,
+        }
+    }
 }
 
 /// Start/end of a component by itself, or `None` when it has no DTSTART (nor DUE).
@@ -585,6 +840,7 @@ fn single<'c, 'a>(
     recurrence_id: Option<i64>,
     zones: &mut Zones<'_, '_>,
     limits: &Limits,
+    budget: &mut Budget,
 ) -> Result<Option<Instance<'c, 'a>>, DecodeError> {
     let Some(start) = c
         .date_property("DTSTART")
@@ -593,50 +849,17 @@ fn single<'c, 'a>(
         return Ok(None);
     };
     let (start, tzid) = start?;
-    let zone = zones.get(tzid, start.is_utc(), limits)?;
+    let zone = zones.get(tzid, start.is_utc(), limits, budget)?;
     let wall = start.wall_seconds();
-    let (s, e) = span(c, start, wall, &zone, zones, limits)?;
+    let begin = zone.to_utc(wall);
+    let end = EndRule::of(c, start, &zone, zones, limits, budget)?.end(begin, wall, &zone);
     Ok(Some(Instance {
         component: c,
         recurrence_id,
-        start: s,
-        end: e,
+        start: begin,
+        end,
         all_day: matches!(start, DateOrDateTime::Date(_)),
     }))
-}
-
-/// UTC start and end of an occurrence of `c` starting at wall-clock `wall`.
-fn span(
-    c: &Component<'_>,
-    dtstart: DateOrDateTime,
-    wall: i64,
-    zone: &Zone,
-    zones: &mut Zones<'_, '_>,
-    limits: &Limits,
-) -> Result<(i64, i64), DecodeError> {
-    let start = zone.to_utc(wall);
-    let end_name = if c.kind() == ComponentKind::Todo {
-        "DUE"
-    } else {
-        "DTEND"
-    };
-    let end = if let Some(end) = c
-        .date_property(end_name)
-        .filter(|_| c.property("DTSTART").is_some())
-    {
-        let (end, tzid) = end?;
-        let end_zone = zones.get(tzid, end.is_utc(), limits)?;
-        let exact = end_zone.to_utc(end.wall_seconds()) - zone.to_utc(dtstart.wall_seconds());
-        start + exact.max(0)
-    } else if let Some(d) = c.duration() {
-        let d = d?;
-        add_duration(start, wall, d, zone)
-    } else if matches!(dtstart, DateOrDateTime::Date(_)) {
-        zone.to_utc(wall + 86_400)
-    } else {
-        start
-    };
-    Ok((start, end))
 }
 
 /// Adds a DURATION: days and weeks are nominal (wall clock), the rest exact (RFC 5545 §3.3.6).
@@ -651,166 +874,638 @@ fn add_duration(start_utc: i64, wall: i64, d: Duration, zone: &Zone) -> i64 {
     }
 }
 
-fn overlaps(i: &Instance<'_, '_>, range: TimeRange) -> bool {
-    if i.end > i.start {
-        i.start < range.end && i.end > range.start
+fn overlaps(start: i64, end: i64, range: TimeRange) -> bool {
+    if end > start {
+        start < range.end && end > range.start
     } else {
-        range.start <= i.start && i.start < range.end
+        range.start <= start && start < range.end
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn expand_master<'c, 'a>(
-    master: &'c Component<'a>,
-    overrides: &[&'c Component<'a>],
-    range: TimeRange,
-    horizon_wall: i64,
-    zones: &mut Zones<'_, '_>,
-    limits: &Limits,
-    out: &mut Vec<Instance<'c, 'a>>,
-) -> Result<(), DecodeError> {
-    let recurs = master.property("RRULE").is_some() || master.property("RDATE").is_some();
-    if !recurs {
-        if let Some(inst) = single(master, None, zones, limits)?
-            && overlaps(&inst, range)
-        {
-            out.push(inst);
+/// The wall-clock starts of one recurring component: DTSTART, its RRULEs and RDATEs merged
+/// in ascending order without duplicates. An RDATE PERIOD carries its own UTC end.
+#[derive(Debug)]
+struct Walls {
+    dtstart: Option<i64>,
+    /// (wall start, UTC end of an RDATE PERIOD), ascending; `rdate_at` is the next one.
+    rdates: Vec<(i64, Option<i64>)>,
+    rdate_at: usize,
+    rules: Vec<(RuleIter, Option<Option<i64>>)>,
+    ahead: Option<Option<(i64, Option<i64>)>>,
+    /// The last wall returned: anything not after it is a duplicate.
+    last: Option<i64>,
+}
+
+impl Walls {
+    fn skip_to(&mut self, from_wall: i64) {
+        for (rule, _) in &mut self.rules {
+            rule.skip_to(from_wall);
         }
-        return Ok(());
     }
-    let Some(start) = master.date_property("DTSTART") else {
-        return Ok(());
-    };
-    let (dtstart, tzid) = start?;
-    let zone = zones.get(tzid, dtstart.is_utc(), limits)?;
-    let all_day = matches!(dtstart, DateOrDateTime::Date(_));
-    // (wall start, explicit UTC end for RDATE periods)
-    let mut walls: Vec<(i64, Option<i64>)> = vec![(dtstart.wall_seconds(), None)];
-    for rule in master.properties_named("RRULE") {
-        let rule = Recur::parse(&rule.value)?;
-        let until = rule.until.map(|u| {
-            if u.is_utc() {
-                zone.to_wall(u.wall_seconds())
-            } else {
-                u.wall_seconds()
-            }
-        });
-        let horizon = zone.to_wall(horizon_wall);
-        walls.extend(
-            occurrences(dtstart, &rule, until, horizon, limits)?
+
+    fn peek(&mut self, budget: &mut Budget) -> Result<Option<i64>, DecodeError> {
+        if self.ahead.is_none() {
+            self.ahead = Some(self.advance(budget)?);
+        }
+        Ok(self.ahead.flatten().map(|(wall, _)| wall))
+    }
+
+    fn next(&mut self, budget: &mut Budget) -> Result<Option<(i64, Option<i64>)>, DecodeError> {
+        match self.ahead.take() {
+            Some(ahead) => Ok(ahead),
+            None => self.advance(budget),
+        }
+    }
+
+    fn advance(&mut self, budget: &mut Budget) -> Result<Option<(i64, Option<i64>)>, DecodeError> {
+        loop {
+            let cheap = self
+                .dtstart
+                .map(|w| (w, None))
                 .into_iter()
-                .map(|w| (w, None)),
-        );
-    }
-    for rdate in master.properties_named("RDATE") {
-        let is_period = rdate
-            .param_value("VALUE")
-            .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
-        // Floating RDATE/EXDATE values of a zoned event are read in DTSTART's zone, as
-        // clients that omit the TZID mean.
-        let rzone = match rdate.param_value("TZID") {
-            Some(t) => zones.get(Some(t), false, limits)?,
-            None => zone.clone(),
-        };
-        for (_, part) in value::split_unescaped(&rdate.value, b',') {
-            if is_period {
-                let Period { start, end } = Period::parse(part)?;
-                let s = if start.time.utc {
-                    start.wall_seconds()
-                } else {
-                    rzone.to_utc(start.wall_seconds())
-                };
-                let e = match end {
-                    PeriodEnd::End(e) if e.time.utc => e.wall_seconds(),
-                    PeriodEnd::End(e) => rzone.to_utc(e.wall_seconds()),
-                    PeriodEnd::Duration(d) => s + d.total_seconds(),
-                };
-                walls.push((zone.to_wall(s), Some(e)));
+                .chain(self.rdates.get(self.rdate_at).copied())
+                .min();
+            // A rule never generates before DTSTART: while DTSTART is the smallest of the
+            // rest, its rules need not be searched yet (a rule's equal first occurrence is
+            // dropped later as a duplicate).
+            let dtstart_first = cheap.is_some_and(|c| Some(c.0) == self.dtstart);
+            if !dtstart_first {
+                for (rule, head) in &mut self.rules {
+                    if head.is_none() {
+                        *head = Some(rule.next(budget)?);
+                    }
+                }
+            }
+            // `None` ends sort first, so a rule's or DTSTART's occurrence wins over an RDATE
+            // PERIOD at the same time.
+            let best = if dtstart_first {
+                cheap
             } else {
-                let v = DateOrDateTime::parse(part)?;
-                let utc = if v.is_utc() {
-                    v.wall_seconds()
-                } else {
-                    rzone.to_utc(v.wall_seconds())
-                };
-                walls.push((zone.to_wall(utc), None));
+                cheap
+                    .into_iter()
+                    .chain(
+                        self.rules
+                            .iter()
+                            .filter_map(|(_, head)| head.flatten().map(|w| (w, None))),
+                    )
+                    .min()
+            };
+            let Some((wall, _)) = best else {
+                return Ok(None);
+            };
+            if self.dtstart == Some(wall) {
+                self.dtstart = None;
             }
+            while self.rdates.get(self.rdate_at).is_some_and(|r| r.0 == wall) {
+                self.rdate_at += 1;
+            }
+            for (_, head) in &mut self.rules {
+                if *head == Some(Some(wall)) {
+                    *head = None;
+                }
+            }
+            if self.last.is_some_and(|last| wall <= last) {
+                continue;
+            }
+            self.last = Some(wall);
+            return Ok(best);
         }
     }
-    if walls.len() > limits.max_instances {
-        return Err(too_many());
+}
+
+/// The occurrences of one recurring component that the expansion still has to merge.
+#[derive(Debug)]
+struct Recurring<'c, 'a> {
+    master: &'c Component<'a>,
+    order: usize,
+    zone: Arc<Zone>,
+    all_day: bool,
+    end_rule: EndRule,
+    walls: Walls,
+    /// EXDATE instants (UTC) and days (DATE values), sorted.
+    excluded_instants: Vec<i64>,
+    excluded_days: Vec<i64>,
+    /// RECURRENCE-IDs (UTC) of this component's overrides, sorted.
+    overridden: Vec<i64>,
+    /// Occurrences generated but not yet merged: (start, end, sequence number).
+    pending: BinaryHeap<Reverse<(i64, i64, u64)>>,
+    sequence: u64,
+    /// The largest UTC offset of the zone: no wall time `w` starts before `w - max_offset`.
+    max_offset: i64,
+    range: TimeRange,
+    /// The last wall time taken from `walls`.
+    last_wall: Option<i64>,
+    exhausted: bool,
+}
+
+impl Recurring<'_, '_> {
+    fn is_excluded(&self, utc: i64, wall: i64) -> bool {
+        self.excluded_instants.binary_search(&utc).is_ok()
+            || self
+                .excluded_days
+                .binary_search(&wall.div_euclid(86_400))
+                .is_ok()
     }
-    walls.sort_unstable();
-    walls.dedup_by_key(|w| w.0);
-    // EXDATE: matched by UTC instant, or by date for DATE values.
-    let mut ex_instants = Vec::new();
-    let mut ex_dates = Vec::new();
-    for ex in master.properties_named("EXDATE") {
-        let ezone = match ex.param_value("TZID") {
-            Some(t) => zones.get(Some(t), false, limits)?,
-            None => zone.clone(),
-        };
-        for (_, part) in value::split_unescaped(&ex.value, b',') {
-            match DateOrDateTime::parse(part)? {
-                DateOrDateTime::Date(d) => ex_dates.push(d),
-                v if v.is_utc() => ex_instants.push(v.wall_seconds()),
-                v => ex_instants.push(ezone.to_utc(v.wall_seconds())),
+
+    /// Generates until the earliest pending occurrence can no longer be preceded by a later
+    /// one (starts are ascending in wall time, not always in UTC: a skipped wall time keeps
+    /// the offset before the jump), or the range is passed.
+    fn refill(&mut self, budget: &mut Budget) -> Result<(), DecodeError> {
+        while !self.exhausted {
+            // Walls only grow: when even the next possible one cannot come first, stop
+            // before searching for it.
+            if let (Some(last), Some(Reverse(first))) = (self.last_wall, self.pending.peek())
+                && last.saturating_add(1).saturating_sub(self.max_offset) > first.0
+            {
+                break;
+            }
+            let Some(wall) = self.walls.peek(budget)? else {
+                self.exhausted = true;
+                break;
+            };
+            let earliest = wall.saturating_sub(self.max_offset);
+            if earliest >= self.range.end {
+                self.exhausted = true;
+                break;
+            }
+            if self
+                .pending
+                .peek()
+                .is_some_and(|Reverse(first)| earliest > first.0)
+            {
+                break;
+            }
+            let Some((wall, period_end)) = self.walls.next(budget)? else {
+                continue;
+            };
+            self.last_wall = Some(wall);
+            budget.spend(1)?;
+            let utc = self.zone.to_utc(wall);
+            if self.is_excluded(utc, wall) || self.overridden.binary_search(&utc).is_ok() {
+                continue;
+            }
+            let end = period_end.unwrap_or_else(|| self.end_rule.end(utc, wall, &self.zone));
+            if overlaps(utc, end, self.range) {
+                self.pending.push(Reverse((utc, end, self.sequence)));
+                self.sequence += 1;
             }
         }
+        Ok(())
     }
-    let mut rids: Vec<(i64, &'c Component<'a>)> = Vec::new();
-    for o in overrides {
-        let Some(rid) = o.date_property("RECURRENCE-ID") else {
-            continue;
-        };
-        let (rid, rtz) = rid?;
-        let rzone = zones.get(rtz, rid.is_utc(), limits)?;
-        let utc = if all_day {
-            zone.to_utc(rid.wall_seconds())
-        } else {
-            rzone.to_utc(rid.wall_seconds())
-        };
-        rids.push((utc, o));
+
+    fn head(&self) -> Option<Key> {
+        self.pending
+            .peek()
+            .map(|Reverse((start, end, seq))| (*start, *end, self.order, *seq))
     }
-    let mut used = vec![false; rids.len()];
-    for (wall, period_end) in walls {
-        let utc = zone.to_utc(wall);
-        let excluded = ex_instants.contains(&utc)
-            || Date::from_days_since_epoch(wall.div_euclid(86_400))
-                .is_some_and(|d| ex_dates.contains(&d));
-        if excluded {
-            continue;
-        }
-        let inst = if let Some(i) = rids.iter().position(|(r, _)| *r == utc) {
-            if let Some(u) = used.get_mut(i) {
-                *u = true;
-            }
-            rids.get(i)
-                .map(|(_, o)| single(o, Some(utc), zones, limits))
-                .transpose()?
-                .flatten()
-        } else {
-            let (s, e) = span(master, dtstart, wall, &zone, zones, limits)?;
-            Some(Instance {
-                component: master,
-                recurrence_id: Some(utc),
-                start: s,
-                end: period_end.unwrap_or(e),
-                all_day,
+}
+
+/// Merge order: start, end, the component's place in the calendar, generation order.
+type Key = (i64, i64, usize, u64);
+
+/// The occurrences of a calendar within a range, produced lazily in time order (start, then
+/// end), as [`expand_calendar`] returns them.
+///
+/// Building it indexes the calendar (components by UID, overrides by UID and RECURRENCE-ID,
+/// time zones by TZID) in O(n log n) and places every non-recurring component; recurring
+/// ones are generated only as far as the caller reads, merged through a heap. A caller that
+/// takes 50 instances pays for about 50 (plus one lookahead per recurring component).
+///
+/// Each item is an instance or, once, the error that ended the expansion:
+/// [`Limit::Instances`] when more than [`Limits::max_instances`] instances would be
+/// produced, [`Limit::ExpansionWork`] past [`Limits::max_expansion_work`] steps. After an
+/// error the iterator ends.
+#[derive(Debug)]
+pub struct Expansion<'c, 'a> {
+    recurring: Vec<Recurring<'c, 'a>>,
+    /// Heads of `recurring`, by key, with the index of their source.
+    heads: BinaryHeap<Reverse<(Key, usize)>>,
+    /// Whether every recurring source has generated its first instance (done on the first
+    /// read, so that building the expansion searches nothing).
+    primed: bool,
+    /// The source whose instance was handed out last, to refill on the next read.
+    drained: Option<usize>,
+    /// Non-recurring components, overrides and orphans, sorted by key; `next_single` is next.
+    singles: Vec<(Key, Instance<'c, 'a>)>,
+    next_single: usize,
+    budget: Budget,
+    max_instances: usize,
+    produced: usize,
+    ended: bool,
+}
+
+impl<'c, 'a> Expansion<'c, 'a> {
+    /// Indexes `calendar` and prepares the expansion of its VEVENT, VTODO and VJOURNAL
+    /// components over `range` (RFC 4791 §9.9 overlap). Fails on a malformed date, rule or
+    /// zone of any component, or when indexing alone passes a limit.
+    pub fn new(
+        calendar: &'c Component<'a>,
+        range: TimeRange,
+        limits: &Limits,
+    ) -> Result<Self, DecodeError> {
+        let mut budget = Budget::new(limits);
+        // Slack for time-zone offsets (at most ±26 h between wall clock and UTC).
+        let horizon_wall = range.end.saturating_add(2 * 86_400);
+        let mut zones = Zones::new(calendar, horizon_wall, &mut budget)?;
+        let mut masters: Vec<(Option<Cow<'c, str>>, usize)> = Vec::new();
+        let mut overrides: Vec<(Option<Cow<'c, str>>, usize, &'c Component<'a>)> = Vec::new();
+        let items: Vec<&'c Component<'a>> = calendar
+            .components
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.kind(),
+                    ComponentKind::Event | ComponentKind::Todo | ComponentKind::Journal
+                )
             })
+            .collect();
+        for (order, item) in items.iter().enumerate() {
+            budget.spend(1)?;
+            if item.property("RECURRENCE-ID").is_some() {
+                overrides.push((item.uid(), order, item));
+            } else {
+                masters.push((item.uid(), order));
+            }
+        }
+        // Sorted once: every lookup below is a binary search, so n components cost n log n.
+        budget.spend((masters.len() + overrides.len()) as u64)?;
+        let mut master_uids: Vec<&Option<Cow<'c, str>>> = masters.iter().map(|m| &m.0).collect();
+        master_uids.sort_unstable();
+        overrides.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+
+        let mut singles: Vec<(Key, Instance<'c, 'a>)> = Vec::new();
+        let mut recurring = Vec::new();
+        let mut keep = |instance: Instance<'c, 'a>, order: usize| {
+            if overlaps(instance.start, instance.end, range) {
+                singles.push(((instance.start, instance.end, order, 0), instance));
+            }
         };
-        if let Some(inst) = inst.filter(|i| overlaps(i, range)) {
-            out.push(inst);
+        for (uid, order) in &masters {
+            let Some(&master) = items.get(*order) else {
+                continue;
+            };
+            let first = overrides.partition_point(|o| &o.0 < uid);
+            let rest = overrides.get(first..).unwrap_or_default();
+            let own = rest.iter().take_while(|o| &o.0 == uid).map(|o| o.2);
+            let recurs = master.property("RRULE").is_some() || master.property("RDATE").is_some();
+            if !recurs {
+                if let Some(instance) = single(master, None, &mut zones, limits, &mut budget)? {
+                    keep(instance, *order);
+                }
+                continue;
+            }
+            let Some(source) = Recurring::new(
+                master,
+                *order,
+                own,
+                range,
+                horizon_wall,
+                &mut zones,
+                limits,
+                &mut budget,
+                &mut keep,
+            )?
+            else {
+                continue;
+            };
+            recurring.push(source);
+        }
+        // Overrides without a master stand alone, after every component with one.
+        for (uid, order, orphan) in &overrides {
+            if master_uids.binary_search(&uid).is_err()
+                && let Some(instance) = single(orphan, None, &mut zones, limits, &mut budget)?
+            {
+                keep(instance, items.len() + order);
+            }
+        }
+        singles.sort_by_key(|(key, _)| *key);
+        Ok(Self {
+            recurring,
+            heads: BinaryHeap::new(),
+            primed: false,
+            drained: None,
+            singles,
+            next_single: 0,
+            budget,
+            max_instances: limits.max_instances,
+            produced: 0,
+            ended: false,
+        })
+    }
+
+    /// Steps of work done so far (counted against [`Limits::max_expansion_work`]).
+    pub fn work(&self) -> u64 {
+        self.budget.spent
+    }
+
+    /// Instances produced so far (counted against [`Limits::max_instances`]).
+    pub fn produced(&self) -> usize {
+        self.produced
+    }
+
+    /// Instances held in memory and not yet produced: the non-recurring components still
+    /// to come plus the lookahead of the recurring ones.
+    pub fn buffered(&self) -> usize {
+        self.singles.len() - self.next_single
+            + self
+                .recurring
+                .iter()
+                .map(|r| r.pending.len())
+                .sum::<usize>()
+    }
+
+    fn next_instance(&mut self) -> Result<Option<Instance<'c, 'a>>, DecodeError> {
+        if !self.primed {
+            self.primed = true;
+            for (index, source) in self.recurring.iter_mut().enumerate() {
+                source.refill(&mut self.budget)?;
+                if let Some(key) = source.head() {
+                    self.heads.push(Reverse((key, index)));
+                }
+            }
+        }
+        if let Some(index) = self.drained.take()
+            && let Some(source) = self.recurring.get_mut(index)
+        {
+            source.refill(&mut self.budget)?;
+            if let Some(key) = source.head() {
+                self.heads.push(Reverse((key, index)));
+            }
+        }
+        let single = self.singles.get(self.next_single).map(|(key, _)| *key);
+        let head = self.heads.peek().map(|Reverse(h)| *h);
+        let take_single = match (single, head) {
+            (None, None) => return Ok(None),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(single), Some((head, _))) => single <= head,
+        };
+        if self.produced >= self.max_instances {
+            return Err(too_many());
+        }
+        self.produced += 1;
+        if take_single {
+            let instance = self.singles.get(self.next_single).map(|(_, i)| i.clone());
+            self.next_single += 1;
+            return Ok(instance);
+        }
+        let Some(Reverse((_, index))) = self.heads.pop() else {
+            return Ok(None);
+        };
+        let Some(source) = self.recurring.get_mut(index) else {
+            return Ok(None);
+        };
+        let Some(Reverse((start, end, _))) = source.pending.pop() else {
+            return Ok(None);
+        };
+        // The source's next instance is searched on the next read, not before this one is
+        // handed out.
+        self.drained = Some(index);
+        Ok(Some(Instance {
+            component: source.master,
+            recurrence_id: Some(start),
+            start,
+            end,
+            all_day: source.all_day,
+        }))
+    }
+}
+
+impl<'c, 'a> Iterator for Expansion<'c, 'a> {
+    type Item = Result<Instance<'c, 'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
+        match self.next_instance() {
+            Ok(Some(instance)) => Some(Ok(instance)),
+            Ok(None) => {
+                self.ended = true;
+                None
+            }
+            Err(error) => {
+                self.ended = true;
+                Some(Err(error))
+            }
         }
     }
-    // Overrides of instances beyond the generated horizon may still move into the range.
-    for ((rid, o), _) in rids.iter().zip(&used).filter(|(_, u)| !**u) {
-        if *rid <= horizon_wall || ex_instants.contains(rid) {
-            continue;
+}
+
+impl std::iter::FusedIterator for Expansion<'_, '_> {}
+
+impl<'c, 'a> Recurring<'c, 'a> {
+    /// Prepares a recurring component; its valid overrides go to `keep` as single
+    /// instances. `None` when it has no DTSTART.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        master: &'c Component<'a>,
+        order: usize,
+        overrides: impl Iterator<Item = &'c Component<'a>>,
+        range: TimeRange,
+        horizon_wall: i64,
+        zones: &mut Zones<'_, '_>,
+        limits: &Limits,
+        budget: &mut Budget,
+        keep: &mut impl FnMut(Instance<'c, 'a>, usize),
+    ) -> Result<Option<Self>, DecodeError> {
+        let Some(start) = master.date_property("DTSTART") else {
+            return Ok(None);
+        };
+        let (dtstart, tzid) = start?;
+        let zone = zones.get(tzid, dtstart.is_utc(), limits, budget)?;
+        let all_day = matches!(dtstart, DateOrDateTime::Date(_));
+        let horizon = zone.to_wall(horizon_wall);
+        let mut rules = Vec::new();
+        for rule in master.properties_named("RRULE") {
+            budget.spend(1)?;
+            let rule = Recur::parse(&rule.value)?;
+            let until = rule.until.map(|u| {
+                if u.is_utc() {
+                    zone.to_wall(u.wall_seconds())
+                } else {
+                    u.wall_seconds()
+                }
+            });
+            rules.push((RuleIter::new(dtstart, rule, until, horizon, limits), None));
         }
-        if let Some(inst) = single(o, Some(*rid), zones, limits)?.filter(|i| overlaps(i, range)) {
-            out.push(inst);
+        let mut rdates = Vec::new();
+        for rdate in master.properties_named("RDATE") {
+            let is_period = rdate
+                .param_value("VALUE")
+                .is_some_and(|v| v.eq_ignore_ascii_case("PERIOD"));
+            // Floating RDATE/EXDATE values of a zoned event are read in DTSTART's zone, as
+            // clients that omit the TZID mean.
+            let rzone = match rdate.param_value("TZID") {
+                Some(t) => zones.get(Some(t), false, limits, budget)?,
+                None => Arc::clone(&zone),
+            };
+            for (_, part) in value::split_unescaped(&rdate.value, b',') {
+                budget.spend(1)?;
+                if is_period {
+                    let Period { start, end } = Period::parse(part)?;
+                    let s = if start.time.utc {
+                        start.wall_seconds()
+                    } else {
+                        rzone.to_utc(start.wall_seconds())
+                    };
+                    let e = match end {
+                        PeriodEnd::End(e) if e.time.utc => e.wall_seconds(),
+                        PeriodEnd::End(e) => rzone.to_utc(e.wall_seconds()),
+                        PeriodEnd::Duration(d) => s + d.total_seconds(),
+                    };
+                    rdates.push((zone.to_wall(s), Some(e)));
+                } else {
+                    let v = DateOrDateTime::parse(part)?;
+                    let utc = if v.is_utc() {
+                        v.wall_seconds()
+                    } else {
+                        rzone.to_utc(v.wall_seconds())
+                    };
+                    rdates.push((zone.to_wall(utc), None));
+                }
+            }
         }
+        rdates.sort_unstable();
+        rdates.dedup_by_key(|r| r.0);
+        // EXDATE: matched by UTC instant, or by date for DATE values.
+        let mut excluded_instants = Vec::new();
+        let mut excluded_days = Vec::new();
+        for ex in master.properties_named("EXDATE") {
+            let ezone = match ex.param_value("TZID") {
+                Some(t) => zones.get(Some(t), false, limits, budget)?,
+                None => Arc::clone(&zone),
+            };
+            for (_, part) in value::split_unescaped(&ex.value, b',') {
+                budget.spend(1)?;
+                match DateOrDateTime::parse(part)? {
+                    DateOrDateTime::Date(d) => excluded_days.push(d.days_since_epoch()),
+                    v if v.is_utc() => excluded_instants.push(v.wall_seconds()),
+                    v => excluded_instants.push(ezone.to_utc(v.wall_seconds())),
+                }
+            }
+        }
+        excluded_instants.sort_unstable();
+        excluded_days.sort_unstable();
+        // Overrides by RECURRENCE-ID (UTC); the first in the calendar wins a tie.
+        let mut rids: Vec<(i64, &'c Component<'a>)> = Vec::new();
+        for o in overrides {
+            budget.spend(1)?;
+            let Some(rid) = o.date_property("RECURRENCE-ID") else {
+                continue;
+            };
+            let (rid, rtz) = rid?;
+            let rzone = zones.get(rtz, rid.is_utc(), limits, budget)?;
+            let utc = if all_day {
+                zone.to_utc(rid.wall_seconds())
+            } else {
+                rzone.to_utc(rid.wall_seconds())
+            };
+            rids.push((utc, o));
+        }
+        rids.sort_by_key(|r| r.0);
+        rids.dedup_by_key(|r| r.0);
+        let end_rule = EndRule::of(master, dtstart, &zone, zones, limits, budget)?;
+        let max_offset = zone.max_offset();
+        let mut source = Self {
+            master,
+            order,
+            zone,
+            all_day,
+            end_rule,
+            walls: Walls {
+                dtstart: Some(dtstart.wall_seconds()),
+                rdates,
+                rdate_at: 0,
+                rules,
+                ahead: None,
+                last: None,
+            },
+            excluded_instants,
+            excluded_days,
+            overridden: rids.iter().map(|r| r.0).collect(),
+            pending: BinaryHeap::new(),
+            sequence: 0,
+            max_offset,
+            range,
+            last_wall: None,
+            exhausted: false,
+        };
+        source.place_overrides(&rids, horizon_wall, zones, limits, budget, keep)?;
+        // Occurrences ending before the range are never generated (when COUNT allows).
+        let longest = source.end_rule.longest().max(0);
+        source.walls.skip_to(
+            source
+                .zone
+                .to_wall(range.start)
+                .saturating_sub(longest)
+                .saturating_sub(2 * 86_400),
+        );
+        Ok(Some(source))
     }
-    Ok(())
+
+    /// An override replaces the occurrence its RECURRENCE-ID names, when that occurrence
+    /// exists and is not excluded (one generation pass over the overridden span, before
+    /// the horizon); past the horizon it is taken as is.
+    fn place_overrides(
+        &self,
+        rids: &[(i64, &'c Component<'a>)],
+        horizon_wall: i64,
+        zones: &mut Zones<'_, '_>,
+        limits: &Limits,
+        budget: &mut Budget,
+        keep: &mut impl FnMut(Instance<'c, 'a>, usize),
+    ) -> Result<(), DecodeError> {
+        let (Some(first), Some(last)) = (rids.first(), rids.last()) else {
+            return Ok(());
+        };
+        let mut valid = vec![false; rids.len()];
+        for (rid, slot) in rids.iter().zip(valid.iter_mut()) {
+            *slot = rid.0 > horizon_wall && self.excluded_instants.binary_search(&rid.0).is_err();
+        }
+        if first.0 <= horizon_wall {
+            let mut walls = Walls {
+                dtstart: self.walls.dtstart,
+                rdates: self.walls.rdates.clone(),
+                rdate_at: 0,
+                rules: self
+                    .walls
+                    .rules
+                    .iter()
+                    .map(|(rule, _)| {
+                        let mut rule = rule.clone();
+                        rule.skip_to(self.zone.to_wall(first.0).saturating_sub(2 * 86_400));
+                        (rule, None)
+                    })
+                    .collect(),
+                ahead: None,
+                last: None,
+            };
+            let stop = self
+                .zone
+                .to_wall(last.0.min(horizon_wall))
+                .saturating_add(2 * 86_400);
+            while let Some((wall, _)) = walls.next(budget)? {
+                if wall > stop {
+                    break;
+                }
+                budget.spend(1)?;
+                let utc = self.zone.to_utc(wall);
+                if self.is_excluded(utc, wall) {
+                    continue;
+                }
+                if let Ok(i) = rids.binary_search_by_key(&utc, |r| r.0)
+                    && let Some(slot) = valid.get_mut(i)
+                {
+                    *slot = true;
+                }
+            }
+        }
+        for ((rid, o), ok) in rids.iter().zip(valid) {
+            if ok && let Some(instance) = single(o, Some(*rid), zones, limits, budget)? {
+                keep(instance, self.order);
+            }
+        }
+        Ok(())
+    }
 }
