@@ -8,7 +8,8 @@
 # Without DOVECOT_DIR it starts Dovecot itself in DIR/dovecot (same HARDENED setting) and stops
 # it on `stop`; the certificates of both are signed by one test CA (CERT, the trust anchor).
 # HARDENED=1: AUTH only after TLS (smtpd_tls_auth_only), STARTTLS required on submission
-# (smtpd_tls_security_level = encrypt), bare LF refused in DATA (smtpd_forbid_bare_newline, no
+# (smtpd_tls_security_level = encrypt), bare LF refused in DATA (smtpd_forbid_bare_newline =
+# reject: "yes" only normalises a bare LF to CRLF, which still ends lines at it; no
 # exclusions), HELO required, VRFY off, TLS 1.2 or later; the default is Debian's defaults
 # plus AUTH without TLS (loopback test server, so sessions can be recorded).
 # Postfix's `master -s` is run directly (not `postfix start-fg`) so its pid is ours to stop.
@@ -41,7 +42,7 @@ start() {
   local policy
   if hardened; then
     policy="smtpd_tls_auth_only = yes
-smtpd_forbid_bare_newline = yes
+smtpd_forbid_bare_newline = reject
 smtpd_forbid_bare_newline_exclusions =
 smtpd_helo_required = yes
 disable_vrfy_command = yes
