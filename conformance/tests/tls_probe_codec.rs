@@ -308,6 +308,24 @@ fn tls13_version_comes_from_supported_versions() {
 }
 
 #[test]
+fn the_tls13_downgrade_sentinel_is_recognised() {
+    let hello = hello_of(complete(&tls12_server_hello()).0);
+    assert_eq!(hello.downgrade_sentinel(), None);
+    for last in [0u8, 1] {
+        let mut body = server_hello_body(0x0303, 0xc02f, None);
+        body[26..34].copy_from_slice(&[b'D', b'O', b'W', b'N', b'G', b'R', b'D', last]);
+        let hello = hello_of(complete(&record(22, 0x0303, &handshake(2, &body))).0);
+        assert_eq!(hello.downgrade_sentinel(), Some(last));
+    }
+    let mut body = server_hello_body(0x0303, 0xc02f, None);
+    body[26..34].copy_from_slice(b"DOWNGRD\x02");
+    assert_eq!(
+        hello_of(complete(&record(22, 0x0303, &handshake(2, &body))).0).downgrade_sentinel(),
+        None
+    );
+}
+
+#[test]
 fn hello_retry_request_is_recognised() {
     let mut body = server_hello_body(0x0303, 0x1301, Some(&[(43, &[3, 4])]));
     body[2..34]

@@ -303,6 +303,18 @@ async fn a_silent_close_is_closed_and_silence_is_a_timeout() {
     assert_eq!(report.outcome, ProbeOutcome::Timeout);
 }
 
+/// Closing with the hello unread makes the kernel answer with a reset (RST), not a FIN.
+#[tokio::test]
+async fn a_close_with_the_hello_unread_is_a_reset() {
+    let address = fake_server(|stream| async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(stream);
+    })
+    .await;
+    let report = probe_fake(address, Duration::from_secs(5)).await;
+    assert_eq!(report.outcome, ProbeOutcome::Closed { reset: true });
+}
+
 #[tokio::test]
 async fn a_half_record_then_close_is_closed_with_the_bytes_kept() {
     let address = fake_server(|mut stream| async move {

@@ -88,6 +88,17 @@ impl ServerHello {
         self.selected_version.unwrap_or(self.legacy_version)
     }
 
+    /// The TLS 1.3 downgrade sentinel (RFC 8446 §4.1.3): a server that supports TLS 1.3 but
+    /// negotiates an older version ends its random with `DOWNGRD` and 0x01 (TLS 1.2) or 0x00
+    /// (TLS 1.1 or below). Returns that last byte when the sentinel is there. Evidence that
+    /// the server would have spoken TLS 1.3.
+    pub fn downgrade_sentinel(&self) -> Option<u8> {
+        match self.random[24..] {
+            [b'D', b'O', b'W', b'N', b'G', b'R', b'D', last @ (0 | 1)] => Some(last),
+            _ => None,
+        }
+    }
+
     /// Whether this is a HelloRetryRequest (RFC 8446 §4.1.3): the server accepts TLS 1.3 but
     /// wants another key share.
     pub fn is_hello_retry_request(&self) -> bool {
