@@ -2,8 +2,8 @@
 //! valid, truncated, malformed and random input.
 
 use groupwire_conformance::tls_probe::{
-    AlertDescription, AlertLevel, ClientHelloBuilder, DecodeErrorKind, Decoded, MAX_RECORD_LENGTH,
-    ProtocolVersion, ServerAnswer, TlsVersion, decode_first_flight,
+    AlertDescription, AlertLevel, ClientHelloBuilder, DecodeErrorKind, Decoded, MAX_FIRST_FLIGHT,
+    MAX_RECORD_LENGTH, ProtocolVersion, ServerAnswer, TlsVersion, decode_first_flight,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -517,6 +517,28 @@ fn malformed_answers_are_typed_errors_with_offsets() {
         error_of(&bytes),
         (7, DecodeErrorKind::BadRecordVersion { version: 0x0400 })
     );
+}
+
+#[test]
+fn one_byte_fragments_decode_and_an_endless_trickle_is_bounded() {
+    let message = handshake(2, &server_hello_body(0x0303, 0xc02f, None));
+    let bytes: Vec<u8> = message
+        .iter()
+        .flat_map(|b| record(22, 0x0303, &[*b]))
+        .collect();
+    let (answer, consumed) = complete(&bytes);
+    assert_eq!(hello_of(answer).cipher_suite, 0xc02f);
+    assert_eq!(consumed, bytes.len());
+    // A ServerHello declared at the size limit, sent one byte a record: the decoder gives up
+    // after MAX_FIRST_FLIGHT bytes instead of asking for more forever.
+    let mut trickle = record(22, 0x0303, &[2]);
+    for b in [1u8, 0, 0] {
+        trickle.extend(record(22, 0x0303, &[b]));
+    }
+    while trickle.len() <= MAX_FIRST_FLIGHT + 6 {
+        trickle.extend(record(22, 0x0303, &[0]));
+    }
+    assert_eq!(error_of(&trickle).1, DecodeErrorKind::FlightTooLong);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ pub const MAX_RECORD_LENGTH: usize = (1 << 14) + 2048;
 /// 24-bit length field would otherwise let a server make the probe buffer 16 MiB.
 pub const MAX_HANDSHAKE_LENGTH: usize = 1 << 16;
 
+/// The most input bytes the decoder waits through for the first handshake message. A
+/// ServerHello fits in one record; this bounds a server that trickles one-byte fragments.
+pub const MAX_FIRST_FLIGHT: usize = MAX_HANDSHAKE_LENGTH + 2 * MAX_RECORD_LENGTH;
+
 const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
 const CONTENT_ALERT: u8 = 21;
 const CONTENT_HANDSHAKE: u8 = 22;
@@ -271,6 +275,8 @@ pub enum DecodeErrorKind {
         /// The declared length.
         length: usize,
     },
+    /// More than [`MAX_FIRST_FLIGHT`] bytes without a complete first handshake message.
+    FlightTooLong,
     /// An alert record shorter than its two bytes.
     AlertTooShort,
     /// A field runs past the end of the ServerHello.
@@ -318,6 +324,10 @@ impl std::fmt::Display for DecodeError {
                 f,
                 "handshake length {length} over the limit {MAX_HANDSHAKE_LENGTH} at byte {at}"
             ),
+            DecodeErrorKind::FlightTooLong => write!(
+                f,
+                "no complete handshake message within {MAX_FIRST_FLIGHT} bytes (at byte {at})"
+            ),
             DecodeErrorKind::AlertTooShort => write!(f, "alert record too short at byte {at}"),
             DecodeErrorKind::Truncated { field } => {
                 write!(f, "ServerHello field {field} truncated at byte {at}")
@@ -363,6 +373,9 @@ pub fn decode_first_flight(input: &[u8]) -> Result<Decoded, DecodeError> {
     let mut pieces = Pieces::default();
     let mut pos = 0;
     loop {
+        if pos > MAX_FIRST_FLIGHT {
+            return Err(error(pos, DecodeErrorKind::FlightTooLong));
+        }
         let Some(header) = input.get(pos..pos + 5) else {
             return Ok(Decoded::NeedMore);
         };

@@ -28,8 +28,9 @@ pub mod hello;
 pub mod probe;
 
 pub use answer::{
-    AlertDescription, AlertLevel, DecodeError, DecodeErrorKind, Decoded, MAX_HANDSHAKE_LENGTH,
-    MAX_RECORD_LENGTH, ServerAnswer, ServerHello, ServerHelloExtension, decode_first_flight,
+    AlertDescription, AlertLevel, DecodeError, DecodeErrorKind, Decoded, MAX_FIRST_FLIGHT,
+    MAX_HANDSHAKE_LENGTH, MAX_RECORD_LENGTH, ServerAnswer, ServerHello, ServerHelloExtension,
+    decode_first_flight,
 };
 pub use hello::{ClientHelloBuilder, cipher_suite_name, default_cipher_suites};
 pub use probe::{

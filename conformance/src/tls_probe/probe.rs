@@ -13,9 +13,6 @@ use super::{ProtocolVersion, ServerAnswer};
 
 /// Longest plaintext line accepted during the STARTTLS exchange.
 const MAX_LINE: usize = 8192;
-/// Most bytes read while waiting for the TLS answer; the decoder's own limits end it sooner.
-const MAX_ANSWER: usize =
-    super::answer::MAX_HANDSHAKE_LENGTH + 2 * super::answer::MAX_RECORD_LENGTH;
 
 /// How the connection reaches the point where TLS starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,10 +279,6 @@ async fn read_answer<S: AsyncRead + Unpin>(
                 return (outcome, Some(answer));
             }
             Ok(Decoded::NeedMore) => {}
-        }
-        if buffer.len() >= MAX_ANSWER {
-            // Unreachable with the decoder's limits; kept so the loop is bounded regardless.
-            return (ProbeOutcome::Timeout, None);
         }
         match read_some(stream, buffer, deadline).await {
             ReadResult::Data => {}
