@@ -25,4 +25,5 @@ pub mod report;
 pub mod selftest;
 pub mod suites;
 pub mod target;
+pub mod tls_probe;
 pub mod waiver;
