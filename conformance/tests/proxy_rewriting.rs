@@ -439,3 +439,29 @@ fn garbage_that_does_not_decode_is_relayed_raw_without_panicking() {
         i.upstream_sent(&junk);
     }
 }
+
+// ---- stale-capability-code ------------------------------------------------------------
+
+#[test]
+fn stale_capability_code_puts_the_pre_login_list_into_the_login_ok() {
+    let mut m = imap("stale-capability-code");
+    m.upstream_sent(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n");
+    m.client_sent(b"a1 LOGIN alice \"alice-password\"\r\n");
+    let shown = text(&client_bytes(&m.upstream_sent(
+        b"a1 OK [CAPABILITY IMAP4rev1 IDLE UIDPLUS] Logged in\r\n",
+    )));
+    assert_eq!(
+        shown,
+        "a1 OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] Logged in\r\n"
+    );
+    // Later lists are relayed as sent.
+    m.client_sent(b"a2 CAPABILITY\r\n");
+    let reply: &[u8] = b"* CAPABILITY IMAP4rev1 IDLE UIDPLUS\r\na2 OK done\r\n";
+    assert_eq!(client_bytes(&m.upstream_sent(reply)), reply);
+
+    let mut none = imap("none");
+    none.upstream_sent(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n");
+    none.client_sent(b"a1 LOGIN alice \"alice-password\"\r\n");
+    let ok: &[u8] = b"a1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n";
+    assert_eq!(client_bytes(&none.upstream_sent(ok)), ok);
+}

@@ -31,6 +31,9 @@ pub enum Fault {
     DataEndsOnBareLf,
     /// Like `data-ends-on-bare-lf`, for a bare CR (`<CR>.<CR>`, `<CRLF>.<CR>`, `<CR>.<CRLF>`).
     DataEndsOnBareCr,
+    /// The CAPABILITY code in the tagged OK of LOGIN / AUTHENTICATE is replaced by the list
+    /// seen before authentication (a stale code; IMAP).
+    StaleCapabilityCode,
     /// The proxy does STARTTLS towards the upstream at once and offers the client plaintext
     /// AUTH / LOGIN (advertised, LOGINDISABLED removed, forwarded over the upstream's TLS).
     AuthBeforeTls,
@@ -57,6 +60,10 @@ pub const FAULTS: &[(&str, &str)] = &[
     (
         "strip-response-code=CODE",
         "the response code CODE (APPENDUID, COPYUID, CAPABILITY, ...) is dropped from tagged OKs (IMAP)",
+    ),
+    (
+        "stale-capability-code",
+        "the CAPABILITY code of the tagged OK to LOGIN/AUTHENTICATE lists the pre-authentication capabilities (IMAP)",
     ),
     (
         "data-ends-on-bare-lf",
@@ -106,6 +113,7 @@ impl Fault {
             {
                 Fault::StripResponseCode(code.to_ascii_uppercase())
             }
+            ("stale-capability-code", None) => Fault::StaleCapabilityCode,
             ("data-ends-on-bare-lf", None) => Fault::DataEndsOnBareLf,
             ("data-ends-on-bare-cr", None) => Fault::DataEndsOnBareCr,
             ("auth-before-tls", None) => Fault::AuthBeforeTls,
@@ -123,6 +131,7 @@ impl fmt::Display for Fault {
             Fault::KeepPretlsBytes => f.write_str("keep-pretls-bytes"),
             Fault::ReadvertiseStarttls => f.write_str("readvertise-starttls"),
             Fault::StripResponseCode(code) => write!(f, "strip-response-code={code}"),
+            Fault::StaleCapabilityCode => f.write_str("stale-capability-code"),
             Fault::DataEndsOnBareLf => f.write_str("data-ends-on-bare-lf"),
             Fault::DataEndsOnBareCr => f.write_str("data-ends-on-bare-cr"),
             Fault::AuthBeforeTls => f.write_str("auth-before-tls"),
@@ -145,7 +154,11 @@ pub struct Kill {
 pub const KILLS: &[Kill] = &[
     Kill {
         fault: "accept-any-password",
-        checks: &["smtp.auth.plain-failure", "imap.login.bad-password"],
+        checks: &[
+            "smtp.auth.plain-failure",
+            "imap.login.bad-password",
+            "imap.authenticate.bad-password",
+        ],
     },
     Kill {
         fault: "keep-pretls-bytes",
@@ -159,15 +172,20 @@ pub const KILLS: &[Kill] = &[
         checks: &[
             "smtp.starttls.not-readvertised",
             "imap.starttls.capability-refreshed",
+            "imap.implicit-tls.starttls-not-advertised",
         ],
     },
     Kill {
         fault: "strip-response-code=APPENDUID",
-        checks: &["imap.uidplus.appenduid"],
+        checks: &["imap.uidplus.appenduid", "imap.append.appenduid"],
     },
     Kill {
         fault: "strip-response-code=COPYUID",
-        checks: &["imap.uidplus.copyuid"],
+        checks: &["imap.uidplus.copyuid", "imap.copy.copyuid"],
+    },
+    Kill {
+        fault: "stale-capability-code",
+        checks: &["imap.login.capability-code"],
     },
     Kill {
         fault: "strip-response-code=READ-WRITE",
@@ -194,6 +212,7 @@ pub const KILLS: &[Kill] = &[
             "smtp.auth.not-before-tls",
             "imap.login.refused-before-tls",
             "imap.capability.logindisabled",
+            "imap.authenticate.refused-before-tls",
         ],
     },
 ];

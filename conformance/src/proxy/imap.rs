@@ -25,6 +25,7 @@ enum Tagged {
     StartTls,
     InternalStartTls,
     Authenticate,
+    Login,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,9 @@ pub struct ImapMachine {
     upstream_tls: bool,
     greeted: bool,
     held_greeting: Option<Vec<u8>>,
+    /// The last capability list relayed before authentication (stale-capability-code).
+    pre_auth_capabilities: Option<Vec<Capability<'static>>>,
+    authenticated: bool,
     client_upgrade_due: bool,
 }
 
@@ -124,6 +128,8 @@ impl ImapMachine {
             upstream_tls: tls,
             greeted: false,
             held_greeting: None,
+            pre_auth_capabilities: None,
+            authenticated: false,
             client_upgrade_due: false,
         }
     }
@@ -202,6 +208,11 @@ impl ImapMachine {
                 self.tags.insert(tag, Tagged::StartTls);
                 self.phase = Phase::Hold;
             }
+            Info::Login(command) if self.fault == Fault::StaleCapabilityCode => {
+                self.tags
+                    .insert(command.tag.as_str().to_owned(), Tagged::Login);
+                out.push(Action::ToUpstream(raw));
+            }
             Info::Login(mut command) if rewrite => {
                 if let CommandBody::Login { username, password } = &mut command.body
                     && let Some(good) = self
@@ -255,12 +266,30 @@ impl ImapMachine {
         }
     }
 
-    /// The response the client sees for one upstream frame.
-    fn rewrite(&self, frame: &[u8]) -> Vec<u8> {
+    /// The response the client sees for one upstream frame; `authenticated` when it is the
+    /// tagged OK completing LOGIN or AUTHENTICATE.
+    fn rewrite(&mut self, frame: &[u8], authenticated: bool) -> Vec<u8> {
         let Ok(mut response) = Response::from_frame(frame, self.responses.limits()) else {
             return frame.to_vec();
         };
+        self.authenticated |= authenticated;
         let changed = match &self.fault {
+            Fault::StaleCapabilityCode if authenticated => {
+                match (capabilities_of(&mut response), &self.pre_auth_capabilities) {
+                    (Some(caps), Some(stale)) if caps != stale => {
+                        caps.clone_from(stale);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            Fault::StaleCapabilityCode if !self.authenticated => {
+                if let Some(caps) = capabilities_of(&mut response) {
+                    self.pre_auth_capabilities =
+                        Some(caps.iter().cloned().map(IntoOwned::into_owned).collect());
+                }
+                false
+            }
             Fault::StripResponseCode(name) => match &mut response {
                 Response::Status(status)
                     if status.tag.is_some()
@@ -333,12 +362,12 @@ impl ImapMachine {
                         format!("{INTERNAL_TAG} STARTTLS\r\n").into_bytes(),
                     ));
                 } else {
-                    out.push(Action::ToClient(self.rewrite(&raw)));
+                    out.push(Action::ToClient(self.rewrite(&raw, false)));
                 }
                 continue;
             }
             let Some((tag, ok)) = tagged else {
-                out.push(Action::ToClient(self.rewrite(&raw)));
+                out.push(Action::ToClient(self.rewrite(&raw, false)));
                 continue;
             };
             match self.tags.remove(&tag) {
@@ -364,7 +393,7 @@ impl ImapMachine {
                     self.process_client(out);
                 }
                 Some(Tagged::StartTls) => {
-                    out.push(Action::ToClient(self.rewrite(&raw)));
+                    out.push(Action::ToClient(self.rewrite(&raw, false)));
                     self.phase = Phase::Open;
                     self.process_client(out);
                 }
@@ -373,9 +402,10 @@ impl ImapMachine {
                         self.commands.finish_authentication();
                     }
                     self.plain_pending = false;
-                    out.push(Action::ToClient(self.rewrite(&raw)));
+                    out.push(Action::ToClient(self.rewrite(&raw, ok)));
                 }
-                None => out.push(Action::ToClient(self.rewrite(&raw))),
+                Some(Tagged::Login) => out.push(Action::ToClient(self.rewrite(&raw, ok))),
+                None => out.push(Action::ToClient(self.rewrite(&raw, false))),
             }
         }
     }
@@ -429,7 +459,7 @@ impl Machine for ImapMachine {
         if std::mem::take(&mut self.client_upgrade_due) {
             out.push(Action::SecureClient);
         } else if let Some(greeting) = self.held_greeting.take() {
-            out.push(Action::ToClient(self.rewrite(&greeting)));
+            out.push(Action::ToClient(self.rewrite(&greeting, false)));
             self.phase = Phase::Open;
             self.process_client(&mut out);
         }
