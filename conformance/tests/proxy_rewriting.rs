@@ -465,3 +465,37 @@ fn stale_capability_code_puts_the_pre_login_list_into_the_login_ok() {
     let ok: &[u8] = b"a1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n";
     assert_eq!(client_bytes(&none.upstream_sent(ok)), ok);
 }
+
+#[test]
+fn auth_before_tls_hidden_advertises_no_plaintext_auth_but_relays_it() {
+    let mut m = smtp("auth-before-tls-hidden");
+    m.upstream_sent(b"220 mx ESMTP\r\n");
+    m.upstream_sent(b"250-mx\r\n250 STARTTLS\r\n");
+    assert_eq!(m.upstream_sent(b"220 go\r\n"), vec![Action::SecureUpstream]);
+    m.upstream_secured();
+    m.client_sent(b"EHLO c\r\n");
+    let shown = text(&client_bytes(
+        &m.upstream_sent(b"250-mx\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 100\r\n"),
+    ));
+    assert_eq!(shown, "250-mx\r\n250-SIZE 100\r\n250 STARTTLS\r\n");
+    let auth = format!("AUTH PLAIN {}\r\n", plain("alice", "alice-password"));
+    assert_eq!(text(&upstream_bytes(&m.client_sent(auth.as_bytes()))), auth);
+
+    let mut i = imap("auth-before-tls-hidden");
+    i.upstream_sent(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
+    i.upstream_sent(b"gwproxy0 OK go\r\n");
+    assert_eq!(
+        text(&client_bytes(&i.upstream_secured())),
+        "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"
+    );
+    i.client_sent(b"c1 CAPABILITY\r\n");
+    let shown = text(&client_bytes(
+        &i.upstream_sent(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nc1 OK done\r\n"),
+    ));
+    assert_eq!(
+        shown,
+        "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nc1 OK done\r\n"
+    );
+    let login: &[u8] = b"c2 LOGIN alice \"alice-password\"\r\n";
+    assert_eq!(upstream_bytes(&i.client_sent(login)), login);
+}

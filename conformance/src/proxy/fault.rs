@@ -37,6 +37,17 @@ pub enum Fault {
     /// The proxy does STARTTLS towards the upstream at once and offers the client plaintext
     /// AUTH / LOGIN (advertised, LOGINDISABLED removed, forwarded over the upstream's TLS).
     AuthBeforeTls,
+    /// Like `auth-before-tls`, but the plaintext advertisement says authentication is off
+    /// (SMTP: no AUTH in the EHLO reply; IMAP: LOGINDISABLED, no AUTH=): only trying the
+    /// command shows it is accepted.
+    AuthBeforeTlsHidden,
+}
+
+impl Fault {
+    /// Whether the proxy secures the upstream leg itself and relays plaintext authentication.
+    pub fn is_auth_before_tls(&self) -> bool {
+        matches!(self, Fault::AuthBeforeTls | Fault::AuthBeforeTlsHidden)
+    }
 }
 
 /// Every fault name with its one-line description (`groupwire proxy --list-faults`).
@@ -76,6 +87,10 @@ pub const FAULTS: &[(&str, &str)] = &[
     (
         "auth-before-tls",
         "the proxy does STARTTLS upstream itself and offers AUTH/LOGIN to the client in plaintext",
+    ),
+    (
+        "auth-before-tls-hidden",
+        "like auth-before-tls, but the plaintext advertisement hides it (no AUTH in EHLO; LOGINDISABLED)",
     ),
 ];
 
@@ -117,6 +132,7 @@ impl Fault {
             ("data-ends-on-bare-lf", None) => Fault::DataEndsOnBareLf,
             ("data-ends-on-bare-cr", None) => Fault::DataEndsOnBareCr,
             ("auth-before-tls", None) => Fault::AuthBeforeTls,
+            ("auth-before-tls-hidden", None) => Fault::AuthBeforeTlsHidden,
             _ => return Err(unknown()),
         };
         Ok(fault)
@@ -135,6 +151,7 @@ impl fmt::Display for Fault {
             Fault::DataEndsOnBareLf => f.write_str("data-ends-on-bare-lf"),
             Fault::DataEndsOnBareCr => f.write_str("data-ends-on-bare-cr"),
             Fault::AuthBeforeTls => f.write_str("auth-before-tls"),
+            Fault::AuthBeforeTlsHidden => f.write_str("auth-before-tls-hidden"),
         }
     }
 }
@@ -212,6 +229,14 @@ pub const KILLS: &[Kill] = &[
             "smtp.auth.not-before-tls",
             "imap.login.refused-before-tls",
             "imap.capability.logindisabled",
+            "imap.authenticate.refused-before-tls",
+        ],
+    },
+    Kill {
+        fault: "auth-before-tls-hidden",
+        checks: &[
+            "imap.login.refused-before-tls",
+            "imap.login.logindisabled-honoured",
             "imap.authenticate.refused-before-tls",
         ],
     },

@@ -315,14 +315,25 @@ impl ImapMachine {
                 }),
             Fault::AuthBeforeTls if !self.client_tls => {
                 capabilities_of(&mut response).is_some_and(|caps| {
-                    let before = caps.len();
+                    let before = caps.clone();
                     caps.retain(|c| *c != Capability::LoginDisabled);
-                    let mut changed = caps.len() != before;
                     if !caps.contains(&Capability::StartTls) {
                         caps.push(Capability::StartTls);
-                        changed = true;
                     }
-                    changed
+                    *caps != before
+                })
+            }
+            Fault::AuthBeforeTlsHidden if !self.client_tls => {
+                // What a server refusing plaintext authentication advertises.
+                capabilities_of(&mut response).is_some_and(|caps| {
+                    let before = caps.clone();
+                    caps.retain(|c| !matches!(c, Capability::Auth(_)));
+                    for wanted in [Capability::StartTls, Capability::LoginDisabled] {
+                        if !caps.contains(&wanted) {
+                            caps.push(wanted);
+                        }
+                    }
+                    *caps != before
                 })
             }
             _ => false,
@@ -353,7 +364,7 @@ impl ImapMachine {
             let raw: Vec<u8> = self.upstream_in.drain(..consumed).collect();
             if !self.greeted {
                 self.greeted = true;
-                if self.fault == Fault::AuthBeforeTls && !self.upstream_tls {
+                if self.fault.is_auth_before_tls() && !self.upstream_tls {
                     self.held_greeting = Some(raw);
                     self.phase = Phase::Hold;
                     self.tags

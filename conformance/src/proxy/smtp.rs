@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use groupwire_smtp::command::Command;
 use groupwire_smtp::{
-    AuthResponse, ClientItem, Decoded, Encode, Limits, LineEndings, Mechanism, Reply, ReplyDecoder,
-    SaslPayload, ServerDecoder,
+    AuthResponse, Capability, ClientItem, Decoded, Encode, Limits, LineEndings, Mechanism, Reply,
+    ReplyDecoder, SaslPayload, ServerDecoder,
 };
 
 use super::credentials::Credentials;
@@ -269,7 +269,7 @@ impl SmtpMachine {
             };
             match answered {
                 Some(Pending::Greeting)
-                    if self.fault == Fault::AuthBeforeTls && !self.upstream_tls =>
+                    if self.fault.is_auth_before_tls() && !self.upstream_tls =>
                 {
                     self.held_greeting = Some(raw);
                     self.phase = Phase::Hold;
@@ -338,17 +338,37 @@ impl SmtpMachine {
             Fault::ReadvertiseStarttls => self.client_tls,
             // The upstream, seeing TLS, no longer offers STARTTLS; the plaintext client
             // still may.
-            Fault::AuthBeforeTls => !self.client_tls && self.upstream_tls,
+            Fault::AuthBeforeTls | Fault::AuthBeforeTlsHidden => {
+                !self.client_tls && self.upstream_tls
+            }
             _ => false,
         };
+        // auth-before-tls-hidden: the plaintext client sees no AUTH, as from a server that
+        // refuses it before TLS.
+        let hide_auth =
+            self.fault == Fault::AuthBeforeTlsHidden && !self.client_tls && self.upstream_tls;
         let Some(capabilities) = reply.capabilities() else {
             return raw;
         };
-        if !add_starttls || capabilities.has("STARTTLS") {
+        let has_auth = capabilities.has("AUTH");
+        let add_starttls = add_starttls && !capabilities.has("STARTTLS");
+        if !add_starttls && !(hide_auth && has_auth) {
             return raw;
         }
         let mut lines: Vec<Vec<u8>> = reply.lines().map(<[u8]>::to_vec).collect();
-        lines.push(b"STARTTLS".to_vec());
+        if hide_auth {
+            // The first line is the greeting, never a keyword.
+            let mut index = 0;
+            lines.retain(|line| {
+                index += 1;
+                let is_auth = std::str::from_utf8(line)
+                    .is_ok_and(|text| matches!(Capability::parse(text), Capability::Auth(_)));
+                index == 1 || !is_auth
+            });
+        }
+        if add_starttls {
+            lines.push(b"STARTTLS".to_vec());
+        }
         Reply::new(reply.code(), reply.enhanced_code(), &lines)
             .map_or(raw, |rewritten| rewritten.as_bytes().to_vec())
     }
