@@ -350,9 +350,9 @@ impl SmtpMachine {
         let Some(capabilities) = reply.capabilities() else {
             return raw;
         };
-        let has_auth = capabilities.has("AUTH");
+        let hide_auth = hide_auth && capabilities.has("AUTH");
         let add_starttls = add_starttls && !capabilities.has("STARTTLS");
-        if !add_starttls && !(hide_auth && has_auth) {
+        if !add_starttls && !hide_auth {
             return raw;
         }
         let mut lines: Vec<Vec<u8>> = reply.lines().map(<[u8]>::to_vec).collect();
