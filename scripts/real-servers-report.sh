@@ -42,10 +42,17 @@ import glob, json, os, sys
 out, raw, versions = sys.argv[1], sys.argv[2] == "1", dict(v.split("=", 1) for v in sys.argv[3].split())
 server = {"imap": "Dovecot " + versions.get("dovecot", "?"), "smtp": "Postfix " + versions.get("postfix", "?")}
 
-def last_received(check):
+def deviating_line(check):
+    """The server's line that shows the deviation: the evidence's `actual`, else the last
+    received line before the session was closed (QUIT/LOGOUT replies left out)."""
+    actual = check.get("evidence", {}).get("actual", "").replace("\\r\\n", "\n").strip()
+    if actual:
+        return actual.splitlines()[0]
     lines = [line for entry in check.get("evidence", {}).get("transcript", [])
              if entry.get("direction") == "received"
              for line in entry.get("bytes", "").splitlines() if line.strip()]
+    closing = ("221 ", "* BYE")
+    lines = [l for l in lines if not l.startswith(closing) and "Logout completed" not in l]
     return lines[-1] if lines else ""
 
 for path in sorted(glob.glob(os.path.join(out, "*.json"))):
@@ -75,7 +82,7 @@ for path in sorted(glob.glob(os.path.join(out, "*.json"))):
         if raw and c["status"] not in ("skip", "waived"):
             name = server.get(c.get("protocol"), "SERVER VERSION")
             reason = (f"TODO {name}: {c.get('rfc')} \"{c.get('quote')}\"; "
-                      f"transcript: S: {last_received(c)}; why: TODO")
+                      f"transcript: S: {deviating_line(c)}; why: TODO")
             skeleton.append(f"[[waiver]]\ncheck = \"{c['id']}\"\nreason = '''{reason}'''\n")
     if raw and skeleton:
         print(f"\n  # waiver skeleton for conformance/waivers/{slug}.toml")

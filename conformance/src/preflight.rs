@@ -86,7 +86,7 @@ pub struct Preflight {
 /// What one attempt led to.
 enum Step {
     /// The run cannot go on.
-    Stop(PreflightFailure),
+    Stop(Box<PreflightFailure>),
     /// A server behaviour the checks judge; noted, the run goes on.
     Note(String),
 }
@@ -118,7 +118,8 @@ pub async fn run(
         let (status, reason, failure) = match result {
             Ok(()) => (Status::Pass, None, None),
             Err(Step::Note(reason)) => (Status::Skip, Some(reason), None),
-            Err(Step::Stop(mut failure)) => {
+            Err(Step::Stop(failure)) => {
+                let mut failure = *failure;
                 failure.endpoint.clone_from(&endpoint.url);
                 failure.protocol = protocol;
                 (Status::Error, Some(failure.message.clone()), Some(failure))
@@ -186,7 +187,14 @@ async fn imap(cx: &CheckContext, log: &TrustLog) -> Result<(), Step> {
         if !reply.is_ok() {
             let answer = without_tag(&reply.show_tagged());
             session.logout().await;
-            return Err(rejected(cx, &account.user, &answer));
+            // NO is a failed login (RFC 9051 §6.2.3); BAD says the command itself was refused,
+            // which the LOGIN checks judge.
+            if answer.starts_with("NO") {
+                return Err(rejected(cx, &account.user, &answer));
+            }
+            return Err(Step::Note(format!(
+                "LOGIN answered {answer}: credentials not checked"
+            )));
         }
         session.logout().await;
     }
@@ -221,13 +229,14 @@ async fn smtp(cx: &CheckContext, log: &TrustLog) -> Result<(), Step> {
         session.quit().await;
         match code(&reply) {
             235 => {}
-            // AUTH or PLAIN not implemented: the AUTH checks say so.
-            502 | 504 => {
+            // 535: authentication credentials invalid (RFC 4954 §6).
+            535 => return Err(rejected(cx, &account.user, &answer)),
+            // Not implemented, temporary failure, policy: the AUTH checks judge it.
+            _ => {
                 return Err(Step::Note(format!(
-                    "AUTH PLAIN not available: {answer}; credentials not checked"
+                    "AUTH PLAIN answered {answer}: credentials not checked"
                 )));
             }
-            _ => return Err(rejected(cx, &account.user, &answer)),
         }
     }
     if let Some(session) = first {
@@ -237,7 +246,7 @@ async fn smtp(cx: &CheckContext, log: &TrustLog) -> Result<(), Step> {
 }
 
 fn rejected(cx: &CheckContext, user: &str, answer: &str) -> Step {
-    Step::Stop(PreflightFailure {
+    Step::Stop(Box::new(PreflightFailure {
         problem: Problem::Credentials,
         protocol: cx.protocol(),
         endpoint: String::new(),
@@ -252,7 +261,7 @@ fn rejected(cx: &CheckContext, user: &str, answer: &str) -> Step {
             _ => "check the login name and password; an SMTP login may differ from the IMAP one (nothing else was run)",
         }
         .to_owned()),
-    })
+    }))
 }
 
 /// Decides whether a failed attempt stops the run.
@@ -265,21 +274,22 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
         .map(|e| e.url.clone())
         .unwrap_or_default();
     if let Some(rejected) = log.take_rejection() {
-        return Step::Stop(PreflightFailure {
+        return Step::Stop(Box::new(PreflightFailure {
             problem: Problem::Certificate,
             protocol,
             endpoint: url.clone(),
             account: None,
             message: format!(
                 "the TLS certificate of {label} {url} is not trusted for {}: {}",
-                rejected.server_name, rejected.error
+                rejected.server_name,
+                explain_certificate_error(&rejected.error)
             ),
             certificate: CertificateInfo::parse(&rejected.certificate),
             hint: Some(certificate_hint(&cx.target().tls)),
-        });
+        }));
     }
     match finding {
-        Finding::Unreachable(reason) => Step::Stop(PreflightFailure {
+        Finding::Unreachable(reason) => Step::Stop(Box::new(PreflightFailure {
             problem: Problem::Unreachable,
             protocol,
             endpoint: url.clone(),
@@ -287,9 +297,9 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
             message: format!("{label} {url}: {reason}"),
             certificate: None,
             hint: None,
-        }),
+        })),
         Finding::Harness(reason) if reason.starts_with(TLS_FAILED) => {
-            Step::Stop(PreflightFailure {
+            Step::Stop(Box::new(PreflightFailure {
                 problem: Problem::Tls,
                 protocol,
                 endpoint: url.clone(),
@@ -297,10 +307,32 @@ fn classify(cx: &CheckContext, log: &TrustLog, finding: Finding) -> Step {
                 message: format!("{label} {url}: {reason}"),
                 certificate: None,
                 hint: None,
-            })
+            }))
         }
         other => Step::Note(format!("preflight stopped early: {}", other.reason())),
     }
+}
+
+/// rustls' reason, with what it means in words for the common cases.
+fn explain_certificate_error(error: &str) -> String {
+    const MEANINGS: [(&str, &str); 6] = [
+        (
+            "CaUsedAsEndEntity",
+            "the server presents a CA certificate (CA:TRUE) as its own",
+        ),
+        ("UnknownIssuer", "it is not issued by a trusted CA"),
+        ("NotValidForName", "it is not valid for this name"),
+        ("Expired", "it has expired"),
+        ("NotValidYet", "it is not valid yet"),
+        ("BadSignature", "its signature does not verify"),
+    ];
+    MEANINGS
+        .iter()
+        .find(|(code, _)| error.contains(code))
+        .map_or_else(
+            || error.to_owned(),
+            |(_, meaning)| format!("{meaning} ({error})"),
+        )
 }
 
 fn certificate_hint(trust: &TlsTrust) -> String {

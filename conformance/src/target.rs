@@ -3,12 +3,14 @@
 //! ```toml
 //! name = "example.org production"      # optional, shown in reports
 //! domain = "example.org"               # the mail domain (discovery, addresses)
-//! imap = "imaps://mail.example.org:993"    # or imap://host:143 (STARTTLS)
+//! imap = "imap://mail.example.org:143"    # STARTTLS, or imaps://host:993 (implicit TLS)
+//! imaps = "imaps://mail.example.org:993"   # optional: the implicit-TLS port beside a STARTTLS one
 //! smtp = "smtp://mail.example.org:587"     # or smtps://host:465 (implicit TLS)
+//! smtps = "smtps://mail.example.org:465"   # optional, as imaps
 //! caldav = "https://dav.example.org/dav/calendars/"
 //! carddav = "https://dav.example.org/dav/addressbooks/"
 //! webdav = "https://dav.example.org/dav/files/"
-//! autoconfig = "https://autoconfig.example.org/mail/config-v1.1.xml"
+//! autoconfig = "https://autoconfig.example.org/mail/config-v1.1.xml"  # or the base URL
 //!
 //! [tls]
 //! trust = "system"                     # or "ca-file" (with ca_file = "ca.pem") or "insecure"
@@ -27,6 +29,12 @@
 //! (STARTTLS, port 143), `imaps://` (993), `smtp://` (STARTTLS, 587), `smtps://` (465),
 //! `http://` (80), `https://` (443); `imap+plain://` and `smtp+plain://` use no TLS at all
 //! (test servers only). Relative `ca_file` / `password_file` paths are relative to the TOML.
+//!
+//! A deployment usually offers both ports of a protocol (143 and 993, 587 and 465). The
+//! STARTTLS one is the protocol's endpoint; the implicit-TLS one, given as `imaps`/`smtps` in a
+//! target file or as a second URL of the same protocol, is where the implicit-TLS checks run
+//! ([`Target::implicit_endpoint`]). Without it those checks run only when the protocol's
+//! endpoint is itself implicit TLS.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -247,16 +255,20 @@ pub struct Target {
     pub domain: Option<String>,
     /// IMAP endpoint.
     pub imap: Option<Endpoint>,
+    /// The implicit-TLS IMAP endpoint (993) beside a STARTTLS `imap` endpoint, if given.
+    pub imaps: Option<Endpoint>,
     /// Submission endpoint.
     pub smtp: Option<Endpoint>,
+    /// The implicit-TLS submission endpoint (465) beside a STARTTLS `smtp` endpoint, if given.
+    pub smtps: Option<Endpoint>,
     /// WebDAV base URL.
     pub webdav: Option<Endpoint>,
     /// CalDAV base URL.
     pub caldav: Option<Endpoint>,
     /// CardDAV base URL.
     pub carddav: Option<Endpoint>,
-    /// Autoconfig URL (discovery checks); when absent, discovery checks derive it from the
-    /// domain.
+    /// Autoconfig URL (discovery checks): the document's URL or its base URL (the document's
+    /// path is then appended); when absent, discovery checks derive it from the domain.
     pub autoconfig: Option<Endpoint>,
     /// Accounts, in order (checks use the first one or two).
     pub accounts: Vec<Account>,
@@ -277,13 +289,29 @@ impl Target {
         }
     }
 
+    /// Where a protocol's implicit-TLS checks run: its endpoint when that is implicit TLS,
+    /// else the implicit-TLS companion (`imaps`, `smtps`) when the target names one.
+    pub fn implicit_endpoint(&self, protocol: Protocol) -> Option<&Endpoint> {
+        let main = self.endpoint(protocol);
+        if let Some(endpoint) = main.filter(|e| e.security == Security::Implicit) {
+            return Some(endpoint);
+        }
+        match protocol {
+            Protocol::Imap => self.imaps.as_ref(),
+            Protocol::Smtp => self.smtps.as_ref(),
+            _ => None,
+        }
+    }
+
     /// A target with no endpoint and no account, to fill in field by field (tests, `demo`).
     pub fn empty(name: impl Into<String>) -> Target {
         Target {
             name: name.into(),
             domain: None,
             imap: None,
+            imaps: None,
             smtp: None,
+            smtps: None,
             webdav: None,
             caldav: None,
             carddav: None,
@@ -322,17 +350,35 @@ impl Target {
                     Some(_) => {}
                 }
             }
-            let slot = match endpoint.protocol() {
-                Some(Protocol::Imap) => &mut target.imap,
-                Some(Protocol::Smtp) => &mut target.smtp,
-                _ => &mut target.caldav,
+            let (slot, companion) = match endpoint.protocol() {
+                Some(Protocol::Imap) => (&mut target.imap, Some(&mut target.imaps)),
+                Some(Protocol::Smtp) => (&mut target.smtp, Some(&mut target.smtps)),
+                _ => (&mut target.caldav, None),
             };
-            if slot.is_some() {
-                return Err(TargetError(format!(
-                    "{url}: two URLs for the same protocol"
-                )));
+            match (slot.take(), companion) {
+                (None, _) => *slot = Some(endpoint),
+                // Both ports of a protocol: STARTTLS stays the endpoint, implicit TLS becomes
+                // the companion the implicit-TLS checks use.
+                (Some(first), Some(companion))
+                    if companion.is_none()
+                        && (first.security == Security::Implicit)
+                            != (endpoint.security == Security::Implicit) =>
+                {
+                    let (main, implicit) = if first.security == Security::Implicit {
+                        (endpoint, first)
+                    } else {
+                        (first, endpoint)
+                    };
+                    *slot = Some(main);
+                    *companion = Some(implicit);
+                }
+                (Some(_), _) => {
+                    return Err(TargetError(format!(
+                        "{url}: two URLs for the same protocol (one STARTTLS and one implicit-TLS \
+                         URL of a protocol are allowed)"
+                    )));
+                }
             }
-            *slot = Some(endpoint);
         }
         if let Some((user, _)) = user {
             target.domain = user.rsplit_once('@').map(|(_, domain)| domain.to_owned());
@@ -440,7 +486,9 @@ impl Target {
                 .unwrap_or_else(|| "target".to_owned()),
             domain: file.domain.clone(),
             imap: endpoint(&file.imap)?,
+            imaps: implicit_companion(&file.imaps, "imaps")?,
             smtp: endpoint(&file.smtp)?,
+            smtps: implicit_companion(&file.smtps, "smtps")?,
             webdav: endpoint(&file.webdav)?,
             caldav: endpoint(&file.caldav)?,
             carddav: endpoint(&file.carddav)?,
@@ -451,13 +499,29 @@ impl Target {
     }
 }
 
+/// An `imaps`/`smtps` key of a target file: an implicit-TLS URL, or absent.
+fn implicit_companion(url: &Option<String>, key: &str) -> Result<Option<Endpoint>, TargetError> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let endpoint = Endpoint::parse(url)?;
+    if endpoint.security != Security::Implicit {
+        return Err(TargetError(format!(
+            "{key} = {url:?}: must be an implicit-TLS URL ({key}://host:port)"
+        )));
+    }
+    Ok(Some(endpoint))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TargetFile {
     name: Option<String>,
     domain: Option<String>,
     imap: Option<String>,
+    imaps: Option<String>,
     smtp: Option<String>,
+    smtps: Option<String>,
     webdav: Option<String>,
     caldav: Option<String>,
     carddav: Option<String>,

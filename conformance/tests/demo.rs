@@ -48,3 +48,24 @@ fn demo_prints_a_full_pass_and_writes_the_html_report() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn demo_writes_a_machine_readable_report_with_format() {
+    let output = Command::new(env!("CARGO_BIN_EXE_groupwire"))
+        .args(["demo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "exit {:?}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Standard output is the JSON report and nothing else.
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["schema"], "groupwire-report");
+    assert_eq!(report["verdict"], "pass");
+    let catalogue = groupwire_conformance::suites::registry().checks().count();
+    assert_eq!(report["checks"].as_array().unwrap().len(), catalogue);
+    assert_eq!(report["summary"]["not_run"], 0);
+}

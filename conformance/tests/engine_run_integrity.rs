@@ -245,3 +245,63 @@ async fn an_autoconfig_url_may_name_the_document_or_its_base() {
     }
     reference.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_smtp_credentials_stop_the_run_once() {
+    let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
+    let mut target = reference.target(TlsTrust::Insecure);
+    target.imap = None;
+    target.autoconfig = None;
+    target.accounts.truncate(1);
+    target.accounts[0].password = Secret::new("not-the-password");
+    let mut plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
+    plan.only = vec!["smtp.*".to_owned()];
+    let report = plan
+        .run(
+            &groupwire_conformance::suites::registry(),
+            Arc::new(NoProgress),
+        )
+        .await
+        .unwrap();
+    reference.stop().await;
+    assert!(report.checks.is_empty());
+    assert_eq!(report.exit_code(), 3);
+    let message = &report.preflight.as_ref().unwrap().message;
+    assert!(message.contains("rejected by SMTP: 535"), "{message}");
+    assert!(!message.contains("not-the-password"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_fault_met_in_the_preflight_is_left_to_the_checks() {
+    use groupwire_conformance::reference::faults::{Fault, Faults};
+    let mut faults = Faults::none();
+    faults.insert(Fault::from_name("smtp-starttls-refused").unwrap());
+    let reference = Reference::start(ReferenceOptions {
+        faults,
+        ..ReferenceOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut target = reference.target(TlsTrust::Insecure);
+    target.imap = None;
+    target.autoconfig = None;
+    let mut plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
+    plan.only = vec!["smtp.*".to_owned()];
+    let report = plan
+        .run(
+            &groupwire_conformance::suites::registry(),
+            Arc::new(NoProgress),
+        )
+        .await
+        .unwrap();
+    reference.stop().await;
+    // The run went on: the STARTTLS check owns the fault and fails; exit 1, not 3.
+    assert!(report.preflight.is_none());
+    assert!(!report.checks.is_empty());
+    assert_eq!(report.exit_code(), 1);
+    let text = report::render(&report, Format::Text, false);
+    assert!(
+        text.contains("SMTP preflight: preflight stopped early"),
+        "{text}"
+    );
+}

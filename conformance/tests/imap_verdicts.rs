@@ -231,9 +231,9 @@ fn login_and_authenticate_before_tls_are_tried_not_read_from_the_advertisement()
     });
 }
 
-/// A cleartext IMAP server that advertises LOGINDISABLED, refuses every login and records
-/// every byte it receives.
-async fn recording_server() -> (u16, Arc<std::sync::Mutex<Vec<u8>>>) {
+/// A cleartext IMAP server that advertises `caps`, refuses STARTTLS and every login, and
+/// records every byte it receives.
+async fn recording_server(caps: &'static str) -> (u16, Arc<std::sync::Mutex<Vec<u8>>>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -245,7 +245,6 @@ async fn recording_server() -> (u16, Arc<std::sync::Mutex<Vec<u8>>>) {
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
                 let mut lines = BufReader::new(read);
-                let caps = "IMAP4rev1 STARTTLS LOGINDISABLED";
                 let greeting = format!("* OK [CAPABILITY {caps}] recorder\r\n");
                 let _ = write.write_all(greeting.as_bytes()).await;
                 let mut line = String::new();
@@ -280,7 +279,7 @@ async fn recording_server() -> (u16, Arc<std::sync::Mutex<Vec<u8>>>) {
 fn credentials_tried_before_tls_are_never_the_real_ones() {
     use base64::Engine as _;
     runtime().block_on(async {
-        let (port, received) = recording_server().await;
+        let (port, received) = recording_server("IMAP4rev1 STARTTLS LOGINDISABLED").await;
         let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
         let mut target = imap_only(&reference);
         target.imap = Some(
@@ -540,5 +539,143 @@ fn logins_that_are_not_addresses_work_and_messages_carry_the_address() {
             sent.contains("From: Groupwire Sender <alice@example.test>"),
             "{sent}"
         );
+    });
+}
+
+#[test]
+fn without_starttls_the_real_password_is_never_sent() {
+    runtime().block_on(async {
+        // Like Dovecot with `ssl = no`: no STARTTLS, AUTH=PLAIN offered in plaintext.
+        let (port, received) = recording_server("IMAP4rev1 AUTH=PLAIN SASL-IR").await;
+        let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
+        let mut target = imap_only(&reference);
+        target.imap = Some(
+            groupwire_conformance::target::Endpoint::parse(&format!("imap://127.0.0.1:{port}"))
+                .unwrap(),
+        );
+        let real = "the-real-secret-2";
+        for account in &mut target.accounts {
+            account.password = Secret::new(real);
+        }
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        let received = String::from_utf8_lossy(&received.lock().unwrap()).into_owned();
+        assert!(received.contains(" LOGIN "), "{received}");
+        let decoded: Vec<String> = received
+            .lines()
+            .filter_map(|line| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(line.trim())
+                    .ok()
+            })
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .collect();
+        assert!(
+            !received.contains(real),
+            "the real password in plaintext: {received}"
+        );
+        assert!(
+            !decoded.iter().any(|text| text.contains(real)),
+            "the real password in a plaintext SASL payload: {decoded:?}"
+        );
+        let blocked = outcomes
+            .iter()
+            .filter(|o| {
+                o.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("blocked by imap.capability.starttls"))
+            })
+            .count();
+        assert!(blocked > 50, "{outcomes:#?}");
+        let fails: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| o.status == Status::Fail)
+            .map(|o| o.id.as_str())
+            .collect();
+        assert!(fails.contains(&"imap.capability.starttls"), "{fails:?}");
+        assert!(
+            fails.iter().all(|id| [
+                "imap.capability.starttls",
+                "imap.capability.logindisabled",
+                "imap.login.refused-before-tls",
+                "imap.authenticate.refused-before-tls",
+            ]
+            .contains(id)),
+            "{fails:?}"
+        );
+    });
+}
+
+#[test]
+fn a_login_without_address_or_domain_still_writes_valid_addresses() {
+    runtime().block_on(async {
+        let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
+        let mut target = imap_only(&reference);
+        target.domain = None;
+        target.accounts = reference
+            .accounts
+            .iter()
+            .map(|account| {
+                let login = account.address.split('@').next().unwrap().to_string();
+                Account::new(login, Secret::new(account.password.clone()), None, None)
+            })
+            .collect();
+        assert_eq!(target.accounts[0].address, "alice");
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        let envelope = outcomes
+            .iter()
+            .find(|o| o.id == "imap.fetch.envelope")
+            .unwrap();
+        assert_eq!(envelope.status, Status::Pass, "{:?}", envelope.reason);
+        let sent: String = envelope
+            .evidence
+            .transcript
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.bytes).into_owned())
+            .collect();
+        assert!(
+            sent.contains("From: Groupwire Sender <alice@groupwire.invalid>"),
+            "{sent}"
+        );
+    });
+}
+
+#[test]
+fn a_plaintext_implicit_tls_port_is_one_fail_and_everything_else_is_blocked_by_it() {
+    runtime().block_on(async {
+        let reference = Reference::start(ReferenceOptions {
+            faults: Faults::one(Fault::ImapImplicitTlsPlaintext),
+            ..ReferenceOptions::default()
+        })
+        .await
+        .unwrap();
+        let mut target = imap_only(&reference);
+        target.imap = Some(
+            groupwire_conformance::target::Endpoint::parse(&format!("imaps://{}", reference.imaps))
+                .unwrap(),
+        );
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        let not_skipped: Vec<(&str, Status)> = outcomes
+            .iter()
+            .filter(|o| o.status != Status::Skip)
+            .map(|o| (o.id.as_str(), o.status))
+            .collect();
+        assert_eq!(
+            not_skipped,
+            [("imap.implicit-tls.handshake", Status::Fail)],
+            "{outcomes:#?}"
+        );
+        let blocked = outcomes
+            .iter()
+            .filter(|o| {
+                o.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("blocked by imap.implicit-tls.handshake"))
+            })
+            .count();
+        assert!(blocked > 30, "{outcomes:#?}");
     });
 }

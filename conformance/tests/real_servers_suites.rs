@@ -71,10 +71,21 @@ struct Deployment {
     real: bool,
 }
 
+/// How the accounts log in: `alice` (a login that is not a mail address, as on Cyrus; the
+/// target file gives the address separately) or `alice@example.test` (Dovecot strips the domain,
+/// `auth_username_format = %Ln`). The default deployments use the first, the hardened ones the
+/// second, so both forms meet real servers.
+#[derive(Clone, Copy)]
+enum Login {
+    Bare,
+    Address,
+}
+
 fn target_toml(
     deployment: &Deployment,
     endpoints: &[(&str, String)],
     ca_file: Option<&str>,
+    login: Login,
 ) -> String {
     let mut toml = format!("name = {:?}\n", deployment.name);
     for (key, url) in endpoints {
@@ -85,8 +96,13 @@ fn target_toml(
         None => toml.push_str("[tls]\ntrust = \"system\"\n"),
     }
     for (user, env) in [("alice", "GW_REAL_PASS1"), ("bob", "GW_REAL_PASS2")] {
+        let address = format!("{user}@example.test");
+        let login = match login {
+            Login::Bare => user.to_owned(),
+            Login::Address => address.clone(),
+        };
         toml.push_str(&format!(
-            "[[account]]\nuser = \"{user}\"\naddress = \"{user}@example.test\"\npassword_env = \"{env}\"\n"
+            "[[account]]\nuser = \"{login}\"\naddress = \"{address}\"\npassword_env = \"{env}\"\n"
         ));
     }
     toml
@@ -226,6 +242,67 @@ fn waiver_reasons_are_linted() {
     assert_eq!(waiver_reason_problems(good).count(), 0);
     let bad: Vec<String> = waiver_reason_problems("TODO: Postfix accepts it").collect();
     assert_eq!(bad.len(), 4, "{bad:?}");
+}
+
+#[test]
+fn unexplained_lists_unwaived_non_passes_and_stale_or_unused_waivers() {
+    let reason = "Postfix 3.7.11: RFC 4954 §4 \"…\"; transcript: S: 535 5.7.8; why: design";
+    let report = serde_json::json!({
+        "checks": [
+            { "id": "a.pass", "status": "pass" },
+            { "id": "a.skip", "status": "skip" },
+            { "id": "a.waived", "status": "waived" },
+            { "id": "a.fail", "status": "fail", "reason": "bad",
+              "evidence": { "expected": "504", "actual": "535" } },
+            { "id": "a.warn", "status": "warn" },
+            { "id": "a.error", "status": "error" },
+            { "id": "a.new", "status": "incomplete" }
+        ],
+        "waivers": [
+            { "check": "a.waived", "status": "applied", "reason": reason },
+            { "check": "a.pass", "status": "stale", "reason": reason },
+            { "check": "a.skip", "status": "unused", "reason": reason },
+            { "check": "a.other", "status": "applied", "reason": "TODO" }
+        ]
+    });
+    let problems = unexplained("slug", &report);
+    let text = problems.join("\n");
+    for needle in [
+        "a.fail is fail with no waiver: bad (expected: 504; actual: 535)",
+        "a.warn is warn with no waiver",
+        "a.error is error with no waiver",
+        "a.new is incomplete with no waiver",
+        "the waiver for a.pass is stale",
+        "the waiver for a.skip is unused",
+        "waiver a.other: the reason must finish the TODO",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    assert!(!text.contains("a.waived"), "{text}");
+    // 4 verdicts, 2 waiver uses, 4 reason problems of a.other (server, RFC, transcript, TODO).
+    assert_eq!(problems.len(), 10, "{text}");
+}
+
+#[test]
+fn autoconfig_documents_parse_and_name_the_deployments_endpoints() {
+    use groupwire_conformance::suites::discovery::document::parse;
+    let xml = autoconfig_xml(
+        ("127.0.0.2", "1143", "STARTTLS"),
+        ("127.0.0.1", "1587", "STARTTLS"),
+    );
+    let document = parse(&xml).expect("well-formed");
+    assert_eq!(document.domains, vec!["example.test".to_owned()]);
+    let (imap, smtp) = (&document.incoming[0], &document.outgoing[0]);
+    assert_eq!(
+        (imap.hostname.as_str(), imap.port),
+        ("127.0.0.2", Some(1143))
+    );
+    assert_eq!(
+        (smtp.hostname.as_str(), smtp.port),
+        ("127.0.0.1", Some(1587))
+    );
+    assert!(imap.starttls() && smtp.starttls());
+    assert_eq!(imap.username_for("alice@example.test"), "alice");
 }
 
 /// Differences between two runs' statuses.
@@ -416,43 +493,89 @@ const APACHE: Deployment = Deployment {
     real: true,
 };
 
-/// Dovecot + Postfix (one configuration): the STARTTLS and the implicit-TLS deployment.
+/// A Thunderbird autoconfig document naming one deployment's IMAP and submission endpoints.
+fn autoconfig_xml(imap: (&str, &str, &str), smtp: (&str, &str, &str)) -> String {
+    let server = |tag: &str, kind: &str, (host, port, socket): (&str, &str, &str)| {
+        format!(
+            "    <{tag} type=\"{kind}\">\n      <hostname>{host}</hostname>\n      <port>{port}</port>\n      <socketType>{socket}</socketType>\n      <authentication>password-cleartext</authentication>\n      <username>%EMAILLOCALPART%</username>\n    </{tag}>\n"
+        )
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<clientConfig version=\"1.1\">\n  <emailProvider id=\"example.test\">\n    <domain>example.test</domain>\n    <displayName>groupwire test deployment</displayName>\n    <displayShortName>groupwire</displayShortName>\n{}{}  </emailProvider>\n</clientConfig>\n",
+        server("incomingServer", "imap", imap),
+        server("outgoingServer", "smtp", smtp)
+    )
+}
+
+/// Dovecot + Postfix (one configuration): the STARTTLS and the implicit-TLS deployment, each
+/// with its autoconfig document served over HTTPS by an Apache of its own (same test CA).
+/// `None` when a server is missing; the inner `None`s are runs that gave no report.
 fn mail_deployments(
     hardened: bool,
     dir: &Path,
     problems: &mut Vec<String>,
 ) -> Option<Vec<Option<PathBuf>>> {
-    let env: &[(&str, &str)] = if hardened {
-        &[("HARDENED", "1")]
-    } else {
-        &[("HARDENED", "0")]
-    };
-    let server = start("postfix", env)?;
+    let flag = if hardened { "1" } else { "0" };
+    let server = start("postfix", &[("HARDENED", flag)])?;
     let get = |key: &str| server.get(key).unwrap_or_default().to_owned();
     let (imap_host, smtp_host) = (get("IMAP_HOST"), get("HOST"));
     let ca = get("CERT");
+    let dovecot_env = std::fs::read_to_string(format!("{}/env", get("DOVECOT_DIR")))
+        .map(|text| servers::parse_env(&text))
+        .unwrap_or_default();
+    let ca_dir = dovecot_env.get("CA_DIR").cloned().unwrap_or_default();
     let (starttls, implicit) = if hardened {
         (&HARDENED_STARTTLS, &HARDENED_IMPLICIT)
     } else {
         (&DEFAULT_STARTTLS, &DEFAULT_IMPLICIT)
     };
     let mut reports = Vec::new();
-    for (deployment, imap, smtp) in [
+    for (deployment, (imap_scheme, imap_port), (smtp_scheme, smtp_port), socket) in [
         (
             starttls,
-            format!("imap://{imap_host}:{}", get("IMAP_PORT")),
-            format!("smtp://{smtp_host}:{}", get("SUBMISSION_PORT")),
+            ("imap", get("IMAP_PORT")),
+            ("smtp", get("SUBMISSION_PORT")),
+            "STARTTLS",
         ),
         (
             implicit,
-            format!("imaps://{imap_host}:{}", get("IMAPS_PORT")),
-            format!("smtps://{smtp_host}:{}", get("SUBMISSIONS_PORT")),
+            ("imaps", get("IMAPS_PORT")),
+            ("smtps", get("SUBMISSIONS_PORT")),
+            "SSL",
         ),
     ] {
+        let xml_path = dir.join(format!("{}-autoconfig.xml", deployment.slug));
+        let xml = autoconfig_xml(
+            (&imap_host, &imap_port, socket),
+            (&smtp_host, &smtp_port, socket),
+        );
+        std::fs::write(&xml_path, xml).expect("write autoconfig document");
+        let xml_path = xml_path.to_string_lossy().into_owned();
+        let web = start(
+            "apache",
+            &[
+                ("TLS", "1"),
+                ("AUTOCONFIG_XML", xml_path.as_str()),
+                ("GW_CA_DIR", ca_dir.as_str()),
+            ],
+        )?;
         let toml = target_toml(
             deployment,
-            &[("imap", imap), ("smtp", smtp)],
+            &[
+                ("domain", "example.test".to_owned()),
+                ("imap", format!("{imap_scheme}://{imap_host}:{imap_port}")),
+                ("smtp", format!("{smtp_scheme}://{smtp_host}:{smtp_port}")),
+                (
+                    "autoconfig",
+                    web.get("BASE_URL").unwrap_or_default().to_owned(),
+                ),
+            ],
             Some(ca.as_str()),
+            if hardened {
+                Login::Address
+            } else {
+                Login::Bare
+            },
         );
         reports.push(run_twice(deployment, &toml, &server, dir, problems));
     }
@@ -469,7 +592,7 @@ fn dav_deployment(
     let server = start(name, &[])?;
     let url = server.get("URL").unwrap_or_default().to_owned();
     let endpoints: Vec<(&str, String)> = keys.iter().map(|key| (*key, url.clone())).collect();
-    let toml = target_toml(deployment, &endpoints, None);
+    let toml = target_toml(deployment, &endpoints, None, Login::Bare);
     Some(run_twice(deployment, &toml, &server, dir, problems))
 }
 

@@ -1,6 +1,14 @@
 //! Feeds arbitrary bytes to the client-role ResponseDecoder in arbitrary chunks and checks
 //! the result equals decoding the whole buffer at once (same responses, same final outcome).
+//!
+//! The whole input is the server stream (seeds are plain captures of server traffic); the
+//! chunk sizes come from a hash of it (see `common/chunks.rs`).
 #![no_main]
+
+#[path = "common/chunks.rs"]
+mod chunks;
+
+use chunks::Chunks;
 
 use groupwire_imap::stream::client::ResponseDecoder;
 use groupwire_imap::{Decoded, IntoOwned, Limits};
@@ -27,15 +35,14 @@ fn whole(stream: &[u8], limits: Limits) -> Outcome {
     }
 }
 
-fn chunked(stream: &[u8], sizes: &[u8], limits: Limits) -> Outcome {
+fn chunked(stream: &[u8], limits: Limits) -> Outcome {
     let mut decoder = ResponseDecoder::new(limits);
+    let mut sizes = Chunks::new(stream);
     let mut buffer = Vec::new();
     let mut out = Vec::new();
     let mut at = 0;
-    let mut i = 0;
     while at < stream.len() {
-        let size = usize::from(sizes.get(i % sizes.len().max(1)).copied().unwrap_or(7)).max(1);
-        i += 1;
+        let size = sizes.next_size();
         let end = (at + size).min(stream.len());
         buffer.extend_from_slice(&stream[at..end]);
         at = end;
@@ -53,12 +60,11 @@ fn chunked(stream: &[u8], sizes: &[u8], limits: Limits) -> Outcome {
     (out, None)
 }
 
-fuzz_target!(|input: (Vec<u8>, Vec<u8>)| {
-    let (sizes, stream) = input;
+fuzz_target!(|stream: &[u8]| {
     let mut limits = Limits::default();
     limits.max_line_length = 4096;
-    let (whole_values, whole_error) = whole(&stream, limits);
-    let (chunked_values, chunked_error) = chunked(&stream, &sizes, limits);
+    let (whole_values, whole_error) = whole(stream, limits);
+    let (chunked_values, chunked_error) = chunked(stream, limits);
     assert_eq!(whole_values, chunked_values);
     // A line-length error can surface earlier while chunked (before the CRLF arrives) but
     // must be the same kind of failure.

@@ -1,6 +1,14 @@
 //! Feeds arbitrary bytes to the server-role CommandDecoder in arbitrary chunks, granting every
 //! continuation, and checks the messages equal those of decoding the whole buffer at once.
+//!
+//! The whole input is the client stream (seeds are plain captures of client traffic); the
+//! chunk sizes come from a hash of it (see `common/chunks.rs`).
 #![no_main]
+
+#[path = "common/chunks.rs"]
+mod chunks;
+
+use chunks::Chunks;
 
 use groupwire_imap::stream::server::{ClientMessage, CommandDecoder};
 use groupwire_imap::{DecodeError, Decoded, Limits};
@@ -25,15 +33,14 @@ fn whole(stream: &[u8], limits: Limits) -> Outcome {
     }
 }
 
-fn chunked(stream: &[u8], sizes: &[u8], limits: Limits) -> Outcome {
+fn chunked(stream: &[u8], limits: Limits) -> Outcome {
     let mut decoder = CommandDecoder::new(limits);
+    let mut sizes = Chunks::new(stream);
     let mut buffer = Vec::new();
     let mut out = Vec::new();
     let mut at = 0;
-    let mut i = 0;
     while at < stream.len() {
-        let size = usize::from(sizes.get(i % sizes.len().max(1)).copied().unwrap_or(7)).max(1);
-        i += 1;
+        let size = sizes.next_size();
         let end = (at + size).min(stream.len());
         buffer.extend_from_slice(&stream[at..end]);
         at = end;
@@ -51,15 +58,12 @@ fn chunked(stream: &[u8], sizes: &[u8], limits: Limits) -> Outcome {
     (out, None)
 }
 
-// The first four bytes are chunk sizes, the rest is the client stream (so seeds are plain
-// captures behind a 4-byte prefix).
-fuzz_target!(|data: &[u8]| {
-    let (sizes, stream) = data.split_at(data.len().min(4));
+fuzz_target!(|stream: &[u8]| {
     let mut limits = Limits::default();
     limits.max_line_length = 4096;
     limits.max_literal_size = 1 << 16;
     let (whole_values, whole_error) = whole(stream, limits);
-    let (chunked_values, chunked_error) = chunked(stream, sizes, limits);
+    let (chunked_values, chunked_error) = chunked(stream, limits);
     match (&whole_error, &chunked_error) {
         (None, None) => assert_eq!(whole_values, chunked_values),
         (Some(a), Some(b)) if a.kind() == b.kind() => assert_eq!(whole_values, chunked_values),

@@ -1,6 +1,14 @@
 //! DATA decoder: any chunking gives the same payload as one call, and re-stuffing the
-//! payload decodes to it again. The first byte picks the chunk size.
+//! payload decodes to it again.
+//!
+//! The whole input is the DATA stream (seeds are plain captures); the chunk sizes come from a
+//! hash of it (see `common/chunks.rs`).
 #![no_main]
+
+#[path = "common/chunks.rs"]
+mod chunks;
+
+use chunks::Chunks;
 
 use bytes::BytesMut;
 use groupwire_smtp::{DataDecoder, DataEvent, Decoded, Limits, LineEndings, encode_data};
@@ -9,13 +17,13 @@ use libfuzzer_sys::fuzz_target;
 /// The payload and bytes used, `Ok(None)` when the terminator never came, or the error.
 fn decode(
     input: &[u8],
-    chunk: usize,
+    next_chunk: &mut dyn FnMut() -> usize,
     limits: &Limits,
 ) -> Result<Option<(Vec<u8>, usize)>, groupwire_smtp::DecodeError> {
     let mut decoder = DataDecoder::new(limits);
     let mut payload = Vec::new();
     let mut start = 0;
-    let mut available = chunk.min(input.len());
+    let mut available = next_chunk().min(input.len());
     loop {
         match decoder.decode(&input[start..available])? {
             Decoded::Complete {
@@ -34,21 +42,19 @@ fn decode(
                 if available == input.len() {
                     return Ok(None);
                 }
-                available = (available + chunk).min(input.len());
+                available = available.saturating_add(next_chunk()).min(input.len());
             }
         }
     }
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&first, input)) = data.split_first() else {
-        return;
-    };
-    let chunk = usize::from(first % 16) + 1;
+fuzz_target!(|input: &[u8]| {
+    let whole_input = input.len().max(1);
     for endings in [LineEndings::Strict, LineEndings::Lenient] {
         let limits = Limits::default().with_line_endings(endings);
-        let whole = decode(input, input.len().max(1), &limits);
-        let chunked = decode(input, chunk, &limits);
+        let whole = decode(input, &mut || whole_input, &limits);
+        let mut sizes = Chunks::new(input);
+        let chunked = decode(input, &mut || sizes.next_size(), &limits);
         match (&whole, &chunked) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
             (Err(_), Err(_)) => {}
@@ -59,7 +65,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(Some((payload, _))) = whole {
             let mut wire = BytesMut::new();
             encode_data(&payload, &mut wire);
-            let again = decode(&wire, wire.len(), &limits).expect("re-stuffed payload decodes");
+            let again = decode(&wire, &mut || wire.len(), &limits).expect("re-stuffed payload decodes");
             assert_eq!(again, Some((payload, wire.len())));
         }
     }

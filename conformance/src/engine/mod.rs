@@ -44,8 +44,13 @@
 //! [`ConnError`] gives the right error. The runner adds the evidence: the transcript of the
 //! check's connections (credentials masked at record time), expected/actual, the RFC
 //! sentence. A check whose [`Check::needs`] the suite's probe did not see is
-//! `skip: not advertised: X` without running; one needing more accounts than the target has,
-//! or talking to a protocol the target has no endpoint for, is skipped too.
+//! `skip: not advertised: X` without running (the server's own choice: a legitimate skip); one
+//! needing more accounts than the target has, or talking to a protocol the target has no
+//! endpoint for, is skipped as *not run* ([`Finding::NotRun`], like [`CheckContext::account`]
+//! and [`CheckContext::endpoint`] and a [`Finding::Blocked`] check): a required check that did
+//! not run makes the run `incomplete`, never `pass`. Before the suites, the preflight
+//! (`crate::preflight`) reaches every endpoint, verifies its certificate and logs in once per
+//! account, so an untrusted certificate or a wrong password is reported once, not per check.
 //!
 //! # Suites and the registry
 //!

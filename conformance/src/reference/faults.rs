@@ -78,7 +78,7 @@ faults! {
     SmtpNoopError => "smtp-noop-error", "NOOP is answered 502.";
     SmtpUnknownCommandAccepted => "smtp-unknown-command-accepted", "Unknown commands are answered 250.";
     SmtpNoSequenceCheck => "smtp-no-sequence-check", "RCPT before MAIL and DATA before RCPT are answered 250.";
-    SmtpLongLinesAccepted => "smtp-long-lines-accepted", "Command lines longer than 512 octets are executed.";
+    SmtpLongLinesAccepted => "smtp-long-lines-accepted", "Command lines longer than 512 octets are executed (conforming, RFC 5321 §4.5.3.1 encourages it: no check may fail it).";
     SmtpBareLfDot => "smtp-bare-lf-dot", "`\\n.\\n` ends message data (SMTP smuggling).";
     SmtpBareCrDot => "smtp-bare-cr-dot", "`\\r.\\r` ends message data (SMTP smuggling).";
     SmtpCrlfDotLf => "smtp-crlf-dot-lf", "`\\r\\n.\\n` ends message data (SMTP smuggling).";
@@ -87,6 +87,17 @@ faults! {
     SmtpMangledHeaders => "smtp-mangled-headers", "Delivered mail loses its Subject header.";
     SmtpQuitNo221 => "smtp-quit-no-221", "QUIT closes the connection without a 221 reply.";
     SmtpNoImplicitTls => "smtp-no-implicit-tls", "The implicit-TLS submission port speaks plaintext.";
+    SmtpAuthLoginAcceptsAnyPassword => "smtp-auth-login-accepts-any-password", "AUTH LOGIN succeeds whatever the password (AUTH PLAIN checks it).";
+    SmtpAuthFailure454 => "smtp-auth-failure-454", "AUTH with a wrong password is answered 454 (temporary failure) instead of 535.";
+    SmtpAuthHiddenBeforeTls => "smtp-auth-hidden-before-tls", "AUTH is not advertised before STARTTLS but accepted there all the same.";
+    SmtpLfDotCrlf => "smtp-lf-dot-crlf", "`\\n.\\r\\n` ends message data (SMTP smuggling).";
+    SmtpCrDotCrlf => "smtp-cr-dot-crlf", "`\\r.\\r\\n` ends message data (SMTP smuggling).";
+    SmtpCrlfDotCr => "smtp-crlf-dot-cr", "`\\r\\n.\\r` ends message data (SMTP smuggling).";
+    SmtpBareLfLineEnd => "smtp-bare-lf-line-end", "A bare LF in message data is taken as a line end (a dot after it is removed as dot-stuffing).";
+    SmtpBareCrLineEnd => "smtp-bare-cr-line-end", "A bare CR in message data is taken as a line end (a dot after it is removed as dot-stuffing).";
+    SmtpBdatDotEnds => "smtp-bdat-dot-ends", "`\\r\\n.\\r\\n` inside a BDAT chunk ends the chunk; the octets after it are read as commands.";
+    SmtpImplicitTlsOffersStarttls => "smtp-implicit-tls-offers-starttls", "STARTTLS is advertised in EHLO on the implicit-TLS submission port.";
+    SmtpLongLineSplit => "smtp-long-line-split", "A command line longer than 512 octets is cut there and the rest executed as another command.";
     // IMAP.
     ImapAppendDropsFlags => "imap-append-drops-flags", "Flags given with APPEND are not stored.";
     ImapAppendLost => "imap-append-lost", "APPEND answers OK but stores nothing.";

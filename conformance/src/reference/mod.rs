@@ -208,8 +208,9 @@ impl Reference {
         })
     }
 
-    /// The deployment as a harness target: IMAP with STARTTLS, submission with STARTTLS,
-    /// the autoconfig endpoint, both accounts. `trust` is what the report states; connections
+    /// The deployment as a harness target: IMAP and submission with STARTTLS, their
+    /// implicit-TLS ports as companions (for the implicit-TLS checks), the autoconfig
+    /// endpoint, both accounts. `trust` is what the report states; connections
     /// should use [`ReferenceTls::client`] (it trusts exactly the generated certificate).
     pub fn target(&self, trust: crate::engine::TlsTrust) -> crate::target::Target {
         let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
@@ -217,6 +218,8 @@ impl Reference {
         target.domain = Some(DOMAIN.to_string());
         target.imap = endpoint(format!("imap://{}", self.imap));
         target.smtp = endpoint(format!("smtp://{}", self.submission));
+        target.imaps = endpoint(format!("imaps://{}", self.imaps));
+        target.smtps = endpoint(format!("smtps://{}", self.submissions));
         target.autoconfig = endpoint(format!("https://{}/", self.autoconfig));
         target.accounts = self
             .accounts

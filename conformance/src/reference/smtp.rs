@@ -60,6 +60,7 @@ async fn handle(
 ) -> std::io::Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
     let mut session = Session::new(service);
+    session.implicit = implicit_tls;
     if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
         let mut stream = acceptor.accept(socket).await?;
         session.tls = true;
@@ -103,6 +104,8 @@ struct Session {
     service: Arc<SmtpService>,
     buffer: Vec<u8>,
     tls: bool,
+    /// Whether this is the implicit-TLS listener (port 465 role).
+    implicit: bool,
     helo: Option<String>,
     extended: bool,
     user: Option<String>,
@@ -134,6 +137,7 @@ impl Session {
             service,
             buffer: Vec::with_capacity(4096),
             tls: false,
+            implicit: false,
             helo: None,
             extended: false,
             user: None,
@@ -192,7 +196,9 @@ impl Session {
             Capability::Chunking,
         ];
         let offer_starttls = !self.fault(Fault::SmtpNoStarttls)
-            && (!self.tls || self.fault(Fault::SmtpStarttlsReadvertised));
+            && (!self.tls
+                || self.fault(Fault::SmtpStarttlsReadvertised)
+                || (self.implicit && self.fault(Fault::SmtpImplicitTlsOffersStarttls)));
         if offer_starttls {
             list.push(Capability::StartTls);
         }
@@ -221,6 +227,14 @@ impl Session {
                 }
                 Err(error) => {
                     let out = match error.kind() {
+                        ErrorKind::LimitExceeded(Limit::LineLength)
+                            if self.fault(Fault::SmtpLongLineSplit) =>
+                        {
+                            // Cut the line where the limit is and read the rest as a new line.
+                            let cut = MAX_COMMAND_LINE.saturating_sub(2).min(self.buffer.len());
+                            self.buffer.splice(cut..cut, *b"\r\n");
+                            continue;
+                        }
                         ErrorKind::LimitExceeded(Limit::LineLength) => {
                             self.skip_line(stream).await?;
                             self.say(500, (5, 5, 6), "line too long")
@@ -397,6 +411,18 @@ impl Session {
                     let Some(chunk) = self.read_exact(stream, size).await? else {
                         return Ok(Some(Next::Close));
                     };
+                    let mut chunk = chunk;
+                    let mut last = last;
+                    if self.fault(Fault::SmtpBdatDotEnds)
+                        && let Some(at) = chunk.windows(5).position(|w| w == b"\r\n.\r\n")
+                    {
+                        // The fault: a DATA terminator inside the chunk ends the message, and
+                        // what follows it is read as commands.
+                        let rest = chunk.split_off(at + 5);
+                        chunk.truncate(at + 2);
+                        self.buffer.splice(0..0, rest);
+                        last = true;
+                    }
                     if self.transaction.recipients.is_empty() {
                         self.say(503, (5, 5, 1), "need RCPT before BDAT")
                     } else {
@@ -522,6 +548,7 @@ impl Session {
                         }
                         DataEvent::End => {
                             self.buffer.drain(..consumed);
+                            let message = self.unstuff_after_bare_line_ends(message);
                             if oversized {
                                 return Ok(Some(Err(self.say(
                                     552,
@@ -550,24 +577,68 @@ impl Session {
     /// The smuggling faults: where a non-CRLF "terminator" ends the data, as
     /// `(payload end, bytes consumed)`.
     fn faulty_terminator(&self) -> Option<(usize, usize)> {
-        let patterns: [(Fault, &[u8]); 3] = [
+        let patterns: [(Fault, &[u8]); 6] = [
             (Fault::SmtpBareLfDot, b"\n.\n"),
             (Fault::SmtpBareCrDot, b"\r.\r"),
             (Fault::SmtpCrlfDotLf, b"\r\n.\n"),
+            (Fault::SmtpLfDotCrlf, b"\n.\r\n"),
+            (Fault::SmtpCrDotCrlf, b"\r.\r\n"),
+            (Fault::SmtpCrlfDotCr, b"\r\n.\r"),
         ];
+        let buffer = &self.buffer;
         patterns
             .iter()
             .filter(|(fault, _)| self.fault(*fault))
             .filter_map(|(_, pattern)| {
-                self.buffer
-                    .windows(pattern.len())
-                    .position(|w| w == *pattern)
-                    .filter(|&at| {
-                        *pattern != b"\n.\n" || at == 0 || self.buffer.get(at - 1) != Some(&b'\r')
-                    })
-                    .map(|at| (at, at + pattern.len()))
+                let starts_with_lf = pattern.first() == Some(&b'\n');
+                // `\r\n.\r` followed by `\n` is the real terminator.
+                let ends_with_cr = *pattern == b"\r\n.\r";
+                let mut at = 0;
+                // The first match that is not part of the real `\r\n.\r\n`.
+                while let Some(found) = buffer
+                    .get(at..)
+                    .and_then(|rest| rest.windows(pattern.len()).position(|w| w == *pattern))
+                {
+                    let start = at + found;
+                    let end = start + pattern.len();
+                    let after_cr = start > 0 && buffer.get(start - 1) == Some(&b'\r');
+                    let next = buffer.get(end);
+                    let real =
+                        (starts_with_lf && after_cr) || (ends_with_cr && next == Some(&b'\n'));
+                    // A trailing CR may yet turn out to be the real terminator's.
+                    if ends_with_cr && next.is_none() {
+                        return None;
+                    }
+                    if !real {
+                        return Some((start, end));
+                    }
+                    at = start + 1;
+                }
+                None
             })
             .min()
+    }
+
+    /// The bare-line-end faults: a dot after a bare LF (or bare CR) is removed as if it were
+    /// dot-stuffing at the start of a line.
+    fn unstuff_after_bare_line_ends(&self, message: Vec<u8>) -> Vec<u8> {
+        let lf = self.fault(Fault::SmtpBareLfLineEnd);
+        let cr = self.fault(Fault::SmtpBareCrLineEnd);
+        if !lf && !cr {
+            return message;
+        }
+        let mut out = Vec::with_capacity(message.len());
+        for (index, &byte) in message.iter().enumerate() {
+            let previous = index.checked_sub(1).and_then(|i| message.get(i)).copied();
+            let before = index.checked_sub(2).and_then(|i| message.get(i)).copied();
+            let after_bare_lf = previous == Some(b'\n') && before != Some(b'\r');
+            let after_bare_cr = previous == Some(b'\r') && byte != b'\n';
+            if byte == b'.' && ((lf && after_bare_lf) || (cr && after_bare_cr)) {
+                continue;
+            }
+            out.push(byte);
+        }
+        out
     }
 
     fn finish_message(&mut self, message: Result<Vec<u8>, Vec<u8>>) -> Vec<u8> {
@@ -628,8 +699,10 @@ impl Session {
         initial: Option<String>,
         stream: &mut S,
     ) -> std::io::Result<Vec<u8>> {
-        let offered =
-            (self.tls || self.fault(Fault::SmtpAuthBeforeTls)) && !self.fault(Fault::SmtpNoAuth);
+        let offered = (self.tls
+            || self.fault(Fault::SmtpAuthBeforeTls)
+            || self.fault(Fault::SmtpAuthHiddenBeforeTls))
+            && !self.fault(Fault::SmtpNoAuth);
         if !offered {
             return Ok(self.say(538, (5, 7, 11), "encryption required for authentication"));
         }
@@ -639,6 +712,7 @@ impl Session {
         if self.user.is_some() && !self.fault(Fault::SmtpAuthTwiceAccepted) {
             return Ok(self.say(503, (5, 5, 1), "already authenticated"));
         }
+        let login = matches!(mechanism, Mechanism::Login);
         let credentials = match mechanism {
             Mechanism::Plain => {
                 let message = match initial {
@@ -689,9 +763,10 @@ impl Session {
         let Some((user, password)) = credentials else {
             return Ok(self.say(535, (5, 7, 8), "authentication credentials invalid"));
         };
+        let any_password = self.fault(Fault::SmtpAuthAcceptsAnyPassword)
+            || (login && self.fault(Fault::SmtpAuthLoginAcceptsAnyPassword));
         let accepted = self.service.store.authenticate(&user, &password)
-            || (self.fault(Fault::SmtpAuthAcceptsAnyPassword)
-                && self.service.store.has_account(&user));
+            || (any_password && self.service.store.has_account(&user));
         if accepted {
             self.user = Some(user);
             if self.fault(Fault::SmtpAuthSuccessCode) {
@@ -699,6 +774,8 @@ impl Session {
             } else {
                 Ok(self.say(235, (2, 7, 0), "authentication successful"))
             }
+        } else if self.fault(Fault::SmtpAuthFailure454) {
+            Ok(self.say(454, (4, 7, 0), "temporary authentication failure"))
         } else {
             Ok(self.say(535, (5, 7, 8), "authentication credentials invalid"))
         }

@@ -56,6 +56,14 @@ pub fn render(report: &Report, colour: bool) -> String {
         let _ = writeln!(out, "  TLS pinned: {pinned}");
     }
     for hook in &report.hooks {
+        if hook.hook == "preflight" && hook.status == Status::Skip {
+            let _ = writeln!(
+                out,
+                "  {} preflight: {}",
+                hook.protocol.label(),
+                hook.reason.as_deref().unwrap_or("")
+            );
+        }
         if hook.hook == "probe" && !hook.capabilities.is_empty() {
             let _ = writeln!(
                 out,
@@ -178,8 +186,20 @@ pub fn render(report: &Report, colour: bool) -> String {
         Verdict::Incomplete if report.summary.not_run > 0 => {
             let _ = writeln!(
                 out,
-                "INCOMPLETE, not PASS: required checks did not run (see \"not run\" under Skipped); give the target what they need or choose a profile that does not require them"
+                "INCOMPLETE, not PASS: required checks did not run; give the target what they need, narrow the run (--only) or choose a profile that does not require them:"
             );
+            let mut reasons: Vec<(usize, &str)> = Vec::new();
+            for outcome in report.checks.iter().filter(|o| o.required && o.not_run) {
+                let reason = outcome.reason.as_deref().unwrap_or("");
+                match reasons.iter_mut().find(|(_, r)| *r == reason) {
+                    Some((count, _)) => *count += 1,
+                    None => reasons.push((1, reason)),
+                }
+            }
+            reasons.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
+            for (count, reason) in reasons.iter().take(5) {
+                let _ = writeln!(out, "  {count:>4} x {reason}");
+            }
         }
         Verdict::Incomplete => {
             let _ = writeln!(

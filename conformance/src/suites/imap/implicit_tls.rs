@@ -15,15 +15,15 @@ use crate::target::{Endpoint, Security};
 /// a TLS server waits for the client's hello, a plaintext IMAP server greets at once.
 const PLAINTEXT_GREETING_WAIT: Duration = Duration::from_millis(1500);
 
+/// The endpoint's implicit-TLS port: the IMAP endpoint itself, or its `imaps` companion.
 fn implicit_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
-    let endpoint = imap_endpoint(cx)?;
-    if endpoint.security == Security::Implicit {
-        Ok(endpoint)
-    } else {
-        Err(Finding::skip(
-            "the IMAP endpoint is not an implicit-TLS (imaps://) endpoint",
-        ))
-    }
+    imap_endpoint(cx)?;
+    cx.target()
+        .implicit_endpoint(crate::engine::Protocol::Imap)
+        .cloned()
+        .ok_or_else(|| {
+            Finding::skip("the target names no implicit-TLS IMAP endpoint (imaps://, port 993)")
+        })
 }
 
 /// What the server sends on a plain connection to `endpoint` before the client says anything

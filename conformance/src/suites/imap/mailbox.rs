@@ -255,7 +255,7 @@ const SPECIAL_USES: &[&str] = &[
 pub async fn create_delete(cx: CheckContext) -> CheckResult {
     let name = cx.scratch_name("created");
     let mut session = ImapSession::ready(&cx, 0).await?;
-    session.must(&format!("CREATE {}", quoted(&name))).await?;
+    super::fixture::create(&mut session, &name).await?;
     let after_create = session.run(&format!("LIST \"\" {}", quoted(&name))).await?;
     let _ = session.run(&format!("DELETE {}", quoted(&name))).await?;
     let after_delete = session.run(&format!("LIST \"\" {}", quoted(&name))).await?;
@@ -280,7 +280,7 @@ pub async fn rename(cx: CheckContext) -> CheckResult {
     let from = cx.scratch_name("old");
     let to = cx.scratch_name("new");
     let mut session = ImapSession::ready(&cx, 0).await?;
-    session.must(&format!("CREATE {}", quoted(&from))).await?;
+    super::fixture::create(&mut session, &from).await?;
     let reply = session
         .run(&format!("RENAME {} {}", quoted(&from), quoted(&to)))
         .await?;
@@ -302,7 +302,7 @@ pub async fn rename(cx: CheckContext) -> CheckResult {
 pub async fn subscribe_lsub(cx: CheckContext) -> CheckResult {
     let name = cx.scratch_name("sub");
     let mut session = ImapSession::ready(&cx, 0).await?;
-    session.must(&format!("CREATE {}", quoted(&name))).await?;
+    super::fixture::create(&mut session, &name).await?;
     session
         .must(&format!("SUBSCRIBE {}", quoted(&name)))
         .await?;

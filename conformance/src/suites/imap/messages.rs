@@ -501,10 +501,7 @@ async fn with_target(cx: &CheckContext) -> Result<(Scratch, String), Finding> {
 async fn with_target_rev(cx: &CheckContext, rev2: bool) -> Result<(Scratch, String), Finding> {
     let mut scratch = Scratch::new_with(cx, 2, false, true, rev2).await?;
     let target = cx.scratch_name("target");
-    scratch
-        .session
-        .must(&format!("CREATE {}", quoted(&target)))
-        .await?;
+    super::fixture::create(&mut scratch.session, &target).await?;
     Ok((scratch, target))
 }
 

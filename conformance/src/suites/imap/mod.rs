@@ -52,22 +52,30 @@ async fn probe(cx: CheckContext) -> Result<Vec<String>, Finding> {
         }
     };
     let mut names = session.run("CAPABILITY").await?.capabilities();
+    // The real password travels only over TLS, or where the target asked for no TLS at all.
+    let mut secure = endpoint.security != crate::target::Security::StartTls;
     if endpoint.security == crate::target::Security::StartTls
         && names.iter().any(|c| c == "STARTTLS")
     {
         if session.starttls().await.is_err() {
-            return Ok(names);
+            return Ok(with_base_names(names));
         }
         names = session.run("CAPABILITY").await?.capabilities();
         names.push("STARTTLS".to_string());
+        secure = true;
     }
-    if let Ok(account) = cx.account(0) {
+    if secure && let Ok(account) = cx.account(0) {
         let account = account.clone();
         if session.login(&account).await.is_ok_and(|r| r.is_ok()) {
             names.extend(session.run("CAPABILITY").await?.capabilities());
         }
     }
     session.logout().await;
+    Ok(with_base_names(names))
+}
+
+/// The names plus the base of each `NAME=value` (`THREAD` for `THREAD=REFS`), AUTH= aside.
+fn with_base_names(mut names: Vec<String>) -> Vec<String> {
     for name in names.clone() {
         if let Some((base, _)) = name.split_once('=')
             && !base.starts_with("AUTH")
@@ -77,7 +85,7 @@ async fn probe(cx: CheckContext) -> Result<Vec<String>, Finding> {
     }
     names.sort();
     names.dedup();
-    Ok(names)
+    names
 }
 
 /// Deletes every mailbox named with the run prefix.

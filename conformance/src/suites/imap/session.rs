@@ -208,7 +208,20 @@ impl ImapSession {
         cx: &CheckContext,
         endpoint: &Endpoint,
     ) -> Result<ImapSession, Finding> {
-        let mut conn = cx.connect_to(endpoint).await?;
+        let mut conn = match cx.connect_to(endpoint).await {
+            Ok(conn) => conn,
+            Err(Finding::Harness(reason))
+                if endpoint.security == Security::Implicit && not_tls(&reason) =>
+            {
+                return Err(Finding::blocked(
+                    IMPLICIT_TLS_OWNER,
+                    cx.check().map(|c| c.id),
+                    "a TLS handshake on the implicit-TLS port",
+                    reason,
+                ));
+            }
+            Err(other) => return Err(other),
+        };
         let greeting = conn.read_until_decoded(frame_response).await?;
         Ok(ImapSession {
             conn,
@@ -441,6 +454,17 @@ impl ImapSession {
         let _ = self.run("LOGOUT").await;
         self.conn.close().await;
     }
+}
+
+/// The check that owns "the implicit-TLS port speaks TLS": every other check is blocked by it
+/// when the handshake fails because the server does not speak TLS at all.
+pub const IMPLICIT_TLS_OWNER: &str = "imap.implicit-tls.handshake";
+
+/// Whether a handshake failure says the peer sent something that is not TLS (rustls: "received
+/// corrupt message of type InvalidContentType"), as opposed to a certificate or version
+/// problem, which stays a harness error for the run to report once.
+fn not_tls(reason: &str) -> bool {
+    reason.contains("InvalidContentType")
 }
 
 /// The check that owns "LOGIN with the target's credentials works": every other check that

@@ -15,7 +15,11 @@ pub async fn enhanced_codes(cx: CheckContext) -> CheckResult {
     let account = cx.account(0)?.clone();
     let mut session = SmtpSession::ready(&cx, &account).await?;
     let mut replies = vec![session.command(&Command::Noop { argument: None }).await?];
-    replies.push(session.command(&mail_from(Some(&account.user), "")).await?);
+    replies.push(
+        session
+            .command(&mail_from(Some(&account.address), ""))
+            .await?,
+    );
     replies.push(session.command(&Command::Rset).await?);
     session.quit().await;
     for reply in &replies {
@@ -45,7 +49,7 @@ pub async fn size_declared(cx: CheckContext) -> CheckResult {
     };
     let reply = session
         .command(&mail_from(
-            Some(&account.user),
+            Some(&account.address),
             &format!("SIZE={}", limit + 1),
         ))
         .await?;
@@ -84,10 +88,10 @@ pub async fn eight_bit_mime(cx: CheckContext) -> CheckResult {
     let account = cx.account(0)?.clone();
     let mut session = SmtpSession::ready(&cx, &account).await?;
     let reply = session
-        .command(&mail_from(Some(&account.user), "BODY=8BITMIME"))
+        .command(&mail_from(Some(&account.address), "BODY=8BITMIME"))
         .await?;
     expect_code(&reply, 250, "250 to MAIL FROM with BODY=8BITMIME")?;
-    let reply = session.command(&rcpt_to(&account.user)).await?;
+    let reply = session.command(&rcpt_to(&account.address)).await?;
     expect_code(&reply, 250, "250 to RCPT").map_err(|f| Finding::harness(f.to_string()))?;
     let message = test_message(
         &cx,
@@ -102,8 +106,10 @@ pub async fn eight_bit_mime(cx: CheckContext) -> CheckResult {
 /// With SMTPUTF8, a sender mailbox with a UTF-8 local part must be accepted.
 pub async fn smtputf8(cx: CheckContext) -> CheckResult {
     let account = cx.account(0)?.clone();
-    let Some((_, domain)) = account.user.rsplit_once('@') else {
-        return Err(Finding::skip("the account's login is not a mail address"));
+    let Some((_, domain)) = account.address.rsplit_once('@') else {
+        return Err(Finding::skip(
+            "the account has no mail address (give `address` or the domain in the target)",
+        ));
     };
     let sender = format!("gw-\u{e9}l\u{e8}ve-\u{43c}\u{438}\u{440}@{domain}");
     let mut session = SmtpSession::ready(&cx, &account).await?;
@@ -131,9 +137,9 @@ pub async fn pipelining(cx: CheckContext) -> CheckResult {
     let account = cx.account(0)?.clone();
     let mut session = SmtpSession::ready(&cx, &account).await?;
     let commands = [
-        mail_from(Some(&account.user), ""),
-        rcpt_to(&account.user),
-        rcpt_to(&account.user),
+        mail_from(Some(&account.address), ""),
+        rcpt_to(&account.address),
+        rcpt_to(&account.address),
         Command::Noop {
             argument: Some("last".into()),
         },

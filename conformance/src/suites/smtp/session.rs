@@ -8,11 +8,54 @@ use groupwire_smtp::parameters::Parameters;
 use groupwire_smtp::reply::{Reply, decode_reply};
 use groupwire_smtp::{Decoded, Encode, Limits, SaslPayload};
 
-use crate::engine::{CheckContext, Connection, Finding, Framed, show_bytes};
+use crate::engine::{CheckContext, Connection, Finding, Framed, Protocol, show_bytes};
 use crate::target::{Account, Endpoint, Security};
 
 /// The name the harness gives in EHLO.
 pub const CLIENT_NAME: &str = "groupwire.invalid";
+
+/// The check that owns a 220 greeting (the precondition of every session).
+pub const OWNER_GREETING: &str = "smtp.greeting.code-220";
+/// The check that owns a 250 answer to EHLO.
+pub const OWNER_EHLO: &str = "smtp.ehlo.supported";
+/// The check that owns STARTTLS being advertised in plaintext.
+pub const OWNER_STARTTLS_ADVERTISED: &str = "smtp.starttls.advertised";
+/// The check that owns STARTTLS being answered 220 and the handshake after it.
+pub const OWNER_STARTTLS: &str = "smtp.starttls.code-220";
+/// The check that owns the handshake of an implicit-TLS endpoint.
+pub const OWNER_IMPLICIT_TLS: &str = "smtp.implicit-tls.handshake";
+/// The check that owns AUTH being advertised over TLS.
+pub const OWNER_AUTH_ADVERTISED: &str = "smtp.auth.advertised";
+/// The check that owns AUTH PLAIN with the account's credentials being answered 235.
+pub const OWNER_AUTH: &str = "smtp.auth.plain-success";
+
+/// The id of the running check, for [`Finding::blocked`].
+pub fn current(cx: &CheckContext) -> Option<&'static str> {
+    cx.check().map(|check| check.id)
+}
+
+/// A failed precondition of an SMTP session: for checks of the SMTP suite, `skip: blocked by
+/// <owner>` (the owner's own violation when it is the running check); for checks of other
+/// suites, which talk to endpoints they found themselves (discovery), a violation they judge.
+pub fn precondition(
+    cx: &CheckContext,
+    owner: &'static str,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+) -> Finding {
+    if cx.protocol() == Protocol::Smtp {
+        Finding::blocked(owner, current(cx), expected, actual)
+    } else {
+        Finding::violation(expected, actual)
+    }
+}
+
+/// Whether a harness error text is a failed TLS handshake that is the server's doing (not a
+/// certificate the harness does not trust: that is the user's `--ca-file` / `--insecure`).
+pub fn is_handshake_failure(reason: &str) -> bool {
+    (reason.starts_with("TLS handshake failed") && !reason.contains("certificate"))
+        || reason.contains("waiting for the TLS handshake")
+}
 
 /// An owned reply.
 pub type OwnedReply = Reply<'static>;
@@ -104,8 +147,31 @@ impl SmtpSession {
         cx: &CheckContext,
         endpoint: &Endpoint,
     ) -> Result<SmtpSession, Finding> {
-        let mut conn = cx.connect_to(endpoint).await?;
-        let greeting = conn.read_until_decoded(frame_reply).await?;
+        let implicit = endpoint.security == Security::Implicit;
+        let blocked = |reason: String| {
+            precondition(
+                cx,
+                OWNER_IMPLICIT_TLS,
+                "a TLS handshake as the connection opens, then the greeting over TLS",
+                reason,
+            )
+        };
+        let mut conn = match cx.connect_to(endpoint).await {
+            Ok(conn) => conn,
+            Err(Finding::Harness(reason))
+                if implicit && cx.protocol() == Protocol::Smtp && is_handshake_failure(&reason) =>
+            {
+                return Err(blocked(reason));
+            }
+            Err(finding) => return Err(finding),
+        };
+        let greeting = match conn.read_until_decoded(frame_reply).await {
+            Ok(greeting) => greeting,
+            Err(error) if implicit => {
+                return Err(blocked(format!("no greeting over TLS: {error}")));
+            }
+            Err(error) => return Err(error.into()),
+        };
         Ok(SmtpSession {
             conn,
             greeting,
@@ -198,13 +264,26 @@ impl SmtpSession {
             .and_then(|reply| reply.capabilities().and_then(|caps| caps.size_limit()))
     }
 
-    /// `STARTTLS`, expecting 220, then the handshake.
-    pub async fn starttls(&mut self) -> Result<(), Finding> {
+    /// `STARTTLS`, expecting 220, then the handshake; a failure is reported by
+    /// `smtp.starttls.code-220` and blocks the calling check.
+    pub async fn starttls(&mut self, cx: &CheckContext) -> Result<(), Finding> {
         let reply = self.command(&Command::StartTls).await?;
         if code(&reply) != 220 {
-            return Err(Finding::violation("220 to STARTTLS", show(&reply)));
+            return Err(precondition(
+                cx,
+                OWNER_STARTTLS,
+                "220 to STARTTLS",
+                show(&reply),
+            ));
         }
-        self.conn.start_tls().await?;
+        if let Err(error) = self.conn.start_tls().await {
+            return Err(precondition(
+                cx,
+                OWNER_STARTTLS,
+                "a TLS handshake after 220 to STARTTLS",
+                error.to_string(),
+            ));
+        }
         Ok(())
     }
 
@@ -217,16 +296,37 @@ impl SmtpSession {
     /// [`SmtpSession::secure`] for any endpoint.
     pub async fn secure_to(cx: &CheckContext, endpoint: &Endpoint) -> Result<SmtpSession, Finding> {
         let mut session = Self::connect_to(cx, endpoint).await?;
-        expect_code(&session.greeting, 220, "a 220 greeting")?;
+        if code(&session.greeting) != 220 {
+            return Err(precondition(
+                cx,
+                OWNER_GREETING,
+                "a 220 greeting",
+                show(&session.greeting),
+            ));
+        }
         let reply = session.ehlo().await?;
-        expect_code(&reply, 250, "250 to EHLO")?;
+        if code(&reply) != 250 {
+            return Err(precondition(cx, OWNER_EHLO, "250 to EHLO", show(&reply)));
+        }
         if endpoint.security == Security::StartTls {
             if !session.advertises("STARTTLS") {
-                return Err(Finding::skip("STARTTLS is not advertised"));
+                return Err(precondition(
+                    cx,
+                    OWNER_STARTTLS_ADVERTISED,
+                    "STARTTLS in the EHLO reply",
+                    "not listed",
+                ));
             }
-            session.starttls().await?;
+            session.starttls(cx).await?;
             let reply = session.ehlo().await?;
-            expect_code(&reply, 250, "250 to EHLO after STARTTLS")?;
+            if code(&reply) != 250 {
+                return Err(precondition(
+                    cx,
+                    OWNER_STARTTLS,
+                    "250 to EHLO over TLS",
+                    show(&reply),
+                ));
+            }
         }
         Ok(session)
     }
@@ -268,17 +368,23 @@ impl SmtpSession {
     pub async fn ready(cx: &CheckContext, account: &Account) -> Result<SmtpSession, Finding> {
         let mut session = Self::secure(cx).await?;
         if !session.advertises("AUTH") {
-            return Err(Finding::skip("AUTH is not advertised after TLS"));
+            return Err(precondition(
+                cx,
+                OWNER_AUTH_ADVERTISED,
+                "AUTH in the EHLO reply over TLS",
+                "not listed",
+            ));
         }
         let reply = session
             .auth_plain(&account.user, account.password.expose())
             .await?;
         if code(&reply) != 235 {
-            return Err(Finding::harness(format!(
-                "cannot authenticate as {}: {}",
-                account.user,
-                show(&reply)
-            )));
+            return Err(precondition(
+                cx,
+                OWNER_AUTH,
+                format!("235 to AUTH PLAIN as {}", account.user),
+                show(&reply),
+            ));
         }
         Ok(session)
     }

@@ -1,13 +1,13 @@
 //! STARTTLS (RFC 3207): advertised, answered 220, and a clean reset afterwards — nothing
-//! sent in plaintext survives the handshake (the CVE-2011-0411 class), the EHLO is
-//! forgotten, and STARTTLS is not offered again.
+//! sent in plaintext survives the handshake (the CVE-2011-0411 class), a pre-TLS EHLO makes
+//! no difference, and STARTTLS is not offered again.
 
 use std::time::Duration;
 
 use groupwire_smtp::Encode;
 use groupwire_smtp::command::Command;
 
-use super::session::{SmtpSession, code, expect_code, frame_reply, show};
+use super::session::{OWNER_STARTTLS, SmtpSession, code, current, expect_code, frame_reply, show};
 use crate::engine::{CheckContext, CheckResult, ConnError, Finding};
 use crate::target::Security;
 
@@ -66,7 +66,14 @@ pub async fn discards_plaintext(cx: CheckContext) -> CheckResult {
     );
     session.conn.send(&injected).await?;
     let reply = session.read_reply().await?;
-    expect_code(&reply, 220, "220 to STARTTLS").map_err(|f| Finding::harness(f.to_string()))?;
+    if code(&reply) != 220 {
+        return Err(Finding::blocked(
+            OWNER_STARTTLS,
+            current(&cx),
+            "220 to STARTTLS",
+            show(&reply),
+        ));
+    }
     // A server may refuse the handshake when bytes follow STARTTLS; that is safe too.
     if let Err(error) = session.conn.start_tls().await {
         session
@@ -100,22 +107,59 @@ pub async fn discards_plaintext(cx: CheckContext) -> CheckResult {
     }
 }
 
-/// After the handshake the EHLO is forgotten: MAIL before a new EHLO is out of sequence (503).
+/// After the handshake the server is back in the state that follows its greeting, whatever
+/// the client said before TLS: two sessions that differ only in an EHLO before STARTTLS must
+/// be answered alike after the handshake. Each sends, over TLS and with no new EHLO, a
+/// command whose answer depends on a remembered EHLO (MAIL: 503 "send EHLO first", or the
+/// same 250/530/554 both times on a server that does not require EHLO).
+///
+/// RFC 3207 §4.2 lets a server answer MAIL without EHLO either way (Postfix says 250 on a
+/// fresh connection too), so no particular code is demanded: only that the pre-TLS EHLO
+/// makes no difference.
 pub async fn forgets_ehlo(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
     let account = cx.account(0)?.clone();
-    let mut session = SmtpSession::connect(&cx).await?;
-    session.ehlo().await?;
-    session.starttls().await?;
-    let reply = session
-        .command(&super::session::mail_from(Some(&account.user), ""))
-        .await?;
-    session.quit().await;
-    expect_code(
-        &reply,
-        503,
-        "503 (send EHLO first) to MAIL before the post-TLS EHLO",
-    )
+    let mail = super::session::mail_from(Some(&account.address), "");
+    let mut replies = Vec::new();
+    for ehlo_before_tls in [true, false] {
+        let mut session = SmtpSession::connect(&cx).await?;
+        if ehlo_before_tls {
+            session.ehlo().await?;
+            session.starttls(&cx).await?;
+        } else {
+            let reply = session.command(&Command::StartTls).await?;
+            if code(&reply) != 220 {
+                session.quit().await;
+                return Err(Finding::skip(format!(
+                    "STARTTLS without a preceding EHLO is refused ({}), so there is no \
+                     session to compare with",
+                    show(&reply)
+                )));
+            }
+            session.conn.start_tls().await?;
+        }
+        let reply = session.command(&mail).await?;
+        session.quit().await;
+        replies.push(reply);
+    }
+    let [after_ehlo, without_ehlo] = replies.as_slice() else {
+        return Err(Finding::harness("two sessions did not give two replies"));
+    };
+    if code(after_ehlo) == code(without_ehlo) {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            format!(
+                "the same answer to MAIL over TLS as a session that sent no EHLO before \
+                 STARTTLS ({})",
+                show(without_ehlo)
+            ),
+            format!(
+                "{} after an EHLO before STARTTLS: the pre-TLS EHLO was remembered",
+                show(after_ehlo)
+            ),
+        ))
+    }
 }
 
 /// The EHLO reply after the handshake must not list STARTTLS.
@@ -123,7 +167,7 @@ pub async fn not_readvertised(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
     let mut session = SmtpSession::connect(&cx).await?;
     session.ehlo().await?;
-    session.starttls().await?;
+    session.starttls(&cx).await?;
     session.ehlo().await?;
     let again = session.advertises("STARTTLS");
     session.quit().await;
