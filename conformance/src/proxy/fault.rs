@@ -172,7 +172,10 @@ pub const KILLS: &[Kill] = &[
     Kill {
         fault: "accept-any-password",
         checks: &[
-            "smtp.auth.plain-failure",
+            // smtp.auth.plain-failure (535 rather than another refusal) is blocked by
+            // smtp.auth.plain-wrong-password, which owns the bypass: not listed.
+            "smtp.auth.plain-wrong-password",
+            "smtp.auth.login-wrong-password",
             "imap.login.bad-password",
             "imap.authenticate.bad-password",
         ],
@@ -190,6 +193,7 @@ pub const KILLS: &[Kill] = &[
             "smtp.starttls.not-readvertised",
             "imap.starttls.capability-refreshed",
             "imap.implicit-tls.starttls-not-advertised",
+            "smtp.implicit-tls.no-starttls",
         ],
     },
     Kill {
@@ -217,11 +221,16 @@ pub const KILLS: &[Kill] = &[
         checks: &[
             "smtp.data.smuggling-lf-dot-lf",
             "smtp.data.smuggling-crlf-dot-lf",
+            "smtp.data.smuggling-lf-dot-crlf",
         ],
     },
     Kill {
         fault: "data-ends-on-bare-cr",
-        checks: &["smtp.data.smuggling-cr-dot-cr"],
+        checks: &[
+            "smtp.data.smuggling-cr-dot-cr",
+            "smtp.data.smuggling-cr-dot-crlf",
+            "smtp.data.smuggling-crlf-dot-cr",
+        ],
     },
     Kill {
         fault: "auth-before-tls",
@@ -235,6 +244,7 @@ pub const KILLS: &[Kill] = &[
     Kill {
         fault: "auth-before-tls-hidden",
         checks: &[
+            "smtp.auth.not-before-tls",
             "imap.login.refused-before-tls",
             "imap.login.logindisabled-honoured",
             "imap.authenticate.refused-before-tls",

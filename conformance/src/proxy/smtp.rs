@@ -77,6 +77,10 @@ pub struct SmtpMachine {
     client_upgrade_due: bool,
     /// The last two DATA bytes already relayed (to classify a line end split across reads).
     data_history: Vec<u8>,
+    /// After a faked end of data, client commands go upstream one at a time, each after the
+    /// previous reply: a server that hangs up on the smuggled text then has nothing unread
+    /// (no TCP reset that would discard the replies it sent before).
+    lockstep: bool,
 }
 
 fn limits() -> Limits {
@@ -102,6 +106,7 @@ impl SmtpMachine {
             held_greeting: None,
             client_upgrade_due: false,
             data_history: Vec::new(),
+            lockstep: false,
         }
     }
 
@@ -125,10 +130,15 @@ impl SmtpMachine {
 
     fn process_client(&mut self, out: &mut Vec<Action>) {
         while self.phase == Phase::Open && !self.client_in.is_empty() {
+            if self.lockstep && !self.pending.is_empty() {
+                return;
+            }
             let in_data = self.commands.state() == groupwire_smtp::ServerState::Data;
             let mut feed = self.client_in.len();
             if in_data && let Some(bare) = self.smuggling_bare() {
-                rewrite_fake_end(&self.data_history, &mut self.client_in, bare);
+                if rewrite_fake_end(&self.data_history, &mut self.client_in, bare) {
+                    self.lockstep = true;
+                }
                 feed = safe_length(&self.data_history, &self.client_in, bare);
             }
             let input = self.client_in.get(..feed).unwrap_or_default();
@@ -267,6 +277,7 @@ impl SmtpMachine {
                 Some(_) => self.pending.pop_front(),
                 None => None,
             };
+            let resume = self.lockstep && self.pending.is_empty();
             match answered {
                 Some(Pending::Greeting)
                     if self.fault.is_auth_before_tls() && !self.upstream_tls =>
@@ -328,6 +339,9 @@ impl SmtpMachine {
                     out.push(Action::ToClient(raw));
                 }
                 _ => out.push(Action::ToClient(raw)),
+            }
+            if resume && self.phase == Phase::Open {
+                self.process_client(out);
             }
         }
     }
@@ -492,7 +506,8 @@ fn end_after(joined: &[u8], at: usize, bare: u8) -> Result<Option<(LineEnd, usiz
 /// The data-ends-on-bare-* fault: the first `.` line in `data` delimited by a bare `bare`
 /// on either side (and CRLF or that bare end on the other) is rewritten into `CRLF.CRLF`,
 /// the real end of data. `history` holds the (at most two) DATA bytes already relayed.
-fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) {
+/// Returns whether it rewrote one.
+fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) -> bool {
     let offset = history.len();
     let joined: Vec<u8> = history.iter().chain(data.iter()).copied().collect();
     let dots = joined
@@ -509,7 +524,7 @@ fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) {
         };
         if before == LineEnd::Crlf && after == LineEnd::Crlf {
             // The real end of data: nothing to fake, and nothing after it is data.
-            return;
+            return false;
         }
         let (from, replacement): (usize, &[u8]) = if start >= offset {
             (start - offset, b"\r\n.\r\n")
@@ -520,8 +535,9 @@ fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) {
             continue;
         };
         data.splice(from..end - offset, replacement.iter().copied());
-        return;
+        return true;
     }
+    false
 }
 
 /// How many bytes of `data` may go to the decoder (and on to the upstream) now: a trailing
