@@ -532,3 +532,48 @@ fn auth_before_tls_hidden_advertises_no_plaintext_auth_but_relays_it() {
     let login: &[u8] = b"c2 LOGIN alice \"alice-password\"\r\n";
     assert_eq!(upstream_bytes(&i.client_sent(login)), login);
 }
+
+// ---- bdat-ends-at-dot -------------------------------------------------------------------
+
+#[test]
+fn bdat_ends_at_dot_cuts_the_chunk_and_runs_the_rest_as_commands() {
+    let chunk: &[u8] = b"Subject: s\r\n\r\nfirst\r\n.\r\nNOOP smuggled\r\n";
+    let mut input = format!("BDAT {} LAST\r\n", chunk.len()).into_bytes();
+    input.extend_from_slice(chunk);
+    input.extend_from_slice(b"QUIT\r\n");
+
+    let mut m = smtp("bdat-ends-at-dot");
+    smtp_session(&mut m, true);
+    m.client_sent(b"MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\n");
+    m.upstream_sent(b"250 ok\r\n250 ok\r\n");
+    // Byte by byte: the chunk is held until complete.
+    let first: Vec<u8> = input
+        .iter()
+        .flat_map(|b| upstream_bytes(&m.client_sent(&[*b])))
+        .collect();
+    let kept = b"Subject: s\r\n\r\nfirst\r\n";
+    let mut expected = format!("BDAT {} LAST\r\n", kept.len()).into_bytes();
+    expected.extend_from_slice(kept);
+    assert_eq!(text(&first), text(&expected));
+    assert_eq!(
+        upstream_bytes(&m.upstream_sent(b"250 queued\r\n")),
+        b"NOOP smuggled\r\n"
+    );
+    assert_eq!(upstream_bytes(&m.upstream_sent(b"250 ok\r\n")), b"QUIT\r\n");
+
+    // A chunk without a dot line, and the none proxy, pass unchanged.
+    let mut plain_chunk = b"BDAT 7 LAST\r\nabc\r\nxy".to_vec();
+    plain_chunk.extend_from_slice(b"QUIT\r\n");
+    for fault in ["bdat-ends-at-dot", "none"] {
+        let mut m = smtp(fault);
+        smtp_session(&mut m, true);
+        m.client_sent(b"MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\n");
+        m.upstream_sent(b"250 ok\r\n250 ok\r\n");
+        assert_eq!(upstream_bytes(&m.client_sent(&plain_chunk)), plain_chunk);
+    }
+    let mut none = smtp("none");
+    smtp_session(&mut none, true);
+    none.client_sent(b"MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\n");
+    none.upstream_sent(b"250 ok\r\n250 ok\r\n");
+    assert_eq!(upstream_bytes(&none.client_sent(&input)), input);
+}

@@ -34,6 +34,9 @@ pub enum Fault {
     /// The CAPABILITY code in the tagged OK of LOGIN / AUTHENTICATE is replaced by the list
     /// seen before authentication (a stale code; IMAP).
     StaleCapabilityCode,
+    /// A BDAT chunk holding `<CRLF>.<CRLF>` is cut there: the upstream gets a shorter
+    /// `BDAT n LAST` chunk, and the octets after the dot line as commands (SMTP).
+    BdatEndsAtDot,
     /// The proxy does STARTTLS towards the upstream at once and offers the client plaintext
     /// AUTH / LOGIN (advertised, LOGINDISABLED removed, forwarded over the upstream's TLS).
     AuthBeforeTls,
@@ -85,6 +88,10 @@ pub const FAULTS: &[(&str, &str)] = &[
         "in SMTP DATA, <CR>.<CR>, <CRLF>.<CR> and <CR>.<CRLF> become <CRLF>.<CRLF> upstream (smuggling)",
     ),
     (
+        "bdat-ends-at-dot",
+        "a BDAT chunk holding <CRLF>.<CRLF> is cut there; the octets after it go upstream as commands (smuggling)",
+    ),
+    (
         "auth-before-tls",
         "the proxy does STARTTLS upstream itself and offers AUTH/LOGIN to the client in plaintext",
     ),
@@ -131,6 +138,7 @@ impl Fault {
             ("stale-capability-code", None) => Fault::StaleCapabilityCode,
             ("data-ends-on-bare-lf", None) => Fault::DataEndsOnBareLf,
             ("data-ends-on-bare-cr", None) => Fault::DataEndsOnBareCr,
+            ("bdat-ends-at-dot", None) => Fault::BdatEndsAtDot,
             ("auth-before-tls", None) => Fault::AuthBeforeTls,
             ("auth-before-tls-hidden", None) => Fault::AuthBeforeTlsHidden,
             _ => return Err(unknown()),
@@ -150,6 +158,7 @@ impl fmt::Display for Fault {
             Fault::StaleCapabilityCode => f.write_str("stale-capability-code"),
             Fault::DataEndsOnBareLf => f.write_str("data-ends-on-bare-lf"),
             Fault::DataEndsOnBareCr => f.write_str("data-ends-on-bare-cr"),
+            Fault::BdatEndsAtDot => f.write_str("bdat-ends-at-dot"),
             Fault::AuthBeforeTls => f.write_str("auth-before-tls"),
             Fault::AuthBeforeTlsHidden => f.write_str("auth-before-tls-hidden"),
         }
@@ -231,6 +240,10 @@ pub const KILLS: &[Kill] = &[
             "smtp.data.smuggling-cr-dot-crlf",
             "smtp.data.smuggling-crlf-dot-cr",
         ],
+    },
+    Kill {
+        fault: "bdat-ends-at-dot",
+        checks: &["smtp.chunking.smuggling-dot-in-chunk"],
     },
     Kill {
         fault: "auth-before-tls",

@@ -81,6 +81,8 @@ pub struct SmtpMachine {
     /// previous reply: a server that hangs up on the smuggled text then has nothing unread
     /// (no TCP reset that would discard the replies it sent before).
     lockstep: bool,
+    /// bdat-ends-at-dot: a BDAT command line and its chunk so far.
+    held_chunk: Option<Vec<u8>>,
 }
 
 fn limits() -> Limits {
@@ -107,6 +109,7 @@ impl SmtpMachine {
             client_upgrade_due: false,
             data_history: Vec::new(),
             lockstep: false,
+            held_chunk: None,
         }
     }
 
@@ -247,6 +250,13 @@ impl SmtpMachine {
                     None => out.push(Action::ToUpstream(raw)),
                 }
             }
+            Item::Command(Command::Bdat { size, .. })
+                if self.fault == Fault::BdatEndsAtDot && size > 0 =>
+            {
+                // Held with its data until the chunk is complete: the command may change.
+                self.held_chunk = Some(raw);
+                self.pending.push_back(Pending::Other);
+            }
             Item::Command(Command::Ehlo { .. } | Command::Helo { .. } | Command::Lhlo { .. }) => {
                 out.push(Action::ToUpstream(raw));
                 self.pending.push_back(Pending::Ehlo);
@@ -256,6 +266,15 @@ impl SmtpMachine {
                 self.pending.push_back(Pending::Other);
             }
             Item::Payload => out.push(Action::ToUpstream(raw)),
+            Item::Chunk { complete } => match self.held_chunk.as_mut() {
+                Some(held) => {
+                    held.extend_from_slice(&raw);
+                    if complete && let Some(chunk) = self.held_chunk.take() {
+                        self.release_chunk(chunk, out);
+                    }
+                }
+                None => out.push(Action::ToUpstream(raw)),
+            },
         }
     }
 
@@ -346,6 +365,34 @@ impl SmtpMachine {
         }
     }
 
+    /// bdat-ends-at-dot: `held` is a BDAT command line and its whole chunk. A chunk holding
+    /// `<CRLF>.<CRLF>` goes upstream cut there, as `BDAT n LAST`; the octets after the dot
+    /// line are read as the client's next commands.
+    fn release_chunk(&mut self, held: Vec<u8>, out: &mut Vec<Action>) {
+        let line_end = held
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(held.len(), |at| at + 2);
+        let chunk = held.get(line_end..).unwrap_or_default();
+        let Some(dot) = chunk.windows(5).position(|w| w == b"\r\n.\r\n") else {
+            out.push(Action::ToUpstream(held));
+            return;
+        };
+        let kept = chunk.get(..dot + 2).unwrap_or_default();
+        let rest = chunk.get(dot + 5..).unwrap_or_default().to_vec();
+        let mut forwarded = Command::Bdat {
+            size: kept.len() as u64,
+            last: true,
+        }
+        .to_vec();
+        forwarded.extend_from_slice(kept);
+        out.push(Action::ToUpstream(forwarded));
+        let mut client_in = rest;
+        client_in.append(&mut self.client_in);
+        self.client_in = client_in;
+        self.lockstep = true;
+    }
+
     /// The EHLO reply the client sees.
     fn ehlo_reply(&self, reply: &Reply<'_>, raw: Vec<u8>) -> Vec<u8> {
         let add_starttls = match self.fault {
@@ -395,6 +442,7 @@ enum Item {
     AuthResponse(AuthResponse<'static>),
     Malformed,
     Payload,
+    Chunk { complete: bool },
     MessageEnd,
 }
 
@@ -403,7 +451,10 @@ fn owned_item(item: ClientItem<'_>) -> Item {
         ClientItem::Command(command) => Item::Command(command.into_owned()),
         ClientItem::Malformed { .. } => Item::Malformed,
         ClientItem::AuthResponse(response) => Item::AuthResponse(response.into_owned()),
-        ClientItem::MessageData(_) | ClientItem::ChunkData { .. } => Item::Payload,
+        ClientItem::MessageData(_) => Item::Payload,
+        ClientItem::ChunkData { chunk_complete, .. } => Item::Chunk {
+            complete: chunk_complete,
+        },
         ClientItem::MessageEnd => Item::MessageEnd,
     }
 }
