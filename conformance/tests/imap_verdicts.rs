@@ -372,9 +372,26 @@ fn implicit_tls_endpoints_have_their_own_checks() {
                 "on the clean implicit-TLS reference",
             );
         }
+        // Beside a STARTTLS endpoint they run on the target's implicit-TLS port (its `imaps`
+        // companion)...
         let starttls = statuses(&tls, &ids, None, Endpoints::StartTls).await;
         for id in ids {
-            assert_verdict(&starttls, id, Status::Skip, "on a STARTTLS endpoint");
+            assert_verdict(
+                &starttls,
+                id,
+                Status::Pass,
+                "beside a STARTTLS endpoint with an imaps companion",
+            );
+        }
+        // ...and a target naming only the STARTTLS port skips them.
+        let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
+        let mut target = imap_only(&reference);
+        target.imaps = None;
+        let outcomes = run_suite(&reference, target).await;
+        reference.stop().await;
+        for id in ids {
+            let outcome = outcomes.iter().find(|o| o.id == id).unwrap();
+            assert_eq!(outcome.status, Status::Skip, "{id} with no implicit-TLS port");
         }
         for (fault, id, expected) in [
             ("imap-implicit-tls-plaintext", ids[0], Status::Fail),

@@ -147,6 +147,18 @@ fn auth_hidden_before_tls_is_tried_not_just_read() {
 }
 
 #[test]
+fn a_server_that_refuses_plaintext_auth_and_hangs_up_passes() {
+    let id = "smtp.auth.not-before-tls";
+    let server =
+        ScriptedServer::start_with("alice@example.test", "554 5.7.1 Access denied\r\n", true);
+    assert_status(
+        &server.check(&[id], "alice", "alice@example.test"),
+        id,
+        Status::Pass,
+    );
+}
+
+#[test]
 fn every_smuggling_variant_is_its_own_check_killed_by_its_own_fault() {
     let variants = [
         ("smtp.data.smuggling-lf-dot-lf", "smtp-bare-lf-dot"),
@@ -405,6 +417,14 @@ impl ScriptedServer {
     }
 
     fn start(address: &str, rcpt_without_auth: &'static str) -> ScriptedServer {
+        Self::start_with(address, rcpt_without_auth, false)
+    }
+
+    fn start_with(
+        address: &str,
+        rcpt_without_auth: &'static str,
+        hang_up_on_plaintext_auth: bool,
+    ) -> ScriptedServer {
         let runtime = runtime();
         let tls = groupwire_conformance::reference::generate_tls().unwrap();
         let paths = Arc::new(Mutex::new(Vec::new()));
@@ -427,6 +447,7 @@ impl ScriptedServer {
                         logins,
                         rcpt_without_auth,
                         authenticated: false,
+                        hang_up_on_plaintext_auth,
                     };
                     if script.serve(&mut plain, false).await {
                         let socket = plain.into_inner();
@@ -490,6 +511,7 @@ struct Script {
     logins: Arc<Mutex<Vec<String>>>,
     rcpt_without_auth: &'static str,
     authenticated: bool,
+    hang_up_on_plaintext_auth: bool,
 }
 
 impl Script {
@@ -525,10 +547,20 @@ impl Script {
             let upper = line.trim_end().to_ascii_uppercase();
             let reply: String = if upper.starts_with("EHLO") {
                 let starttls = if tls { "" } else { "250-STARTTLS\r\n" };
-                format!("250-scripted\r\n{starttls}250 AUTH PLAIN\r\n")
+                if tls || !self.hang_up_on_plaintext_auth {
+                    format!("250-scripted\r\n{starttls}250 AUTH PLAIN\r\n")
+                } else {
+                    format!("250-scripted\r\n{starttls}250 8BITMIME\r\n")
+                }
             } else if upper == "STARTTLS" && !tls {
                 let _ = stream.get_mut().write_all(b"220 go ahead\r\n").await;
                 return true;
+            } else if upper.starts_with("AUTH") && !tls && self.hang_up_on_plaintext_auth {
+                let _ = stream
+                    .get_mut()
+                    .write_all(b"538 5.7.11 Encryption required for requested authentication mechanism\r\n")
+                    .await;
+                return false;
             } else if let Some(payload) = line.trim_end().strip_prefix("AUTH PLAIN ") {
                 let decoded = base64_decode(payload);
                 let login = decoded

@@ -221,6 +221,10 @@ async fn run_suite(
         hooks.push(hook);
         match result {
             Ok(caps) => capabilities = Some(Arc::new(caps)),
+            // A precondition another check owns failed (STARTTLS refused...): run the checks
+            // without capability gating, so the owner reports it once and the rest say they
+            // are blocked by it.
+            Err(Finding::Blocked { .. }) => {}
             Err(finding) => probe_failure = Some((finding, cx)),
         }
     }

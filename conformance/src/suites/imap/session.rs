@@ -492,7 +492,7 @@ pub fn imap_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
     cx.target()
         .imap
         .clone()
-        .ok_or_else(|| Finding::skip("the target has no IMAP endpoint"))
+        .ok_or_else(|| Finding::not_run("the target has no IMAP endpoint"))
 }
 
 /// An IMAP quoted string.

@@ -80,12 +80,23 @@ pub async fn not_before_tls(cx: CheckContext) -> CheckResult {
             ),
         ));
     }
-    let reply = session
+    let reply = match session
         .command(&Command::Auth {
             mechanism: Mechanism::Login,
             initial_response: None,
         })
-        .await?;
+        .await
+    {
+        Ok(reply) => reply,
+        // Refusing PLAIN and then hanging up refuses LOGIN too.
+        Err(Finding::Harness(reason)) if is_hang_up(&reason) => {
+            cx.note(format!(
+                "the server closed the connection after refusing AUTH PLAIN: {reason}"
+            ));
+            return Ok(());
+        }
+        Err(finding) => return Err(finding),
+    };
     cancel_if_challenged(&mut session, code(&reply)).await;
     session.quit().await;
     if judge_plaintext_auth(code(&reply)) == PlaintextAuth::Processed {
@@ -98,6 +109,14 @@ pub async fn not_before_tls(cx: CheckContext) -> CheckResult {
         ));
     }
     Ok(())
+}
+
+/// Whether a harness error says the server hung up (closed, reset, broken pipe).
+fn is_hang_up(reason: &str) -> bool {
+    let reason = reason.to_ascii_lowercase();
+    ["closed", "reset", "broken pipe"]
+        .iter()
+        .any(|word| reason.contains(word))
 }
 
 /// Ends a SASL exchange the server opened with 334, so the session can go on.

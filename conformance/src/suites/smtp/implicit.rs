@@ -4,25 +4,28 @@
 //! which do not apply to such an endpoint.
 
 use super::session::SmtpSession;
-use crate::engine::{CheckContext, CheckResult, Finding};
-use crate::target::Security;
+use crate::engine::{CheckContext, CheckResult, Finding, Protocol};
+use crate::target::Endpoint;
 
-fn implicit_endpoint(cx: &CheckContext) -> Result<(), Finding> {
-    if cx.endpoint()?.security == Security::Implicit {
-        Ok(())
-    } else {
-        Err(Finding::skip(
-            "the SMTP endpoint is not an implicit-TLS (smtps://) endpoint",
-        ))
-    }
+/// The submission endpoint's implicit-TLS port: the endpoint itself, or its `smtps` companion.
+fn implicit_endpoint(cx: &CheckContext) -> Result<Endpoint, Finding> {
+    cx.endpoint()?;
+    cx.target()
+        .implicit_endpoint(Protocol::Smtp)
+        .cloned()
+        .ok_or_else(|| {
+            Finding::skip(
+                "the target names no implicit-TLS submission endpoint (smtps://, port 465)",
+            )
+        })
 }
 
 /// The handshake succeeds at once and an SMTP greeting follows over TLS.
 pub async fn handshake(cx: CheckContext) -> CheckResult {
-    implicit_endpoint(&cx)?;
+    let endpoint = implicit_endpoint(&cx)?;
     // The session's own precondition is this check's requirement: a failed handshake or no
     // greeting over TLS comes back as this check's violation.
-    let session = SmtpSession::connect(&cx).await?;
+    let session = SmtpSession::connect_to(&cx, &endpoint).await?;
     let encrypted = session.conn.is_tls();
     session.quit().await;
     if encrypted {
@@ -37,8 +40,8 @@ pub async fn handshake(cx: CheckContext) -> CheckResult {
 
 /// The EHLO reply over implicit TLS does not list STARTTLS.
 pub async fn no_starttls(cx: CheckContext) -> CheckResult {
-    implicit_endpoint(&cx)?;
-    let mut session = SmtpSession::connect(&cx).await?;
+    let endpoint = implicit_endpoint(&cx)?;
+    let mut session = SmtpSession::connect_to(&cx, &endpoint).await?;
     session.ehlo().await?;
     let offered = session.advertises("STARTTLS");
     session.quit().await;

@@ -145,6 +145,14 @@ pub async fn forgets_ehlo(cx: CheckContext) -> CheckResult {
     let [after_ehlo, without_ehlo] = replies.as_slice() else {
         return Err(Finding::harness("two sessions did not give two replies"));
     };
+    if code(after_ehlo) / 100 == 4 || code(without_ehlo) / 100 == 4 {
+        // A temporary failure (421 too many connections, 451 ...) says nothing about state.
+        return Err(Finding::harness(format!(
+            "a temporary failure spoils the comparison: {} / {}",
+            show(after_ehlo),
+            show(without_ehlo)
+        )));
+    }
     if code(after_ehlo) == code(without_ehlo) {
         Ok(())
     } else {
