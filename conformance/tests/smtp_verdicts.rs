@@ -200,9 +200,12 @@ fn an_implicit_tls_endpoint_gets_its_own_tls_checks() {
     assert_status(&clean, "smtp.implicit-tls.no-starttls", Status::Pass);
     assert_status(&clean, "smtp.greeting.code-220", Status::Pass);
     assert_status(&clean, "smtp.starttls.not-readvertised", Status::Skip);
-    // On a STARTTLS endpoint the implicit-TLS checks do not apply.
+    // Beside a STARTTLS endpoint the implicit-TLS checks run on the target's `smtps`
+    // companion, and its faults show there.
     let starttls = run(&ids[..2], None, Endpoints::StartTls);
-    assert_status(&starttls, "smtp.implicit-tls.handshake", Status::Skip);
+    assert_status(&starttls, "smtp.implicit-tls.handshake", Status::Pass);
+    let companion = run(&ids[..1], Some("smtp-no-implicit-tls"), Endpoints::StartTls);
+    assert_status(&companion, "smtp.implicit-tls.handshake", Status::Fail);
 
     let plaintext = run(&ids, Some("smtp-no-implicit-tls"), Endpoints::Implicit);
     assert_status(&plaintext, "smtp.implicit-tls.handshake", Status::Fail);
