@@ -312,14 +312,30 @@ fn in_data(fault: &str) -> SmtpMachine {
     m
 }
 
+/// Answers every command the machine forwards with 250 until it forwards nothing more (after
+/// a faked end of data it forwards one command per reply); returns what it forwarded.
+fn pump(m: &mut SmtpMachine, mut sent: Vec<u8>) -> Vec<u8> {
+    for _ in 0..16 {
+        let more = upstream_bytes(&m.upstream_sent(b"250 ok\r\n"));
+        if more.is_empty() {
+            break;
+        }
+        sent.extend(more);
+    }
+    sent
+}
+
 /// The upstream bytes for `data`, sent in one piece and byte by byte (same result).
 fn through(fault: &str, data: &[u8]) -> String {
-    let whole = upstream_bytes(&in_data(fault).client_sent(data));
+    let mut m = in_data(fault);
+    let first = upstream_bytes(&m.client_sent(data));
+    let whole = pump(&mut m, first);
     let mut m = in_data(fault);
     let piecewise: Vec<u8> = data
         .iter()
         .flat_map(|b| upstream_bytes(&m.client_sent(&[*b])))
         .collect();
+    let piecewise = pump(&mut m, piecewise);
     assert_eq!(
         text(&whole),
         text(&piecewise),
@@ -359,13 +375,30 @@ fn data_ends_on_bare_cr_turns_cr_dot_cr_into_the_real_end() {
 }
 
 #[test]
-fn after_the_faked_end_the_rest_is_read_as_commands() {
+fn after_the_faked_end_the_rest_goes_upstream_one_command_per_reply() {
     let mut m = in_data("data-ends-on-bare-lf");
-    m.client_sent(b"body\n.\nNOOP smuggled\r\nmore\r\n.\r\nQUIT\r\n");
-    // 250 for the message, 250 for NOOP, 500 for "more", 500 for ".", 221 for QUIT: all
-    // relayed as replies (the machine counted five commands).
-    let replies: &[u8] = b"250 queued\r\n250 ok\r\n500 what\r\n500 what\r\n221 bye\r\n";
-    assert_eq!(client_bytes(&m.upstream_sent(replies)), replies);
+    let sent = m.client_sent(b"body\n.\nNOOP smuggled\r\nmore\r\n.\r\nQUIT\r\n");
+    // The message ends at the faked terminator; the rest waits for the reply to it, so a
+    // server that hangs up on the smuggled text has nothing unread.
+    assert_eq!(text(&upstream_bytes(&sent)), "body\r\n.\r\n");
+    let mut relayed = Vec::new();
+    let mut forwarded = Vec::new();
+    for (reply, next) in [
+        ("250 queued\r\n", "NOOP smuggled\r\n"),
+        ("250 ok\r\n", "more\r\n"),
+        ("500 what\r\n", ".\r\n"),
+        ("500 what\r\n", "QUIT\r\n"),
+        ("221 bye\r\n", ""),
+    ] {
+        let actions = m.upstream_sent(reply.as_bytes());
+        relayed.extend(client_bytes(&actions));
+        forwarded.push(text(&upstream_bytes(&actions)));
+        assert_eq!(forwarded.last().unwrap(), next);
+    }
+    assert_eq!(
+        text(&relayed),
+        "250 queued\r\n250 ok\r\n500 what\r\n500 what\r\n221 bye\r\n"
+    );
 }
 
 // ---- auth-before-tls --------------------------------------------------------------------
@@ -438,4 +471,109 @@ fn garbage_that_does_not_decode_is_relayed_raw_without_panicking() {
         i.client_sent(&junk);
         i.upstream_sent(&junk);
     }
+}
+
+// ---- stale-capability-code ------------------------------------------------------------
+
+#[test]
+fn stale_capability_code_puts_the_pre_login_list_into_the_login_ok() {
+    let mut m = imap("stale-capability-code");
+    m.upstream_sent(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n");
+    m.client_sent(b"a1 LOGIN alice \"alice-password\"\r\n");
+    let shown = text(&client_bytes(&m.upstream_sent(
+        b"a1 OK [CAPABILITY IMAP4rev1 IDLE UIDPLUS] Logged in\r\n",
+    )));
+    assert_eq!(
+        shown,
+        "a1 OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] Logged in\r\n"
+    );
+    // Later lists are relayed as sent.
+    m.client_sent(b"a2 CAPABILITY\r\n");
+    let reply: &[u8] = b"* CAPABILITY IMAP4rev1 IDLE UIDPLUS\r\na2 OK done\r\n";
+    assert_eq!(client_bytes(&m.upstream_sent(reply)), reply);
+
+    let mut none = imap("none");
+    none.upstream_sent(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n");
+    none.client_sent(b"a1 LOGIN alice \"alice-password\"\r\n");
+    let ok: &[u8] = b"a1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n";
+    assert_eq!(client_bytes(&none.upstream_sent(ok)), ok);
+}
+
+#[test]
+fn auth_before_tls_hidden_advertises_no_plaintext_auth_but_relays_it() {
+    let mut m = smtp("auth-before-tls-hidden");
+    m.upstream_sent(b"220 mx ESMTP\r\n");
+    m.upstream_sent(b"250-mx\r\n250 STARTTLS\r\n");
+    assert_eq!(m.upstream_sent(b"220 go\r\n"), vec![Action::SecureUpstream]);
+    m.upstream_secured();
+    m.client_sent(b"EHLO c\r\n");
+    let shown = text(&client_bytes(
+        &m.upstream_sent(b"250-mx\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 100\r\n"),
+    ));
+    assert_eq!(shown, "250-mx\r\n250-SIZE 100\r\n250 STARTTLS\r\n");
+    let auth = format!("AUTH PLAIN {}\r\n", plain("alice", "alice-password"));
+    assert_eq!(text(&upstream_bytes(&m.client_sent(auth.as_bytes()))), auth);
+
+    let mut i = imap("auth-before-tls-hidden");
+    i.upstream_sent(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
+    i.upstream_sent(b"gwproxy0 OK go\r\n");
+    assert_eq!(
+        text(&client_bytes(&i.upstream_secured())),
+        "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n"
+    );
+    i.client_sent(b"c1 CAPABILITY\r\n");
+    let shown = text(&client_bytes(
+        &i.upstream_sent(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nc1 OK done\r\n"),
+    ));
+    assert_eq!(
+        shown,
+        "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nc1 OK done\r\n"
+    );
+    let login: &[u8] = b"c2 LOGIN alice \"alice-password\"\r\n";
+    assert_eq!(upstream_bytes(&i.client_sent(login)), login);
+}
+
+// ---- bdat-ends-at-dot -------------------------------------------------------------------
+
+#[test]
+fn bdat_ends_at_dot_cuts_the_chunk_and_runs_the_rest_as_commands() {
+    let chunk: &[u8] = b"Subject: s\r\n\r\nfirst\r\n.\r\nNOOP smuggled\r\n";
+    let mut input = format!("BDAT {} LAST\r\n", chunk.len()).into_bytes();
+    input.extend_from_slice(chunk);
+    input.extend_from_slice(b"QUIT\r\n");
+
+    let mut m = smtp("bdat-ends-at-dot");
+    smtp_session(&mut m, true);
+    m.client_sent(b"MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\n");
+    m.upstream_sent(b"250 ok\r\n250 ok\r\n");
+    // Byte by byte: the chunk is held until complete.
+    let first: Vec<u8> = input
+        .iter()
+        .flat_map(|b| upstream_bytes(&m.client_sent(&[*b])))
+        .collect();
+    let kept = b"Subject: s\r\n\r\nfirst\r\n";
+    let mut expected = format!("BDAT {} LAST\r\n", kept.len()).into_bytes();
+    expected.extend_from_slice(kept);
+    assert_eq!(text(&first), text(&expected));
+    assert_eq!(
+        upstream_bytes(&m.upstream_sent(b"250 queued\r\n")),
+        b"NOOP smuggled\r\n"
+    );
+    assert_eq!(upstream_bytes(&m.upstream_sent(b"250 ok\r\n")), b"QUIT\r\n");
+
+    // A chunk without a dot line, and the none proxy, pass unchanged.
+    let mut plain_chunk = b"BDAT 7 LAST\r\nabc\r\nxy".to_vec();
+    plain_chunk.extend_from_slice(b"QUIT\r\n");
+    for fault in ["bdat-ends-at-dot", "none"] {
+        let mut m = smtp(fault);
+        smtp_session(&mut m, true);
+        m.client_sent(b"MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\n");
+        m.upstream_sent(b"250 ok\r\n250 ok\r\n");
+        assert_eq!(upstream_bytes(&m.client_sent(&plain_chunk)), plain_chunk);
+    }
+    let mut none = smtp("none");
+    smtp_session(&mut none, true);
+    none.client_sent(b"MAIL FROM:<a@b>\r\nRCPT TO:<a@b>\r\n");
+    none.upstream_sent(b"250 ok\r\n250 ok\r\n");
+    assert_eq!(upstream_bytes(&none.client_sent(&input)), input);
 }

@@ -31,9 +31,26 @@ pub enum Fault {
     DataEndsOnBareLf,
     /// Like `data-ends-on-bare-lf`, for a bare CR (`<CR>.<CR>`, `<CRLF>.<CR>`, `<CR>.<CRLF>`).
     DataEndsOnBareCr,
+    /// The CAPABILITY code in the tagged OK of LOGIN / AUTHENTICATE is replaced by the list
+    /// seen before authentication (a stale code; IMAP).
+    StaleCapabilityCode,
+    /// A BDAT chunk holding `<CRLF>.<CRLF>` is cut there: the upstream gets a shorter
+    /// `BDAT n LAST` chunk, and the octets after the dot line as commands (SMTP).
+    BdatEndsAtDot,
     /// The proxy does STARTTLS towards the upstream at once and offers the client plaintext
     /// AUTH / LOGIN (advertised, LOGINDISABLED removed, forwarded over the upstream's TLS).
     AuthBeforeTls,
+    /// Like `auth-before-tls`, but the plaintext advertisement says authentication is off
+    /// (SMTP: no AUTH in the EHLO reply; IMAP: LOGINDISABLED, no AUTH=): only trying the
+    /// command shows it is accepted.
+    AuthBeforeTlsHidden,
+}
+
+impl Fault {
+    /// Whether the proxy secures the upstream leg itself and relays plaintext authentication.
+    pub fn is_auth_before_tls(&self) -> bool {
+        matches!(self, Fault::AuthBeforeTls | Fault::AuthBeforeTlsHidden)
+    }
 }
 
 /// Every fault name with its one-line description (`groupwire proxy --list-faults`).
@@ -59,6 +76,10 @@ pub const FAULTS: &[(&str, &str)] = &[
         "the response code CODE (APPENDUID, COPYUID, CAPABILITY, ...) is dropped from tagged OKs (IMAP)",
     ),
     (
+        "stale-capability-code",
+        "the CAPABILITY code of the tagged OK to LOGIN/AUTHENTICATE lists the pre-authentication capabilities (IMAP)",
+    ),
+    (
         "data-ends-on-bare-lf",
         "in SMTP DATA, <LF>.<LF>, <LF>.<CRLF> and <CRLF>.<LF> become <CRLF>.<CRLF> upstream (smuggling)",
     ),
@@ -67,8 +88,16 @@ pub const FAULTS: &[(&str, &str)] = &[
         "in SMTP DATA, <CR>.<CR>, <CRLF>.<CR> and <CR>.<CRLF> become <CRLF>.<CRLF> upstream (smuggling)",
     ),
     (
+        "bdat-ends-at-dot",
+        "a BDAT chunk holding <CRLF>.<CRLF> is cut there; the octets after it go upstream as commands (smuggling)",
+    ),
+    (
         "auth-before-tls",
         "the proxy does STARTTLS upstream itself and offers AUTH/LOGIN to the client in plaintext",
+    ),
+    (
+        "auth-before-tls-hidden",
+        "like auth-before-tls, but the plaintext advertisement hides it (no AUTH in EHLO; LOGINDISABLED)",
     ),
 ];
 
@@ -106,9 +135,12 @@ impl Fault {
             {
                 Fault::StripResponseCode(code.to_ascii_uppercase())
             }
+            ("stale-capability-code", None) => Fault::StaleCapabilityCode,
             ("data-ends-on-bare-lf", None) => Fault::DataEndsOnBareLf,
             ("data-ends-on-bare-cr", None) => Fault::DataEndsOnBareCr,
+            ("bdat-ends-at-dot", None) => Fault::BdatEndsAtDot,
             ("auth-before-tls", None) => Fault::AuthBeforeTls,
+            ("auth-before-tls-hidden", None) => Fault::AuthBeforeTlsHidden,
             _ => return Err(unknown()),
         };
         Ok(fault)
@@ -123,9 +155,12 @@ impl fmt::Display for Fault {
             Fault::KeepPretlsBytes => f.write_str("keep-pretls-bytes"),
             Fault::ReadvertiseStarttls => f.write_str("readvertise-starttls"),
             Fault::StripResponseCode(code) => write!(f, "strip-response-code={code}"),
+            Fault::StaleCapabilityCode => f.write_str("stale-capability-code"),
             Fault::DataEndsOnBareLf => f.write_str("data-ends-on-bare-lf"),
             Fault::DataEndsOnBareCr => f.write_str("data-ends-on-bare-cr"),
+            Fault::BdatEndsAtDot => f.write_str("bdat-ends-at-dot"),
             Fault::AuthBeforeTls => f.write_str("auth-before-tls"),
+            Fault::AuthBeforeTlsHidden => f.write_str("auth-before-tls-hidden"),
         }
     }
 }
@@ -145,7 +180,14 @@ pub struct Kill {
 pub const KILLS: &[Kill] = &[
     Kill {
         fault: "accept-any-password",
-        checks: &["smtp.auth.plain-failure", "imap.login.bad-password"],
+        checks: &[
+            // smtp.auth.plain-failure (535 rather than another refusal) is blocked by
+            // smtp.auth.plain-wrong-password, which owns the bypass: not listed.
+            "smtp.auth.plain-wrong-password",
+            "smtp.auth.login-wrong-password",
+            "imap.login.bad-password",
+            "imap.authenticate.bad-password",
+        ],
     },
     Kill {
         fault: "keep-pretls-bytes",
@@ -159,15 +201,21 @@ pub const KILLS: &[Kill] = &[
         checks: &[
             "smtp.starttls.not-readvertised",
             "imap.starttls.capability-refreshed",
+            "imap.implicit-tls.starttls-not-advertised",
+            "smtp.implicit-tls.no-starttls",
         ],
     },
     Kill {
         fault: "strip-response-code=APPENDUID",
-        checks: &["imap.uidplus.appenduid"],
+        checks: &["imap.uidplus.appenduid", "imap.append.appenduid"],
     },
     Kill {
         fault: "strip-response-code=COPYUID",
-        checks: &["imap.uidplus.copyuid"],
+        checks: &["imap.uidplus.copyuid", "imap.copy.copyuid"],
+    },
+    Kill {
+        fault: "stale-capability-code",
+        checks: &["imap.login.capability-code"],
     },
     Kill {
         fault: "strip-response-code=READ-WRITE",
@@ -182,11 +230,20 @@ pub const KILLS: &[Kill] = &[
         checks: &[
             "smtp.data.smuggling-lf-dot-lf",
             "smtp.data.smuggling-crlf-dot-lf",
+            "smtp.data.smuggling-lf-dot-crlf",
         ],
     },
     Kill {
         fault: "data-ends-on-bare-cr",
-        checks: &["smtp.data.smuggling-cr-dot-cr"],
+        checks: &[
+            "smtp.data.smuggling-cr-dot-cr",
+            "smtp.data.smuggling-cr-dot-crlf",
+            "smtp.data.smuggling-crlf-dot-cr",
+        ],
+    },
+    Kill {
+        fault: "bdat-ends-at-dot",
+        checks: &["smtp.chunking.smuggling-dot-in-chunk"],
     },
     Kill {
         fault: "auth-before-tls",
@@ -194,6 +251,16 @@ pub const KILLS: &[Kill] = &[
             "smtp.auth.not-before-tls",
             "imap.login.refused-before-tls",
             "imap.capability.logindisabled",
+            "imap.authenticate.refused-before-tls",
+        ],
+    },
+    Kill {
+        fault: "auth-before-tls-hidden",
+        checks: &[
+            "smtp.auth.not-before-tls",
+            "imap.login.refused-before-tls",
+            "imap.login.logindisabled-honoured",
+            "imap.authenticate.refused-before-tls",
         ],
     },
 ];

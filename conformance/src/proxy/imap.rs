@@ -25,6 +25,7 @@ enum Tagged {
     StartTls,
     InternalStartTls,
     Authenticate,
+    Login,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,9 @@ pub struct ImapMachine {
     upstream_tls: bool,
     greeted: bool,
     held_greeting: Option<Vec<u8>>,
+    /// The last capability list relayed before authentication (stale-capability-code).
+    pre_auth_capabilities: Option<Vec<Capability<'static>>>,
+    authenticated: bool,
     client_upgrade_due: bool,
 }
 
@@ -124,6 +128,8 @@ impl ImapMachine {
             upstream_tls: tls,
             greeted: false,
             held_greeting: None,
+            pre_auth_capabilities: None,
+            authenticated: false,
             client_upgrade_due: false,
         }
     }
@@ -202,6 +208,11 @@ impl ImapMachine {
                 self.tags.insert(tag, Tagged::StartTls);
                 self.phase = Phase::Hold;
             }
+            Info::Login(command) if self.fault == Fault::StaleCapabilityCode => {
+                self.tags
+                    .insert(command.tag.as_str().to_owned(), Tagged::Login);
+                out.push(Action::ToUpstream(raw));
+            }
             Info::Login(mut command) if rewrite => {
                 if let CommandBody::Login { username, password } = &mut command.body
                     && let Some(good) = self
@@ -255,12 +266,30 @@ impl ImapMachine {
         }
     }
 
-    /// The response the client sees for one upstream frame.
-    fn rewrite(&self, frame: &[u8]) -> Vec<u8> {
+    /// The response the client sees for one upstream frame; `authenticated` when it is the
+    /// tagged OK completing LOGIN or AUTHENTICATE.
+    fn rewrite(&mut self, frame: &[u8], authenticated: bool) -> Vec<u8> {
         let Ok(mut response) = Response::from_frame(frame, self.responses.limits()) else {
             return frame.to_vec();
         };
+        self.authenticated |= authenticated;
         let changed = match &self.fault {
+            Fault::StaleCapabilityCode if authenticated => {
+                match (capabilities_of(&mut response), &self.pre_auth_capabilities) {
+                    (Some(caps), Some(stale)) if caps != stale => {
+                        caps.clone_from(stale);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            Fault::StaleCapabilityCode if !self.authenticated => {
+                if let Some(caps) = capabilities_of(&mut response) {
+                    self.pre_auth_capabilities =
+                        Some(caps.iter().cloned().map(IntoOwned::into_owned).collect());
+                }
+                false
+            }
             Fault::StripResponseCode(name) => match &mut response {
                 Response::Status(status)
                     if status.tag.is_some()
@@ -286,14 +315,25 @@ impl ImapMachine {
                 }),
             Fault::AuthBeforeTls if !self.client_tls => {
                 capabilities_of(&mut response).is_some_and(|caps| {
-                    let before = caps.len();
+                    let before = caps.clone();
                     caps.retain(|c| *c != Capability::LoginDisabled);
-                    let mut changed = caps.len() != before;
                     if !caps.contains(&Capability::StartTls) {
                         caps.push(Capability::StartTls);
-                        changed = true;
                     }
-                    changed
+                    *caps != before
+                })
+            }
+            Fault::AuthBeforeTlsHidden if !self.client_tls => {
+                // What a server refusing plaintext authentication advertises.
+                capabilities_of(&mut response).is_some_and(|caps| {
+                    let before = caps.clone();
+                    caps.retain(|c| !matches!(c, Capability::Auth(_)));
+                    for wanted in [Capability::StartTls, Capability::LoginDisabled] {
+                        if !caps.contains(&wanted) {
+                            caps.push(wanted);
+                        }
+                    }
+                    *caps != before
                 })
             }
             _ => false,
@@ -324,7 +364,7 @@ impl ImapMachine {
             let raw: Vec<u8> = self.upstream_in.drain(..consumed).collect();
             if !self.greeted {
                 self.greeted = true;
-                if self.fault == Fault::AuthBeforeTls && !self.upstream_tls {
+                if self.fault.is_auth_before_tls() && !self.upstream_tls {
                     self.held_greeting = Some(raw);
                     self.phase = Phase::Hold;
                     self.tags
@@ -333,12 +373,12 @@ impl ImapMachine {
                         format!("{INTERNAL_TAG} STARTTLS\r\n").into_bytes(),
                     ));
                 } else {
-                    out.push(Action::ToClient(self.rewrite(&raw)));
+                    out.push(Action::ToClient(self.rewrite(&raw, false)));
                 }
                 continue;
             }
             let Some((tag, ok)) = tagged else {
-                out.push(Action::ToClient(self.rewrite(&raw)));
+                out.push(Action::ToClient(self.rewrite(&raw, false)));
                 continue;
             };
             match self.tags.remove(&tag) {
@@ -364,7 +404,7 @@ impl ImapMachine {
                     self.process_client(out);
                 }
                 Some(Tagged::StartTls) => {
-                    out.push(Action::ToClient(self.rewrite(&raw)));
+                    out.push(Action::ToClient(self.rewrite(&raw, false)));
                     self.phase = Phase::Open;
                     self.process_client(out);
                 }
@@ -373,9 +413,10 @@ impl ImapMachine {
                         self.commands.finish_authentication();
                     }
                     self.plain_pending = false;
-                    out.push(Action::ToClient(self.rewrite(&raw)));
+                    out.push(Action::ToClient(self.rewrite(&raw, ok)));
                 }
-                None => out.push(Action::ToClient(self.rewrite(&raw))),
+                Some(Tagged::Login) => out.push(Action::ToClient(self.rewrite(&raw, ok))),
+                None => out.push(Action::ToClient(self.rewrite(&raw, false))),
             }
         }
     }
@@ -429,7 +470,7 @@ impl Machine for ImapMachine {
         if std::mem::take(&mut self.client_upgrade_due) {
             out.push(Action::SecureClient);
         } else if let Some(greeting) = self.held_greeting.take() {
-            out.push(Action::ToClient(self.rewrite(&greeting)));
+            out.push(Action::ToClient(self.rewrite(&greeting, false)));
             self.phase = Phase::Open;
             self.process_client(&mut out);
         }

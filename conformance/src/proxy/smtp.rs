@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use groupwire_smtp::command::Command;
 use groupwire_smtp::{
-    AuthResponse, ClientItem, Decoded, Encode, Limits, LineEndings, Mechanism, Reply, ReplyDecoder,
-    SaslPayload, ServerDecoder,
+    AuthResponse, Capability, ClientItem, Decoded, Encode, Limits, LineEndings, Mechanism, Reply,
+    ReplyDecoder, SaslPayload, ServerDecoder,
 };
 
 use super::credentials::Credentials;
@@ -77,6 +77,12 @@ pub struct SmtpMachine {
     client_upgrade_due: bool,
     /// The last two DATA bytes already relayed (to classify a line end split across reads).
     data_history: Vec<u8>,
+    /// After a faked end of data, client commands go upstream one at a time, each after the
+    /// previous reply: a server that hangs up on the smuggled text then has nothing unread
+    /// (no TCP reset that would discard the replies it sent before).
+    lockstep: bool,
+    /// bdat-ends-at-dot: a BDAT command line and its chunk so far.
+    held_chunk: Option<Vec<u8>>,
 }
 
 fn limits() -> Limits {
@@ -102,6 +108,8 @@ impl SmtpMachine {
             held_greeting: None,
             client_upgrade_due: false,
             data_history: Vec::new(),
+            lockstep: false,
+            held_chunk: None,
         }
     }
 
@@ -125,10 +133,15 @@ impl SmtpMachine {
 
     fn process_client(&mut self, out: &mut Vec<Action>) {
         while self.phase == Phase::Open && !self.client_in.is_empty() {
+            if self.lockstep && !self.pending.is_empty() {
+                return;
+            }
             let in_data = self.commands.state() == groupwire_smtp::ServerState::Data;
             let mut feed = self.client_in.len();
             if in_data && let Some(bare) = self.smuggling_bare() {
-                rewrite_fake_end(&self.data_history, &mut self.client_in, bare);
+                if rewrite_fake_end(&self.data_history, &mut self.client_in, bare) {
+                    self.lockstep = true;
+                }
                 feed = safe_length(&self.data_history, &self.client_in, bare);
             }
             let input = self.client_in.get(..feed).unwrap_or_default();
@@ -237,6 +250,13 @@ impl SmtpMachine {
                     None => out.push(Action::ToUpstream(raw)),
                 }
             }
+            Item::Command(Command::Bdat { size, .. })
+                if self.fault == Fault::BdatEndsAtDot && size > 0 =>
+            {
+                // Held with its data until the chunk is complete: the command may change.
+                self.held_chunk = Some(raw);
+                self.pending.push_back(Pending::Other);
+            }
             Item::Command(Command::Ehlo { .. } | Command::Helo { .. } | Command::Lhlo { .. }) => {
                 out.push(Action::ToUpstream(raw));
                 self.pending.push_back(Pending::Ehlo);
@@ -246,6 +266,15 @@ impl SmtpMachine {
                 self.pending.push_back(Pending::Other);
             }
             Item::Payload => out.push(Action::ToUpstream(raw)),
+            Item::Chunk { complete } => match self.held_chunk.as_mut() {
+                Some(held) => {
+                    held.extend_from_slice(&raw);
+                    if complete && let Some(chunk) = self.held_chunk.take() {
+                        self.release_chunk(chunk, out);
+                    }
+                }
+                None => out.push(Action::ToUpstream(raw)),
+            },
         }
     }
 
@@ -267,9 +296,10 @@ impl SmtpMachine {
                 Some(_) => self.pending.pop_front(),
                 None => None,
             };
+            let resume = self.lockstep && self.pending.is_empty();
             match answered {
                 Some(Pending::Greeting)
-                    if self.fault == Fault::AuthBeforeTls && !self.upstream_tls =>
+                    if self.fault.is_auth_before_tls() && !self.upstream_tls =>
                 {
                     self.held_greeting = Some(raw);
                     self.phase = Phase::Hold;
@@ -329,7 +359,38 @@ impl SmtpMachine {
                 }
                 _ => out.push(Action::ToClient(raw)),
             }
+            if resume && self.phase == Phase::Open {
+                self.process_client(out);
+            }
         }
+    }
+
+    /// bdat-ends-at-dot: `held` is a BDAT command line and its whole chunk. A chunk holding
+    /// `<CRLF>.<CRLF>` goes upstream cut there, as `BDAT n LAST`; the octets after the dot
+    /// line are read as the client's next commands.
+    fn release_chunk(&mut self, held: Vec<u8>, out: &mut Vec<Action>) {
+        let line_end = held
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(held.len(), |at| at + 2);
+        let chunk = held.get(line_end..).unwrap_or_default();
+        let Some(dot) = chunk.windows(5).position(|w| w == b"\r\n.\r\n") else {
+            out.push(Action::ToUpstream(held));
+            return;
+        };
+        let kept = chunk.get(..dot + 2).unwrap_or_default();
+        let rest = chunk.get(dot + 5..).unwrap_or_default().to_vec();
+        let mut forwarded = Command::Bdat {
+            size: kept.len() as u64,
+            last: true,
+        }
+        .to_vec();
+        forwarded.extend_from_slice(kept);
+        out.push(Action::ToUpstream(forwarded));
+        let mut client_in = rest;
+        client_in.append(&mut self.client_in);
+        self.client_in = client_in;
+        self.lockstep = true;
     }
 
     /// The EHLO reply the client sees.
@@ -338,17 +399,37 @@ impl SmtpMachine {
             Fault::ReadvertiseStarttls => self.client_tls,
             // The upstream, seeing TLS, no longer offers STARTTLS; the plaintext client
             // still may.
-            Fault::AuthBeforeTls => !self.client_tls && self.upstream_tls,
+            Fault::AuthBeforeTls | Fault::AuthBeforeTlsHidden => {
+                !self.client_tls && self.upstream_tls
+            }
             _ => false,
         };
+        // auth-before-tls-hidden: the plaintext client sees no AUTH, as from a server that
+        // refuses it before TLS.
+        let hide_auth =
+            self.fault == Fault::AuthBeforeTlsHidden && !self.client_tls && self.upstream_tls;
         let Some(capabilities) = reply.capabilities() else {
             return raw;
         };
-        if !add_starttls || capabilities.has("STARTTLS") {
+        let hide_auth = hide_auth && capabilities.has("AUTH");
+        let add_starttls = add_starttls && !capabilities.has("STARTTLS");
+        if !add_starttls && !hide_auth {
             return raw;
         }
         let mut lines: Vec<Vec<u8>> = reply.lines().map(<[u8]>::to_vec).collect();
-        lines.push(b"STARTTLS".to_vec());
+        if hide_auth {
+            // The first line is the greeting, never a keyword.
+            let mut index = 0;
+            lines.retain(|line| {
+                index += 1;
+                let is_auth = std::str::from_utf8(line)
+                    .is_ok_and(|text| matches!(Capability::parse(text), Capability::Auth(_)));
+                index == 1 || !is_auth
+            });
+        }
+        if add_starttls {
+            lines.push(b"STARTTLS".to_vec());
+        }
         Reply::new(reply.code(), reply.enhanced_code(), &lines)
             .map_or(raw, |rewritten| rewritten.as_bytes().to_vec())
     }
@@ -361,6 +442,7 @@ enum Item {
     AuthResponse(AuthResponse<'static>),
     Malformed,
     Payload,
+    Chunk { complete: bool },
     MessageEnd,
 }
 
@@ -369,7 +451,10 @@ fn owned_item(item: ClientItem<'_>) -> Item {
         ClientItem::Command(command) => Item::Command(command.into_owned()),
         ClientItem::Malformed { .. } => Item::Malformed,
         ClientItem::AuthResponse(response) => Item::AuthResponse(response.into_owned()),
-        ClientItem::MessageData(_) | ClientItem::ChunkData { .. } => Item::Payload,
+        ClientItem::MessageData(_) => Item::Payload,
+        ClientItem::ChunkData { chunk_complete, .. } => Item::Chunk {
+            complete: chunk_complete,
+        },
         ClientItem::MessageEnd => Item::MessageEnd,
     }
 }
@@ -472,7 +557,8 @@ fn end_after(joined: &[u8], at: usize, bare: u8) -> Result<Option<(LineEnd, usiz
 /// The data-ends-on-bare-* fault: the first `.` line in `data` delimited by a bare `bare`
 /// on either side (and CRLF or that bare end on the other) is rewritten into `CRLF.CRLF`,
 /// the real end of data. `history` holds the (at most two) DATA bytes already relayed.
-fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) {
+/// Returns whether it rewrote one.
+fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) -> bool {
     let offset = history.len();
     let joined: Vec<u8> = history.iter().chain(data.iter()).copied().collect();
     let dots = joined
@@ -489,7 +575,7 @@ fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) {
         };
         if before == LineEnd::Crlf && after == LineEnd::Crlf {
             // The real end of data: nothing to fake, and nothing after it is data.
-            return;
+            return false;
         }
         let (from, replacement): (usize, &[u8]) = if start >= offset {
             (start - offset, b"\r\n.\r\n")
@@ -500,8 +586,9 @@ fn rewrite_fake_end(history: &[u8], data: &mut Vec<u8>, bare: u8) {
             continue;
         };
         data.splice(from..end - offset, replacement.iter().copied());
-        return;
+        return true;
     }
+    false
 }
 
 /// How many bytes of `data` may go to the decoder (and on to the upstream) now: a trailing
