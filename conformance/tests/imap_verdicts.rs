@@ -391,7 +391,11 @@ fn implicit_tls_endpoints_have_their_own_checks() {
         reference.stop().await;
         for id in ids {
             let outcome = outcomes.iter().find(|o| o.id == id).unwrap();
-            assert_eq!(outcome.status, Status::Skip, "{id} with no implicit-TLS port");
+            assert_eq!(
+                outcome.status,
+                Status::Skip,
+                "{id} with no implicit-TLS port"
+            );
         }
         for (fault, id, expected) in [
             ("imap-implicit-tls-plaintext", ids[0], Status::Fail),
