@@ -112,13 +112,14 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
         })
         .unwrap_or_default();
     out.push_str(&format!(
-        "try: {second}GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{}@{} smtp://{}@{}\n",
+        "try: {second}GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{user}@{} imaps://{user}@{} smtp://{user}@{} smtps://{user}@{}\n",
         first.map_or("", |a| a.password.as_str()),
         certificate.display(),
-        first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
         reference.imap,
-        first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
+        reference.imaps,
         reference.submission,
+        reference.submissions,
+        user = first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
     ));
     out
 }
