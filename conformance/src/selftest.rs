@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::{
-    CheckOutcome, ConnSettings, NoProgress, Registry, RunEnv, RunOptions, Selected, Status,
-};
+use crate::engine::{CheckOutcome, ConnSettings, Registry, RunOptions, Status};
 use crate::reference::faults::{Fault, Faults};
 use crate::reference::tls::ReferenceTls;
 use crate::reference::{Reference, ReferenceOptions, StartError};
@@ -185,23 +183,14 @@ pub async fn run_against(
         max_buffer: crate::engine::DEFAULT_MAX_BUFFER,
         io_timeout: options.io_timeout,
     };
-    let env = Arc::new(RunEnv::new(target, settings));
-    let selected: Vec<Selected> = checks
-        .iter()
-        .map(|check| Selected {
-            check,
-            required: true,
-        })
-        .collect();
     let run_options = RunOptions {
         concurrency: options.concurrency,
         check_timeout: options.check_timeout,
         ..RunOptions::default()
     };
-    let result =
-        crate::engine::run(registry, &selected, env, run_options, Arc::new(NoProgress)).await;
+    let outcomes = crate::engine::run_checks(registry, checks, target, settings, run_options).await;
     reference.stop().await;
-    Ok(result.outcomes)
+    Ok(outcomes)
 }
 
 fn selected_checks(registry: &Registry, only: &[String]) -> Vec<&'static crate::engine::Check> {

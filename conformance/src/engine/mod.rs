@@ -95,7 +95,9 @@ pub use context::{CheckContext, RunEnv, new_run_prefix};
 pub use finding::{CheckResult, Finding, ensure, show_bytes};
 pub use mask::{FieldMasker, Wire};
 pub use outcome::{CheckOutcome, Evidence, Status};
-pub use runner::{HookOutcome, NoProgress, Progress, RunOptions, RunResult, Selected, run};
+pub use runner::{
+    HookOutcome, NoProgress, Progress, RunOptions, RunResult, Selected, run, run_checks,
+};
 pub use tls::{
     CertificateInfo, PinnedCertificate, RejectedCertificate, TlsSetupError, TlsTrust, TrustLog,
     client_config, client_config_with_log, server_name,

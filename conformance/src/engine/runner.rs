@@ -96,6 +96,29 @@ fn elapsed_ms(start: Instant) -> u64 {
     u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Runs `checks`, each one required, against `target` with no progress display: the shared
+/// core of `selftest` (against the reference) and the proxy's kill measurement (against a
+/// real server behind a fault). Outcomes in the order of `checks`.
+pub async fn run_checks(
+    registry: &Registry,
+    checks: &[&'static Check],
+    target: crate::target::Target,
+    settings: super::conn::ConnSettings,
+    options: RunOptions,
+) -> Vec<CheckOutcome> {
+    let selected: Vec<Selected> = checks
+        .iter()
+        .map(|check| Selected {
+            check,
+            required: true,
+        })
+        .collect();
+    let env = Arc::new(RunEnv::new(target, settings));
+    run(registry, &selected, env, options, Arc::new(NoProgress))
+        .await
+        .outcomes
+}
+
 /// Runs `selected` against the environment's target.
 pub async fn run(
     registry: &Registry,

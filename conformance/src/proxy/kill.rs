@@ -6,14 +6,10 @@
 //! configuration); else it *survived*.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Credentials, Fault, Kill, Proxy, ProxyError, ProxyOptions};
-use crate::engine::{
-    CheckOutcome, ConnSettings, NoProgress, Protocol, Registry, RunEnv, RunOptions, Selected,
-    Status, TlsTrust,
-};
+use crate::engine::{CheckOutcome, ConnSettings, Protocol, Registry, RunOptions, Status, TlsTrust};
 use crate::target::{Account, Endpoint, Target};
 
 /// One (fault, check) pair.
@@ -196,24 +192,15 @@ pub async fn run_through(
         max_buffer: crate::engine::DEFAULT_MAX_BUFFER,
         io_timeout: options.io_timeout,
     };
-    let env = Arc::new(RunEnv::new(target, settings));
-    let selected: Vec<Selected> = checks
-        .iter()
-        .map(|check| Selected {
-            check,
-            required: true,
-        })
-        .collect();
     let run_options = RunOptions {
         concurrency: options.concurrency.max(1),
         check_timeout: options.check_timeout,
         io_timeout: options.io_timeout,
     };
-    let result =
-        crate::engine::run(registry, &selected, env, run_options, Arc::new(NoProgress)).await;
+    let outcomes = crate::engine::run_checks(registry, checks, target, settings, run_options).await;
     proxy.stop();
     let _ = std::fs::remove_dir_all(&ca_dir);
-    Ok(result.outcomes)
+    Ok(outcomes)
 }
 
 /// Measures `kills` against one upstream: the rows whose checks speak its protocol.

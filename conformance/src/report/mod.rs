@@ -269,14 +269,21 @@ impl Report {
         } else {
             Verdict::Fail
         };
+        // Each protocol's endpoint, then its implicit-TLS companion when the target names one.
         let endpoints = Protocol::ALL
             .into_iter()
-            .filter_map(|protocol| {
-                target.endpoint(protocol).map(|endpoint| EndpointSummary {
-                    protocol,
-                    url: endpoint.url.clone(),
-                    security: endpoint.security,
-                })
+            .flat_map(|protocol| {
+                let main = target.endpoint(protocol);
+                let implicit = target
+                    .implicit_endpoint(protocol)
+                    .filter(|implicit| Some(*implicit) != main);
+                main.into_iter()
+                    .chain(implicit)
+                    .map(move |endpoint| EndpointSummary {
+                        protocol,
+                        url: endpoint.url.clone(),
+                        security: endpoint.security,
+                    })
             })
             .collect();
         Report {
