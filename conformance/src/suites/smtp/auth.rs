@@ -172,31 +172,52 @@ fn accepts(reply_code: u16) -> bool {
     reply_code / 100 == 2
 }
 
-/// A wrong password with AUTH PLAIN must not authenticate (any refusal will do; the code is
-/// `smtp.auth.plain-failure`'s business).
-pub async fn plain_wrong_password(cx: CheckContext) -> CheckResult {
-    let (user, wrong) = wrong_password(&cx)?;
-    let mut session = SmtpSession::secure(&cx).await?;
-    let reply = session.auth_plain(&user, &wrong).await?;
+/// Authenticates over TLS with the first account's login and a wrong password, and returns
+/// the server's answer (a challenge in its place is cancelled). `skip` when the mechanism is
+/// LOGIN and the server does not offer it.
+async fn answer_to_wrong_password(
+    cx: &CheckContext,
+    mechanism: Mechanism<'static>,
+) -> Result<super::session::OwnedReply, Finding> {
+    let (user, wrong) = wrong_password(cx)?;
+    let mut session = SmtpSession::secure(cx).await?;
+    let reply = match mechanism {
+        Mechanism::Login => {
+            if !session.auth_mechanisms().iter().any(|m| m == "LOGIN") {
+                session.quit().await;
+                return Err(Finding::skip("AUTH LOGIN is not offered"));
+            }
+            session.auth_login(&user, &wrong).await?
+        }
+        _ => session.auth_plain(&user, &wrong).await?,
+    };
     cancel_if_challenged(&mut session, code(&reply)).await;
     session.quit().await;
-    if accepts(code(&reply)) {
+    Ok(reply)
+}
+
+/// A refusal of any kind passes; an accepting reply is an authentication bypass.
+fn refused(mechanism: &str, reply: &super::session::OwnedReply) -> CheckResult {
+    if accepts(code(reply)) {
         Err(Finding::violation(
-            "AUTH PLAIN with a wrong password refused",
-            format!("accepted (authentication bypass): {}", show(&reply)),
+            format!("AUTH {mechanism} with a wrong password refused"),
+            format!("accepted (authentication bypass): {}", show(reply)),
         ))
     } else {
         Ok(())
     }
 }
 
+/// A wrong password with AUTH PLAIN must not authenticate (any refusal will do; the code is
+/// `smtp.auth.plain-failure`'s business).
+pub async fn plain_wrong_password(cx: CheckContext) -> CheckResult {
+    let reply = answer_to_wrong_password(&cx, Mechanism::Plain).await?;
+    refused("PLAIN", &reply)
+}
+
 /// A wrong password with AUTH PLAIN should be answered 535.
 pub async fn plain_failure(cx: CheckContext) -> CheckResult {
-    let (user, wrong) = wrong_password(&cx)?;
-    let mut session = SmtpSession::secure(&cx).await?;
-    let reply = session.auth_plain(&user, &wrong).await?;
-    cancel_if_challenged(&mut session, code(&reply)).await;
-    session.quit().await;
+    let reply = answer_to_wrong_password(&cx, Mechanism::Plain).await?;
     if accepts(code(&reply)) {
         // Accepting it at all is reported once, at MUST level, by its own check.
         return Err(Finding::blocked(
@@ -226,23 +247,8 @@ pub async fn login_success(cx: CheckContext) -> CheckResult {
 
 /// A wrong password with AUTH LOGIN must not authenticate.
 pub async fn login_wrong_password(cx: CheckContext) -> CheckResult {
-    let (user, wrong) = wrong_password(&cx)?;
-    let mut session = SmtpSession::secure(&cx).await?;
-    if !session.auth_mechanisms().iter().any(|m| m == "LOGIN") {
-        session.quit().await;
-        return Err(Finding::skip("AUTH LOGIN is not offered"));
-    }
-    let reply = session.auth_login(&user, &wrong).await?;
-    cancel_if_challenged(&mut session, code(&reply)).await;
-    session.quit().await;
-    if accepts(code(&reply)) {
-        Err(Finding::violation(
-            "AUTH LOGIN with a wrong password refused",
-            format!("accepted (authentication bypass): {}", show(&reply)),
-        ))
-    } else {
-        Ok(())
-    }
+    let reply = answer_to_wrong_password(&cx, Mechanism::Login).await?;
+    refused("LOGIN", &reply)
 }
 
 /// `*` in answer to a 334 challenge must give 501.
