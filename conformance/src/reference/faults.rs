@@ -194,6 +194,17 @@ faults! {
     AutoconfigWellKnownMissing => "autoconfig-well-known-missing", "The .well-known autoconfig path answers 404.";
     AutoconfigWrongDomain => "autoconfig-wrong-domain", "The autoconfig document lists another mail domain.";
     AutoconfigWrongContentType => "autoconfig-wrong-content-type", "The autoconfig document is served as text/html.";
+    // DAV reference server (conformance/src/reference/dav/; see its module docs for how to add one).
+    DavNoEtag => "dav-no-etag", "PUT and GET send no ETag header and PROPFIND reports no getetag.";
+    DavPropfindDepthIgnored => "dav-propfind-depth-ignored", "PROPFIND ignores the Depth header and answers every request as Depth: 0.";
+    DavLockIgnored => "dav-lock-ignored", "LOCK hands out tokens but nothing is ever refused for lack of one (no 423).";
+    DavNoClass2 => "dav-no-class-2", "The DAV header of OPTIONS does not list class 2 although LOCK works.";
+    DavNoAccessControl => "dav-no-access-control", "Every account may read and write every other account's collections.";
+    DavWellKnownMissing => "dav-well-known-missing", "/.well-known/caldav and /.well-known/carddav answer 404.";
+    DavIfMatchIgnored => "dav-if-match-ignored", "If-Match and If-None-Match are ignored on writes.";
+    DavProtectedWritable => "dav-protected-writable", "PROPPATCH of a protected live property answers 200 (and changes nothing).";
+    DavProppatchNotAtomic => "dav-proppatch-not-atomic", "A PROPPATCH with a refused property still applies the others.";
+    DavOverwriteIgnored => "dav-overwrite-ignored", "COPY and MOVE with Overwrite: F replace an existing destination.";
 }
 
 impl Fault {
