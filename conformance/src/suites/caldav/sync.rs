@@ -73,7 +73,7 @@ pub async fn initial_lists_members(cx: CheckContext, kind: Kind) -> CheckResult 
 pub async fn reports_change(cx: CheckContext, kind: Kind) -> CheckResult {
     let (mut dav, path, a, b) = with_two(&cx, kind).await?;
     let (_, token) = initial(&mut dav, &path).await?;
-    dav.store(&path, "a", &object(&cx, kind, "a", "One, changed"))
+    dav.store(&path, "a", &object(&cx, kind, "a", "One changed"))
         .await?;
     let response = dav.sync(&path, &token, None).await?;
     let ms = multistatus(&response)?;

@@ -461,13 +461,13 @@ pub async fn query_anyof(cx: CheckContext) -> CheckResult {
             Some(FilterTest::AnyOf),
             vec![
                 prop("NICKNAME", vec![text("Carli", None, false)]),
-                prop("ORG", vec![text("Rathaus", None, false)]),
+                prop("TEL", vec![text("2222", None, false)]),
             ],
         ),
     )
     .await?;
     judge(
-        "NICKNAME contains Carli OR ORG contains Rathaus",
+        "NICKNAME contains Carli OR TEL contains 2222",
         &got,
         &[BERND, CARLA],
         &[ANNA],
