@@ -205,6 +205,17 @@ faults! {
     DavProtectedWritable => "dav-protected-writable", "PROPPATCH of a protected live property answers 200 (and changes nothing).";
     DavProppatchNotAtomic => "dav-proppatch-not-atomic", "A PROPPATCH with a refused property still applies the others.";
     DavOverwriteIgnored => "dav-overwrite-ignored", "COPY and MOVE with Overwrite: F replace an existing destination.";
+    DavInvalidDataAccepted => "dav-invalid-data-accepted", "PUT of malformed iCalendar or vCard data (or of the wrong media type) into a calendar or address book is stored.";
+    DavComponentSetIgnored => "dav-component-set-ignored", "A calendar accepts components outside its supported-calendar-component-set.";
+    DavUidConflictAccepted => "dav-uid-conflict-accepted", "A second resource with a UID already used in the collection is accepted.";
+    DavTimeRangeIgnored => "dav-time-range-ignored", "calendar-query ignores time-range filters (everything matches).";
+    DavExpandIgnored => "dav-expand-ignored", "calendar-data with CALDAV:expand returns the unexpanded recurrence set.";
+    DavSyncTokenInvalidAccepted => "dav-sync-token-invalid-accepted", "sync-collection with an unknown token answers as for an initial sync instead of refusing it.";
+    DavSyncNoDeletions => "dav-sync-no-deletions", "sync-collection never reports deleted members.";
+    DavSyncDepthOneRefused => "dav-sync-depth-one-refused", "sync-collection with Depth: 1 (as Thunderbird sends it) is answered 400.";
+    DavTextMatchIgnored => "dav-text-match-ignored", "calendar-query and addressbook-query ignore text-match (everything matches).";
+    DavAddressDataUnfiltered => "dav-address-data-unfiltered", "address-data ignores the property selection and version conversion and returns the stored vCard.";
+    DavQueryLimitIgnored => "dav-query-limit-ignored", "addressbook-query ignores the client's result limit.";
 }
 
 impl Fault {
