@@ -7,6 +7,7 @@ pub mod client;
 pub mod server;
 #[cfg(feature = "tokio")]
 pub mod server_codec;
+pub mod session;
 
 use std::fmt;
 use std::io;
