@@ -242,6 +242,11 @@ impl Tree {
         self.nodes.get(path)
     }
 
+    /// The stored key and node at `path`.
+    pub fn get_key_value(&self, path: &str) -> Option<(&String, &Node)> {
+        self.nodes.get_key_value(path)
+    }
+
     /// The node at `path`, mutably (a dead-property change: no new ETag).
     pub fn get_mut(&mut self, path: &str) -> Option<&mut Node> {
         self.nodes.get_mut(path)
