@@ -98,7 +98,11 @@ impl AutoconfigDocument {
             ));
         }
         xml.push_str("  </emailProvider>\n");
-        if let Some(dav) = &self.dav {
+        if let Some(dav) = self
+            .dav
+            .as_ref()
+            .filter(|_| !faults.has(Fault::AutoconfigNoDav))
+        {
             let service = |tag: &str, kind: &str, url: &str| {
                 format!(
                     "  <{tag} type=\"{kind}\">\n    <username>{username}</username>\n    \

@@ -217,7 +217,7 @@ faults! {
     DavAddressDataUnfiltered => "dav-address-data-unfiltered", "address-data ignores the property selection and version conversion and returns the stored vCard.";
     DavQueryLimitIgnored => "dav-query-limit-ignored", "addressbook-query ignores the client's result limit.";
     // CalDAV/CardDAV checks (helper dav-caldav): faults of the reference DAV server.
-    AutoconfigNoDav => "autoconfig-no-dav", "The autoconfig document names no calendar or address book service.";
+    AutoconfigNoDav => "autoconfig-no-dav", "The autoconfig document names no calendar, address book or file service.";
     CaldavCalendarDataUnfiltered => "caldav-calendar-data-unfiltered", "calendar-data with a comp/prop selection returns the whole object.";
     CaldavFreeBusyEmpty => "caldav-free-busy-empty", "free-busy-query returns a VFREEBUSY without FREEBUSY periods.";
     CaldavLimitRecurrenceSetIgnored => "caldav-limit-recurrence-set-ignored", "limit-recurrence-set returns every overridden instance.";
@@ -225,20 +225,20 @@ faults! {
     CaldavMkcalendarOverwrites => "caldav-mkcalendar-overwrites", "MKCALENDAR on an existing collection answers 201 and empties it.";
     CaldavMkcalendarPlainCollection => "caldav-mkcalendar-plain-collection", "MKCALENDAR creates a plain collection (no CALDAV:calendar in its resourcetype).";
     CaldavMkcalendarRefused => "caldav-mkcalendar-refused", "MKCALENDAR is answered 403.";
-    CaldavMultiUidAccepted => "caldav-multi-uid-accepted", "A calendar object with components of two UIDs is stored.";
+    CaldavMultiUidAccepted => "caldav-multi-uid-accepted", "PUT of a calendar object with components of two UIDs is answered 201 (and not stored).";
     CaldavNoCalendarAccess => "caldav-no-calendar-access", "OPTIONS does not list calendar-access in the DAV header.";
     CaldavNoCalendarHomeSet => "caldav-no-calendar-home-set", "The principal has no calendar-home-set.";
     CaldavNoReadFreeBusy => "caldav-no-read-free-busy", "supported-privilege-set of calendars lacks read-free-busy.";
     CaldavNoSupportedReportSet => "caldav-no-supported-report-set", "Calendars advertise no calendaring report in supported-report-set.";
-    CaldavQueryAllDayInstant => "caldav-query-all-day-instant", "An all-day (DATE) event is matched as an instant at its start.";
-    CaldavQueryIgnoresComponent => "caldav-query-ignores-component", "calendar-query ignores the component type of a comp-filter.";
-    CaldavQueryIgnoresExdate => "caldav-query-ignores-exdate", "Time ranges match instances removed by EXDATE.";
+    CaldavQueryAllDayInstant => "caldav-query-all-day-instant", "An all-day (DATE) event is stored as an instant at midnight UTC.";
+    CaldavQueryIgnoresComponent => "caldav-query-ignores-component", "calendar-query drops the comp-filters below VCALENDAR (every object matches).";
+    CaldavQueryIgnoresExdate => "caldav-query-ignores-exdate", "EXDATE is dropped when a calendar object is stored, so time ranges match the excluded instances.";
     CaldavQueryIgnoresIsNotDefined => "caldav-query-ignores-is-not-defined", "CalDAV is-not-defined is ignored (every object matches).";
     CaldavQueryIgnoresNegate => "caldav-query-ignores-negate", "CalDAV negate-condition is ignored.";
-    CaldavQueryIgnoresOverrides => "caldav-query-ignores-overrides", "Time ranges use the instances of the RRULE, not their overrides.";
+    CaldavQueryIgnoresOverrides => "caldav-query-ignores-overrides", "Overridden instances (RECURRENCE-ID) are dropped when a calendar object is stored.";
     CaldavQueryIgnoresTimezone => "caldav-query-ignores-timezone", "calendar-query reads floating times in UTC whatever CALDAV:timezone says.";
-    CaldavQueryNoRecurrence => "caldav-query-no-recurrence", "Time ranges test the first instance of a recurring event only.";
-    CaldavQueryTzidAsUtc => "caldav-query-tzid-as-utc", "Times with a TZID are compared as if they were UTC.";
+    CaldavQueryNoRecurrence => "caldav-query-no-recurrence", "RRULE, RDATE, EXDATE and overridden instances are dropped when a calendar object is stored: only the first instance exists.";
+    CaldavQueryTzidAsUtc => "caldav-query-tzid-as-utc", "DTSTART/DTEND with a TZID are stored as UTC (the TZID dropped).";
     CaldavTodoRefused => "caldav-todo-refused", "PUT of a VTODO is answered 403.";
     CarddavMkcolIgnoresProperties => "carddav-mkcol-ignores-properties", "Extended MKCOL creates the address book but drops the properties of its body.";
     CarddavMkcolPlainCollection => "carddav-mkcol-plain-collection", "Extended MKCOL creates a plain collection (no CARDDAV:addressbook in its resourcetype).";
@@ -246,7 +246,7 @@ faults! {
     CarddavNoAddressbookClass => "carddav-no-addressbook-class", "OPTIONS does not list addressbook in the DAV header.";
     CarddavNoAddressbookHomeSet => "carddav-no-addressbook-home-set", "The principal has no addressbook-home-set.";
     CarddavNoSupportedReportSet => "carddav-no-supported-report-set", "Address books advertise no address book report in supported-report-set.";
-    CarddavPhotoTruncated => "carddav-photo-truncated", "vCards are cut after 64 KiB when stored.";
+    CarddavPhotoTruncated => "carddav-photo-truncated", "A vCard PHOTO is cut to 64 KiB when stored.";
     CarddavQueryAllofAsAnyof => "carddav-query-allof-as-anyof", "addressbook-query treats test=\"allof\" as anyof.";
     CarddavQueryAnyofAsAllof => "carddav-query-anyof-as-allof", "addressbook-query treats test=\"anyof\" as allof.";
     CarddavQueryIgnoresIsNotDefined => "carddav-query-ignores-is-not-defined", "CardDAV is-not-defined is ignored.";
@@ -258,23 +258,23 @@ faults! {
     DavAnonymousPrincipal => "dav-anonymous-principal", "An anonymous PROPFIND for current-user-principal is answered 207 with DAV:unauthenticated.";
     DavCtagStatic => "dav-ctag-static", "getctag never changes.";
     DavErrorBodyMissing => "dav-error-body-missing", "CalDAV/CardDAV/sync preconditions are reported with a bare status, no DAV:error body.";
-    DavEtagStatic => "dav-etag-static", "Calendar and vCard ETags never change.";
+    DavEtagStatic => "dav-etag-static", "ETags (header and getetag) are always \"static\".";
     DavMultigetDropsMissing => "dav-multiget-drops-missing", "calendar- and addressbook-multiget leave out hrefs that do not exist.";
     DavMultigetNoData => "dav-multiget-no-data", "calendar- and addressbook-multiget return getetag but no object data.";
     DavMultigetTruncated => "dav-multiget-truncated", "calendar- and addressbook-multiget answer only the first 50 hrefs.";
     DavNoCurrentUserPrincipal => "dav-no-current-user-principal", "current-user-principal is not defined (404 propstat).";
     DavPrivilegeSetWrong => "dav-privilege-set-wrong", "current-user-privilege-set grants the owner read only.";
-    DavPropfindManyPropsHttp400 => "dav-propfind-many-props-400", "A PROPFIND naming more than 8 properties is answered 400.";
+    DavPropfindManyPropsHttp400 => "dav-propfind-many-props-400", "A PROPFIND naming more than 5 properties is answered 400.";
     DavPutLost => "dav-put-lost", "PUT of a calendar object or vCard answers 201 but stores nothing.";
     DavQueryAnyCollation => "dav-query-any-collation", "An unknown collation in a text-match is accepted (as i;ascii-casemap).";
     DavSyncInitialEmpty => "dav-sync-initial-empty", "An initial sync-collection lists no member.";
     DavSyncMissesChanges => "dav-sync-misses-changes", "An incremental sync-collection omits changed members.";
     DavSyncNoToken => "dav-sync-no-token", "sync-collection responses carry no DAV:sync-token.";
-    DavSyncTokenPropertyStale => "dav-sync-token-property-stale", "The DAV:sync-token property stays at its first value.";
+    DavSyncTokenPropertyStale => "dav-sync-token-property-stale", "The DAV:sync-token property is a constant no report returns.";
     DavUidMangled => "dav-uid-mangled", "Non-ASCII characters of UIDs are replaced by ? when stored.";
-    DavUtf8Mangled => "dav-utf8-mangled", "Non-ASCII characters of display names and resource names are replaced by ?.";
-    DavWeakEtag => "dav-weak-etag", "ETags of calendar objects and vCards are weak (W/).";
-    DavWellKnownServed => "dav-well-known-served", "/.well-known/caldav and /carddav answer PROPFIND themselves (207) and GET with 200.";
+    DavUtf8Mangled => "dav-utf8-mangled", "Non-ASCII characters of display names are replaced by ? in PROPFIND answers.";
+    DavWeakEtag => "dav-weak-etag", "ETag headers are weak (W/).";
+    DavWellKnownServed => "dav-well-known-served", "/.well-known/caldav and /carddav answer every request themselves with 207 instead of redirecting.";
     DavWellKnownWrongTarget => "dav-well-known-wrong-target", "The well-known redirects point to a path that is not a DAV resource (404).";
 }
 

@@ -179,6 +179,48 @@ struct Filter<'q> {
     limits: &'q Limits,
     ignore_time: bool,
     ignore_text: bool,
+    /// The UTC offset of the query's CALDAV:timezone, in seconds: floating times are read in
+    /// it (RFC 4791 §7.3); 0 reads them as UTC.
+    floating_offset: i64,
+}
+
+/// The start of the first time range in a filter (when the query's time zone is read).
+fn first_range_start(filter: &CompFilter<'_>) -> i64 {
+    filter
+        .time_range
+        .as_ref()
+        .and_then(|r| range_of(r).ok())
+        .map(|r| r.start)
+        .or_else(|| {
+            filter
+                .comp_filters
+                .iter()
+                .map(first_range_start)
+                .find(|s| *s != 0)
+        })
+        .unwrap_or(0)
+}
+
+/// Whether the calendar's events and tasks start at a floating date or time (no TZID, no Z).
+fn is_floating(calendar: &Component<'_>) -> bool {
+    objects(calendar).iter().any(|c| {
+        c.property("DTSTART")
+            .is_some_and(|p| p.param("TZID").is_none() && !p.value.trim().ends_with('Z'))
+    })
+}
+
+/// The UTC offset (seconds) of the VTIMEZONE in a CALDAV:timezone value at `utc`.
+fn query_offset(timezone: &str, utc: i64, limits: &Limits) -> i64 {
+    let Some(calendar) = parse_calendar(timezone.as_bytes(), limits) else {
+        return 0;
+    };
+    let Some(tz) = calendar.components_of(ComponentKind::Timezone).next() else {
+        return 0;
+    };
+    match expand::Zone::from_vtimezone(tz, utc.saturating_add(400 * 86_400), limits) {
+        Ok(zone) => zone.to_wall(utc) - utc,
+        Err(_) => 0,
+    }
 }
 
 impl Filter<'_> {
@@ -208,9 +250,13 @@ impl Filter<'_> {
             return candidates.is_empty();
         }
         if let Some(range) = filter.time_range.as_ref().filter(|_| !self.ignore_time) {
-            let Ok(range) = range_of(range) else {
+            let Ok(mut range) = range_of(range) else {
                 return false;
             };
+            if self.floating_offset != 0 && is_floating(calendar) {
+                range.start = range.start.saturating_add(self.floating_offset);
+                range.end = range.end.saturating_add(self.floating_offset);
+            }
             let kind = ComponentKind::from_name(&filter.name);
             if matches!(
                 kind,
@@ -351,6 +397,9 @@ pub fn calendar_query(ctx: &Ctx, req: &Req, query: &CalendarQuery<'_>) -> Resp {
         limits: &ctx.limits,
         ignore_time: ctx.fault(Fault::DavTimeRangeIgnored),
         ignore_text: ctx.fault(Fault::DavTextMatchIgnored),
+        floating_offset: query.timezone.as_deref().map_or(0, |tz| {
+            query_offset(tz, first_range_start(&query.filter), &ctx.limits)
+        }),
     };
     let selection = selection_or_all(query.selection.as_ref());
     let mut responses = Vec::new();

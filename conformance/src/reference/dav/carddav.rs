@@ -286,7 +286,9 @@ pub fn address_data(
         Some("4.0") => Some(Version::V4),
         Some(_) => return Err(xml::Unsupported),
     };
-    let plain = target.is_none() && request.props == Selection::All;
+    // No CARDDAV:prop element means the whole vCard (RFC 6352 §10.4), like allprop.
+    let whole = matches!(&request.props, Selection::Listed(wanted) if wanted.is_empty());
+    let plain = target.is_none() && (request.props == Selection::All || whole);
     let card = parse_card(node.body(), &ctx.limits);
     let Some(card) = card.filter(|_| !plain) else {
         return value(String::from_utf8_lossy(node.body()).into_owned());
@@ -295,7 +297,9 @@ pub fn address_data(
         Some(v) if card.version() != Some(v) => card.convert(v),
         _ => card.into_owned(),
     };
-    if let Selection::Listed(wanted) = &request.props {
+    if let Selection::Listed(wanted) = &request.props
+        && !whole
+    {
         card.properties
             .retain(|p| p.is("VERSION") || wanted.iter().any(|w| p.is(&w.name)));
         for p in &mut card.properties {

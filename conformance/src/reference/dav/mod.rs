@@ -33,6 +33,7 @@
 //!    catches it.
 
 pub mod caldav;
+pub mod caldav_faults;
 pub mod carddav;
 pub mod locks;
 pub mod principals;
@@ -90,6 +91,9 @@ impl DavService {
         limits.max_body_size = MAX_BODY;
         limits.max_nesting_depth = 32;
         limits.max_list_length = 10_000;
+        // A vCard PHOTO or an iCalendar ATTACH is one logical line (RFC 6352 clients store
+        // 100 KB photos inline).
+        limits.max_line_length = MAX_BODY;
         DavService {
             accounts,
             tree: Mutex::new(tree),
@@ -227,6 +231,9 @@ pub fn respond(
         Err(store::BadPath) => return xml::plain(StatusCode::BAD_REQUEST, "malformed path\n"),
     };
     let Some((user, address)) = authenticate(service, &headers) else {
+        if let Some(resp) = caldav_faults::anonymous(service, &method, raw_path) {
+            return resp;
+        }
         let mut resp = xml::plain(StatusCode::UNAUTHORIZED, "authentication required\n");
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -247,7 +254,14 @@ pub fn respond(
         headers,
         body,
     };
-    dispatch(&ctx, &req)
+    // Fault hooks of the CalDAV/CardDAV checks (no-ops without faults).
+    let req = match caldav_faults::before(&ctx, &req) {
+        Err(resp) => return resp,
+        Ok(Some(rewritten)) => rewritten,
+        Ok(None) => req,
+    };
+    let resp = dispatch(&ctx, &req);
+    caldav_faults::after(&ctx, &req, resp)
 }
 
 fn authenticate(service: &DavService, headers: &HeaderMap) -> Option<(String, String)> {

@@ -154,9 +154,14 @@ pub fn well_known(service: &DavService, raw_path: &str, headers: &HeaderMap) -> 
     if service.faults.has(Fault::DavWellKnownMissing) {
         return Some(xml::plain(StatusCode::NOT_FOUND, "not found\n"));
     }
+    if let Some(resp) = super::caldav_faults::well_known(service) {
+        return Some(resp);
+    }
+    let context = super::caldav_faults::well_known_target(service)
+        .map_or_else(|| format!("{CONTEXT_PATH}/"), str::to_owned);
     let location = match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        Some(host) => format!("https://{host}{CONTEXT_PATH}/"),
-        None => format!("{CONTEXT_PATH}/"),
+        Some(host) => format!("https://{host}{context}"),
+        None => context,
     };
     let mut resp = xml::empty(StatusCode::MOVED_PERMANENTLY);
     if let Ok(value) = HeaderValue::from_str(&location) {

@@ -6,6 +6,7 @@ use groupwire_dav::Name;
 use groupwire_dav::body::acl::Principal;
 use groupwire_dav::body::{
     DataType, Href, LockEntry, LockScope, PropValue, Property, Propfind, RequestedProp, Response,
+    SupportedPrivilege,
 };
 use groupwire_dav::xml::{CalDav, CalendarServer, CardDav, Dav};
 
@@ -30,6 +31,7 @@ pub const LIVE: &[Name<'static>] = &[
     Name::Dav(Dav::Owner),
     Name::Dav(Dav::SupportedReportSet),
     Name::Dav(Dav::CurrentUserPrivilegeSet),
+    Name::Dav(Dav::SupportedPrivilegeSet),
     Name::Dav(Dav::SyncToken),
     Name::CalendarServer(CalendarServer::GetCtag),
     Name::CalDav(CalDav::CalendarHomeSet),
@@ -188,6 +190,48 @@ pub fn live(
                 principals::Access::Denied => Vec::new(),
             };
             PropValue::Privileges(privileges)
+        }
+        Name::Dav(Dav::SupportedPrivilegeSet) => {
+            // RFC 3744 §5.3, with CALDAV:read-free-busy under DAV:read on calendars
+            // (RFC 4791 §6.1.1).
+            let calendar = matches!(collection, Some(CollectionKind::Calendar { .. }));
+            let leaf = |name: Name<'static>| SupportedPrivilege {
+                privilege: name,
+                is_abstract: false,
+                description: None,
+                description_lang: None,
+                children: Vec::new(),
+            };
+            let mut read = vec![leaf(Name::Dav(Dav::ReadCurrentUserPrivilegeSet))];
+            if calendar && !ctx.fault(Fault::CaldavNoReadFreeBusy) {
+                read.push(leaf(Name::CalDav(CalDav::ReadFreeBusy)));
+            }
+            let write = [
+                Dav::WriteProperties,
+                Dav::WriteContent,
+                Dav::Bind,
+                Dav::Unbind,
+            ]
+            .into_iter()
+            .map(|p| leaf(Name::Dav(p)))
+            .collect();
+            PropValue::SupportedPrivileges(vec![SupportedPrivilege {
+                privilege: Name::Dav(Dav::All),
+                is_abstract: true,
+                description: None,
+                description_lang: None,
+                children: vec![
+                    SupportedPrivilege {
+                        children: read,
+                        ..leaf(Name::Dav(Dav::Read))
+                    },
+                    SupportedPrivilege {
+                        children: write,
+                        ..leaf(Name::Dav(Dav::Write))
+                    },
+                    leaf(Name::Dav(Dav::Unlock)),
+                ],
+            }])
         }
         Name::Dav(Dav::SyncToken) => {
             collection?;

@@ -406,7 +406,7 @@ pub async fn query_contains(cx: CheckContext) -> CheckResult {
 /// RFC 6352 §10.5.4: match-type equals.
 pub async fn query_equals(cx: CheckContext) -> CheckResult {
     let (mut dav, path) = people(&cx).await?;
-    let got = names(
+    let whole = names(
         &mut dav,
         &path,
         &query(
@@ -418,7 +418,27 @@ pub async fn query_equals(cx: CheckContext) -> CheckResult {
         ),
     )
     .await?;
-    judge("FN equals \"anna schmidt\"", &got, &[ANNA], &[BERND, CARLA])
+    judge(
+        "FN equals \"anna schmidt\"",
+        &whole,
+        &[ANNA],
+        &[BERND, CARLA],
+    )?;
+    let part = names(
+        &mut dav,
+        &path,
+        &query(
+            None,
+            vec![prop("FN", vec![text("schmidt", Some("equals"), false)])],
+        ),
+    )
+    .await?;
+    judge(
+        "FN equals \"schmidt\" (a part of two names, the whole of none)",
+        &part,
+        &[],
+        &[ANNA, CARLA],
+    )
 }
 
 /// RFC 6352 §10.5.4: match-type starts-with.
@@ -429,11 +449,16 @@ pub async fn query_starts_with(cx: CheckContext) -> CheckResult {
         &path,
         &query(
             None,
-            vec![prop("FN", vec![text("Carla", Some("starts-with"), false)])],
+            vec![prop("FN", vec![text("c", Some("starts-with"), false)])],
         ),
     )
     .await?;
-    judge("FN starts with \"Carla\"", &got, &[CARLA], &[ANNA, BERND])
+    judge(
+        "FN starts with \"c\" (Anna Schmidt has one inside)",
+        &got,
+        &[CARLA],
+        &[ANNA, BERND],
+    )
 }
 
 /// RFC 6352 §10.5.4: match-type ends-with.
