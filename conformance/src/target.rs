@@ -110,8 +110,19 @@ fn default_port(scheme: &str) -> Option<(u16, Security)> {
 impl Endpoint {
     /// Parses `scheme://[user@]host[:port][/path]`.
     pub fn parse(url: &str) -> Result<Endpoint, TargetError> {
-        // The URL may hold a password (refused below): never echo it.
-        let bad = |why: &str| TargetError(format!("invalid URL {:?}: {why}", redact_urls(url)));
+        // The URL may hold a password (refused below): never echo it, and when it looks like
+        // one (`user:...@`) say so, whatever else fails to parse (a `/` in a password ends
+        // the authority early and makes the rest look like a port and a path).
+        let shown = redact_urls(url);
+        let password_hint = shown != url;
+        let bad = |why: &str| {
+            let why = if password_hint {
+                "passwords do not belong in URLs; use the GROUPWIRE_PASSWORD environment variable"
+            } else {
+                why
+            };
+            TargetError(format!("invalid URL {shown:?}: {why}"))
+        };
         let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
         let scheme = scheme.to_ascii_lowercase();
         let (default, security) = default_port(&scheme).ok_or_else(|| bad("unknown scheme"))?;
