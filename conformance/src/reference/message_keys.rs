@@ -139,7 +139,7 @@ fn is_wsp(c: char) -> bool {
 /// `subj-blob` at the start of `s`: `"[" *BLOBCHAR "]" *WSP`; the rest after it.
 fn strip_blob(s: &str) -> Option<&str> {
     let rest = s.strip_prefix('[')?;
-    let end = rest.find(|c| c == '[' || c == ']')?;
+    let end = rest.find(['[', ']'])?;
     let rest = rest.get(end..)?.strip_prefix(']')?;
     Some(rest.trim_start_matches(is_wsp))
 }

@@ -38,25 +38,21 @@ fn flags_response(reply: &Reply) -> Option<Vec<String>> {
 
 /// Whether an untagged FLAGS listing `keyword` comes before every FETCH that shows it.
 fn announced_before_use(reply: &Reply, keyword: &str) -> bool {
+    let names = |flags: &[String]| flags.iter().any(|f| f.eq_ignore_ascii_case(keyword));
     let mut announced = false;
     for response in &reply.untagged {
         match response {
             Response::Data(Data::Flags(flags)) => {
-                if flags
+                let flags: Vec<String> = flags
                     .iter()
-                    .any(|f| String::from_utf8_lossy(&f.to_bytes()).eq_ignore_ascii_case(keyword))
-                {
-                    announced = true;
-                }
+                    .map(|f| String::from_utf8_lossy(&f.to_bytes()).into_owned())
+                    .collect();
+                announced |= names(&flags);
             }
-            Response::Data(Data::Fetch(fetch)) => {
-                if fetch_flags(fetch)
-                    .is_some_and(|flags| flags.iter().any(|f| f.eq_ignore_ascii_case(keyword)))
-                {
-                    if !announced {
-                        return false;
-                    }
-                }
+            Response::Data(Data::Fetch(fetch))
+                if !announced && fetch_flags(fetch).is_some_and(|flags| names(&flags)) =>
+            {
+                return false;
             }
             _ => {}
         }
