@@ -185,6 +185,28 @@ faults! {
     ImapImplicitTlsStarttlsOk => "imap-implicit-tls-starttls-ok", "STARTTLS on the implicit-TLS port is answered OK instead of BAD.";
     ImapSpecialUseReturnIgnored => "imap-special-use-return-ignored", "LIST ... RETURN (SPECIAL-USE) shows no special-use attributes (a plain LIST still does).";
     ImapLoginCapabilityStale => "imap-login-capability-stale", "The CAPABILITY code in the tagged OK of LOGIN and AUTHENTICATE lists the capabilities of before the login.";
+    // IMAP depth, issue 10 items 9-16 (ESEARCH, CONDSTORE enabling, dates, SORT, base
+    // subject, HEADER/FROM search, keywords in FLAGS) and the multi-session consistency group.
+    ImapEsearchEmptyReturnNotAll => "imap-esearch-empty-return-not-all", "SEARCH RETURN () answers MIN MAX COUNT instead of ALL.";
+    ImapCondstoreNotEnabledByFetch => "imap-condstore-not-enabled-by-fetch", "FETCH MODSEQ and SEARCH MODSEQ do not enable CONDSTORE: no OK [HIGHESTMODSEQ], later FETCH responses carry no MODSEQ.";
+    ImapSearchModseqNoModseq => "imap-search-modseq-no-modseq", "SEARCH with a MODSEQ criterion answers without (MODSEQ n) or the ESEARCH MODSEQ result.";
+    ImapAppendDateIgnored => "imap-append-date-ignored", "The date-time given with APPEND is ignored: INTERNALDATE is the time of the APPEND.";
+    ImapSearchDatesIgnored => "imap-search-dates-ignored", "BEFORE, ON, SINCE, SENTBEFORE, SENTON and SENTSINCE match every message.";
+    ImapSearchSentdateUtc => "imap-search-sentdate-utc", "SENTBEFORE, SENTON and SENTSINCE compare the Date header's day in UTC instead of its own time zone.";
+    ImapSortDateArrival => "imap-sort-date-arrival", "SORT DATE orders by INTERNALDATE, ignoring the Date header.";
+    ImapSortDateIgnoresZone => "imap-sort-date-ignores-zone", "SORT DATE compares the Date header's wall-clock time, ignoring its time zone.";
+    ImapSortArrivalUid => "imap-sort-arrival-uid", "SORT ARRIVAL orders by UID (the order of APPEND) instead of INTERNALDATE.";
+    ImapSortReverseTiebreak => "imap-sort-reverse-tiebreak", "SORT REVERSE also reverses the message-number tie-break of equal keys.";
+    ImapSortFromWholeAddress => "imap-sort-from-whole-address", "SORT FROM compares the whole From field (display name first) instead of the first address's mailbox.";
+    ImapSortToCcIgnored => "imap-sort-to-cc-ignored", "SORT TO and SORT CC leave the messages in sequence order.";
+    ImapBaseSubjectSimple => "imap-base-subject-simple", "The SORT/THREAD base subject only loses leading Re:/Fwd: (encoded words, [tags], (fwd) and [fwd: ...] stay).";
+    ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "SEARCH HEADER <field> \"\" matches messages without that field.";
+    ImapSearchAddressRaw => "imap-search-address-raw", "SEARCH FROM/TO/CC/BCC match the raw field only, missing an address with a comment inside it.";
+    ImapKeywordsNotInFlags => "imap-keywords-not-in-flags", "FLAGS on SELECT lists only the system flags, never the mailbox's keywords.";
+    ImapNewKeywordNoFlags => "imap-new-keyword-no-flags", "No untagged FLAGS is sent when a keyword is first used in the mailbox.";
+    ImapOtherSessionFlagsUnseen => "imap-other-session-flags-unseen", "A session is never told of flag changes another session makes (EXISTS and EXPUNGE still are).";
+    ImapOtherSessionExpungeUnseen => "imap-other-session-expunge-unseen", "A session is never told of messages another session expunges and keeps its old sequence numbers.";
+    ImapUnsolicitedFetchNoModseq => "imap-unsolicited-fetch-no-modseq", "Unsolicited FETCH responses for another session's flag changes carry no MODSEQ after CONDSTORE is enabled.";
     // Discovery.
     AutoconfigMissing => "autoconfig-missing", "The autoconfig endpoint answers 404.";
     AutoconfigWrongPort => "autoconfig-wrong-port", "The autoconfig document names wrong ports.";

@@ -10,6 +10,7 @@
 pub mod autoconfig;
 pub mod faults;
 pub mod imap;
+pub mod message_keys;
 pub mod mime;
 pub mod smtp;
 pub mod store;
