@@ -38,6 +38,7 @@ pub mod dav;
 pub mod discovery;
 pub mod imap;
 pub mod smtp;
+pub mod webdav;
 
 use crate::engine::Registry;
 
@@ -47,6 +48,7 @@ pub fn registry() -> Registry {
         .with(imap::SUITE)
         .with(smtp::SUITE)
         .with(discovery::SUITE)
+        .with(webdav::SUITE)
 }
 
 #[cfg(test)]
