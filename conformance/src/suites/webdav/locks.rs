@@ -90,7 +90,7 @@ async fn locked_file(
     name: &str,
 ) -> Result<(String, String), Finding> {
     let path = col.child(name);
-    put_file(dav, &path, "locked\n").await?;
+    put_file(dav, col, &path, "locked\n").await?;
     let (_, token) = take(dav, held, &path, LockScope::Exclusive).await?;
     Ok((path, token))
 }
@@ -116,7 +116,7 @@ fn tokens_in(props: &[Property<'static>]) -> Vec<String> {
 
 async fn class_2_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held) -> CheckResult {
     let path = col.child("c2.txt");
-    put_file(dav, &path, "c2\n").await?;
+    put_file(dav, col, &path, "c2\n").await?;
     let reply = dav
         .propfind(
             &path,
@@ -153,7 +153,7 @@ async fn class_2_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held)
 
 async fn exclusive_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held) -> CheckResult {
     let path = col.child("x.txt");
-    put_file(dav, &path, "x\n").await?;
+    put_file(dav, col, &path, "x\n").await?;
     let (reply, token) = dav
         .lock(&path, LockScope::Exclusive, Some(Depth::Zero))
         .await?;
@@ -179,7 +179,7 @@ async fn response_body_in(
     held: &mut Held,
 ) -> CheckResult {
     let path = col.child("b.txt");
-    put_file(dav, &path, "b\n").await?;
+    put_file(dav, col, &path, "b\n").await?;
     let (reply, token) = take(dav, held, &path, LockScope::Exclusive).await?;
     let found = reply.prop_body().map(tokens_in).unwrap_or_default();
     ensure(
@@ -224,7 +224,7 @@ async fn put_without_token_in(
     held: &mut Held,
 ) -> CheckResult {
     let (path, _) = locked_file(dav, col, held, "p.txt").await?;
-    let reply = dav.put(&path, "text/plain", b"intruder\n".to_vec()).await?;
+    let reply = dav.send(col.put_request(&path, "intruder\n")).await?;
     ensure(reply.status() == 423, "423 Locked", || reply.summary())
 }
 
@@ -234,7 +234,7 @@ async fn lock_token_submitted_in(
     held: &mut Held,
 ) -> CheckResult {
     let (path, _) = locked_file(dav, col, held, "s.txt").await?;
-    let reply = dav.put(&path, "text/plain", b"intruder\n".to_vec()).await?;
+    let reply = dav.send(col.put_request(&path, "intruder\n")).await?;
     expect_condition(&reply, &[423], &Name::Dav(Dav::LockTokenSubmitted))
 }
 
@@ -256,7 +256,7 @@ async fn put_with_token_in(
     let (path, token) = locked_file(dav, col, held, "w.txt").await?;
     let reply = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"owner\n".to_vec())
+            col.put_request(&path, "owner\n")
                 .header("If", if_token(&token)),
         )
         .await?;
@@ -286,7 +286,7 @@ async fn exclusive_conflict_in(
 
 async fn shared_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held) -> CheckResult {
     let path = col.child("sh.txt");
-    put_file(dav, &path, "shared\n").await?;
+    put_file(dav, col, &path, "shared\n").await?;
     let (first, first_token) = dav
         .lock(&path, LockScope::Shared, Some(Depth::Zero))
         .await?;
@@ -323,7 +323,7 @@ async fn shared_blocks_exclusive_in(
     held: &mut Held,
 ) -> CheckResult {
     let path = col.child("sx.txt");
-    put_file(dav, &path, "shared\n").await?;
+    put_file(dav, col, &path, "shared\n").await?;
     let (first, token) = dav
         .lock(&path, LockScope::Shared, Some(Depth::Zero))
         .await?;
@@ -369,7 +369,7 @@ async fn unlock_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held) 
     let reply = dav.unlock(&path, &token).await?;
     ensure(reply.status() == 204, "204 No Content", || reply.summary())?;
     held.retain(|(_, t)| t != &token);
-    let put = dav.put(&path, "text/plain", b"free\n".to_vec()).await?;
+    let put = dav.send(col.put_request(&path, "free\n")).await?;
     ensure(
         put.http.is_success(),
         "a PUT without token to succeed after UNLOCK",
@@ -417,10 +417,10 @@ async fn if_unknown_token_in(
     _held: &mut Held,
 ) -> CheckResult {
     let path = col.child("i.txt");
-    put_file(dav, &path, "i\n").await?;
+    put_file(dav, col, &path, "i\n").await?;
     let reply = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"changed\n".to_vec())
+            col.put_request(&path, "changed\n")
                 .header("If", "(<urn:uuid:00000000-0000-4000-8000-00000000dead>)"),
         )
         .await?;
@@ -428,9 +428,11 @@ async fn if_unknown_token_in(
         reply.summary()
     })?;
     let get = dav.get(&path).await?;
-    ensure(get.http.body == b"i\n", "the body unchanged", || {
-        get.summary()
-    })
+    ensure(
+        get.http.body == col.body(&path, "i\n"),
+        "the body unchanged",
+        || get.summary(),
+    )
 }
 
 async fn if_etag_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held) -> CheckResult {
@@ -441,7 +443,7 @@ async fn if_etag_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held)
     };
     let wrong = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"wrong\n".to_vec())
+            col.put_request(&path, "wrong\n")
                 .header("If", format!("(<{token}> [\"groupwire-wrong\"])")),
         )
         .await?;
@@ -452,7 +454,7 @@ async fn if_etag_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held)
     )?;
     let right = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"right\n".to_vec())
+            col.put_request(&path, "right\n")
                 .header("If", format!("(<{token}> [{etag}])")),
         )
         .await?;

@@ -110,19 +110,18 @@ pub(crate) fn vacant(value: &PropValue<'_>) -> bool {
 /// fails).
 pub(crate) async fn setup(cx: &CheckContext) -> Result<(DavSession, TestCollection), Finding> {
     let mut dav = DavSession::open(cx)?;
-    let col = TestCollection::create(&mut dav, OWNER_MKCOL, "c").await?;
+    let col = TestCollection::create_flexible(&mut dav, OWNER_MKCOL, "c").await?;
     Ok((dav, col))
 }
 
-/// PUTs a text file; anything but 2xx is blocked by [`OWNER_PUT`].
+/// PUTs a member holding `body` ([`TestCollection::content`]); anything but 2xx is blocked by [`OWNER_PUT`].
 pub(crate) async fn put_file(
     dav: &mut DavSession,
+    col: &TestCollection,
     path: &str,
     body: &str,
 ) -> Result<DavReply, Finding> {
-    let reply = dav
-        .put(path, "text/plain", body.as_bytes().to_vec())
-        .await?;
+    let reply = dav.send(col.put_request(path, body)).await?;
     if !reply.http.is_success() {
         let current = dav.cx().check().map(|check| check.id);
         return Err(Finding::blocked(

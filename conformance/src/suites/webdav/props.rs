@@ -51,16 +51,22 @@ fn dn(name: Dav) -> Name<'static> {
 
 /// col/a.txt, col/sub/, col/sub/deep.txt.
 async fn tree(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
-    put_file(dav, &col.child("a.txt"), "a\n").await?;
+    put_file(dav, col, &col.child("a.txt"), "a\n").await?;
     make_collection(dav, &col.child("sub/")).await?;
-    put_file(dav, &format!("{}deep.txt", col.child("sub/")), "deep\n").await?;
+    put_file(
+        dav,
+        col,
+        &format!("{}deep.txt", col.child("sub/")),
+        "deep\n",
+    )
+    .await?;
     Ok(())
 }
 
 /// A file with a dead property `color` = `blue`.
 async fn file_with_dead(dav: &mut DavSession, col: &TestCollection) -> Result<String, Finding> {
     let path = col.child("f.txt");
-    put_file(dav, &path, "hello\n").await?;
+    put_file(dav, col, &path, "hello\n").await?;
     let reply = dav
         .proppatch(&path, &update(vec![set_text(dead("color"), "blue")]))
         .await?;
@@ -83,7 +89,7 @@ async fn file_with_dead(dav: &mut DavSession, col: &TestCollection) -> Result<St
 
 async fn options_class_1_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let file = col.child("o.txt");
-    put_file(dav, &file, "o\n").await?;
+    put_file(dav, col, &file, "o\n").await?;
     for path in [dav.base().to_owned(), col.path.clone(), file] {
         let reply = dav.options(&path).await?;
         let classes: Vec<String> = reply.http.header_list("dav");
@@ -251,7 +257,7 @@ async fn propname_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult 
 
 async fn missing_404_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("m.txt");
-    put_file(dav, &path, "m\n").await?;
+    put_file(dav, col, &path, "m\n").await?;
     let reply = dav
         .propfind(
             &path,
@@ -275,7 +281,7 @@ async fn prop_after_get(
     name: Dav,
 ) -> Result<(String, Option<String>, Option<PropValue<'static>>, u16), Finding> {
     let path = col.child("g.txt");
-    put_file(dav, &path, "0123456789\n").await?;
+    put_file(dav, col, &path, "0123456789\n").await?;
     let get = dav.get(&path).await?;
     let header_value = get.header(header).map(str::to_owned);
     let reply = dav
@@ -349,7 +355,7 @@ fn is_collection(value: Option<&PropValue<'_>>) -> bool {
 
 async fn resourcetype_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let file = col.child("r.txt");
-    put_file(dav, &file, "r\n").await?;
+    put_file(dav, col, &file, "r\n").await?;
     let reply = dav
         .propfind(&col.path, Depth::One, &props(&[dav_name_rt()]))
         .await?;
@@ -426,7 +432,7 @@ async fn collection_slash_in(dav: &mut DavSession, col: &TestCollection) -> Chec
 
 async fn set_dead_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("s.txt");
-    put_file(dav, &path, "s\n").await?;
+    put_file(dav, col, &path, "s\n").await?;
     let reply = dav
         .proppatch(&path, &update(vec![set_text(dead("color"), "blue")]))
         .await?;
@@ -463,7 +469,7 @@ pub(super) async fn read_dead(
 
 async fn xml_value_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("x.txt");
-    put_file(dav, &path, "x\n").await?;
+    put_file(dav, col, &path, "x\n").await?;
     let raw = RawXml::new(
         "<I:author xmlns:I=\"urn:groupwire:inner\" xml:lang=\"de\">J\u{fc}rgen <I:b>B</I:b></I:author>",
     );
@@ -537,7 +543,7 @@ async fn remove_dead_in(dav: &mut DavSession, col: &TestCollection) -> CheckResu
 
 async fn remove_absent_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("ra.txt");
-    put_file(dav, &path, "ra\n").await?;
+    put_file(dav, col, &path, "ra\n").await?;
     let reply = dav
         .proppatch(&path, &update(vec![remove(dead("never-set"))]))
         .await?;
@@ -557,7 +563,7 @@ async fn remove_absent_in(dav: &mut DavSession, col: &TestCollection) -> CheckRe
 
 async fn document_order_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("d.txt");
-    put_file(dav, &path, "d\n").await?;
+    put_file(dav, col, &path, "d\n").await?;
     let reply = dav
         .proppatch(
             &path,
@@ -579,7 +585,7 @@ async fn mixed_patch(
     col: &TestCollection,
 ) -> Result<(String, DavReply), Finding> {
     let path = col.child("p.txt");
-    put_file(dav, &path, "p\n").await?;
+    put_file(dav, col, &path, "p\n").await?;
     let reply = dav
         .proppatch(
             &path,
@@ -646,7 +652,7 @@ async fn protected_precondition_in(dav: &mut DavSession, col: &TestCollection) -
 
 async fn etag_stable_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("e.txt");
-    put_file(dav, &path, "e\n").await?;
+    put_file(dav, col, &path, "e\n").await?;
     let before = dav.get(&path).await?;
     let Some(before) = before.etag().map(str::to_owned) else {
         return Err(Finding::skip("GET sent no ETag"));

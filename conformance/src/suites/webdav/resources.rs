@@ -7,7 +7,9 @@ use groupwire_dav::xml::{Dav, Name};
 use super::{in_collection, make_collection, put_file, status_of};
 use crate::engine::http::HttpRequest;
 use crate::engine::{CheckResult, Finding, ensure};
-use crate::suites::dav::{DavSession, MultistatusExt, TestCollection, href_path, props};
+use crate::suites::dav::{
+    CollectionKind, DavSession, MultistatusExt, TestCollection, href_path, props,
+};
 
 in_collection! {
     mkcol_creates => mkcol_creates_in;
@@ -83,16 +85,20 @@ async fn mkcol_body_in(dav: &mut DavSession, col: &TestCollection) -> CheckResul
 
 async fn put_creates_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("new.txt");
-    let reply = dav.put(&path, "text/plain", b"new\n".to_vec()).await?;
+    let reply = dav.send(col.put_request(&path, "new\n")).await?;
     ensure(reply.status() == 201, "201 Created", || reply.summary())
 }
 
 async fn put_round_trip_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("bytes.bin");
-    let body: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
-    let reply = dav
-        .put(&path, "application/octet-stream", body.clone())
-        .await?;
+    let (content_type, body) = match col.kind {
+        CollectionKind::Plain => (
+            "application/octet-stream",
+            (0..=255u8).cycle().take(70_000).collect::<Vec<u8>>(),
+        ),
+        CollectionKind::Addressbook => col.content(&path, &"0123456789".repeat(7)),
+    };
+    let reply = dav.put(&path, content_type, body.clone()).await?;
     if !reply.http.is_success() {
         return Err(Finding::blocked(
             super::OWNER_PUT,
@@ -104,7 +110,7 @@ async fn put_round_trip_in(dav: &mut DavSession, col: &TestCollection) -> CheckR
     let get = dav.get(&path).await?;
     ensure(
         get.status() == 200 && get.http.body == body,
-        "200 with the 70000 bytes PUT stored",
+        format!("200 with the {} bytes PUT stored", body.len()),
         || format!("{} with {} bytes", get.status(), get.http.body.len()),
     )
 }
@@ -112,7 +118,7 @@ async fn put_round_trip_in(dav: &mut DavSession, col: &TestCollection) -> CheckR
 async fn put_missing_parent_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let parent = col.child("absent/");
     let reply = dav
-        .put(&format!("{parent}f.txt"), "text/plain", b"x\n".to_vec())
+        .send(col.put_request(&format!("{parent}f.txt"), "x\n"))
         .await?;
     ensure(reply.status() == 409, "409 Conflict", || reply.summary())
 }
@@ -124,7 +130,7 @@ async fn etagged(
     name: &str,
 ) -> Result<(String, String), Finding> {
     let path = col.child(name);
-    put_file(dav, &path, "version 1\n").await?;
+    put_file(dav, col, &path, "version 1\n").await?;
     let etag = strong_etag(dav, &path).await?;
     Ok((path, etag))
 }
@@ -156,7 +162,7 @@ async fn strong_etag(dav: &mut DavSession, path: &str) -> Result<String, Finding
 
 async fn etag_changes_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let (path, first) = etagged(dav, col, "v.txt").await?;
-    put_file(dav, &path, "version 2, longer\n").await?;
+    put_file(dav, col, &path, "version 2, longer\n").await?;
     let second = strong_etag(dav, &path).await?;
     ensure(
         second != first,
@@ -169,7 +175,7 @@ async fn if_match_stale_in(dav: &mut DavSession, col: &TestCollection) -> CheckR
     let (path, _) = etagged(dav, col, "m.txt").await?;
     let reply = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"lost update\n".to_vec())
+            col.put_request(&path, "lost update\n")
                 .header("If-Match", "\"groupwire-stale-etag\""),
         )
         .await?;
@@ -178,7 +184,7 @@ async fn if_match_stale_in(dav: &mut DavSession, col: &TestCollection) -> CheckR
     })?;
     let get = dav.get(&path).await?;
     ensure(
-        get.http.body == b"version 1\n",
+        get.http.body == col.body(&path, "version 1\n"),
         "the body unchanged",
         || crate::engine::show_bytes(&get.http.body, 100),
     )
@@ -188,7 +194,7 @@ async fn if_match_current_in(dav: &mut DavSession, col: &TestCollection) -> Chec
     let (path, etag) = etagged(dav, col, "c.txt").await?;
     let reply = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"version 2\n".to_vec())
+            col.put_request(&path, "version 2\n")
                 .header("If-Match", etag.as_str()),
         )
         .await?;
@@ -201,10 +207,10 @@ async fn if_match_current_in(dav: &mut DavSession, col: &TestCollection) -> Chec
 
 async fn if_none_match_star_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("n.txt");
-    put_file(dav, &path, "version 1\n").await?;
+    put_file(dav, col, &path, "version 1\n").await?;
     let reply = dav
         .send(
-            DavSession::put_request(&path, "text/plain", b"overwritten\n".to_vec())
+            col.put_request(&path, "overwritten\n")
                 .header("If-None-Match", "*"),
         )
         .await?;
@@ -227,7 +233,7 @@ async fn get_not_modified_in(dav: &mut DavSession, col: &TestCollection) -> Chec
 
 async fn delete_resource_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let path = col.child("del.txt");
-    put_file(dav, &path, "d\n").await?;
+    put_file(dav, col, &path, "d\n").await?;
     let reply = dav.delete(&path).await?;
     ensure(reply.http.is_success(), "DELETE to succeed", || {
         reply.summary()
@@ -242,7 +248,7 @@ async fn delete_collection_in(dav: &mut DavSession, col: &TestCollection) -> Che
     let sub = col.child("tree/");
     make_collection(dav, &sub).await?;
     let member = format!("{sub}m.txt");
-    put_file(dav, &member, "m\n").await?;
+    put_file(dav, col, &member, "m\n").await?;
     let reply = dav.delete(&sub).await?;
     ensure(reply.http.is_success(), "DELETE to succeed", || {
         reply.summary()
@@ -258,7 +264,7 @@ async fn delete_collection_in(dav: &mut DavSession, col: &TestCollection) -> Che
 async fn name_round_trip(dav: &mut DavSession, col: &TestCollection, name: &str) -> CheckResult {
     let path = col.child(name);
     let body = format!("named {name}\n");
-    put_file(dav, &path, &body).await?;
+    put_file(dav, col, &path, &body).await?;
     let reply = dav
         .propfind(&col.path, Depth::One, &props(&[Name::Dav(Dav::GetEtag)]))
         .await?;

@@ -32,12 +32,12 @@ async fn body_of(dav: &mut DavSession, path: &str) -> Result<(u16, Vec<u8>), Fin
 
 async fn copy_creates_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let (from, to) = (col.child("src.txt"), col.child("dst.txt"));
-    put_file(dav, &from, "source\n").await?;
+    put_file(dav, col, &from, "source\n").await?;
     let reply = dav.copy(&from, &to, None, None).await?;
     ensure(reply.status() == 201, "201 Created", || reply.summary())?;
     let (status, body) = body_of(dav, &to).await?;
     ensure(
-        status == 200 && body == b"source\n",
+        status == 200 && body == col.body(&from, "source\n"),
         "the destination to hold the source's body",
         || {
             format!(
@@ -53,8 +53,8 @@ async fn two_files(
     col: &TestCollection,
 ) -> Result<(String, String), Finding> {
     let (from, to) = (col.child("src.txt"), col.child("dst.txt"));
-    put_file(dav, &from, "source\n").await?;
-    put_file(dav, &to, "destination\n").await?;
+    put_file(dav, col, &from, "source\n").await?;
+    put_file(dav, col, &to, "destination\n").await?;
     Ok((from, to))
 }
 
@@ -63,9 +63,11 @@ async fn copy_overwrite_in(dav: &mut DavSession, col: &TestCollection) -> CheckR
     let reply = dav.copy(&from, &to, Some(true), None).await?;
     ensure(reply.status() == 204, "204 No Content", || reply.summary())?;
     let (_, body) = body_of(dav, &to).await?;
-    ensure(body == b"source\n", "the destination overwritten", || {
-        crate::engine::show_bytes(&body, 80)
-    })
+    ensure(
+        body == col.body(&from, "source\n"),
+        "the destination overwritten",
+        || crate::engine::show_bytes(&body, 80),
+    )
 }
 
 async fn copy_overwrite_f_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
@@ -76,7 +78,7 @@ async fn copy_overwrite_f_in(dav: &mut DavSession, col: &TestCollection) -> Chec
     })?;
     let (_, body) = body_of(dav, &to).await?;
     ensure(
-        body == b"destination\n",
+        body == col.body(&to, "destination\n"),
         "the destination untouched",
         || crate::engine::show_bytes(&body, 80),
     )
@@ -84,7 +86,7 @@ async fn copy_overwrite_f_in(dav: &mut DavSession, col: &TestCollection) -> Chec
 
 async fn copy_missing_parent_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let from = col.child("src.txt");
-    put_file(dav, &from, "source\n").await?;
+    put_file(dav, col, &from, "source\n").await?;
     let to = format!("{}dst.txt", col.child("nowhere/"));
     let reply = dav.copy(&from, &to, None, None).await?;
     ensure(reply.status() == 409, "409 Conflict", || reply.summary())
@@ -95,7 +97,7 @@ async fn tree(dav: &mut DavSession, col: &TestCollection) -> Result<(String, Str
     let sub = col.child("tree/");
     make_collection(dav, &sub).await?;
     let member = format!("{sub}m.txt");
-    put_file(dav, &member, "member\n").await?;
+    put_file(dav, col, &member, "member\n").await?;
     Ok((sub, member))
 }
 
@@ -129,15 +131,15 @@ async fn copy_infinity_in(dav: &mut DavSession, col: &TestCollection) -> CheckRe
     ensure(reply.status() == 201, "201 Created", || reply.summary())?;
     let (status, body) = body_of(dav, &format!("{to}m.txt")).await?;
     ensure(
-        status == 200 && body == b"member\n",
+        status == 200 && body == col.body("m.txt", "member\n"),
         "the member copied along (GET 200 with its body)",
         || format!("GET {to}m.txt answered {status}"),
     )
 }
 
 /// A file with the dead property color=blue.
-async fn file_with_dead(dav: &mut DavSession, path: &str) -> CheckResult {
-    put_file(dav, path, "source\n").await?;
+async fn file_with_dead(dav: &mut DavSession, col: &TestCollection, path: &str) -> CheckResult {
+    put_file(dav, col, path, "source\n").await?;
     let reply = dav
         .proppatch(path, &update(vec![set_text(dead("color"), "blue")]))
         .await?;
@@ -160,7 +162,7 @@ async fn file_with_dead(dav: &mut DavSession, path: &str) -> CheckResult {
 
 async fn copy_dead_properties_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let (from, to) = (col.child("src.txt"), col.child("dst.txt"));
-    file_with_dead(dav, &from).await?;
+    file_with_dead(dav, col, &from).await?;
     let reply = dav.copy(&from, &to, None, None).await?;
     ensure(reply.http.is_success(), "COPY to succeed", || {
         reply.summary()
@@ -175,13 +177,13 @@ async fn copy_dead_properties_in(dav: &mut DavSession, col: &TestCollection) -> 
 
 async fn move_resource_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let (from, to) = (col.child("src.txt"), col.child("moved.txt"));
-    put_file(dav, &from, "source\n").await?;
+    put_file(dav, col, &from, "source\n").await?;
     let reply = dav.move_to(&from, &to, None).await?;
     ensure(reply.status() == 201, "201 Created", || reply.summary())?;
     let source = status_of(dav, &from).await?;
     let (status, body) = body_of(dav, &to).await?;
     ensure(
-        source == 404 && status == 200 && body == b"source\n",
+        source == 404 && status == 200 && body == col.body(&from, "source\n"),
         "the source gone (404) and the destination holding its body",
         || format!("GET source: {source}, GET destination: {status}"),
     )
@@ -192,9 +194,11 @@ async fn move_overwrite_in(dav: &mut DavSession, col: &TestCollection) -> CheckR
     let reply = dav.move_to(&from, &to, Some(true)).await?;
     ensure(reply.status() == 204, "204 No Content", || reply.summary())?;
     let (_, body) = body_of(dav, &to).await?;
-    ensure(body == b"source\n", "the destination replaced", || {
-        crate::engine::show_bytes(&body, 80)
-    })
+    ensure(
+        body == col.body(&from, "source\n"),
+        "the destination replaced",
+        || crate::engine::show_bytes(&body, 80),
+    )
 }
 
 async fn move_overwrite_f_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
@@ -206,7 +210,7 @@ async fn move_overwrite_f_in(dav: &mut DavSession, col: &TestCollection) -> Chec
     let source = status_of(dav, &from).await?;
     let (_, body) = body_of(dav, &to).await?;
     ensure(
-        source == 200 && body == b"destination\n",
+        source == 200 && body == col.body(&to, "destination\n"),
         "source and destination untouched",
         || {
             format!(
@@ -219,7 +223,7 @@ async fn move_overwrite_f_in(dav: &mut DavSession, col: &TestCollection) -> Chec
 
 async fn move_missing_parent_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let from = col.child("src.txt");
-    put_file(dav, &from, "source\n").await?;
+    put_file(dav, col, &from, "source\n").await?;
     let to = format!("{}dst.txt", col.child("nowhere/"));
     let reply = dav.move_to(&from, &to, None).await?;
     ensure(reply.status() == 409, "409 Conflict", || reply.summary())?;
@@ -237,7 +241,7 @@ async fn move_collection_in(dav: &mut DavSession, col: &TestCollection) -> Check
     let (status, body) = body_of(dav, &format!("{to}m.txt")).await?;
     let old = status_of(dav, &member).await?;
     ensure(
-        status == 200 && body == b"member\n" && old == 404,
+        status == 200 && body == col.body("m.txt", "member\n") && old == 404,
         "the member at the new place (200) and gone from the old (404)",
         || format!("new: {status}, old: {old}"),
     )
@@ -245,7 +249,7 @@ async fn move_collection_in(dav: &mut DavSession, col: &TestCollection) -> Check
 
 async fn move_dead_properties_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult {
     let (from, to) = (col.child("src.txt"), col.child("moved.txt"));
-    file_with_dead(dav, &from).await?;
+    file_with_dead(dav, col, &from).await?;
     let reply = dav.move_to(&from, &to, None).await?;
     ensure(reply.http.is_success(), "MOVE to succeed", || {
         reply.summary()
