@@ -270,6 +270,28 @@ faults! {
     WebdavUnlockAnyToken => "webdav-unlock-any-token", "UNLOCK accepts a token of another resource's lock (and removes that lock).";
     WebdavUnlockKeepsLock => "webdav-unlock-keeps-lock", "UNLOCK answers 204 but keeps the lock.";
     WebdavWrongGetcontentlength => "webdav-wrong-getcontentlength", "DAV:getcontentlength is one more than the body length.";
+    // DAV reference server (conformance/src/reference/dav/; see its module docs for how to add one).
+    DavNoEtag => "dav-no-etag", "PUT and GET send no ETag header and PROPFIND reports no getetag.";
+    DavPropfindDepthIgnored => "dav-propfind-depth-ignored", "PROPFIND ignores the Depth header and answers every request as Depth: 0.";
+    DavLockIgnored => "dav-lock-ignored", "LOCK hands out tokens but nothing is ever refused for lack of one (no 423).";
+    DavNoClass2 => "dav-no-class-2", "The DAV header of OPTIONS does not list class 2 although LOCK works.";
+    DavNoAccessControl => "dav-no-access-control", "Every account may read and write every other account's collections.";
+    DavWellKnownMissing => "dav-well-known-missing", "/.well-known/caldav and /.well-known/carddav answer 404.";
+    DavIfMatchIgnored => "dav-if-match-ignored", "If-Match and If-None-Match are ignored on writes.";
+    DavProtectedWritable => "dav-protected-writable", "PROPPATCH of a protected live property answers 200 (and changes nothing).";
+    DavProppatchNotAtomic => "dav-proppatch-not-atomic", "A PROPPATCH with a refused property still applies the others.";
+    DavOverwriteIgnored => "dav-overwrite-ignored", "COPY and MOVE with Overwrite: F replace an existing destination.";
+    DavInvalidDataAccepted => "dav-invalid-data-accepted", "PUT of malformed iCalendar or vCard data (or of the wrong media type) into a calendar or address book is stored.";
+    DavComponentSetIgnored => "dav-component-set-ignored", "A calendar accepts components outside its supported-calendar-component-set.";
+    DavUidConflictAccepted => "dav-uid-conflict-accepted", "A second resource with a UID already used in the collection is accepted.";
+    DavTimeRangeIgnored => "dav-time-range-ignored", "calendar-query ignores time-range filters (everything matches).";
+    DavExpandIgnored => "dav-expand-ignored", "calendar-data with CALDAV:expand returns the unexpanded recurrence set.";
+    DavSyncTokenInvalidAccepted => "dav-sync-token-invalid-accepted", "sync-collection with an unknown token answers as for an initial sync instead of refusing it.";
+    DavSyncNoDeletions => "dav-sync-no-deletions", "sync-collection never reports deleted members.";
+    DavSyncDepthOneRefused => "dav-sync-depth-one-refused", "sync-collection with Depth: 1 (as Thunderbird sends it) is answered 400.";
+    DavTextMatchIgnored => "dav-text-match-ignored", "calendar-query and addressbook-query ignore text-match (everything matches).";
+    DavAddressDataUnfiltered => "dav-address-data-unfiltered", "address-data ignores the property selection and version conversion and returns the stored vCard.";
+    DavQueryLimitIgnored => "dav-query-limit-ignored", "addressbook-query ignores the client's result limit.";
 }
 
 impl Fault {
