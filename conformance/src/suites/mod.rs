@@ -3,6 +3,7 @@
 //! - [`smtp`]: SMTP submission (RFC 5321, RFC 6409 and the ESMTP extensions a client uses).
 //! - [`imap`]: IMAP4rev2/IMAP4rev1 (RFC 9051, RFC 3501) and the extensions of the profile.
 //! - [`discovery`]: the Thunderbird autoconfig document, cross-checked against the servers.
+//! - [`dav`]: the session layer every DAV suite shares (not a suite itself).
 
 /// Declares a [`Check`](crate::engine::Check) in one line per field:
 /// `check!(id, Protocol, "title", RFC, "section", Level, "quote", needs [..], faults [..], accounts N, procedure)`.
@@ -33,9 +34,11 @@ macro_rules! check {
     };
 }
 
+pub mod dav;
 pub mod discovery;
 pub mod imap;
 pub mod smtp;
+pub mod webdav;
 
 use crate::engine::Registry;
 
@@ -45,6 +48,7 @@ pub fn registry() -> Registry {
         .with(imap::SUITE)
         .with(smtp::SUITE)
         .with(discovery::SUITE)
+        .with(webdav::SUITE)
 }
 
 #[cfg(test)]
