@@ -68,7 +68,8 @@ async fn handle(
         return Ok(());
     }
     if implicit_tls {
-        let mut stream = acceptor.accept(socket).await?;
+        let mut stream =
+            super::security::accept(&acceptor, socket, &session.service.faults).await?;
         session.tls = true;
         session.greet(&mut stream).await?;
         session.run(&mut stream).await?;
@@ -80,7 +81,8 @@ async fn handle(
         if !session.fault(Fault::ImapStarttlsKeepsBuffer) {
             session.buffer.clear();
         }
-        let mut stream = acceptor.accept(socket).await?;
+        let mut stream =
+            super::security::accept(&acceptor, socket, &session.service.faults).await?;
         session.tls = true;
         session.run(&mut stream).await?;
     }

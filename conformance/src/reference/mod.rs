@@ -11,6 +11,7 @@ pub mod autoconfig;
 pub mod faults;
 pub mod imap;
 pub mod mime;
+pub mod security;
 pub mod smtp;
 pub mod store;
 pub mod tls;
@@ -159,6 +160,9 @@ impl Reference {
         }
 
         let faults = options.faults;
+        // The certificate a security fault asks for, else the shared one.
+        let server_tls = security::server_config(&tls, &faults, &certificate_names())
+            .map_err(StartError::Tls)?;
         let mut tasks = JoinSet::new();
         let document = AutoconfigDocument {
             domain: DOMAIN.to_string(),
@@ -170,13 +174,13 @@ impl Reference {
         };
         tasks.spawn(autoconfig::serve(
             autoconfig_listener,
-            Arc::clone(&tls.server),
+            Arc::clone(&server_tls),
             document,
             faults.clone(),
         ));
         let smtp_service = Arc::new(smtp::SmtpService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
             domain: DOMAIN.to_string(),
         });
@@ -188,7 +192,7 @@ impl Reference {
         tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
         let imap_service = Arc::new(imap::ImapService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
         });
         tasks.spawn(imap::serve(imap_listener, Arc::clone(&imap_service), false));

@@ -62,7 +62,8 @@ async fn handle(
     let mut session = Session::new(service);
     session.implicit = implicit_tls;
     if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
-        let mut stream = acceptor.accept(socket).await?;
+        let mut stream =
+            super::security::accept(&acceptor, socket, &session.service.faults).await?;
         session.tls = true;
         session.greet(&mut stream).await?;
         session.run(&mut stream).await?;
@@ -75,7 +76,8 @@ async fn handle(
             // RFC 3207 §4.2: what the client sent before the handshake is discarded.
             session.buffer.clear();
         }
-        let mut stream = acceptor.accept(socket).await?;
+        let mut stream =
+            super::security::accept(&acceptor, socket, &session.service.faults).await?;
         session.tls = true;
         if !session.fault(Fault::SmtpStarttlsKeepsState) {
             session.helo = None;

@@ -35,6 +35,7 @@ macro_rules! check {
 
 pub mod discovery;
 pub mod imap;
+pub mod security;
 pub mod smtp;
 
 use crate::engine::Registry;
@@ -45,6 +46,7 @@ pub fn registry() -> Registry {
         .with(imap::SUITE)
         .with(smtp::SUITE)
         .with(discovery::SUITE)
+        .with(security::SUITE)
 }
 
 #[cfg(test)]
