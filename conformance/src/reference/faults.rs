@@ -389,6 +389,21 @@ faults! {
     DavWeakEtag => "dav-weak-etag", "ETags of calendar objects and vCards are weak (W/).";
     DavWellKnownServed => "dav-well-known-served", "/.well-known/caldav and /carddav answer PROPFIND themselves (207) and GET with 200.";
     DavWellKnownWrongTarget => "dav-well-known-wrong-target", "The well-known redirects point to a path that is not a DAV resource (404).";
+    // Security posture (issue 12): TLS versions, cipher suites and certificates of every TLS
+    // listener. rustls speaks neither TLS 1.1 and older nor weak suites, so the version and
+    // cipher faults answer the ClientHello themselves (`reference::security`).
+    TlsAcceptsSsl3 => "tls-accepts-ssl3", "A ClientHello offering at most SSL 3.0 is answered with an SSL 3.0 ServerHello.";
+    TlsAcceptsTls10 => "tls-accepts-tls10", "A ClientHello offering at most TLS 1.0 is answered with a TLS 1.0 ServerHello.";
+    TlsAcceptsTls11 => "tls-accepts-tls11", "A ClientHello offering at most TLS 1.1 is answered with a TLS 1.1 ServerHello.";
+    TlsLegacyOnly => "tls-legacy-only", "Only SSL 3.0 to TLS 1.1 are spoken: a ClientHello offering TLS 1.2 or 1.3 gets a protocol_version alert.";
+    TlsWeakCiphers => "tls-weak-ciphers", "A TLS 1.2 ClientHello offering only NULL, export, DES, RC4, 3DES or static-RSA suites is answered with a ServerHello choosing the first.";
+    TlsCbcOnly => "tls-cbc-only", "Only CBC suites are spoken: a ClientHello offering none (AEAD-only TLS 1.2, or TLS 1.3) gets a handshake_failure alert.";
+    TlsStaticRsaOnly => "tls-static-rsa-only", "Only static-RSA suites are spoken: a ClientHello offering none (forward-secret TLS 1.2 suites only, or TLS 1.3) gets a handshake_failure alert.";
+    TlsCertificateExpired => "tls-certificate-expired", "The certificate expired on 2021-01-01.";
+    TlsCertificateExpiring => "tls-certificate-expiring", "The certificate expires in 10 days.";
+    TlsCertificateWrongName => "tls-certificate-wrong-name", "The certificate names only wrong-name.example.net.";
+    TlsCertificateUntrusted => "tls-certificate-untrusted", "The certificate is a fresh self-signed one that no trust anchor of the run vouches for.";
+    TlsCertificateWeakKey => "tls-certificate-weak-key", "The certificate has a 1024-bit RSA key and a SHA-1 signature.";
 }
 
 impl Fault {

@@ -101,7 +101,11 @@ async fn handle(
         return session.goodbye(&mut socket).await;
     }
     if implicit_tls {
-        let Ok(accepted) = tokio::time::timeout_at(session.deadline, acceptor.accept(socket)).await
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline,
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
         else {
             return Ok(());
         };
@@ -117,7 +121,11 @@ async fn handle(
         if !session.fault(Fault::ImapStarttlsKeepsBuffer) {
             session.buffer.clear();
         }
-        let Ok(accepted) = tokio::time::timeout_at(session.deadline, acceptor.accept(socket)).await
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline,
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
         else {
             return Ok(());
         };

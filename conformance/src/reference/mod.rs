@@ -13,6 +13,7 @@ pub mod faults;
 pub mod imap;
 pub mod message_keys;
 pub mod mime;
+pub mod security;
 pub mod smtp;
 pub mod store;
 pub mod tls;
@@ -359,6 +360,9 @@ impl Reference {
 
         let faults = options.faults;
         let guard = Arc::new(Guard::new(options.limits));
+        // The certificate a security fault asks for, else the shared one.
+        let server_tls = security::server_config(&tls, &faults, &certificate_names())
+            .map_err(StartError::Tls)?;
         let mut tasks = JoinSet::new();
         let document = AutoconfigDocument {
             domain: DOMAIN.to_string(),
@@ -375,13 +379,13 @@ impl Reference {
         };
         tasks.spawn(autoconfig::serve(
             autoconfig_listener,
-            Arc::clone(&tls.server),
+            Arc::clone(&server_tls),
             document,
             faults.clone(),
         ));
         let smtp_service = Arc::new(smtp::SmtpService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
             domain: DOMAIN.to_string(),
             guard: Arc::clone(&guard),
@@ -394,7 +398,7 @@ impl Reference {
         tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
         let imap_service = Arc::new(imap::ImapService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
             guard: Arc::clone(&guard),
         });

@@ -43,6 +43,7 @@ pub mod carddav;
 pub mod dav;
 pub mod discovery;
 pub mod imap;
+pub mod security;
 pub mod smtp;
 pub mod webdav;
 
@@ -58,6 +59,7 @@ pub fn registry() -> Registry {
         .with(discovery::dav::SUITE)
         .with(caldav::SUITE)
         .with(carddav::SUITE)
+        .with(security::SUITE)
 }
 
 #[cfg(test)]
