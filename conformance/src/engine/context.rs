@@ -211,6 +211,8 @@ impl CheckContext {
             run_prefix: self.env.run_prefix.clone(),
             masker: self.env.masker.clone(),
             max_transcript: self.env.max_transcript,
+            run_transcript: self.env.run_transcript.clone(),
+            max_untagged: self.env.max_untagged,
         };
         CheckContext {
             env: Arc::new(env),
