@@ -185,6 +185,28 @@ faults! {
     ImapImplicitTlsStarttlsOk => "imap-implicit-tls-starttls-ok", "STARTTLS on the implicit-TLS port is answered OK instead of BAD.";
     ImapSpecialUseReturnIgnored => "imap-special-use-return-ignored", "LIST ... RETURN (SPECIAL-USE) shows no special-use attributes (a plain LIST still does).";
     ImapLoginCapabilityStale => "imap-login-capability-stale", "The CAPABILITY code in the tagged OK of LOGIN and AUTHENTICATE lists the capabilities of before the login.";
+    // IMAP depth, issue 10 items 9-16 (ESEARCH, CONDSTORE enabling, dates, SORT, base
+    // subject, HEADER/FROM search, keywords in FLAGS) and the multi-session consistency group.
+    ImapEsearchEmptyReturnNotAll => "imap-esearch-empty-return-not-all", "SEARCH RETURN () answers MIN MAX COUNT instead of ALL.";
+    ImapCondstoreNotEnabledByFetch => "imap-condstore-not-enabled-by-fetch", "FETCH MODSEQ and SEARCH MODSEQ do not enable CONDSTORE: no OK [HIGHESTMODSEQ], later FETCH responses carry no MODSEQ.";
+    ImapSearchModseqNoModseq => "imap-search-modseq-no-modseq", "SEARCH with a MODSEQ criterion answers without (MODSEQ n) or the ESEARCH MODSEQ result.";
+    ImapAppendDateIgnored => "imap-append-date-ignored", "The date-time given with APPEND is ignored: INTERNALDATE is the time of the APPEND.";
+    ImapSearchDatesIgnored => "imap-search-dates-ignored", "BEFORE, ON, SINCE, SENTBEFORE, SENTON and SENTSINCE match every message.";
+    ImapSearchSentdateUtc => "imap-search-sentdate-utc", "SENTBEFORE, SENTON and SENTSINCE compare the Date header's day in UTC instead of its own time zone.";
+    ImapSortDateArrival => "imap-sort-date-arrival", "SORT DATE orders by INTERNALDATE, ignoring the Date header.";
+    ImapSortDateIgnoresZone => "imap-sort-date-ignores-zone", "SORT DATE compares the Date header's wall-clock time, ignoring its time zone.";
+    ImapSortArrivalUid => "imap-sort-arrival-uid", "SORT ARRIVAL orders by UID (the order of APPEND) instead of INTERNALDATE.";
+    ImapSortReverseTiebreak => "imap-sort-reverse-tiebreak", "SORT REVERSE also reverses the message-number tie-break of equal keys.";
+    ImapSortFromWholeAddress => "imap-sort-from-whole-address", "SORT FROM compares the whole From field (display name first) instead of the first address's mailbox.";
+    ImapSortToCcIgnored => "imap-sort-to-cc-ignored", "SORT TO and SORT CC leave the messages in sequence order.";
+    ImapBaseSubjectSimple => "imap-base-subject-simple", "The SORT/THREAD base subject only loses leading Re:/Fwd: (encoded words, [tags], (fwd) and [fwd: ...] stay).";
+    ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "SEARCH HEADER <field> \"\" matches messages without that field.";
+    ImapSearchAddressRaw => "imap-search-address-raw", "SEARCH FROM/TO/CC/BCC match the raw field only, missing an address with a comment inside it.";
+    ImapKeywordsNotInFlags => "imap-keywords-not-in-flags", "FLAGS on SELECT lists only the system flags, never the mailbox's keywords.";
+    ImapNewKeywordNoFlags => "imap-new-keyword-no-flags", "No untagged FLAGS is sent when a keyword is first used in the mailbox.";
+    ImapOtherSessionFlagsUnseen => "imap-other-session-flags-unseen", "A session is never told of flag changes another session makes (EXISTS and EXPUNGE still are).";
+    ImapOtherSessionExpungeUnseen => "imap-other-session-expunge-unseen", "A session is never told of messages another session expunges and keeps its old sequence numbers.";
+    ImapUnsolicitedFetchNoModseq => "imap-unsolicited-fetch-no-modseq", "Unsolicited FETCH responses for another session's flag changes carry no MODSEQ after CONDSTORE is enabled.";
     // Discovery.
     AutoconfigMissing => "autoconfig-missing", "The autoconfig endpoint answers 404.";
     AutoconfigWrongPort => "autoconfig-wrong-port", "The autoconfig document names wrong ports.";
@@ -194,6 +216,82 @@ faults! {
     AutoconfigWellKnownMissing => "autoconfig-well-known-missing", "The .well-known autoconfig path answers 404.";
     AutoconfigWrongDomain => "autoconfig-wrong-domain", "The autoconfig document lists another mail domain.";
     AutoconfigWrongContentType => "autoconfig-wrong-content-type", "The autoconfig document is served as text/html.";
+    // WebDAV checks (dav-webdav): faults of the reference DAV server the webdav.* checks need.
+    WebdavAcceptsMalformedXml => "webdav-accepts-malformed-xml", "A PROPFIND body that is not well-formed XML is answered like allprop instead of 400.";
+    WebdavAllpropOmitsDead => "webdav-allprop-omits-dead", "allprop returns the live properties only, no dead properties.";
+    WebdavCollectionHrefNoSlash => "webdav-collection-href-no-slash", "Collection hrefs in a multistatus lack the trailing slash.";
+    WebdavCopy204OnCreate => "webdav-copy-204-on-create", "COPY to a new URL answers 204 instead of 201.";
+    WebdavCopyCreatesParents => "webdav-copy-creates-parents", "COPY to a Destination below a missing collection creates the missing collections.";
+    WebdavCopyDepth0CopiesMembers => "webdav-copy-depth0-copies-members", "COPY Depth 0 of a collection copies its members too.";
+    WebdavCopyDropsDeadProps => "webdav-copy-drops-dead-props", "COPY does not copy dead properties.";
+    WebdavCopyOverwrite201 => "webdav-copy-overwrite-201", "COPY over an existing resource answers 201 instead of 204.";
+    WebdavCopyShallow => "webdav-copy-shallow", "COPY of a collection without Depth copies the collection without its members.";
+    WebdavDeadValueFlattened => "webdav-dead-value-flattened", "Dead property values are stored as their text only (child elements and xml:lang lost).";
+    WebdavDeleteCollectionKeepsMembers => "webdav-delete-collection-keeps-members", "DELETE of a collection leaves its members reachable.";
+    WebdavDeleteKeeps => "webdav-delete-keeps", "DELETE answers 204 but the resource stays.";
+    WebdavEtagNeverChanges => "webdav-etag-never-changes", "Every version of a resource has the same ETag.";
+    WebdavGetetagMismatch => "webdav-getetag-mismatch", "DAV:getetag differs from the ETag header.";
+    WebdavHrefDoubleDecoded => "webdav-href-double-decoded", "Names are percent-decoded twice on PUT (%25 becomes %, then the escape).";
+    WebdavHrefMixedFormat => "webdav-href-mixed-format", "The first href of a multistatus is a full URL, the others absolute paths.";
+    WebdavHrefUnescaped => "webdav-href-unescaped", "Hrefs in a multistatus are not percent-encoded (raw spaces and UTF-8).";
+    WebdavIfEtagIgnored => "webdav-if-etag-ignored", "The If header's entity tags are ignored (only lock tokens are compared).";
+    WebdavIfHeaderIgnored => "webdav-if-header-ignored", "An If header naming unknown lock tokens is ignored on unlocked resources.";
+    WebdavIfMatchAlwaysFails => "webdav-if-match-always-fails", "If-Match fails even with the current ETag.";
+    WebdavIgnoresIfMatch => "webdav-ignores-if-match", "If-Match is ignored.";
+    WebdavIgnoresIfNoneMatch => "webdav-ignores-if-none-match", "If-None-Match is ignored.";
+    WebdavIgnoresOverwriteF => "webdav-ignores-overwrite-f", "Overwrite: F is ignored by COPY and MOVE.";
+    WebdavLock423NoPrecondition => "webdav-lock-423-no-precondition", "The 423 for a missing lock token has no DAV:error body.";
+    WebdavLockGrantsConflicting => "webdav-lock-grants-conflicting", "A LOCK conflicting with an existing lock is granted.";
+    WebdavLockNoBody => "webdav-lock-no-body", "The LOCK response has no body.";
+    WebdavLockNoTokenHeader => "webdav-lock-no-token-header", "The LOCK response has no Lock-Token header.";
+    WebdavLockNotEnforced => "webdav-lock-not-enforced", "Write locks are not enforced: PUT, DELETE and PROPPATCH work without the token.";
+    WebdavLockRefreshFails => "webdav-lock-refresh-fails", "A lock refresh (LOCK without body) is answered 400.";
+    WebdavLockRefused => "webdav-lock-refused", "LOCK is answered 405 although class 2 is advertised.";
+    WebdavLockRejectsToken => "webdav-lock-rejects-token", "A request with the right lock token in its If header is still answered 423.";
+    WebdavLockSameToken => "webdav-lock-same-token", "Every shared lock on a resource gets the same token.";
+    WebdavLockSharedRefused => "webdav-lock-shared-refused", "A second shared lock is refused with 423.";
+    WebdavLockUnmappedNoResource => "webdav-lock-unmapped-no-resource", "LOCK on an unmapped URL answers 200 and creates no resource.";
+    WebdavLockdiscoveryEmpty => "webdav-lockdiscovery-empty", "DAV:lockdiscovery is always empty.";
+    WebdavMissingProp200 => "webdav-missing-prop-200", "Properties that do not exist are reported with 200 and an empty value.";
+    WebdavMkcolCreatesParents => "webdav-mkcol-creates-parents", "MKCOL below a missing collection creates the missing collections.";
+    WebdavMkcolExisting201 => "webdav-mkcol-existing-201", "MKCOL on an existing collection answers 201.";
+    WebdavMkcolIgnoresBody => "webdav-mkcol-ignores-body", "MKCOL with a body of an unknown type ignores the body and answers 201.";
+    WebdavMkcolPlainResource => "webdav-mkcol-plain-resource", "MKCOL creates an empty non-collection resource.";
+    WebdavMkcolRefused => "webdav-mkcol-refused", "MKCOL is answered 403.";
+    WebdavMoveCollectionDropsMembers => "webdav-move-collection-drops-members", "MOVE of a collection leaves its members behind.";
+    WebdavMoveCreatesParents => "webdav-move-creates-parents", "MOVE to a Destination below a missing collection creates the missing collections.";
+    WebdavMoveDropsDeadProps => "webdav-move-drops-dead-props", "MOVE drops the dead properties.";
+    WebdavMoveKeepsSource => "webdav-move-keeps-source", "MOVE copies and keeps the source.";
+    WebdavMoveOverwrite201 => "webdav-move-overwrite-201", "MOVE onto an existing resource answers 201 instead of 204.";
+    WebdavNoDavHeader => "webdav-no-dav-header", "OPTIONS answers without a DAV header.";
+    WebdavNoGetcontenttype => "webdav-no-getcontenttype", "DAV:getcontenttype is never defined.";
+    WebdavNoGetlastmodified => "webdav-no-getlastmodified", "DAV:getlastmodified is never defined.";
+    WebdavNoSupportedlock => "webdav-no-supportedlock", "DAV:supportedlock is not defined although class 2 is advertised.";
+    WebdavPropfindDepth0ListsMembers => "webdav-propfind-depth0-lists-members", "PROPFIND Depth 0 on a collection lists its members too.";
+    WebdavPropfindDepth1NoMembers => "webdav-propfind-depth1-no-members", "PROPFIND Depth 1 lists the collection only.";
+    WebdavPropfindDepth1Recurses => "webdav-propfind-depth1-recurses", "PROPFIND Depth 1 lists the whole tree.";
+    WebdavPropfindEmptyBodyRejected => "webdav-propfind-empty-body-rejected", "PROPFIND without a body is answered 400.";
+    WebdavPropfindInfinityBare403 => "webdav-propfind-infinity-bare-403", "PROPFIND Depth infinity is refused with a 403 without precondition element.";
+    WebdavPropfindInfinityShallow => "webdav-propfind-infinity-shallow", "PROPFIND Depth infinity is answered like Depth 1.";
+    WebdavPropfindNoDepthAs0 => "webdav-propfind-no-depth-as-0", "PROPFIND without Depth is answered like Depth 0.";
+    WebdavPropnameValues => "webdav-propname-values", "propname returns the values too.";
+    WebdavProppatchChangesEtag => "webdav-proppatch-changes-etag", "A PROPPATCH changes the resource's ETag.";
+    WebdavProppatchDeadRefused => "webdav-proppatch-dead-refused", "PROPPATCH refuses dead properties with 403.";
+    WebdavProppatchKeepsOldValue => "webdav-proppatch-keeps-old-value", "Setting an existing dead property keeps the old value.";
+    WebdavProppatchNo424 => "webdav-proppatch-no-424", "The other properties of a failed PROPPATCH get 409 instead of 424.";
+    WebdavProppatchNotAtomic => "webdav-proppatch-not-atomic", "PROPPATCH applies the instructions that succeed even when another fails.";
+    WebdavProppatchRemoveAbsent404 => "webdav-proppatch-remove-absent-404", "Removing a property that does not exist is answered 404.";
+    WebdavProppatchRemoveIgnored => "webdav-proppatch-remove-ignored", "PROPPATCH remove answers 200 but keeps the property.";
+    WebdavProppatchRemovesFirst => "webdav-proppatch-removes-first", "PROPPATCH applies all removals before all sets.";
+    WebdavProtectedNoPrecondition => "webdav-protected-no-precondition", "The 403 for a protected property has no cannot-modify-protected-property element.";
+    WebdavProtectedSettable => "webdav-protected-settable", "PROPPATCH of DAV:getetag succeeds (stored as a dead property).";
+    WebdavPut200OnCreate => "webdav-put-200-on-create", "PUT of a new resource answers 200 instead of 201.";
+    WebdavPutCreatesParents => "webdav-put-creates-parents", "PUT below a missing collection creates the missing collections.";
+    WebdavPutTruncates => "webdav-put-truncates", "PUT stores only the first 64 KiB of the body.";
+    WebdavResourcetypeEmpty => "webdav-resourcetype-empty", "DAV:resourcetype of collections is empty.";
+    WebdavUnlockAnyToken => "webdav-unlock-any-token", "UNLOCK accepts a token of another resource's lock (and removes that lock).";
+    WebdavUnlockKeepsLock => "webdav-unlock-keeps-lock", "UNLOCK answers 204 but keeps the lock.";
+    WebdavWrongGetcontentlength => "webdav-wrong-getcontentlength", "DAV:getcontentlength is one more than the body length.";
     // DAV reference server (conformance/src/reference/dav/; see its module docs for how to add one).
     DavNoEtag => "dav-no-etag", "PUT and GET send no ETag header and PROPFIND reports no getetag.";
     DavPropfindDepthIgnored => "dav-propfind-depth-ignored", "PROPFIND ignores the Depth header and answers every request as Depth: 0.";
@@ -276,6 +374,21 @@ faults! {
     DavWeakEtag => "dav-weak-etag", "ETag headers are weak (W/).";
     DavWellKnownServed => "dav-well-known-served", "/.well-known/caldav and /carddav answer every request themselves with 207 instead of redirecting.";
     DavWellKnownWrongTarget => "dav-well-known-wrong-target", "The well-known redirects point to a path that is not a DAV resource (404).";
+    // Security posture (issue 12): TLS versions, cipher suites and certificates of every TLS
+    // listener. rustls speaks neither TLS 1.1 and older nor weak suites, so the version and
+    // cipher faults answer the ClientHello themselves (`reference::security`).
+    TlsAcceptsSsl3 => "tls-accepts-ssl3", "A ClientHello offering at most SSL 3.0 is answered with an SSL 3.0 ServerHello.";
+    TlsAcceptsTls10 => "tls-accepts-tls10", "A ClientHello offering at most TLS 1.0 is answered with a TLS 1.0 ServerHello.";
+    TlsAcceptsTls11 => "tls-accepts-tls11", "A ClientHello offering at most TLS 1.1 is answered with a TLS 1.1 ServerHello.";
+    TlsLegacyOnly => "tls-legacy-only", "Only SSL 3.0 to TLS 1.1 are spoken: a ClientHello offering TLS 1.2 or 1.3 gets a protocol_version alert.";
+    TlsWeakCiphers => "tls-weak-ciphers", "A TLS 1.2 ClientHello offering only NULL, export, DES, RC4, 3DES or static-RSA suites is answered with a ServerHello choosing the first.";
+    TlsCbcOnly => "tls-cbc-only", "Only CBC suites are spoken: a ClientHello offering none (AEAD-only TLS 1.2, or TLS 1.3) gets a handshake_failure alert.";
+    TlsStaticRsaOnly => "tls-static-rsa-only", "Only static-RSA suites are spoken: a ClientHello offering none (forward-secret TLS 1.2 suites only, or TLS 1.3) gets a handshake_failure alert.";
+    TlsCertificateExpired => "tls-certificate-expired", "The certificate expired on 2021-01-01.";
+    TlsCertificateExpiring => "tls-certificate-expiring", "The certificate expires in 10 days.";
+    TlsCertificateWrongName => "tls-certificate-wrong-name", "The certificate names only wrong-name.example.net.";
+    TlsCertificateUntrusted => "tls-certificate-untrusted", "The certificate is a fresh self-signed one that no trust anchor of the run vouches for.";
+    TlsCertificateWeakKey => "tls-certificate-weak-key", "The certificate has a 1024-bit RSA key and a SHA-1 signature.";
 }
 
 impl Fault {

@@ -43,7 +43,9 @@ pub mod carddav;
 pub mod dav;
 pub mod discovery;
 pub mod imap;
+pub mod security;
 pub mod smtp;
+pub mod webdav;
 
 use crate::engine::Registry;
 
@@ -53,9 +55,11 @@ pub fn registry() -> Registry {
         .with(imap::SUITE)
         .with(smtp::SUITE)
         .with(discovery::SUITE)
+        .with(webdav::SUITE)
         .with(discovery::dav::SUITE)
         .with(caldav::SUITE)
         .with(carddav::SUITE)
+        .with(security::SUITE)
 }
 
 #[cfg(test)]

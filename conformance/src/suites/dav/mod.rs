@@ -21,6 +21,6 @@
 pub mod session;
 
 pub use session::{
-    DavReply, DavSession, MultistatusExt, PropOutcome, TestCollection, cleanup_under, dav_classes,
-    expect_condition, href_path, join, prop_names, props, same_path,
+    CollectionKind, DavReply, DavSession, MultistatusExt, PropOutcome, TestCollection,
+    cleanup_under, dav_classes, expect_condition, href_path, join, prop_names, props, same_path,
 };

@@ -595,11 +595,24 @@ impl DavSession {
     }
 }
 
+/// What a [`TestCollection`] is, and so what its members may contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CollectionKind {
+    /// A plain WebDAV collection (plain MKCOL): members hold any bytes.
+    #[default]
+    Plain,
+    /// A CardDAV address book (extended MKCOL, RFC 5689), made where plain MKCOL is refused
+    /// (Radicale): members hold vCards.
+    Addressbook,
+}
+
 /// A collection a check creates for itself, named `<run prefix>-<check id>-<suffix>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestCollection {
     /// Its path, ending in `/`.
     pub path: String,
+    /// Plain, or an address book where the server stores only contacts and calendars.
+    pub kind: CollectionKind,
 }
 
 impl TestCollection {
@@ -635,7 +648,94 @@ impl TestCollection {
                 reply.summary(),
             ));
         }
-        Ok(TestCollection { path })
+        Ok(TestCollection {
+            path,
+            kind: CollectionKind::Plain,
+        })
+    }
+
+    /// Like [`TestCollection::create`], but where the server refuses a plain collection
+    /// (403, 405, 409), makes an address book with extended MKCOL (RFC 5689) instead, noted in
+    /// the transcript: servers that store only contacts and calendars (Radicale) still get
+    /// their WebDAV methods checked, on vCard members ([`TestCollection::content`]).
+    pub async fn create_flexible(
+        dav: &mut DavSession,
+        owner: &'static str,
+        suffix: &str,
+    ) -> Result<TestCollection, Finding> {
+        let parent = dav.base().to_owned();
+        let name = dav.cx().scratch_name(suffix);
+        let path = join(&parent, &format!("{name}/"));
+        let reply = dav.mkcol(&path).await?;
+        if reply.status() == 201 {
+            return Ok(TestCollection {
+                path,
+                kind: CollectionKind::Plain,
+            });
+        }
+        if matches!(reply.status(), 403 | 405 | 409) {
+            dav.cx().note(format!(
+                "plain MKCOL refused ({}): trying an address book (extended MKCOL)",
+                reply.status()
+            ));
+            let body = br#"<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:R="urn:ietf:params:xml:ns:carddav"><D:set><D:prop><D:resourcetype><D:collection/><R:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>"#;
+            let extended = dav
+                .send(HttpRequest::new("MKCOL", &path).xml(body.to_vec()))
+                .await?;
+            if extended.status() == 201 {
+                return Ok(TestCollection {
+                    path,
+                    kind: CollectionKind::Addressbook,
+                });
+            }
+        }
+        let current = dav.cx().check().map(|check| check.id);
+        Err(Finding::blocked(
+            owner,
+            current,
+            format!("MKCOL {path} to answer 201 Created"),
+            reply.summary(),
+        ))
+    }
+
+    /// The media type and bytes a member at `path` holds for the text `text`: the text itself
+    /// (`text/plain`) in a plain collection, in an address book a vCard 3.0 whose `FN` is the
+    /// text and whose `UID` is made from the member's name (stable across versions).
+    pub fn content(&self, path: &str, text: &str) -> (&'static str, Vec<u8>) {
+        match self.kind {
+            CollectionKind::Plain => ("text/plain", text.as_bytes().to_vec()),
+            CollectionKind::Addressbook => {
+                let name = href_path(path);
+                let name = name.trim_end_matches('/').rsplit('/').next().unwrap_or("x");
+                let uid: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+                let mut fn_value = String::new();
+                for ch in text.trim_end().chars() {
+                    match ch {
+                        '\\' => fn_value.push_str("\\\\"),
+                        ',' => fn_value.push_str("\\,"),
+                        ';' => fn_value.push_str("\\;"),
+                        '\n' => fn_value.push_str("\\n"),
+                        '\r' => {}
+                        c => fn_value.push(c),
+                    }
+                }
+                let card = format!(
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:gw-{uid}\r\nFN:{fn_value}\r\nN:{fn_value};;;;\r\nEND:VCARD\r\n"
+                );
+                ("text/vcard", card.into_bytes())
+            }
+        }
+    }
+
+    /// The bytes of [`TestCollection::content`].
+    pub fn body(&self, path: &str, text: &str) -> Vec<u8> {
+        self.content(path, text).1
+    }
+
+    /// A PUT of [`TestCollection::content`] to `path`.
+    pub fn put_request(&self, path: &str, text: &str) -> HttpRequest {
+        let (content_type, body) = self.content(path, text);
+        DavSession::put_request(path, content_type, body)
     }
 
     /// The path of a member (one percent-encoded segment; end `name` with `/` for a
