@@ -84,7 +84,11 @@ fn litmus_passes_all_five_suites_against_the_reference() {
     let reference = running.reference();
     let account = reference.accounts.first().expect("an account");
     let url = reference.webdav_url();
+    // litmus writes debug.log and child.log into its working directory.
+    let workdir = std::env::temp_dir().join(format!("groupwire-litmus-{}", std::process::id()));
+    std::fs::create_dir_all(&workdir).expect("litmus work directory");
     let output = Command::new(LITMUS)
+        .current_dir(&workdir)
         .arg("--keep-going")
         .arg(&url)
         .arg(&account.address)
