@@ -40,6 +40,7 @@ pub mod props;
 pub mod store;
 pub mod sync;
 pub mod webdav;
+pub mod webdav_faults;
 pub mod xml;
 
 use std::convert::Infallible;
@@ -238,14 +239,18 @@ pub fn respond(
         address,
         limits: service.limits,
     };
-    let req = Req {
+    let mut req = Req {
         method,
         path,
         trailing_slash,
         headers,
         body,
     };
-    dispatch(&ctx, &req)
+    if let Some(resp) = webdav_faults::before(&ctx, &mut req) {
+        return resp;
+    }
+    let resp = dispatch(&ctx, &req);
+    webdav_faults::after(&ctx, &req, resp)
 }
 
 fn authenticate(service: &DavService, headers: &HeaderMap) -> Option<(String, String)> {
