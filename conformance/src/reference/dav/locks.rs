@@ -98,6 +98,17 @@ impl LockTable {
         self.locks.retain(|l| !is_within(&l.root, path));
     }
 
+    /// Removes the lock with `token` (the `webdav-unlock-any-token` fault).
+    pub fn remove_token(&mut self, token: &str) {
+        self.locks.retain(|l| l.token != token);
+    }
+
+    /// Puts back a lock removed along with its resource (the
+    /// `webdav-lock-unmapped-no-resource` fault).
+    pub fn restore(&mut self, lock: Lock) {
+        self.locks.push(lock);
+    }
+
     /// The lock with `token`.
     pub fn by_token(&self, token: &str) -> Option<&Lock> {
         self.locks.iter().find(|l| l.token == token)

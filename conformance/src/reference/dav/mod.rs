@@ -43,6 +43,7 @@ pub mod sync;
 #[cfg(test)]
 mod tests;
 pub mod webdav;
+pub mod webdav_faults;
 pub mod xml;
 
 use std::convert::Infallible;
@@ -247,20 +248,25 @@ pub fn respond(
         address,
         limits: service.limits,
     };
-    let req = Req {
+    let mut req = Req {
         method,
         path,
         trailing_slash,
         headers,
         body,
     };
-    // Fault hooks of the CalDAV/CardDAV checks (no-ops without faults).
+    // Fault hooks of the WebDAV checks and of the CalDAV/CardDAV checks (no-ops without
+    // faults).
+    if let Some(resp) = webdav_faults::before(&ctx, &mut req) {
+        return resp;
+    }
     let req = match caldav_faults::before(&ctx, &req) {
         Err(resp) => return resp,
         Ok(Some(rewritten)) => rewritten,
         Ok(None) => req,
     };
     let resp = dispatch(&ctx, &req);
+    let resp = webdav_faults::after(&ctx, &req, resp);
     caldav_faults::after(&ctx, &req, resp)
 }
 
