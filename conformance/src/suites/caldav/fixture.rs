@@ -445,15 +445,21 @@ impl Session {
         self.report(collection, Some("0"), &body).await
     }
 
-    /// Deletes every member of the home whose name starts with the run prefix (suite
-    /// cleanup).
+    /// Deletes every member of the home that this suite's checks created (named with the run
+    /// prefix and the protocol: the suite cleanup).
     pub async fn cleanup(&mut self) -> Result<(), Finding> {
         let home = self.home().await?;
         let response = self
             .propfind(&home, "1", &[Name::Dav(Dav::ResourceType)])
             .await?;
         let ms = multistatus(&response)?;
-        let prefix = self.cx.run_prefix().to_owned();
+        // Only this suite's collections: CalDAV and CardDAV homes may be one collection
+        // (Radicale), and the other suite may still be running.
+        let prefix = format!(
+            "{}-{}-",
+            self.cx.run_prefix(),
+            self.kind.protocol().name()
+        );
         for response in &ms.responses {
             for href in &response.hrefs {
                 let path = path_of(href.as_str());
