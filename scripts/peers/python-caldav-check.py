@@ -129,7 +129,7 @@ def _():
     return got == {"allday"} or f"matched {got}"
 
 
-@probe("server-side expand (search expand=True, no client fallback)")
+@probe("search with expand=True (python caldav 0.11 expands client-side when the server does not)")
 def _():
     objs = state["cal"].search(start=utc(2027, 1, 1), end=utc(2027, 2, 1), event=True, expand=True,
                                split_expanded=False)
