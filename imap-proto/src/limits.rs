@@ -28,6 +28,27 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The defaults for a server reading commands from untrusted clients (the same as
+    /// [`Limits::default`]): 64 KiB lines, 64 MiB literals, nesting 64, 100,000 list elements.
+    pub fn server() -> Self {
+        Self::default()
+    }
+
+    /// Defaults for a client reading a server's responses. Number lists and literals are not
+    /// the attack surface there that they are for a server: a `SEARCH` answer of 20,000 UIDs is
+    /// a 109 KB line and a message body is a literal of any size a mailbox holds. 16 MiB lines,
+    /// 1 GiB literals, nesting 64, 10 million list elements.
+    pub fn client() -> Self {
+        Self {
+            max_line_length: 16 * 1024 * 1024,
+            max_literal_size: 1024 * 1024 * 1024,
+            max_nesting_depth: 64,
+            max_list_length: 10_000_000,
+        }
+    }
+}
+
 /// Which of the [`Limits`] was exceeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
