@@ -601,7 +601,7 @@ impl Session {
                         let mut at = 0;
                         while let Some(slash) = name.get(at + 1..).and_then(|r| r.find('/')) {
                             let superior = name.get(..at + 1 + slash).unwrap_or_default();
-                            if view.mailbox(superior).is_none() {
+                            if superior.len() + 1 < name.len() && view.mailbox(superior).is_none() {
                                 let _ = view.create(superior);
                             }
                             at += slash + 1;

@@ -308,18 +308,20 @@ pub fn envelope_with(raw: &[u8], flat: bool) -> String {
     let sender = present("Sender").map_or_else(|| from.clone(), |v| address_list(Some(v), flat));
     let reply_to =
         present("Reply-To").map_or_else(|| from.clone(), |v| address_list(Some(v), flat));
+    // Date, Subject, In-Reply-To and Message-ID: NIL when absent, "" when empty.
+    let field = |name: &str| raw_field(header, name);
     format!(
         "({} {} {} {} {} {} {} {} {} {})",
-        nstring(present("Date").as_deref()),
-        nstring(present("Subject").as_deref()),
+        nstring(field("Date").as_deref()),
+        nstring(field("Subject").as_deref()),
         from,
         sender,
         reply_to,
         address_list(present("To"), flat),
         address_list(present("Cc"), flat),
         address_list(present("Bcc"), flat),
-        nstring(present("In-Reply-To").as_deref()),
-        nstring(present("Message-ID").as_deref()),
+        nstring(field("In-Reply-To").as_deref()),
+        nstring(field("Message-ID").as_deref()),
     )
 }
 
