@@ -663,6 +663,77 @@ Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\
         assert!(envelope.ends_with("\"<m1@example.test>\")"), "{envelope}");
     }
 
+    const EMBEDDED: &[u8] = b"From: user@domain.org\r\nMime-Version: 1.0\r\n\
+Content-Type: message/rfc822\r\n\r\nFrom: sub@domain.org\r\nSubject: submsg\r\n\r\nHello world\r\n";
+
+    #[test]
+    fn part_numbers_descend_into_an_encapsulated_message() {
+        assert_eq!(
+            section(EMBEDDED, &[1], None),
+            b"From: sub@domain.org\r\nSubject: submsg\r\n\r\nHello world\r\n"
+        );
+        assert_eq!(section(EMBEDDED, &[1, 1], None), b"Hello world\r\n");
+        assert_eq!(
+            section(EMBEDDED, &[1], Some("HEADER")),
+            b"From: sub@domain.org\r\nSubject: submsg\r\n\r\n"
+        );
+        assert_eq!(section(EMBEDDED, &[1], Some("TEXT")), b"Hello world\r\n");
+        assert_eq!(
+            header_fields(
+                &section_message(EMBEDDED, &[1]),
+                &["SUBJECT".to_string()],
+                false
+            ),
+            b"Subject: submsg\r\n\r\n"
+        );
+        assert!(section(EMBEDDED, &[1, 2], None).is_empty());
+        assert!(section(MULTIPART, &[1], Some("HEADER")).is_empty());
+    }
+
+    #[test]
+    fn body_has_no_extension_data_and_bodystructure_has() {
+        assert_eq!(
+            body(b"Subject: x\r\n\r\nhi\r\n"),
+            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 4 1)"
+        );
+        assert!(
+            body(MULTIPART).ends_with(" \"MIXED\")"),
+            "{}",
+            body(MULTIPART)
+        );
+        assert!(bodystructure(MULTIPART).contains("(\"BOUNDARY\" \"XX\") NIL NIL NIL)"));
+    }
+
+    #[test]
+    fn envelope_marks_groups_routes_and_comments() {
+        let list = envelope_addresses("team: a@x.test, B <b@x.test>;, empty:;, c: (note) ;");
+        let text: Vec<String> = list.iter().map(|q| format!("{q:?}")).collect();
+        assert_eq!(list.len(), 8, "{text:?}");
+        assert_eq!(list[0], (None, None, Some("team".into()), None));
+        assert_eq!(list[2].0.as_deref(), Some("B"));
+        assert_eq!(list[3], (None, None, None, None));
+        assert_eq!(list[4], (None, None, Some("empty".into()), None));
+        assert_eq!(list[7], (None, None, None, None));
+        assert_eq!(
+            envelope_addresses("<@r1.test,@r2.test:u@h.test>"),
+            vec![(
+                None,
+                Some("@r1.test,@r2.test".into()),
+                Some("u".into()),
+                Some("h.test".into())
+            )]
+        );
+        assert_eq!(
+            envelope_addresses("u@h.test (Real Name)"),
+            vec![(
+                Some("Real Name".into()),
+                None,
+                Some("u".into()),
+                Some("h.test".into())
+            )]
+        );
+    }
+
     #[test]
     fn sections_cut_where_they_should() {
         assert!(section(MULTIPART, &[], Some("HEADER")).ends_with(b"\r\n\r\n"));
