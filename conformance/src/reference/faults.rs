@@ -216,6 +216,20 @@ faults! {
     AutoconfigWellKnownMissing => "autoconfig-well-known-missing", "The .well-known autoconfig path answers 404.";
     AutoconfigWrongDomain => "autoconfig-wrong-domain", "The autoconfig document lists another mail domain.";
     AutoconfigWrongContentType => "autoconfig-wrong-content-type", "The autoconfig document is served as text/html.";
+    // IMAP depth, issue 10 items 1-8 (\Recent, message/rfc822 part numbers, BODY without
+    // extension data, ENVELOPE addresses, CREATE with a trailing separator, LSUB's \Noselect
+    // parents, modified UTF-7 names, LIST-EXTENDED).
+    ImapRecentNever => "imap-recent-never", "No message is ever \\Recent: SELECT, EXAMINE and STATUS report 0 RECENT, FETCH FLAGS never shows \\Recent, SEARCH RECENT and NEW find nothing.";
+    ImapRfc822PartsFlat => "imap-rfc822-parts-flat", "Part numbers do not descend into an encapsulated message/rfc822: BODY[1.1] is the whole message again, BODY[1.HEADER] the part's MIME header.";
+    ImapBodyExtensionData => "imap-body-extension-data", "FETCH BODY carries the extension data that belongs only to BODYSTRUCTURE.";
+    ImapEnvelopeFlatAddresses => "imap-envelope-flat-addresses", "ENVELOPE address lists lose group markers and display names, and keep a source route in the mailbox field.";
+    ImapCreateKeepsSeparator => "imap-create-keeps-separator", "CREATE \"x/\" creates a mailbox named \"x/\" instead of \"x\".";
+    ImapLsubNoParent => "imap-lsub-no-parent", "LSUB with % omits an unsubscribed parent of a subscribed mailbox instead of listing it \\Noselect.";
+    ImapMailboxNamesUtf8 => "imap-mailbox-names-utf8", "Mailbox names go out as raw UTF-8 instead of modified UTF-7, and a LIST pattern in modified UTF-7 matches nothing.";
+    ImapListSelectionLenient => "imap-list-selection-lenient", "LIST with an unknown selection option, or RECURSIVEMATCH alone, is answered OK instead of BAD.";
+    ImapDeleteUnsubscribes => "imap-delete-unsubscribes", "DELETE also drops the subscription, so a subscribed deleted mailbox never shows \\NonExistent.";
+    ImapListNoChildinfo => "imap-list-no-childinfo", "LIST (SUBSCRIBED RECURSIVEMATCH) never lists a parent for its subscribed children with CHILDINFO.";
+    ImapListReturnSubscribedIgnored => "imap-list-return-subscribed-ignored", "LIST ... RETURN (SUBSCRIBED) shows no \\Subscribed attributes.";
     // WebDAV checks (dav-webdav): faults of the reference DAV server the webdav.* checks need.
     WebdavAcceptsMalformedXml => "webdav-accepts-malformed-xml", "A PROPFIND body that is not well-formed XML is answered like allprop instead of 400.";
     WebdavAllpropOmitsDead => "webdav-allprop-omits-dead", "allprop returns the live properties only, no dead properties.";
