@@ -4,8 +4,7 @@
 //! re-issued on schedule; shutdown ends with DONE and LOGOUT. Skipped, with a printed reason,
 //! when dovecot, openssl or python3 is not installed.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
