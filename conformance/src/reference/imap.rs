@@ -1343,24 +1343,17 @@ impl Session {
         };
         if uid {
             let largest = selected.uids.last().copied().unwrap_or(0);
-            let wanted: BTreeSet<u32> = set.numbers(largest).collect();
             selected
                 .uids
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| wanted.contains(u))
+                .filter(|(_, u)| set_contains(set, **u, largest))
                 .map(|(i, u)| (i + 1, *u))
                 .collect()
         } else {
             let largest = u32::try_from(selected.uids.len()).unwrap_or(u32::MAX);
-            let mut numbers: Vec<u32> = set
-                .numbers(largest)
-                .filter(|n| *n >= 1 && *n <= largest)
-                .collect();
-            numbers.sort_unstable();
-            numbers.dedup();
-            numbers
-                .into_iter()
+            (1..=largest)
+                .filter(|n| set_contains(set, *n, largest))
                 .filter_map(|n| selected.uids.get(n as usize - 1).map(|u| (n as usize, *u)))
                 .collect()
         }
@@ -2266,6 +2259,20 @@ fn ordered_subject_thread(
     }
 }
 
+/// Whether `n` is in `set`, `*` standing for `largest` (ranges in either order), without
+/// enumerating the set (`1:4294967295` is one comparison, not four billion).
+fn set_contains(set: &SequenceSet<'_>, n: u32, largest: u32) -> bool {
+    use groupwire_imap::core::SeqNumber;
+    let resolve = |end: SeqNumber| match end {
+        SeqNumber::Value(v) => v.get(),
+        SeqNumber::Largest => largest,
+    };
+    set.iter().any(|range| {
+        let (a, b) = (resolve(range.start), resolve(range.end));
+        a.min(b) <= n && n <= a.max(b)
+    })
+}
+
 /// Whether a search program holds a MODSEQ criterion (a CONDSTORE enabling command).
 fn has_modseq_key(key: &SearchKey<'_>) -> bool {
     match key {
@@ -2388,8 +2395,8 @@ impl SearchContext<'_> {
             ),
             SearchKey::Larger(n) => message.raw.len() as u64 > *n,
             SearchKey::Smaller(n) => (message.raw.len() as u64) < *n,
-            SearchKey::Uid(set) => set.numbers(self.largest_uid).any(|u| u == message.uid),
-            SearchKey::SequenceSet(set) => set.numbers(self.largest_seq).any(|s| s == self.seq),
+            SearchKey::Uid(set) => set_contains(set, message.uid, self.largest_uid),
+            SearchKey::SequenceSet(set) => set_contains(set, self.seq, self.largest_seq),
             SearchKey::Not(inner) => !self.matches(inner, message),
             SearchKey::Or(a, b) => self.matches(a, message) || self.matches(b, message),
             SearchKey::And(keys) => keys.iter().all(|k| self.matches(k, message)),
