@@ -1404,6 +1404,14 @@ impl Session {
                 {
                     self.enable_condstore();
                 }
+                // Keywords another session set since this one last looked are announced before
+                // a FETCH shows them (RFC 9051 §7.3.5).
+                let keywords = self
+                    .with_account(|view| view.mailbox(&name).map(|m| m.keywords.clone()))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                self.announce_keywords(&keywords);
                 for (seq, uid) in targets {
                     let line = self.fetch_one(
                         &name,
