@@ -1086,7 +1086,7 @@ impl Session {
         }
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(flag_list(&keywords, true)),
+                Code::PermanentFlags(self.permanent_flags(&keywords)),
                 "flags permitted",
             ));
         }
@@ -1146,6 +1146,15 @@ impl Session {
         );
     }
 
+    /// PERMANENTFLAGS: the system flags, the mailbox's keywords and `\*`.
+    fn permanent_flags(&self, keywords: &BTreeSet<String>) -> Vec<Flag<'static>> {
+        if self.fault(Fault::ImapPermanentflagsNoKeywords) {
+            flag_list(&BTreeSet::new(), false)
+        } else {
+            flag_list(keywords, true)
+        }
+    }
+
     /// Announces keywords new to this session with an untagged FLAGS (and PERMANENTFLAGS),
     /// before any FETCH that shows them (RFC 9051 §7.3.5).
     fn announce_keywords(&mut self, keywords: &BTreeSet<String>) {
@@ -1164,7 +1173,7 @@ impl Session {
             .extend_from_slice(&Data::Flags(flag_list(&known, false)).to_bytes());
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(flag_list(&known, true)),
+                Code::PermanentFlags(self.permanent_flags(&known)),
                 "flags permitted",
             ));
         }
