@@ -164,6 +164,8 @@ pub fn catalogue() -> Registry {
 }
 
 fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    // Whatever produced the message, a password in a URL is not printed.
+    let message = crate::target::redact_urls(&message.to_string());
     eprintln!("groupwire: {message}");
     exit::code(exit::USAGE)
 }

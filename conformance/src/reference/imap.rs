@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use groupwire_imap::IntoOwned;
 use groupwire_imap::command::auth::SaslResponse;
@@ -43,39 +44,76 @@ pub struct ImapService {
     pub tls: Arc<rustls::ServerConfig>,
     /// Deviations to perform.
     pub faults: Faults,
+    /// Connection cap, timeouts and buffer accounting shared with the other listeners.
+    pub guard: Arc<super::Guard>,
 }
 
 /// Serves IMAP on `listener` until the task is aborted; `implicit_tls` for the 993 role.
 pub async fn serve(listener: TcpListener, service: Arc<ImapService>, implicit_tls: bool) {
-    super::serve_connections(listener, move |socket| {
+    let guard = Arc::clone(&service.guard);
+    super::serve_connections(listener, guard, move |socket, slot| {
         let service = Arc::clone(&service);
         async move {
-            let _ = handle(socket, service, implicit_tls).await;
+            match slot {
+                Some(slot) => {
+                    let _ = handle(socket, service, implicit_tls, slot).await;
+                }
+                None => refuse(socket, &service, implicit_tls).await,
+            }
         }
     })
     .await
+}
+
+/// The answer past the connection cap: `* BYE` (over TLS on the implicit-TLS port, the
+/// handshake bounded by a few seconds), then close.
+async fn refuse(socket: TcpStream, service: &ImapService, implicit_tls: bool) {
+    const BYE: &[u8] = b"* BYE [UNAVAILABLE] too many connections, try again later\r\n";
+    let within = Duration::from_secs(3);
+    if implicit_tls {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
+        if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
+            let _ = tokio::time::timeout(within, async {
+                stream.write_all(BYE).await?;
+                stream.shutdown().await
+            })
+            .await;
+        }
+    } else {
+        let mut socket = socket;
+        let _ = tokio::time::timeout(within, socket.write_all(BYE)).await;
+    }
 }
 
 async fn handle(
     socket: TcpStream,
     service: Arc<ImapService>,
     implicit_tls: bool,
+    slot: super::Slot,
 ) -> std::io::Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
-    let mut session = Session::new(service);
+    let mut session = Session::new(service, slot);
     session.implicit = implicit_tls;
     if implicit_tls && session.fault(Fault::ImapImplicitTlsPlaintext) {
         let mut socket = socket;
         session.greet(&mut socket).await?;
         session.run(&mut socket).await?;
-        return Ok(());
+        return session.goodbye(&mut socket).await;
     }
     if implicit_tls {
-        let mut stream = acceptor.accept(socket).await?;
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline,
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
+        else {
+            return Ok(());
+        };
+        let mut stream = accepted?;
         session.tls = true;
         session.greet(&mut stream).await?;
         session.run(&mut stream).await?;
-        return Ok(());
+        return session.goodbye(&mut stream).await;
     }
     let mut socket = socket;
     session.greet(&mut socket).await?;
@@ -83,11 +121,20 @@ async fn handle(
         if !session.fault(Fault::ImapStarttlsKeepsBuffer) {
             session.buffer.clear();
         }
-        let mut stream = acceptor.accept(socket).await?;
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline,
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
+        else {
+            return Ok(());
+        };
+        let mut stream = accepted?;
         session.tls = true;
         session.run(&mut stream).await?;
+        return session.goodbye(&mut stream).await;
     }
-    Ok(())
+    session.goodbye(&mut socket).await
 }
 
 /// What a LIST (or LSUB) asked for beyond its patterns.
@@ -120,6 +167,15 @@ struct Selected {
 
 struct Session {
     service: Arc<ImapService>,
+    /// This connection's place under the connection cap and its buffer accounting.
+    slot: super::Slot,
+    /// When the session ends unless a command completes first: the pre-authentication timer
+    /// (from the connect), then the autologout timer (from the last command).
+    deadline: tokio::time::Instant,
+    /// Why the server is ending the session (sent as `* BYE` when the stream allows).
+    ending: Option<String>,
+    /// The last SASL response line was not base64 (not a `*` cancel).
+    sasl_invalid: bool,
     buffer: Vec<u8>,
     decoder: CommandDecoder,
     tls: bool,
@@ -248,10 +304,17 @@ fn compact_set(numbers: &[u32]) -> Option<SequenceSet<'static>> {
 }
 
 impl Session {
-    fn new(service: Arc<ImapService>) -> Session {
-        let decoder = CommandDecoder::new(Limits::default());
+    fn new(service: Arc<ImapService>, slot: super::Slot) -> Session {
+        let limits = slot.limits();
+        let decoder = CommandDecoder::new(Limits::default())
+            .with_max_non_sync_literal(Some(limits.preauth_literal));
+        let deadline = tokio::time::Instant::now() + limits.preauth_timeout;
         Session {
             service,
+            slot,
+            deadline,
+            ending: None,
+            sasl_invalid: false,
             buffer: Vec::with_capacity(4096),
             decoder,
             tls: false,
@@ -326,12 +389,121 @@ impl Session {
         stream.flush().await
     }
 
+    /// Reads more input; `false` at end of stream, when the session's timer ran out or its
+    /// buffer would exceed its limit (`ending` then says why).
     async fn fill<S: AsyncRead + Unpin>(&mut self, stream: &mut S) -> std::io::Result<bool> {
+        if self.ending.is_some() {
+            return Ok(false);
+        }
         let mut chunk = [0u8; 16 * 1024];
-        let read = stream.read(&mut chunk).await?;
+        let read = match tokio::time::timeout_at(self.deadline, stream.read(&mut chunk)).await {
+            Ok(read) => read?,
+            Err(_) => {
+                self.ending = Some(self.timer_expired());
+                return Ok(false);
+            }
+        };
         self.buffer
             .extend_from_slice(chunk.get(..read).unwrap_or_default());
-        Ok(read > 0)
+        self.account()?;
+        Ok(read > 0 && self.ending.is_none())
+    }
+
+    /// Accounts the input buffer; over its limit, the session ends.
+    fn account(&mut self) -> std::io::Result<()> {
+        if let Err(over) = self.slot.account(self.buffer.len(), self.user.is_some()) {
+            self.ending = Some(format!("[ALERT] {over}"));
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    fn timer_expired(&self) -> String {
+        if self.user.is_some() {
+            "autologout: idle for too long".to_string()
+        } else {
+            "[UNAVAILABLE] not authenticated in time".to_string()
+        }
+    }
+
+    /// After the command loop: the `* BYE` saying why the server ends the session, if it does.
+    async fn goodbye<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
+        if let Some(reason) = self.ending.take() {
+            let bye = format!("* BYE {reason}\r\n");
+            let within = Duration::from_secs(3);
+            let _ = tokio::time::timeout(within, async {
+                stream.write_all(bye.as_bytes()).await?;
+                stream.flush().await
+            })
+            .await;
+        }
+        Ok(())
+    }
+
+    /// After a command: an authenticated session's autologout timer restarts (RFC 9051 §5.4)
+    /// and its literals may be as large as APPENDLIMIT.
+    fn command_done(&mut self) {
+        if self.user.is_some() {
+            let limits = self.slot.limits();
+            self.deadline = tokio::time::Instant::now() + limits.autologout;
+            let bound = (!self.fault(Fault::ImapAppendlimitIgnored)).then_some(APPEND_LIMIT);
+            if self.decoder.max_non_sync_literal() != bound {
+                self.decoder = self.decoder.clone().with_max_non_sync_literal(bound);
+            }
+        }
+    }
+
+    /// A `{n+}` literal over the bound was announced: before authentication the session ends
+    /// (`* BYE`, RFC 7888 §4 choice 2); after it the command gets `NO [TOOBIG]` at once and
+    /// the literal's bytes are discarded as they arrive, never buffered (choice 1).
+    async fn refuse_non_sync<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        refused: groupwire_imap::stream::server::RefusedLiteral,
+    ) -> std::io::Result<bool> {
+        if self.user.is_none() {
+            self.ending = Some(format!(
+                "[TOOBIG] a literal of {} octets before authentication (at most {})",
+                refused.size,
+                self.slot.limits().preauth_literal
+            ));
+            return Ok(false);
+        }
+        let tag = self
+            .buffer
+            .split(|&b| b == b' ')
+            .next()
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .unwrap_or_else(|| "*".to_string());
+        self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
+        self.flush(stream).await?;
+        self.buffer
+            .drain(..refused.data_start.min(self.buffer.len()));
+        let mut left = refused.size;
+        loop {
+            let take = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(self.buffer.len());
+            self.buffer.drain(..take);
+            left -= take as u64;
+            if left == 0 {
+                break;
+            }
+            if !self.fill(stream).await? {
+                return Ok(false);
+            }
+        }
+        // The rest of the command line (a later literal on it is not looked for).
+        loop {
+            if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
+                self.buffer.drain(..=lf);
+                return Ok(true);
+            }
+            self.buffer.clear();
+            if !self.fill(stream).await? {
+                return Ok(false);
+            }
+        }
     }
 
     async fn flush<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
@@ -366,6 +538,23 @@ impl Session {
                     continue;
                 }
                 Ok(ServerStep::NeedsContinuation { size, .. }) => {
+                    let preauth = self.user.is_none() && size > self.slot.limits().preauth_literal;
+                    if preauth {
+                        let drop = self.decoder.reject_literal();
+                        let tag = self
+                            .buffer
+                            .split(|&b| b == b' ')
+                            .next()
+                            .map(|t| String::from_utf8_lossy(t).into_owned())
+                            .unwrap_or_else(|| "*".to_string());
+                        self.buffer.drain(..drop.min(self.buffer.len()));
+                        self.line(&format!(
+                            "{tag} NO [TOOBIG] literal too large before authentication (at most {} octets)",
+                            self.slot.limits().preauth_literal
+                        ));
+                        self.flush(stream).await?;
+                        continue;
+                    }
                     if size > APPEND_LIMIT && !self.fault(Fault::ImapAppendlimitIgnored) {
                         let drop = self.decoder.reject_literal();
                         let tag = self
@@ -405,6 +594,12 @@ impl Session {
                     continue;
                 }
                 Err(error) => {
+                    if let Some(refused) = self.decoder.take_refused_literal() {
+                        if self.refuse_non_sync(stream, refused).await? {
+                            continue;
+                        }
+                        return Ok(Next::Close);
+                    }
                     self.line(&format!("* BYE unrecoverable input: {error}"));
                     self.flush(stream).await?;
                     return Ok(Next::Close);
@@ -413,6 +608,7 @@ impl Session {
             match message {
                 ClientMessage::Command(command) => {
                     let next = self.execute(command, stream).await?;
+                    self.command_done();
                     self.flush(stream).await?;
                     if let Some(next) = next {
                         return Ok(next);
@@ -539,6 +735,11 @@ impl Session {
                         }
                     };
                     match data {
+                        None if std::mem::take(&mut self.sasl_invalid) => self.tagged(
+                            tag,
+                            "BAD",
+                            "the AUTHENTICATE response is not base64 (RFC 9051 §6.2.2)",
+                        ),
                         None => self.tagged(tag, "BAD", "authentication cancelled"),
                         Some(base64) => {
                             let decoded = groupwire_smtp::SaslPayload(
@@ -935,6 +1136,7 @@ impl Session {
                 }
                 Ok(ServerStep::Invalid { consumed, .. }) => {
                     self.buffer.drain(..consumed.min(self.buffer.len()));
+                    self.sasl_invalid = true;
                     return Ok(None);
                 }
                 _ => return Ok(None),
@@ -1297,6 +1499,7 @@ impl Session {
         self.updates();
         self.flush(stream).await?;
         self.decoder.set_state(ServerState::Idle);
+        self.deadline = tokio::time::Instant::now() + self.slot.limits().autologout;
         loop {
             match self.decoder.decode(&self.buffer) {
                 Ok(ServerStep::Complete { value, consumed }) => {
@@ -1331,6 +1534,14 @@ impl Session {
                         return Ok(());
                     }
                     self.buffer.extend_from_slice(chunk.get(..read).unwrap_or_default());
+                    self.account()?;
+                    if self.ending.is_some() {
+                        return Ok(());
+                    }
+                }
+                () = tokio::time::sleep_until(self.deadline) => {
+                    self.ending = Some(self.timer_expired());
+                    return Ok(());
                 }
                 changed = changes.changed() => {
                     if changed.is_err() {

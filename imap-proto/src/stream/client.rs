@@ -96,6 +96,11 @@ pub struct ResponseFrame {
 }
 
 impl ResponseFrame {
+    /// A frame the caller has already validated against `limits`.
+    pub(crate) fn from_parts(bytes: Bytes, limits: Limits) -> Self {
+        Self { bytes, limits }
+    }
+
     /// The response's wire bytes (CRLF included).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
