@@ -243,6 +243,30 @@ fn flag_list<'k>(
     flags
 }
 
+/// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])`, encoded by the codec.
+fn flags_fetch(
+    seq: usize,
+    uid: Option<u32>,
+    flags: &BTreeSet<String>,
+    modseq: Option<u64>,
+) -> Vec<u8> {
+    use groupwire_imap::response::fetch::{Fetch, FetchAttribute as Item};
+    let Some(seq) = u32::try_from(seq).ok().and_then(std::num::NonZeroU32::new) else {
+        return Vec::new();
+    };
+    let mut attributes = Vec::new();
+    if let Some(uid) = uid.and_then(std::num::NonZeroU32::new) {
+        attributes.push(Item::Uid(uid));
+    }
+    attributes.push(Item::Flags(
+        flags.iter().filter_map(|f| flag_of(f)).collect(),
+    ));
+    if let Some(modseq) = modseq {
+        attributes.push(Item::ModSeq(modseq));
+    }
+    Data::Fetch(Fetch { seq, attributes }).to_bytes()
+}
+
 /// `* OK [code] text`, encoded by the codec.
 fn untagged_ok(code: groupwire_imap::response::code::Code<'static>, text: &str) -> Vec<u8> {
     use groupwire_imap::response::status::{ResponseText, Status, StatusResponse};
@@ -1464,16 +1488,11 @@ impl Session {
                 && !hide_flags
             {
                 *known = (message.flags.clone(), message.modseq);
-                let modseq = if with_modseq {
-                    format!(" MODSEQ ({})", message.modseq)
-                } else {
-                    String::new()
-                };
-                fetches.push(format!(
-                    "* {} FETCH (UID {} FLAGS ({}){modseq})",
+                fetches.push(flags_fetch(
                     seq + 1,
-                    uid,
-                    message.flags.iter().cloned().collect::<Vec<_>>().join(" ")
+                    Some(*uid),
+                    &message.flags,
+                    with_modseq.then_some(message.modseq),
                 ));
             }
         }
@@ -1483,8 +1502,8 @@ impl Session {
         if !hide_flags {
             self.announce_keywords(&mailbox.keywords);
         }
-        for line in fetches {
-            self.line(&line);
+        for fetch in fetches {
+            self.out.extend_from_slice(&fetch);
         }
     }
 
@@ -1714,20 +1733,13 @@ impl Session {
                         selected.known.insert(uid, (flags.clone(), modseq));
                     }
                     if !silent {
-                        let flags = flags.into_iter().collect::<Vec<_>>().join(" ");
-                        let uid_part = if store.uid {
-                            format!("UID {uid} ")
-                        } else {
-                            String::new()
-                        };
-                        let modseq_part = if self.condstore {
-                            format!(" MODSEQ ({modseq})")
-                        } else {
-                            String::new()
-                        };
-                        self.line(&format!(
-                            "* {seq} FETCH ({uid_part}FLAGS ({flags}){modseq_part})"
-                        ));
+                        let fetch = flags_fetch(
+                            seq,
+                            store.uid.then_some(uid),
+                            &flags,
+                            self.condstore.then_some(modseq),
+                        );
+                        self.out.extend_from_slice(&fetch);
                     }
                 }
                 self.tagged(tag, "OK", "STORE completed");
