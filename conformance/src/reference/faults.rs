@@ -203,6 +203,7 @@ faults! {
     ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "SEARCH HEADER <field> \"\" matches messages without that field.";
     ImapSearchAddressRaw => "imap-search-address-raw", "SEARCH FROM/TO/CC/BCC match the raw field only, missing an address with a comment inside it.";
     ImapKeywordsNotInFlags => "imap-keywords-not-in-flags", "FLAGS on SELECT lists only the system flags, never the mailbox's keywords.";
+    ImapPermanentflagsNoKeywords => "imap-permanentflags-no-keywords", "PERMANENTFLAGS lists only the system flags (no keywords, no \\*) although keywords are stored permanently.";
     ImapNewKeywordNoFlags => "imap-new-keyword-no-flags", "No untagged FLAGS is sent when a keyword is first used in the mailbox.";
     ImapOtherSessionFlagsUnseen => "imap-other-session-flags-unseen", "A session is never told of flag changes another session makes (EXISTS and EXPUNGE still are).";
     ImapOtherSessionExpungeUnseen => "imap-other-session-expunge-unseen", "A session is never told of messages another session expunges and keeps its old sequence numbers.";

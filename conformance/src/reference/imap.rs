@@ -227,19 +227,6 @@ fn wire_name(name: &str, utf8: bool) -> String {
     }
 }
 
-/// Whether `n` is in `set`, `*` standing for `largest`, without expanding the ranges (a
-/// client's `1:4294967295` must not cost four billion steps).
-fn in_set(set: &SequenceSet<'_>, largest: u32, n: u32) -> bool {
-    let value = |number: groupwire_imap::core::SeqNumber| match number {
-        groupwire_imap::core::SeqNumber::Value(v) => v.get(),
-        groupwire_imap::core::SeqNumber::Largest => largest,
-    };
-    set.iter().any(|range| {
-        let (a, b) = (value(range.start), value(range.end));
-        a.min(b) <= n && n <= a.max(b)
-    })
-}
-
 /// A message's flags for FLAGS, `\Recent` added when it is recent in the session.
 fn flags_text(flags: &BTreeSet<String>, recent: bool) -> String {
     let mut list: Vec<&str> = flags.iter().map(String::as_str).collect();
@@ -289,6 +276,34 @@ fn flag_list<'k>(
         flags.push(Flag::Wildcard);
     }
     flags
+}
+
+/// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])`, encoded by the codec; `\\Recent` added
+/// when the message is recent in the session.
+fn flags_fetch(
+    seq: usize,
+    uid: Option<u32>,
+    flags: &BTreeSet<String>,
+    recent: bool,
+    modseq: Option<u64>,
+) -> Vec<u8> {
+    use groupwire_imap::response::fetch::{Fetch, FetchAttribute as Item};
+    let Some(seq) = u32::try_from(seq).ok().and_then(std::num::NonZeroU32::new) else {
+        return Vec::new();
+    };
+    let mut attributes = Vec::new();
+    if let Some(uid) = uid.and_then(std::num::NonZeroU32::new) {
+        attributes.push(Item::Uid(uid));
+    }
+    let mut list: Vec<Flag<'static>> = flags.iter().filter_map(|f| flag_of(f)).collect();
+    if recent {
+        list.push(Flag::Recent);
+    }
+    attributes.push(Item::Flags(list));
+    if let Some(modseq) = modseq {
+        attributes.push(Item::ModSeq(modseq));
+    }
+    Data::Fetch(Fetch { seq, attributes }).to_bytes()
 }
 
 /// `* OK [code] text`, encoded by the codec.
@@ -1511,7 +1526,7 @@ impl Session {
         }
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(flag_list(&keywords, true)),
+                Code::PermanentFlags(self.permanent_flags(&keywords)),
                 "flags permitted",
             ));
         }
@@ -1572,6 +1587,15 @@ impl Session {
         );
     }
 
+    /// PERMANENTFLAGS: the system flags, the mailbox's keywords and `\*`.
+    fn permanent_flags(&self, keywords: &BTreeSet<String>) -> Vec<Flag<'static>> {
+        if self.fault(Fault::ImapPermanentflagsNoKeywords) {
+            flag_list(&BTreeSet::new(), false)
+        } else {
+            flag_list(keywords, true)
+        }
+    }
+
     /// Announces keywords new to this session with an untagged FLAGS (and PERMANENTFLAGS),
     /// before any FETCH that shows them (RFC 9051 §7.3.5).
     fn announce_keywords(&mut self, keywords: &BTreeSet<String>) {
@@ -1590,7 +1614,7 @@ impl Session {
             .extend_from_slice(&Data::Flags(flag_list(&known, false)).to_bytes());
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(flag_list(&known, true)),
+                Code::PermanentFlags(self.permanent_flags(&known)),
                 "flags permitted",
             ));
         }
@@ -1693,16 +1717,12 @@ impl Session {
                 && !hide_flags
             {
                 *known = (message.flags.clone(), message.modseq);
-                let modseq = if with_modseq {
-                    format!(" MODSEQ ({})", message.modseq)
-                } else {
-                    String::new()
-                };
-                fetches.push(format!(
-                    "* {} FETCH (UID {} FLAGS ({}){modseq})",
+                fetches.push(flags_fetch(
                     seq + 1,
-                    uid,
-                    flags_text(&message.flags, selected.recent.contains(uid))
+                    Some(*uid),
+                    &message.flags,
+                    selected.recent.contains(uid),
+                    with_modseq.then_some(message.modseq),
                 ));
             }
         }
@@ -1712,8 +1732,8 @@ impl Session {
         if !hide_flags {
             self.announce_keywords(&mailbox.keywords);
         }
-        for line in fetches {
-            self.line(&line);
+        for fetch in fetches {
+            self.out.extend_from_slice(&fetch);
         }
     }
 
@@ -1796,17 +1816,14 @@ impl Session {
                 .uids
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| in_set(set, largest, **u))
+                .filter(|(_, u)| set_contains(set, **u, largest))
                 .map(|(i, u)| (i + 1, *u))
                 .collect()
         } else {
             let largest = u32::try_from(selected.uids.len()).unwrap_or(u32::MAX);
-            selected
-                .uids
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| in_set(set, largest, u32::try_from(i + 1).unwrap_or(u32::MAX)))
-                .map(|(i, u)| (i + 1, *u))
+            (1..=largest)
+                .filter(|n| set_contains(set, *n, largest))
+                .filter_map(|n| selected.uids.get(n as usize - 1).map(|u| (n as usize, *u)))
                 .collect()
         }
     }
@@ -1856,6 +1873,14 @@ impl Session {
                 {
                     self.enable_condstore();
                 }
+                // Keywords another session set since this one last looked are announced before
+                // a FETCH shows them (RFC 9051 §7.3.5).
+                let keywords = self
+                    .with_account(|view| view.mailbox(&name).map(|m| m.keywords.clone()))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                self.announce_keywords(&keywords);
                 for (seq, uid) in targets {
                     let line = self.fetch_one(
                         &name,
@@ -1938,21 +1963,14 @@ impl Session {
                         selected.known.insert(uid, (flags.clone(), modseq));
                     }
                     if !silent {
-                        let recent = self.is_recent(uid);
-                        let flags = flags_text(&flags, recent);
-                        let uid_part = if store.uid {
-                            format!("UID {uid} ")
-                        } else {
-                            String::new()
-                        };
-                        let modseq_part = if self.condstore {
-                            format!(" MODSEQ ({modseq})")
-                        } else {
-                            String::new()
-                        };
-                        self.line(&format!(
-                            "* {seq} FETCH ({uid_part}FLAGS ({flags}){modseq_part})"
-                        ));
+                        let fetch = flags_fetch(
+                            seq,
+                            store.uid.then_some(uid),
+                            &flags,
+                            self.is_recent(uid),
+                            self.condstore.then_some(modseq),
+                        );
+                        self.out.extend_from_slice(&fetch);
                     }
                 }
                 self.tagged(tag, "OK", "STORE completed");
@@ -2721,6 +2739,20 @@ fn ordered_subject_thread(
     }
 }
 
+/// Whether `n` is in `set`, `*` standing for `largest` (ranges in either order), without
+/// enumerating the set (`1:4294967295` is one comparison, not four billion).
+fn set_contains(set: &SequenceSet<'_>, n: u32, largest: u32) -> bool {
+    use groupwire_imap::core::SeqNumber;
+    let resolve = |end: SeqNumber| match end {
+        SeqNumber::Value(v) => v.get(),
+        SeqNumber::Largest => largest,
+    };
+    set.iter().any(|range| {
+        let (a, b) = (resolve(range.start), resolve(range.end));
+        a.min(b) <= n && n <= a.max(b)
+    })
+}
+
 /// Whether a search program holds a MODSEQ criterion (a CONDSTORE enabling command).
 fn has_modseq_key(key: &SearchKey<'_>) -> bool {
     match key {
@@ -2846,8 +2878,8 @@ impl SearchContext<'_> {
             ),
             SearchKey::Larger(n) => message.raw.len() as u64 > *n,
             SearchKey::Smaller(n) => (message.raw.len() as u64) < *n,
-            SearchKey::Uid(set) => in_set(set, self.largest_uid, message.uid),
-            SearchKey::SequenceSet(set) => in_set(set, self.largest_seq, self.seq),
+            SearchKey::Uid(set) => set_contains(set, message.uid, self.largest_uid),
+            SearchKey::SequenceSet(set) => set_contains(set, self.seq, self.largest_seq),
             SearchKey::Not(inner) => !self.matches(inner, message),
             SearchKey::Or(a, b) => self.matches(a, message) || self.matches(b, message),
             SearchKey::And(keys) => keys.iter().all(|k| self.matches(k, message)),
