@@ -70,7 +70,7 @@ static CHECKS: &[crate::engine::Check] = &[
         "Implementations SHOULD NOT negotiate cipher suites based on RSA key transport, a.k.a. \"static RSA\".",
         needs [], faults ["tls-weak-ciphers"], accounts 0, ciphers::static_rsa_refused),
     check!("security.tls.cipher-forward-secrecy", Security, "Every TLS service accepts a client offering only forward-secret (ECDHE/DHE) suites", 7525, "4.1", Must, Deployment,
-        "Implementations MUST support and prefer to negotiate cipher suites offering forward secrecy, such as those in the Ephemeral Diffie-Hellman and Elliptic Curve Ephemeral Diffie-Hellman (\"DHE\" and \"ECDHE\") families.",
+        "Implementations MUST support and prefer to negotiate cipher suites offering forward secrecy, such as those in the Ephemeral Diffie-…Hellman and Elliptic Curve Ephemeral Diffie-Hellman (\"DHE\" and \"ECDHE\") families.",
         needs [], faults ["tls-static-rsa-only"], accounts 0, ciphers::forward_secrecy),
     check!("security.tls.cipher-aead", Security, "Every TLS service accepts a client offering only AEAD suites (AES-GCM, ChaCha20-Poly1305 with ECDHE/DHE: Mozilla \"intermediate\")", 7525, "4.2", Should, Deployment,
         "Given the foregoing considerations, implementation and deployment of the following cipher suites is RECOMMENDED:",
