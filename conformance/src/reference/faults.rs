@@ -419,6 +419,9 @@ faults! {
     TlsCertificateWrongName => "tls-certificate-wrong-name", "The certificate names only wrong-name.example.net.";
     TlsCertificateUntrusted => "tls-certificate-untrusted", "The certificate is a fresh self-signed one that no trust anchor of the run vouches for.";
     TlsCertificateWeakKey => "tls-certificate-weak-key", "The certificate has a 1024-bit RSA key and a SHA-1 signature.";
+    ImapNoLoginThrottle => "imap-no-login-throttle", "Failed LOGIN attempts are answered at once however many there were (the clean reference delays them from the third on).";
+    SmtpSenderNotChecked => "smtp-sender-not-checked", "An authenticated user may submit with another user's address in MAIL FROM (the clean reference answers 550 5.7.1).";
+    SmtpVrfyConfirms => "smtp-vrfy-confirms", "VRFY of a local user is answered 250 with the address, without authentication.";
 }
 
 impl Fault {

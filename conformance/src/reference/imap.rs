@@ -188,6 +188,9 @@ struct Session {
     tls: bool,
     /// Whether this is the implicit-TLS listener (the role of port 993).
     implicit: bool,
+    /// Failed LOGIN/AUTHENTICATE attempts on this connection (issue 12: from the third on,
+    /// each failure is answered after a delay, unless `imap-no-login-throttle`).
+    failed_logins: u32,
     user: Option<String>,
     selected: Option<Selected>,
     condstore: bool,
@@ -382,6 +385,7 @@ impl Session {
             decoder,
             tls: false,
             implicit: false,
+            failed_logins: 0,
             user: None,
             selected: None,
             condstore: false,
@@ -763,6 +767,7 @@ impl Session {
                     self.tagged(tag, "NO", "[UNAVAILABLE] login service down");
                 } else {
                     self.login(tag, &user, &password, false);
+                    self.throttle_failed_logins().await;
                 }
             }
             CommandBody::Authenticate(auth) => {
@@ -824,6 +829,7 @@ impl Session {
                                     let user = String::from_utf8_lossy(user).into_owned();
                                     let password = String::from_utf8_lossy(password).into_owned();
                                     self.login(tag, &user, &password, true);
+                                    self.throttle_failed_logins().await;
                                 }
                                 None => self.tagged(tag, "BAD", "invalid SASL PLAIN message"),
                             }
@@ -1254,7 +1260,15 @@ impl Session {
             };
             self.tagged(tag, "OK", &format!("[CAPABILITY {caps}] logged in"));
         } else {
+            self.failed_logins += 1;
             self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+        }
+    }
+
+    /// RFC 9051 §11.7: failed logins are delayed from the third on this connection.
+    async fn throttle_failed_logins(&self) {
+        if self.failed_logins >= 3 && !self.fault(Fault::ImapNoLoginThrottle) {
+            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
         }
     }
 
