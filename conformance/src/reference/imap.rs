@@ -281,7 +281,7 @@ fn flag_list<'k>(
     flags
 }
 
-/// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])`, encoded by the codec; `\\Recent` added
+/// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])`, encoded by the codec; `\Recent` added
 /// when the message is recent in the session.
 fn flags_fetch(
     seq: usize,
