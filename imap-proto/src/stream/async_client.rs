@@ -4,18 +4,13 @@
 //! ```no_run
 //! # async fn run() -> Result<(), groupwire_imap::stream::async_client::ClientError> {
 //! use groupwire_imap::command::CommandBody;
-//! use groupwire_imap::core::IString;
 //! use groupwire_imap::stream::async_client::AsyncClient;
 //!
 //! let tcp = tokio::net::TcpStream::connect("127.0.0.1:143").await?;
 //! let (mut client, _greeting) = AsyncClient::connect(tcp).await?;
-//! let reply = client
-//!     .execute(CommandBody::Login {
-//!         username: IString::from("alice"),
-//!         password: IString::from("secret"),
-//!     })
-//!     .await?;
-//! assert!(reply.completion.is_ok());
+//! client.execute(CommandBody::login("alice", "secret")).await?.ok()?;
+//! let select = client.execute(CommandBody::select("INBOX")).await?.ok()?;
+//! println!("{} untagged responses to SELECT", select.data.len());
 //! let mut idle = client.idle().await?;
 //! let update = idle.next_update().await?; // e.g. `* 4 EXISTS`
 //! println!("{}", String::from_utf8_lossy(update.as_bytes()));
@@ -48,7 +43,7 @@ pub enum ClientError {
     Session(SessionError),
     /// The server answered the greeting with `* BYE`.
     Rejected(ResponseFrame),
-    /// The server refused a command a helper needed (IDLE answered `NO`/`BAD`).
+    /// The server refused a command ([`Reply::ok`]) or IDLE (answered `NO`/`BAD`).
     Refused(Completion),
 }
 
@@ -110,6 +105,18 @@ pub struct Reply {
     pub data: Vec<ResponseFrame>,
     /// The tagged `OK`, `NO` or `BAD`.
     pub completion: Completion,
+}
+
+impl Reply {
+    /// The reply if the command succeeded (`OK`), else [`ClientError::Refused`], so a
+    /// session reads `client.execute(...).await?.ok()?`.
+    pub fn ok(self) -> Result<Reply, ClientError> {
+        if self.completion.is_ok() {
+            Ok(self)
+        } else {
+            Err(ClientError::Refused(self.completion))
+        }
+    }
 }
 
 /// An IMAP client over a tokio stream. See the [module docs](self).
