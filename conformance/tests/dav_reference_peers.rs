@@ -16,6 +16,15 @@ const LITMUS: &str = "/usr/bin/litmus";
 /// Debian's interpreter, where python3-caldav is installed (not a pyenv `python3`).
 const PYTHON: &str = "/usr/bin/python3";
 
+/// Writes to the test log even when the test passes (libtest captures `println!` of
+/// passing tests; a write to the stderr handle is not captured).
+fn log(text: &str) {
+    use std::io::Write as _;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.write_all(b"\n");
+}
+
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| value == "true")
 }
@@ -30,7 +39,7 @@ fn tool_present(tool: &str, what: &str) -> bool {
         !in_ci(),
         "{what} ({tool}) is missing in CI: scripts/debian-packages.txt installs it"
     );
-    eprintln!("skip: {what} is not installed ({tool} missing)");
+    log(&format!("skip: {what} is not installed ({tool} missing)"));
     false
 }
 
@@ -107,10 +116,10 @@ fn litmus(running: &Running, suites: &str) -> (Vec<String>, bool) {
         .expect("litmus runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    println!(
+    log(&format!(
         "litmus {url} (exit {:?})\n{stdout}{stderr}",
         output.status.code()
-    );
+    ));
     let _ = std::fs::remove_dir_all(&workdir);
     let summaries = stdout
         .lines()
@@ -177,7 +186,7 @@ fn python_caldav_present() -> bool {
         !in_ci(),
         "python3-caldav is missing in CI: scripts/debian-packages.txt installs it"
     );
-    eprintln!("skip: the python caldav library (python3-caldav) is not installed");
+    log("skip: the python caldav library (python3-caldav) is not installed");
     false
 }
 
@@ -200,7 +209,7 @@ fn python_round_trip(running: &Running) -> (String, bool) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    println!("{text}");
+    log(&text);
     let passed = output.status.success() && text.contains("round trip passed");
     (text, passed)
 }
