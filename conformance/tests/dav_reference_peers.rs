@@ -9,11 +9,21 @@
 use std::path::Path;
 use std::process::Command;
 
+use groupwire_conformance::reference::faults::{Fault, Faults};
 use groupwire_conformance::reference::{Reference, ReferenceOptions};
 
 const LITMUS: &str = "/usr/bin/litmus";
 /// Debian's interpreter, where python3-caldav is installed (not a pyenv `python3`).
 const PYTHON: &str = "/usr/bin/python3";
+
+/// Writes to the test log even when the test passes (libtest captures `println!` of
+/// passing tests; a write to the stderr handle is not captured).
+fn log(text: &str) {
+    use std::io::Write as _;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.write_all(b"\n");
+}
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| value == "true")
@@ -29,7 +39,7 @@ fn tool_present(tool: &str, what: &str) -> bool {
         !in_ci(),
         "{what} ({tool}) is missing in CI: scripts/debian-packages.txt installs it"
     );
-    eprintln!("skip: {what} is not installed ({tool} missing)");
+    log(&format!("skip: {what} is not installed ({tool} missing)"));
     false
 }
 
@@ -41,13 +51,20 @@ struct Running {
 
 impl Running {
     fn start(name: &str) -> Running {
+        Running::start_with(name, Faults::none())
+    }
+
+    fn start_with(name: &str, faults: Faults) -> Running {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
         let reference = runtime
-            .block_on(Reference::start(ReferenceOptions::default()))
+            .block_on(Reference::start(ReferenceOptions {
+                faults,
+                ..ReferenceOptions::default()
+            }))
             .expect("reference starts");
         let ca_file = std::env::temp_dir().join(format!(
             "groupwire-dav-peers-{name}-{}.pem",
@@ -75,17 +92,18 @@ impl Drop for Running {
     }
 }
 
-#[test]
-fn litmus_passes_all_five_suites_against_the_reference() {
-    if !tool_present(LITMUS, "litmus") {
-        return;
-    }
-    let running = Running::start("litmus");
+/// Runs litmus `suites` against the reference's WebDAV URL; its summary lines by suite,
+/// after printing the whole output.
+fn litmus(running: &Running, suites: &str) -> (Vec<String>, bool) {
     let reference = running.reference();
     let account = reference.accounts.first().expect("an account");
     let url = reference.webdav_url();
     // litmus writes debug.log and child.log into its working directory.
-    let workdir = std::env::temp_dir().join(format!("groupwire-litmus-{}", std::process::id()));
+    let workdir = std::env::temp_dir().join(format!(
+        "groupwire-litmus-{}-{}",
+        std::process::id(),
+        suites.replace(' ', "-")
+    ));
     std::fs::create_dir_all(&workdir).expect("litmus work directory");
     let output = Command::new(LITMUS)
         .current_dir(&workdir)
@@ -93,19 +111,31 @@ fn litmus_passes_all_five_suites_against_the_reference() {
         .arg(&url)
         .arg(&account.address)
         .arg(&account.password)
-        .env("TESTS", "basic copymove props locks http")
+        .env("TESTS", suites)
         .output()
         .expect("litmus runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    println!(
+    log(&format!(
         "litmus {url} (exit {:?})\n{stdout}{stderr}",
         output.status.code()
-    );
-    let summaries: Vec<&str> = stdout
+    ));
+    let _ = std::fs::remove_dir_all(&workdir);
+    let summaries = stdout
         .lines()
         .filter(|line| line.starts_with("<- summary for"))
+        .map(str::to_string)
         .collect();
+    (summaries, output.status.success())
+}
+
+#[test]
+fn litmus_passes_all_five_suites_against_the_reference() {
+    if !tool_present(LITMUS, "litmus") {
+        return;
+    }
+    let running = Running::start("litmus");
+    let (summaries, success) = litmus(&running, "basic copymove props locks http");
     for suite in ["basic", "copymove", "props", "locks", "http"] {
         let line = summaries
             .iter()
@@ -116,27 +146,52 @@ fn litmus_passes_all_five_suites_against_the_reference() {
             "litmus suite {suite} failed: {line}"
         );
     }
-    assert!(output.status.success(), "litmus exited {:?}", output.status);
+    assert!(success, "litmus exited with failure");
 }
 
+/// The second opinion can tell a broken server too: with locks not enforced, litmus's
+/// locks suite fails.
 #[test]
-fn python_caldav_round_trip_passes_against_the_reference() {
-    if !tool_present(PYTHON, "python3") {
+fn litmus_fails_the_locks_suite_when_locks_are_not_enforced() {
+    if !tool_present(LITMUS, "litmus") {
         return;
+    }
+    let running = Running::start_with("litmus-fault", Faults::one(Fault::DavLockIgnored));
+    let (summaries, success) = litmus(&running, "locks");
+    let line = summaries
+        .iter()
+        .find(|line| line.contains("`locks'"))
+        .expect("litmus ran the locks suite");
+    assert!(
+        !line.contains(" 0 failed"),
+        "locks passed despite dav-lock-ignored: {line}"
+    );
+    // litmus --keep-going exits 0 whatever the suites found: the summary is the verdict.
+    let _ = success;
+}
+
+/// Whether Debian's python3 with python3-caldav is there (see [`tool_present`]).
+fn python_caldav_present() -> bool {
+    if !tool_present(PYTHON, "python3") {
+        return false;
     }
     let probe = Command::new(PYTHON)
         .args(["-c", "import caldav"])
         .output()
         .expect("python3 runs");
-    if !probe.status.success() {
-        assert!(
-            !in_ci(),
-            "python3-caldav is missing in CI: scripts/debian-packages.txt installs it"
-        );
-        eprintln!("skip: the python caldav library (python3-caldav) is not installed");
-        return;
+    if probe.status.success() {
+        return true;
     }
-    let running = Running::start("pycaldav");
+    assert!(
+        !in_ci(),
+        "python3-caldav is missing in CI: scripts/debian-packages.txt installs it"
+    );
+    log("skip: the python caldav library (python3-caldav) is not installed");
+    false
+}
+
+/// Runs the round trip script; its output and whether it passed.
+fn python_round_trip(running: &Running) -> (String, bool) {
     let reference = running.reference();
     let account = reference.accounts.first().expect("an account");
     let script =
@@ -149,12 +204,34 @@ fn python_caldav_round_trip_passes_against_the_reference() {
         .arg(&running.ca_file)
         .output()
         .expect("the round trip runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}{stderr}");
-    assert!(
-        output.status.success() && stdout.contains("round trip passed"),
-        "python caldav round trip failed (exit {:?})",
-        output.status.code()
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
+    log(&text);
+    let passed = output.status.success() && text.contains("round trip passed");
+    (text, passed)
+}
+
+#[test]
+fn python_caldav_round_trip_passes_against_the_reference() {
+    if !python_caldav_present() {
+        return;
+    }
+    let running = Running::start("pycaldav");
+    let (_, passed) = python_round_trip(&running);
+    assert!(passed, "python caldav round trip failed");
+}
+
+/// With time ranges ignored, the round trip's queries find too much and it fails.
+#[test]
+fn python_caldav_round_trip_fails_when_time_ranges_are_ignored() {
+    if !python_caldav_present() {
+        return;
+    }
+    let running = Running::start_with("pycaldav-fault", Faults::one(Fault::DavTimeRangeIgnored));
+    let (text, passed) = python_round_trip(&running);
+    assert!(!passed, "round trip passed despite dav-time-range-ignored");
+    assert!(text.contains("FAILED: "), "{text}");
 }

@@ -155,6 +155,12 @@ pub const DAV_COMPLIANCE: &str =
 /// The methods OPTIONS lists in `Allow`.
 pub const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, LOCK, UNLOCK, REPORT";
 
+/// Most connections served at once; more are closed as they arrive.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// How long a client may take to send a request's header block.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves HTTPS on `listener` until the task is aborted.
 pub async fn serve(
     listener: TcpListener,
@@ -167,11 +173,18 @@ pub async fn serve(
         let Ok((socket, _)) = listener.accept().await else {
             continue;
         };
+        while connections.try_join_next().is_some() {}
+        if connections.len() >= MAX_CONNECTIONS {
+            drop(socket);
+            continue;
+        }
         let _ = socket.set_nodelay(true);
         let acceptor = acceptor.clone();
         let service = Arc::clone(&service);
         connections.spawn(async move {
-            let Ok(stream) = acceptor.accept(socket).await else {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(socket)).await
+            else {
                 return;
             };
             let handler = hyper::service::service_fn(move |request| {
@@ -180,10 +193,12 @@ pub async fn serve(
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(64 * 1024)
                 .serve_connection(TokioIo::new(stream), handler)
                 .await;
         });
-        while connections.try_join_next().is_some() {}
     }
 }
 
