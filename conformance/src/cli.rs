@@ -63,6 +63,10 @@ pub enum Command {
     /// Relay a real IMAP/SMTP server changing one behaviour (a fault), to prove checks
     /// against real servers; prints the proxy URL and writes its CA certificate.
     Proxy(crate::proxy::cli::ProxyArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(crate::manual::CompletionsArgs),
+    /// Print the man page, or write one per subcommand with --out-dir.
+    Man(crate::manual::ManArgs),
 }
 
 /// Arguments of `groupwire check`.
@@ -149,6 +153,8 @@ pub fn main() -> ExitCode {
         Command::Selftest(args) => crate::selftest::cli_selftest(&args),
         Command::Matrix(args) => crate::matrix::cli_matrix(&args),
         Command::Proxy(args) => crate::proxy::cli::cli_proxy(&args),
+        Command::Completions(args) => crate::manual::cli_completions(&args),
+        Command::Man(args) => crate::manual::cli_man(&args),
     }
 }
 
@@ -158,6 +164,8 @@ pub fn catalogue() -> Registry {
 }
 
 fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    // Whatever produced the message, a password in a URL is not printed.
+    let message = crate::target::redact_urls(&message.to_string());
     eprintln!("groupwire: {message}");
     exit::code(exit::USAGE)
 }

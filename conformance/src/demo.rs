@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::engine::{Progress, TlsTrust};
 use crate::profile::Profile;
 use crate::reference::faults::Faults;
-use crate::reference::{Reference, ReferenceOptions};
+use crate::reference::{Reference, ReferenceOptions, ServerLimits};
 use crate::report::{Report, RunPlan};
 
 /// Where `demo` writes its HTML report unless told otherwise.
@@ -134,12 +134,18 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
     out
 }
 
-/// Starts the reference with `faults` on `bind` and serves until Ctrl-C.
-pub async fn serve(faults: Faults, bind: std::net::IpAddr) -> Result<(), DemoError> {
+/// Starts the reference with `faults` on `bind` and serves until Ctrl-C or SIGTERM (both
+/// remove the certificate file it wrote).
+pub async fn serve(
+    faults: Faults,
+    bind: std::net::IpAddr,
+    limits: ServerLimits,
+) -> Result<(), DemoError> {
     let reference = Reference::start(ReferenceOptions {
         faults,
         bind,
         tls: None,
+        limits,
     })
     .await
     .map_err(|error| DemoError(error.to_string()))?;
@@ -147,11 +153,27 @@ pub async fn serve(faults: Faults, bind: std::net::IpAddr) -> Result<(), DemoErr
     print!("{}", describe(&reference, &certificate));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
+    stop_signal().await;
     reference.stop().await;
     let _ = std::fs::remove_file(&certificate);
     println!("stopped");
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM (how service managers and `kill` stop a process).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Arguments of `groupwire demo`.
@@ -206,6 +228,53 @@ pub struct ServeArgs {
     /// The address to listen on (ports are chosen by the system).
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Connections served at once (all listeners); one more gets `* BYE` / `421`.
+    #[arg(long, value_name = "N", default_value_t = ServerLimits::default().max_connections)]
+    pub max_connections: usize,
+    /// Seconds a connection may stay unauthenticated (IMAP login, SMTP AUTH).
+    #[arg(long, value_name = "SECONDS", default_value_t = ServerLimits::default().preauth_timeout.as_secs_f64())]
+    pub preauth_timeout: f64,
+    /// IMAP autologout: seconds without a command once authenticated (RFC 9051 §5.4: ≥ 1800).
+    #[arg(long, value_name = "SECONDS", default_value_t = ServerLimits::default().autologout.as_secs_f64())]
+    pub autologout: f64,
+    /// Submission: seconds to wait for the next command (RFC 5321 §4.5.3.2.7: ≥ 300).
+    #[arg(long, value_name = "SECONDS", default_value_t = ServerLimits::default().smtp_command_timeout.as_secs_f64())]
+    pub smtp_timeout: f64,
+    /// Largest IMAP literal accepted before authentication, in octets.
+    #[arg(long, value_name = "OCTETS", default_value_t = ServerLimits::default().preauth_literal)]
+    pub preauth_literal: u64,
+    /// Most input bytes one connection buffers before authentication.
+    #[arg(long, value_name = "BYTES", default_value_t = ServerLimits::default().preauth_buffer)]
+    pub preauth_buffer: usize,
+    /// Most input bytes one authenticated connection buffers.
+    #[arg(long, value_name = "BYTES", default_value_t = ServerLimits::default().session_buffer)]
+    pub session_buffer: usize,
+    /// Most input bytes all connections buffer together.
+    #[arg(long, value_name = "BYTES", default_value_t = ServerLimits::default().total_buffer)]
+    pub total_buffer: usize,
+}
+
+impl ServeArgs {
+    /// The limits the flags describe (a timeout that is not a positive number of seconds is
+    /// an error).
+    pub fn limits(&self) -> Result<ServerLimits, DemoError> {
+        let seconds = |name: &str, value: f64| {
+            Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| DemoError(format!("--{name} wants a positive number of seconds")))
+        };
+        Ok(ServerLimits {
+            max_connections: self.max_connections,
+            preauth_timeout: seconds("preauth-timeout", self.preauth_timeout)?,
+            autologout: seconds("autologout", self.autologout)?,
+            smtp_command_timeout: seconds("smtp-timeout", self.smtp_timeout)?,
+            preauth_literal: self.preauth_literal,
+            preauth_buffer: self.preauth_buffer,
+            session_buffer: self.session_buffer,
+            total_buffer: self.total_buffer,
+        })
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, DemoError> {
@@ -279,7 +348,14 @@ pub fn cli_serve(args: &ServeArgs) -> std::process::ExitCode {
             }
         }
     }
-    match runtime().and_then(|runtime| runtime.block_on(serve(faults, args.bind))) {
+    let limits = match args.limits() {
+        Ok(limits) => limits,
+        Err(error) => {
+            eprintln!("groupwire serve: {error}");
+            return crate::exit::code(crate::exit::USAGE);
+        }
+    };
+    match runtime().and_then(|runtime| runtime.block_on(serve(faults, args.bind, limits))) {
         Ok(()) => crate::exit::code(crate::exit::SUCCESS),
         Err(error) => {
             eprintln!("groupwire serve: {error}");

@@ -120,6 +120,11 @@ pub async fn run(
             Err(Step::Note(reason)) => (Status::Skip, Some(reason), None),
             Err(Step::Stop(failure)) => {
                 let mut failure = *failure;
+                // The server's reply could echo what it was sent: never keep a password, in
+                // the hook's reason (reports) nor in the failure (stderr).
+                failure.message =
+                    String::from_utf8_lossy(&env.masker.mask_secrets(failure.message.as_bytes()))
+                        .into_owned();
                 failure.endpoint.clone_from(&endpoint.url);
                 failure.protocol = protocol;
                 (Status::Error, Some(failure.message.clone()), Some(failure))

@@ -110,7 +110,19 @@ fn default_port(scheme: &str) -> Option<(u16, Security)> {
 impl Endpoint {
     /// Parses `scheme://[user@]host[:port][/path]`.
     pub fn parse(url: &str) -> Result<Endpoint, TargetError> {
-        let bad = |why: &str| TargetError(format!("invalid URL {url:?}: {why}"));
+        // The URL may hold a password (refused below): never echo it, and when it looks like
+        // one (`user:...@`) say so, whatever else fails to parse (a `/` in a password ends
+        // the authority early and makes the rest look like a port and a path).
+        let shown = redact_urls(url);
+        let password_hint = shown != url;
+        let bad = |why: &str| {
+            let why = if password_hint {
+                "passwords do not belong in URLs; use the GROUPWIRE_PASSWORD environment variable"
+            } else {
+                why
+            };
+            TargetError(format!("invalid URL {shown:?}: {why}"))
+        };
         let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
         let scheme = scheme.to_ascii_lowercase();
         let (default, security) = default_port(&scheme).ok_or_else(|| bad("unknown scheme"))?;
@@ -125,7 +137,10 @@ impl Endpoint {
             Some((user, hostport)) => (Some(percent_decode(user)), hostport),
             None => (None, authority),
         };
-        if user.as_deref().is_some_and(|user| user.contains(':')) {
+        let password_like = user.as_deref().is_some_and(|user| user.contains(':'))
+            // `imap://bob:pa/ss@host`: a password with `/` makes the rest look like a path.
+            || (!matches!(scheme.as_str(), "http" | "https") && path.contains('@'));
+        if password_like {
             return Err(bad(
                 "passwords do not belong in URLs; use the GROUPWIRE_PASSWORD environment variable",
             ));
@@ -166,6 +181,33 @@ impl Endpoint {
             _ => None,
         }
     }
+}
+
+/// `text` with the password part of every URL in it (`scheme://user:password@...`) replaced
+/// by `***`, for messages: from the first `:` after `://` to the last `@` of the URL (a `/`
+/// in a password included). It may hide more than the password, never less.
+pub fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(after.len());
+        let (url, tail) = after.split_at(end);
+        match (url.find(':'), url.rfind('@')) {
+            (Some(colon), Some(at)) if colon < at => {
+                out.push_str(url.get(..=colon).unwrap_or_default());
+                out.push_str("***");
+                out.push_str(url.get(at..).unwrap_or_default());
+            }
+            _ => out.push_str(url),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn percent_decode(text: &str) -> String {
@@ -286,6 +328,8 @@ impl Target {
             Protocol::Webdav => self.webdav.as_ref(),
             Protocol::Caldav => self.caldav.as_ref(),
             Protocol::Carddav => self.carddav.as_ref(),
+            // The security checks visit every TLS service (`Target::tls_services`).
+            Protocol::Security => None,
         }
     }
 
@@ -424,8 +468,21 @@ impl Target {
         base: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Target, TargetError> {
-        let file: TargetFile =
-            toml::from_str(text).map_err(|error| TargetError(error.to_string()))?;
+        // toml's own message quotes the offending line, which may be `password = "..."`: say
+        // where and what, never the text.
+        let file: TargetFile = toml::from_str(text).map_err(|error| {
+            let line = error.span().map(|span| {
+                text.get(..span.start)
+                    .unwrap_or_default()
+                    .lines()
+                    .count()
+                    .max(1)
+            });
+            TargetError(match line {
+                Some(line) => format!("line {line}: {}", redact_urls(error.message())),
+                None => redact_urls(error.message()),
+            })
+        })?;
         let endpoint = |url: &Option<String>| url.as_deref().map(Endpoint::parse).transpose();
         let tls = match file
             .tls

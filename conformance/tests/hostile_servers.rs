@@ -316,9 +316,36 @@ async fn hostile_servers_give_errors_with_evidence_and_the_run_goes_on() {
         .evidence
         .transcript
         .iter()
+        .filter(|e| e.direction != Direction::Note)
         .map(|e| e.bytes.len())
         .sum();
     assert!(stored <= groupwire_conformance::engine::DEFAULT_MAX_TRANSCRIPT_BYTES);
+    // The head and the tail are kept, a note between them says what was cut.
+    let marker = format!(
+        "[{} bytes cut here",
+        flood.evidence.transcript_dropped_bytes
+    );
+    assert!(
+        flood
+            .evidence
+            .transcript
+            .iter()
+            .any(|e| e.direction == Direction::Note && e.bytes.starts_with(marker.as_bytes())),
+        "no cut marker"
+    );
+    let cut = flood
+        .evidence
+        .transcript
+        .iter()
+        .position(|e| e.bytes.starts_with(marker.as_bytes()))
+        .unwrap();
+    assert!(
+        flood.evidence.transcript[cut + 1..]
+            .iter()
+            .any(|e| e.direction == Direction::Received
+                && e.bytes.windows(9).any(|w| w == b"1 EXISTS\r")),
+        "the tail keeps the latest lines"
+    );
 
     assert_eq!(find(outcomes, "imap.hostile.good").status, Status::Pass);
 
@@ -384,4 +411,309 @@ async fn hostile_servers_give_errors_with_evidence_and_the_run_goes_on() {
             .unwrap()
             .contains("cannot connect")
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The same attacks against the `groupwire check` binary and its real IMAP suite: each run
+// ends within a time bound, its peak RSS (VmHWM from /proc) stays bounded, and the report
+// names what the server did.
+
+/// How a fake server misbehaves towards `groupwire check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hostile {
+    /// A greeting line that never ends.
+    EndlessLine,
+    /// A 60 MB literal (under the codec's 64 MiB literal limit) that never finishes.
+    EndlessLiteral,
+    /// Untagged `* OK` responses forever after each command, never the tagged completion.
+    Flood,
+    /// One byte every 100 ms, never a whole line.
+    Trickle,
+    /// Implicit TLS: reads the ClientHello, never answers.
+    TlsStall,
+    /// Answers STARTTLS OK, then plaintext where the TLS handshake should be.
+    StartTlsPlaintext,
+    /// Closes in the middle of the greeting.
+    CloseMidFrame,
+}
+
+async fn read_client_line(socket: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match socket.read(&mut byte).await {
+            Ok(1) => {
+                line.push(byte[0]);
+                if byte[0] == b'\n' {
+                    return Some(line);
+                }
+                if line.len() > 64 * 1024 {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+async fn hostile(mut socket: TcpStream, mode: Hostile) {
+    const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev2 IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n";
+    match mode {
+        Hostile::EndlessLine => {
+            let _ = socket.write_all(b"* OK ").await;
+            let chunk = vec![b'A'; 64 * 1024];
+            while socket.write_all(&chunk).await.is_ok() {}
+        }
+        Hostile::Trickle => {
+            let _ = socket.write_all(b"* OK ").await;
+            while socket.write_all(b"x").await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Hostile::TlsStall => {
+            let mut buf = [0u8; 4096];
+            while socket.read(&mut buf).await.unwrap_or(0) > 0 {}
+        }
+        Hostile::CloseMidFrame => {
+            let _ = socket.write_all(b"* OK [CAPABILITY IMAP4rev2 STAR").await;
+            let _ = socket.shutdown().await;
+        }
+        Hostile::EndlessLiteral | Hostile::Flood | Hostile::StartTlsPlaintext => {
+            let _ = socket.write_all(GREETING).await;
+            while let Some(line) = read_client_line(&mut socket).await {
+                let original = String::from_utf8_lossy(&line).into_owned();
+                let tag = original.split(' ').next().unwrap_or("*").to_owned();
+                let text = original.to_ascii_uppercase();
+                if text.contains(" LOGOUT") {
+                    let _ = socket
+                        .write_all(format!("* BYE\r\n{tag} OK bye\r\n").as_bytes())
+                        .await;
+                    return;
+                }
+                match mode {
+                    Hostile::EndlessLiteral => {
+                        let _ = socket.write_all(b"* 1 FETCH (BODY[] {60000000}\r\n").await;
+                        let chunk = vec![b'L'; 64 * 1024];
+                        while socket.write_all(&chunk).await.is_ok() {}
+                        return;
+                    }
+                    Hostile::Flood => {
+                        let lines = b"* OK flood\r\n".repeat(4096);
+                        while socket.write_all(&lines).await.is_ok() {}
+                        return;
+                    }
+                    _ if text.contains(" STARTTLS") => {
+                        let _ = socket
+                            .write_all(format!("{tag} OK begin TLS now\r\n").as_bytes())
+                            .await;
+                        // Wait for the ClientHello, answer in plaintext.
+                        let mut hello = [0u8; 4096];
+                        let _ = socket.read(&mut hello).await;
+                        let _ = socket.write_all(b"* OK still plaintext\r\n").await;
+                        let _ = socket.read(&mut hello).await;
+                        return;
+                    }
+                    _ => {
+                        let _ = socket
+                            .write_all(
+                                format!(
+                                    "* CAPABILITY IMAP4rev2 IMAP4rev1 STARTTLS LOGINDISABLED\r\n\
+                                     {tag} OK done\r\n"
+                                )
+                                .as_bytes(),
+                            )
+                            .await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn hostile_server(mode: Hostile) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            tokio::spawn(hostile(socket, mode));
+        }
+    });
+    port
+}
+
+/// What one `groupwire` run cost.
+#[derive(Debug)]
+struct Measured {
+    code: Option<i32>,
+    output: String,
+    elapsed: Duration,
+    peak_rss_kib: u64,
+}
+
+/// The peak resident set size of process `pid` so far (VmHWM), in KiB.
+fn vm_hwm(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Runs `groupwire ARGS`, sampling its peak RSS until it exits (killed after `limit`).
+fn measure(args: &[String], limit: Duration) -> Measured {
+    let dir = std::env::temp_dir().join(format!(
+        "gw-hostile-{}-{}",
+        std::process::id(),
+        args.join("").len() ^ rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_path = dir.join("out");
+    let err_path = dir.join("err");
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_groupwire"))
+        .args(args)
+        .env("GROUPWIRE_PASSWORD", "irrelevant")
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(hwm) = vm_hwm(pid) {
+            peak = peak.max(hwm);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = started.elapsed();
+    let output = format!(
+        "{}\n{}",
+        std::fs::read_to_string(&out_path).unwrap_or_default(),
+        std::fs::read_to_string(&err_path).unwrap_or_default()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Measured {
+        code: status.code(),
+        output,
+        elapsed,
+        peak_rss_kib: peak,
+    }
+}
+
+fn rand_suffix() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed) << 16
+}
+
+/// Runs a few IMAP checks of `groupwire check` against a fake server misbehaving as `mode`.
+async fn check_against(mode: Hostile) -> Measured {
+    let port = hostile_server(mode).await;
+    let scheme = match mode {
+        Hostile::TlsStall => "imaps",
+        Hostile::StartTlsPlaintext => "imap",
+        _ => "imap+plain",
+    };
+    let args: Vec<String> = [
+        "check",
+        &format!("{scheme}://127.0.0.1:{port}"),
+        "--insecure",
+        "--format",
+        "json",
+        "--timeout",
+        "3",
+        "--io-timeout",
+        "1",
+        "--only",
+        "imap.greeting.ok",
+        "--only",
+        "imap.capability.revision",
+        "--only",
+        "imap.starttls.ok",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let measured = tokio::task::spawn_blocking(move || measure(&args, Duration::from_secs(30)))
+        .await
+        .unwrap();
+    eprintln!(
+        "{mode:?}: exit {:?} in {:?}, peak RSS {} KiB",
+        measured.code, measured.elapsed, measured.peak_rss_kib
+    );
+    // Bounded: no hang, no crash, no memory growth with what the server sends.
+    assert!(
+        matches!(measured.code, Some(0..=5)),
+        "{mode:?}: exit {:?}\n{}",
+        measured.code,
+        measured.output
+    );
+    assert!(
+        measured.elapsed < Duration::from_secs(15),
+        "{mode:?} took {:?}",
+        measured.elapsed
+    );
+    assert!(
+        measured.peak_rss_kib < 96 * 1024,
+        "{mode:?}: peak RSS {} KiB",
+        measured.peak_rss_kib
+    );
+    measured
+}
+
+fn says(measured: &Measured, text: &str) {
+    assert!(
+        measured.output.contains(text),
+        "expected {text:?} in:\n{}",
+        measured.output
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_survives_an_endless_line() {
+    let measured = check_against(Hostile::EndlessLine).await;
+    says(&measured, "limit max_line_length exceeded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_survives_an_endless_literal() {
+    let measured = check_against(Hostile::EndlessLiteral).await;
+    says(&measured, "without completing a frame");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_ends_a_flood_of_untagged_responses() {
+    let measured = check_against(Hostile::Flood).await;
+    says(&measured, "server flooded untagged responses");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_survives_a_trickle() {
+    let measured = check_against(Hostile::Trickle).await;
+    says(&measured, "did not finish within");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_survives_a_tls_stall() {
+    let measured = check_against(Hostile::TlsStall).await;
+    says(&measured, "TLS handshake");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_survives_plaintext_after_starttls() {
+    let measured = check_against(Hostile::StartTlsPlaintext).await;
+    says(&measured, "TLS handshake failed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_survives_a_close_mid_frame() {
+    let measured = check_against(Hostile::CloseMidFrame).await;
+    says(&measured, "in the middle of a frame");
 }

@@ -52,7 +52,9 @@ pub mod body;
 mod decoded;
 pub mod headers;
 pub mod ical;
+#[cfg(feature = "json")]
 pub mod jcal;
+#[cfg(feature = "json")]
 pub mod jcard;
 pub mod limits;
 pub mod method;

@@ -4,6 +4,12 @@
 ///
 /// The defaults are safe for a server facing the open Internet; raise them per connection for
 /// trusted peers.
+///
+/// Bodies are parsed whole: a larger one is refused, so a caller needs to buffer at most
+/// `max_body_size` octets of one body (it should refuse a larger `Content-Length` before
+/// reading the body), and parsing one costs time and
+/// memory linear in its size, nesting and list lengths bounded as below; recurrence
+/// expansion is bounded per call in instances and in work, not per event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {

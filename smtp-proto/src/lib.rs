@@ -88,6 +88,7 @@ pub mod address;
 pub mod auth;
 pub mod capability;
 pub mod client;
+#[cfg(feature = "tokio")]
 pub mod codec;
 pub mod command;
 pub mod data;
@@ -105,6 +106,7 @@ pub use address::{AddressLiteral, Domain, Mailbox, Path, ReversePath};
 pub use auth::{AuthResponse, Mechanism, SaslPayload, decode_auth_response};
 pub use capability::{Capabilities, Capability, MechanismList};
 pub use client::ReplyDecoder;
+#[cfg(feature = "tokio")]
 pub use codec::{ClientCodec, CodecError, ServerCodec, ServerEvent};
 pub use command::{Command, decode_command};
 pub use data::{DataDecoder, DataEvent, DotStuffer, encode_data};

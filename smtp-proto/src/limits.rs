@@ -4,6 +4,14 @@
 ///
 /// The defaults are safe for a server facing the open Internet; raise them per connection for
 /// trusted peers.
+///
+/// A decoder holds no bytes itself: the caller's buffer does, so one command or reply line
+/// costs at most `max_line_length` (or `max_auth_line_length`) buffered octets, and message
+/// data is decoded line by line as it arrives (the caller decides whether to keep it up to
+/// `max_message_size`). Time is the caller's: RFC 5321 §4.5.3.2.7 asks a server to wait at
+/// least 5 minutes for the next command, and a server facing hostile clients also caps
+/// connections and each connection's buffer (the reference server's bounds are in the
+/// README's "Reliability" section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {

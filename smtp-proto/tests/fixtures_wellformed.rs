@@ -5,7 +5,7 @@
 //! the next command.
 
 // One loader for the transcript format both crates' fixtures use.
-#[path = "../../imap-proto/tests/support/transcript.rs"]
+#[path = "support/transcript.rs"]
 mod transcript;
 
 use transcript::{fixture_files, load_transcript};

@@ -89,7 +89,7 @@ fn smuggled_terminators_are_payload_when_lenient() {
 #[test]
 fn lenient_bare_lf_line_at_the_limit_round_trips_or_is_refused() {
     let limits = Limits::default().with_line_endings(LineEndings::Lenient);
-    let reproducer = include_bytes!("../../fuzz/regressions/smtp_command/bare-lf-999-octets");
+    let reproducer = include_bytes!("fixtures/hostile/bare-lf-999-octets");
     assert_eq!(reproducer.len(), 1_000);
     assert_eq!(reproducer.last(), Some(&b'\n'));
     let error = decode_command(reproducer, &limits).unwrap_err();

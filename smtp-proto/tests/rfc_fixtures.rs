@@ -2,7 +2,7 @@
 //! representative ones decode to exactly the values the RFC describes.
 
 // One loader for the transcript format both crates' fixtures use.
-#[path = "../../imap-proto/tests/support/transcript.rs"]
+#[path = "support/transcript.rs"]
 mod transcript;
 
 use std::borrow::Cow;

@@ -147,6 +147,8 @@ pub struct Connection {
     /// taking many small frames out of one big read costs no copying per frame).
     buffer: Vec<u8>,
     front: usize,
+    /// Bytes consumed by read helpers since the connection opened.
+    consumed_total: u64,
     /// How far into the pending bytes `read_line` already looked for a line feed.
     line_scanned: usize,
     transcript: Transcript,
@@ -206,6 +208,7 @@ impl Connection {
             stream: Some(Stream::Plain(tcp)),
             buffer: Vec::new(),
             front: 0,
+            consumed_total: 0,
             line_scanned: 0,
             transcript,
             settings: settings.clone(),
@@ -352,10 +355,17 @@ impl Connection {
         self.buffer.get(self.front..).unwrap_or_default()
     }
 
+    /// How many received bytes the read helpers have consumed since the connection opened
+    /// (the difference between two calls is the size of the frames read in between).
+    pub fn consumed_total(&self) -> u64 {
+        self.consumed_total
+    }
+
     /// Drops the first `count` buffered bytes.
     pub fn consume(&mut self, count: usize) {
         let count = count.min(self.buffered().len());
         self.front += count;
+        self.consumed_total += count as u64;
         self.line_scanned = self.line_scanned.saturating_sub(count);
     }
 

@@ -9,7 +9,10 @@ use std::time::Duration;
 use super::check::{Check, Protocol};
 use super::conn::{ConnSettings, Connection};
 use super::finding::Finding;
-use super::transcript::{DEFAULT_MAX_TRANSCRIPT_BYTES, Masker, Transcript};
+use super::transcript::{
+    DEFAULT_MAX_RUN_TRANSCRIPT_BYTES, DEFAULT_MAX_TRANSCRIPT_BYTES, Masker, Transcript,
+    TranscriptBudget,
+};
 use crate::target::{Account, Endpoint, Security, Target};
 
 /// What all checks of one run share.
@@ -24,8 +27,34 @@ pub struct RunEnv {
     pub run_prefix: String,
     /// Hides the accounts' passwords in transcripts.
     pub masker: Arc<Masker>,
-    /// Per-check transcript limit in bytes.
+    /// Per-check transcript limit in bytes (the first and last half are kept).
     pub max_transcript: usize,
+    /// What all transcripts of the run may keep together, beyond a small floor per check
+    /// ([`super::transcript::MIN_TRANSCRIPT_BYTES`]).
+    pub run_transcript: Arc<TranscriptBudget>,
+    /// What an IMAP check keeps of the untagged responses that arrive while it waits for
+    /// one command's tagged completion; past it the check ends as an error.
+    pub max_untagged: UntaggedLimit,
+}
+
+/// The most untagged responses (and their bytes) one command's reply may bring before the
+/// check gives up with `error: server flooded untagged responses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UntaggedLimit {
+    /// Responses.
+    pub responses: usize,
+    /// Bytes, as received.
+    pub bytes: usize,
+}
+
+impl Default for UntaggedLimit {
+    /// 10,000 responses or 16 MiB.
+    fn default() -> Self {
+        UntaggedLimit {
+            responses: 10_000,
+            bytes: 16 * 1024 * 1024,
+        }
+    }
 }
 
 impl RunEnv {
@@ -41,6 +70,8 @@ impl RunEnv {
             run_prefix: new_run_prefix(),
             masker,
             max_transcript: DEFAULT_MAX_TRANSCRIPT_BYTES,
+            run_transcript: TranscriptBudget::new(DEFAULT_MAX_RUN_TRANSCRIPT_BYTES),
+            max_untagged: UntaggedLimit::default(),
         }
     }
 }
@@ -74,7 +105,11 @@ impl CheckContext {
         check: Option<&'static Check>,
         capabilities: Option<Arc<Vec<String>>>,
     ) -> CheckContext {
-        let transcript = Transcript::new(env.masker.clone(), env.max_transcript);
+        let transcript = Transcript::with_budget(
+            env.masker.clone(),
+            env.max_transcript,
+            env.run_transcript.clone(),
+        );
         CheckContext {
             env,
             check,
@@ -164,6 +199,29 @@ impl CheckContext {
     /// Adds a remark to the transcript (connection 0: the check itself).
     pub fn note(&self, text: impl AsRef<str>) {
         self.transcript.note(0, text);
+    }
+
+    /// The same check with other connection settings (a TLS configuration of its own) and
+    /// `protocol` as the protocol of its connections; it shares this context's transcript, so
+    /// what it sends and receives is the check's evidence.
+    pub fn with_settings(&self, settings: ConnSettings, protocol: Protocol) -> CheckContext {
+        let env = RunEnv {
+            target: self.env.target.clone(),
+            settings,
+            run_prefix: self.env.run_prefix.clone(),
+            masker: self.env.masker.clone(),
+            max_transcript: self.env.max_transcript,
+            run_transcript: self.env.run_transcript.clone(),
+            max_untagged: self.env.max_untagged,
+        };
+        CheckContext {
+            env: Arc::new(env),
+            check: self.check,
+            protocol,
+            transcript: self.transcript.clone(),
+            connections: self.connections.clone(),
+            capabilities: None,
+        }
     }
 
     /// Connects to this check's endpoint: TLS from the start for implicit-TLS endpoints; for

@@ -92,7 +92,7 @@ pub use check::{
     RfcRef, Scope, Suite,
 };
 pub use conn::{ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed, RecordedIo};
-pub use context::{CheckContext, RunEnv, new_run_prefix};
+pub use context::{CheckContext, RunEnv, UntaggedLimit, new_run_prefix};
 pub use finding::{CheckResult, Finding, ensure, show_bytes};
 pub use mask::{FieldMasker, Wire};
 pub use outcome::{CheckOutcome, Evidence, Status};
@@ -104,6 +104,6 @@ pub use tls::{
     client_config, client_config_with_log, server_name,
 };
 pub use transcript::{
-    DEFAULT_MAX_TRANSCRIPT_BYTES, Direction, Entry, MIN_SEARCHED_SECRET, Masker, Transcript,
-    render_text,
+    DEFAULT_MAX_RUN_TRANSCRIPT_BYTES, DEFAULT_MAX_TRANSCRIPT_BYTES, Direction, Entry,
+    MIN_SEARCHED_SECRET, MIN_TRANSCRIPT_BYTES, Masker, Transcript, TranscriptBudget, render_text,
 };

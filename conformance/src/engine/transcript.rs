@@ -10,7 +10,8 @@
 //! PLAIN forms built from it) is masked wherever it still appears, e.g. echoed by a server;
 //! shorter passwords are not searched for, since they would match ordinary evidence.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -69,8 +70,57 @@ pub fn render_text(bytes: &[u8]) -> String {
     out
 }
 
-/// The most bytes one check's transcript keeps; the rest is counted, not stored.
+/// The most bytes one check's transcript keeps: the first half and the last half of what
+/// was recorded, with a note saying how many bytes were cut between them.
 pub const DEFAULT_MAX_TRANSCRIPT_BYTES: usize = 256 * 1024;
+
+/// The most bytes all transcripts of one run keep together (beyond
+/// [`MIN_TRANSCRIPT_BYTES`] per check, which every check keeps whatever the others took).
+pub const DEFAULT_MAX_RUN_TRANSCRIPT_BYTES: usize = 8 * 1024 * 1024;
+
+/// What every transcript may keep even when the run's budget is spent: its first and last
+/// 2 KiB.
+pub const MIN_TRANSCRIPT_BYTES: usize = 4 * 1024;
+
+/// The bytes all transcripts of a run may still keep ([`DEFAULT_MAX_RUN_TRANSCRIPT_BYTES`]
+/// unless set), shared by the run's transcripts.
+#[derive(Debug)]
+pub struct TranscriptBudget {
+    left: AtomicUsize,
+    max: usize,
+}
+
+impl TranscriptBudget {
+    /// A budget of `max` bytes for one run.
+    pub fn new(max: usize) -> Arc<TranscriptBudget> {
+        Arc::new(TranscriptBudget {
+            left: AtomicUsize::new(max),
+            max,
+        })
+    }
+
+    /// The budget it started with.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// Bytes not yet taken.
+    pub fn left(&self) -> usize {
+        self.left.load(Ordering::Relaxed)
+    }
+
+    /// Takes up to `want` bytes; returns how many were granted.
+    fn take(&self, want: usize) -> usize {
+        let mut granted = 0;
+        let _ = self
+            .left
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                granted = want.min(left);
+                Some(left - granted)
+            });
+        granted
+    }
+}
 
 /// Passwords shorter than this are not searched for in evidence (they would match ordinary
 /// bytes); the field masking hides them where the protocol carries them.
@@ -135,6 +185,31 @@ fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Appends `bytes` to the last entry when it is the same connection and direction (notes
+/// stay separate), else as a new entry.
+fn append(
+    entries: &mut Vec<Entry>,
+    at_ms: u64,
+    connection: u32,
+    direction: Direction,
+    bytes: &[u8],
+) {
+    if direction != Direction::Note
+        && let Some(last) = entries.last_mut()
+        && last.direction == direction
+        && last.connection == connection
+    {
+        last.bytes.extend_from_slice(bytes);
+        return;
+    }
+    entries.push(Entry {
+        at_ms,
+        connection,
+        direction,
+        bytes: bytes.to_vec(),
+    });
+}
+
 fn trim_eol(line: &[u8]) -> (&[u8], &[u8]) {
     let end = line
         .iter()
@@ -148,8 +223,19 @@ fn trim_eol(line: &[u8]) -> (&[u8], &[u8]) {
 
 #[derive(Debug)]
 struct State {
-    entries: Vec<Entry>,
-    stored: usize,
+    /// The first entries, up to half the limit; closed for good once full.
+    head: Vec<Entry>,
+    head_bytes: usize,
+    head_closed: bool,
+    /// The latest entries after the head, at most `tail_room` bytes (older ones are cut).
+    tail: VecDeque<Entry>,
+    tail_bytes: usize,
+    tail_room: usize,
+    /// What the head and the tail may still keep without drawing on the run's budget (half
+    /// of [`MIN_TRANSCRIPT_BYTES`] each).
+    head_free: usize,
+    tail_free: usize,
+    /// Bytes recorded but not kept.
     dropped: usize,
     /// Masking state per connection.
     fields: HashMap<u32, FieldMasker>,
@@ -171,6 +257,7 @@ pub struct Transcript {
     masker: Arc<Masker>,
     started: Instant,
     max_bytes: usize,
+    budget: Option<Arc<TranscriptBudget>>,
 }
 
 impl Transcript {
@@ -178,15 +265,47 @@ impl Transcript {
     pub fn new(masker: Arc<Masker>, max_bytes: usize) -> Transcript {
         Transcript {
             state: Arc::new(Mutex::new(State {
-                entries: Vec::new(),
-                stored: 0,
+                head: Vec::new(),
+                head_bytes: 0,
+                head_closed: false,
+                tail: VecDeque::new(),
+                tail_bytes: 0,
+                tail_room: 0,
+                head_free: MIN_TRANSCRIPT_BYTES.min(max_bytes) / 2,
+                tail_free: MIN_TRANSCRIPT_BYTES.min(max_bytes)
+                    - MIN_TRANSCRIPT_BYTES.min(max_bytes) / 2,
                 dropped: 0,
                 fields: HashMap::new(),
             })),
             masker,
             started: Instant::now(),
             max_bytes,
+            budget: None,
         }
+    }
+
+    /// The same, also drawing on the run's `budget` (beyond [`MIN_TRANSCRIPT_BYTES`]).
+    pub fn with_budget(
+        masker: Arc<Masker>,
+        max_bytes: usize,
+        budget: Arc<TranscriptBudget>,
+    ) -> Transcript {
+        let mut transcript = Transcript::new(masker, max_bytes);
+        transcript.budget = Some(budget);
+        transcript
+    }
+
+    /// Grants up to `want` more bytes: from `free` (the part's share of the floor), then
+    /// from the run's budget.
+    fn grant(&self, free: &mut usize, want: usize) -> usize {
+        let own = (*free).min(want);
+        *free -= own;
+        let rest = want - own;
+        let from_budget = match &self.budget {
+            Some(budget) => budget.take(rest),
+            None => rest,
+        };
+        own + from_budget
     }
 
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -243,39 +362,98 @@ impl Transcript {
 
     fn push(&self, connection: u32, direction: Direction, bytes: Vec<u8>) {
         let at_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let max = self.max_bytes;
+        let head_max = self.max_bytes / 2;
+        let tail_max = self.max_bytes - head_max;
         self.with_state(|state| {
-            let room = max.saturating_sub(state.stored);
-            if room == 0 {
-                state.dropped += bytes.len();
+            let mut rest = bytes.as_slice();
+            // The head, while it has room and nothing was cut yet.
+            if !state.head_closed {
+                let want = head_max.saturating_sub(state.head_bytes).min(rest.len());
+                let granted = self.grant(&mut state.head_free, want);
+                let (kept, after) = rest.split_at(granted);
+                if !kept.is_empty() {
+                    state.head_bytes += kept.len();
+                    append(&mut state.head, at_ms, connection, direction, kept);
+                }
+                rest = after;
+                if rest.is_empty() {
+                    return;
+                }
+                state.head_closed = true;
+            }
+            // The tail keeps the latest bytes, growing up to its half while granted.
+            let grow = tail_max.saturating_sub(state.tail_room).min(
+                rest.len()
+                    .saturating_sub(state.tail_room - state.tail_bytes),
+            );
+            let granted = self.grant(&mut state.tail_free, grow);
+            state.tail_room += granted;
+            let room = state.tail_room;
+            if rest.len() > room {
+                state.dropped += rest.len() - room;
+                rest = rest.get(rest.len() - room..).unwrap_or_default();
+            }
+            if rest.is_empty() {
                 return;
             }
-            let mut bytes = bytes;
-            if bytes.len() > room {
-                state.dropped += bytes.len() - room;
-                bytes.truncate(room);
-            }
-            state.stored += bytes.len();
+            state.tail_bytes += rest.len();
+            let tail = &mut state.tail;
             if direction != Direction::Note
-                && let Some(last) = state.entries.last_mut()
+                && let Some(last) = tail.back_mut()
                 && last.direction == direction
                 && last.connection == connection
             {
-                last.bytes.extend_from_slice(&bytes);
-                return;
+                last.bytes.extend_from_slice(rest);
+            } else {
+                tail.push_back(Entry {
+                    at_ms,
+                    connection,
+                    direction,
+                    bytes: rest.to_vec(),
+                });
             }
-            state.entries.push(Entry {
-                at_ms,
-                connection,
-                direction,
-                bytes,
-            });
+            // Cut the oldest tail bytes beyond its room.
+            while state.tail_bytes > room {
+                let excess = state.tail_bytes - room;
+                let Some(front) = state.tail.front_mut() else {
+                    break;
+                };
+                if front.bytes.len() <= excess {
+                    let removed = front.bytes.len();
+                    state.tail.pop_front();
+                    state.tail_bytes -= removed;
+                    state.dropped += removed;
+                } else {
+                    front.bytes.drain(..excess);
+                    state.tail_bytes -= excess;
+                    state.dropped += excess;
+                }
+            }
         });
     }
 
-    /// A copy of the entries so far.
+    /// A copy of the entries so far: the head, a note saying how many bytes were cut (when
+    /// any were), and the tail.
     pub fn entries(&self) -> Vec<Entry> {
-        self.with_state(|state| state.entries.clone())
+        self.with_state(|state| {
+            let mut entries = state.head.clone();
+            if state.dropped > 0 {
+                let first = state.tail.front();
+                entries.push(Entry {
+                    at_ms: first.map_or(0, |e| e.at_ms),
+                    connection: first.map_or(0, |e| e.connection),
+                    direction: Direction::Note,
+                    bytes: format!(
+                        "[{} bytes cut here: the transcript keeps the first and the last of what \
+                         was exchanged]",
+                        state.dropped
+                    )
+                    .into_bytes(),
+                });
+            }
+            entries.extend(state.tail.iter().cloned());
+            entries
+        })
     }
 
     /// How many bytes were not stored because the transcript was full.
@@ -388,13 +566,60 @@ mod tests {
     }
 
     #[test]
-    fn transcript_size_is_bounded() {
+    fn transcript_keeps_head_and_tail_with_a_marker() {
         let transcript = Transcript::new(Arc::new(Masker::default()), 10);
-        transcript.received(1, b"0123456789abcdef");
+        transcript.sent(1, b"0123456789abcdef");
         transcript.received(1, b"more");
+        transcript.received(1, b"xyz");
         let entries = transcript.entries();
-        assert_eq!(entries.len(), 1);
-        assert_eq!(entries[0].bytes, b"0123456789");
-        assert_eq!(transcript.dropped_bytes(), 10);
+        let texts: Vec<String> = texts(&transcript);
+        assert_eq!(texts[0], "01234");
+        assert!(texts[1].starts_with("[13 bytes cut here"), "{texts:?}");
+        assert_eq!(entries[1].direction, Direction::Note);
+        assert_eq!(texts[2], "rexyz");
+        assert_eq!(entries[2].direction, Direction::Received);
+        assert_eq!(transcript.dropped_bytes(), 13);
+        let kept: usize = entries
+            .iter()
+            .filter(|e| e.direction != Direction::Note)
+            .map(|e| e.bytes.len())
+            .sum();
+        assert_eq!(kept, 10);
+    }
+
+    #[test]
+    fn nothing_is_cut_below_the_limit() {
+        let transcript = Transcript::new(Arc::new(Masker::default()), 100);
+        transcript.sent(1, b"a NOOP\r\n");
+        transcript.received(1, b"a OK done\r\n");
+        assert_eq!(texts(&transcript), ["a NOOP\r\n", "a OK done\r\n"]);
+        assert_eq!(transcript.dropped_bytes(), 0);
+    }
+
+    #[test]
+    fn the_run_budget_bounds_all_transcripts_together_above_the_floor() {
+        let budget = TranscriptBudget::new(3 * MIN_TRANSCRIPT_BYTES);
+        let masker = Arc::new(Masker::default());
+        let mut kept = 0;
+        for _ in 0..10 {
+            let transcript = Transcript::with_budget(masker.clone(), 64 * 1024, budget.clone());
+            for _ in 0..100 {
+                transcript.received(1, &[b'x'; 1000]);
+            }
+            let entries = transcript.entries();
+            let own: usize = entries
+                .iter()
+                .filter(|e| e.direction != Direction::Note)
+                .map(|e| e.bytes.len())
+                .sum();
+            assert!(own >= MIN_TRANSCRIPT_BYTES, "{own}");
+            assert!(entries.iter().any(|e| e.direction == Direction::Note));
+            kept += own;
+        }
+        assert_eq!(budget.left(), 0);
+        assert!(
+            kept <= 3 * MIN_TRANSCRIPT_BYTES + 10 * MIN_TRANSCRIPT_BYTES,
+            "{kept}"
+        );
     }
 }

@@ -54,6 +54,8 @@ pub fn cli_proxy(args: &ProxyArgs) -> ExitCode {
         return crate::exit::code(crate::exit::SUCCESS);
     }
     let usage = |message: String| {
+        // Never echo a password given in a URL.
+        let message = crate::target::redact_urls(&message);
         eprintln!("groupwire proxy: {message}");
         crate::exit::code(crate::exit::USAGE)
     };

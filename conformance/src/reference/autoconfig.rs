@@ -138,7 +138,7 @@ pub async fn serve(
         let body = Arc::clone(&body);
         let faults = Arc::clone(&faults);
         connections.spawn(async move {
-            if let Ok(stream) = acceptor.accept(socket).await {
+            if let Ok(stream) = super::security::accept(&acceptor, socket, &faults).await {
                 let _ = answer(stream, &body, &faults).await;
             }
         });

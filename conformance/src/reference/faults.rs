@@ -185,6 +185,28 @@ faults! {
     ImapImplicitTlsStarttlsOk => "imap-implicit-tls-starttls-ok", "STARTTLS on the implicit-TLS port is answered OK instead of BAD.";
     ImapSpecialUseReturnIgnored => "imap-special-use-return-ignored", "LIST ... RETURN (SPECIAL-USE) shows no special-use attributes (a plain LIST still does).";
     ImapLoginCapabilityStale => "imap-login-capability-stale", "The CAPABILITY code in the tagged OK of LOGIN and AUTHENTICATE lists the capabilities of before the login.";
+    // IMAP depth, issue 10 items 9-16 (ESEARCH, CONDSTORE enabling, dates, SORT, base
+    // subject, HEADER/FROM search, keywords in FLAGS) and the multi-session consistency group.
+    ImapEsearchEmptyReturnNotAll => "imap-esearch-empty-return-not-all", "SEARCH RETURN () answers MIN MAX COUNT instead of ALL.";
+    ImapCondstoreNotEnabledByFetch => "imap-condstore-not-enabled-by-fetch", "FETCH MODSEQ and SEARCH MODSEQ do not enable CONDSTORE: no OK [HIGHESTMODSEQ], later FETCH responses carry no MODSEQ.";
+    ImapSearchModseqNoModseq => "imap-search-modseq-no-modseq", "SEARCH with a MODSEQ criterion answers without (MODSEQ n) or the ESEARCH MODSEQ result.";
+    ImapAppendDateIgnored => "imap-append-date-ignored", "The date-time given with APPEND is ignored: INTERNALDATE is the time of the APPEND.";
+    ImapSearchDatesIgnored => "imap-search-dates-ignored", "BEFORE, ON, SINCE, SENTBEFORE, SENTON and SENTSINCE match every message.";
+    ImapSearchSentdateUtc => "imap-search-sentdate-utc", "SENTBEFORE, SENTON and SENTSINCE compare the Date header's day in UTC instead of its own time zone.";
+    ImapSortDateArrival => "imap-sort-date-arrival", "SORT DATE orders by INTERNALDATE, ignoring the Date header.";
+    ImapSortDateIgnoresZone => "imap-sort-date-ignores-zone", "SORT DATE compares the Date header's wall-clock time, ignoring its time zone.";
+    ImapSortArrivalUid => "imap-sort-arrival-uid", "SORT ARRIVAL orders by UID (the order of APPEND) instead of INTERNALDATE.";
+    ImapSortReverseTiebreak => "imap-sort-reverse-tiebreak", "SORT REVERSE also reverses the message-number tie-break of equal keys.";
+    ImapSortFromWholeAddress => "imap-sort-from-whole-address", "SORT FROM compares the whole From field (display name first) instead of the first address's mailbox.";
+    ImapSortToCcIgnored => "imap-sort-to-cc-ignored", "SORT TO and SORT CC leave the messages in sequence order.";
+    ImapBaseSubjectSimple => "imap-base-subject-simple", "The SORT/THREAD base subject only loses leading Re:/Fwd: (encoded words, [tags], (fwd) and [fwd: ...] stay).";
+    ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "SEARCH HEADER <field> \"\" matches messages without that field.";
+    ImapSearchAddressRaw => "imap-search-address-raw", "SEARCH FROM/TO/CC/BCC match the raw field only, missing an address with a comment inside it.";
+    ImapKeywordsNotInFlags => "imap-keywords-not-in-flags", "FLAGS on SELECT lists only the system flags, never the mailbox's keywords.";
+    ImapNewKeywordNoFlags => "imap-new-keyword-no-flags", "No untagged FLAGS is sent when a keyword is first used in the mailbox.";
+    ImapOtherSessionFlagsUnseen => "imap-other-session-flags-unseen", "A session is never told of flag changes another session makes (EXISTS and EXPUNGE still are).";
+    ImapOtherSessionExpungeUnseen => "imap-other-session-expunge-unseen", "A session is never told of messages another session expunges and keeps its old sequence numbers.";
+    ImapUnsolicitedFetchNoModseq => "imap-unsolicited-fetch-no-modseq", "Unsolicited FETCH responses for another session's flag changes carry no MODSEQ after CONDSTORE is enabled.";
     // Discovery.
     AutoconfigMissing => "autoconfig-missing", "The autoconfig endpoint answers 404.";
     AutoconfigWrongPort => "autoconfig-wrong-port", "The autoconfig document names wrong ports.";
@@ -286,6 +308,96 @@ faults! {
     DavTextMatchIgnored => "dav-text-match-ignored", "calendar-query and addressbook-query ignore text-match (everything matches).";
     DavAddressDataUnfiltered => "dav-address-data-unfiltered", "address-data ignores the property selection and version conversion and returns the stored vCard.";
     DavQueryLimitIgnored => "dav-query-limit-ignored", "addressbook-query ignores the client's result limit.";
+    // CalDAV/CardDAV checks (helper dav-caldav): faults of the reference DAV server.
+    AutoconfigNoDav => "autoconfig-no-dav", "The autoconfig document names no calendar or address book service.";
+    CaldavAcceptsInvalidData => "caldav-accepts-invalid-data", "PUT of invalid iCalendar data into a calendar is stored (201).";
+    CaldavCalendarDataUnfiltered => "caldav-calendar-data-unfiltered", "calendar-data with a comp/prop selection returns the whole object.";
+    CaldavComponentSetIgnored => "caldav-component-set-ignored", "A calendar stores components outside its supported-calendar-component-set.";
+    CaldavExpandIgnored => "caldav-expand-ignored", "calendar-data with expand returns the master with its RRULE.";
+    CaldavFreeBusyEmpty => "caldav-free-busy-empty", "free-busy-query returns a VFREEBUSY without FREEBUSY periods.";
+    CaldavLimitRecurrenceSetIgnored => "caldav-limit-recurrence-set-ignored", "limit-recurrence-set returns every overridden instance.";
+    CaldavMkcalendarIgnoresProperties => "caldav-mkcalendar-ignores-properties", "MKCALENDAR creates the calendar but drops the properties of its body.";
+    CaldavMkcalendarOverwrites => "caldav-mkcalendar-overwrites", "MKCALENDAR on an existing collection answers 201 and empties it.";
+    CaldavMkcalendarPlainCollection => "caldav-mkcalendar-plain-collection", "MKCALENDAR creates a plain collection (no CALDAV:calendar in its resourcetype).";
+    CaldavMkcalendarRefused => "caldav-mkcalendar-refused", "MKCALENDAR is answered 403.";
+    CaldavMultiUidAccepted => "caldav-multi-uid-accepted", "A calendar object with components of two UIDs is stored.";
+    CaldavNoCalendarAccess => "caldav-no-calendar-access", "OPTIONS does not list calendar-access in the DAV header.";
+    CaldavNoCalendarHomeSet => "caldav-no-calendar-home-set", "The principal has no calendar-home-set.";
+    CaldavNoReadFreeBusy => "caldav-no-read-free-busy", "supported-privilege-set of calendars lacks read-free-busy.";
+    CaldavNoSupportedReportSet => "caldav-no-supported-report-set", "Calendars advertise no calendaring report in supported-report-set.";
+    CaldavQueryAllDayInstant => "caldav-query-all-day-instant", "An all-day (DATE) event is matched as an instant at its start.";
+    CaldavQueryCaseSensitive => "caldav-query-case-sensitive", "CalDAV text-match compares case-sensitively (i;octet) by default.";
+    CaldavQueryIgnoresComponent => "caldav-query-ignores-component", "calendar-query ignores the component type of a comp-filter.";
+    CaldavQueryIgnoresExdate => "caldav-query-ignores-exdate", "Time ranges match instances removed by EXDATE.";
+    CaldavQueryIgnoresIsNotDefined => "caldav-query-ignores-is-not-defined", "CalDAV is-not-defined is ignored (every object matches).";
+    CaldavQueryIgnoresNegate => "caldav-query-ignores-negate", "CalDAV negate-condition is ignored.";
+    CaldavQueryIgnoresOverrides => "caldav-query-ignores-overrides", "Time ranges use the instances of the RRULE, not their overrides.";
+    CaldavQueryIgnoresTimeRange => "caldav-query-ignores-time-range", "calendar-query ignores time-range filters.";
+    CaldavQueryIgnoresTimezone => "caldav-query-ignores-timezone", "calendar-query reads floating times in UTC whatever CALDAV:timezone says.";
+    CaldavQueryNoRecurrence => "caldav-query-no-recurrence", "Time ranges test the first instance of a recurring event only.";
+    CaldavQueryTzidAsUtc => "caldav-query-tzid-as-utc", "Times with a TZID are compared as if they were UTC.";
+    CaldavTodoRefused => "caldav-todo-refused", "PUT of a VTODO is answered 403.";
+    CarddavAcceptsInvalidData => "carddav-accepts-invalid-data", "PUT of invalid vCard data is stored (201).";
+    CarddavAddressDataUnfiltered => "carddav-address-data-unfiltered", "address-data with prop elements returns the whole vCard.";
+    CarddavMkcolIgnoresProperties => "carddav-mkcol-ignores-properties", "Extended MKCOL creates the address book but drops the properties of its body.";
+    CarddavMkcolPlainCollection => "carddav-mkcol-plain-collection", "Extended MKCOL creates a plain collection (no CARDDAV:addressbook in its resourcetype).";
+    CarddavMkcolRefused => "carddav-mkcol-refused", "Extended MKCOL of an address book is answered 403.";
+    CarddavNoAddressbookClass => "carddav-no-addressbook-class", "OPTIONS does not list addressbook in the DAV header.";
+    CarddavNoAddressbookHomeSet => "carddav-no-addressbook-home-set", "The principal has no addressbook-home-set.";
+    CarddavNoSupportedReportSet => "carddav-no-supported-report-set", "Address books advertise no address book report in supported-report-set.";
+    CarddavPhotoTruncated => "carddav-photo-truncated", "vCards are cut after 64 KiB when stored.";
+    CarddavQueryAllofAsAnyof => "carddav-query-allof-as-anyof", "addressbook-query treats test=\"allof\" as anyof.";
+    CarddavQueryAnyofAsAllof => "carddav-query-anyof-as-allof", "addressbook-query treats test=\"anyof\" as allof.";
+    CarddavQueryCaseSensitive => "carddav-query-case-sensitive", "CardDAV text-match compares case-sensitively by default.";
+    CarddavQueryIgnoresIsNotDefined => "carddav-query-ignores-is-not-defined", "CardDAV is-not-defined is ignored.";
+    CarddavQueryIgnoresNegate => "carddav-query-ignores-negate", "CardDAV negate-condition is ignored.";
+    CarddavQueryIgnoresParamFilter => "carddav-query-ignores-param-filter", "addressbook-query ignores param-filter.";
+    CarddavQueryLimitIgnored => "carddav-query-limit-ignored", "addressbook-query ignores the client limit.";
+    CarddavQueryMatchTypeIgnored => "carddav-query-match-type-ignored", "addressbook-query treats every match-type as contains.";
+    CarddavSupportedAddressDataWrong => "carddav-supported-address-data-wrong", "supported-address-data lists only text/x-vcard 2.1.";
+    CarddavVcard4Refused => "carddav-vcard4-refused", "PUT of a vCard 4.0 is answered 415.";
+    CarddavVersionIgnored => "carddav-version-ignored", "address-data version=\"4.0\" returns the stored vCard 3.0 unconverted.";
+    DavAcceptsAnyMediaType => "dav-accepts-any-media-type", "PUT of a body of another media type into a calendar or address book is stored.";
+    DavAnonymousPrincipal => "dav-anonymous-principal", "An anonymous PROPFIND for current-user-principal is answered 207 with DAV:unauthenticated.";
+    DavCtagStatic => "dav-ctag-static", "getctag never changes.";
+    DavErrorBodyMissing => "dav-error-body-missing", "CalDAV/CardDAV/sync preconditions are reported with a bare status, no DAV:error body.";
+    DavEtagStatic => "dav-etag-static", "Calendar and vCard ETags never change.";
+    DavMultigetDropsMissing => "dav-multiget-drops-missing", "calendar- and addressbook-multiget leave out hrefs that do not exist.";
+    DavMultigetNoData => "dav-multiget-no-data", "calendar- and addressbook-multiget return getetag but no object data.";
+    DavMultigetTruncated => "dav-multiget-truncated", "calendar- and addressbook-multiget answer only the first 50 hrefs.";
+    DavNoCurrentUserPrincipal => "dav-no-current-user-principal", "current-user-principal is not defined (404 propstat).";
+    DavPrivilegeSetWrong => "dav-privilege-set-wrong", "current-user-privilege-set grants the owner read only.";
+    DavPropfindManyPropsHttp400 => "dav-propfind-many-props-400", "A PROPFIND naming more than 8 properties is answered 400.";
+    DavPutLost => "dav-put-lost", "PUT of a calendar object or vCard answers 201 but stores nothing.";
+    DavQueryAnyCollation => "dav-query-any-collation", "An unknown collation in a text-match is accepted (as i;ascii-casemap).";
+    DavSyncAcceptsAnyToken => "dav-sync-accepts-any-token", "sync-collection with an unknown token answers as for an initial sync.";
+    DavSyncDepthOneHttp400 => "dav-sync-depth-one-400", "sync-collection with Depth: 1 is answered 400 (RFC 6578 allows it; Thunderbird sends it).";
+    DavSyncInitialEmpty => "dav-sync-initial-empty", "An initial sync-collection lists no member.";
+    DavSyncMissesChanges => "dav-sync-misses-changes", "An incremental sync-collection omits changed members.";
+    DavSyncMissesRemovals => "dav-sync-misses-removals", "An incremental sync-collection omits removed members.";
+    DavSyncNoToken => "dav-sync-no-token", "sync-collection responses carry no DAV:sync-token.";
+    DavSyncTokenPropertyStale => "dav-sync-token-property-stale", "The DAV:sync-token property stays at its first value.";
+    DavUidConflictAllowed => "dav-uid-conflict-allowed", "A second object with a UID already in the collection is stored.";
+    DavUidMangled => "dav-uid-mangled", "Non-ASCII characters of UIDs are replaced by ? when stored.";
+    DavUtf8Mangled => "dav-utf8-mangled", "Non-ASCII characters of display names and resource names are replaced by ?.";
+    DavWeakEtag => "dav-weak-etag", "ETags of calendar objects and vCards are weak (W/).";
+    DavWellKnownServed => "dav-well-known-served", "/.well-known/caldav and /carddav answer PROPFIND themselves (207) and GET with 200.";
+    DavWellKnownWrongTarget => "dav-well-known-wrong-target", "The well-known redirects point to a path that is not a DAV resource (404).";
+    // Security posture (issue 12): TLS versions, cipher suites and certificates of every TLS
+    // listener. rustls speaks neither TLS 1.1 and older nor weak suites, so the version and
+    // cipher faults answer the ClientHello themselves (`reference::security`).
+    TlsAcceptsSsl3 => "tls-accepts-ssl3", "A ClientHello offering at most SSL 3.0 is answered with an SSL 3.0 ServerHello.";
+    TlsAcceptsTls10 => "tls-accepts-tls10", "A ClientHello offering at most TLS 1.0 is answered with a TLS 1.0 ServerHello.";
+    TlsAcceptsTls11 => "tls-accepts-tls11", "A ClientHello offering at most TLS 1.1 is answered with a TLS 1.1 ServerHello.";
+    TlsLegacyOnly => "tls-legacy-only", "Only SSL 3.0 to TLS 1.1 are spoken: a ClientHello offering TLS 1.2 or 1.3 gets a protocol_version alert.";
+    TlsWeakCiphers => "tls-weak-ciphers", "A TLS 1.2 ClientHello offering only NULL, export, DES, RC4, 3DES or static-RSA suites is answered with a ServerHello choosing the first.";
+    TlsCbcOnly => "tls-cbc-only", "Only CBC suites are spoken: a ClientHello offering none (AEAD-only TLS 1.2, or TLS 1.3) gets a handshake_failure alert.";
+    TlsStaticRsaOnly => "tls-static-rsa-only", "Only static-RSA suites are spoken: a ClientHello offering none (forward-secret TLS 1.2 suites only, or TLS 1.3) gets a handshake_failure alert.";
+    TlsCertificateExpired => "tls-certificate-expired", "The certificate expired on 2021-01-01.";
+    TlsCertificateExpiring => "tls-certificate-expiring", "The certificate expires in 10 days.";
+    TlsCertificateWrongName => "tls-certificate-wrong-name", "The certificate names only wrong-name.example.net.";
+    TlsCertificateUntrusted => "tls-certificate-untrusted", "The certificate is a fresh self-signed one that no trust anchor of the run vouches for.";
+    TlsCertificateWeakKey => "tls-certificate-weak-key", "The certificate has a 1024-bit RSA key and a SHA-1 signature.";
 }
 
 impl Fault {

@@ -11,13 +11,17 @@ pub mod autoconfig;
 pub mod dav;
 pub mod faults;
 pub mod imap;
+pub mod message_keys;
 pub mod mime;
+pub mod security;
 pub mod smtp;
 pub mod store;
 pub mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -48,6 +52,8 @@ pub struct ReferenceOptions {
     pub bind: IpAddr,
     /// TLS material to reuse; generated when `None` (reusing saves time in `selftest`).
     pub tls: Option<ReferenceTls>,
+    /// Timeouts, connection cap and buffer bounds against hostile clients.
+    pub limits: ServerLimits,
 }
 
 impl Default for ReferenceOptions {
@@ -56,7 +62,192 @@ impl Default for ReferenceOptions {
             faults: Faults::none(),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             tls: None,
+            limits: ServerLimits::default(),
         }
+    }
+}
+
+/// What the reference servers grant one client, so a hostile or broken client costs bounded
+/// time, memory and file descriptors (the reference is also a library for other people's
+/// tests and a load-test target). `groupwire serve` sets each from a flag; see README,
+/// "Reliability".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Connections served at once over all listeners; one more is answered `* BYE` (IMAP) or
+    /// `421` (submission) and closed.
+    pub max_connections: usize,
+    /// IMAP: how long a connection may stay unauthenticated (RFC 9051 §5.4 allows a short
+    /// pre-authentication timer); submission: how long before AUTH succeeds. Counted from the
+    /// connect, not reset by traffic, so a slowloris client is cut too.
+    pub preauth_timeout: Duration,
+    /// IMAP autologout after authentication: how long without a complete command (IDLE
+    /// included) before `* BYE`; RFC 9051 §5.4 requires at least 30 minutes.
+    pub autologout: Duration,
+    /// Submission: how long the server waits for the next command (or DATA bytes) before
+    /// `421`; RFC 5321 §4.5.3.2.7 asks for at least 5 minutes.
+    pub smtp_command_timeout: Duration,
+    /// IMAP: the largest literal accepted before authentication (a synchronising one over it
+    /// gets `NO [TOOBIG]`, a non-synchronising one `* BYE`, RFC 7888 §4).
+    pub preauth_literal: u64,
+    /// The most input bytes one connection buffers before authentication.
+    pub preauth_buffer: usize,
+    /// The most input bytes one authenticated connection buffers (above the 2 MiB
+    /// APPENDLIMIT and SIZE, with room for a command line).
+    pub session_buffer: usize,
+    /// The most input bytes all connections together buffer.
+    pub total_buffer: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            preauth_timeout: Duration::from_secs(60),
+            autologout: Duration::from_secs(30 * 60),
+            smtp_command_timeout: Duration::from_secs(5 * 60),
+            preauth_literal: 8 * 1024,
+            preauth_buffer: 128 * 1024,
+            session_buffer: 10 * 1024 * 1024,
+            total_buffer: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// The live accounting of one deployment against its [`ServerLimits`]: connections open and
+/// input bytes buffered, shared by every listener and session.
+#[derive(Debug)]
+pub struct Guard {
+    /// The limits.
+    pub limits: ServerLimits,
+    connections: AtomicUsize,
+    buffered: AtomicUsize,
+    peak_buffered: AtomicUsize,
+    refused: AtomicUsize,
+    fd_warned: AtomicBool,
+}
+
+impl Guard {
+    /// A guard enforcing `limits`, nothing in use.
+    pub fn new(limits: ServerLimits) -> Guard {
+        Guard {
+            limits,
+            connections: AtomicUsize::new(0),
+            buffered: AtomicUsize::new(0),
+            peak_buffered: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
+            fd_warned: AtomicBool::new(false),
+        }
+    }
+
+    /// Connections being served now.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Connections refused at the cap so far.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    /// Input bytes all sessions hold now.
+    pub fn buffered(&self) -> usize {
+        self.buffered.load(Ordering::Relaxed)
+    }
+
+    /// The most input bytes all sessions held at once.
+    pub fn peak_buffered(&self) -> usize {
+        self.peak_buffered.load(Ordering::Relaxed)
+    }
+
+    /// A connection slot, or `None` at the cap.
+    fn admit(self: &Arc<Guard>) -> Option<Slot> {
+        let max = self.limits.max_connections;
+        let taken = self
+            .connections
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            });
+        if taken.is_ok() {
+            Some(Slot {
+                guard: Arc::clone(self),
+                held: 0,
+            })
+        } else {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+/// One admitted connection: frees its place and its buffered bytes when dropped.
+#[derive(Debug)]
+pub struct Slot {
+    guard: Arc<Guard>,
+    held: usize,
+}
+
+/// A session would buffer more than its limit allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverBudget {
+    /// This connection's own limit.
+    Connection(usize),
+    /// All connections' limit together.
+    Total(usize),
+}
+
+impl std::fmt::Display for OverBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OverBudget::Connection(max) => {
+                write!(f, "more than {max} bytes buffered for this connection")
+            }
+            OverBudget::Total(max) => {
+                write!(f, "server input buffers full ({max} bytes in all)")
+            }
+        }
+    }
+}
+
+impl Slot {
+    /// The limits of the deployment.
+    pub fn limits(&self) -> &ServerLimits {
+        &self.guard.limits
+    }
+
+    /// Accounts this connection's input buffer at `bytes` (the session calls it after each
+    /// read, with the authentication state choosing the per-connection limit).
+    pub fn account(&mut self, bytes: usize, authenticated: bool) -> Result<(), OverBudget> {
+        let limits = &self.guard.limits;
+        let own = if authenticated {
+            limits.session_buffer
+        } else {
+            limits.preauth_buffer
+        };
+        if bytes > own {
+            return Err(OverBudget::Connection(own));
+        }
+        if bytes > self.held {
+            let more = bytes - self.held;
+            let total = self.guard.buffered.fetch_add(more, Ordering::AcqRel) + more;
+            self.held = bytes;
+            self.guard.peak_buffered.fetch_max(total, Ordering::Relaxed);
+            if total > limits.total_buffer {
+                return Err(OverBudget::Total(limits.total_buffer));
+            }
+        } else {
+            self.guard
+                .buffered
+                .fetch_sub(self.held - bytes, Ordering::AcqRel);
+            self.held = bytes;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.guard.buffered.fetch_sub(self.held, Ordering::AcqRel);
+        self.guard.connections.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -121,6 +312,8 @@ pub struct Reference {
     pub store: Arc<Store>,
     /// The faults it runs with.
     pub faults: Faults,
+    /// Connections and buffered bytes against the [`ServerLimits`].
+    pub guard: Arc<Guard>,
     tasks: JoinSet<()>,
 }
 
@@ -166,6 +359,10 @@ impl Reference {
         }
 
         let faults = options.faults;
+        let guard = Arc::new(Guard::new(options.limits));
+        // The certificate a security fault asks for, else the shared one.
+        let server_tls = security::server_config(&tls, &faults, &certificate_names())
+            .map_err(StartError::Tls)?;
         let mut tasks = JoinSet::new();
         let document = AutoconfigDocument {
             domain: DOMAIN.to_string(),
@@ -182,15 +379,16 @@ impl Reference {
         };
         tasks.spawn(autoconfig::serve(
             autoconfig_listener,
-            Arc::clone(&tls.server),
+            Arc::clone(&server_tls),
             document,
             faults.clone(),
         ));
         let smtp_service = Arc::new(smtp::SmtpService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
             domain: DOMAIN.to_string(),
+            guard: Arc::clone(&guard),
         });
         tasks.spawn(smtp::serve(
             submission_listener,
@@ -200,8 +398,9 @@ impl Reference {
         tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
         let imap_service = Arc::new(imap::ImapService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
+            guard: Arc::clone(&guard),
         });
         tasks.spawn(imap::serve(imap_listener, Arc::clone(&imap_service), false));
         tasks.spawn(imap::serve(imaps_listener, imap_service, true));
@@ -228,6 +427,7 @@ impl Reference {
             tls,
             store,
             faults,
+            guard,
             tasks,
         })
     }
@@ -297,20 +497,46 @@ fn dav_url(address: SocketAddr, path: &str) -> String {
 }
 
 /// Accepts connections on `listener` until the task is aborted, running `session` for each in
-/// a task of its own and reaping finished ones as it goes. The IMAP and submission listeners
-/// share it; what a session does is theirs.
-async fn serve_connections<F, Fut>(listener: TcpListener, session: F)
+/// a task of its own (with its [`Slot`], or `None` when the connection cap is reached: the
+/// session then only says goodbye) and reaping finished ones as it goes. The IMAP and
+/// submission listeners share it; what a session does is theirs.
+///
+/// Out of file descriptors (`EMFILE`, `ENFILE`), `accept` fails at once and would fail again
+/// at once: the loop pauses (10 ms doubling to 1 s) instead of spinning, the sessions it has
+/// go on being served, and the condition is logged once per deployment.
+async fn serve_connections<F, Fut>(listener: TcpListener, guard: Arc<Guard>, session: F)
 where
-    F: Fn(TcpStream) -> Fut,
+    F: Fn(TcpStream, Option<Slot>) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     let mut sessions = JoinSet::new();
+    let mut pause = Duration::ZERO;
     loop {
-        let Ok((socket, _)) = listener.accept().await else {
-            continue;
+        let socket = match listener.accept().await {
+            Ok((socket, _)) => {
+                pause = Duration::ZERO;
+                socket
+            }
+            Err(error) => {
+                let out_of_descriptors = matches!(error.raw_os_error(), Some(23 | 24));
+                if out_of_descriptors && !guard.fd_warned.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "groupwire reference: out of file descriptors ({error}); pausing accept \
+                         and serving the open connections (logged once)"
+                    );
+                }
+                pause = if out_of_descriptors {
+                    (pause * 2).clamp(Duration::from_millis(10), Duration::from_secs(1))
+                } else {
+                    Duration::from_millis(1)
+                };
+                while sessions.try_join_next().is_some() {}
+                tokio::time::sleep(pause).await;
+                continue;
+            }
         };
         let _ = socket.set_nodelay(true);
-        sessions.spawn(session(socket));
+        sessions.spawn(session(socket, guard.admit()));
         while sessions.try_join_next().is_some() {}
     }
 }

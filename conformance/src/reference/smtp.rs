@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use groupwire_smtp::auth::{AuthResponse, Mechanism, decode_auth_response, parse_plain_message};
 use groupwire_smtp::capability::{Capabilities, Capability};
@@ -40,33 +41,73 @@ pub struct SmtpService {
     pub faults: Faults,
     /// The server's domain, in the greeting and EHLO.
     pub domain: String,
+    /// Connection cap, timeouts and buffer accounting shared with the other listeners.
+    pub guard: Arc<super::Guard>,
 }
 
 /// Serves submission on `listener` until the task is aborted; `implicit_tls` for the 465 role.
 pub async fn serve(listener: TcpListener, service: Arc<SmtpService>, implicit_tls: bool) {
-    super::serve_connections(listener, move |socket| {
+    let guard = Arc::clone(&service.guard);
+    super::serve_connections(listener, guard, move |socket, slot| {
         let service = Arc::clone(&service);
         async move {
-            let _ = handle(socket, service, implicit_tls).await;
+            match slot {
+                Some(slot) => {
+                    let _ = handle(socket, service, implicit_tls, slot).await;
+                }
+                None => refuse(socket, &service, implicit_tls).await,
+            }
         }
     })
     .await
+}
+
+/// The answer past the connection cap: `421` as the greeting (RFC 5321 §3.8; over TLS on the
+/// implicit-TLS port, the handshake bounded by a few seconds), then close.
+async fn refuse(socket: TcpStream, service: &SmtpService, implicit_tls: bool) {
+    let busy = format!(
+        "421 4.7.0 {} too many connections, try again later\r\n",
+        service.domain
+    );
+    let within = Duration::from_secs(3);
+    if implicit_tls {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
+        if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
+            let _ = tokio::time::timeout(within, async {
+                stream.write_all(busy.as_bytes()).await?;
+                stream.shutdown().await
+            })
+            .await;
+        }
+    } else {
+        let mut socket = socket;
+        let _ = tokio::time::timeout(within, socket.write_all(busy.as_bytes())).await;
+    }
 }
 
 async fn handle(
     socket: TcpStream,
     service: Arc<SmtpService>,
     implicit_tls: bool,
+    slot: super::Slot,
 ) -> std::io::Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
-    let mut session = Session::new(service);
+    let mut session = Session::new(service, slot);
     session.implicit = implicit_tls;
     if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
-        let mut stream = acceptor.accept(socket).await?;
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline(),
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
+        else {
+            return Ok(());
+        };
+        let mut stream = accepted?;
         session.tls = true;
         session.greet(&mut stream).await?;
         session.run(&mut stream).await?;
-        return Ok(());
+        return session.goodbye(&mut stream).await;
     }
     let mut socket = socket;
     session.greet(&mut socket).await?;
@@ -75,15 +116,24 @@ async fn handle(
             // RFC 3207 §4.2: what the client sent before the handshake is discarded.
             session.buffer.clear();
         }
-        let mut stream = acceptor.accept(socket).await?;
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline(),
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
+        else {
+            return Ok(());
+        };
+        let mut stream = accepted?;
         session.tls = true;
         if !session.fault(Fault::SmtpStarttlsKeepsState) {
             session.helo = None;
         }
         session.reset_transaction();
         session.run(&mut stream).await?;
+        return session.goodbye(&mut stream).await;
     }
-    Ok(())
+    session.goodbye(&mut socket).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +152,14 @@ struct Transaction {
 
 struct Session {
     service: Arc<SmtpService>,
+    /// This connection's place under the connection cap and its buffer accounting.
+    slot: super::Slot,
+    /// When the connection was accepted (the pre-authentication timer runs from here).
+    connected: tokio::time::Instant,
+    /// The last complete command (or DATA bytes): the command timer runs from here.
+    active: tokio::time::Instant,
+    /// Why the server is ending the session (sent as a `421` reply when the stream allows).
+    ending: Option<String>,
     buffer: Vec<u8>,
     tls: bool,
     /// Whether this is the implicit-TLS listener (port 465 role).
@@ -124,7 +182,7 @@ fn reply(code: u16, enhanced: Option<(u8, u16, u16)>, lines: &[&str]) -> Vec<u8>
 }
 
 impl Session {
-    fn new(service: Arc<SmtpService>) -> Session {
+    fn new(service: Arc<SmtpService>, slot: super::Slot) -> Session {
         let line = if service.faults.has(Fault::SmtpLongLinesAccepted) {
             64 * 1024
         } else {
@@ -133,8 +191,13 @@ impl Session {
         let limits = Limits::default()
             .with_line_endings(LineEndings::Strict)
             .with_max_line_length(line);
+        let now = tokio::time::Instant::now();
         Session {
             service,
+            slot,
+            connected: now,
+            active: now,
+            ending: None,
             buffer: Vec::with_capacity(4096),
             tls: false,
             implicit: false,
@@ -175,12 +238,57 @@ impl Session {
         stream.flush().await
     }
 
+    /// When the session ends unless a command (or DATA bytes) arrives: the command timer
+    /// (RFC 5321 §4.5.3.2.7), and before AUTH the pre-authentication timer too.
+    fn deadline(&self) -> tokio::time::Instant {
+        let limits = self.slot.limits();
+        let command = self.active + limits.smtp_command_timeout;
+        if self.user.is_none() {
+            command.min(self.connected + limits.preauth_timeout)
+        } else {
+            command
+        }
+    }
+
+    /// Reads more input; `false` at end of stream, when a timer ran out or the buffer would
+    /// exceed its limit (`ending` then says why).
     async fn fill<S: AsyncRead + Unpin>(&mut self, stream: &mut S) -> std::io::Result<bool> {
+        if self.ending.is_some() {
+            return Ok(false);
+        }
         let mut chunk = [0u8; 16 * 1024];
-        let read = stream.read(&mut chunk).await?;
+        let read = match tokio::time::timeout_at(self.deadline(), stream.read(&mut chunk)).await {
+            Ok(read) => read?,
+            Err(_) => {
+                self.ending = Some(format!(
+                    "4.4.2 {} timeout waiting for the client, closing",
+                    self.service.domain
+                ));
+                return Ok(false);
+            }
+        };
         self.buffer
             .extend_from_slice(chunk.get(..read).unwrap_or_default());
+        if let Err(over) = self.slot.account(self.buffer.len(), self.user.is_some()) {
+            self.ending = Some(format!("4.3.2 {over}, closing"));
+            self.buffer.clear();
+            return Ok(false);
+        }
         Ok(read > 0)
+    }
+
+    /// After the command loop: the `421` saying why the server ends the session, if it does.
+    async fn goodbye<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
+        if let Some(reason) = self.ending.take() {
+            let line = format!("421 {reason}\r\n");
+            let within = Duration::from_secs(3);
+            let _ = tokio::time::timeout(within, async {
+                stream.write_all(line.as_bytes()).await?;
+                stream.flush().await
+            })
+            .await;
+        }
+        Ok(())
     }
 
     fn capabilities(&self) -> Vec<Capability<'static>> {
@@ -250,6 +358,7 @@ impl Session {
                 }
             };
             self.buffer.drain(..consumed);
+            self.active = tokio::time::Instant::now();
             if self.fault(Fault::SmtpPipeliningDropsCommands) {
                 self.buffer.clear();
             }
@@ -495,6 +604,7 @@ impl Session {
             if !self.fill(stream).await? {
                 return Ok(None);
             }
+            self.active = tokio::time::Instant::now();
         }
         Ok(Some(self.buffer.drain(..size).collect()))
     }
@@ -565,6 +675,7 @@ impl Session {
                     if !self.fill(stream).await? {
                         return Ok(None);
                     }
+                    self.active = tokio::time::Instant::now();
                 }
                 Err(_) => {
                     // Lenient decoding does not fail on line endings; anything else ends the session.

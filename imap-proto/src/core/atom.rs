@@ -148,6 +148,11 @@ impl<'a> Tag<'a> {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `prefix` followed by `number`; the caller has checked that `prefix` is tag text.
+    pub(crate) fn numbered(prefix: &str, number: u64) -> Tag<'static> {
+        Tag(Cow::Owned(format!("{prefix}{number}")))
+    }
 }
 
 impl fmt::Debug for Tag<'_> {

@@ -8,13 +8,14 @@
 
 use std::num::NonZeroUsize;
 
-use bytes::{Bytes, BytesMut};
-use tokio_util::codec;
+use bytes::Bytes;
 
-use super::CodecError;
 use crate::frame::{FrameStatus, Framer};
 use crate::response::Response;
-use crate::{DecodeError, Decoded, Encode, Limits};
+use crate::{DecodeError, Decoded, Limits};
+
+#[cfg(feature = "tokio")]
+pub use self::tokio_adapter::ResponseCodec;
 
 /// Decodes responses one at a time from a buffer that starts at the next response.
 ///
@@ -95,6 +96,11 @@ pub struct ResponseFrame {
 }
 
 impl ResponseFrame {
+    /// A frame the caller has already validated against `limits`.
+    pub(crate) fn from_parts(bytes: Bytes, limits: Limits) -> Self {
+        Self { bytes, limits }
+    }
+
     /// The response's wire bytes (CRLF included).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
@@ -112,51 +118,63 @@ impl ResponseFrame {
     }
 }
 
-/// A `tokio_util::codec` decoder of responses (client side) and encoder of responses
-/// (server side).
-#[derive(Debug, Clone, Default)]
-pub struct ResponseCodec {
-    decoder: ResponseDecoder,
-}
+/// The `tokio_util::codec` adapter (the `tokio` feature, on by default).
+#[cfg(feature = "tokio")]
+mod tokio_adapter {
+    use bytes::BytesMut;
+    use tokio_util::codec;
 
-impl ResponseCodec {
-    /// A codec enforcing `limits`.
-    pub fn new(limits: Limits) -> Self {
-        Self {
-            decoder: ResponseDecoder::new(limits),
+    use super::{ResponseDecoder, ResponseFrame};
+    use crate::response::Response;
+    use crate::stream::CodecError;
+    use crate::{Encode, Limits};
+
+    /// A `tokio_util::codec` decoder of responses (client side) and encoder of responses
+    /// (server side). Needs the `tokio` feature (on by default).
+    #[derive(Debug, Clone, Default)]
+    pub struct ResponseCodec {
+        decoder: ResponseDecoder,
+    }
+
+    impl ResponseCodec {
+        /// A codec enforcing `limits`.
+        pub fn new(limits: Limits) -> Self {
+            Self {
+                decoder: ResponseDecoder::new(limits),
+            }
         }
     }
-}
 
-impl codec::Decoder for ResponseCodec {
-    type Item = ResponseFrame;
-    type Error = CodecError;
+    impl codec::Decoder for ResponseCodec {
+        type Item = ResponseFrame;
+        type Error = CodecError;
 
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ResponseFrame>, CodecError> {
-        let Some(len) = self.decoder.frame(src)? else {
-            return Ok(None);
-        };
-        let limits = *self.decoder.limits();
-        let bytes = src.split_to(len).freeze();
-        Response::from_frame(&bytes, &limits)?;
-        Ok(Some(ResponseFrame { bytes, limits }))
+        fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ResponseFrame>, CodecError> {
+            let Some(len) = self.decoder.frame(src)? else {
+                return Ok(None);
+            };
+            let limits = *self.decoder.limits();
+            let bytes = src.split_to(len).freeze();
+            Response::from_frame(&bytes, &limits)?;
+            Ok(Some(ResponseFrame { bytes, limits }))
+        }
     }
-}
 
-impl codec::Encoder<&Response<'_>> for ResponseCodec {
-    type Error = CodecError;
+    impl codec::Encoder<&Response<'_>> for ResponseCodec {
+        type Error = CodecError;
 
-    fn encode(&mut self, item: &Response<'_>, dst: &mut BytesMut) -> Result<(), CodecError> {
-        item.encode(dst);
-        Ok(())
+        fn encode(&mut self, item: &Response<'_>, dst: &mut BytesMut) -> Result<(), CodecError> {
+            item.encode(dst);
+            Ok(())
+        }
     }
-}
 
-impl codec::Encoder<Response<'_>> for ResponseCodec {
-    type Error = CodecError;
+    impl codec::Encoder<Response<'_>> for ResponseCodec {
+        type Error = CodecError;
 
-    fn encode(&mut self, item: Response<'_>, dst: &mut BytesMut) -> Result<(), CodecError> {
-        item.encode(dst);
-        Ok(())
+        fn encode(&mut self, item: Response<'_>, dst: &mut BytesMut) -> Result<(), CodecError> {
+            item.encode(dst);
+            Ok(())
+        }
     }
 }

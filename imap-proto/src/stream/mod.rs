@@ -1,10 +1,15 @@
 //! Streaming roles with `tokio_util::codec` adapters: [`client`] decodes what a server sends,
 //! [`server`] decodes what a client sends (keeping the protocol state that changes how its
-//! bytes are read) and [`server_codec`] adapts it to `tokio_util::codec`.
+//! bytes are read) and `server_codec` adapts it to `tokio_util::codec` (with the `tokio`
+//! feature, on by default).
 
+#[cfg(feature = "tokio")]
+pub mod async_client;
 pub mod client;
 pub mod server;
+#[cfg(feature = "tokio")]
 pub mod server_codec;
+pub mod session;
 
 use std::fmt;
 use std::io;

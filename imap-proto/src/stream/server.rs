@@ -101,6 +101,19 @@ pub struct CommandDecoder {
     /// Largest `{n+}` literal accepted (4096 under LITERAL-, RFC 7888 §4); `None` for no
     /// bound beyond [`Limits::max_literal_size`].
     max_non_sync_literal: Option<u64>,
+    /// The `{n+}` announcement last refused by `max_non_sync_literal`.
+    refused: Option<RefusedLiteral>,
+}
+
+/// A non-synchronising literal refused by [`CommandDecoder::with_max_non_sync_literal`]: the
+/// client sends its data anyway, so a server that wants to keep the connection reads and
+/// discards `size` octets from `data_start` (RFC 7888 §4, choice 1) instead of buffering them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefusedLiteral {
+    /// The announced size in octets.
+    pub size: u64,
+    /// Offset (from the start of the buffer passed to `decode`) where the literal data begins.
+    pub data_start: usize,
 }
 
 impl CommandDecoder {
@@ -112,6 +125,7 @@ impl CommandDecoder {
             state: ServerState::Command,
             pending_literal: None,
             max_non_sync_literal: None,
+            refused: None,
         }
     }
 
@@ -120,6 +134,18 @@ impl CommandDecoder {
     pub fn with_max_non_sync_literal(mut self, size: Option<u64>) -> Self {
         self.max_non_sync_literal = size;
         self
+    }
+
+    /// The bound set by [`CommandDecoder::with_max_non_sync_literal`].
+    pub fn max_non_sync_literal(&self) -> Option<u64> {
+        self.max_non_sync_literal
+    }
+
+    /// After `decode` failed with [`Limit::LiteralSize`] because a `{n+}` literal exceeded
+    /// the bound of [`CommandDecoder::with_max_non_sync_literal`]: that literal (once; the
+    /// decoder has forgotten the message, the next call starts a new one).
+    pub fn take_refused_literal(&mut self) -> Option<RefusedLiteral> {
+        self.refused.take()
     }
 
     /// What the decoder expects next.
@@ -153,6 +179,7 @@ impl CommandDecoder {
     /// message ended and only grow between calls that return `Incomplete` or
     /// `NeedsContinuation`.
     pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<ServerStep<'b>, DecodeError> {
+        self.refused = None;
         match self.state {
             ServerState::Command => self.decode_command(buf),
             ServerState::Authenticate | ServerState::Idle => self.decode_line(buf),
@@ -176,6 +203,10 @@ impl CommandDecoder {
                         .is_some_and(|max| announcement.size > max)
                     {
                         self.framer.reset();
+                        self.refused = Some(RefusedLiteral {
+                            size: announcement.size,
+                            data_start: announcement.data_start,
+                        });
                         return Err(DecodeError::new(
                             announcement.data_start.saturating_sub(3),
                             ErrorKind::LimitExceeded(Limit::LiteralSize),

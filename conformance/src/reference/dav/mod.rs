@@ -39,6 +39,8 @@ pub mod principals;
 pub mod props;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod tests;
 pub mod webdav;
 pub mod webdav_faults;
 pub mod xml;

@@ -14,7 +14,9 @@ use groupwire_imap::response::{Data, Response};
 use groupwire_imap::stream::client::ResponseDecoder;
 use groupwire_imap::{Decoded, Encode, IntoOwned, Limits};
 
-use crate::engine::{CheckContext, ConnError, Connection, Finding, Framed, show_bytes};
+use crate::engine::{
+    CheckContext, ConnError, Connection, Finding, Framed, UntaggedLimit, show_bytes,
+};
 use crate::target::{Account, Endpoint, Security};
 
 /// An owned response.
@@ -184,6 +186,44 @@ pub fn fetch_section(fetch: &Fetch<'static>) -> Option<Vec<u8>> {
     })
 }
 
+/// The untagged responses of one command, kept within the run's [`UntaggedLimit`]: a server
+/// that floods them ends the check as an error instead of growing the harness.
+struct Untagged {
+    responses: Vec<OwnedResponse>,
+    start: u64,
+    limit: UntaggedLimit,
+}
+
+impl Untagged {
+    fn new(session: &ImapSession) -> Untagged {
+        Untagged {
+            responses: Vec::new(),
+            start: session.conn.consumed_total(),
+            limit: session.max_untagged,
+        }
+    }
+
+    fn push(&mut self, response: OwnedResponse, conn: &Connection) -> Result<(), Finding> {
+        let bytes = conn.consumed_total().saturating_sub(self.start);
+        if self.responses.len() >= self.limit.responses
+            || bytes > u64::try_from(self.limit.bytes).unwrap_or(u64::MAX)
+        {
+            let error = format!(
+                "server flooded untagged responses: more than {} responses or {} bytes before \
+                 the tagged completion ({} responses, {bytes} bytes received; the last: {})",
+                self.limit.responses,
+                self.limit.bytes,
+                self.responses.len() + 1,
+                show(&response)
+            );
+            conn.note(&error);
+            return Err(Finding::harness(error));
+        }
+        self.responses.push(response);
+        Ok(())
+    }
+}
+
 static TAGS: AtomicU32 = AtomicU32::new(1);
 
 /// One IMAP connection of a check.
@@ -194,6 +234,7 @@ pub struct ImapSession {
     /// The greeting.
     pub greeting: OwnedResponse,
     io_timeout: Duration,
+    max_untagged: UntaggedLimit,
 }
 
 impl ImapSession {
@@ -227,6 +268,7 @@ impl ImapSession {
             conn,
             greeting,
             io_timeout: cx.io_timeout(),
+            max_untagged: cx.env().max_untagged,
         })
     }
 
@@ -272,7 +314,7 @@ impl ImapSession {
             ))
         })?;
         let fragments: Vec<Fragment> = encode_fragments(&command, policy).collect();
-        let mut untagged = Vec::new();
+        let mut untagged = Untagged::new(self);
         let mut continuations = 0;
         let count = fragments.len();
         for (index, fragment) in fragments.into_iter().enumerate() {
@@ -301,12 +343,12 @@ impl ImapSession {
                             if status.tag.as_ref().is_some_and(|t| t.as_str() == tag) =>
                         {
                             return Ok(Reply {
-                                untagged,
+                                untagged: untagged.responses,
                                 continuations,
                                 tagged: status,
                             });
                         }
-                        other => untagged.push(other),
+                        other => untagged.push(other, &self.conn)?,
                     }
                 }
             }
@@ -318,13 +360,13 @@ impl ImapSession {
                     if status.tag.as_ref().is_some_and(|t| t.as_str() == tag) =>
                 {
                     return Ok(Reply {
-                        untagged,
+                        untagged: untagged.responses,
                         continuations,
                         tagged: status,
                     });
                 }
                 Response::Continuation(_) => continuations += 1,
-                other => untagged.push(other),
+                other => untagged.push(other, &self.conn)?,
             }
         }
     }
@@ -390,7 +432,7 @@ impl ImapSession {
         self.conn
             .send(format!("{tag} AUTHENTICATE PLAIN\r\n").as_bytes())
             .await?;
-        let mut untagged = Vec::new();
+        let mut untagged = Untagged::new(self);
         let mut continuations = 0;
         loop {
             match self.read().await? {
@@ -398,7 +440,7 @@ impl ImapSession {
                     if status.tag.as_ref().is_some_and(|t| t.as_str() == tag) =>
                 {
                     return Ok(Reply {
-                        untagged,
+                        untagged: untagged.responses,
                         continuations,
                         tagged: status,
                     });
@@ -418,7 +460,7 @@ impl ImapSession {
                     continuations += 1;
                     self.conn.send(b"*\r\n").await?;
                 }
-                other => untagged.push(other),
+                other => untagged.push(other, &self.conn)?,
             }
         }
     }

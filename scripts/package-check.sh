@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Packages the codec crates as crates.io would (cargo publish --dry-run), then unpacks each
+# .crate outside the workspace and builds its tests from the package alone: the licence files,
+# fixtures and test support must all be inside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+crates=(groupwire-imap groupwire-smtp groupwire-dav)
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+
+# The sans-IO core builds without the optional tokio-util / serde_json features.
+for crate in "${crates[@]}"; do
+    cargo clippy -q -p "$crate" --no-default-features -- -D warnings
+done
+
+args=()
+for crate in "${crates[@]}"; do args+=(-p "$crate"); done
+cargo publish --dry-run --allow-dirty "${args[@]}"
+
+unpacked="$(mktemp -d /tmp/groupwire-package.XXXXXX)"
+trap 'rm -rf "$unpacked"' EXIT
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+for crate in "${crates[@]}"; do
+    archive="$(find "$target/package" -maxdepth 2 -name "$crate-$version.crate" | head -1)"
+    tar -xzf "$archive" -C "$unpacked"
+    for licence in LICENSE-APACHE LICENSE-MIT LICENSE-EUPL; do
+        test -s "$unpacked/$crate-$version/$licence" || { echo "$crate: $licence missing" >&2; exit 1; }
+    done
+    log="$unpacked/$crate.log"
+    if ! CARGO_TARGET_DIR="$target/package-tests" \
+        cargo test -q --manifest-path "$unpacked/$crate-$version/Cargo.toml" >"$log" 2>&1; then
+        cat "$log" >&2
+        exit 1
+    fi
+    echo "$crate $version: packaged tests pass"
+done

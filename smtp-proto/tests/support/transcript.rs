@@ -1,0 +1,1 @@
+../../../imap-proto/tests/support/transcript.rs
