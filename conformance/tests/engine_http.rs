@@ -18,11 +18,12 @@ use http_body_util::Full;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+/// A canned answer: status and header fields.
+type Answer = (u16, Vec<(&'static str, &'static str)>);
+
 /// Serves `answer` (given the request's Authorization value and path) on 127.0.0.1; returns
 /// the port and a counter of accepted connections.
-async fn server(
-    answer: fn(Option<&str>, &str) -> (u16, Vec<(&'static str, &'static str)>),
-) -> (u16, Arc<AtomicUsize>) {
+async fn server(answer: fn(Option<&str>, &str) -> Answer) -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let connections = Arc::new(AtomicUsize::new(0));
@@ -91,7 +92,7 @@ fn sent_text(cx: &CheckContext) -> String {
         .collect()
 }
 
-fn digest_only(authorization: Option<&str>, _: &str) -> (u16, Vec<(&'static str, &'static str)>) {
+fn digest_only(authorization: Option<&str>, _: &str) -> Answer {
     match authorization {
         Some(value)
             if value.starts_with("Digest ")
@@ -141,10 +142,7 @@ async fn digest_is_answered_when_the_server_offers_only_digest() {
     assert!(!sent.contains("correct-horse-battery"), "{sent}");
 }
 
-fn basic_and_digest(
-    authorization: Option<&str>,
-    path: &str,
-) -> (u16, Vec<(&'static str, &'static str)>) {
+fn basic_and_digest(authorization: Option<&str>, path: &str) -> Answer {
     match authorization {
         // alice:correct-horse-battery
         Some("Basic YWxpY2U6Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5") if path == "/moved" => {
