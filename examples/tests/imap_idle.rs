@@ -4,105 +4,17 @@
 //! re-issued on schedule; shutdown ends with DONE and LOGOUT. Skipped, with a printed reason,
 //! when dovecot, openssl or python3 is not installed.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+mod support;
+
 use groupwire_examples::imap_idle::{IdleEvent, IdleOptions, ServerUrl, watch_mailbox};
+use support::dovecot::Dovecot;
 use tokio::sync::{mpsc, oneshot};
 
 const EVENT_TIMEOUT: Duration = Duration::from_secs(20);
-
-fn repo_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
-}
-
-fn installed(program: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
-
-/// A Dovecot started by the repo script, stopped (by the PID the script recorded) on drop.
-struct Dovecot {
-    dir: PathBuf,
-    env: HashMap<String, String>,
-}
-
-impl Dovecot {
-    fn start() -> Option<Dovecot> {
-        for program in ["dovecot", "openssl", "python3"] {
-            if !installed(program) {
-                eprintln!("SKIP imap_idle: {program} not installed");
-                return None;
-            }
-        }
-        // World-traversable parent (/tmp) as the script's README asks.
-        let dir = std::env::temp_dir().join(format!("groupwire-imap-idle-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("tls")).expect("create test dir");
-        // The script's own certificate is a CA certificate (openssl req -x509 default), which
-        // rustls refuses as a server certificate (CaUsedAsEndEntity); the script keeps an
-        // existing DIR/tls/cert.pem, so give it a leaf (CA:FALSE) certificate.
-        let made = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            ])
-            .args(["-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-            .arg("-keyout")
-            .arg(dir.join("tls/key.pem"))
-            .arg("-out")
-            .arg(dir.join("tls/cert.pem"))
-            .output()
-            .expect("run openssl");
-        assert!(
-            made.status.success(),
-            "openssl: {}",
-            String::from_utf8_lossy(&made.stderr)
-        );
-        let out = Command::new(repo_root().join("scripts/servers/dovecot.sh"))
-            .arg("start")
-            .arg(&dir)
-            .output()
-            .expect("run dovecot.sh");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() {
-            if let Some(reason) = stderr.lines().find(|l| l.starts_with("SKIP:")) {
-                eprintln!("SKIP imap_idle: {reason}");
-                return None;
-            }
-            panic!("dovecot.sh start failed: {stderr}");
-        }
-        let env = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Some(Dovecot { dir, env })
-    }
-
-    fn get(&self, key: &str) -> &str {
-        self.env
-            .get(key)
-            .unwrap_or_else(|| panic!("dovecot.sh printed no {key}"))
-    }
-}
-
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("scripts/servers/dovecot.sh"))
-            .arg("stop")
-            .arg(&self.dir)
-            .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// Runs `python3 -c` with an imaplib session logged in as alice on plaintext IMAP, `m`.
 fn second_client(dovecot: &Dovecot, statements: &str) {

@@ -203,6 +203,7 @@ faults! {
     ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "SEARCH HEADER <field> \"\" matches messages without that field.";
     ImapSearchAddressRaw => "imap-search-address-raw", "SEARCH FROM/TO/CC/BCC match the raw field only, missing an address with a comment inside it.";
     ImapKeywordsNotInFlags => "imap-keywords-not-in-flags", "FLAGS on SELECT lists only the system flags, never the mailbox's keywords.";
+    ImapPermanentflagsNoKeywords => "imap-permanentflags-no-keywords", "PERMANENTFLAGS lists only the system flags (no keywords, no \\*) although keywords are stored permanently.";
     ImapNewKeywordNoFlags => "imap-new-keyword-no-flags", "No untagged FLAGS is sent when a keyword is first used in the mailbox.";
     ImapOtherSessionFlagsUnseen => "imap-other-session-flags-unseen", "A session is never told of flag changes another session makes (EXISTS and EXPUNGE still are).";
     ImapOtherSessionExpungeUnseen => "imap-other-session-expunge-unseen", "A session is never told of messages another session expunges and keeps its old sequence numbers.";
@@ -216,6 +217,20 @@ faults! {
     AutoconfigWellKnownMissing => "autoconfig-well-known-missing", "The .well-known autoconfig path answers 404.";
     AutoconfigWrongDomain => "autoconfig-wrong-domain", "The autoconfig document lists another mail domain.";
     AutoconfigWrongContentType => "autoconfig-wrong-content-type", "The autoconfig document is served as text/html.";
+    // IMAP depth, issue 10 items 1-8 (\Recent, message/rfc822 part numbers, BODY without
+    // extension data, ENVELOPE addresses, CREATE with a trailing separator, LSUB's \Noselect
+    // parents, modified UTF-7 names, LIST-EXTENDED).
+    ImapRecentNever => "imap-recent-never", "No message is ever \\Recent: SELECT, EXAMINE and STATUS report 0 RECENT, FETCH FLAGS never shows \\Recent, SEARCH RECENT and NEW find nothing.";
+    ImapRfc822PartsFlat => "imap-rfc822-parts-flat", "Part numbers do not descend into an encapsulated message/rfc822: BODY[1.1] is the whole message again, BODY[1.HEADER] the part's MIME header.";
+    ImapBodyExtensionData => "imap-body-extension-data", "FETCH BODY carries the extension data that belongs only to BODYSTRUCTURE.";
+    ImapEnvelopeFlatAddresses => "imap-envelope-flat-addresses", "ENVELOPE address lists lose group markers and display names, and keep a source route in the mailbox field.";
+    ImapCreateKeepsSeparator => "imap-create-keeps-separator", "CREATE \"x/\" creates a mailbox named \"x/\" instead of \"x\".";
+    ImapLsubNoParent => "imap-lsub-no-parent", "LSUB with % omits an unsubscribed parent of a subscribed mailbox instead of listing it \\Noselect.";
+    ImapMailboxNamesUtf8 => "imap-mailbox-names-utf8", "Mailbox names go out as raw UTF-8 instead of modified UTF-7, and a LIST pattern in modified UTF-7 matches nothing.";
+    ImapListSelectionLenient => "imap-list-selection-lenient", "LIST with an unknown selection option, or RECURSIVEMATCH alone, is answered OK instead of BAD.";
+    ImapDeleteUnsubscribes => "imap-delete-unsubscribes", "DELETE also drops the subscription, so a subscribed deleted mailbox never shows \\NonExistent.";
+    ImapListNoChildinfo => "imap-list-no-childinfo", "LIST (SUBSCRIBED RECURSIVEMATCH) never lists a parent for its subscribed children with CHILDINFO.";
+    ImapListReturnSubscribedIgnored => "imap-list-return-subscribed-ignored", "LIST ... RETURN (SUBSCRIBED) shows no \\Subscribed attributes.";
     // WebDAV checks (dav-webdav): faults of the reference DAV server the webdav.* checks need.
     WebdavAcceptsMalformedXml => "webdav-accepts-malformed-xml", "A PROPFIND body that is not well-formed XML is answered like allprop instead of 400.";
     WebdavAllpropOmitsDead => "webdav-allprop-omits-dead", "allprop returns the live properties only, no dead properties.";
@@ -398,6 +413,9 @@ faults! {
     TlsCertificateWrongName => "tls-certificate-wrong-name", "The certificate names only wrong-name.example.net.";
     TlsCertificateUntrusted => "tls-certificate-untrusted", "The certificate is a fresh self-signed one that no trust anchor of the run vouches for.";
     TlsCertificateWeakKey => "tls-certificate-weak-key", "The certificate has a 1024-bit RSA key and a SHA-1 signature.";
+    ImapNoLoginThrottle => "imap-no-login-throttle", "Failed LOGIN attempts are answered at once however many there were (the clean reference delays them from the third on).";
+    SmtpSenderNotChecked => "smtp-sender-not-checked", "An authenticated user may submit with another user's address in MAIL FROM (the clean reference answers 550 5.7.1).";
+    SmtpVrfyConfirms => "smtp-vrfy-confirms", "VRFY of a local user is answered 250 with the address, without authentication.";
 }
 
 impl Fault {

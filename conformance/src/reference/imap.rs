@@ -146,6 +146,11 @@ struct ListOptions {
     special_use_only: bool,
     /// `RETURN (SPECIAL-USE)`.
     special_use_returned: bool,
+    /// `RECURSIVEMATCH` selection (RFC 5258 §3.1): parents of matching children, with
+    /// CHILDINFO.
+    recursive_match: bool,
+    /// `RETURN (SUBSCRIBED)`.
+    subscribed_returned: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +166,8 @@ struct Selected {
     uids: Vec<u32>,
     /// Flags and modseq of each UID as last reported.
     known: HashMap<u32, (BTreeSet<String>, u64)>,
+    /// The UIDs that are `\Recent` in this session (RFC 3501 §2.3.2).
+    recent: BTreeSet<u32>,
     /// The keywords the last FLAGS response announced.
     keywords: BTreeSet<String>,
 }
@@ -181,6 +188,9 @@ struct Session {
     tls: bool,
     /// Whether this is the implicit-TLS listener (the role of port 993).
     implicit: bool,
+    /// Failed LOGIN/AUTHENTICATE attempts on this connection (issue 12: from the third on,
+    /// each failure is answered after a delay, unless `imap-no-login-throttle`).
+    failed_logins: u32,
     user: Option<String>,
     selected: Option<Selected>,
     condstore: bool,
@@ -199,6 +209,34 @@ fn mailbox_text(name: &MailboxName<'_>) -> String {
             .decode_utf7()
             .unwrap_or_else(|_| String::from_utf8_lossy(&other.name()).into_owned()),
     }
+}
+
+/// A LIST/LSUB pattern as a UTF-8 name pattern: modified UTF-7 decoded (RFC 3501 §5.1.3),
+/// or, with `raw` (fault `imap-mailbox-names-utf8`), taken as it is.
+fn pattern_text(pattern: &str, raw: bool) -> String {
+    if raw {
+        return pattern.to_string();
+    }
+    groupwire_imap::core::utf7::decode(pattern.as_bytes()).unwrap_or_else(|_| pattern.to_string())
+}
+
+/// A mailbox name as it goes on the wire: modified UTF-7 (RFC 3501 §5.1.3), quoted; raw
+/// UTF-8 with `utf8` (fault `imap-mailbox-names-utf8`).
+fn wire_name(name: &str, utf8: bool) -> String {
+    if utf8 {
+        mime::string(name)
+    } else {
+        mime::string(&groupwire_imap::core::utf7::encode(name))
+    }
+}
+
+/// A message's flags for FLAGS, `\Recent` added when it is recent in the session.
+fn flags_text(flags: &BTreeSet<String>, recent: bool) -> String {
+    let mut list: Vec<&str> = flags.iter().map(String::as_str).collect();
+    if recent {
+        list.push("\\Recent");
+    }
+    list.join(" ")
 }
 
 fn date_time(seconds: i64) -> String {
@@ -241,6 +279,34 @@ fn flag_list<'k>(
         flags.push(Flag::Wildcard);
     }
     flags
+}
+
+/// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])`, encoded by the codec; `\Recent` added
+/// when the message is recent in the session.
+fn flags_fetch(
+    seq: usize,
+    uid: Option<u32>,
+    flags: &BTreeSet<String>,
+    recent: bool,
+    modseq: Option<u64>,
+) -> Vec<u8> {
+    use groupwire_imap::response::fetch::{Fetch, FetchAttribute as Item};
+    let Some(seq) = u32::try_from(seq).ok().and_then(std::num::NonZeroU32::new) else {
+        return Vec::new();
+    };
+    let mut attributes = Vec::new();
+    if let Some(uid) = uid.and_then(std::num::NonZeroU32::new) {
+        attributes.push(Item::Uid(uid));
+    }
+    let mut list: Vec<Flag<'static>> = flags.iter().filter_map(|f| flag_of(f)).collect();
+    if recent {
+        list.push(Flag::Recent);
+    }
+    attributes.push(Item::Flags(list));
+    if let Some(modseq) = modseq {
+        attributes.push(Item::ModSeq(modseq));
+    }
+    Data::Fetch(Fetch { seq, attributes }).to_bytes()
 }
 
 /// `* OK [code] text`, encoded by the codec.
@@ -319,6 +385,7 @@ impl Session {
             decoder,
             tls: false,
             implicit: false,
+            failed_logins: 0,
             user: None,
             selected: None,
             condstore: false,
@@ -329,6 +396,13 @@ impl Session {
 
     fn fault(&self, fault: Fault) -> bool {
         self.service.faults.has(fault)
+    }
+
+    /// Whether `uid` is `\Recent` in this session's selected mailbox.
+    fn is_recent(&self, uid: u32) -> bool {
+        self.selected
+            .as_ref()
+            .is_some_and(|s| s.recent.contains(&uid))
     }
 
     fn capabilities(&self) -> String {
@@ -693,6 +767,7 @@ impl Session {
                     self.tagged(tag, "NO", "[UNAVAILABLE] login service down");
                 } else {
                     self.login(tag, &user, &password, false);
+                    self.throttle_failed_logins().await;
                 }
             }
             CommandBody::Authenticate(auth) => {
@@ -754,6 +829,7 @@ impl Session {
                                     let user = String::from_utf8_lossy(user).into_owned();
                                     let password = String::from_utf8_lossy(password).into_owned();
                                     self.login(tag, &user, &password, true);
+                                    self.throttle_failed_logins().await;
                                 }
                                 None => self.tagged(tag, "BAD", "invalid SASL PLAIN message"),
                             }
@@ -830,11 +906,31 @@ impl Session {
                 self.select(tag, &mailbox_text(&select.mailbox), true, condstore, None);
             }
             CommandBody::Create(create) => {
-                let name = mailbox_text(&create.mailbox);
+                let mut name = mailbox_text(&create.mailbox);
+                // A trailing hierarchy separator only declares the intent to create names
+                // below (RFC 9051 §6.3.4): the mailbox is created without it.
+                if !self.fault(Fault::ImapCreateKeepsSeparator) {
+                    while name.len() > 1 && name.ends_with('/') {
+                        name.pop();
+                    }
+                }
                 let result = if self.fault(Fault::ImapCreateIgnored) {
                     Ok(())
                 } else {
-                    self.with_account(|view| view.create(&name)).and_then(|r| r)
+                    self.with_account(|view| {
+                        // The superior names the new one needs are created too (RFC 3501
+                        // §6.3.3: the server SHOULD create them).
+                        let mut at = 0;
+                        while let Some(slash) = name.get(at + 1..).and_then(|r| r.find('/')) {
+                            let superior = name.get(..at + 1 + slash).unwrap_or_default();
+                            if superior.len() + 1 < name.len() && view.mailbox(superior).is_none() {
+                                let _ = view.create(superior);
+                            }
+                            at += slash + 1;
+                        }
+                        view.create(&name)
+                    })
+                    .and_then(|r| r)
                 };
                 match result {
                     Ok(()) => self.tagged(tag, "OK", "CREATE completed"),
@@ -888,25 +984,67 @@ impl Session {
             }
             CommandBody::List(list) => {
                 let reference = mailbox_text(&list.reference);
-                let patterns: Vec<String> =
-                    list.patterns.iter().map(|p| p.0.to_str_lossy()).collect();
+                let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
+                let patterns: Vec<String> = list
+                    .patterns
+                    .iter()
+                    .map(|p| pattern_text(&p.0.to_str_lossy(), utf8_names))
+                    .collect();
                 use groupwire_imap::command::list::{ListReturnOption, ListSelectOption};
                 let selected = |option: ListSelectOption<'static>| {
                     list.selection.as_ref().is_some_and(|s| s.contains(&option))
                 };
+                let returned = |option: ListReturnOption<'static>| {
+                    list.return_options
+                        .as_ref()
+                        .is_some_and(|r| r.contains(&option))
+                };
+                let selection = list.selection.as_deref().unwrap_or_default();
+                // Unknown options, selection or return, are BAD (RFC 5258 §3).
+                let unknown = selection
+                    .iter()
+                    .any(|o| matches!(o, ListSelectOption::Other(_)))
+                    || list
+                        .return_options
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|o| matches!(o, ListReturnOption::Other(_)));
+                // RECURSIVEMATCH alone (or with REMOTE only) is BAD (RFC 5258 §3.1).
+                let lone_recursive = selected(ListSelectOption::RecursiveMatch)
+                    && selection.iter().all(|o| {
+                        matches!(
+                            o,
+                            ListSelectOption::RecursiveMatch | ListSelectOption::Remote
+                        )
+                    });
+                if (unknown || lone_recursive) && !self.fault(Fault::ImapListSelectionLenient) {
+                    self.tagged(
+                        tag,
+                        "BAD",
+                        if unknown {
+                            "unknown LIST option"
+                        } else {
+                            "RECURSIVEMATCH needs another selection option"
+                        },
+                    );
+                    return Ok(None);
+                }
                 let options = ListOptions {
                     subscribed_only: selected(ListSelectOption::Subscribed),
                     special_use_only: selected(ListSelectOption::SpecialUse),
-                    special_use_returned: list
-                        .return_options
-                        .as_ref()
-                        .is_some_and(|r| r.contains(&ListReturnOption::SpecialUse)),
+                    special_use_returned: returned(ListReturnOption::SpecialUse),
+                    recursive_match: selected(ListSelectOption::RecursiveMatch),
+                    subscribed_returned: returned(ListReturnOption::Subscribed),
                 };
                 self.list(tag, &reference, &patterns, options, "LIST");
             }
             CommandBody::Lsub { reference, pattern } => {
                 let reference = mailbox_text(&reference);
-                let pattern = pattern.0.to_str_lossy();
+                let pattern = pattern_text(
+                    &pattern.0.to_str_lossy(),
+                    self.fault(Fault::ImapMailboxNamesUtf8),
+                );
                 let options = ListOptions {
                     subscribed_only: true,
                     ..ListOptions::default()
@@ -921,6 +1059,8 @@ impl Session {
                     .map(IntoOwned::into_owned)
                     .collect();
                 let wrong = self.fault(Fault::ImapStatusWrongCount);
+                let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
+                let recent_never = self.fault(Fault::ImapRecentNever);
                 if items.contains(&StatusItem::HighestModSeq) {
                     self.enable_condstore();
                 }
@@ -942,7 +1082,18 @@ impl Session {
                                 StatusItem::Unseen => {
                                     parts.push(format!("UNSEEN {}", mailbox.unseen()))
                                 }
-                                StatusItem::Recent => parts.push("RECENT 0".to_string()),
+                                StatusItem::Recent => parts.push(format!(
+                                    "RECENT {}",
+                                    if recent_never {
+                                        0
+                                    } else {
+                                        mailbox
+                                            .messages
+                                            .iter()
+                                            .filter(|m| m.uid > mailbox.recent_claimed)
+                                            .count()
+                                    }
+                                )),
                                 StatusItem::Deleted => parts.push(format!(
                                     "DELETED {}",
                                     mailbox
@@ -966,7 +1117,7 @@ impl Session {
                         }
                         format!(
                             "* STATUS {} ({})",
-                            mime::string(&mailbox.name),
+                            wire_name(&mailbox.name, utf8_names),
                             parts.join(" ")
                         )
                     })
@@ -1109,7 +1260,15 @@ impl Session {
             };
             self.tagged(tag, "OK", &format!("[CAPABILITY {caps}] logged in"));
         } else {
+            self.failed_logins += 1;
             self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+        }
+    }
+
+    /// RFC 9051 §11.7: failed logins are delayed from the third on this connection.
+    async fn throttle_failed_logins(&self) {
+        if self.failed_logins >= 3 && !self.fault(Fault::ImapNoLoginThrottle) {
+            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
         }
     }
 
@@ -1160,7 +1319,6 @@ impl Session {
         options: ListOptions,
         verb: &str,
     ) {
-        let subscribed_only = options.subscribed_only;
         if patterns.iter().all(String::is_empty) {
             if self.fault(Fault::ImapListNoDelimiterRoot) {
                 self.line(&format!("* {verb} (\\Noselect) NIL \"\""));
@@ -1173,43 +1331,101 @@ impl Session {
         let special =
             !(options.special_use_returned && self.fault(Fault::ImapSpecialUseReturnIgnored));
         let no_inbox = self.fault(Fault::ImapListNoInbox);
+        let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
+        let keep_subscription = !self.fault(Fault::ImapDeleteUnsubscribes);
+        let childinfo = options.subscribed_only
+            && options.recursive_match
+            && !self.fault(Fault::ImapListNoChildinfo);
+        let show_subscribed = (options.subscribed_only && verb == "LIST")
+            || (options.subscribed_returned && !self.fault(Fault::ImapListReturnSubscribedIgnored));
+        let lsub_parents = verb == "LSUB" && !self.fault(Fault::ImapLsubNoParent);
+        let matches = |name: &str| {
+            patterns
+                .iter()
+                .any(|p| matches_pattern(&format!("{reference}{p}"), name))
+        };
         let lines = self
             .with_account(|view| {
+                let account = view.account();
+                let subscribed = |name: &str| {
+                    account.mailboxes.get(name).is_some_and(|m| m.subscribed)
+                        || (keep_subscription && account.orphan_subscriptions.contains(name))
+                };
+                // Every name LIST may talk about: the mailboxes and, for the subscription
+                // views, subscribed names without a mailbox.
+                let mut names: BTreeSet<String> = account.mailboxes.keys().cloned().collect();
+                if keep_subscription && (options.subscribed_only || show_subscribed) {
+                    names.extend(account.orphan_subscriptions.iter().cloned());
+                }
+                // Unlisted names that are parents of subscribed names (LSUB's \Noselect
+                // parents, RFC 3501 §6.3.9; RECURSIVEMATCH's CHILDINFO, RFC 5258 §3.5).
+                let mut parents: BTreeSet<String> = BTreeSet::new();
+                if options.subscribed_only && (lsub_parents || childinfo) {
+                    for name in names.iter().filter(|n| subscribed(n)) {
+                        let mut at = 0;
+                        while let Some(slash) = name.get(at..).and_then(|r| r.find('/')) {
+                            let parent = name.get(..at + slash).unwrap_or_default();
+                            at += slash + 1;
+                            if matches(parent) && !matches(name) {
+                                parents.insert(parent.to_string());
+                            }
+                        }
+                    }
+                }
                 let mut lines = Vec::new();
-                for mailbox in view.account().mailboxes.values() {
-                    let full = mailbox.name.clone();
-                    let matched = patterns
-                        .iter()
-                        .any(|p| matches_pattern(&format!("{reference}{p}"), &full));
-                    if !matched
-                        || (subscribed_only && !mailbox.subscribed)
-                        || (options.special_use_only && mailbox.special_use.is_none())
-                        || (no_inbox && full == "INBOX")
-                    {
+                let all: BTreeSet<String> = names.union(&parents).cloned().collect();
+                for full in &all {
+                    let is_parent = parents.contains(full);
+                    if !matches(full) || (no_inbox && full == "INBOX") {
+                        continue;
+                    }
+                    let mailbox = account.mailboxes.get(full);
+                    if options.subscribed_only && !subscribed(full) {
+                        if !is_parent {
+                            continue;
+                        }
+                        if verb == "LSUB" {
+                            lines.push(format!(
+                                "* LSUB (\\Noselect) \"/\" {}",
+                                wire_name(full, utf8_names)
+                            ));
+                            continue;
+                        }
+                    }
+                    if options.special_use_only && mailbox.and_then(|m| m.special_use).is_none() {
                         continue;
                     }
                     let mut attributes = Vec::new();
-                    let children = view
-                        .account()
-                        .mailboxes
-                        .keys()
-                        .any(|k| k.starts_with(&format!("{full}/")));
-                    attributes.push(if children {
-                        "\\HasChildren"
+                    if mailbox.is_none() && verb == "LIST" {
+                        attributes.push("\\NonExistent");
+                    } else if mailbox.is_none() {
+                        attributes.push("\\Noselect");
                     } else {
-                        "\\HasNoChildren"
-                    });
-                    if special && let Some(use_) = mailbox.special_use {
+                        let children = account
+                            .mailboxes
+                            .keys()
+                            .any(|k| k.starts_with(&format!("{full}/")));
+                        attributes.push(if children {
+                            "\\HasChildren"
+                        } else {
+                            "\\HasNoChildren"
+                        });
+                    }
+                    if special && let Some(use_) = mailbox.and_then(|m| m.special_use) {
                         attributes.push(use_.attribute());
                     }
-                    if subscribed_only && verb == "LIST" {
+                    if show_subscribed && subscribed(full) {
                         attributes.push("\\Subscribed");
                     }
-                    lines.push(format!(
+                    let mut line = format!(
                         "* {verb} ({}) \"/\" {}",
                         attributes.join(" "),
-                        mime::string(&full)
-                    ));
+                        wire_name(full, utf8_names)
+                    );
+                    if childinfo && verb == "LIST" && is_parent {
+                        line.push_str(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
+                    }
+                    lines.push(line);
                 }
                 lines
             })
@@ -1218,6 +1434,27 @@ impl Session {
             self.line(&line);
         }
         self.tagged(tag, "OK", &format!("{verb} completed"));
+    }
+
+    /// The UIDs of `name` no session has been told of as `\Recent` yet; with `claim` they
+    /// become this session's (no other session will see them recent).
+    fn claim_recent(&self, name: &str, claim: bool) -> BTreeSet<u32> {
+        self.with_account(|view| {
+            let mailbox = view.mailbox_mut(name)?;
+            let recent: BTreeSet<u32> = mailbox
+                .messages
+                .iter()
+                .map(|m| m.uid)
+                .filter(|uid| *uid > mailbox.recent_claimed)
+                .collect();
+            if claim && let Some(last) = recent.last() {
+                mailbox.recent_claimed = *last;
+            }
+            Some(recent)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default()
     }
 
     fn select(
@@ -1269,7 +1506,14 @@ impl Session {
         if !self.fault(Fault::ImapSelectNoExists) {
             self.line(&format!("* {} EXISTS", mailbox.messages.len()));
         }
-        self.line("* 0 RECENT");
+        // \Recent (RFC 3501 §2.3.2): the messages no session has been told of are recent
+        // here; SELECT claims them for this session, EXAMINE leaves them recent.
+        let recent: BTreeSet<u32> = if self.fault(Fault::ImapRecentNever) {
+            BTreeSet::new()
+        } else {
+            self.claim_recent(&mailbox.name, !read_only)
+        };
+        self.line(&format!("* {} RECENT", recent.len()));
         if !self.fault(Fault::ImapSelectNoUidvalidity) {
             let validity = if self.fault(Fault::ImapUidvalidityChanges) {
                 static SELECTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -1280,6 +1524,14 @@ impl Session {
             };
             self.line(&format!("* OK [UIDVALIDITY {validity}] UIDs valid"));
         }
+        // The first unseen message (RFC 3501 §6.3.1, dropped by RFC 9051 but harmless).
+        if let Some(first) = mailbox
+            .messages
+            .iter()
+            .position(|m| !m.flags.contains("\\Seen"))
+        {
+            self.line(&format!("* OK [UNSEEN {}] first unseen", first + 1));
+        }
         if !self.fault(Fault::ImapSelectNoUidnext) {
             self.line(&format!(
                 "* OK [UIDNEXT {}] predicted next UID",
@@ -1288,7 +1540,7 @@ impl Session {
         }
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(flag_list(&keywords, true)),
+                Code::PermanentFlags(self.permanent_flags(&keywords)),
                 "flags permitted",
             ));
         }
@@ -1336,6 +1588,7 @@ impl Session {
                 .iter()
                 .map(|m| (m.uid, (m.flags.clone(), m.modseq)))
                 .collect(),
+            recent,
             keywords,
         });
         self.tagged(
@@ -1346,6 +1599,15 @@ impl Session {
                 if read_only { "EXAMINE" } else { "SELECT" }
             ),
         );
+    }
+
+    /// PERMANENTFLAGS: the system flags, the mailbox's keywords and `\*`.
+    fn permanent_flags(&self, keywords: &BTreeSet<String>) -> Vec<Flag<'static>> {
+        if self.fault(Fault::ImapPermanentflagsNoKeywords) {
+            flag_list(&BTreeSet::new(), false)
+        } else {
+            flag_list(keywords, true)
+        }
     }
 
     /// Announces keywords new to this session with an untagged FLAGS (and PERMANENTFLAGS),
@@ -1366,7 +1628,7 @@ impl Session {
             .extend_from_slice(&Data::Flags(flag_list(&known, false)).to_bytes());
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(flag_list(&known, true)),
+                Code::PermanentFlags(self.permanent_flags(&known)),
                 "flags permitted",
             ));
         }
@@ -1412,6 +1674,17 @@ impl Session {
         else {
             return;
         };
+        // New messages: the first session told of them (a read-write one) keeps them
+        // \Recent (RFC 3501 §2.3.2).
+        let arrived = mailbox
+            .messages
+            .iter()
+            .any(|m| !selected.known.contains_key(&m.uid));
+        let newly_recent = if arrived && !self.fault(Fault::ImapRecentNever) {
+            self.claim_recent(&name, !selected.read_only)
+        } else {
+            BTreeSet::new()
+        };
         let hide_expunges = self.fault(Fault::ImapOtherSessionExpungeUnseen);
         let hide_flags = self.fault(Fault::ImapOtherSessionFlagsUnseen);
         let with_modseq = self.condstore && !self.fault(Fault::ImapUnsolicitedFetchNoModseq);
@@ -1427,6 +1700,7 @@ impl Session {
             if !current.contains(&uid) {
                 selected.uids.remove(index);
                 selected.known.remove(&uid);
+                selected.recent.remove(&uid);
                 lines.push(format!("* {} EXPUNGE", index + 1));
             }
         }
@@ -1441,6 +1715,8 @@ impl Session {
         }
         if selected.uids.len() != before {
             lines.push(format!("* {} EXISTS", selected.uids.len()));
+            selected.recent.extend(newly_recent);
+            lines.push(format!("* {} RECENT", selected.recent.len()));
         }
         let mut fetches = Vec::new();
         for (seq, uid) in selected.uids.iter().enumerate() {
@@ -1455,16 +1731,12 @@ impl Session {
                 && !hide_flags
             {
                 *known = (message.flags.clone(), message.modseq);
-                let modseq = if with_modseq {
-                    format!(" MODSEQ ({})", message.modseq)
-                } else {
-                    String::new()
-                };
-                fetches.push(format!(
-                    "* {} FETCH (UID {} FLAGS ({}){modseq})",
+                fetches.push(flags_fetch(
                     seq + 1,
-                    uid,
-                    message.flags.iter().cloned().collect::<Vec<_>>().join(" ")
+                    Some(*uid),
+                    &message.flags,
+                    selected.recent.contains(uid),
+                    with_modseq.then_some(message.modseq),
                 ));
             }
         }
@@ -1474,8 +1746,8 @@ impl Session {
         if !hide_flags {
             self.announce_keywords(&mailbox.keywords);
         }
-        for line in fetches {
-            self.line(&line);
+        for fetch in fetches {
+            self.out.extend_from_slice(&fetch);
         }
     }
 
@@ -1554,24 +1826,17 @@ impl Session {
         };
         if uid {
             let largest = selected.uids.last().copied().unwrap_or(0);
-            let wanted: BTreeSet<u32> = set.numbers(largest).collect();
             selected
                 .uids
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| wanted.contains(u))
+                .filter(|(_, u)| set_contains(set, **u, largest))
                 .map(|(i, u)| (i + 1, *u))
                 .collect()
         } else {
             let largest = u32::try_from(selected.uids.len()).unwrap_or(u32::MAX);
-            let mut numbers: Vec<u32> = set
-                .numbers(largest)
-                .filter(|n| *n >= 1 && *n <= largest)
-                .collect();
-            numbers.sort_unstable();
-            numbers.dedup();
-            numbers
-                .into_iter()
+            (1..=largest)
+                .filter(|n| set_contains(set, *n, largest))
                 .filter_map(|n| selected.uids.get(n as usize - 1).map(|u| (n as usize, *u)))
                 .collect()
         }
@@ -1622,6 +1887,14 @@ impl Session {
                 {
                     self.enable_condstore();
                 }
+                // Keywords another session set since this one last looked are announced before
+                // a FETCH shows them (RFC 9051 §7.3.5).
+                let keywords = self
+                    .with_account(|view| view.mailbox(&name).map(|m| m.keywords.clone()))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                self.announce_keywords(&keywords);
                 for (seq, uid) in targets {
                     let line = self.fetch_one(
                         &name,
@@ -1704,20 +1977,14 @@ impl Session {
                         selected.known.insert(uid, (flags.clone(), modseq));
                     }
                     if !silent {
-                        let flags = flags.into_iter().collect::<Vec<_>>().join(" ");
-                        let uid_part = if store.uid {
-                            format!("UID {uid} ")
-                        } else {
-                            String::new()
-                        };
-                        let modseq_part = if self.condstore {
-                            format!(" MODSEQ ({modseq})")
-                        } else {
-                            String::new()
-                        };
-                        self.line(&format!(
-                            "* {seq} FETCH ({uid_part}FLAGS ({flags}){modseq_part})"
-                        ));
+                        let fetch = flags_fetch(
+                            seq,
+                            store.uid.then_some(uid),
+                            &flags,
+                            self.is_recent(uid),
+                            self.condstore.then_some(modseq),
+                        );
+                        self.out.extend_from_slice(&fetch);
                     }
                 }
                 self.tagged(tag, "OK", "STORE completed");
@@ -2036,7 +2303,7 @@ impl Session {
                 FetchAttribute::Flags if !self.fault(Fault::ImapFetchNoFlags) => {
                     parts.push(text(format!(
                         "FLAGS ({})",
-                        message.flags.iter().cloned().collect::<Vec<_>>().join(" ")
+                        flags_text(&message.flags, self.is_recent(uid))
                     )));
                 }
                 FetchAttribute::InternalDate if !self.fault(Fault::ImapFetchNoInternaldate) => {
@@ -2053,7 +2320,7 @@ impl Session {
                     let envelope = if self.fault(Fault::ImapEnvelopeWrong) {
                         "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string()
                     } else {
-                        mime::envelope(raw)
+                        mime::envelope_with(raw, self.fault(Fault::ImapEnvelopeFlatAddresses))
                     };
                     parts.push(text(format!("ENVELOPE {envelope}")));
                 }
@@ -2063,6 +2330,10 @@ impl Session {
                             "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0 NIL NIL NIL NIL)",
                             raw.len()
                         )
+                    } else if matches!(item, FetchAttribute::Body)
+                        && !self.fault(Fault::ImapBodyExtensionData)
+                    {
+                        mime::body(raw)
                     } else {
                         mime::bodystructure(raw)
                     };
@@ -2098,20 +2369,19 @@ impl Session {
                     section, partial, ..
                 } => {
                     let numbers: Vec<u32> = section.part.iter().map(|n| n.get()).collect();
+                    let flat = self.fault(Fault::ImapRfc822PartsFlat);
+                    let cut = |text: Option<&str>| {
+                        if flat {
+                            mime::section_flat(raw, &numbers, text)
+                        } else {
+                            mime::section(raw, &numbers, text)
+                        }
+                    };
                     let (label_text, mut data) = match &section.text {
-                        None => (String::new(), mime::section(raw, &numbers, None)),
-                        Some(SectionText::Header) => (
-                            "HEADER".to_string(),
-                            mime::section(raw, &numbers, Some("HEADER")),
-                        ),
-                        Some(SectionText::Text) => (
-                            "TEXT".to_string(),
-                            mime::section(raw, &numbers, Some("TEXT")),
-                        ),
-                        Some(SectionText::Mime) => (
-                            "MIME".to_string(),
-                            mime::section(raw, &numbers, Some("MIME")),
-                        ),
+                        None => (String::new(), cut(None)),
+                        Some(SectionText::Header) => ("HEADER".to_string(), cut(Some("HEADER"))),
+                        Some(SectionText::Text) => ("TEXT".to_string(), cut(Some("TEXT"))),
+                        Some(SectionText::Mime) => ("MIME".to_string(), cut(Some("MIME"))),
                         Some(SectionText::HeaderFields(names))
                         | Some(SectionText::HeaderFieldsNot(names)) => {
                             let not = matches!(section.text, Some(SectionText::HeaderFieldsNot(_)));
@@ -2122,7 +2392,12 @@ impl Session {
                             let data = if self.fault(Fault::ImapFetchHeaderFieldsAll) {
                                 mime::section(raw, &[], Some("HEADER"))
                             } else {
-                                mime::header_fields(raw, &names, not)
+                                let holder = if flat {
+                                    raw.to_vec()
+                                } else {
+                                    mime::section_message(raw, &numbers)
+                                };
+                                mime::header_fields(&holder, &names, not)
                             };
                             (
                                 format!(
@@ -2188,7 +2463,7 @@ impl Session {
         if sets_seen && !items.iter().any(|i| matches!(i, FetchAttribute::Flags)) {
             parts.push(text(format!(
                 "FLAGS ({})",
-                message.flags.iter().cloned().collect::<Vec<_>>().join(" ")
+                flags_text(&message.flags, self.is_recent(uid))
             )));
         }
         if self.condstore && !items.iter().any(|i| matches!(i, FetchAttribute::ModSeq)) {
@@ -2421,6 +2696,7 @@ impl Session {
             let seq = u32::try_from(index + 1).unwrap_or(u32::MAX);
             let context = SearchContext {
                 seq,
+                recent: selected.recent.contains(message_uid),
                 largest_seq: u32::try_from(selected.uids.len()).unwrap_or(u32::MAX),
                 largest_uid: selected.uids.last().copied().unwrap_or(0),
                 faults: &self.service.faults,
@@ -2477,6 +2753,20 @@ fn ordered_subject_thread(
     }
 }
 
+/// Whether `n` is in `set`, `*` standing for `largest` (ranges in either order), without
+/// enumerating the set (`1:4294967295` is one comparison, not four billion).
+fn set_contains(set: &SequenceSet<'_>, n: u32, largest: u32) -> bool {
+    use groupwire_imap::core::SeqNumber;
+    let resolve = |end: SeqNumber| match end {
+        SeqNumber::Value(v) => v.get(),
+        SeqNumber::Largest => largest,
+    };
+    set.iter().any(|range| {
+        let (a, b) = (resolve(range.start), resolve(range.end));
+        a.min(b) <= n && n <= a.max(b)
+    })
+}
+
 /// Whether a search program holds a MODSEQ criterion (a CONDSTORE enabling command).
 fn has_modseq_key(key: &SearchKey<'_>) -> bool {
     match key {
@@ -2490,6 +2780,8 @@ fn has_modseq_key(key: &SearchKey<'_>) -> bool {
 
 struct SearchContext<'f> {
     seq: u32,
+    /// Whether the message is `\Recent` in the session.
+    recent: bool,
     largest_seq: u32,
     largest_uid: u32,
     faults: &'f Faults,
@@ -2573,8 +2865,9 @@ impl SearchContext<'_> {
             SearchKey::Undraft => no_flag("\\Draft"),
             SearchKey::Unflagged => no_flag("\\Flagged"),
             SearchKey::Unseen => no_flag("\\Seen"),
-            SearchKey::New | SearchKey::Recent => false,
-            SearchKey::Old => true,
+            SearchKey::Recent => self.recent,
+            SearchKey::New => self.recent && !message.flags.contains("\\Seen"),
+            SearchKey::Old => !self.recent,
             SearchKey::Keyword(atom) => flag(atom.as_str()),
             SearchKey::Unkeyword(atom) => no_flag(atom.as_str()),
             SearchKey::Subject(value) => header("Subject", &value.to_str_lossy()),
@@ -2599,8 +2892,8 @@ impl SearchContext<'_> {
             ),
             SearchKey::Larger(n) => message.raw.len() as u64 > *n,
             SearchKey::Smaller(n) => (message.raw.len() as u64) < *n,
-            SearchKey::Uid(set) => set.numbers(self.largest_uid).any(|u| u == message.uid),
-            SearchKey::SequenceSet(set) => set.numbers(self.largest_seq).any(|s| s == self.seq),
+            SearchKey::Uid(set) => set_contains(set, message.uid, self.largest_uid),
+            SearchKey::SequenceSet(set) => set_contains(set, self.seq, self.largest_seq),
             SearchKey::Not(inner) => !self.matches(inner, message),
             SearchKey::Or(a, b) => self.matches(a, message) || self.matches(b, message),
             SearchKey::And(keys) => keys.iter().all(|k| self.matches(k, message)),

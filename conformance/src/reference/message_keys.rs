@@ -71,17 +71,26 @@ fn address_of(message: &Message<'_>, field: &str) -> Option<Address<'static>> {
 }
 
 /// The `addr-mailbox` of the first address of `field` (RFC 5256 §3 SORT FROM/TO/CC),
-/// lower-cased for i;ascii-casemap; empty when there is none.
+/// lower-cased for i;ascii-casemap; empty when there is none. A group comes first as its
+/// ENVELOPE start marker, whose mailbox is the group name (RFC 9051 §7.5.2).
 pub fn first_mailbox(raw: &[u8], field: &str) -> String {
     let Some(message) = parse(raw) else {
         return String::new();
     };
-    address_of(&message, field)
-        .and_then(|address| {
-            address
+    let first = match address_of(&message, field) {
+        Some(Address::Group(groups)) => groups.first().and_then(|group| match &group.name {
+            Some(name) => Some(name.to_string()),
+            None => group
+                .addresses
                 .iter()
-                .find_map(|a| a.address.as_deref().map(str::to_string))
-        })
+                .find_map(|a| a.address.as_deref().map(str::to_string)),
+        }),
+        Some(address) => address
+            .iter()
+            .find_map(|a| a.address.as_deref().map(str::to_string)),
+        None => None,
+    };
+    first
         .map(|a| {
             a.rsplit_once('@')
                 .map_or(a.as_str(), |(local, _)| local)
@@ -262,6 +271,8 @@ mod tests {
                 .any(|t| t.contains("user-from@domain.org"))
         );
         assert_eq!(first_mailbox(raw, "To"), "x");
+        let group = b"Cc: Team: blah@domain1.org;\r\n\r\nb\r\n";
+        assert_eq!(first_mailbox(group, "Cc"), "team");
         assert_eq!(sent_day(raw), Some((2007, 3, 25)));
         assert_eq!(sent_timestamp(raw), Some(1_174_852_800));
         assert!(header_values(raw, "Cc").is_empty());

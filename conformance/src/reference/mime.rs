@@ -1,7 +1,7 @@
 //! ENVELOPE, BODYSTRUCTURE and body sections of stored messages for the reference IMAP
 //! server, from the MIME tree `mail-parser` builds (no MIME parsing of our own).
 
-use mail_parser::{Address, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{MessageParser, MessagePart, MimeHeaders, PartType};
 
 /// An IMAP `nstring`: NIL, a quoted string, or a literal when quoting cannot carry it.
 pub fn nstring(value: Option<&str>) -> String {
@@ -24,55 +24,304 @@ pub fn string(text: &str) -> String {
     }
 }
 
-fn addresses(address: Option<&Address<'_>>) -> String {
-    let Some(address) = address else {
+/// One lexical token of an RFC 5322 address header.
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    /// An atom, a dot-atom piece or a domain literal, as written.
+    Word(String),
+    /// A quoted string, unescaped.
+    Quoted(String),
+    /// A comment's text (nested comments flattened).
+    Comment(String),
+    /// One of `< > @ : ; , .`.
+    Special(char),
+}
+
+/// Splits an address header value into tokens (RFC 5322 §3.2, §3.4), folding removed.
+fn tokens(value: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\r' | '\n' => {}
+            '"' => {
+                let mut text = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => text.extend(chars.next()),
+                        '"' => break,
+                        '\r' | '\n' => {}
+                        other => text.push(other),
+                    }
+                }
+                out.push(Token::Quoted(text));
+            }
+            '(' => {
+                let mut depth = 1usize;
+                let mut text = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => text.extend(chars.next()),
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        '\r' | '\n' => {}
+                        other => text.push(other),
+                    }
+                }
+                out.push(Token::Comment(text.trim().to_string()));
+            }
+            '[' => {
+                let mut text = String::from("[");
+                for c in chars.by_ref() {
+                    text.push(c);
+                    if c == ']' {
+                        break;
+                    }
+                }
+                out.push(Token::Word(text));
+            }
+            '<' | '>' | '@' | ':' | ';' | ',' | '.' => out.push(Token::Special(c)),
+            other => {
+                let mut text = String::from(other);
+                while let Some(&next) = chars.peek() {
+                    if next.is_whitespace() || "\"()<>@:;,.[]".contains(next) {
+                        break;
+                    }
+                    text.push(next);
+                    chars.next();
+                }
+                out.push(Token::Word(text));
+            }
+        }
+    }
+    out
+}
+
+/// One ENVELOPE address: (name, adl, mailbox, host).
+type EnvelopeAddress = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The text of the words and dots in `tokens` (a local part, a domain or a route), comments
+/// dropped.
+fn dotted(tokens: &[Token]) -> String {
+    let mut text = String::new();
+    for token in tokens {
+        match token {
+            Token::Word(w) => text.push_str(w),
+            Token::Quoted(q) => {
+                text.push('"');
+                text.push_str(&q.replace('\\', "\\\\").replace('"', "\\\""));
+                text.push('"');
+            }
+            Token::Special(c) if *c != '<' && *c != '>' => text.push(*c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A phrase (display name or group name): its words joined with one space.
+fn phrase(tokens: &[Token]) -> Option<String> {
+    let mut text = String::new();
+    for token in tokens {
+        match token {
+            Token::Word(w) | Token::Quoted(w) => {
+                if !text.is_empty() && !text.ends_with('.') {
+                    text.push(' ');
+                }
+                text.push_str(w);
+            }
+            Token::Special('.') => text.push('.'),
+            _ => {}
+        }
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+/// One mailbox (`name-addr` or `addr-spec`, RFC 5322 §3.4) from its tokens; `None` when
+/// the tokens hold nothing but comments.
+fn mailbox(tokens: &[Token]) -> Option<EnvelopeAddress> {
+    if tokens.iter().all(|t| matches!(t, Token::Comment(_))) {
+        return None;
+    }
+    let comment = tokens.iter().rev().find_map(|t| match t {
+        Token::Comment(c) if !c.is_empty() => Some(c.clone()),
+        _ => None,
+    });
+    let (name, spec) = match tokens.iter().position(|t| *t == Token::Special('<')) {
+        Some(open) => {
+            let close = tokens
+                .iter()
+                .position(|t| *t == Token::Special('>'))
+                .unwrap_or(tokens.len())
+                .max(open + 1);
+            (
+                phrase(tokens.get(..open).unwrap_or_default()),
+                tokens.get(open + 1..close).unwrap_or_default(),
+            )
+        }
+        None => (None, tokens),
+    };
+    // An obsolete source route (`@a,@b:`) before the addr-spec (RFC 5322 §4.4).
+    let colon = spec.iter().position(|t| *t == Token::Special(':'));
+    let (route, spec) = match (spec.first(), colon) {
+        (Some(Token::Special('@')), Some(colon)) => (
+            Some(dotted(spec.get(..colon).unwrap_or_default())),
+            spec.get(colon + 1..).unwrap_or_default(),
+        ),
+        _ => (None, spec),
+    };
+    let (local, host) = match spec.iter().rposition(|t| *t == Token::Special('@')) {
+        Some(at) => (
+            dotted(spec.get(..at).unwrap_or_default()),
+            dotted(spec.get(at + 1..).unwrap_or_default()),
+        ),
+        None => (dotted(spec), String::new()),
+    };
+    // A NIL host marks group syntax: an address without a domain gets a placeholder.
+    let host = if host.is_empty() {
+        "MISSING_DOMAIN".to_string()
+    } else {
+        host
+    };
+    Some((name.or(comment), route, Some(local), Some(host)))
+}
+
+/// The ENVELOPE addresses of one header value, with group syntax marked the way RFC 9051
+/// §7.5.2 says (a NIL host starts a group, a NIL mailbox ends it).
+fn envelope_addresses(value: &str) -> Vec<EnvelopeAddress> {
+    let mut out = Vec::new();
+    let mut current: Vec<Token> = Vec::new();
+    let mut in_group = false;
+    let mut in_angle = false;
+    for token in tokens(value) {
+        match token {
+            Token::Special('<') => {
+                in_angle = true;
+                current.push(token);
+            }
+            Token::Special('>') => {
+                in_angle = false;
+                current.push(token);
+            }
+            Token::Special(':') if !in_angle && !in_group => {
+                out.push((None, None, phrase(&current), None));
+                current.clear();
+                in_group = true;
+            }
+            Token::Special(',') if !in_angle => {
+                out.extend(mailbox(&current));
+                current.clear();
+            }
+            Token::Special(';') if !in_angle => {
+                out.extend(mailbox(&current));
+                current.clear();
+                if in_group {
+                    out.push((None, None, None, None));
+                    in_group = false;
+                }
+            }
+            other => current.push(other),
+        }
+    }
+    out.extend(mailbox(&current));
+    if in_group {
+        out.push((None, None, None, None));
+    }
+    out
+}
+
+/// The old, flat reading of an address header (fault `imap-envelope-flat-addresses`): group
+/// markers dropped, comments and routes kept in the mailbox.
+fn flat_addresses(value: &str) -> Vec<EnvelopeAddress> {
+    let mut out = Vec::new();
+    for piece in value.split([',', ';']) {
+        let piece = piece.rsplit_once('<').map_or(piece, |(_, rest)| rest);
+        let piece = piece.trim().trim_end_matches('>').trim();
+        let piece = match piece.split_once(':') {
+            Some((_, rest)) if !piece.starts_with('@') => rest.trim(),
+            _ => piece,
+        };
+        if piece.is_empty() {
+            continue;
+        }
+        let (local, host) = piece.rsplit_once('@').unwrap_or((piece, ""));
+        out.push((None, None, Some(local.to_string()), Some(host.to_string())));
+    }
+    out
+}
+
+/// The unfolded raw value of the first header field `name` in `header`.
+fn raw_field(header: &[u8], name: &str) -> Option<String> {
+    let fields = header_fields(header, &[name.to_string()], false);
+    let text = String::from_utf8_lossy(&fields).into_owned();
+    let (_, value) = text.split_once(':')?;
+    Some(value.replace(['\r', '\n'], "").trim().to_string())
+}
+
+fn address_list(value: Option<String>, flat: bool) -> String {
+    let Some(value) = value else {
         return "NIL".to_string();
     };
+    let list = if flat {
+        flat_addresses(&value)
+    } else {
+        envelope_addresses(&value)
+    };
+    if list.is_empty() {
+        return "NIL".to_string();
+    }
     let mut out = String::from("(");
-    for addr in address.iter() {
-        let (mailbox, host) = match addr.address.as_deref() {
-            Some(a) => match a.rsplit_once('@') {
-                Some((local, host)) => (Some(local), Some(host)),
-                None => (Some(a), None),
-            },
-            None => (None, None),
-        };
+    for (name, route, mailbox, host) in list {
         out.push_str(&format!(
-            "({} NIL {} {})",
-            nstring(addr.name.as_deref()),
-            nstring(mailbox),
-            nstring(host)
+            "({} {} {} {})",
+            nstring(name.as_deref()),
+            nstring(route.as_deref()),
+            nstring(mailbox.as_deref()),
+            nstring(host.as_deref())
         ));
     }
     out.push(')');
-    if out == "()" { "NIL".to_string() } else { out }
+    out
 }
 
-/// The ENVELOPE of a raw message (RFC 9051 §7.5.2).
+/// The ENVELOPE of a raw message (RFC 9051 §7.5.2), every field from the raw header
+/// (unfolded, encoded words left as they are).
 pub fn envelope(raw: &[u8]) -> String {
-    let Some(message) = MessageParser::default().parse(raw) else {
-        return "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string();
-    };
-    let raw_header = |name: &'static str| message.header_raw(name).map(str::trim);
-    let from = addresses(message.from());
-    let sender = message
-        .sender()
-        .map_or_else(|| from.clone(), |a| addresses(Some(a)));
-    let reply_to = message
-        .reply_to()
-        .map_or_else(|| from.clone(), |a| addresses(Some(a)));
+    envelope_with(raw, false)
+}
+
+/// [`envelope`], or with `flat` the fault's reading of the address fields.
+pub fn envelope_with(raw: &[u8], flat: bool) -> String {
+    let header = raw.get(..header_end(raw)).unwrap_or_default();
+    let present = |name: &str| raw_field(header, name).filter(|v| !v.is_empty());
+    let from = address_list(present("From"), flat);
+    let sender = present("Sender").map_or_else(|| from.clone(), |v| address_list(Some(v), flat));
+    let reply_to =
+        present("Reply-To").map_or_else(|| from.clone(), |v| address_list(Some(v), flat));
+    // Date, Subject, In-Reply-To and Message-ID: NIL when absent, "" when empty.
+    let field = |name: &str| raw_field(header, name);
     format!(
         "({} {} {} {} {} {} {} {} {} {})",
-        nstring(raw_header("Date")),
-        nstring(message.subject()),
+        nstring(field("Date").as_deref()),
+        nstring(field("Subject").as_deref()),
         from,
         sender,
         reply_to,
-        addresses(message.to()),
-        addresses(message.cc()),
-        addresses(message.bcc()),
-        nstring(raw_header("In-Reply-To")),
-        nstring(raw_header("Message-ID")),
+        address_list(present("To"), flat),
+        address_list(present("Cc"), flat),
+        address_list(present("Bcc"), flat),
+        nstring(field("In-Reply-To").as_deref()),
+        nstring(field("Message-ID").as_deref()),
     )
 }
 
@@ -84,6 +333,7 @@ fn part_structure(
     message: &mail_parser::Message<'_>,
     part: &MessagePart<'_>,
     raw: &[u8],
+    extended: bool,
 ) -> String {
     let content_type = part.content_type();
     let (ctype, subtype) = match content_type {
@@ -123,7 +373,7 @@ fn part_structure(
         let mut out = String::from("(");
         for child in children {
             if let Some(child) = message.part(*child) {
-                out.push_str(&part_structure(message, child, raw));
+                out.push_str(&part_structure(message, child, raw, extended));
             }
         }
         let boundary = content_type
@@ -131,7 +381,11 @@ fn part_structure(
             .and_then(|a| a.iter().find(|a| a.name.eq_ignore_ascii_case("boundary")))
             .map(|a| format!("(\"BOUNDARY\" {})", string(&a.value)))
             .unwrap_or_else(|| "NIL".to_string());
-        out.push_str(&format!(" {} {boundary} NIL NIL NIL)", string(&subtype)));
+        if extended {
+            out.push_str(&format!(" {} {boundary} NIL NIL NIL)", string(&subtype)));
+        } else {
+            out.push_str(&format!(" {})", string(&subtype)));
+        }
         return out;
     }
     let start = part.offset_body as usize;
@@ -157,25 +411,40 @@ fn part_structure(
         out.push_str(&format!(
             " {} {} {}",
             envelope(body),
-            bodystructure(body),
+            structure(body, extended),
             lines(body)
         ));
     }
-    // body-ext-1part: md5, disposition, language, location.
-    out.push_str(" NIL NIL NIL NIL)");
+    if extended {
+        // body-ext-1part: md5, disposition, language, location.
+        out.push_str(" NIL NIL NIL NIL");
+    }
+    out.push(')');
     out
 }
 
 /// The BODYSTRUCTURE of a raw message (RFC 9051 §7.5.2), with extension data.
 pub fn bodystructure(raw: &[u8]) -> String {
+    structure(raw, true)
+}
+
+/// The FETCH BODY structure of a raw message: BODYSTRUCTURE without extension data
+/// (RFC 9051 §7.5.2: "BODY A form of BODYSTRUCTURE without extension data").
+pub fn body(raw: &[u8]) -> String {
+    structure(raw, false)
+}
+
+/// The body structure, with (`extended`) or without extension data.
+pub fn structure(raw: &[u8], extended: bool) -> String {
     let Some(message) = MessageParser::default().parse(raw) else {
         return format!(
-            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} {} NIL NIL NIL NIL)",
+            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} {}{})",
             raw.len(),
-            lines(raw)
+            lines(raw),
+            if extended { " NIL NIL NIL NIL" } else { "" }
         );
     };
-    part_structure(&message, message.root_part(), raw)
+    part_structure(&message, message.root_part(), raw, extended)
 }
 
 /// Where the header ends: the offset after the blank line (or the end).
@@ -187,53 +456,149 @@ pub fn header_end(raw: &[u8]) -> usize {
         .unwrap_or(raw.len())
 }
 
-/// The bytes of a section: `part` numbers (empty for the whole message) and `text`
-/// (`HEADER`, `TEXT`, `MIME` or none).
-pub fn section(raw: &[u8], part: &[u32], text: Option<&str>) -> Vec<u8> {
-    let (scope_start, scope_end, header_start) = if part.is_empty() {
-        (0, raw.len(), 0)
-    } else {
-        let Some(message) = MessageParser::default().parse(raw) else {
-            return Vec::new();
-        };
-        let mut current = message.root_part();
-        for &number in part {
-            match &current.body {
-                PartType::Multipart(children) => {
-                    let Some(child) = children
-                        .get((number as usize).saturating_sub(1))
-                        .and_then(|id| message.part(*id))
-                    else {
-                        return Vec::new();
-                    };
-                    current = child;
-                }
-                _ if number == 1 => {}
-                _ => return Vec::new(),
-            }
-        }
-        (
-            current.offset_body as usize,
-            (current.offset_end as usize).min(raw.len()),
-            current.offset_header as usize,
-        )
-    };
-    let scope = raw
-        .get(scope_start.min(scope_end)..scope_end)
-        .unwrap_or_default();
-    match text {
-        None => scope.to_vec(),
-        Some("HEADER") if part.is_empty() => {
-            scope.get(..header_end(scope)).unwrap_or_default().to_vec()
-        }
-        Some("TEXT") if part.is_empty() => {
-            scope.get(header_end(scope)..).unwrap_or_default().to_vec()
-        }
-        Some("MIME") | Some("HEADER") => raw
-            .get(header_start.min(scope_start)..scope_start)
+/// Where a part lies in the bytes of the message that holds it.
+#[derive(Debug, Clone, Copy)]
+struct Located<'r> {
+    /// The bytes of the (possibly encapsulated) message that holds the part.
+    holder: &'r [u8],
+    /// Offsets of the part's MIME header, body and end in `holder`.
+    header: usize,
+    body: usize,
+    end: usize,
+    /// Whether the part is a MESSAGE/RFC822 (or MESSAGE/GLOBAL): its body is a message.
+    message: bool,
+}
+
+impl<'r> Located<'r> {
+    fn body(&self) -> &'r [u8] {
+        self.holder
+            .get(self.body.min(self.end)..self.end)
             .unwrap_or_default()
-            .to_vec(),
-        _ => scope.to_vec(),
+    }
+
+    fn mime_header(&self) -> &'r [u8] {
+        self.holder
+            .get(self.header.min(self.body)..self.body)
+            .unwrap_or_default()
+    }
+}
+
+fn is_message_part(part: &MessagePart<'_>) -> bool {
+    matches!(part.body, PartType::Message(_))
+        || part.content_type().is_some_and(|ct| {
+            ct.c_type.eq_ignore_ascii_case("message")
+                && ct.c_subtype.as_deref().is_some_and(|s| {
+                    s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
+                })
+        })
+}
+
+fn locate_part<'r>(holder: &'r [u8], part: &MessagePart<'_>) -> Located<'r> {
+    let end = (part.offset_end as usize).min(holder.len());
+    Located {
+        holder,
+        header: part.offset_header as usize,
+        body: (part.offset_body as usize).min(end),
+        end,
+        message: is_message_part(part),
+    }
+}
+
+/// Finds part `numbers` (RFC 9051 §6.4.5: a multipart's parts are numbered from 1; the
+/// parts of an encapsulated MESSAGE/RFC822 are numbered inside it, its single body being
+/// part 1 when it is not multipart) of the message `raw`; `None` when there is no such part.
+fn locate<'r>(raw: &'r [u8], numbers: &[u32]) -> Option<Located<'r>> {
+    let holder = raw;
+    let message = MessageParser::default().parse(holder)?;
+    // The next number addresses the message itself (its root) while `current_id` is
+    // `None`, else the part `current_id`.
+    let mut current_id: Option<u32> = None;
+    for (index, &number) in numbers.iter().enumerate() {
+        let number = number as usize;
+        let part = match current_id {
+            None => message.root_part(),
+            Some(id) => message.part(id)?,
+        };
+        let in_message = current_id.is_none();
+        if let PartType::Multipart(children) = &part.body {
+            current_id = Some(*children.get(number.checked_sub(1)?)?);
+            continue;
+        }
+        if in_message {
+            // A message that is not multipart has only a part 1: its body.
+            if number != 1 {
+                return None;
+            }
+            current_id = Some(0);
+            continue;
+        }
+        if is_message_part(part) {
+            // The rest addresses the encapsulated message.
+            let located = locate_part(holder, part);
+            return locate(located.body(), numbers.get(index..)?);
+        }
+        return None;
+    }
+    let part = message.part(current_id?)?;
+    Some(locate_part(holder, part))
+}
+
+/// The bytes of a section: `part` numbers (empty for the whole message) and `text`
+/// (`HEADER`, `TEXT`, `MIME` or none). HEADER and TEXT of a part number are those of the
+/// MESSAGE/RFC822 part's encapsulated message; MIME is the part's own MIME header.
+pub fn section(raw: &[u8], part: &[u32], text: Option<&str>) -> Vec<u8> {
+    if part.is_empty() {
+        return match text {
+            Some("HEADER") => raw.get(..header_end(raw)).unwrap_or_default().to_vec(),
+            Some("TEXT") => raw.get(header_end(raw)..).unwrap_or_default().to_vec(),
+            _ => raw.to_vec(),
+        };
+    }
+    let Some(located) = locate(raw, part) else {
+        return Vec::new();
+    };
+    match text {
+        None => located.body().to_vec(),
+        Some("MIME") => located.mime_header().to_vec(),
+        Some("HEADER") | Some("TEXT") if !located.message => Vec::new(),
+        Some(other) => section(located.body(), &[], Some(other)),
+    }
+}
+
+/// The bytes the header fields of section `part` are taken from: the message itself, or the
+/// encapsulated message of a MESSAGE/RFC822 part (empty when the part is none).
+pub fn section_message(raw: &[u8], part: &[u32]) -> Vec<u8> {
+    if part.is_empty() {
+        return raw.to_vec();
+    }
+    match locate(raw, part) {
+        Some(located) if located.message => located.body().to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// The old, flat part addressing (fault `imap-rfc822-parts-flat`): numbers below a
+/// non-multipart part stay on it, and HEADER of a part is its MIME header.
+pub fn section_flat(raw: &[u8], part: &[u32], text: Option<&str>) -> Vec<u8> {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return Vec::new();
+    };
+    let mut current = message.root_part();
+    for &number in part {
+        if let PartType::Multipart(children) = &current.body {
+            let Some(child) = children
+                .get((number as usize).saturating_sub(1))
+                .and_then(|id| message.part(*id))
+            else {
+                return Vec::new();
+            };
+            current = child;
+        }
+    }
+    let located = locate_part(raw, current);
+    match text {
+        Some("MIME") | Some("HEADER") => located.mime_header().to_vec(),
+        _ => located.body().to_vec(),
     }
 }
 
@@ -296,6 +661,77 @@ Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\
             "{envelope}"
         );
         assert!(envelope.ends_with("\"<m1@example.test>\")"), "{envelope}");
+    }
+
+    const EMBEDDED: &[u8] = b"From: user@domain.org\r\nMime-Version: 1.0\r\n\
+Content-Type: message/rfc822\r\n\r\nFrom: sub@domain.org\r\nSubject: submsg\r\n\r\nHello world\r\n";
+
+    #[test]
+    fn part_numbers_descend_into_an_encapsulated_message() {
+        assert_eq!(
+            section(EMBEDDED, &[1], None),
+            b"From: sub@domain.org\r\nSubject: submsg\r\n\r\nHello world\r\n"
+        );
+        assert_eq!(section(EMBEDDED, &[1, 1], None), b"Hello world\r\n");
+        assert_eq!(
+            section(EMBEDDED, &[1], Some("HEADER")),
+            b"From: sub@domain.org\r\nSubject: submsg\r\n\r\n"
+        );
+        assert_eq!(section(EMBEDDED, &[1], Some("TEXT")), b"Hello world\r\n");
+        assert_eq!(
+            header_fields(
+                &section_message(EMBEDDED, &[1]),
+                &["SUBJECT".to_string()],
+                false
+            ),
+            b"Subject: submsg\r\n\r\n"
+        );
+        assert!(section(EMBEDDED, &[1, 2], None).is_empty());
+        assert!(section(MULTIPART, &[1], Some("HEADER")).is_empty());
+    }
+
+    #[test]
+    fn body_has_no_extension_data_and_bodystructure_has() {
+        assert_eq!(
+            body(b"Subject: x\r\n\r\nhi\r\n"),
+            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 4 1)"
+        );
+        assert!(
+            body(MULTIPART).ends_with(" \"MIXED\")"),
+            "{}",
+            body(MULTIPART)
+        );
+        assert!(bodystructure(MULTIPART).contains("(\"BOUNDARY\" \"XX\") NIL NIL NIL)"));
+    }
+
+    #[test]
+    fn envelope_marks_groups_routes_and_comments() {
+        let list = envelope_addresses("team: a@x.test, B <b@x.test>;, empty:;, c: (note) ;");
+        let text: Vec<String> = list.iter().map(|q| format!("{q:?}")).collect();
+        assert_eq!(list.len(), 8, "{text:?}");
+        assert_eq!(list[0], (None, None, Some("team".into()), None));
+        assert_eq!(list[2].0.as_deref(), Some("B"));
+        assert_eq!(list[3], (None, None, None, None));
+        assert_eq!(list[4], (None, None, Some("empty".into()), None));
+        assert_eq!(list[7], (None, None, None, None));
+        assert_eq!(
+            envelope_addresses("<@r1.test,@r2.test:u@h.test>"),
+            vec![(
+                None,
+                Some("@r1.test,@r2.test".into()),
+                Some("u".into()),
+                Some("h.test".into())
+            )]
+        );
+        assert_eq!(
+            envelope_addresses("u@h.test (Real Name)"),
+            vec![(
+                Some("Real Name".into()),
+                None,
+                Some("u".into()),
+                Some("h.test".into())
+            )]
+        );
     }
 
     #[test]

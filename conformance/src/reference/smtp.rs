@@ -458,6 +458,12 @@ impl Session {
                     self.say(530, (5, 7, 0), "authentication required")
                 } else if self.transaction.from.is_some() {
                     self.say(503, (5, 5, 1), "nested MAIL command")
+                } else if self.user.as_ref().is_some_and(|user| {
+                    !user.eq_ignore_ascii_case(&address) && self.service.store.has_account(&address)
+                }) && !self.fault(Fault::SmtpSenderNotChecked)
+                {
+                    // RFC 6409 §6.1: another user's address is not this login's to use.
+                    self.say(550, (5, 7, 1), "sender address not owned by this login")
                 } else if self.fault(Fault::SmtpMailRejected) {
                     self.say(451, (4, 3, 0), "try again later")
                 } else if address.is_empty() && self.fault(Fault::SmtpNullSenderRejected) {
@@ -558,6 +564,9 @@ impl Session {
                 } else {
                     self.say(250, (2, 0, 0), "OK")
                 }
+            }
+            Command::Vrfy { .. } if self.fault(Fault::SmtpVrfyConfirms) => {
+                self.say(250, (2, 1, 5), &format!("<alice@{}>", super::DOMAIN))
             }
             Command::Vrfy { .. } => {
                 self.say(252, (2, 5, 0), "cannot verify, will attempt delivery")

@@ -66,6 +66,9 @@ pub struct Mailbox {
     pub uid_next: u32,
     /// The highest modification sequence of any change (RFC 7162).
     pub highest_modseq: u64,
+    /// The highest UID some session has already been told of as `\Recent` (RFC 3501
+    /// §2.3.2): messages above it are recent to the next session that selects the mailbox.
+    pub recent_claimed: u32,
     /// Its messages, in UID order.
     pub messages: Vec<StoredMessage>,
     /// Its special use, if any.
@@ -118,6 +121,9 @@ pub struct Account {
     pub password: String,
     /// The account's mailboxes by name.
     pub mailboxes: BTreeMap<String, Mailbox>,
+    /// Subscriptions to names that have no mailbox (any more): DELETE leaves the
+    /// subscription in place (RFC 9051 §6.3.5), LIST shows it `\NonExistent`.
+    pub orphan_subscriptions: BTreeSet<String>,
 }
 
 /// Why a store operation failed; the servers map each to a protocol reply.
@@ -233,6 +239,7 @@ impl Store {
                 address: address.to_string(),
                 password: password.to_string(),
                 mailboxes,
+                orphan_subscriptions: BTreeSet::new(),
             },
         );
     }
@@ -304,6 +311,7 @@ fn new_mailbox(inner: &mut Inner, name: &str, special_use: Option<SpecialUse>) -
         uid_validity,
         uid_next: 1,
         highest_modseq: 1,
+        recent_claimed: 0,
         messages: Vec::new(),
         special_use,
         subscribed: true,
@@ -360,6 +368,7 @@ impl AccountView<'_> {
         let uid_validity = *self.next_uid_validity;
         *self.next_uid_validity = uid_validity.wrapping_add(1).max(1);
         let mailbox_id = self.new_object_id('M');
+        let subscribed = self.account.orphan_subscriptions.remove(&name);
         self.account.mailboxes.insert(
             name.clone(),
             Mailbox {
@@ -367,9 +376,10 @@ impl AccountView<'_> {
                 uid_validity,
                 uid_next: 1,
                 highest_modseq: 1,
+                recent_claimed: 0,
                 messages: Vec::new(),
                 special_use: None,
-                subscribed: false,
+                subscribed,
                 mailbox_id,
                 expunged: Vec::new(),
                 keywords: BTreeSet::new(),
@@ -385,10 +395,14 @@ impl AccountView<'_> {
         if name == "INBOX" {
             return Err(StoreError::NotAllowed);
         }
-        self.account
+        let removed = self
+            .account
             .mailboxes
             .remove(&name)
             .ok_or(StoreError::NoMailbox)?;
+        if removed.subscribed {
+            self.account.orphan_subscriptions.insert(name);
+        }
         self.changed = true;
         Ok(())
     }

@@ -99,6 +99,30 @@ pub const ADVICE: &[Advice] = &[
         fix: "Dovecot: an imaps inet_listener on 993 with ssl = yes. Postfix: the submissions service on 465 in master.cf with -o smtpd_tls_wrappermode=yes. Publish them in autoconfig and SRV records (_imaps._tcp, _submissions._tcp).",
     },
     Advice {
+        id: "security.smtp.open-relay-refused",
+        topic: "No open relay",
+        why: "A server that forwards mail for anyone is abused for spam within hours and lands on block lists, so your own users' mail stops being delivered.",
+        fix: "Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, and on submission -o smtpd_client_restrictions=permit_sasl_authenticated,reject.",
+    },
+    Advice {
+        id: "security.smtp.sender-authorised",
+        topic: "Users cannot send as each other",
+        why: "Any user (or anyone with one stolen password) can send mail that looks like it comes from the director or the helpdesk.",
+        fix: "Postfix: smtpd_sender_login_maps (e.g. the Dovecot user list) and reject_sender_login_mismatch in smtpd_sender_restrictions on submission.",
+    },
+    Advice {
+        id: "security.smtp.vrfy-not-open",
+        topic: "No address harvesting through VRFY",
+        why: "VRFY answering 250 tells spammers and password guessers which accounts exist.",
+        fix: "Postfix: disable_vrfy_command = yes.",
+    },
+    Advice {
+        id: "security.imap.failed-logins-limited",
+        topic: "Password guessing slowed down",
+        why: "Without a delay or lockout an attacker can try thousands of passwords per minute against every account.",
+        fix: "Dovecot: auth_failure_delay = 2 secs (the default; do not set it to 0), and fail2ban or Dovecot's auth_policy for repeated failures; Postfix relies on Dovecot's SASL, so the same delay applies.",
+    },
+    Advice {
         id: "imap.starttls.",
         topic: "IMAP STARTTLS done safely",
         why: "A server that executes commands sent before the TLS handshake lets an attacker inject commands into the user's session (the CVE-2011-0411 class).",

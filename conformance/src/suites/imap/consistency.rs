@@ -4,6 +4,7 @@
 //! §7.3.5, §7.5.1; RFC 7162 §3.1).
 
 use groupwire_imap::Encode;
+use groupwire_imap::response::code::Code;
 use groupwire_imap::response::fetch::FetchAttribute;
 use groupwire_imap::response::{Data, Response};
 
@@ -70,8 +71,7 @@ async fn other(cx: &CheckContext, mailbox: &str, condstore: bool) -> Result<Imap
     Ok(session)
 }
 
-/// A keyword set on a message is in the FLAGS (and PERMANENTFLAGS keeps `\*`) of a later
-/// SELECT.
+/// A keyword set on a message is in the FLAGS of a later SELECT.
 pub async fn select_flags_keywords(cx: CheckContext) -> CheckResult {
     let mut scratch = Scratch::new(&cx, 1, false, true).await?;
     let word = keyword(&cx, "kw");
@@ -90,6 +90,59 @@ pub async fn select_flags_keywords(cx: CheckContext) -> CheckResult {
     } else {
         Err(Finding::violation(
             format!("* FLAGS (... {word}) on SELECT"),
+            reply.show_all(),
+        ))
+    };
+    scratch.finish(result).await
+}
+
+/// A keyword stored on a message, still there in a new session, is permanent: PERMANENTFLAGS
+/// of a SELECT lists it or `\*`.
+pub async fn permanentflags_keywords(cx: CheckContext) -> CheckResult {
+    let mut scratch = Scratch::new(&cx, 1, false, true).await?;
+    let word = keyword(&cx, "perm");
+    scratch
+        .session
+        .must(&format!("STORE 1 +FLAGS.SILENT ({word})"))
+        .await?;
+    scratch.session.must("UNSELECT").await?;
+    let mut second = other(&cx, &scratch.mailbox, false).await?;
+    let kept = second.must("FETCH 1 (FLAGS)").await?.fetches().any(|f| {
+        fetch_flags(f).is_some_and(|flags| flags.iter().any(|x| x.eq_ignore_ascii_case(&word)))
+    });
+    second.logout().await;
+    if !kept {
+        return scratch
+            .finish(Err(Finding::skip(format!(
+                "the server did not keep the keyword {word}: nothing to say about PERMANENTFLAGS"
+            ))))
+            .await;
+    }
+    let reply = scratch
+        .session
+        .must(&format!("SELECT {}", quoted(&scratch.mailbox)))
+        .await?;
+    let permanent: Vec<String> = reply
+        .codes()
+        .filter_map(|c| match c {
+            Code::PermanentFlags(flags) => Some(
+                flags
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(&f.to_bytes()).into_owned())
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let result = if permanent
+        .iter()
+        .any(|f| f == "\\*" || f.eq_ignore_ascii_case(&word))
+    {
+        Ok(())
+    } else {
+        Err(Finding::violation(
+            format!("OK [PERMANENTFLAGS (... {word} or \\*)]"),
             reply.show_all(),
         ))
     };

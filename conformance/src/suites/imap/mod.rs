@@ -16,10 +16,13 @@ pub mod fixture;
 pub mod implicit_tls;
 pub mod mailbox;
 pub mod messages;
+pub mod names;
+pub mod recent;
 pub mod search;
 pub mod session;
 pub mod sessions;
 pub mod sort;
+pub mod structure;
 
 use crate::engine::{CheckContext, CheckResult, Finding, Suite};
 
@@ -382,6 +385,52 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.literal-plus.append", Imap, "APPEND with a non-synchronising literal is accepted without `+`", 7888, "3", Must,
         "This sequence (if found by the receiver) is the octet count of a non-synchronizing literal, and the server MUST treat the specified number of following octets and the following line (as defined in [RFC3501]) as part of the same command.",
         needs ["LITERAL+"], faults ["imap-literal-plus-rejected"], accounts 1, extensions::literal_plus),
+    // IMAP depth, issue 10 items 1-8.
+    check!("imap.recent.first-session", Imap, "The first session to SELECT after APPENDs sees them \\Recent, a later one does not", 3501, "6.3.1", Must,
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … <n> RECENT  The number of messages with the \\Recent flag set.",
+        needs ["IMAP4rev1"], faults ["imap-recent-never"], accounts 1, recent::first_session),
+    check!("imap.recent.search", Imap, "SEARCH RECENT, NEW and OLD follow \\Recent and \\Seen", 3501, "6.4.4", Must,
+        "NEW Messages that have the \\Recent flag set but not the \\Seen flag.  This is functionally equivalent to \"(RECENT UNSEEN)\".",
+        needs ["IMAP4rev1"], faults ["imap-recent-never"], accounts 1, recent::search),
+    check!("imap.fetch.rfc822-part-numbers", Imap, "BODY[2.1], [2.2], [3.1] address the parts inside encapsulated message/rfc822 parts", 9051, "6.4.5.1", Must,
+        "If a particular part is of type message or multipart, its parts MUST be indicated by a period followed by the part number within that nested multipart part.  A part of type MESSAGE/RFC822 or MESSAGE/GLOBAL also has nested part numbers, referring to parts of the MESSAGE part's body.",
+        needs [], faults ["imap-rfc822-parts-flat"], accounts 1, structure::rfc822_part_numbers),
+    check!("imap.fetch.rfc822-header", Imap, "BODY[2.HEADER], [2.TEXT] and [2.HEADER.FIELDS] are the encapsulated message's, [2.MIME] the part's", 9051, "6.4.5.1", Must,
+        "The HEADER, HEADER.FIELDS, and HEADER.FIELDS.NOT part specifiers refer to the [RFC5322] header of the message or of an encapsulated [MIME-IMT] MESSAGE/RFC822 or MESSAGE/GLOBAL message.",
+        needs [], faults ["imap-rfc822-parts-flat"], accounts 1, structure::rfc822_header),
+    check!("imap.fetch.body-no-extension", Imap, "FETCH BODY is the structure without extension data", 9051, "7.5.2", Must,
+        "BODY A form of BODYSTRUCTURE without extension data.",
+        needs [], faults ["imap-body-extension-data"], accounts 1, structure::body_without_extension),
+    check!("imap.fetch.envelope-groups", Imap, "ENVELOPE marks group syntax with start and end markers, empty groups and comment-only groups included", 9051, "7.5.2", Must,
+        "[RFC5322] group syntax is indicated by a special form of address structure in which the hostname field is NIL.  If the mailbox name field is also NIL, this is an end-of-group marker (semicolon in RFC 822 syntax).  If the mailbox name field is non-NIL, this is the start of a group marker, and the mailbox name field holds the group name phrase.",
+        needs [], faults ["imap-envelope-flat-addresses"], accounts 1, structure::envelope_groups),
+    check!("imap.fetch.envelope-route-comment", Imap, "ENVELOPE puts a source route in the at-domain-list field and ignores a trailing comment", 9051, "7.5.2", Must,
+        "The fields of an address structure are in the following order: display name, [SMTP] at-domain-list (source route and obs-route ABNF production from [RFC5322]), mailbox name (local-part ABNF production from [RFC5322]), and hostname.",
+        needs [], faults ["imap-envelope-flat-addresses"], accounts 1, structure::envelope_route_comment),
+    check!("imap.create.trailing-separator", Imap, "CREATE \"name/\" creates \"name\"", 9051, "6.3.4", Must,
+        "Server implementations that do not require this declaration MUST ignore the declaration.  In any case, the name created is without the trailing hierarchy delimiter.",
+        needs [], faults ["imap-create-keeps-separator"], accounts 1, names::create_trailing_separator),
+    check!("imap.mailbox.utf7-name", Imap, "A modified UTF-7 name comes back from LIST exactly as created, and LIST finds it by that name", 3501, "5.1.3", Must,
+        "In particular, server implementations MUST preserve the exact form of the modified BASE64 portion of a modified UTF-7 name and treat that text as case-sensitive, even if names are otherwise case-insensitive or case-folded.",
+        needs ["IMAP4rev1"], faults ["imap-mailbox-names-utf8"], accounts 1, names::utf7_name),
+    check!("imap.lsub.noselect-parent", Imap, "LSUB with % lists the unsubscribed parent of a subscribed mailbox as \\Noselect", 3501, "6.3.9", Must,
+        "A special situation occurs when using LSUB with the % wildcard.  Consider what happens if \"foo/bar\" (with a hierarchy delimiter of \"/\") is subscribed but \"foo\" is not.  A \"%\" wildcard to LSUB must return foo, not foo/bar, in the LSUB response, and it MUST be flagged with the \\Noselect attribute.",
+        needs ["IMAP4rev1"], faults ["imap-lsub-no-parent"], accounts 1, names::lsub_noselect_parent),
+    check!("imap.list-extended.unknown-option-bad", Imap, "LIST with an unknown selection or return option is BAD", 5258, "3", Must,
+        "A server MUST respond to options it does not recognize with a BAD response.",
+        needs ["LIST-EXTENDED"], faults ["imap-list-selection-lenient"], accounts 1, names::unknown_option_bad),
+    check!("imap.list-extended.recursivematch-alone-bad", Imap, "LIST (RECURSIVEMATCH) without another selection option is BAD", 5258, "3.1", Must,
+        "The RECURSIVEMATCH option MUST NOT occur as the only selection option (or only with REMOTE), as it only makes sense when other selection options are also used.  The server MUST return BAD tagged response in such case.",
+        needs ["LIST-EXTENDED"], faults ["imap-list-selection-lenient"], accounts 1, names::recursivematch_alone_bad),
+    check!("imap.list-extended.nonexistent-subscribed", Imap, "A subscribed mailbox that is deleted stays subscribed and LIST (SUBSCRIBED) shows it \\NonExistent", 9051, "6.3.7", Should,
+        "A server MAY validate the mailbox argument to SUBSCRIBE to verify that it exists.  However, it SHOULD NOT unilaterally remove an existing mailbox name from the subscription list even if a mailbox by that name no longer exists.",
+        needs ["LIST-EXTENDED"], faults ["imap-delete-unsubscribes"], accounts 1, names::deleted_stays_subscribed),
+    check!("imap.list-extended.childinfo", Imap, "LIST (SUBSCRIBED RECURSIVEMATCH) lists an unsubscribed parent of a subscribed child with CHILDINFO", 5258, "3.1", Must,
+        "RECURSIVEMATCH -  this option forces the server to return information about parent mailboxes that don't match other selection options, but have some submailboxes that do.  Information about children is returned in the CHILDINFO extended data item, as described in Section 3.5.",
+        needs ["LIST-EXTENDED"], faults ["imap-list-no-childinfo"], accounts 1, names::childinfo),
+    check!("imap.list-extended.return-subscribed", Imap, "LIST ... RETURN (CHILDREN SUBSCRIBED) marks exactly the subscribed mailbox \\Subscribed", 5258, "3.2", Must,
+        "SUBSCRIBED -  causes the LIST command to return subscription state for all matching mailbox names.  The \"\\Subscribed\" attribute MUST be supported and MUST be accurately computed when the SUBSCRIBED return option is specified.",
+        needs ["LIST-EXTENDED"], faults ["imap-list-return-subscribed-ignored"], accounts 1, names::return_subscribed),
     // IMAP depth, issue 10 items 9-16, and the multi-session consistency group.
     check!("imap.esearch.empty-return-is-all", Imap, "SEARCH RETURN () answers ESEARCH ALL", 4731, "3.1", Must,
         "If the list of result options is empty, that requests the server to return an ESEARCH response instead of the SEARCH response.  This is equivalent to \"(ALL)\".",
@@ -443,6 +492,9 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.select.flags-keywords", Imap, "FLAGS on SELECT lists the keywords in use", 9051, "6.3.2", Must,
         "Before returning an OK to the client, the server MUST send the following untagged data to the client. … FLAGS Defined flags in the mailbox.",
         needs [], faults ["imap-keywords-not-in-flags"], accounts 1, consistency::select_flags_keywords),
+    check!("imap.select.permanentflags-keywords", Imap, "PERMANENTFLAGS lists a keyword the server keeps permanently, or \\*", 9051, "7.1", Must,
+        "Any flags that are in the FLAGS untagged response, but not in the PERMANENTFLAGS list, cannot be set permanently.",
+        needs [], faults ["imap-permanentflags-no-keywords"], accounts 1, consistency::permanentflags_keywords),
     check!("imap.flags.new-keyword", Imap, "A keyword new to the mailbox is announced with FLAGS before a FETCH shows it", 9051, "7.3.5", Should,
         "The flag parenthesized list identifies the flags (at a minimum, the system-defined flags) that are applicable for this mailbox.",
         needs [], faults ["imap-new-keyword-no-flags", "imap-keywords-not-in-flags"], accounts 1, consistency::new_keyword_flags),

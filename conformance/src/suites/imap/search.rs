@@ -37,38 +37,35 @@ pub fn basic_headers(cx: &CheckContext, subject: &str) -> Vec<String> {
 }
 
 /// A scratch mailbox holding `messages`, each APPENDed with its APPEND arguments (flags,
-/// date-time, or empty), then selected.
+/// date-time, or empty), then selected. On failure the mailbox is removed again.
 pub async fn filled(cx: &CheckContext, messages: &[(String, Vec<u8>)]) -> Result<Scratch, Finding> {
     let mut scratch = Scratch::new(cx, 0, false, false).await?;
-    let mailbox = scratch.mailbox.clone();
-    for (arguments, message) in messages {
-        if let Err(finding) = append(&mut scratch.session, &mailbox, arguments, message).await {
-            return Err(scratch
-                .finish(Err(finding))
-                .await
-                .err()
-                .unwrap_or(Finding::harness("APPEND failed")));
-        }
+    match fill(&mut scratch, messages).await {
+        Ok(()) => Ok(scratch),
+        Err(finding) => Err(scratch
+            .finish(Err(finding.clone()))
+            .await
+            .err()
+            .unwrap_or(finding)),
     }
-    match scratch
-        .session
-        .must(&format!("SELECT {}", quoted(&mailbox)))
-        .await
-    {
-        Ok(reply) => scratch.selected = Some(reply),
-        Err(finding) => {
-            return Err(scratch
-                .finish(Err(finding))
-                .await
-                .err()
-                .unwrap_or(Finding::harness("SELECT failed")));
-        }
-    }
-    Ok(scratch)
 }
 
-/// Runs `commands` in the scratch mailbox and compares each SEARCH/SORT result with the
-/// expected numbers.
+async fn fill(scratch: &mut Scratch, messages: &[(String, Vec<u8>)]) -> Result<(), Finding> {
+    let mailbox = scratch.mailbox.clone();
+    for (arguments, message) in messages {
+        append(&mut scratch.session, &mailbox, arguments, message).await?;
+    }
+    scratch.selected = Some(
+        scratch
+            .session
+            .must(&format!("SELECT {}", quoted(&mailbox)))
+            .await?,
+    );
+    Ok(())
+}
+
+/// Runs each command of `cases` in the scratch mailbox and compares its SEARCH/SORT result
+/// with the expected numbers; removes the mailbox.
 pub async fn expect_numbers(mut scratch: Scratch, cases: &[(&str, &[u32])]) -> CheckResult {
     let mut wrong = Vec::new();
     for (command, expected) in cases {

@@ -13,6 +13,9 @@
 //! - [`certificates`]: the chain each service presents (trusted, names the host, in its
 //!   validity period and not about to leave it, key size, signature hash).
 //! - [`implicit`]: implicit TLS (RFC 8314) offered for IMAP and submission.
+//! - [`submission`]: no open relay without login (RFC 6409 §4.3), VRFY not confirming
+//!   addresses to anonymous clients (RFC 5321 §7.3).
+//! - [`logins`]: repeated failed IMAP logins slowed down or refused (RFC 9051 §11.7).
 //!
 //! STARTTLS safety (plaintext injection, STARTTLS offered, no login before TLS) is judged by the
 //! IMAP and SMTP suites (`imap.starttls.*`, `smtp.starttls.*`, `imap.login.refused-before-tls`,
@@ -21,7 +24,9 @@
 pub mod certificates;
 pub mod ciphers;
 pub mod implicit;
+pub mod logins;
 pub mod services;
+pub mod submission;
 pub mod versions;
 
 use crate::engine::Suite;
@@ -65,7 +70,7 @@ static CHECKS: &[crate::engine::Check] = &[
         "Implementations SHOULD NOT negotiate cipher suites based on RSA key transport, a.k.a. \"static RSA\".",
         needs [], faults ["tls-weak-ciphers"], accounts 0, ciphers::static_rsa_refused),
     check!("security.tls.cipher-forward-secrecy", Security, "Every TLS service accepts a client offering only forward-secret (ECDHE/DHE) suites", 7525, "4.1", Must, Deployment,
-        "Implementations MUST support and prefer to negotiate cipher suites offering forward secrecy, such as those in the Ephemeral Diffie-Hellman and Elliptic Curve Ephemeral Diffie-Hellman (\"DHE\" and \"ECDHE\") families.",
+        "Implementations MUST support and prefer to negotiate cipher suites offering forward secrecy, such as those in the Ephemeral Diffie-…Hellman and Elliptic Curve Ephemeral Diffie-Hellman (\"DHE\" and \"ECDHE\") families.",
         needs [], faults ["tls-static-rsa-only"], accounts 0, ciphers::forward_secrecy),
     check!("security.tls.cipher-aead", Security, "Every TLS service accepts a client offering only AEAD suites (AES-GCM, ChaCha20-Poly1305 with ECDHE/DHE: Mozilla \"intermediate\")", 7525, "4.2", Should, Deployment,
         "Given the foregoing considerations, implementation and deployment of the following cipher suites is RECOMMENDED:",
@@ -91,4 +96,16 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("security.implicit-tls.offered", Security, "IMAP and submission are also offered with implicit TLS (993, 465), and a TLS handshake works there", 8314, "4.1", Should, Deployment,
         "MSPs that support POP, IMAP, and/or Message Submission SHOULD provide and support instances of those services that use Implicit TLS.",
         needs [], faults ["imap-implicit-tls-plaintext", "smtp-no-implicit-tls"], accounts 0, implicit::offered),
+    check!("security.smtp.open-relay-refused", Security, "Submission (587, 465) does not relay for a client that has not logged in (MAIL from and RCPT to outside addresses; no message is sent)", 6409, "4.3", Must, Deployment,
+        "The MSA MUST, by default, issue an error response to the MAIL command if the session has not been authenticated using [SMTP-AUTH], unless it has already independently established authentication or authorization (such as being within a protected subnetwork).",
+        needs [], faults ["smtp-no-auth-required"], accounts 0, submission::open_relay_refused),
+    check!("security.smtp.vrfy-not-open", Security, "VRFY does not tell a client that has not logged in which addresses exist (warn)", 5321, "7.3", May, Deployment,
+        "Sites implementing SMTP authentication may choose to make VRFY and EXPN available only to authenticated requestors.",
+        needs [], faults ["smtp-vrfy-confirms"], accounts 1, submission::vrfy_not_open),
+    check!("security.imap.failed-logins-limited", Security, "Repeated failed IMAP logins are slowed down or refused within 10 attempts", 9051, "11.7", Should, Deployment,
+        "A server SHOULD have mechanisms in place to limit or delay failed AUTHENTICATE/LOGIN attempts.",
+        needs [], faults ["imap-no-login-throttle"], accounts 1, logins::imap_failed_logins_limited),
+    check!("security.smtp.sender-authorised", Security, "A logged-in user cannot submit with another user's address (MAIL FROM and From:) without notice (warn)", 6409, "6.1", May, Deployment,
+        "The MSA MAY issue an error response to a MAIL command if the address in MAIL FROM appears to have insufficient submission rights or is not authorized with the authentication used (if the session has been authenticated).",
+        needs [], faults ["smtp-sender-not-checked"], accounts 2, submission::sender_authorised),
 ];

@@ -1,0 +1,168 @@
+//! Submission policy (RFC 6409, RFC 5321 §7.3): no relaying for a client that has not logged
+//! in, and no address harvesting through VRFY. Both run on every submission endpoint the
+//! target names (587 and 465), after TLS, without logging in. The relay probe stops at RCPT:
+//! no message is ever sent.
+
+use super::services::{Kind, Verdicts, services_of};
+use crate::engine::{CheckContext, CheckResult, Finding, Protocol};
+use crate::suites::smtp::session::{SmtpSession, code, mail_from, rcpt_to, show};
+
+/// An address outside any domain the server can be responsible for (RFC 2606 `.invalid`).
+const OUTSIDE_SENDER: &str = "relay-probe@groupwire-outside.invalid";
+/// A recipient outside the target's domains.
+const OUTSIDE_RECIPIENT: &str = "relay-victim@groupwire-elsewhere.invalid";
+
+/// `security.smtp.open-relay-refused`: unauthenticated `MAIL FROM` an outside address and
+/// `RCPT TO` an outside address must not both be accepted.
+pub async fn open_relay_refused(cx: CheckContext) -> CheckResult {
+    let mut verdicts = Verdicts::default();
+    let mut any = false;
+    for service in services_of(&cx)?
+        .into_iter()
+        .filter(|s| s.kind == Kind::Smtp)
+    {
+        any = true;
+        let result: Result<Option<String>, Finding> = async {
+            let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
+            let mail = session
+                .command(&mail_from(Some(OUTSIDE_SENDER), ""))
+                .await?;
+            if code(&mail) >= 400 {
+                session.quit().await;
+                return Ok(None);
+            }
+            let rcpt = session.command(&rcpt_to(OUTSIDE_RECIPIENT)).await?;
+            let relayed = code(&rcpt) < 400;
+            let _ = session.raw(b"RSET\r\n").await;
+            session.quit().await;
+            Ok(relayed.then(|| format!("MAIL {} then RCPT {}", show(&mail), show(&rcpt))))
+        }
+        .await;
+        match result {
+            Ok(Some(accepted)) => verdicts.bad(&service, format!("open relay: {accepted}")),
+            Ok(None) => {}
+            Err(finding) => verdicts.error(finding),
+        }
+    }
+    if !any {
+        return Err(Finding::not_run("the target names no submission endpoint"));
+    }
+    verdicts.finish(&format!(
+        "MAIL FROM:<{OUTSIDE_SENDER}> or RCPT TO:<{OUTSIDE_RECIPIENT}> refused without authentication"
+    ))
+}
+
+/// `security.smtp.vrfy-not-open`: `VRFY` of the first account's local part and of a name no
+/// account has, unauthenticated: a confirmation (250/251) of the first, or different reply
+/// codes for the two (Postfix: 252 for a user, 550 for a stranger), tells an anonymous client
+/// which accounts exist. The same answer for both (252 "cannot verify", 502, 530) passes.
+pub async fn vrfy_not_open(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let local = account
+        .address
+        .split('@')
+        .next()
+        .unwrap_or(&account.address)
+        .to_string();
+    let stranger = format!("{}-nobody", cx.run_prefix());
+    let mut verdicts = Verdicts::default();
+    let mut any = false;
+    for service in services_of(&cx)?
+        .into_iter()
+        .filter(|s| s.kind == Kind::Smtp)
+    {
+        any = true;
+        let result: Result<Option<String>, Finding> = async {
+            let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
+            let known = session.raw(format!("VRFY {local}\r\n").as_bytes()).await?;
+            let unknown = session
+                .raw(format!("VRFY {stranger}\r\n").as_bytes())
+                .await?;
+            session.quit().await;
+            let leaks = matches!(code(&known), 250 | 251) || code(&known) != code(&unknown);
+            Ok(leaks.then(|| {
+                format!(
+                    "VRFY {local}: {}; VRFY {stranger}: {}",
+                    show(&known),
+                    show(&unknown)
+                )
+            }))
+        }
+        .await;
+        match result {
+            Ok(Some(replies)) => verdicts.bad(&service, replies),
+            Ok(None) => {}
+            Err(finding) => verdicts.error(finding),
+        }
+    }
+    if !any {
+        return Err(Finding::not_run("the target names no submission endpoint"));
+    }
+    verdicts.finish_as_quirk(
+        "VRFY to answer a client that has not logged in the same for users and strangers",
+    )
+}
+
+/// `security.smtp.sender-authorised`: logged in as the first account, `MAIL FROM` the second
+/// account's address (and a `From:` header with it). A refusal at MAIL, RCPT or the end of
+/// data passes; acceptance of the whole message is reported as a warning (RFC 6409 §6.1
+/// makes the refusal a MAY). The message, when accepted, goes to the first account.
+pub async fn sender_authorised(cx: CheckContext) -> CheckResult {
+    let account = cx.account(0)?.clone();
+    let other = cx.account(1)?.clone();
+    if account.address.eq_ignore_ascii_case(&other.address) {
+        return Err(Finding::not_run("the two accounts share one address"));
+    }
+    // The submission endpoint of the target, as the SMTP suite's sessions find it.
+    let smtp_cx = cx.with_settings(cx.env().settings.clone(), Protocol::Smtp);
+    let mut session = SmtpSession::ready(&smtp_cx, &account).await?;
+    let mail = session
+        .command(&mail_from(Some(&other.address), ""))
+        .await?;
+    if code(&mail) >= 400 {
+        cx.note(format!("refused at MAIL: {}", show(&mail)));
+        session.quit().await;
+        return Ok(());
+    }
+    let rcpt = session.command(&rcpt_to(&account.address)).await?;
+    if code(&rcpt) >= 400 {
+        cx.note(format!("refused at RCPT: {}", show(&rcpt)));
+        session.quit().await;
+        return Ok(());
+    }
+    let marker = cx.scratch_name("spoof");
+    let message = format!(
+        "From: <{}>\r\nTo: <{}>\r\nSubject: {marker}\r\nMessage-ID: <{marker}@groupwire.invalid>\r\n\
+         Date: {}\r\nX-Groupwire-Check: sender-authorisation\r\n\r\nSent by {} as {}.\r\n",
+        other.address,
+        account.address,
+        chrono::Utc::now().to_rfc2822(),
+        account.user,
+        other.address,
+    );
+    let end = match session.data(message.as_bytes()).await {
+        Ok(reply) => reply,
+        Err(Finding::Violation { actual, .. }) => {
+            cx.note(format!("refused at DATA: {actual}"));
+            return Ok(());
+        }
+        Err(finding) => return Err(finding),
+    };
+    session.quit().await;
+    if code(&end) >= 400 {
+        cx.note(format!("refused at the end of data: {}", show(&end)));
+        return Ok(());
+    }
+    Err(Finding::quirk(
+        format!(
+            "{} not allowed to send as {} (550 5.7.1 at MAIL, RCPT or the end of data)",
+            account.user, other.address
+        ),
+        format!(
+            "accepted silently: MAIL {}, RCPT {}, end of data {}",
+            show(&mail),
+            show(&rcpt),
+            show(&end)
+        ),
+    ))
+}
