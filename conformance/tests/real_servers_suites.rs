@@ -591,7 +591,15 @@ fn dav_deployment(
 ) -> Option<Option<PathBuf>> {
     let server = start(name, &[])?;
     let url = server.get("URL").unwrap_or_default().to_owned();
-    let endpoints: Vec<(&str, String)> = keys.iter().map(|key| (*key, url.clone())).collect();
+    // Radicale keeps every collection under a principal: its WebDAV side is the first
+    // account's principal collection.
+    let endpoints: Vec<(&str, String)> = keys
+        .iter()
+        .map(|key| match (name, *key) {
+            ("radicale", "webdav") => (*key, format!("{url}alice/")),
+            _ => (*key, url.clone()),
+        })
+        .collect();
     let toml = target_toml(deployment, &endpoints, None, Login::Bare);
     Some(run_twice(deployment, &toml, &server, dir, problems))
 }
@@ -653,7 +661,7 @@ fn real_servers_run_every_suite_reproducibly_with_explained_deviations() {
         }
     }
     for (name, deployment, keys) in [
-        ("radicale", &RADICALE, &["caldav", "carddav"][..]),
+        ("radicale", &RADICALE, &["caldav", "carddav", "webdav"][..]),
         ("apache", &APACHE, &["webdav"][..]),
     ] {
         match dav_deployment(name, deployment, keys, &dir, &mut problems) {

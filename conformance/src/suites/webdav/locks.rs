@@ -293,6 +293,14 @@ async fn shared_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held) 
     if let Some(token) = first_token.clone() {
         held.push((path.clone(), token));
     }
+    if matches!(first.status(), 405 | 501) {
+        return Err(Finding::blocked(
+            OWNER_LOCK,
+            dav.cx().check().map(|c| c.id),
+            "LOCK to be supported",
+            first.summary(),
+        ));
+    }
     if !first.http.is_success() {
         return Err(Finding::skip(format!(
             "the server does not grant shared locks here ({})",
@@ -329,6 +337,14 @@ async fn shared_blocks_exclusive_in(
         .await?;
     if let Some(token) = token {
         held.push((path.clone(), token));
+    }
+    if matches!(first.status(), 405 | 501) {
+        return Err(Finding::blocked(
+            OWNER_LOCK,
+            dav.cx().check().map(|c| c.id),
+            "LOCK to be supported",
+            first.summary(),
+        ));
     }
     if !first.http.is_success() {
         return Err(Finding::skip(format!(
@@ -397,6 +413,14 @@ async fn unmapped_in(dav: &mut DavSession, col: &TestCollection, held: &mut Held
         && reply.http.is_success()
     {
         held.push((path.clone(), token));
+    }
+    if matches!(reply.status(), 405 | 501) {
+        return Err(Finding::blocked(
+            OWNER_LOCK,
+            dav.cx().check().map(|c| c.id),
+            "LOCK to be supported",
+            reply.summary(),
+        ));
     }
     ensure(
         matches!(reply.status(), 200 | 201),

@@ -304,7 +304,7 @@ async fn name_round_trip(dav: &mut DavSession, col: &TestCollection, name: &str)
     };
     let get = dav.get(&href_path_only).await?;
     ensure(
-        get.status() == 200 && get.http.body == body.as_bytes(),
+        get.status() == 200 && get.http.body == col.body(&path, &body),
         format!("GET {href_path_only} (the href) to return the body"),
         || get.summary(),
     )
