@@ -188,7 +188,7 @@ faults! {
     // IMAP depth, issue 10 items 9-16 (ESEARCH, CONDSTORE enabling, dates, SORT, base
     // subject, HEADER/FROM search, keywords in FLAGS) and the multi-session consistency group.
     ImapEsearchEmptyReturnNotAll => "imap-esearch-empty-return-not-all", "SEARCH RETURN () answers MIN MAX COUNT instead of ALL.";
-    ImapCondstoreNotEnabledByFetch => "imap-condstore-not-enabled-by-fetch", "FETCH MODSEQ and SEARCH MODSEQ do not enable CONDSTORE: no OK [HIGHESTMODSEQ], later FETCH responses carry no MODSEQ.";
+    ImapCondstoreNotEnabledByFetch => "imap-condstore-not-enabled-by-fetch", "FETCH MODSEQ and SEARCH MODSEQ do not enable CONDSTORE: no `OK [HIGHESTMODSEQ]`, later FETCH responses carry no MODSEQ.";
     ImapSearchModseqNoModseq => "imap-search-modseq-no-modseq", "SEARCH with a MODSEQ criterion answers without (MODSEQ n) or the ESEARCH MODSEQ result.";
     ImapAppendDateIgnored => "imap-append-date-ignored", "The date-time given with APPEND is ignored: INTERNALDATE is the time of the APPEND.";
     ImapSearchDatesIgnored => "imap-search-dates-ignored", "BEFORE, ON, SINCE, SENTBEFORE, SENTON and SENTSINCE match every message.";
@@ -199,8 +199,8 @@ faults! {
     ImapSortReverseTiebreak => "imap-sort-reverse-tiebreak", "SORT REVERSE also reverses the message-number tie-break of equal keys.";
     ImapSortFromWholeAddress => "imap-sort-from-whole-address", "SORT FROM compares the whole From field (display name first) instead of the first address's mailbox.";
     ImapSortToCcIgnored => "imap-sort-to-cc-ignored", "SORT TO and SORT CC leave the messages in sequence order.";
-    ImapBaseSubjectSimple => "imap-base-subject-simple", "The SORT/THREAD base subject only loses leading Re:/Fwd: (encoded words, [tags], (fwd) and [fwd: ...] stay).";
-    ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "SEARCH HEADER <field> \"\" matches messages without that field.";
+    ImapBaseSubjectSimple => "imap-base-subject-simple", "The SORT/THREAD base subject only loses leading Re:/Fwd: (encoded words, `[tags]`, `(fwd)` and `[fwd: ...]` stay).";
+    ImapSearchHeaderEmptyAll => "imap-search-header-empty-all", "`SEARCH HEADER field \"\"` matches messages without that field.";
     ImapSearchAddressRaw => "imap-search-address-raw", "SEARCH FROM/TO/CC/BCC match the raw field only, missing an address with a comment inside it.";
     ImapKeywordsNotInFlags => "imap-keywords-not-in-flags", "FLAGS on SELECT lists only the system flags, never the mailbox's keywords.";
     ImapPermanentflagsNoKeywords => "imap-permanentflags-no-keywords", "PERMANENTFLAGS lists only the system flags (no keywords, no \\*) although keywords are stored permanently.";

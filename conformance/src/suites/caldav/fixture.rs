@@ -455,11 +455,7 @@ impl Session {
         let ms = multistatus(&response)?;
         // Only this suite's collections: CalDAV and CardDAV homes may be one collection
         // (Radicale), and the other suite may still be running.
-        let prefix = format!(
-            "{}-{}-",
-            self.cx.run_prefix(),
-            self.kind.protocol().name()
-        );
+        let prefix = format!("{}-{}-", self.cx.run_prefix(), self.kind.protocol().name());
         for response in &ms.responses {
             for href in &response.hrefs {
                 let path = path_of(href.as_str());

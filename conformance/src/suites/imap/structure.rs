@@ -75,7 +75,7 @@ async fn sections(scratch: &mut Scratch, wanted: &[(&str, String)]) -> Result<()
     Ok(())
 }
 
-/// BODY[2.1], [2.2] and [3.1] are the parts inside the encapsulated messages (and [2] the
+/// `BODY[2.1]`, `[2.2]` and `[3.1]` are the parts inside the encapsulated messages (and `[2]` the
 /// whole encapsulated message).
 pub async fn rfc822_part_numbers(cx: CheckContext) -> CheckResult {
     let mut scratch = holding(&cx, &nested_message(&cx)).await?;
