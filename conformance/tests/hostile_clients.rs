@@ -473,7 +473,7 @@ fn a_hundred_thousand_pipelined_commands_are_answered_in_bounded_memory() {
     let server = serve(&[], None);
     let mut normal = server.logged_in();
     let mut writer = TcpStream::connect(server.imap).unwrap();
-    let mut reader = writer.try_clone().unwrap();
+    let reader = writer.try_clone().unwrap();
     let started = Instant::now();
     const COUNT: usize = 100_000;
     let sender = std::thread::spawn(move || {

@@ -52,7 +52,8 @@ fn the_parser_refuses_passwords_without_echoing_them() {
                 );
             }
         }
-        let error = Target::from_urls(&[url.clone()], TlsTrust::System, |_| None).unwrap_err();
+        let error =
+            Target::from_urls(std::slice::from_ref(&url), TlsTrust::System, |_| None).unwrap_err();
         hides(&error.to_string(), secret);
     }
 }
