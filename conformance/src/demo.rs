@@ -93,6 +93,13 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
         "  Autoconfig:  https://{}/mail/config-v1.1.xml\n",
         reference.autoconfig
     ));
+    out.push_str(&format!("  CalDAV:      {}\n", reference.caldav_url()));
+    out.push_str(&format!("  CardDAV:     {}\n", reference.carddav_url()));
+    out.push_str(&format!("  WebDAV:      {}\n", reference.webdav_url()));
+    out.push_str(&format!(
+        "  well-known:  https://{}/.well-known/caldav, https://{}/.well-known/carddav\n",
+        reference.dav, reference.dav
+    ));
     out.push_str(&format!("  CA file:     {}\n", certificate.display()));
     for account in &reference.accounts {
         out.push_str(&format!(
@@ -112,13 +119,16 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
         })
         .unwrap_or_default();
     out.push_str(&format!(
-        "try: {second}GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{user}@{} imaps://{user}@{} smtp://{user}@{} smtps://{user}@{}\n",
+        "try: {second}GROUPWIRE_PASSWORD={} groupwire check --ca-file {} imap://{user}@{} imaps://{user}@{} smtp://{user}@{} smtps://{user}@{} {}\n",
         first.map_or("", |a| a.password.as_str()),
         certificate.display(),
         reference.imap,
         reference.imaps,
         reference.submission,
         reference.submissions,
+        reference
+            .caldav_url()
+            .replacen("https://", &format!("https://{}@", first.map_or("", |a| a.address.as_str()).replace('@', "%40")), 1),
         user = first.map_or("", |a| a.address.as_str()).replace('@', "%40"),
     ));
     out

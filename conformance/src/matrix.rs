@@ -198,7 +198,15 @@ pub struct Matrix {
 }
 
 /// The order of protocol groups.
-pub const PROTOCOL_ORDER: [&str; 6] = ["imap", "smtp", "discovery", "webdav", "caldav", "carddav"];
+pub const PROTOCOL_ORDER: [&str; 7] = [
+    "imap",
+    "smtp",
+    "discovery",
+    "webdav",
+    "caldav",
+    "carddav",
+    "security",
+];
 
 fn protocol_label(protocol: &str) -> String {
     match protocol {
@@ -208,6 +216,7 @@ fn protocol_label(protocol: &str) -> String {
         "webdav" => "WebDAV".to_owned(),
         "caldav" => "CalDAV".to_owned(),
         "carddav" => "CardDAV".to_owned(),
+        "security" => "Security posture (TLS)".to_owned(),
         other => other.to_owned(),
     }
 }

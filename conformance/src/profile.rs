@@ -33,11 +33,12 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Check, Level, Protocol, Registry, Scope, Selected};
 
 /// The profiles shipped with the harness: (name, TOML).
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     ("mail", include_str!("../profiles/mail.toml")),
     ("groupware", include_str!("../profiles/groupware.toml")),
     ("thunderbird", include_str!("../profiles/thunderbird.toml")),
     ("strict", include_str!("../profiles/strict.toml")),
+    ("security", include_str!("../profiles/security.toml")),
 ];
 
 /// The profile used when none is named.

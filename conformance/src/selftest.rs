@@ -172,7 +172,14 @@ pub async fn run_against(
         ..ReferenceOptions::default()
     })
     .await?;
-    let mut target = reference.target(crate::engine::TlsTrust::Insecure);
+    // The certificate as a CA file, so that checks judging trust (the security suite) have
+    // the anchors the connections below use; one file per reference, removed at the end.
+    let ca_file = selftest_ca_file(&reference);
+    let trust = match &ca_file {
+        Some(path) => crate::engine::TlsTrust::CaFile { path: path.clone() },
+        None => crate::engine::TlsTrust::Insecure,
+    };
+    let mut target = reference.target(trust);
     if endpoints == Endpoints::Implicit {
         let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
         target.imap = endpoint(format!("imaps://{}", reference.imaps));
@@ -190,7 +197,23 @@ pub async fn run_against(
     };
     let outcomes = crate::engine::run_checks(registry, checks, target, settings, run_options).await;
     reference.stop().await;
+    if let Some(path) = ca_file {
+        let _ = std::fs::remove_file(path);
+    }
     Ok(outcomes)
+}
+
+/// Writes the reference certificate to a file of its own under the temporary directory.
+fn selftest_ca_file(reference: &Reference) -> Option<std::path::PathBuf> {
+    static FILES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let number = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "groupwire-selftest-{}-{number}.pem",
+        std::process::id()
+    ));
+    std::fs::write(&path, &reference.tls.certificate_pem)
+        .ok()
+        .map(|()| path)
 }
 
 fn selected_checks(registry: &Registry, only: &[String]) -> Vec<&'static crate::engine::Check> {

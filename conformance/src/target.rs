@@ -328,6 +328,8 @@ impl Target {
             Protocol::Webdav => self.webdav.as_ref(),
             Protocol::Caldav => self.caldav.as_ref(),
             Protocol::Carddav => self.carddav.as_ref(),
+            // The security checks visit every TLS service (`Target::tls_services`).
+            Protocol::Security => None,
         }
     }
 

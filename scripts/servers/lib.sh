@@ -37,7 +37,7 @@ make_ca() {
   (
     flock 9
     [ -s "$ca/ca.pem" ] && exit 0
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=groupwire test CA" \
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=groupwire test CA" \
       -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
       -keyout "$ca/ca-key.pem" -out "$ca/ca.pem" >/dev/null 2>&1 || exit 1
     chmod 644 "$ca/ca.pem"
@@ -62,7 +62,7 @@ make_cert() {
   openssl req -new -newkey rsa:2048 -nodes -subj "/CN=localhost" \
     -keyout "$dir/tls/key.pem" -out "$dir/tls/req.pem" >/dev/null 2>&1 &&
     openssl x509 -req -in "$dir/tls/req.pem" -CA "$ca/ca.pem" -CAkey "$ca/ca-key.pem" \
-      -CAcreateserial -CAserial "$dir/tls/ca.srl" -days 30 -extfile "$dir/tls/ext.cnf" \
+      -CAcreateserial -CAserial "$dir/tls/ca.srl" -days 365 -extfile "$dir/tls/ext.cnf" \
       -out "$dir/tls/cert.pem" >/dev/null 2>&1 ||
     die "openssl could not create a certificate"
   cp "$ca/ca.pem" "$dir/tls/ca.pem"

@@ -41,17 +41,21 @@ pub enum Protocol {
     Caldav,
     /// CardDAV (RFC 6352).
     Carddav,
+    /// Security posture across every TLS service of the target (TLS versions, cipher suites,
+    /// certificates, implicit TLS): no endpoint of its own.
+    Security,
 }
 
 impl Protocol {
     /// Every protocol, in report order.
-    pub const ALL: [Protocol; 6] = [
+    pub const ALL: [Protocol; 7] = [
         Protocol::Imap,
         Protocol::Smtp,
         Protocol::Discovery,
         Protocol::Webdav,
         Protocol::Caldav,
         Protocol::Carddav,
+        Protocol::Security,
     ];
 
     /// The lowercase name used in check ids, profiles and reports (`imap`, `smtp`, ...).
@@ -63,6 +67,7 @@ impl Protocol {
             Protocol::Webdav => "webdav",
             Protocol::Caldav => "caldav",
             Protocol::Carddav => "carddav",
+            Protocol::Security => "security",
         }
     }
 
@@ -75,6 +80,7 @@ impl Protocol {
             Protocol::Webdav => "WebDAV",
             Protocol::Caldav => "CalDAV",
             Protocol::Carddav => "CardDAV",
+            Protocol::Security => "Security",
         }
     }
 

@@ -514,6 +514,21 @@ impl Connection {
         result
     }
 
+    /// Turns the connection into a byte stream for a protocol library that frames its own
+    /// messages (hyper for HTTP): every byte written or read through it is still recorded in
+    /// the transcript under this connection's number, with the same masking. Bytes already
+    /// buffered come out first. Reads and writes are not timed here: the caller bounds each
+    /// exchange (see `engine::http`).
+    pub fn into_io(mut self) -> RecordedIo {
+        let pending = self.buffered().to_vec();
+        RecordedIo {
+            id: self.id,
+            stream: self.stream.take(),
+            pending,
+            transcript: self.transcript.clone(),
+        }
+    }
+
     /// Closes the connection (TLS close_notify first when encrypted).
     pub async fn close(mut self) {
         let timeout = Duration::from_secs(1).min(self.read_timeout);
@@ -535,5 +550,110 @@ fn bracket_ipv6(host: &str) -> String {
         format!("[{host}]")
     } else {
         host.to_owned()
+    }
+}
+
+/// A connection as a plain byte stream ([`tokio::io::AsyncRead`] + [`tokio::io::AsyncWrite`])
+/// that records what passes through it: see [`Connection::into_io`].
+pub struct RecordedIo {
+    id: u32,
+    stream: Option<Stream>,
+    pending: Vec<u8>,
+    transcript: Transcript,
+}
+
+impl fmt::Debug for RecordedIo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordedIo")
+            .field("id", &self.id)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn no_stream() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::NotConnected,
+        "connection already closed",
+    )
+}
+
+impl tokio::io::AsyncRead for RecordedIo {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if !this.pending.is_empty() {
+            let count = this.pending.len().min(buf.remaining());
+            buf.put_slice(this.pending.get(..count).unwrap_or_default());
+            this.pending.drain(..count);
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
+        let poll = match this.stream.as_mut() {
+            Some(Stream::Plain(tcp)) => std::pin::Pin::new(tcp).poll_read(cx, buf),
+            Some(Stream::Tls(tls)) => std::pin::Pin::new(tls.as_mut()).poll_read(cx, buf),
+            None => return Poll::Ready(Err(no_stream())),
+        };
+        if let Poll::Ready(Ok(())) = &poll
+            && let Some(data) = buf.filled().get(before..)
+            && !data.is_empty()
+        {
+            this.transcript.received(this.id, data);
+        }
+        poll
+    }
+}
+
+impl tokio::io::AsyncWrite for RecordedIo {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        let poll = match this.stream.as_mut() {
+            Some(Stream::Plain(tcp)) => std::pin::Pin::new(tcp).poll_write(cx, buf),
+            Some(Stream::Tls(tls)) => std::pin::Pin::new(tls.as_mut()).poll_write(cx, buf),
+            None => return Poll::Ready(Err(no_stream())),
+        };
+        if let Poll::Ready(Ok(count)) = &poll
+            && let Some(data) = buf.get(..*count)
+            && !data.is_empty()
+        {
+            this.transcript.sent(this.id, data);
+        }
+        poll
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut().stream.as_mut() {
+            Some(Stream::Plain(tcp)) => std::pin::Pin::new(tcp).poll_flush(cx),
+            Some(Stream::Tls(tls)) => std::pin::Pin::new(tls.as_mut()).poll_flush(cx),
+            None => std::task::Poll::Ready(Err(no_stream())),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let poll = match this.stream.as_mut() {
+            Some(Stream::Plain(tcp)) => std::pin::Pin::new(tcp).poll_shutdown(cx),
+            Some(Stream::Tls(tls)) => std::pin::Pin::new(tls.as_mut()).poll_shutdown(cx),
+            None => return std::task::Poll::Ready(Ok(())),
+        };
+        if poll.is_ready() {
+            this.transcript.note(this.id, "closed by the harness");
+        }
+        poll
     }
 }

@@ -201,6 +201,29 @@ impl CheckContext {
         self.transcript.note(0, text);
     }
 
+    /// The same check with other connection settings (a TLS configuration of its own) and
+    /// `protocol` as the protocol of its connections; it shares this context's transcript, so
+    /// what it sends and receives is the check's evidence.
+    pub fn with_settings(&self, settings: ConnSettings, protocol: Protocol) -> CheckContext {
+        let env = RunEnv {
+            target: self.env.target.clone(),
+            settings,
+            run_prefix: self.env.run_prefix.clone(),
+            masker: self.env.masker.clone(),
+            max_transcript: self.env.max_transcript,
+            run_transcript: self.env.run_transcript.clone(),
+            max_untagged: self.env.max_untagged,
+        };
+        CheckContext {
+            env: Arc::new(env),
+            check: self.check,
+            protocol,
+            transcript: self.transcript.clone(),
+            connections: self.connections.clone(),
+            capabilities: None,
+        }
+    }
+
     /// Connects to this check's endpoint: TLS from the start for implicit-TLS endpoints; for
     /// STARTTLS endpoints the connection is plain and the suite runs STARTTLS, then
     /// [`Connection::start_tls`].

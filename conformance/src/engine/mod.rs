@@ -80,6 +80,7 @@ pub mod codec;
 mod conn;
 mod context;
 mod finding;
+pub mod http;
 mod mask;
 mod outcome;
 mod runner;
@@ -90,7 +91,7 @@ pub use check::{
     BoxFuture, Check, Cleanup, Document, DuplicateId, Level, Probe, Procedure, Protocol, Registry,
     RfcRef, Scope, Suite,
 };
-pub use conn::{ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed};
+pub use conn::{ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed, RecordedIo};
 pub use context::{CheckContext, RunEnv, UntaggedLimit, new_run_prefix};
 pub use finding::{CheckResult, Finding, ensure, show_bytes};
 pub use mask::{FieldMasker, Wire};

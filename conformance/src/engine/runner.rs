@@ -210,8 +210,12 @@ async fn run_suite(
         outcomes.push((index, outcome));
     };
 
-    // No endpoint: every check is skipped without touching the network.
-    if env.target.endpoint(protocol).is_none() && protocol != Protocol::Discovery {
+    // No endpoint: every check is skipped without touching the network. (Discovery derives its
+    // URL from the domain; the security checks visit every TLS endpoint the target names.)
+    if env.target.endpoint(protocol).is_none()
+        && protocol != Protocol::Discovery
+        && protocol != Protocol::Security
+    {
         let reason = format!("the target has no {} endpoint", protocol.label());
         for (index, item) in items {
             let outcome = CheckOutcome::from_result(

@@ -31,6 +31,19 @@ pub struct AutoconfigDocument {
     pub submissions_port: u16,
     /// Submission with STARTTLS.
     pub submission_port: u16,
+    /// The DAV services, when the deployment has them.
+    pub dav: Option<DavServices>,
+}
+
+/// The DAV base URLs an autoconfig document names (`calendar`, `addressBook`, `fileShare`).
+#[derive(Debug, Clone)]
+pub struct DavServices {
+    /// CalDAV base URL.
+    pub caldav: String,
+    /// CardDAV base URL.
+    pub carddav: String,
+    /// WebDAV base URL.
+    pub webdav: String,
 }
 
 impl AutoconfigDocument {
@@ -84,7 +97,20 @@ impl AutoconfigDocument {
                 "STARTTLS",
             ));
         }
-        xml.push_str("  </emailProvider>\n</clientConfig>\n");
+        xml.push_str("  </emailProvider>\n");
+        if let Some(dav) = &self.dav {
+            let service = |tag: &str, kind: &str, url: &str| {
+                format!(
+                    "  <{tag} type=\"{kind}\">\n    <username>{username}</username>\n    \
+                     <authentication>http-basic</authentication>\n    \
+                     <serverURL>{url}</serverURL>\n  </{tag}>\n"
+                )
+            };
+            xml.push_str(&service("addressBook", "carddav", &dav.carddav));
+            xml.push_str(&service("calendar", "caldav", &dav.caldav));
+            xml.push_str(&service("fileShare", "webdav", &dav.webdav));
+        }
+        xml.push_str("</clientConfig>\n");
         if faults.has(Fault::AutoconfigMalformed) {
             // Cut inside an element: not well-formed.
             xml.truncate(xml.len() / 2);
@@ -112,7 +138,7 @@ pub async fn serve(
         let body = Arc::clone(&body);
         let faults = Arc::clone(&faults);
         connections.spawn(async move {
-            if let Ok(stream) = acceptor.accept(socket).await {
+            if let Ok(stream) = super::security::accept(&acceptor, socket, &faults).await {
                 let _ = answer(stream, &body, &faults).await;
             }
         });

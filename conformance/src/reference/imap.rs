@@ -8,7 +8,6 @@
 //! implicit TLS (993). Every [`Fault`] starting with `imap-` is a deviation implemented here.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,15 +16,19 @@ use groupwire_imap::command::auth::SaslResponse;
 use groupwire_imap::command::fetch::{FetchAttribute, FetchItems, SectionText};
 use groupwire_imap::command::mailbox::StatusItem;
 use groupwire_imap::command::search::SearchKey;
+use groupwire_imap::command::sort::SortKey;
 use groupwire_imap::command::store::StoreAction;
 use groupwire_imap::command::{Command, CommandBody};
 use groupwire_imap::core::{Flag, Mailbox as MailboxName, SequenceSet};
+use groupwire_imap::response::Data;
+use groupwire_imap::response::code::Code;
 use groupwire_imap::stream::server::{ClientMessage, CommandDecoder, ServerState, ServerStep};
 use groupwire_imap::{Encode, Limits};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::faults::{Fault, Faults};
+use super::message_keys;
 use super::mime;
 use super::store::{Mailbox, Store, StoredMessage};
 
@@ -98,7 +101,11 @@ async fn handle(
         return session.goodbye(&mut socket).await;
     }
     if implicit_tls {
-        let Ok(accepted) = tokio::time::timeout_at(session.deadline, acceptor.accept(socket)).await
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline,
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
         else {
             return Ok(());
         };
@@ -114,7 +121,11 @@ async fn handle(
         if !session.fault(Fault::ImapStarttlsKeepsBuffer) {
             session.buffer.clear();
         }
-        let Ok(accepted) = tokio::time::timeout_at(session.deadline, acceptor.accept(socket)).await
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline,
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
         else {
             return Ok(());
         };
@@ -150,6 +161,8 @@ struct Selected {
     uids: Vec<u32>,
     /// Flags and modseq of each UID as last reported.
     known: HashMap<u32, (BTreeSet<String>, u64)>,
+    /// The keywords the last FLAGS response announced.
+    keywords: BTreeSet<String>,
 }
 
 struct Session {
@@ -193,6 +206,101 @@ fn date_time(seconds: i64) -> String {
         .unwrap_or_default()
         .format("%d-%b-%Y %H:%M:%S +0000")
         .to_string()
+}
+
+/// A stored flag as a codec [`Flag`] (`None` for text no flag can carry).
+fn flag_of(text: &str) -> Option<Flag<'static>> {
+    use groupwire_imap::core::Atom;
+    let flag = match text.strip_prefix('\\') {
+        Some(name) => match name.to_ascii_lowercase().as_str() {
+            "answered" => Flag::Answered,
+            "flagged" => Flag::Flagged,
+            "deleted" => Flag::Deleted,
+            "seen" => Flag::Seen,
+            "draft" => Flag::Draft,
+            "recent" => Flag::Recent,
+            "*" => Flag::Wildcard,
+            _ => Flag::Extension(Atom::new(name.to_string())?),
+        },
+        None => Flag::Keyword(Atom::new(text.to_string())?),
+    };
+    Some(flag)
+}
+
+/// The system flags every mailbox has.
+const SYSTEM_FLAGS: [&str; 5] = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+
+/// The system flags and `keywords` as codec flags, `\*` added when `wildcard`.
+fn flag_list<'k>(
+    keywords: impl IntoIterator<Item = &'k String>,
+    wildcard: bool,
+) -> Vec<Flag<'static>> {
+    let mut flags: Vec<Flag<'static>> = SYSTEM_FLAGS.iter().filter_map(|f| flag_of(f)).collect();
+    flags.extend(keywords.into_iter().filter_map(|k| flag_of(k)));
+    if wildcard {
+        flags.push(Flag::Wildcard);
+    }
+    flags
+}
+
+/// `* OK [code] text`, encoded by the codec.
+fn untagged_ok(code: groupwire_imap::response::code::Code<'static>, text: &str) -> Vec<u8> {
+    use groupwire_imap::response::status::{ResponseText, Status, StatusResponse};
+    groupwire_imap::response::Response::Status(StatusResponse {
+        tag: None,
+        status: Status::Ok,
+        text: ResponseText {
+            code: Some(code),
+            text: groupwire_imap::core::ByteStr::from(text.to_string()),
+        },
+    })
+    .to_bytes()
+}
+
+/// Seconds since the epoch of an IMAP date-time (APPEND's internal date).
+fn date_time_seconds(value: &groupwire_imap::core::DateTime) -> Option<i64> {
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::from(value.date.year),
+        u32::from(value.date.month),
+        u32::from(value.date.day),
+    )?;
+    let time = date.and_hms_opt(
+        u32::from(value.hour),
+        u32::from(value.minute),
+        u32::from(value.second.min(59)),
+    )?;
+    Some(time.and_utc().timestamp() - i64::from(value.zone_minutes) * 60)
+}
+
+/// The day of `seconds` in the server's time zone (UTC), for BEFORE/ON/SINCE.
+fn internal_day(seconds: i64) -> (u16, u8, u8) {
+    use chrono::Datelike;
+    let date = chrono::DateTime::from_timestamp(seconds, 0)
+        .unwrap_or_default()
+        .date_naive();
+    (
+        u16::try_from(date.year()).unwrap_or(0),
+        u8::try_from(date.month()).unwrap_or(0),
+        u8::try_from(date.day()).unwrap_or(0),
+    )
+}
+
+/// The sequence set covering `numbers` (sorted ascending), compacted into ranges.
+fn compact_set(numbers: &[u32]) -> Option<SequenceSet<'static>> {
+    use groupwire_imap::core::{SeqNumber, SeqRange};
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for &n in numbers {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => ranges.push((n, n)),
+        }
+    }
+    SequenceSet::from_ranges(ranges.into_iter().filter_map(|(a, b)| {
+        Some(SeqRange {
+            start: SeqNumber::Value(std::num::NonZeroU32::new(a)?),
+            end: SeqNumber::Value(std::num::NonZeroU32::new(b)?),
+        })
+    }))
 }
 
 impl Session {
@@ -667,7 +775,7 @@ impl Session {
                     for cap in caps {
                         let name = cap.as_str().to_ascii_uppercase();
                         if name == "CONDSTORE" || name == "QRESYNC" {
-                            self.condstore = true;
+                            self.enable_condstore();
                             if name == "QRESYNC" {
                                 self.qresync = true;
                             }
@@ -813,6 +921,9 @@ impl Session {
                     .map(IntoOwned::into_owned)
                     .collect();
                 let wrong = self.fault(Fault::ImapStatusWrongCount);
+                if items.contains(&StatusItem::HighestModSeq) {
+                    self.enable_condstore();
+                }
                 let line = self.with_account(|view| {
                     view.mailbox(&name).map(|mailbox| {
                         let mut parts = Vec::new();
@@ -907,10 +1018,15 @@ impl Session {
                         continue;
                     }
                     let user = self.user.clone().unwrap_or_default();
+                    let date = message
+                        .date
+                        .as_ref()
+                        .and_then(date_time_seconds)
+                        .filter(|_| !self.fault(Fault::ImapAppendDateIgnored));
                     match self
                         .service
                         .store
-                        .append(&user, &name, Arc::from(data), flags, None)
+                        .append(&user, &name, Arc::from(data), flags, date)
                     {
                         Ok((v, uid)) => {
                             validity = v;
@@ -1141,8 +1257,14 @@ impl Session {
                 return;
             }
         };
+        let keywords = if self.fault(Fault::ImapKeywordsNotInFlags) {
+            BTreeSet::new()
+        } else {
+            mailbox.keywords.clone()
+        };
         if !self.fault(Fault::ImapSelectNoFlags) {
-            self.line("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+            self.out
+                .extend_from_slice(&Data::Flags(flag_list(&keywords, false)).to_bytes());
         }
         if !self.fault(Fault::ImapSelectNoExists) {
             self.line(&format!("* {} EXISTS", mailbox.messages.len()));
@@ -1165,12 +1287,15 @@ impl Session {
             ));
         }
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
-            self.line("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] flags permitted");
+            self.out.extend_from_slice(&untagged_ok(
+                Code::PermanentFlags(flag_list(&keywords, true)),
+                "flags permitted",
+            ));
         }
         if self.condstore && !self.fault(Fault::ImapNoHighestmodseq) {
-            self.line(&format!(
-                "* OK [HIGHESTMODSEQ {}] highest",
-                mailbox.highest_modseq
+            self.out.extend_from_slice(&untagged_ok(
+                Code::HighestModSeq(mailbox.highest_modseq),
+                "highest",
             ));
         }
         if !self.fault(Fault::ImapNoObjectid) {
@@ -1211,6 +1336,7 @@ impl Session {
                 .iter()
                 .map(|m| (m.uid, (m.flags.clone(), m.modseq)))
                 .collect(),
+            keywords,
         });
         self.tagged(
             tag,
@@ -1222,8 +1348,55 @@ impl Session {
         );
     }
 
+    /// Announces keywords new to this session with an untagged FLAGS (and PERMANENTFLAGS),
+    /// before any FETCH that shows them (RFC 9051 §7.3.5).
+    fn announce_keywords(&mut self, keywords: &BTreeSet<String>) {
+        if self.fault(Fault::ImapNewKeywordNoFlags) || self.fault(Fault::ImapKeywordsNotInFlags) {
+            return;
+        }
+        let Some(selected) = self.selected.as_mut() else {
+            return;
+        };
+        if keywords.is_subset(&selected.keywords) {
+            return;
+        }
+        selected.keywords.extend(keywords.iter().cloned());
+        let known = selected.keywords.clone();
+        self.out
+            .extend_from_slice(&Data::Flags(flag_list(&known, false)).to_bytes());
+        if !self.fault(Fault::ImapSelectNoPermanentflags) {
+            self.out.extend_from_slice(&untagged_ok(
+                Code::PermanentFlags(flag_list(&known, true)),
+                "flags permitted",
+            ));
+        }
+    }
+
+    /// Enables CONDSTORE on a CONDSTORE enabling command (RFC 7162 §3.1): the first one with
+    /// a mailbox selected reports its HIGHESTMODSEQ.
+    fn enable_condstore(&mut self) {
+        if self.condstore {
+            return;
+        }
+        self.condstore = true;
+        let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
+            return;
+        };
+        let highest = self
+            .with_account(|view| view.mailbox(&name).map(|m| m.highest_modseq))
+            .ok()
+            .flatten();
+        if let Some(highest) = highest
+            && !self.fault(Fault::ImapNoHighestmodseq)
+        {
+            self.out
+                .extend_from_slice(&untagged_ok(Code::HighestModSeq(highest), "highest"));
+        }
+    }
+
     /// Reports what changed in the selected mailbox since this session last looked:
-    /// EXPUNGE (or VANISHED), EXISTS, and FETCH FLAGS of changed messages.
+    /// EXPUNGE, EXISTS, FLAGS for new keywords, and FETCH FLAGS (with UID, and MODSEQ once
+    /// CONDSTORE is enabled) of changed messages.
     fn updates(&mut self) {
         if self.fault(Fault::ImapNoExistsUpdates) {
             return;
@@ -1239,13 +1412,16 @@ impl Session {
         else {
             return;
         };
+        let hide_expunges = self.fault(Fault::ImapOtherSessionExpungeUnseen);
+        let hide_flags = self.fault(Fault::ImapOtherSessionFlagsUnseen);
+        let with_modseq = self.condstore && !self.fault(Fault::ImapUnsolicitedFetchNoModseq);
         let mut lines = Vec::new();
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
         let current: BTreeSet<u32> = mailbox.messages.iter().map(|m| m.uid).collect();
         let mut index = selected.uids.len();
-        while index > 0 {
+        while index > 0 && !hide_expunges {
             index -= 1;
             let uid = selected.uids.get(index).copied().unwrap_or(0);
             if !current.contains(&uid) {
@@ -1266,6 +1442,7 @@ impl Session {
         if selected.uids.len() != before {
             lines.push(format!("* {} EXISTS", selected.uids.len()));
         }
+        let mut fetches = Vec::new();
         for (seq, uid) in selected.uids.iter().enumerate() {
             let Some(message) = mailbox
                 .position_of(*uid)
@@ -1275,10 +1452,16 @@ impl Session {
             };
             if let Some(known) = selected.known.get_mut(uid)
                 && known.0 != message.flags
+                && !hide_flags
             {
                 *known = (message.flags.clone(), message.modseq);
-                lines.push(format!(
-                    "* {} FETCH (UID {} FLAGS ({}))",
+                let modseq = if with_modseq {
+                    format!(" MODSEQ ({})", message.modseq)
+                } else {
+                    String::new()
+                };
+                fetches.push(format!(
+                    "* {} FETCH (UID {} FLAGS ({}){modseq})",
                     seq + 1,
                     uid,
                     message.flags.iter().cloned().collect::<Vec<_>>().join(" ")
@@ -1286,6 +1469,12 @@ impl Session {
             }
         }
         for line in lines {
+            self.line(&line);
+        }
+        if !hide_flags {
+            self.announce_keywords(&mailbox.keywords);
+        }
+        for line in fetches {
             self.line(&line);
         }
     }
@@ -1427,6 +1616,12 @@ impl Session {
                     groupwire_imap::command::fetch::FetchModifier::ChangedSince(n) => Some(*n),
                     _ => None,
                 });
+                if (changed_since.is_some()
+                    || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq)))
+                    && !self.fault(Fault::ImapCondstoreNotEnabledByFetch)
+                {
+                    self.enable_condstore();
+                }
                 for (seq, uid) in targets {
                     let line = self.fetch_one(
                         &name,
@@ -1463,9 +1658,17 @@ impl Session {
                 let ignored = self.fault(Fault::ImapStoreIgnored)
                     || (action == StoreAction::Remove && self.fault(Fault::ImapStoreRemoveIgnored));
                 let static_modseq = self.fault(Fault::ImapModseqStatic);
+                if !store.modifiers.is_empty() {
+                    self.enable_condstore();
+                }
                 let mut results = Vec::new();
+                let mut keywords = BTreeSet::new();
                 let _ = self.with_account(|view| {
                     if let Some(mailbox) = view.mailbox_mut(&name) {
+                        if !ignored && action != StoreAction::Remove {
+                            mailbox.learn_keywords(&flags);
+                        }
+                        keywords = mailbox.keywords.clone();
                         for (seq, uid) in &targets {
                             let Some(position) = mailbox.position_of(*uid) else {
                                 continue;
@@ -1495,6 +1698,7 @@ impl Session {
                     }
                 });
                 let silent = store.silent && !self.fault(Fault::ImapStoreSilentNoisy);
+                self.announce_keywords(&keywords);
                 for (seq, uid, flags, modseq) in results {
                     if let Some(selected) = self.selected.as_mut() {
                         selected.known.insert(uid, (flags.clone(), modseq));
@@ -1571,159 +1775,187 @@ impl Session {
                 self.tagged(tag, "OK", "UNSELECT completed");
             }
             CommandBody::Search(search) => {
-                let hits = self.search(&name, &search.criteria, search.uid);
+                let found = self.search_modseq(&name, &search.criteria, search.uid);
+                let hits: Vec<u32> = found.iter().map(|(n, _)| *n).collect();
+                let by_modseq = search.criteria.iter().any(has_modseq_key);
+                if by_modseq && !self.fault(Fault::ImapCondstoreNotEnabledByFetch) {
+                    self.enable_condstore();
+                }
+                let modseq = if by_modseq && !self.fault(Fault::ImapSearchModseqNoModseq) {
+                    Some(found.iter().map(|(_, m)| *m))
+                } else {
+                    None
+                };
                 match search.return_options {
                     Some(options) if !self.fault(Fault::ImapEsearchPlain) => {
-                        let names: Vec<String> = options
+                        use groupwire_imap::command::search::SearchReturnOption as Opt;
+                        use groupwire_imap::response::search::{ESearch, SearchReturnData};
+                        let all_by_default =
+                            options.is_empty() && !self.fault(Fault::ImapEsearchEmptyReturnNotAll);
+                        let min_max_count = options.is_empty() && !all_by_default;
+                        let want = |o: &Opt<'_>| {
+                            min_max_count && !matches!(o, Opt::All)
+                                || all_by_default && matches!(o, Opt::All)
+                                || options.contains(o)
+                        };
+                        let mut data = Vec::new();
+                        let min = hits
                             .iter()
-                            .map(|o| format!("{o:?}").to_ascii_uppercase())
-                            .collect();
-                        let mut parts = vec![format!("(TAG \"{tag}\")")];
-                        if search.uid {
-                            parts.push("UID".to_string());
-                        }
-                        let want =
-                            |n: &str| names.is_empty() || names.iter().any(|x| x.starts_with(n));
-                        if want("MIN")
-                            && let Some(min) = hits.iter().min()
+                            .min()
+                            .and_then(|n| std::num::NonZeroU32::new(*n));
+                        let max = hits
+                            .iter()
+                            .max()
+                            .and_then(|n| std::num::NonZeroU32::new(*n));
+                        // RFC 4731 §3.2: the modseq of what is returned.
+                        let mut returned: Vec<u32> = Vec::new();
+                        if want(&Opt::Min)
+                            && let Some(min) = min
                         {
-                            parts.push(format!("MIN {min}"));
+                            data.push(SearchReturnData::Min(min));
+                            returned.push(min.get());
                         }
-                        if want("MAX")
-                            && let Some(max) = hits.iter().max()
+                        if want(&Opt::Max)
+                            && let Some(max) = max
                         {
-                            parts.push(format!("MAX {max}"));
+                            data.push(SearchReturnData::Max(max));
+                            returned.push(max.get());
                         }
-                        if want("COUNT") {
-                            parts.push(format!("COUNT {}", hits.len()));
+                        if want(&Opt::All) {
+                            let mut sorted = hits.clone();
+                            sorted.sort_unstable();
+                            if let Some(set) = compact_set(&sorted) {
+                                data.push(SearchReturnData::All(set));
+                            }
+                            returned.clone_from(&hits);
                         }
-                        if want("ALL")
-                            && !hits.is_empty()
-                            && names.iter().any(|x| x.starts_with("ALL"))
-                        {
-                            parts.push(format!(
-                                "ALL {}",
-                                hits.iter()
-                                    .map(u32::to_string)
-                                    .collect::<Vec<_>>()
-                                    .join(",")
+                        if want(&Opt::Count) {
+                            data.push(SearchReturnData::Count(
+                                u32::try_from(hits.len()).unwrap_or(u32::MAX),
                             ));
+                            returned.clone_from(&hits);
                         }
-                        self.line(&format!("* ESEARCH {}", parts.join(" ")));
+                        if modseq.is_some()
+                            && let Some(highest) = found
+                                .iter()
+                                .filter(|(n, _)| returned.contains(n))
+                                .map(|(_, m)| *m)
+                                .max()
+                        {
+                            data.push(SearchReturnData::ModSeq(highest));
+                        }
+                        let response = Data::ESearch(ESearch {
+                            tag: Some(groupwire_imap::core::IString::from(tag)),
+                            mailbox: None,
+                            uid: search.uid,
+                            data,
+                        });
+                        self.out.extend_from_slice(&response.to_bytes());
                     }
                     _ => {
-                        let list: Vec<String> = hits.iter().map(u32::to_string).collect();
-                        self.line(format!("* SEARCH {}", list.join(" ")).trim_end());
+                        let numbers = groupwire_imap::response::search::NumberList::from_numbers(
+                            hits.iter().filter_map(|n| std::num::NonZeroU32::new(*n)),
+                        );
+                        let response = Data::Search(groupwire_imap::response::search::Search {
+                            numbers,
+                            modseq: modseq.and_then(Iterator::max),
+                        });
+                        self.out.extend_from_slice(&response.to_bytes());
                     }
                 }
                 self.tagged(tag, "OK", "SEARCH completed");
             }
             CommandBody::Sort(sort) => {
                 let mut hits = self.search(&name, &sort.search, sort.uid);
-                if !self.fault(Fault::ImapSortUnsorted) {
-                    let keys: Vec<(bool, String)> = sort
+                if self.fault(Fault::ImapSortUnsorted) {
+                    hits.reverse();
+                } else {
+                    let keys: Vec<(bool, SortKey<'static>)> = sort
                         .criteria
                         .iter()
-                        .map(|c| (c.reverse, format!("{:?}", c.key).to_ascii_uppercase()))
+                        .map(|c| (c.reverse, c.key.clone()))
                         .collect();
-                    let mailbox = self
-                        .with_account(|view| view.mailbox(&name).cloned())
-                        .ok()
-                        .flatten();
-                    if let Some(mailbox) = mailbox {
-                        let selected_uids = self
-                            .selected
-                            .as_ref()
-                            .map(|s| s.uids.clone())
-                            .unwrap_or_default();
-                        let uid_of = |n: u32| {
-                            if sort.uid {
-                                n
+                    let values = self.sort_values(&name, &hits, sort.uid, &keys);
+                    let reverse_ties =
+                        self.fault(Fault::ImapSortReverseTiebreak) && keys.iter().any(|k| k.0);
+                    let mut order: Vec<usize> = (0..hits.len()).collect();
+                    order.sort_by(|&a, &b| {
+                        for (i, (reverse, _)) in keys.iter().enumerate() {
+                            let ka = values.get(a).and_then(|v| v.get(i));
+                            let kb = values.get(b).and_then(|v| v.get(i));
+                            let ordering = ka.cmp(&kb);
+                            let ordering = if *reverse {
+                                ordering.reverse()
                             } else {
-                                selected_uids.get(n as usize - 1).copied().unwrap_or(0)
-                            }
-                        };
-                        let key_of = |n: u32, key: &str| -> String {
-                            let message = mailbox
-                                .position_of(uid_of(n))
-                                .and_then(|p| mailbox.messages.get(p));
-                            let Some(message) = message else {
-                                return String::new();
+                                ordering
                             };
-                            match key {
-                                "SUBJECT" => base_subject(&message.raw),
-                                "SIZE" => format!("{:020}", message.raw.len()),
-                                "FROM" => header_value(&message.raw, "From").to_ascii_lowercase(),
-                                _ => format!("{:020}", message.uid),
+                            if ordering != std::cmp::Ordering::Equal {
+                                return ordering;
                             }
-                        };
-                        hits.sort_by(|a, b| {
-                            for (reverse, key) in &keys {
-                                let order = key_of(*a, key).cmp(&key_of(*b, key));
-                                let order = if *reverse { order.reverse() } else { order };
-                                if order != std::cmp::Ordering::Equal {
-                                    return order;
-                                }
-                            }
-                            a.cmp(b)
-                        });
-                    }
-                } else {
-                    hits.reverse();
+                        }
+                        // RFC 5256 §3: equal keys are ordered by sequence number, whatever
+                        // REVERSE says (UIDs ascend with sequence numbers).
+                        let ordering = hits.get(a).cmp(&hits.get(b));
+                        if reverse_ties {
+                            ordering.reverse()
+                        } else {
+                            ordering
+                        }
+                    });
+                    hits = order
+                        .into_iter()
+                        .filter_map(|i| hits.get(i).copied())
+                        .collect();
                 }
-                let list: Vec<String> = hits.iter().map(u32::to_string).collect();
-                self.line(format!("* SORT {}", list.join(" ")).trim_end());
+                let numbers = groupwire_imap::response::search::NumberList::from_numbers(
+                    hits.iter().filter_map(|n| std::num::NonZeroU32::new(*n)),
+                );
+                let response = Data::Sort(groupwire_imap::response::search::Search {
+                    numbers,
+                    modseq: None,
+                });
+                self.out.extend_from_slice(&response.to_bytes());
                 self.tagged(tag, "OK", "SORT completed");
             }
             CommandBody::Thread(thread) => {
                 let hits = self.search(&name, &thread.search, thread.uid);
-                let mailbox = self
-                    .with_account(|view| view.mailbox(&name).cloned())
-                    .ok()
-                    .flatten();
-                let selected_uids = self
-                    .selected
-                    .as_ref()
-                    .map(|s| s.uids.clone())
-                    .unwrap_or_default();
-                let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
-                if let Some(mailbox) = mailbox {
-                    for n in hits {
-                        let uid = if thread.uid {
-                            n
-                        } else {
-                            selected_uids.get(n as usize - 1).copied().unwrap_or(0)
-                        };
-                        let subject = mailbox
-                            .position_of(uid)
-                            .and_then(|p| mailbox.messages.get(p))
-                            .map(|m| base_subject(&m.raw))
-                            .unwrap_or_default();
-                        match groups.iter_mut().find(|(s, _)| {
-                            *s == subject && !self.service.faults.has(Fault::ImapThreadFlat)
-                        }) {
-                            Some((_, members)) => members.push(n),
-                            None => groups.push((subject, vec![n])),
-                        }
+                let keys = [(false, SortKey::Subject), (false, SortKey::Date)];
+                let values = self.sort_values(&name, &hits, thread.uid, &keys);
+                // RFC 5256 §2.1 ORDEREDSUBJECT: messages grouped by base subject, each group
+                // sorted by sent date, groups by their first message's sent date.
+                let mut groups: Vec<(String, Vec<(SortValue, u32)>)> = Vec::new();
+                for (index, n) in hits.iter().enumerate() {
+                    let row = values.get(index);
+                    let subject = match row.and_then(|r| r.first()) {
+                        Some(SortValue::Text(text)) => text.clone(),
+                        _ => String::new(),
+                    };
+                    let date = row
+                        .and_then(|r| r.get(1))
+                        .cloned()
+                        .unwrap_or(SortValue::Number(0));
+                    let flat = self.fault(Fault::ImapThreadFlat);
+                    match groups.iter_mut().find(|(s, _)| *s == subject && !flat) {
+                        Some((_, members)) => members.push((date, *n)),
+                        None => groups.push((subject, vec![(date, *n)])),
                     }
                 }
-                let mut text = String::from("* THREAD");
-                for (_, members) in &groups {
-                    text.push_str(" (");
-                    let parts: Vec<String> = members.iter().map(u32::to_string).collect();
-                    if parts.len() <= 1 {
-                        text.push_str(&parts.join(""));
-                    } else {
-                        // ORDEREDSUBJECT: first message, then the others as its children.
-                        let first = parts.first().cloned().unwrap_or_default();
-                        let _ = write!(text, "{first} ");
-                        let children: Vec<String> =
-                            parts.iter().skip(1).map(|p| format!("({p})")).collect();
-                        text.push_str(&children.join(""));
-                    }
-                    text.push(')');
+                for (_, members) in &mut groups {
+                    members.sort();
                 }
-                self.line(&text);
+                groups.sort_by(|a, b| a.1.first().cmp(&b.1.first()));
+                let threads: Vec<groupwire_imap::response::thread::Thread> = groups
+                    .iter()
+                    .map(|(_, members)| {
+                        let numbers: Vec<std::num::NonZeroU32> = members
+                            .iter()
+                            .filter_map(|(_, n)| std::num::NonZeroU32::new(*n))
+                            .collect();
+                        ordered_subject_thread(&numbers)
+                    })
+                    .collect();
+                self.out
+                    .extend_from_slice(&Data::Thread(threads).to_bytes());
                 self.tagged(tag, "OK", "THREAD completed");
             }
             CommandBody::Unknown(unknown) => {
@@ -2071,7 +2303,103 @@ impl Session {
         });
     }
 
+    /// The SORT key values (RFC 5256 §3) of each of `hits`, one per key.
+    fn sort_values(
+        &self,
+        name: &str,
+        hits: &[u32],
+        by_uid: bool,
+        keys: &[(bool, SortKey<'static>)],
+    ) -> Vec<Vec<SortValue>> {
+        let Some(mailbox) = self
+            .with_account(|view| view.mailbox(name).cloned())
+            .ok()
+            .flatten()
+        else {
+            return Vec::new();
+        };
+        let selected_uids = self
+            .selected
+            .as_ref()
+            .map(|s| s.uids.clone())
+            .unwrap_or_default();
+        hits.iter()
+            .map(|&n| {
+                let uid = if by_uid {
+                    n
+                } else {
+                    selected_uids
+                        .get((n as usize).saturating_sub(1))
+                        .copied()
+                        .unwrap_or(0)
+                };
+                let message = mailbox
+                    .position_of(uid)
+                    .and_then(|p| mailbox.messages.get(p));
+                keys.iter()
+                    .map(|(_, key)| match message {
+                        Some(message) => self.sort_value(message, key),
+                        None => SortValue::Number(0),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn sort_value(&self, message: &StoredMessage, key: &SortKey<'static>) -> SortValue {
+        let raw = &message.raw;
+        match key {
+            SortKey::Arrival if self.fault(Fault::ImapSortArrivalUid) => {
+                SortValue::Number(i64::from(message.uid))
+            }
+            SortKey::Arrival => SortValue::Number(message.internal_date),
+            SortKey::Date if self.fault(Fault::ImapSortDateArrival) => {
+                SortValue::Number(message.internal_date)
+            }
+            SortKey::Date => {
+                let sent = if self.fault(Fault::ImapSortDateIgnoresZone) {
+                    message_keys::sent_wall_clock(raw)
+                } else {
+                    message_keys::sent_timestamp(raw)
+                };
+                SortValue::Number(sent.unwrap_or(message.internal_date))
+            }
+            SortKey::From if self.fault(Fault::ImapSortFromWholeAddress) => SortValue::Text(
+                message_keys::header_values(raw, "From")
+                    .first()
+                    .cloned()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase(),
+            ),
+            SortKey::To | SortKey::Cc if self.fault(Fault::ImapSortToCcIgnored) => {
+                SortValue::Text(String::new())
+            }
+            SortKey::From => SortValue::Text(message_keys::first_mailbox(raw, "From")),
+            SortKey::To => SortValue::Text(message_keys::first_mailbox(raw, "To")),
+            SortKey::Cc => SortValue::Text(message_keys::first_mailbox(raw, "Cc")),
+            SortKey::Size => SortValue::Number(i64::try_from(raw.len()).unwrap_or(i64::MAX)),
+            SortKey::Subject if self.fault(Fault::ImapBaseSubjectSimple) => {
+                SortValue::Text(base_subject(raw))
+            }
+            SortKey::Subject => SortValue::Text(message_keys::base_subject(raw)),
+            _ => SortValue::Number(0),
+        }
+    }
+
     fn search(&self, name: &str, criteria: &[SearchKey<'static>], uid: bool) -> Vec<u32> {
+        self.search_modseq(name, criteria, uid)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The matching message numbers (or UIDs) with each message's modseq.
+    fn search_modseq(
+        &self,
+        name: &str,
+        criteria: &[SearchKey<'static>],
+        uid: bool,
+    ) -> Vec<(u32, u64)> {
         let Some(mailbox) = self
             .with_account(|view| view.mailbox(name).cloned())
             .ok()
@@ -2103,13 +2431,60 @@ impl Session {
                 } else {
                     seq
                 };
-                hits.push(number);
+                hits.push((number, message.modseq));
             }
         }
         if self.fault(Fault::ImapSearchEmpty) {
             hits.clear();
         }
         hits
+    }
+}
+
+/// One SORT key value: numbers (dates, sizes) or case-mapped text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SortValue {
+    Number(i64),
+    Text(String),
+}
+
+/// An ORDEREDSUBJECT thread (RFC 5256 §3): the first message at the root, the second its
+/// child, the others siblings of the second.
+fn ordered_subject_thread(
+    numbers: &[std::num::NonZeroU32],
+) -> groupwire_imap::response::thread::Thread {
+    use groupwire_imap::response::thread::Thread;
+    match numbers {
+        [] => Thread::default(),
+        [one] => Thread {
+            messages: vec![*one],
+            children: Vec::new(),
+        },
+        [first, second] => Thread {
+            messages: vec![*first, *second],
+            children: Vec::new(),
+        },
+        [first, rest @ ..] => Thread {
+            messages: vec![*first],
+            children: rest
+                .iter()
+                .map(|n| Thread {
+                    messages: vec![*n],
+                    children: Vec::new(),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Whether a search program holds a MODSEQ criterion (a CONDSTORE enabling command).
+fn has_modseq_key(key: &SearchKey<'_>) -> bool {
+    match key {
+        SearchKey::ModSeq { .. } => true,
+        SearchKey::Not(inner) | SearchKey::Fuzzy(inner) => has_modseq_key(inner),
+        SearchKey::Or(a, b) => has_modseq_key(a) || has_modseq_key(b),
+        SearchKey::And(keys) => keys.iter().any(has_modseq_key),
+        _ => false,
     }
 }
 
@@ -2133,7 +2508,8 @@ fn header_value(raw: &[u8], name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The base subject of RFC 5256 §2.1, simplified: leading `Re:`/`Fwd:` and `[tags]` removed.
+/// The old simplified base subject (the `imap-base-subject-simple` fault): leading
+/// `Re:`/`Fwd:` removed, nothing else.
 fn base_subject(raw: &[u8]) -> String {
     let mut subject = header_value(raw, "Subject").to_lowercase();
     loop {
@@ -2156,8 +2532,35 @@ impl SearchContext<'_> {
         let flag = |name: &str| ignore_flags || message.flags.contains(name);
         let no_flag = |name: &str| ignore_flags || !message.flags.contains(name);
         let header = |name: &str, value: &str| {
-            ignore_headers || contains_ci(&header_value(&message.raw, name), value)
+            let values = message_keys::header_values(&message.raw, name);
+            ignore_headers
+                || if value.is_empty() && !self.faults.has(Fault::ImapSearchHeaderEmptyAll) {
+                    // RFC 9051 §6.4.4: "" matches every message that has the field.
+                    !values.is_empty()
+                } else {
+                    value.is_empty() || values.iter().any(|v| contains_ci(v, value))
+                }
         };
+        let address = |name: &str, value: &str| {
+            if ignore_headers {
+                return true;
+            }
+            let texts = if self.faults.has(Fault::ImapSearchAddressRaw) {
+                message_keys::header_values(&message.raw, name)
+            } else {
+                message_keys::address_texts(&message.raw, name)
+            };
+            texts.iter().any(|t| contains_ci(t, value))
+        };
+        let ignore_dates = self.faults.has(Fault::ImapSearchDatesIgnored);
+        let day = |date: &groupwire_imap::core::Date| (date.year, date.month, date.day);
+        let internal = internal_day(message.internal_date);
+        let sent = if self.faults.has(Fault::ImapSearchSentdateUtc) {
+            message_keys::sent_timestamp(&message.raw).map(internal_day)
+        } else {
+            message_keys::sent_day(&message.raw)
+        }
+        .unwrap_or(internal);
         match key {
             SearchKey::All => true,
             SearchKey::Answered => flag("\\Answered"),
@@ -2175,10 +2578,16 @@ impl SearchContext<'_> {
             SearchKey::Keyword(atom) => flag(atom.as_str()),
             SearchKey::Unkeyword(atom) => no_flag(atom.as_str()),
             SearchKey::Subject(value) => header("Subject", &value.to_str_lossy()),
-            SearchKey::From(value) => header("From", &value.to_str_lossy()),
-            SearchKey::To(value) => header("To", &value.to_str_lossy()),
-            SearchKey::Cc(value) => header("Cc", &value.to_str_lossy()),
-            SearchKey::Bcc(value) => header("Bcc", &value.to_str_lossy()),
+            SearchKey::From(value) => address("From", &value.to_str_lossy()),
+            SearchKey::To(value) => address("To", &value.to_str_lossy()),
+            SearchKey::Cc(value) => address("Cc", &value.to_str_lossy()),
+            SearchKey::Bcc(value) => address("Bcc", &value.to_str_lossy()),
+            SearchKey::Before(date) => ignore_dates || internal < day(date),
+            SearchKey::On(date) => ignore_dates || internal == day(date),
+            SearchKey::Since(date) => ignore_dates || internal >= day(date),
+            SearchKey::SentBefore(date) => ignore_dates || sent < day(date),
+            SearchKey::SentOn(date) => ignore_dates || sent == day(date),
+            SearchKey::SentSince(date) => ignore_dates || sent >= day(date),
             SearchKey::Header(name, value) => header(&name.to_str_lossy(), &value.to_str_lossy()),
             SearchKey::Body(value) => contains_ci(
                 &String::from_utf8_lossy(&mime::section(&message.raw, &[], Some("TEXT"))),
@@ -2195,7 +2604,7 @@ impl SearchContext<'_> {
             SearchKey::Not(inner) => !self.matches(inner, message),
             SearchKey::Or(a, b) => self.matches(a, message) || self.matches(b, message),
             SearchKey::And(keys) => keys.iter().all(|k| self.matches(k, message)),
-            SearchKey::ModSeq { .. } => true,
+            SearchKey::ModSeq { mod_seq, .. } => message.modseq >= *mod_seq,
             SearchKey::EmailId(id) => id.as_str() == message.email_id,
             _ => true,
         }

@@ -8,9 +8,12 @@
 //! `groupwire serve` keeps one running for real clients.
 
 pub mod autoconfig;
+pub mod dav;
 pub mod faults;
 pub mod imap;
+pub mod message_keys;
 pub mod mime;
+pub mod security;
 pub mod smtp;
 pub mod store;
 pub mod tls;
@@ -297,6 +300,10 @@ pub struct Reference {
     pub submissions: SocketAddr,
     /// The HTTPS autoconfig endpoint (the role of `autoconfig.DOMAIN:443`).
     pub autoconfig: SocketAddr,
+    /// The HTTPS DAV server (WebDAV, CalDAV, CardDAV; see [`dav`] for the URL layout).
+    pub dav: SocketAddr,
+    /// The DAV server's state (its tree, for tests that look inside).
+    pub dav_service: Arc<dav::DavService>,
     /// The test accounts, two of them.
     pub accounts: Vec<TestAccount>,
     /// The TLS material; its certificate is what clients must trust.
@@ -327,12 +334,14 @@ impl Reference {
         let submission_listener = bind(options.bind).await?;
         let submissions_listener = bind(options.bind).await?;
         let autoconfig_listener = bind(options.bind).await?;
+        let dav_listener = bind(options.bind).await?;
         let local = |listener: &TcpListener| listener.local_addr().map_err(StartError::Bind);
         let imap = local(&imap_listener)?;
         let imaps = local(&imaps_listener)?;
         let submission = local(&submission_listener)?;
         let submissions = local(&submissions_listener)?;
         let autoconfig = local(&autoconfig_listener)?;
+        let dav = local(&dav_listener)?;
 
         let store = Arc::new(Store::new());
         let accounts = vec![
@@ -351,6 +360,9 @@ impl Reference {
 
         let faults = options.faults;
         let guard = Arc::new(Guard::new(options.limits));
+        // The certificate a security fault asks for, else the shared one.
+        let server_tls = security::server_config(&tls, &faults, &certificate_names())
+            .map_err(StartError::Tls)?;
         let mut tasks = JoinSet::new();
         let document = AutoconfigDocument {
             domain: DOMAIN.to_string(),
@@ -359,16 +371,21 @@ impl Reference {
             imap_port: imap.port(),
             submissions_port: submissions.port(),
             submission_port: submission.port(),
+            dav: Some(autoconfig::DavServices {
+                caldav: dav_url(dav, dav::principals::CALENDARS),
+                carddav: dav_url(dav, dav::principals::ADDRESSBOOKS),
+                webdav: dav_url(dav, dav::principals::FILES),
+            }),
         };
         tasks.spawn(autoconfig::serve(
             autoconfig_listener,
-            Arc::clone(&tls.server),
+            Arc::clone(&server_tls),
             document,
             faults.clone(),
         ));
         let smtp_service = Arc::new(smtp::SmtpService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
             domain: DOMAIN.to_string(),
             guard: Arc::clone(&guard),
@@ -381,12 +398,22 @@ impl Reference {
         tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
         let imap_service = Arc::new(imap::ImapService {
             store: Arc::clone(&store),
-            tls: Arc::clone(&tls.server),
+            tls: Arc::clone(&server_tls),
             faults: faults.clone(),
             guard: Arc::clone(&guard),
         });
         tasks.spawn(imap::serve(imap_listener, Arc::clone(&imap_service), false));
         tasks.spawn(imap::serve(imaps_listener, imap_service, true));
+        let dav_service = Arc::new(dav::DavService::new(
+            Arc::clone(&store),
+            &accounts,
+            faults.clone(),
+        ));
+        tasks.spawn(dav::serve(
+            dav_listener,
+            Arc::clone(&tls.server),
+            Arc::clone(&dav_service),
+        ));
 
         Ok(Reference {
             imap,
@@ -394,6 +421,8 @@ impl Reference {
             submission,
             submissions,
             autoconfig,
+            dav,
+            dav_service,
             accounts,
             tls,
             store,
@@ -416,6 +445,9 @@ impl Reference {
         target.imaps = endpoint(format!("imaps://{}", self.imaps));
         target.smtps = endpoint(format!("smtps://{}", self.submissions));
         target.autoconfig = endpoint(format!("https://{}/", self.autoconfig));
+        target.caldav = endpoint(self.caldav_url());
+        target.carddav = endpoint(self.carddav_url());
+        target.webdav = endpoint(self.webdav_url());
         target.accounts = self
             .accounts
             .iter()
@@ -432,10 +464,36 @@ impl Reference {
         target
     }
 
+    /// The CalDAV base URL (the calendar homes' parent; discovery goes from there through
+    /// `current-user-principal`).
+    pub fn caldav_url(&self) -> String {
+        dav_url(self.dav, dav::principals::CALENDARS)
+    }
+
+    /// The CardDAV base URL (the address book homes' parent).
+    pub fn carddav_url(&self) -> String {
+        dav_url(self.dav, dav::principals::ADDRESSBOOKS)
+    }
+
+    /// The WebDAV base URL: the first account's file home, where WebDAV checks may create
+    /// and delete freely.
+    pub fn webdav_url(&self) -> String {
+        let user = self
+            .accounts
+            .first()
+            .map_or("alice", |a| dav::principals::user_of(&a.address));
+        dav_url(self.dav, &dav::principals::files_home(user))
+    }
+
     /// Stops every server.
     pub async fn stop(mut self) {
         self.tasks.shutdown().await;
     }
+}
+
+/// `https://ADDR/PATH/` for a DAV collection path.
+fn dav_url(address: SocketAddr, path: &str) -> String {
+    format!("https://{address}{}", dav::store::encode_href(path, true))
 }
 
 /// Accepts connections on `listener` until the task is aborted, running `session` for each in

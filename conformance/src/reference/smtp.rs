@@ -95,8 +95,11 @@ async fn handle(
     let mut session = Session::new(service, slot);
     session.implicit = implicit_tls;
     if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
-        let Ok(accepted) =
-            tokio::time::timeout_at(session.deadline(), acceptor.accept(socket)).await
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline(),
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
         else {
             return Ok(());
         };
@@ -113,8 +116,11 @@ async fn handle(
             // RFC 3207 §4.2: what the client sent before the handshake is discarded.
             session.buffer.clear();
         }
-        let Ok(accepted) =
-            tokio::time::timeout_at(session.deadline(), acceptor.accept(socket)).await
+        let Ok(accepted) = tokio::time::timeout_at(
+            session.deadline(),
+            super::security::accept(&acceptor, socket, &session.service.faults),
+        )
+        .await
         else {
             return Ok(());
         };

@@ -76,6 +76,8 @@ pub struct Mailbox {
     pub mailbox_id: String,
     /// UIDs expunged with the modseq they were expunged at, for QRESYNC VANISHED (EARLIER).
     pub expunged: Vec<(u32, u64)>,
+    /// Every keyword ever set on a message of the mailbox, for FLAGS (RFC 9051 §7.3.5).
+    pub keywords: BTreeSet<String>,
 }
 
 impl Mailbox {
@@ -90,6 +92,15 @@ impl Mailbox {
             .iter()
             .filter(|m| !m.flags.contains("\\Seen"))
             .count()
+    }
+
+    /// Records the keywords (flags without a backslash) among `flags`.
+    pub fn learn_keywords<'f>(&mut self, flags: impl IntoIterator<Item = &'f String>) {
+        for flag in flags {
+            if !flag.starts_with('\\') {
+                self.keywords.insert(flag.clone());
+            }
+        }
     }
 
     /// Total octets of all messages.
@@ -298,6 +309,7 @@ fn new_mailbox(inner: &mut Inner, name: &str, special_use: Option<SpecialUse>) -
         subscribed: true,
         mailbox_id: format!("M{id:08x}"),
         expunged: Vec::new(),
+        keywords: BTreeSet::new(),
     }
 }
 
@@ -360,6 +372,7 @@ impl AccountView<'_> {
                 subscribed: false,
                 mailbox_id,
                 expunged: Vec::new(),
+                keywords: BTreeSet::new(),
             },
         );
         self.changed = true;
@@ -430,6 +443,7 @@ impl AccountView<'_> {
         let uid = target.uid_next;
         target.uid_next += 1;
         target.highest_modseq += 1;
+        target.learn_keywords(&flags);
         target.messages.push(StoredMessage {
             uid,
             flags,

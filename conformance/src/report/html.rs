@@ -184,6 +184,7 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str("</ul>\n");
     }
+    out.push_str(&super::security::render_section(report));
     for protocol in Protocol::ALL {
         let outcomes: Vec<&CheckOutcome> = report
             .checks

@@ -5,6 +5,7 @@
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod security;
 pub mod text;
 
 use serde::Serialize;

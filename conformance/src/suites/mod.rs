@@ -3,6 +3,11 @@
 //! - [`smtp`]: SMTP submission (RFC 5321, RFC 6409 and the ESMTP extensions a client uses).
 //! - [`imap`]: IMAP4rev2/IMAP4rev1 (RFC 9051, RFC 3501) and the extensions of the profile.
 //! - [`discovery`]: the Thunderbird autoconfig document, cross-checked against the servers.
+//! - [`dav`]: the session layer every DAV suite shares (not a suite itself).
+//! - [`caldav`]: CalDAV (RFC 4791, RFC 6578 sync, RFC 3744 access for two accounts, client interop).
+//! - [`carddav`]: CardDAV (RFC 6352, with the same sync, access and interop groups).
+//! - [`discovery::dav`]: CalDAV/CardDAV service discovery (RFC 6764 well-known redirects,
+//!   context path, the DAV parts of autoconfig).
 
 /// Declares a [`Check`](crate::engine::Check) in one line per field:
 /// `check!(id, Protocol, "title", RFC, "section", Level, "quote", needs [..], faults [..], accounts N, procedure)`.
@@ -33,9 +38,14 @@ macro_rules! check {
     };
 }
 
+pub mod caldav;
+pub mod carddav;
+pub mod dav;
 pub mod discovery;
 pub mod imap;
+pub mod security;
 pub mod smtp;
+pub mod webdav;
 
 use crate::engine::Registry;
 
@@ -45,6 +55,11 @@ pub fn registry() -> Registry {
         .with(imap::SUITE)
         .with(smtp::SUITE)
         .with(discovery::SUITE)
+        .with(webdav::SUITE)
+        .with(discovery::dav::SUITE)
+        .with(caldav::SUITE)
+        .with(carddav::SUITE)
+        .with(security::SUITE)
 }
 
 #[cfg(test)]

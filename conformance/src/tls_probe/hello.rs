@@ -49,6 +49,20 @@ const SIGNATURE_SCHEMES: [u16; 12] = [
 /// Cipher suites with their IANA names; the ones the default lists use and the usual weak
 /// ones a suite scan may ask about.
 const CIPHER_SUITE_NAMES: &[(u16, &str)] = &[
+    (0x0001, "TLS_RSA_WITH_NULL_MD5"),
+    (0x0002, "TLS_RSA_WITH_NULL_SHA"),
+    (0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5"),
+    (0x0006, "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5"),
+    (0x0008, "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA"),
+    (0x0009, "TLS_RSA_WITH_DES_CBC_SHA"),
+    (0x0014, "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA"),
+    (0x0015, "TLS_DHE_RSA_WITH_DES_CBC_SHA"),
+    (0x003b, "TLS_RSA_WITH_NULL_SHA256"),
+    (0xc006, "TLS_ECDHE_ECDSA_WITH_NULL_SHA"),
+    (0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"),
+    (0xc008, "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA"),
+    (0xc010, "TLS_ECDHE_RSA_WITH_NULL_SHA"),
+    (0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"),
     (0x0004, "TLS_RSA_WITH_RC4_128_MD5"),
     (0x0005, "TLS_RSA_WITH_RC4_128_SHA"),
     (0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"),

@@ -24,8 +24,10 @@
 //! ```
 
 pub mod answer;
+pub mod ciphers;
 pub mod hello;
 pub mod probe;
+pub mod server;
 
 pub use answer::{
     AlertDescription, AlertLevel, DecodeError, DecodeErrorKind, Decoded, MAX_FIRST_FLIGHT,

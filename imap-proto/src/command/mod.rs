@@ -10,6 +10,7 @@
 pub mod acl;
 pub mod append;
 pub mod auth;
+mod build;
 mod encode;
 pub mod ext;
 pub mod fetch;

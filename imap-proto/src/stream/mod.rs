@@ -3,6 +3,8 @@
 //! bytes are read) and `server_codec` adapts it to `tokio_util::codec` (with the `tokio`
 //! feature, on by default).
 
+#[cfg(feature = "tokio")]
+pub mod async_client;
 pub mod client;
 pub mod server;
 #[cfg(feature = "tokio")]

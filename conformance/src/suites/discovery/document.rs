@@ -44,6 +44,21 @@ impl ServerEntry {
     }
 }
 
+/// One URL-based service of the document root: `<calendar type="caldav">`,
+/// `<addressbook type="carddav">` or `<fileShare type="webdav">` (draft §3.4; Thunderbird's
+/// `<addressBook>` and `<serverURL>` are read too).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UrlService {
+    /// The element: `calendar`, `addressbook` or `fileShare`.
+    pub element: String,
+    /// The `type` attribute: `caldav`, `carddav`, `webdav`.
+    pub kind: String,
+    /// `<url>`.
+    pub url: String,
+    /// `<username>`, placeholders left in.
+    pub username: String,
+}
+
 /// What a `config-v1.1.xml` says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AutoconfigDocument {
@@ -53,6 +68,8 @@ pub struct AutoconfigDocument {
     pub incoming: Vec<ServerEntry>,
     /// Outgoing servers, in the order given.
     pub outgoing: Vec<ServerEntry>,
+    /// Calendar, address book and file services, in the order given.
+    pub services: Vec<UrlService>,
 }
 
 /// Why a document did not parse.
@@ -72,12 +89,24 @@ impl std::fmt::Display for DocumentError {
 
 impl std::error::Error for DocumentError {}
 
+/// The draft's name of a URL-service element: `calendar`, `addressbook` (Thunderbird's
+/// older files write `addressBook`) or `fileShare`.
+fn service_element(name: &str) -> Option<&'static str> {
+    match name {
+        "calendar" => Some("calendar"),
+        "addressbook" | "addressBook" => Some("addressbook"),
+        "fileShare" => Some("fileShare"),
+        _ => None,
+    }
+}
+
 /// Parses a document; it must be well-formed XML whose root is `<clientConfig>`.
 pub fn parse(text: &str) -> Result<AutoconfigDocument, DocumentError> {
     let mut reader = Reader::from_str(text);
     let mut document = AutoconfigDocument::default();
     let mut path: Vec<String> = Vec::new();
     let mut current: Option<(bool, ServerEntry)> = None;
+    let mut service: Option<UrlService> = None;
     let mut text_value = String::new();
     let error = |reader: &Reader<&[u8]>, reason: String| DocumentError {
         offset: reader.buffer_position(),
@@ -116,6 +145,20 @@ pub fn parse(text: &str) -> Result<AutoconfigDocument, DocumentError> {
                         },
                     ));
                 }
+                if path.len() == 1 && service_element(&name).is_some() {
+                    let kind = start
+                        .try_get_attribute("type")
+                        .map_err(|e| error(&reader, e.to_string()))?
+                        .map(|a| a.unescape_value().map(|v| v.into_owned()))
+                        .transpose()
+                        .map_err(|e| error(&reader, e.to_string()))?
+                        .unwrap_or_default();
+                    service = Some(UrlService {
+                        element: service_element(&name).unwrap_or_default().to_owned(),
+                        kind,
+                        ..UrlService::default()
+                    });
+                }
                 path.push(name);
                 text_value.clear();
             }
@@ -145,6 +188,19 @@ pub fn parse(text: &str) -> Result<AutoconfigDocument, DocumentError> {
                 let name = path.pop().unwrap_or_default();
                 let value = text_value.trim().to_string();
                 text_value.clear();
+                if let Some(entry) = service.as_mut() {
+                    match name.as_str() {
+                        "url" | "serverURL" => entry.url = value,
+                        "username" => entry.username = value,
+                        _ if path.len() == 1 && service_element(&name).is_some() => {
+                            if let Some(done) = service.take() {
+                                document.services.push(done);
+                            }
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
                 match (name.as_str(), current.as_mut()) {
                     ("incomingServer" | "outgoingServer", _) => {
                         if let Some((incoming, entry)) = current.take() {
@@ -222,6 +278,27 @@ mod tests {
         assert!(smtp.starttls());
         assert_eq!(smtp.authentication, ["password-cleartext", "OAuth2"]);
         assert_eq!(smtp.username_for("joe@example.com"), "joe@example.com");
+    }
+
+    #[test]
+    fn parses_url_services() {
+        let text = SAMPLE.replace(
+            "</clientConfig>",
+            "<calendar type=\"caldav\"><url>https://dav.example.com/cal/</url>\
+             <username>%EMAILADDRESS%</username></calendar>\
+             <addressBook type=\"carddav\"><serverURL>https://dav.example.com/card/</serverURL></addressBook>\
+             </clientConfig>",
+        );
+        let document = parse(&text).unwrap();
+        assert_eq!(document.services.len(), 2);
+        assert_eq!(document.services[0].element, "calendar");
+        assert_eq!(document.services[0].kind, "caldav");
+        assert_eq!(document.services[0].url, "https://dav.example.com/cal/");
+        assert_eq!(document.services[0].username, "%EMAILADDRESS%");
+        assert_eq!(document.services[1].kind, "carddav");
+        assert_eq!(document.services[1].element, "addressbook");
+        assert_eq!(document.services[1].url, "https://dav.example.com/card/");
+        assert_eq!(document.incoming.len(), 1);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! servers actually reachable: every hostname, port and socket type it names must accept the
 //! test account.
 
+pub mod dav;
 pub mod document;
 pub mod http;
 

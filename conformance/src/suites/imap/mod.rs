@@ -10,13 +10,16 @@
 //! `groupwire-imap`, responses decoded by it.
 
 pub mod basics;
+pub mod consistency;
 pub mod extensions;
 pub mod fixture;
 pub mod implicit_tls;
 pub mod mailbox;
 pub mod messages;
+pub mod search;
 pub mod session;
 pub mod sessions;
+pub mod sort;
 
 use crate::engine::{CheckContext, CheckResult, Finding, Suite};
 
@@ -379,4 +382,80 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("imap.literal-plus.append", Imap, "APPEND with a non-synchronising literal is accepted without `+`", 7888, "3", Must,
         "This sequence (if found by the receiver) is the octet count of a non-synchronizing literal, and the server MUST treat the specified number of following octets and the following line (as defined in [RFC3501]) as part of the same command.",
         needs ["LITERAL+"], faults ["imap-literal-plus-rejected"], accounts 1, extensions::literal_plus),
+    // IMAP depth, issue 10 items 9-16, and the multi-session consistency group.
+    check!("imap.esearch.empty-return-is-all", Imap, "SEARCH RETURN () answers ESEARCH ALL", 4731, "3.1", Must,
+        "If the list of result options is empty, that requests the server to return an ESEARCH response instead of the SEARCH response.  This is equivalent to \"(ALL)\".",
+        needs ["ESEARCH"], faults ["imap-esearch-empty-return-not-all"], accounts 1, search::esearch_empty_return),
+    check!("imap.condstore.fetch-modseq-highestmodseq", Imap, "A first FETCH (MODSEQ) with a mailbox selected reports HIGHESTMODSEQ", 7162, "3.1", Must,
+        "A first CONDSTORE enabling command executed in the session with a mailbox selected MUST cause the server to return HIGHESTMODSEQ (Section 3.1.2.1) for the mailbox (if any is selected), unless the server has sent a NOMODSEQ (Section 3.1.2.2) response code when the currently selected mailbox was selected.",
+        needs ["CONDSTORE"], faults ["imap-condstore-not-enabled-by-fetch"], accounts 1, search::fetch_modseq_highestmodseq),
+    check!("imap.condstore.fetch-modseq-enables", Imap, "After FETCH (MODSEQ), the FETCH responses of a STORE carry MODSEQ", 7162, "3.1", Must,
+        "Once a client issues a CONDSTORE enabling command, it has announced itself as a \"CONDSTORE-aware client\".  The server MUST then include mod-sequence data in all subsequent untagged FETCH responses (until the connection is closed), whether they were caused by a regular STORE, a STORE with an UNCHANGEDSINCE modifier, or an external agent.",
+        needs ["CONDSTORE"], faults ["imap-condstore-not-enabled-by-fetch"], accounts 1, search::fetch_modseq_later_fetches),
+    check!("imap.condstore.search-modseq-enables", Imap, "SEARCH MODSEQ enables CONDSTORE (HIGHESTMODSEQ, then MODSEQ in FETCH)", 7162, "3.1", Must,
+        "o  a FETCH or SEARCH command that includes the MODSEQ message data item,",
+        needs ["CONDSTORE"], faults ["imap-condstore-not-enabled-by-fetch"], accounts 1, search::search_modseq_enables),
+    check!("imap.condstore.search-modseq-result", Imap, "A non-empty SEARCH MODSEQ result ends with (MODSEQ n)", 7162, "3.1.5", Must,
+        "If the client specifies a MODSEQ criterion in a SEARCH (or UID SEARCH) command and the server returns a non-empty SEARCH result, the server MUST also append (to the end of the untagged SEARCH response) the highest mod-sequence for all messages being returned.",
+        needs ["CONDSTORE"], faults ["imap-search-modseq-no-modseq"], accounts 1, search::search_modseq_result),
+    check!("imap.esearch.modseq", Imap, "SEARCH RETURN (ALL) MODSEQ answers ESEARCH with the MODSEQ result", 4731, "3.2", Must,
+        "When the server supports both the ESEARCH and the CONDSTORE [CONDSTORE] extension, and the client requests one or more result option described in section 3.1 together with the MODSEQ search criterion in the same SEARCH/UID SEARCH command, then the server MUST return the ESEARCH response containing the MODSEQ result option (described in the following paragraph) instead of the extended SEARCH response described in section 3.5 of [CONDSTORE].",
+        needs ["ESEARCH", "CONDSTORE"], faults ["imap-search-modseq-no-modseq"], accounts 1, search::esearch_modseq),
+    check!("imap.append.internaldate", Imap, "The date-time given with APPEND becomes the INTERNALDATE", 9051, "6.3.12", Should,
+        "If a date-time is specified, the internal date SHOULD be set in the resulting message; otherwise, the internal date of the resulting message is set to the current date and time by default.",
+        needs [], faults ["imap-append-date-ignored"], accounts 1, search::append_internaldate),
+    check!("imap.search.internal-dates", Imap, "BEFORE, ON and SINCE compare the day of the internal date", 9051, "6.4.4", Must,
+        "BEFORE <date> Messages whose internal date (disregarding time and timezone) is earlier than the specified date.",
+        needs [], faults ["imap-search-dates-ignored", "imap-append-date-ignored"], accounts 1, search::search_internal_dates),
+    check!("imap.search.sent-dates", Imap, "SENTBEFORE, SENTON and SENTSINCE compare the Date header's own day, time zone disregarded", 9051, "6.4.4", Must,
+        "SENTON <date> Messages whose [RFC5322] Date: header field (disregarding time and timezone) is within the specified date.",
+        needs [], faults ["imap-search-dates-ignored", "imap-search-sentdate-utc"], accounts 1, search::search_sent_dates),
+    check!("imap.search.header-empty", Imap, "SEARCH HEADER field \"\" matches the messages that have the field, only those", 9051, "6.4.4", Must,
+        "If the string to search is zero-length, this matches all messages that have a header field with the specified field-name regardless of the contents.",
+        needs [], faults ["imap-search-header-empty-all"], accounts 1, search::search_header_empty),
+    check!("imap.search.from-comment", Imap, "SEARCH FROM finds an address written with comments inside it", 9051, "6.4.4", Must,
+        "FROM <string> Messages that contain the specified string in the envelope structure's FROM field.",
+        needs [], faults ["imap-search-address-raw"], accounts 1, search::search_from_comment),
+    check!("imap.sort.date", Imap, "SORT (DATE) orders by the sent date in UTC, INTERNALDATE when there is no Date", 5256, "2.2", Must,
+        "As used in this document, the term \"sent date\" refers to the date and time from the Date: header, adjusted by time zone to normalize to UTC. … If the sent date cannot be determined (a Date: header is missing or cannot be parsed), the INTERNALDATE for that message is used as the sent date.",
+        needs ["SORT"], faults ["imap-sort-date-arrival", "imap-sort-date-ignores-zone"], accounts 1, sort::sort_date),
+    check!("imap.sort.arrival", Imap, "SORT (ARRIVAL) orders by INTERNALDATE", 5256, "3", Must,
+        "ARRIVAL Internal date and time of the message.",
+        needs ["SORT"], faults ["imap-sort-arrival-uid", "imap-append-date-ignored"], accounts 1, sort::sort_arrival),
+    check!("imap.sort.reverse-tiebreak", Imap, "REVERSE leaves equal keys in ascending sequence order", 5256, "3", Must,
+        "Note: REVERSE only reverses a single criterion, and does not affect the implicit \"sequence number\" sort criterion if all other criteria are identical.",
+        needs ["SORT"], faults ["imap-sort-reverse-tiebreak"], accounts 1, sort::sort_reverse_tiebreak),
+    check!("imap.sort.from", Imap, "SORT (FROM) compares the first From address's mailbox", 5256, "3", Must,
+        "FROM [IMAP] addr-mailbox of the first \"From\" address.",
+        needs ["SORT"], faults ["imap-sort-from-whole-address"], accounts 1, sort::sort_from),
+    check!("imap.sort.to", Imap, "SORT (TO) compares the first To address's mailbox", 5256, "3", Must,
+        "TO [IMAP] addr-mailbox of the first \"To\" address.",
+        needs ["SORT"], faults ["imap-sort-to-cc-ignored"], accounts 1, sort::sort_to),
+    check!("imap.sort.cc", Imap, "SORT (CC) compares the first Cc address's mailbox", 5256, "3", Must,
+        "CC [IMAP] addr-mailbox of the first \"cc\" address.",
+        needs ["SORT"], faults ["imap-sort-to-cc-ignored"], accounts 1, sort::sort_cc),
+    check!("imap.sort.base-subject", Imap, "SORT (SUBJECT) orders by the base subject (encoded words, Re:, Fwd:, [tag], (fwd), [fwd: ...])", 5256, "2.1", Must,
+        "All servers and disconnected (as described in [IMAP-MODELS]) clients MUST use exactly this algorithm to determine the \"base subject\".",
+        needs ["SORT"], faults ["imap-base-subject-simple"], accounts 1, sort::sort_base_subject),
+    check!("imap.thread.orderedsubject-shape", Imap, "THREAD ORDEREDSUBJECT groups by base subject, sorts by sent date, the first message the parent of the rest", 5256, "3", Must,
+        "The searched messages are sorted by base subject and then by the sent date.  The messages are then split into separate threads, with each thread containing messages with the same base subject text.  Finally, the threads are sorted by the sent date of the first message in the thread.",
+        needs ["THREAD=ORDEREDSUBJECT"], faults ["imap-thread-flat", "imap-base-subject-simple"], accounts 1, sort::thread_orderedsubject),
+    check!("imap.select.flags-keywords", Imap, "FLAGS on SELECT lists the keywords in use", 9051, "6.3.2", Must,
+        "Before returning an OK to the client, the server MUST send the following untagged data to the client. … FLAGS Defined flags in the mailbox.",
+        needs [], faults ["imap-keywords-not-in-flags"], accounts 1, consistency::select_flags_keywords),
+    check!("imap.flags.new-keyword", Imap, "A keyword new to the mailbox is announced with FLAGS before a FETCH shows it", 9051, "7.3.5", Should,
+        "The flag parenthesized list identifies the flags (at a minimum, the system-defined flags) that are applicable for this mailbox.",
+        needs [], faults ["imap-new-keyword-no-flags", "imap-keywords-not-in-flags"], accounts 1, consistency::new_keyword_flags),
+    check!("imap.consistency.flags-from-other", Imap, "A flag another session stores is reported on NOOP", 9051, "5.2", Should,
+        "A server SHOULD send message flag updates automatically, without requiring the client to request such updates explicitly.",
+        needs [], faults ["imap-other-session-flags-unseen"], accounts 1, consistency::flags_from_other),
+    check!("imap.consistency.keyword-from-other", Imap, "A keyword another session uses first is announced with FLAGS", 9051, "7.3.5", Should,
+        "The flag parenthesized list identifies the flags (at a minimum, the system-defined flags) that are applicable for this mailbox.",
+        needs [], faults ["imap-new-keyword-no-flags"], accounts 1, consistency::keyword_from_other),
+    check!("imap.consistency.expunge-seen-by-all", Imap, "An expunge is reported to two other sessions, which then agree on the UIDs", 9051, "5.2", Must,
+        "A server MUST send mailbox size updates automatically if a mailbox size change is observed during the processing of a command.",
+        needs [], faults ["imap-other-session-expunge-unseen"], accounts 1, consistency::expunge_seen_by_all),
+    check!("imap.consistency.modseq-from-other", Imap, "Another session's flag change reaches a CONDSTORE session with its MODSEQ", 7162, "3.1", Must,
+        "Once a client issues a CONDSTORE enabling command, it has announced itself as a \"CONDSTORE-aware client\".  The server MUST then include mod-sequence data in all subsequent untagged FETCH responses (until the connection is closed), whether they were caused by a regular STORE, a STORE with an UNCHANGEDSINCE modifier, or an external agent.",
+        needs ["CONDSTORE"], faults ["imap-unsolicited-fetch-no-modseq", "imap-other-session-flags-unseen"], accounts 1, consistency::modseq_from_other),
 ];
