@@ -336,6 +336,7 @@ fn a_thousand_slowloris_connections_are_cut_at_the_preauth_timeout() {
     let mut slow: Vec<TcpStream> = (0..1000)
         .map(|_| TcpStream::connect(server.imap).unwrap())
         .collect();
+    let connected = started.elapsed();
     // One byte at a time, never a whole line.
     let mut served = Vec::new();
     for round in 0..4 {
@@ -345,7 +346,10 @@ fn a_thousand_slowloris_connections_are_cut_at_the_preauth_timeout() {
         served.push(noop(&mut normal, &format!("s{round}")));
         std::thread::sleep(Duration::from_millis(300));
     }
-    eprintln!("slowloris: normal client round trips {served:?}");
+    eprintln!(
+        "slowloris: connected in {connected:?}, trickled until {:?}, normal client round trips {served:?}",
+        started.elapsed()
+    );
     assert!(served.iter().all(|d| *d < Duration::from_secs(2)));
     // All cut once their pre-authentication time is up, each with a BYE.
     let mut closed = 0;
@@ -611,6 +615,39 @@ fn a_connection_buffering_past_its_limit_is_ended() {
     assert!(client.closed_within(Duration::from_secs(5)));
     let mut other = server.logged_in();
     noop(&mut other, "o");
+}
+
+#[test]
+fn all_connections_together_buffer_within_the_total() {
+    let server = serve(&["--total-buffer", "1500000"], None);
+    let chunk = vec![b'x'; 100_000];
+    let mut first = server.logged_in();
+    first.fresh();
+    first.send(b"a APPEND INBOX {1000000}\r\n");
+    first.expect("+ ", Duration::from_secs(5));
+    for _ in 0..9 {
+        first.send(&chunk);
+    }
+    // Let the server read (and account) the first 900 KB.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut second = server.logged_in();
+    second.fresh();
+    second.send(b"b APPEND INBOX {1000000}\r\n");
+    second.expect("+ ", Duration::from_secs(5));
+    for _ in 0..9 {
+        if !second.try_send(&chunk) {
+            break;
+        }
+    }
+    second.expect(
+        "* BYE [ALERT] server input buffers full (1500000 bytes in all)",
+        Duration::from_secs(5),
+    );
+    assert!(second.closed_within(Duration::from_secs(5)));
+    // The first finishes its message; the total freed by the second is its room.
+    first.send(&chunk);
+    first.send(b"\r\n");
+    first.expect("a OK", Duration::from_secs(5));
 }
 
 #[test]

@@ -413,6 +413,62 @@ async fn hostile_servers_give_errors_with_evidence_and_the_run_goes_on() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_transcripts_of_a_run_stay_within_the_run_budget() {
+    let imap_port = fake_imap().await;
+    let mut target = Target::empty("hostile");
+    target.imap = Some(Endpoint::parse(&format!("imap+plain://127.0.0.1:{imap_port}")).unwrap());
+    let settings = ConnSettings {
+        tls: client_config(&TlsTrust::Insecure).unwrap(),
+        max_buffer: MAX_BUFFER,
+        io_timeout: Duration::from_millis(700),
+    };
+    let mut env = RunEnv::new(target, settings);
+    let budget = 96 * 1024;
+    env.run_transcript = groupwire_conformance::engine::TranscriptBudget::new(budget);
+    let env = Arc::new(env);
+    // Three checks that each receive far more than the budget.
+    static FLOODS: [Check; 3] = [FLOOD, ENDLESS_LINE, ENDLESS_LITERAL];
+    let registry = Registry::new().with(Suite {
+        protocol: Protocol::Imap,
+        probe: None,
+        cleanup: None,
+        checks: &FLOODS,
+    });
+    let selected: Vec<Selected> = registry
+        .checks()
+        .map(|check| Selected {
+            check,
+            required: true,
+        })
+        .collect();
+    let options = RunOptions {
+        concurrency: 4,
+        check_timeout: Duration::from_secs(2),
+        io_timeout: Duration::from_millis(700),
+    };
+    let result = run(&registry, &selected, env, options, Arc::new(NoProgress)).await;
+    let kept: usize = result
+        .outcomes
+        .iter()
+        .flat_map(|o| o.evidence.transcript.iter())
+        .filter(|e| e.direction != Direction::Note)
+        .map(|e| e.bytes.len())
+        .sum();
+    let floor = groupwire_conformance::engine::MIN_TRANSCRIPT_BYTES * result.outcomes.len();
+    assert!(kept <= budget + floor, "{kept} bytes kept");
+    // Every check still shows evidence (at least its floor), and something was cut.
+    for outcome in &result.outcomes {
+        assert!(received(outcome).len() >= 1024, "{}", outcome.id);
+    }
+    assert!(
+        result
+            .outcomes
+            .iter()
+            .any(|o| o.evidence.transcript_dropped_bytes > 0)
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The same attacks against the `groupwire check` binary and its real IMAP suite: each run
 // ends within a time bound, its peak RSS (VmHWM from /proc) stays bounded, and the report
@@ -664,6 +720,12 @@ async fn check_against(mode: Hostile) -> Measured {
         measured.peak_rss_kib < 96 * 1024,
         "{mode:?}: peak RSS {} KiB",
         measured.peak_rss_kib
+    );
+    // The report (transcripts included) stays small whatever the server sent.
+    assert!(
+        measured.output.len() < 2 * 1024 * 1024,
+        "{mode:?}: {} bytes of report",
+        measured.output.len()
     );
     measured
 }

@@ -73,6 +73,15 @@ fn non_synchronising_literals_need_no_continuation() {
     let mut d = decoder().with_max_non_sync_literal(Some(4096));
     let error = d.decode(b"a APPEND INBOX {4097+}\r\n").unwrap_err();
     assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::LiteralSize));
+    // The refusal says what to discard (RFC 7888 §4): the data starts after the line.
+    let refused = d.take_refused_literal().unwrap();
+    assert_eq!((refused.size, refused.data_start), (4097, 24));
+    assert_eq!(d.take_refused_literal(), None);
+    assert_eq!(d.max_non_sync_literal(), Some(4096));
+    // Any later decode forgets it, and the decoder starts a new message.
+    let _ = d.decode(b"b APPEND INBOX {9999+}\r\n");
+    let _ = d.decode(b"c NOOP\r\n");
+    assert_eq!(d.take_refused_literal(), None);
 }
 
 #[test]

@@ -482,6 +482,12 @@ pub struct RunPlan {
     pub only: Vec<String>,
     /// Bytes buffered per frame at most.
     pub max_buffer: usize,
+    /// What one IMAP command may bring in untagged responses (see [`crate::engine::RunEnv`]).
+    pub max_untagged: crate::engine::UntaggedLimit,
+    /// Transcript bytes kept per check (head and tail).
+    pub max_transcript: usize,
+    /// Transcript bytes kept by the whole run, beyond a small floor per check.
+    pub max_run_transcript: usize,
 }
 
 impl RunPlan {
@@ -494,6 +500,9 @@ impl RunPlan {
             options: crate::engine::RunOptions::default(),
             only: Vec::new(),
             max_buffer: crate::engine::DEFAULT_MAX_BUFFER,
+            max_untagged: crate::engine::UntaggedLimit::default(),
+            max_transcript: crate::engine::DEFAULT_MAX_TRANSCRIPT_BYTES,
+            max_run_transcript: crate::engine::DEFAULT_MAX_RUN_TRANSCRIPT_BYTES,
         }
     }
 
@@ -537,7 +546,11 @@ impl RunPlan {
             max_buffer: self.max_buffer,
             io_timeout: self.options.io_timeout.min(self.options.check_timeout),
         };
-        let env = std::sync::Arc::new(crate::engine::RunEnv::new(self.target.clone(), settings));
+        let mut env = crate::engine::RunEnv::new(self.target.clone(), settings);
+        env.max_untagged = self.max_untagged;
+        env.max_transcript = self.max_transcript;
+        env.run_transcript = crate::engine::TranscriptBudget::new(self.max_run_transcript);
+        let env = std::sync::Arc::new(env);
         let started = chrono::Utc::now();
         let protocols = selected.iter().map(|s| s.check.protocol).collect();
         let preflight =
