@@ -364,6 +364,13 @@ async fn force_auth(cx: CheckContext, service: Service) -> CheckResult {
 
 /// Autoconfig draft §3.4: the document names the service, and its URL accepts the account.
 async fn autoconfig(cx: CheckContext, service: Service) -> CheckResult {
+    // A mail-only deployment (no DAV endpoint in the target) has nothing to describe.
+    if cx.target().endpoint(service.protocol()).is_none() {
+        return Err(Finding::skip(format!(
+            "the target names no {} endpoint, so its autoconfig document need not describe one",
+            service.protocol().label()
+        )));
+    }
     let document = super::fetch_document(&cx).await?;
     let (element, kind) = service.element();
     let Some(entry) = document
