@@ -501,15 +501,13 @@ impl Session {
     }
 
     /// After the command loop: the `* BYE` saying why the server ends the session, if it does.
-    async fn goodbye<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
+    async fn goodbye<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+    ) -> std::io::Result<()> {
         if let Some(reason) = self.ending.take() {
             let bye = format!("* BYE {reason}\r\n");
-            let within = Duration::from_secs(3);
-            let _ = tokio::time::timeout(within, async {
-                stream.write_all(bye.as_bytes()).await?;
-                stream.flush().await
-            })
-            .await;
+            super::say_goodbye(stream, bye.as_bytes()).await;
         }
         Ok(())
     }

@@ -224,16 +224,20 @@ impl Slot {
             limits.preauth_buffer
         };
         if bytes > own {
+            // The session ends and drops its buffer: it holds nothing from now on.
+            self.release();
             return Err(OverBudget::Connection(own));
         }
         if bytes > self.held {
             let more = bytes - self.held;
             let total = self.guard.buffered.fetch_add(more, Ordering::AcqRel) + more;
             self.held = bytes;
-            self.guard.peak_buffered.fetch_max(total, Ordering::Relaxed);
-            if total > limits.total_buffer {
-                return Err(OverBudget::Total(limits.total_buffer));
+            let max = limits.total_buffer;
+            if total > max {
+                self.release();
+                return Err(OverBudget::Total(max));
             }
+            self.guard.peak_buffered.fetch_max(total, Ordering::Relaxed);
         } else {
             self.guard
                 .buffered
@@ -241,6 +245,13 @@ impl Slot {
             self.held = bytes;
         }
         Ok(())
+    }
+}
+
+impl Slot {
+    fn release(&mut self) {
+        self.guard.buffered.fetch_sub(self.held, Ordering::AcqRel);
+        self.held = 0;
     }
 }
 
@@ -494,6 +505,35 @@ impl Reference {
 /// `https://ADDR/PATH/` for a DAV collection path.
 fn dav_url(address: SocketAddr, path: &str) -> String {
     format!("https://{address}{}", dav::store::encode_href(path, true))
+}
+
+/// Ends a session the server chose to end: writes `line` (`* BYE ...`, `421 ...`), closes the
+/// sending side, then reads and discards what the client is still sending until it pauses
+/// for 100 ms (at most 1 s and 1 MiB), so that a client caught mid-upload reads the goodbye
+/// before the close turns into a reset that would discard it (a lingering close).
+async fn say_goodbye<S>(stream: &mut S, line: &[u8])
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let within = Duration::from_secs(3);
+    let _ = tokio::time::timeout(within, async {
+        stream.write_all(line).await?;
+        stream.flush().await?;
+        stream.shutdown().await
+    })
+    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut sink = [0u8; 16 * 1024];
+        let mut total = 0;
+        while total < 1024 * 1024 {
+            match tokio::time::timeout(Duration::from_millis(100), stream.read(&mut sink)).await {
+                Ok(Ok(read)) if read > 0 => total += read,
+                _ => break,
+            }
+        }
+    })
+    .await;
 }
 
 /// Accepts connections on `listener` until the task is aborted, running `session` for each in
