@@ -19,6 +19,11 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use super::finding::show_bytes;
+
+/// How long a credential exchange may take. Servers delay authentication on purpose after
+/// failures from an address (RFC 9051 §11.7; Dovecot's penalty grows to 15 s, and applies to
+/// every login from that address until one succeeds), so the run's I/O timeout is too short.
+pub const AUTH_PATIENCE: Duration = Duration::from_secs(30);
 use super::transcript::Transcript;
 
 /// Limits and trust shared by every connection of a run.
@@ -240,6 +245,11 @@ impl Connection {
     /// How long each later read may wait (the default is the run's I/O timeout).
     pub fn set_read_timeout(&mut self, timeout: Duration) {
         self.read_timeout = timeout;
+    }
+
+    /// How long each read may wait now.
+    pub fn read_timeout(&self) -> Duration {
+        self.read_timeout
     }
 
     /// Adds a remark to the transcript.

@@ -91,7 +91,9 @@ pub use check::{
     BoxFuture, Check, Cleanup, Document, DuplicateId, Level, Probe, Procedure, Protocol, Registry,
     RfcRef, Scope, Suite,
 };
-pub use conn::{ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed, RecordedIo};
+pub use conn::{
+    AUTH_PATIENCE, ConnError, ConnSettings, Connection, DEFAULT_MAX_BUFFER, Framed, RecordedIo,
+};
 pub use context::{CheckContext, RunEnv, UntaggedLimit, new_run_prefix};
 pub use finding::{CheckResult, Finding, ensure, show_bytes};
 pub use mask::{FieldMasker, Wire};

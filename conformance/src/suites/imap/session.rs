@@ -15,7 +15,7 @@ use groupwire_imap::stream::client::ResponseDecoder;
 use groupwire_imap::{Decoded, Encode, IntoOwned, Limits};
 
 use crate::engine::{
-    CheckContext, ConnError, Connection, Finding, Framed, UntaggedLimit, show_bytes,
+    AUTH_PATIENCE, CheckContext, ConnError, Connection, Finding, Framed, UntaggedLimit, show_bytes,
 };
 use crate::target::{Account, Endpoint, Security};
 
@@ -421,13 +421,26 @@ impl ImapSession {
             quoted(&account.user),
             quoted(account.password.expose())
         );
-        self.run_with(text.as_bytes(), LiteralPolicy::Synchronizing, true)
-            .await
+        let saved = self.conn.read_timeout();
+        self.conn.set_read_timeout(saved.max(AUTH_PATIENCE));
+        let reply = self
+            .run_with(text.as_bytes(), LiteralPolicy::Synchronizing, true)
+            .await;
+        self.conn.set_read_timeout(saved);
+        reply
     }
 
     /// `AUTHENTICATE PLAIN` for `account` in the continuation form (no initial response, so
     /// no SASL-IR needed): the tagged completion, with `continuations` counting the `+`.
     pub async fn authenticate_plain(&mut self, account: &Account) -> Result<Reply, Finding> {
+        let saved = self.conn.read_timeout();
+        self.conn.set_read_timeout(saved.max(AUTH_PATIENCE));
+        let reply = self.authenticate_plain_exchange(account).await;
+        self.conn.set_read_timeout(saved);
+        reply
+    }
+
+    async fn authenticate_plain_exchange(&mut self, account: &Account) -> Result<Reply, Finding> {
         let tag = format!("g{}", TAGS.fetch_add(1, Ordering::Relaxed));
         self.conn
             .send(format!("{tag} AUTHENTICATE PLAIN\r\n").as_bytes())

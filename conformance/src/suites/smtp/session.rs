@@ -8,7 +8,9 @@ use groupwire_smtp::parameters::Parameters;
 use groupwire_smtp::reply::{Reply, decode_reply};
 use groupwire_smtp::{Decoded, Encode, Limits, SaslPayload};
 
-use crate::engine::{CheckContext, Connection, Finding, Framed, Protocol, show_bytes};
+use crate::engine::{
+    AUTH_PATIENCE, CheckContext, Connection, Finding, Framed, Protocol, show_bytes,
+};
 use crate::target::{Account, Endpoint, Security};
 
 /// The name the harness gives in EHLO.
@@ -339,11 +341,27 @@ impl SmtpSession {
             initial_response: Some(SaslPayload::encode(&message)),
         };
         self.conn.send_secret(&command.to_vec()).await?;
-        self.read_reply().await
+        let saved = self.conn.read_timeout();
+        self.conn.set_read_timeout(saved.max(AUTH_PATIENCE));
+        let reply = self.read_reply().await;
+        self.conn.set_read_timeout(saved);
+        reply
     }
 
     /// `AUTH LOGIN` step by step; returns the final reply.
     pub async fn auth_login(&mut self, user: &str, password: &str) -> Result<OwnedReply, Finding> {
+        let saved = self.conn.read_timeout();
+        self.conn.set_read_timeout(saved.max(AUTH_PATIENCE));
+        let reply = self.auth_login_exchange(user, password).await;
+        self.conn.set_read_timeout(saved);
+        reply
+    }
+
+    async fn auth_login_exchange(
+        &mut self,
+        user: &str,
+        password: &str,
+    ) -> Result<OwnedReply, Finding> {
         let reply = self
             .command(&Command::Auth {
                 mechanism: Mechanism::Login,
