@@ -334,6 +334,11 @@ faults! {
     CaldavMkcalendarRefused => "caldav-mkcalendar-refused", "MKCALENDAR is answered 403.";
     CaldavMultiUidAccepted => "caldav-multi-uid-accepted", "PUT of a calendar object with components of two UIDs is answered 201 (and not stored).";
     CaldavNoCalendarAccess => "caldav-no-calendar-access", "OPTIONS does not list calendar-access in the DAV header.";
+    CaldavNoCalendarUserAddressSet => "caldav-no-calendar-user-address-set", "Principals have no calendar-user-address-set although scheduling is advertised.";
+    CaldavNoScheduleTag => "caldav-no-schedule-tag", "PUT and GET of a scheduling object resource send no Schedule-Tag header.";
+    CaldavScheduleInboxUntyped => "caldav-schedule-inbox-untyped", "The scheduling Inbox's resourcetype lacks CALDAV:schedule-inbox.";
+    CaldavScheduleNotDelivered => "caldav-schedule-not-delivered", "An organizer's PUT is stored but never delivered to the attendees.";
+    CaldavScheduleOutboxUntyped => "caldav-schedule-outbox-untyped", "The scheduling Outbox's resourcetype lacks CALDAV:schedule-outbox.";
     CaldavNoCalendarHomeSet => "caldav-no-calendar-home-set", "The principal has no calendar-home-set.";
     CaldavNoReadFreeBusy => "caldav-no-read-free-busy", "supported-privilege-set of calendars lacks read-free-busy.";
     CaldavNoSupportedReportSet => "caldav-no-supported-report-set", "Calendars advertise no calendaring report in supported-report-set.";

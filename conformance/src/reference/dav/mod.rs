@@ -38,6 +38,7 @@ pub mod carddav;
 pub mod locks;
 pub mod principals;
 pub mod props;
+pub mod scheduling;
 pub mod store;
 pub mod sync;
 #[cfg(test)]
@@ -148,9 +149,9 @@ pub struct Req {
 }
 
 /// The `DAV` header value: compliance classes (RFC 4918 §10.1, RFC 4791 §5.1, RFC 6352
-/// §6.1, RFC 5689 §3.1).
+/// §6.1, RFC 5689 §3.1, RFC 6638 §2).
 pub const DAV_COMPLIANCE: &str =
-    "1, 2, 3, access-control, calendar-access, addressbook, extended-mkcol";
+    "1, 2, 3, access-control, calendar-access, calendar-auto-schedule, addressbook, extended-mkcol";
 
 /// The methods OPTIONS lists in `Allow`.
 pub const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, COPY, MOVE, LOCK, UNLOCK, REPORT";
@@ -355,7 +356,7 @@ fn dispatch(ctx: &Ctx, req: &Req) -> Resp {
 fn options(ctx: &Ctx) -> Resp {
     let mut resp = xml::empty(StatusCode::OK);
     let dav = if ctx.fault(Fault::DavNoClass2) {
-        "1, 3, access-control, calendar-access, addressbook, extended-mkcol"
+        "1, 3, access-control, calendar-access, calendar-auto-schedule, addressbook, extended-mkcol"
     } else {
         DAV_COMPLIANCE
     };

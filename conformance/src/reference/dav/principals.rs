@@ -77,6 +77,7 @@ pub fn provision(tree: &mut Tree, user: &str) {
         Content::Collection(CollectionKind::Addressbook),
     );
     tree.put(&files_home(user), plain());
+    super::scheduling::provision(tree, user);
 }
 
 /// What the current user may do at a path.

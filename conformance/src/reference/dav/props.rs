@@ -12,7 +12,7 @@ use groupwire_dav::xml::{CalDav, CalendarServer, CardDav, Dav};
 
 use super::principals;
 use super::store::{CollectionKind, Content, Node, Tree, encode_href};
-use super::{Ctx, MAX_BODY, caldav, carddav, locks, xml};
+use super::{Ctx, MAX_BODY, caldav, carddav, locks, scheduling, xml};
 use crate::reference::faults::Fault;
 
 /// Every live property this server computes, in the order `propname` lists them.
@@ -36,6 +36,9 @@ pub const LIVE: &[Name<'static>] = &[
     Name::CalendarServer(CalendarServer::GetCtag),
     Name::CalDav(CalDav::CalendarHomeSet),
     Name::CalDav(CalDav::CalendarUserAddressSet),
+    Name::CalDav(CalDav::ScheduleInboxUrl),
+    Name::CalDav(CalDav::ScheduleOutboxUrl),
+    Name::CalDav(CalDav::ScheduleTag),
     Name::CalDav(CalDav::SupportedCalendarComponentSet),
     Name::CalDav(CalDav::SupportedCalendarData),
     Name::CalDav(CalDav::SupportedCollationSet),
@@ -114,7 +117,19 @@ pub fn live(
                         markers.push(Name::CardDav(CardDav::Addressbook));
                     }
                     CollectionKind::Principal => markers.push(Name::Dav(Dav::Principal)),
-                    CollectionKind::Plain => {}
+                    CollectionKind::Plain => match scheduling::Mailbox::of(path) {
+                        Some(scheduling::Mailbox::Inbox)
+                            if !ctx.fault(Fault::CaldavScheduleInboxUntyped) =>
+                        {
+                            markers.push(Name::CalDav(CalDav::ScheduleInbox));
+                        }
+                        Some(scheduling::Mailbox::Outbox)
+                            if !ctx.fault(Fault::CaldavScheduleOutboxUntyped) =>
+                        {
+                            markers.push(Name::CalDav(CalDav::ScheduleOutbox));
+                        }
+                        _ => {}
+                    },
                 }
             }
             PropValue::Markers(markers)
@@ -251,10 +266,24 @@ pub fn live(
         }
         Name::CalDav(CalDav::CalendarUserAddressSet) => {
             let user = principal_user.as_deref()?;
+            if ctx.fault(Fault::CaldavNoCalendarUserAddressSet) {
+                return None;
+            }
             PropValue::Hrefs(vec![
-                Href::new(format!("mailto:{user}@{}", crate::reference::DOMAIN)),
+                Href::new(scheduling::address_of(user)),
                 Href::new(encode_href(&principals::principal(user), true)),
             ])
+        }
+        Name::CalDav(CalDav::ScheduleInboxUrl) => PropValue::Href(Href::new(encode_href(
+            &scheduling::Mailbox::Inbox.path(principal_user.as_deref()?),
+            true,
+        ))),
+        Name::CalDav(CalDav::ScheduleOutboxUrl) => PropValue::Href(Href::new(encode_href(
+            &scheduling::Mailbox::Outbox.path(principal_user.as_deref()?),
+            true,
+        ))),
+        Name::CalDav(CalDav::ScheduleTag) => {
+            PropValue::Text(scheduling::schedule_tag(ctx, node)?.into())
         }
         Name::CalDav(CalDav::SupportedCalendarComponentSet) => match collection? {
             CollectionKind::Calendar { components } => {

@@ -12,7 +12,7 @@ use http::{HeaderValue, StatusCode, header};
 
 use super::store::{self, CollectionKind, Content, Node, Tree, encode_href};
 use super::xml::{self, Resp};
-use super::{Ctx, Req, caldav, carddav, locks, principals, props};
+use super::{Ctx, Req, caldav, carddav, locks, principals, props, scheduling};
 use crate::reference::faults::Fault;
 
 /// Adds `ETag` (unless the `dav-no-etag` fault is on).
@@ -59,6 +59,13 @@ pub fn check_preconditions(ctx: &Ctx, req: &Req, node: Option<&Node>) -> Result<
     Ok(())
 }
 
+/// `Schedule-Tag` on responses for a scheduling object resource (RFC 6638 §3.2.10).
+fn set_schedule_tag(resp: &mut Resp, tag: Option<String>) {
+    if let Some(value) = tag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        resp.headers_mut().insert("schedule-tag", value);
+    }
+}
+
 /// GET and HEAD.
 pub fn get(ctx: &Ctx, req: &Req, head: bool) -> Resp {
     let tree = ctx.tree();
@@ -101,6 +108,7 @@ pub fn get(ctx: &Ctx, req: &Req, head: bool) -> Resp {
     );
     if !node.is_collection() {
         set_etag(ctx, &mut resp, &etag);
+        set_schedule_tag(&mut resp, scheduling::schedule_tag(ctx, node));
     }
     if let Ok(value) = HeaderValue::from_str(&length.to_string()) {
         resp.headers_mut().insert(header::CONTENT_LENGTH, value);
@@ -171,13 +179,21 @@ pub fn put(ctx: &Ctx, req: &Req) -> Resp {
         },
     };
     let created = existing.is_none();
-    let etag = tree.put(path, content).etag();
+    let node = tree.put(path, content);
+    let etag = node.etag();
+    let schedule_tag = scheduling::schedule_tag(ctx, node);
+    if matches!(parent_kind, CollectionKind::Calendar { .. })
+        && scheduling::is_scheduling_object(ctx, node)
+    {
+        scheduling::deliver(ctx, &mut tree, &req.body);
+    }
     let mut resp = xml::empty(if created {
         StatusCode::CREATED
     } else {
         StatusCode::NO_CONTENT
     });
     set_etag(ctx, &mut resp, &etag);
+    set_schedule_tag(&mut resp, schedule_tag);
     resp
 }
 

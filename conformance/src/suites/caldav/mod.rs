@@ -5,8 +5,8 @@
 //! instances, all-day, floating, time zones), text-match, is-not-defined, collations, partial
 //! calendar-data, free-busy-query, expand and limit-recurrence-set, sync-collection; the
 //! multi-user checks (a second account can neither read nor write the first's calendars);
-//! and the interop group, modelled on what Thunderbird, DAVx5, Apple Calendar and Evolution
-//! send.
+//! the interop group, modelled on what Thunderbird, DAVx5, Apple Calendar and Evolution
+//! send; and scheduling (RFC 6638) where `calendar-auto-schedule` is advertised.
 //!
 //! Every check works in a calendar of its own, created under the calendar home with a name
 //! starting with the run prefix ([`fixture::Session::scratch`]); the suite's cleanup deletes them.
@@ -19,6 +19,7 @@ pub mod fixture;
 pub mod interop;
 pub mod objects;
 pub mod query;
+pub mod scheduling;
 pub mod sync;
 
 use crate::engine::{Check, CheckContext, CheckResult, Suite};
@@ -404,4 +405,30 @@ static CHECKS: &[Check] = &[
         6578, "4", May,
         "It contains the value of the synchronization token as it would be returned by a DAV:sync-collection report on that resource at the same point in time.",
         needs [], faults ["dav-ctag-static"], accounts 1, ctag),
+    // Scheduling (RFC 6638), when calendar-auto-schedule is advertised.
+    check!("caldav.scheduling.inbox", Caldav,
+        "The principal's schedule-inbox-URL names a scheduling Inbox collection",
+        6638, "2.2", Must,
+        "A scheduling Inbox collection MUST report the DAV:collection and CALDAV:schedule-inbox XML elements in the value of the DAV: resourcetype property.",
+        needs [], faults ["caldav-schedule-inbox-untyped"], accounts 1, scheduling::inbox),
+    check!("caldav.scheduling.outbox", Caldav,
+        "The principal's schedule-outbox-URL names a scheduling Outbox collection",
+        6638, "2.1", Must,
+        "A scheduling Outbox collection MUST report the DAV:collection and CALDAV:schedule-outbox XML elements in the value of the DAV: resourcetype property.",
+        needs [], faults ["caldav-schedule-outbox-untyped"], accounts 1, scheduling::outbox),
+    check!("caldav.scheduling.user-address-set", Caldav,
+        "The principal has a calendar-user-address-set",
+        6638, "2.4.1", Must,
+        "Support for this property is REQUIRED.",
+        needs [], faults ["caldav-no-calendar-user-address-set"], accounts 1, scheduling::user_address_set),
+    check!("caldav.scheduling.schedule-tag", Caldav,
+        "PUT and GET of an organizer's event carry a Schedule-Tag header",
+        6638, "3.2.10", Must,
+        "A response to any successful GET or PUT request targeting a scheduling object resource MUST include a Schedule-Tag response header with the value set to the same value as the CALDAV:schedule-tag WebDAV property of the resource.",
+        needs [], faults ["caldav-no-schedule-tag"], accounts 2, scheduling::schedule_tag),
+    check!("caldav.scheduling.delivered", Caldav,
+        "An organizer's invitation reaches the second account's calendar",
+        6638, "4", Must,
+        "Servers MUST automatically process incoming scheduling messages using the rules defined by [RFC5546], by creating or updating the corresponding scheduling object resources on calendars owned by the owner of the scheduling Inbox collection.",
+        needs [], faults ["caldav-schedule-not-delivered"], accounts 2, scheduling::delivered_to_attendee),
 ];
