@@ -107,8 +107,10 @@ impl Zone {
         )
     }
 
-    /// The answer to one query message (`None` for bytes that are not a query).
-    pub fn answer(&self, query: &[u8], max_size: usize) -> Option<Vec<u8>> {
+    /// The answer to one query message (`None` for bytes that are not a query). Over UDP
+    /// (`udp`) an answer longer than the client's EDNS payload size (512 without EDNS, at
+    /// most 1232) is sent truncated (TC) without records; over TCP it is sent whole.
+    pub fn answer(&self, query: &[u8], udp: bool) -> Option<Vec<u8>> {
         let request = Message::from_vec(query).ok()?;
         if request.metadata.message_type != MessageType::Query {
             return None;
@@ -122,10 +124,11 @@ impl Zone {
                 let mut edns_out = Edns::new();
                 edns_out.set_max_payload(1232);
                 response.set_edns(edns_out);
-                usize::from(edns.max_payload().clamp(512, 1232)).min(max_size)
+                usize::from(edns.max_payload().clamp(512, 1232))
             }
-            None => 512.min(max_size),
+            None => 512,
         };
+        let limit = if udp { limit } else { usize::from(u16::MAX) };
         let Some(question) = request.queries.first() else {
             response.metadata.response_code = ResponseCode::FormErr;
             return response.to_vec().ok();
@@ -210,7 +213,7 @@ async fn serve_udp(socket: UdpSocket, zone: Arc<Zone>) {
         let Ok((read, peer)) = socket.recv_from(&mut buffer).await else {
             continue;
         };
-        if let Some(reply) = zone.answer(buffer.get(..read).unwrap_or_default(), 4096) {
+        if let Some(reply) = zone.answer(buffer.get(..read).unwrap_or_default(), true) {
             let _ = socket.send_to(&reply, peer).await;
         }
     }
@@ -230,7 +233,7 @@ async fn serve_tcp(listener: TcpListener, zone: Arc<Zone>) {
                     let length = usize::from(stream.read_u16().await?);
                     let mut query = vec![0u8; length];
                     stream.read_exact(&mut query).await?;
-                    let Some(reply) = zone.answer(&query, 65_535) else {
+                    let Some(reply) = zone.answer(&query, false) else {
                         return Ok::<_, std::io::Error>(());
                     };
                     let size = u16::try_from(reply.len()).unwrap_or(u16::MAX);
