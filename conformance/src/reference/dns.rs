@@ -256,6 +256,25 @@ pub const DKIM_KEY_512: &str = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKmExTlkKRF+BNhT
 /// The DKIM selector of the reference domain.
 pub const DKIM_SELECTOR: &str = "gw2026";
 
+/// The path the MTA-STS policy is served at (RFC 8461 §3.2).
+pub const MTA_STS_PATH: &str = "/.well-known/mta-sts.txt";
+
+/// The reference domain's MTA-STS policy (served by the autoconfig HTTPS server), with the
+/// deviations the `dns-mta-sts-*` faults ask for.
+pub fn mta_sts_policy(domain: &str, faults: &Faults) -> String {
+    let mut policy = String::from("version: STSv1\r\n");
+    if !faults.has(Fault::DnsMtaStsModeMissing) {
+        policy.push_str("mode: enforce\r\n");
+    }
+    if faults.has(Fault::DnsMtaStsMxMismatch) {
+        policy.push_str("mx: *.mail.example.net\r\n");
+    } else {
+        policy.push_str(&format!("mx: mail.{domain}\r\n"));
+    }
+    policy.push_str("max_age: 604800\r\n");
+    policy
+}
+
 /// What the reference zone points at.
 #[derive(Debug, Clone)]
 pub struct ZoneTargets {
@@ -338,17 +357,26 @@ pub fn reference_zone(targets: &ZoneTargets, faults: &Faults) -> Result<Zone, Ba
     zone.txt(&format!("{DKIM_SELECTOR}._domainkey.{domain}"), &key_record)?;
 
     // MTA-STS and TLS-RPT.
-    zone.txt(
-        &format!("_mta-sts.{domain}"),
-        "v=STSv1; id=20261206T000000;",
-    )?;
-    zone.txt(
-        &format!("_smtp._tls.{domain}"),
-        &format!("v=TLSRPTv1; rua=mailto:tls-reports@{domain}"),
-    )?;
+    let id = if faults.has(Fault::DnsMtaStsBadId) {
+        "2026-12-06"
+    } else {
+        "20261206T000000"
+    };
+    zone.txt(&format!("_mta-sts.{domain}"), &format!("v=STSv1; id={id};"))?;
+    if !faults.has(Fault::DnsTlsRptMissing) {
+        zone.txt(
+            &format!("_smtp._tls.{domain}"),
+            &format!("v=TLSRPTv1; rua=mailto:tls-reports@{domain}"),
+        )?;
+    }
 
     // DANE: the MX's TLSA record (3 1 1: the SMTP certificate's key, SHA-256).
-    if let Some(data) = crate::dns::tlsa::association_data(&targets.smtp_certificate, 1, 1) {
+    if let Some(mut data) = crate::dns::tlsa::association_data(&targets.smtp_certificate, 1, 1) {
+        if faults.has(Fault::DnsTlsaMismatch)
+            && let Some(first) = data.first_mut()
+        {
+            *first ^= 0xff;
+        }
         zone.tlsa(
             &format!("_25._tcp.{mx}"),
             &crate::dns::tlsa::Association {

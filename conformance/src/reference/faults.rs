@@ -413,6 +413,11 @@ faults! {
     DnsSrvWrongPort => "dns-srv-wrong-port", "The _caldavs._tcp and _carddavs._tcp SRV records name a port the DAV server does not listen on.";
     DnsSrvTxtMissing => "dns-srv-txt-missing", "No TXT records with the context path beside the _caldavs._tcp and _carddavs._tcp SRV records.";
     DnsSrvPlaintextOffered => "dns-srv-plaintext-offered", "_caldav._tcp and _carddav._tcp SRV records point plaintext clients at the TLS-only DAV server.";
+    DnsMtaStsBadId => "dns-mta-sts-bad-id", "The _mta-sts record's id has a character other than letters and digits.";
+    DnsMtaStsModeMissing => "dns-mta-sts-mode-missing", "The MTA-STS policy has no mode line.";
+    DnsMtaStsMxMismatch => "dns-mta-sts-mx-mismatch", "The MTA-STS policy's mx pattern matches none of the domain's MX hosts.";
+    DnsTlsRptMissing => "dns-tlsrpt-missing", "No TLS-RPT record at _smtp._tls.";
+    DnsTlsaMismatch => "dns-tlsa-mismatch", "The MX's TLSA record names a key the SMTP server does not have.";
     ImapNoLoginThrottle => "imap-no-login-throttle", "Failed LOGIN attempts are answered at once however many there were (the clean reference delays them from the third on).";
     SmtpSenderNotChecked => "smtp-sender-not-checked", "An authenticated user may submit with another user's address in MAIL FROM (the clean reference answers 550 5.7.1).";
     SmtpVrfyConfirms => "smtp-vrfy-confirms", "VRFY of a local user is answered 250 with the address, without authentication.";

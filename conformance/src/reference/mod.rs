@@ -497,6 +497,7 @@ impl Reference {
         target.tls = trust;
         target.dns = Some(self.dns);
         target.dkim_selectors = vec![dns::DKIM_SELECTOR.to_string()];
+        target.mta_sts_url = endpoint(format!("https://{}{}", self.autoconfig, dns::MTA_STS_PATH));
         target
     }
 

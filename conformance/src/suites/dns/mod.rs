@@ -7,6 +7,8 @@
 //!   against the target's DAV URLs.
 //! - [`mail`] (protocol `security`): SPF (RFC 7208), DMARC (RFC 7489) and DKIM key records
 //!   (RFC 6376) of the mail domain.
+//! - [`transport`] (protocol `security`): MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE
+//!   (RFC 7672); complete and tested, registered once their RFC texts are in `shared/rfc`.
 //!
 //! Every check skips when the target names no domain, and when the domain is a special-use
 //! name (`.test`, `.example`, `.invalid`, `.localhost`, RFC 6761) that the system resolver
@@ -14,6 +16,7 @@
 
 pub mod discovery;
 pub mod mail;
+pub mod transport;
 
 use crate::dns::Dns;
 use crate::engine::{CheckContext, Finding};
