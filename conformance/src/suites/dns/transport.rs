@@ -245,3 +245,29 @@ async fn dane_tlsa_match(cx: CheckContext) -> CheckResult {
         format!("a certificate whose SubjectPublicKeyInfo SHA-256 is {served} (3 1 1)"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_checks_are_traceable_and_explained() {
+        for check in PENDING {
+            assert!(check.id.starts_with("security."), "{}", check.id);
+            assert!(
+                crate::report::security::advice(check.id).is_some(),
+                "{} has no advice",
+                check.id
+            );
+            for fault in check.broken_by {
+                assert!(
+                    crate::reference::faults::Fault::from_name(fault).is_some(),
+                    "{fault}"
+                );
+            }
+        }
+        // Not registered: no id clash once they are.
+        let registry = crate::suites::registry().with(PENDING_SUITE);
+        registry.validate().unwrap();
+    }
+}
