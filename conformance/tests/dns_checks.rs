@@ -448,3 +448,31 @@ fn transport_checks_pass_on_the_reference_and_fail_under_their_faults() {
         }
     });
 }
+
+#[test]
+fn a_target_file_names_the_nameserver_the_dkim_selectors_and_the_mta_sts_url() {
+    let text = r#"
+domain = "example.org"
+dns = "127.0.0.1:20053"
+dkim_selectors = ["2026a", "2026b"]
+mta_sts_url = "https://127.0.0.1:20443/.well-known/mta-sts.txt"
+"#;
+    let target = Target::from_toml(text, std::path::Path::new("."), |_| None).unwrap();
+    assert_eq!(target.dns, Some("127.0.0.1:20053".parse().unwrap()));
+    assert_eq!(target.dkim_selectors, vec!["2026a", "2026b"]);
+    assert_eq!(
+        target.mta_sts_url.map(|e| e.path),
+        Some("/.well-known/mta-sts.txt".to_string())
+    );
+    // An address alone means port 53; anything else is refused with the key named.
+    let alone = Target::from_toml("dns = \"::1\"", std::path::Path::new("."), |_| None).unwrap();
+    assert_eq!(alone.dns, Some("[::1]:53".parse().unwrap()));
+    let error = Target::from_toml(
+        "dns = \"ns.example.org\"",
+        std::path::Path::new("."),
+        |_| None,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("dns"), "{error}");
+    assert_eq!(Target::empty("x").dns, None);
+}
