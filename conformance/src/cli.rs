@@ -97,6 +97,10 @@ pub struct CheckArgs {
     /// Run only checks whose id matches this pattern (`*` wildcard); repeatable.
     #[arg(long, value_name = "PATTERN")]
     pub only: Vec<String>,
+    /// The nameserver the DNS checks ask (`IP:PORT`), instead of the system resolver; for a
+    /// target file it replaces the file's `dns`.
+    #[arg(long, value_name = "IP:PORT")]
+    pub dns_server: Option<String>,
     /// How many checks run at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
@@ -180,14 +184,23 @@ pub fn load_target(args: &CheckArgs) -> Result<Target, String> {
                 "--ca-file and --insecure apply to URL targets; set [tls] in the TOML".into(),
             );
         }
-        return Target::from_file(std::path::Path::new(first), env).map_err(|e| e.to_string());
+        let mut target =
+            Target::from_file(std::path::Path::new(first), env).map_err(|e| e.to_string())?;
+        if let Some(server) = &args.dns_server {
+            target.dns = Some(crate::target::parse_dns_server(server).map_err(|e| e.to_string())?);
+        }
+        return Ok(target);
     }
     let trust = match (&args.ca_file, args.insecure) {
         (Some(path), _) => TlsTrust::CaFile { path: path.clone() },
         (None, true) => TlsTrust::Insecure,
         (None, false) => TlsTrust::System,
     };
-    Target::from_urls(&args.target, trust, env).map_err(|e| e.to_string())
+    let mut target = Target::from_urls(&args.target, trust, env).map_err(|e| e.to_string())?;
+    if let Some(server) = &args.dns_server {
+        target.dns = Some(crate::target::parse_dns_server(server).map_err(|e| e.to_string())?);
+    }
+    Ok(target)
 }
 
 struct Bar(indicatif::ProgressBar);

@@ -100,6 +100,12 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
         "  well-known:  https://{}/.well-known/caldav, https://{}/.well-known/carddav\n",
         reference.dav, reference.dav
     ));
+    out.push_str(&format!(
+        "  DNS:         {} (UDP and TCP; the zone of {}: --dns-server {})\n",
+        reference.dns,
+        crate::reference::DOMAIN,
+        reference.dns
+    ));
     out.push_str(&format!("  CA file:     {}\n", certificate.display()));
     for account in &reference.accounts {
         out.push_str(&format!(

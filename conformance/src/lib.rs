@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod dns;
 pub mod engine;
 pub mod exit;
 pub mod manual;

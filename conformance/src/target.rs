@@ -11,6 +11,10 @@
 //! carddav = "https://dav.example.org/dav/addressbooks/"
 //! webdav = "https://dav.example.org/dav/files/"
 //! autoconfig = "https://autoconfig.example.org/mail/config-v1.1.xml"  # or the base URL
+//! dns = "192.0.2.53:53"                # optional: the nameserver for the DNS checks (default:
+//!                                      # the system resolver)
+//! dkim_selectors = ["2026a"]           # optional: DKIM selectors whose keys are checked
+//! mta_sts_url = "https://mta-sts.example.org/.well-known/mta-sts.txt"  # optional override
 //!
 //! [tls]
 //! trust = "system"                     # or "ca-file" (with ca_file = "ca.pem") or "insecure"
@@ -316,6 +320,13 @@ pub struct Target {
     pub accounts: Vec<Account>,
     /// Which certificates are trusted.
     pub tls: TlsTrust,
+    /// The nameserver the DNS checks ask (`127.0.0.1:5353`); `None` for the system resolver.
+    pub dns: Option<std::net::SocketAddr>,
+    /// DKIM selectors whose key records the DKIM checks look up (`<selector>._domainkey.<domain>`).
+    pub dkim_selectors: Vec<String>,
+    /// Where the MTA-STS policy is fetched instead of
+    /// `https://mta-sts.<domain>/.well-known/mta-sts.txt` (a test deployment on loopback).
+    pub mta_sts_url: Option<Endpoint>,
 }
 
 impl Target {
@@ -362,6 +373,9 @@ impl Target {
             autoconfig: None,
             accounts: Vec::new(),
             tls: TlsTrust::System,
+            dns: None,
+            dkim_selectors: Vec::new(),
+            mta_sts_url: None,
         }
     }
 
@@ -552,8 +566,27 @@ impl Target {
             autoconfig: endpoint(&file.autoconfig)?,
             accounts,
             tls,
+            dns: file.dns.as_deref().map(parse_dns_server).transpose()?,
+            dkim_selectors: file.dkim_selectors.clone(),
+            mta_sts_url: endpoint(&file.mta_sts_url)?,
         })
     }
+}
+
+/// A nameserver address: `IP:PORT`, or an IP alone (port 53).
+pub fn parse_dns_server(text: &str) -> Result<std::net::SocketAddr, TargetError> {
+    if let Ok(address) = text.parse::<std::net::SocketAddr>() {
+        return Ok(address);
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .map(|ip| std::net::SocketAddr::new(ip, 53))
+        .map_err(|_| {
+            TargetError(format!(
+                "dns = {text:?}: expected IP:PORT or an IP address of a nameserver"
+            ))
+        })
 }
 
 /// An `imaps`/`smtps` key of a target file: an implicit-TLS URL, or absent.
@@ -583,6 +616,10 @@ struct TargetFile {
     caldav: Option<String>,
     carddav: Option<String>,
     autoconfig: Option<String>,
+    dns: Option<String>,
+    #[serde(default)]
+    dkim_selectors: Vec<String>,
+    mta_sts_url: Option<String>,
     tls: Option<TlsFile>,
     #[serde(default)]
     account: Vec<AccountFile>,

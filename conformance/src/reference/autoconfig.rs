@@ -132,6 +132,8 @@ pub async fn serve(
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     let body: Arc<str> = Arc::from(document.render(&faults));
+    // The MTA-STS policy of the domain (RFC 8461 §3.2): this server plays mta-sts.DOMAIN too.
+    let policy: Arc<str> = Arc::from(super::dns::mta_sts_policy(&document.domain, &faults));
     let faults = Arc::new(faults);
     let mut connections = JoinSet::new();
     loop {
@@ -140,10 +142,11 @@ pub async fn serve(
         };
         let acceptor = acceptor.clone();
         let body = Arc::clone(&body);
+        let policy = Arc::clone(&policy);
         let faults = Arc::clone(&faults);
         connections.spawn(async move {
             if let Ok(stream) = super::security::accept(&acceptor, socket, &faults).await {
-                let _ = answer(stream, &body, &faults).await;
+                let _ = answer(stream, &body, &policy, &faults).await;
             }
         });
         // Reap finished connections so the set does not grow without bound.
@@ -151,7 +154,7 @@ pub async fn serve(
     }
 }
 
-async fn answer<S>(mut stream: S, body: &str, faults: &Faults) -> std::io::Result<()>
+async fn answer<S>(mut stream: S, body: &str, policy: &str, faults: &Faults) -> std::io::Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -183,6 +186,9 @@ where
             }
         }
     };
+    if path == super::dns::MTA_STS_PATH {
+        return respond(&mut stream, "200 OK", "text/plain", policy).await;
+    }
     let served = match path.as_str() {
         p if p == AUTOCONFIG_PATHS[0] => !faults.has(Fault::AutoconfigMissing),
         p if p == AUTOCONFIG_PATHS[1] => {

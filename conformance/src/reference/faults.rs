@@ -403,6 +403,26 @@ faults! {
     TlsCertificateWrongName => "tls-certificate-wrong-name", "The certificate names only wrong-name.example.net.";
     TlsCertificateUntrusted => "tls-certificate-untrusted", "The certificate is a fresh self-signed one that no trust anchor of the run vouches for.";
     TlsCertificateWeakKey => "tls-certificate-weak-key", "The certificate has a 1024-bit RSA key and a SHA-1 signature.";
+    // Mail domain DNS (issues 11 and 12): the reference zone (`reference::dns`) and the
+    // MTA-STS policy the autoconfig HTTPS server serves.
+    DnsSpfPlusAll => "dns-spf-plus-all", "The SPF record ends with +all: every host may send as the domain.";
+    DnsSpfTooManyLookups => "dns-spf-too-many-lookups", "The SPF record and its include need 12 DNS lookups (the limit is 10).";
+    DnsSpfSyntax => "dns-spf-syntax", "The SPF record has an ip4 mechanism with an invalid address (192.0.2.300).";
+    DnsSpfTwoRecords => "dns-spf-two-records", "The domain publishes two SPF records.";
+    DnsDmarcMissing => "dns-dmarc-missing", "The domain publishes no DMARC record.";
+    DnsDmarcNone => "dns-dmarc-none", "The DMARC record asks for no action (p=none).";
+    DnsDmarcNoRua => "dns-dmarc-no-rua", "The DMARC record names no aggregate report address (rua).";
+    DnsDkimShortKey => "dns-dkim-short-key", "The DKIM key record holds a 512-bit RSA key.";
+    DnsDkimMalformed => "dns-dkim-malformed", "The DKIM key record's p= is not base64.";
+    DnsSrvMissing => "dns-srv-missing", "No _caldavs._tcp and _carddavs._tcp SRV records.";
+    DnsSrvWrongPort => "dns-srv-wrong-port", "The _caldavs._tcp and _carddavs._tcp SRV records name a port the DAV server does not listen on.";
+    DnsSrvTxtMissing => "dns-srv-txt-missing", "No TXT records with the context path beside the _caldavs._tcp and _carddavs._tcp SRV records.";
+    DnsSrvPlaintextOffered => "dns-srv-plaintext-offered", "_caldav._tcp and _carddav._tcp SRV records point plaintext clients at the TLS-only DAV server.";
+    DnsMtaStsBadId => "dns-mta-sts-bad-id", "The _mta-sts record's id has a character other than letters and digits.";
+    DnsMtaStsModeMissing => "dns-mta-sts-mode-missing", "The MTA-STS policy has no mode line.";
+    DnsMtaStsMxMismatch => "dns-mta-sts-mx-mismatch", "The MTA-STS policy's mx pattern matches none of the domain's MX hosts.";
+    DnsTlsRptMissing => "dns-tlsrpt-missing", "No TLS-RPT record at _smtp._tls.";
+    DnsTlsaMismatch => "dns-tlsa-mismatch", "The MX's TLSA record names a key the SMTP server does not have.";
     ImapNoLoginThrottle => "imap-no-login-throttle", "Failed LOGIN attempts are answered at once however many there were (the clean reference delays them from the third on).";
     SmtpSenderNotChecked => "smtp-sender-not-checked", "An authenticated user may submit with another user's address in MAIL FROM (the clean reference answers 550 5.7.1).";
     SmtpVrfyConfirms => "smtp-vrfy-confirms", "VRFY of a local user is answered 250 with the address, without authentication.";

@@ -9,6 +9,7 @@
 
 pub mod autoconfig;
 pub mod dav;
+pub mod dns;
 pub mod faults;
 pub mod imap;
 pub mod message_keys;
@@ -315,6 +316,8 @@ pub struct Reference {
     pub dav: SocketAddr,
     /// The DAV server's state (its tree, for tests that look inside).
     pub dav_service: Arc<dav::DavService>,
+    /// The authoritative DNS server of the reference domain (UDP and TCP, one port).
+    pub dns: SocketAddr,
     /// The test accounts, two of them.
     pub accounts: Vec<TestAccount>,
     /// The TLS material; its certificate is what clients must trust.
@@ -326,6 +329,7 @@ pub struct Reference {
     /// Connections and buffered bytes against the [`ServerLimits`].
     pub guard: Arc<Guard>,
     tasks: JoinSet<()>,
+    dns_server: dns::DnsServer,
 }
 
 impl Reference {
@@ -425,6 +429,23 @@ impl Reference {
             Arc::clone(&tls.server),
             Arc::clone(&dav_service),
         ));
+        let zone = dns::reference_zone(
+            &dns::ZoneTargets {
+                domain: DOMAIN.to_string(),
+                ip: options.bind,
+                dav,
+                dav_paths: (
+                    dav::store::encode_href(dav::principals::CALENDARS, true),
+                    dav::store::encode_href(dav::principals::ADDRESSBOOKS, true),
+                ),
+                smtp_certificate: tls.certificate.to_vec(),
+            },
+            &faults,
+        )
+        .map_err(|error| StartError::Bind(std::io::Error::other(error.to_string())))?;
+        let dns_server = dns::DnsServer::start(SocketAddr::new(options.bind, 0), zone)
+            .await
+            .map_err(StartError::Bind)?;
 
         Ok(Reference {
             imap,
@@ -434,12 +455,14 @@ impl Reference {
             autoconfig,
             dav,
             dav_service,
+            dns: dns_server.address,
             accounts,
             tls,
             store,
             faults,
             guard,
             tasks,
+            dns_server,
         })
     }
 
@@ -472,6 +495,9 @@ impl Reference {
             })
             .collect();
         target.tls = trust;
+        target.dns = Some(self.dns);
+        target.dkim_selectors = vec![dns::DKIM_SELECTOR.to_string()];
+        target.mta_sts_url = endpoint(format!("https://{}{}", self.autoconfig, dns::MTA_STS_PATH));
         target
     }
 
@@ -498,6 +524,7 @@ impl Reference {
 
     /// Stops every server.
     pub async fn stop(mut self) {
+        self.dns_server.stop().await;
         self.tasks.shutdown().await;
     }
 }

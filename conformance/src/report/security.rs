@@ -194,6 +194,42 @@ pub const ADVICE: &[Advice] = &[
         why: "A server that accepts a wrong password lets anyone send mail as your users.",
         fix: "Check Postfix's SASL backend (smtpd_sasl_type = dovecot, smtpd_sasl_path) and Dovecot's passdb.",
     },
+    Advice {
+        id: "security.spf.",
+        topic: "SPF record of the mail domain",
+        why: "SPF lists the servers allowed to send mail as the domain. Without a single valid record that ends in -all, receivers cannot refuse forged mail in the domain's name, and a record needing more than 10 DNS lookups is an error for every receiver (permerror), as if there were none.",
+        fix: "Publish one TXT record at the domain, e.g. \"v=spf1 mx include:<provider> -all\": list the sending servers (mx, ip4:, include:), end with -all (not ~all, never +all or ?all), keep includes and a/mx terms to 10 lookups in all (flatten provider includes into ip4:/ip6: if needed), and remove any second v=spf1 record.",
+    },
+    Advice {
+        id: "security.dmarc.",
+        topic: "DMARC policy of the mail domain",
+        why: "DMARC tells receivers what to do with mail that fails SPF and DKIM for the domain. Without a record, or with p=none, forged mail in the domain's name is delivered; without rua nobody sees the reports of who sends as the domain.",
+        fix: "Publish a TXT record at _dmarc.<domain>: \"v=DMARC1; p=reject; rua=mailto:dmarc-reports@<domain>\" (start with p=quarantine while reading the reports if unsure). v=DMARC1 must come first, then p.",
+    },
+    Advice {
+        id: "security.dkim.",
+        topic: "DKIM signing keys",
+        why: "DKIM signatures prove a message comes from the domain and was not changed. A missing or broken key record makes every signature fail; RSA keys under 1024 bits can be factored and are refused, and 2048 bits is the current recommendation (RFC 8301).",
+        fix: "Generate a 2048-bit key (opendkim-genkey -b 2048 -s <selector> -d <domain>, or rspamd dkim_signing), publish the TXT record it prints at <selector>._domainkey.<domain>, configure the signer (OpenDKIM with Postfix's smtpd_milters, or rspamd) and retire the old selector after the switch.",
+    },
+    Advice {
+        id: "security.mta-sts.",
+        topic: "MTA-STS (TLS required for incoming mail)",
+        why: "Without MTA-STS an attacker on the network can strip STARTTLS and read mail sent to the domain; with a policy in enforce mode other mail servers refuse to deliver without a valid TLS certificate.",
+        fix: "Publish \"v=STSv1; id=<date>\" at _mta-sts.<domain>, serve https://mta-sts.<domain>/.well-known/mta-sts.txt (version: STSv1, mode: enforce, one mx: line per MX host, max_age: 604800) from a web server with a valid certificate, and change the id whenever the policy changes.",
+    },
+    Advice {
+        id: "security.tls-rpt.",
+        topic: "TLS-RPT (reports of TLS failures)",
+        why: "With TLS-RPT other mail servers report when they could not deliver securely, so a broken certificate or an attack is noticed.",
+        fix: "Publish a TXT record at _smtp._tls.<domain>: \"v=TLSRPTv1; rua=mailto:tls-reports@<domain>\".",
+    },
+    Advice {
+        id: "security.dane.",
+        topic: "DANE (TLSA records of the MX)",
+        why: "DANE pins the mail server's certificate in DNSSEC-signed DNS; a TLSA record that does not match the served certificate makes DANE-aware senders (Postfix, Exim, many providers) refuse to deliver at all.",
+        fix: "Publish TLSA 3 1 1 <SHA-256 of the certificate's public key> at _25._tcp.<mx> in a DNSSEC-signed zone, and publish the new key's record before every key change (Postfix: keep the key with smtpd_tls_key_file across renewals, or use certbot --reuse-key).",
+    },
 ];
 
 /// The advice for a check id: an exact entry first, else the longest prefix entry.

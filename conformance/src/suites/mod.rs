@@ -8,6 +8,8 @@
 //! - [`carddav`]: CardDAV (RFC 6352, with the same sync, access and interop groups).
 //! - [`discovery::dav`]: CalDAV/CardDAV service discovery (RFC 6764 well-known redirects,
 //!   context path, the DAV parts of autoconfig).
+//! - [`dns`]: what the mail domain's DNS says: CalDAV/CardDAV SRV and TXT records (discovery),
+//!   SPF, DMARC and DKIM keys (security).
 
 /// Declares a [`Check`](crate::engine::Check) in one line per field:
 /// `check!(id, Protocol, "title", RFC, "section", Level, "quote", needs [..], faults [..], accounts N, procedure)`.
@@ -42,6 +44,7 @@ pub mod caldav;
 pub mod carddav;
 pub mod dav;
 pub mod discovery;
+pub mod dns;
 pub mod imap;
 pub mod security;
 pub mod smtp;
@@ -60,6 +63,8 @@ pub fn registry() -> Registry {
         .with(caldav::SUITE)
         .with(carddav::SUITE)
         .with(security::SUITE)
+        .with(dns::discovery::SUITE)
+        .with(dns::mail::SUITE)
 }
 
 #[cfg(test)]
