@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 
+use crate::ErrorKind;
 use crate::body::acl::{self, Ace, Principal, SupportedPrivilege};
 use crate::body::common::{self, Href};
 use crate::body::lock::{self, ActiveLock, LockEntry};
 use crate::body::owned::{ToStatic, owned_struct};
-use crate::xml::reader::{Element, XmlReader, XmlResult};
+use crate::xml::reader::{Element, Fail, XmlReader, XmlResult};
 use crate::xml::writer::XmlWriter;
 use crate::xml::{CalDav, CalendarServer, CardDav, Dav, Name, RawXml};
 
@@ -169,6 +170,61 @@ impl PropValue<'_> {
     }
 }
 
+impl<'a> PropValue<'a> {
+    /// The text of a [`PropValue::Text`] (`getetag`, `displayname`…).
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            PropValue::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The number of a [`PropValue::Number`], or of a text that is a signed number: a
+    /// negative `quota-available-bytes` (-1, -2, -3, which some servers send) decodes as
+    /// [`PropValue::Text`] and reads back here.
+    pub fn as_number(&self) -> Option<i64> {
+        match self {
+            PropValue::Number(n) => i64::try_from(*n).ok(),
+            PropValue::Text(t) => t.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The href of a [`PropValue::Href`], the first of [`PropValue::Hrefs`], or the href of
+    /// a [`PropValue::Principal`].
+    pub fn as_href(&self) -> Option<&str> {
+        match self {
+            PropValue::Href(h) | PropValue::Principal(Principal::Href(h)) => Some(h.as_str()),
+            PropValue::Hrefs(h) => h.first().map(Href::as_str),
+            _ => None,
+        }
+    }
+
+    /// Every href of a [`PropValue::Hrefs`] (or the one of a [`PropValue::Href`]).
+    pub fn hrefs(&self) -> &[Href<'a>] {
+        match self {
+            PropValue::Hrefs(h) => h,
+            PropValue::Href(h) => std::slice::from_ref(h),
+            _ => &[],
+        }
+    }
+
+    /// The calendar or address data of a [`PropValue::Data`].
+    pub fn as_data(&self) -> Option<&DataValue<'a>> {
+        match self {
+            PropValue::Data(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether a [`PropValue::Markers`] (`resourcetype`) holds `name`, as in
+    /// `value.has_marker(CalDav::Calendar)`.
+    pub fn has_marker<'n>(&self, name: impl Into<Name<'n>>) -> bool {
+        let name = name.into();
+        matches!(self, PropValue::Markers(m) if m.contains(&name))
+    }
+}
+
 impl ToStatic for PropValue<'_> {
     type Static = PropValue<'static>;
     fn to_static(self) -> PropValue<'static> {
@@ -271,16 +327,52 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Pr
             lang,
         });
     }
-    let value = match shape(&el.name) {
+    let shape = shape(&el.name);
+    // One property whose content does not have its known shape must not fail the whole
+    // body: read it again as raw XML (the reader is rewound to the property's content).
+    let saved = (!matches!(shape, Shape::Raw | Shape::Data)).then(|| r.clone());
+    let value = match typed(r, &el, shape) {
+        Err(Fail::Invalid(e)) if matches!(e.kind(), ErrorKind::Expected(_)) => match saved {
+            Some(saved) => {
+                *r = saved;
+                PropValue::Raw(r.raw(&el)?)
+            }
+            None => return Err(Fail::Invalid(e)),
+        },
+        other => other?,
+    };
+    let value = if value.is_vacant() {
+        PropValue::Empty
+    } else {
+        value
+    };
+    Ok(Property {
+        name: el.name,
+        value,
+        lang,
+    })
+}
+
+/// The value of property element `el` as its known `shape`.
+fn typed<'a>(r: &mut XmlReader<'a>, el: &Element<'a>, shape: Shape) -> XmlResult<PropValue<'a>> {
+    let el = el.clone();
+    Ok(match shape {
         Shape::Text => PropValue::Text(common::trimmed_text(r, &el)?),
         Shape::Number => {
             let text = common::trimmed_text(r, &el)?;
             if text.is_empty() {
                 PropValue::Empty
+            } else if let Ok(n) = text.parse() {
+                PropValue::Number(n)
+            } else if text.parse::<i64>().is_ok() {
+                // Negative quotas (-1, -2, -3: "unlimited", "unknown", over quota) are
+                // what several servers send: keep them as text.
+                PropValue::Text(text)
             } else {
-                PropValue::Number(text.parse().map_err(|_| {
-                    crate::xml::reader::expected(el.offset, crate::decoded::Expected::Number)
-                })?)
+                return Err(crate::xml::reader::expected(
+                    el.offset,
+                    crate::decoded::Expected::Number,
+                ));
             }
         }
         Shape::Href => match common::hrefs(r, &el)?.into_iter().next() {
@@ -338,16 +430,6 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Pr
         }
         Shape::Reports => PropValue::Reports(report_names(r, &el)?),
         Shape::Raw => PropValue::Raw(r.raw(&el)?),
-    };
-    let value = if value.is_vacant() {
-        PropValue::Empty
-    } else {
-        value
-    };
-    Ok(Property {
-        name: el.name,
-        value,
-        lang,
     })
 }
 

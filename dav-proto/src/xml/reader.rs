@@ -45,6 +45,7 @@ pub(crate) struct Element<'a> {
 }
 
 /// The pull reader.
+#[derive(Clone)]
 pub(crate) struct XmlReader<'a> {
     inner: NsReader<&'a [u8]>,
     input: &'a str,
