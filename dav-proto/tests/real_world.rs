@@ -345,3 +345,12 @@ fn negative_quota_and_one_bad_property_do_not_fail_a_multistatus() {
     );
     assert_eq!(bob.prop_status(CalendarServer::GetCtag), Some(200));
 }
+
+#[test]
+fn a_quoted_printable_value_ending_in_equals_round_trips() {
+    let body = b"BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;ENCODING=QUOTED-PRINTABLE:ends in =\r\n \r\nFN:X\r\nEND:VCARD\r\n";
+    let card = lenient_card(body).value;
+    assert_eq!(card.property("NOTE").unwrap().value, "ends in =");
+    let bytes = card.to_bytes();
+    assert_eq!(lenient_card(&bytes).value, card);
+}

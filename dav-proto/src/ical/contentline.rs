@@ -223,6 +223,9 @@ pub(crate) fn next_line<'a>(
     let mut joined: Option<Vec<u8>> = None;
     let mut seg_start = start;
     let mut total = 0usize;
+    // Soft line breaks apply only before any fold, so an encoded value that ends in `=`
+    // (see `write_folded`) reads back the same.
+    let mut folded = false;
     loop {
         let Some(rest) = input.get(seg_start..) else {
             return Ok(None);
@@ -281,6 +284,7 @@ pub(crate) fn next_line<'a>(
         // vCard 2.1 quoted-printable: `=` at the end of the line continues the value on the
         // next line, which does not start with white space.
         let soft_break = report.lenient()
+            && !folded
             && segment.last() == Some(&b'=')
             && quoted_printable(
                 first.map_or(segment, |(s, e)| input.get(s..e).unwrap_or_default()),
@@ -306,7 +310,10 @@ pub(crate) fn next_line<'a>(
             continue;
         }
         match input.get(next) {
-            Some(b' ' | b'\t') => seg_start = next + 1,
+            Some(b' ' | b'\t') => {
+                folded = true;
+                seg_start = next + 1;
+            }
             Some(b'\r' | b'\n') if report.lenient() => {
                 // A blank line inside a fold: skip it when a continuation follows.
                 let after = next
@@ -318,6 +325,7 @@ pub(crate) fn next_line<'a>(
                 match input.get(after) {
                     Some(b' ' | b'\t') => {
                         report.defect(next, Defect::BlankLineInFold)?;
+                        folded = true;
                         seg_start = after + 1;
                     }
                     None if !eof => return Ok(None),
@@ -386,11 +394,16 @@ fn unfold<'a>(
 
 /// Writes `line` (without terminator) folded at 75 octets, never inside a UTF-8 sequence,
 /// followed by CRLF.
+///
+/// A quoted-printable line (vCard 2.1) that ends in `=` is folded before that `=`, so that a
+/// lenient decoder does not take it for a soft line break.
 pub fn write_folded(line: &str, out: &mut Vec<u8>) {
     let mut width = 0usize;
-    for ch in line.chars() {
+    let fold_last = line.ends_with('=') && quoted_printable(line.as_bytes());
+    let last = line.len().saturating_sub(1);
+    for (at, ch) in line.char_indices() {
         let len = ch.len_utf8();
-        if width + len > MAX_FOLDED_LINE {
+        if width + len > MAX_FOLDED_LINE || (fold_last && at == last && width > 0) {
             out.extend_from_slice(b"\r\n ");
             width = 1;
         }
