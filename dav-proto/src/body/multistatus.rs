@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::body::common::{self, Href, Status};
 use crate::body::error::ErrorBody;
 use crate::body::owned::owned_struct;
-use crate::body::property::{self, Property};
+use crate::body::property::{self, DavProperty};
 use crate::decoded::Expected;
 use crate::xml::reader::{Element, XmlReader, XmlResult, expected};
 use crate::xml::writer::XmlWriter;
@@ -17,7 +17,7 @@ use crate::xml::{Dav, Name};
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropStat<'a> {
     /// The properties.
-    pub props: Vec<Property<'a>>,
+    pub props: Vec<DavProperty<'a>>,
     /// Their status.
     pub status: Status<'a>,
     /// `DAV:error`.
@@ -80,7 +80,7 @@ owned_struct!(Multistatus {
 
 impl<'a> PropStat<'a> {
     /// The property called `name` in this propstat.
-    pub fn prop<'n>(&self, name: impl Into<Name<'n>>) -> Option<&Property<'a>> {
+    pub fn prop<'n>(&self, name: impl Into<Name<'n>>) -> Option<&DavProperty<'a>> {
         let name = name.into();
         self.props.iter().find(|p| p.name == name)
     }
@@ -99,7 +99,7 @@ impl<'a> Response<'a> {
 
     /// The property called `name` from a 2xx propstat (the server returned its value), as in
     /// `response.prop(Dav::GetEtag)`.
-    pub fn prop<'n>(&self, name: impl Into<Name<'n>>) -> Option<&Property<'a>> {
+    pub fn prop<'n>(&self, name: impl Into<Name<'n>>) -> Option<&DavProperty<'a>> {
         let name = name.into();
         self.propstats
             .iter()
@@ -118,7 +118,7 @@ impl<'a> Response<'a> {
     }
 
     /// Every property from a 2xx propstat.
-    pub fn props(&self) -> impl Iterator<Item = &Property<'a>> {
+    pub fn props(&self) -> impl Iterator<Item = &DavProperty<'a>> {
         self.propstats
             .iter()
             .filter(|ps| ps.is_success())

@@ -15,7 +15,7 @@ use crate::xml::{CalDav, CalendarServer, CardDav, Dav, Name, RawXml};
 /// One property with its value, as in `DAV:prop` of a PROPPATCH or a multistatus.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Property<'a> {
+pub struct DavProperty<'a> {
     /// The property name.
     pub name: Name<'a>,
     /// The value; [`PropValue::Empty`] for an empty element (a name-only listing, a 404).
@@ -24,12 +24,12 @@ pub struct Property<'a> {
     pub lang: Option<Cow<'a, str>>,
 }
 
-owned_struct!(Property { name, value, lang });
+owned_struct!(DavProperty { name, value, lang });
 
-impl<'a> Property<'a> {
+impl<'a> DavProperty<'a> {
     /// A property with a value.
     pub fn new(name: impl Into<Name<'a>>, value: PropValue<'a>) -> Self {
-        Property {
+        DavProperty {
             name: name.into(),
             value,
             lang: None,
@@ -38,7 +38,7 @@ impl<'a> Property<'a> {
 
     /// A name-only property (`<D:getetag/>`).
     pub fn empty(name: impl Into<Name<'a>>) -> Self {
-        Property::new(name, PropValue::Empty)
+        DavProperty::new(name, PropValue::Empty)
     }
 }
 
@@ -318,10 +318,10 @@ fn shape(name: &Name<'_>) -> Shape {
 }
 
 /// Decodes the property element `el`.
-pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Property<'a>> {
+pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<DavProperty<'a>> {
     let lang = r.attr(&el, "xml:lang")?;
     if el.empty {
-        return Ok(Property {
+        return Ok(DavProperty {
             name: el.name,
             value: PropValue::Empty,
             lang,
@@ -346,7 +346,7 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Pr
     } else {
         value
     };
-    Ok(Property {
+    Ok(DavProperty {
         name: el.name,
         value,
         lang,
@@ -452,7 +452,7 @@ fn report_names<'a>(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<Vec<Na
 pub(crate) fn decode_prop<'a>(
     r: &mut XmlReader<'a>,
     el: &Element<'a>,
-) -> XmlResult<Vec<Property<'a>>> {
+) -> XmlResult<Vec<DavProperty<'a>>> {
     let mut out = Vec::new();
     while let Some(child) = r.next_child(el)? {
         r.check_list(out.len(), child.offset)?;
@@ -462,7 +462,7 @@ pub(crate) fn decode_prop<'a>(
 }
 
 /// Writes one property element.
-pub(crate) fn encode(w: &mut XmlWriter, p: &Property<'_>) {
+pub(crate) fn encode(w: &mut XmlWriter, p: &DavProperty<'_>) {
     let name = &p.name;
     let mut attrs: Vec<(&str, &str)> = Vec::new();
     if let Some(lang) = &p.lang {
@@ -555,7 +555,7 @@ fn encode_content(w: &mut XmlWriter, name: &Name<'_>, value: &PropValue<'_>) {
 }
 
 /// Writes a `DAV:prop` holding `props`.
-pub(crate) fn encode_prop(w: &mut XmlWriter, props: &[Property<'_>]) {
+pub(crate) fn encode_prop(w: &mut XmlWriter, props: &[DavProperty<'_>]) {
     let tag = w.open(&Name::Dav(Dav::Prop), &[]);
     for p in props {
         encode(w, p);

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use groupwire_dav::body::{
-    CalendarDataRequest, CompFilter, CompSelect, Multistatus, PropStat, PropValue, Property,
+    CalendarDataRequest, CompFilter, CompSelect, DavProperty, Multistatus, PropStat, PropValue,
     Propfind, RequestedProp, Response, SyncCollection, SyncLevel,
 };
 use groupwire_dav::xml::{CalDav, CalendarServer, CardDav, Dav, Name};
@@ -305,7 +305,7 @@ impl Session {
     ) -> Result<HttpResponse, Finding> {
         let mut set = Vec::new();
         if let Some(name) = displayname {
-            set.push(Property::new(
+            set.push(DavProperty::new(
                 Dav::DisplayName,
                 PropValue::Text(name.to_owned().into()),
             ));
@@ -313,7 +313,7 @@ impl Session {
         let body = match self.kind {
             Kind::Calendar => {
                 if !components.is_empty() {
-                    set.push(Property::new(
+                    set.push(DavProperty::new(
                         CalDav::SupportedCalendarComponentSet,
                         PropValue::Components(
                             components.iter().map(|c| (*c).to_owned().into()).collect(),
@@ -325,7 +325,7 @@ impl Session {
             Kind::Addressbook => {
                 set.insert(
                     0,
-                    Property::new(
+                    DavProperty::new(
                         Dav::ResourceType,
                         PropValue::Markers(vec![
                             Name::Dav(Dav::Collection),
