@@ -32,9 +32,9 @@ pub struct DecodeOptions {
     /// With it, a last line without a line break is complete (`…END:VCALENDAR` at the very
     /// end is common), and input that ends before the object's END line is an error
     /// ([`Expected::MatchingEnd`]), or in lenient mode the open components are closed with
-    /// a [`Defect::MissingEnd`] warning. Without it, both are [`Decoded::Incomplete`]
-    /// (crate::Decoded::Incomplete): wait for more bytes. So "need more" and "never
-    /// parses" stay apart.
+    /// a [`Defect::MissingEnd`] warning. Without it, both are
+    /// [`Decoded::Incomplete`](crate::Decoded::Incomplete): wait for more bytes. So "need
+    /// more" and "never parses" stay apart.
     pub whole_body: bool,
 }
 
