@@ -2,12 +2,14 @@
 //! and leniently: a measure of acceptance on real-world files.
 //!
 //! ```text
-//! cargo run -p groupwire-dav --example ical_acceptance -- DIR [-v]
+//! cargo run -p groupwire-dav --example ical_acceptance -- DIR [-v] [--prefix]
 //! ```
 //!
 //! A file is accepted when every object in it decodes (an iCalendar file may hold a
 //! VCALENDAR or a standalone component such as a VEVENT) and nothing but white space
-//! remains. Each file is decoded as a whole body ([`DecodeOptions::whole_body`]). `-v` prints each rejected file with the error.
+//! remains. Each file is decoded as a whole body ([`DecodeOptions::whole_body`]), or with
+//! `--prefix` as a prefix of a stream that may still grow (how every file was decoded before
+//! whole-body decoding existed). `-v` prints each rejected file with the error.
 
 use std::path::Path;
 
@@ -42,7 +44,15 @@ fn main() {
         eprintln!("usage: ical_acceptance DIR [-v]");
         std::process::exit(2);
     };
-    let verbose = args.next().as_deref() == Some("-v");
+    let flags: Vec<String> = args.collect();
+    let verbose = flags.iter().any(|f| f == "-v");
+    let whole = |options: DecodeOptions| {
+        if flags.iter().any(|f| f == "--prefix") {
+            options
+        } else {
+            options.whole_body()
+        }
+    };
     let mut files: Vec<_> = std::fs::read_dir(Path::new(&dir))
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -54,10 +64,10 @@ fn main() {
             continue;
         };
         let vcard = path.extension().is_some_and(|e| e == "vcf");
-        if accepts(&bytes, vcard, &DecodeOptions::strict().whole_body()).is_ok() {
+        if accepts(&bytes, vcard, &whole(DecodeOptions::strict())).is_ok() {
             strict += 1;
         }
-        match accepts(&bytes, vcard, &DecodeOptions::lenient().whole_body()) {
+        match accepts(&bytes, vcard, &whole(DecodeOptions::lenient())) {
             Ok(()) => lenient += 1,
             Err(e) if verbose => println!("{}: {e}", path.display()),
             Err(_) => {}

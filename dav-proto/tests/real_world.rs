@@ -354,3 +354,12 @@ fn a_quoted_printable_value_ending_in_equals_round_trips() {
     let bytes = card.to_bytes();
     assert_eq!(lenient_card(&bytes).value, card);
 }
+
+#[test]
+fn a_blank_line_after_the_end_does_not_make_a_stream_wait() {
+    let mut body = fixture("byte-order-mark.ics")[3..].to_vec();
+    let object_len = body.len();
+    body.extend_from_slice(b"\r\n");
+    let (_, consumed) = complete(decode_calendar(&body, &DecodeOptions::lenient()));
+    assert_eq!(consumed, object_len);
+}

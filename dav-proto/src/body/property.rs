@@ -330,7 +330,7 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Da
     let shape = shape(&el.name);
     // One property whose content does not have its known shape must not fail the whole
     // body: read it again as raw XML (the reader is rewound to the property's content).
-    let saved = (!matches!(shape, Shape::Raw | Shape::Data)).then(|| r.clone());
+    let saved = (!matches!(shape, Shape::Raw)).then(|| r.clone());
     let value = match typed(r, &el, shape) {
         Err(Fail::Invalid(e)) if matches!(e.kind(), ErrorKind::Expected(_)) => match saved {
             Some(saved) => {

@@ -328,7 +328,6 @@ pub(crate) fn next_line<'a>(
                         folded = true;
                         seg_start = after + 1;
                     }
-                    None if !eof => return Ok(None),
                     _ => return finish(input, start, next, first, joined, report).map(Some),
                 }
             }
