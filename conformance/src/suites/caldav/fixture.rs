@@ -630,12 +630,11 @@ pub fn object_data(response: &Response<'static>) -> Option<String> {
         })
 }
 
-/// Lenient decoding with room for unfolded lines (a server may return a 100 KB PHOTO on one
-/// line; folding is a SHOULD of RFC 6350 and not what these checks judge).
+/// Lenient decoding (the default limits leave room for unfolded lines: a server may return a
+/// 100 KB PHOTO on one line; folding is a SHOULD of RFC 6350 and not what these checks
+/// judge).
 fn object_options() -> groupwire_dav::ical::DecodeOptions {
-    let mut options = groupwire_dav::ical::DecodeOptions::default();
-    options.limits.max_line_length = 4 * 1024 * 1024;
-    options
+    groupwire_dav::ical::DecodeOptions::default()
 }
 
 /// The calendar (VCALENDAR) in `text`, decoded leniently (servers' own formatting is judged
