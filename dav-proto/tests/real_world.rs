@@ -318,11 +318,10 @@ fn negative_quota_and_one_bad_property_do_not_fail_a_multistatus() {
         alice.prop(Dav::DisplayName).unwrap().value.as_text(),
         Some("Alice")
     );
-    // The bad property is kept raw; the ones after it still decode.
+    // The bad number is kept as text; the properties after it still decode.
     let length = alice.prop(Dav::GetContentLength).unwrap();
-    assert!(
-        matches!(&length.value, groupwire_dav::body::PropValue::Raw(raw) if raw.content == "not a number")
-    );
+    assert_eq!(length.value.as_text(), Some("not a number"));
+    assert_eq!(length.value.as_number(), None);
     assert_eq!(
         alice
             .prop(Dav::CurrentUserPrincipal)
@@ -344,6 +343,12 @@ fn negative_quota_and_one_bad_property_do_not_fail_a_multistatus() {
         Some("\"ctag-7\"")
     );
     assert_eq!(bob.prop_status(CalendarServer::GetCtag), Some(200));
+    // Markup where text belongs is kept as raw XML.
+    let name = bob.prop(Dav::DisplayName).unwrap();
+    assert!(
+        matches!(&name.value, groupwire_dav::body::PropValue::Raw(raw) if raw.content == "<b>Bob</b>"),
+        "{name:?}"
+    );
 }
 
 #[test]

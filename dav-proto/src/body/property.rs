@@ -329,8 +329,11 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Da
     }
     let shape = shape(&el.name);
     // One property whose content does not have its known shape must not fail the whole
-    // body: read it again as raw XML (the reader is rewound to the property's content).
-    let saved = (!matches!(shape, Shape::Raw)).then(|| r.clone());
+    // body: read it again as raw XML (the reader is rewound to the property's content). Plain
+    // text content read as text cannot fail, so the common case keeps no copy of the reader.
+    let textual = matches!(shape, Shape::Text | Shape::Number | Shape::Data);
+    let saved =
+        (!matches!(shape, Shape::Raw) && !(textual && r.at_plain_text())).then(|| r.clone());
     let value = match typed(r, &el, shape) {
         Err(Fail::Invalid(e)) if matches!(e.kind(), ErrorKind::Expected(_)) => match saved {
             Some(saved) => {
@@ -364,15 +367,11 @@ fn typed<'a>(r: &mut XmlReader<'a>, el: &Element<'a>, shape: Shape) -> XmlResult
                 PropValue::Empty
             } else if let Ok(n) = text.parse() {
                 PropValue::Number(n)
-            } else if text.parse::<i64>().is_ok() {
-                // Negative quotas (-1, -2, -3: "unlimited", "unknown", over quota) are
-                // what several servers send: keep them as text.
-                PropValue::Text(text)
             } else {
-                return Err(crate::xml::reader::expected(
-                    el.offset,
-                    crate::decoded::Expected::Number,
-                ));
+                // Not an unsigned number: negative quotas (-1, -2, -3: "unlimited",
+                // "unknown", over quota) are what several servers send. Keep the text
+                // ([`PropValue::as_number`] reads a signed one back).
+                PropValue::Text(text)
             }
         }
         Shape::Href => match common::hrefs(r, &el)?.into_iter().next() {

@@ -87,6 +87,18 @@ impl<'a> XmlReader<'a> {
         })
     }
 
+    /// Whether the content from the current position up to the next tag is plain text
+    /// followed by an end tag (no child element, comment or CDATA): then reading it as text
+    /// cannot fail on its structure.
+    pub fn at_plain_text(&self) -> bool {
+        let rest = self
+            .input
+            .as_bytes()
+            .get(self.position()..)
+            .unwrap_or_default();
+        memchr::memchr(b'<', rest).is_some_and(|lt| rest.get(lt + 1) == Some(&b'/'))
+    }
+
     /// Current byte offset.
     pub fn position(&self) -> usize {
         usize::try_from(self.inner.buffer_position())
