@@ -332,8 +332,8 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Da
     // body: read it again as raw XML (the reader is rewound to the property's content). Plain
     // text content read as text cannot fail, so the common case keeps no copy of the reader.
     let textual = matches!(shape, Shape::Text | Shape::Number | Shape::Data);
-    let saved =
-        (!matches!(shape, Shape::Raw) && !(textual && r.at_plain_text())).then(|| r.clone());
+    let cannot_fail = matches!(shape, Shape::Raw) || (textual && r.at_plain_text());
+    let saved = (!cannot_fail).then(|| r.clone());
     let value = match typed(r, &el, shape) {
         Err(Fail::Invalid(e)) if matches!(e.kind(), ErrorKind::Expected(_)) => match saved {
             Some(saved) => {
