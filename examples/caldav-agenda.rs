@@ -21,7 +21,7 @@ use std::error::Error;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use groupwire_dav::body::{Multistatus, Principal, PropValue};
-use groupwire_dav::ical::expand::{TimeRange, expand_calendar};
+use groupwire_dav::ical::expand::{UtcRange, expand_calendar};
 use groupwire_dav::ical::value::DateTime;
 use groupwire_dav::ical::{DecodeOptions, decode_calendar};
 use groupwire_dav::xml::Name;
@@ -335,18 +335,14 @@ async fn main() -> Result<()> {
         .collect();
     println!("{} calendar(s)", calendars.len());
 
-    let range = TimeRange {
-        start: now,
-        end: now + 7 * 86_400,
-    };
+    let range = UtcRange::from_unix_seconds(now, now + 7 * 86_400);
     let mut agenda = Vec::new();
     for (href, name) in &calendars {
         let query = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<C:calendar-query xmlns:D=\"{DAV}\" xmlns:C=\"{CALDAV}\">\
              <D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">\
              <C:comp-filter name=\"VEVENT\"><C:time-range start=\"{}\" end=\"{}\"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
-            utc_text(range.start),
-            utc_text(range.end)
+            range.start, range.end
         );
         let (status, bytes) = server
             .request(
@@ -363,7 +359,7 @@ async fn main() -> Result<()> {
                 continue;
             };
             let Decoded::Complete { value: parsed, .. } =
-                decode_calendar(data.data.as_bytes(), &DecodeOptions::lenient())?
+                decode_calendar(data.data.as_bytes(), &DecodeOptions::lenient().whole_body())?
             else {
                 continue;
             };
@@ -373,15 +369,20 @@ async fn main() -> Result<()> {
                     .summary()
                     .map(|s| s.into_owned())
                     .unwrap_or_default();
-                agenda.push((instance.start, instance.end, summary, name.clone()));
+                agenda.push((
+                    instance.start.unix_seconds(),
+                    instance.end.unix_seconds(),
+                    summary,
+                    name.clone(),
+                ));
             }
         }
     }
     agenda.sort();
     println!(
         "next 7 days ({} .. {} UTC):",
-        pretty(range.start),
-        pretty(range.end)
+        pretty(range.start.unix_seconds()),
+        pretty(range.end.unix_seconds())
     );
     for (start, end, summary, calendar) in &agenda {
         println!(

@@ -26,15 +26,12 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use groupwire_dav::Limits;
-use groupwire_dav::ical::expand::{TimeRange, expand_calendar};
+use groupwire_dav::ical::expand::{UtcRange, expand_calendar};
 use groupwire_dav::ical::{DecodeOptions, decode_calendar};
 
 const SIZES: [usize; 3] = [10_000, 30_000, 90_000];
 /// 2024-01-01T00:00:00Z and 2025-01-01T00:00:00Z.
-const YEAR_2024: TimeRange = TimeRange {
-    start: 1_704_067_200,
-    end: 1_735_689_600,
-};
+const YEAR_2024: UtcRange = UtcRange::from_unix_seconds(1_704_067_200, 1_735_689_600);
 
 fn plain(n: usize) -> String {
     let mut text = String::from("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:bench\n");

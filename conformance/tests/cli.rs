@@ -219,6 +219,22 @@ fn parse_ical_and_vcard_streams() {
     let event = &lines[0]["value"]["component"]["components"][0];
     assert_eq!(event["properties"][1]["value"], "a\\, b");
 
+    // A file that is only a VTODO (common in test suites and CalDAV bodies).
+    let todo = groupwire(
+        &["parse", "ical", "--roundtrip"],
+        b"BEGIN:VTODO\r\nUID:t\r\nSUMMARY:File the report\r\nEND:VTODO",
+    );
+    assert_eq!(
+        todo.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&todo.stdout)
+    );
+    let line: serde_json::Value =
+        serde_json::from_slice(todo.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["kind"], "component");
+    assert_eq!(line["value"]["component"]["name"], "VTODO");
+
     let truncated = groupwire(&["parse", "ical"], b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
     assert_eq!(truncated.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&truncated.stdout).contains("incomplete at offset 0"));

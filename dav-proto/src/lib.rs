@@ -32,9 +32,95 @@
 //!   `unwrap`, `expect`, `panic!` or unchecked slice indexing (enforced by clippy lints at the
 //!   crate root), and every decoder is fuzzed.
 //!
-//! ## Status
+//! ## Example: a calendar-query, its multistatus, the calendar data, the occurrences
 //!
-//! The contract types are in place; the grammar is being filled in (see the project README).
+//! A client asks for the events of a week (a REPORT body built with the filter builders),
+//! reads the server's multistatus, decodes each `calendar-data` as a whole body, and expands
+//! recurrences in the calendar's own VTIMEZONE. HTTP is the caller's: the crate encodes and
+//! decodes bodies.
+//!
+//! ```
+//! use groupwire_dav::body::{CalendarQuery, DavRequest, DavResponse};
+//! use groupwire_dav::ical::expand::expand_calendar;
+//! use groupwire_dav::ical::{DecodeOptions, UtcRange, decode_calendar};
+//! use groupwire_dav::xml::{CalDav, Dav};
+//! use groupwire_dav::{Decoded, Limits};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let week = UtcRange::parse("20260105T000000Z", "20260112T000000Z")?;
+//! // REPORT /calendars/ada/work/ with Depth: 1 and this body.
+//! let report = DavRequest::CalendarQuery(CalendarQuery::in_range("VEVENT", week)).to_vec();
+//! assert!(report.starts_with(b"<?xml"));
+//!
+//! // What the server answered (207 Multi-Status).
+//! let body = br#"<?xml version="1.0" encoding="utf-8"?>
+//! <d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+//!  <d:response><d:href>/calendars/ada/work/standup.ics</d:href>
+//!   <d:propstat><d:prop><d:getetag>"7"</d:getetag><c:calendar-data>BEGIN:VCALENDAR
+//! VERSION:2.0
+//! PRODID:-//example//EN
+//! BEGIN:VEVENT
+//! UID:standup@example.com
+//! DTSTAMP:20260101T000000Z
+//! DTSTART:20260105T090000Z
+//! DURATION:PT15M
+//! RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR
+//! SUMMARY:Standup
+//! END:VEVENT
+//! END:VCALENDAR</c:calendar-data></d:prop>
+//!   <d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+//! </d:multistatus>"#;
+//! let Decoded::Complete { value: DavResponse::Multistatus(ms), .. } =
+//!     DavResponse::decode(body, &Limits::default())?
+//! else {
+//!     return Err("not a complete multistatus".into());
+//! };
+//! let mut standups = 0;
+//! for response in &ms.responses {
+//!     let etag = response.prop(Dav::GetEtag).and_then(|p| p.value.as_text());
+//!     assert_eq!(etag, Some("\"7\""));
+//!     let Some(data) = response.prop(CalDav::CalendarData).and_then(|p| p.value.as_data())
+//!     else {
+//!         continue;
+//!     };
+//!     // A whole body: the last line needs no line break, and lenient mode reports
+//!     // (rather than refuses) what real servers get wrong.
+//!     let options = DecodeOptions::lenient().whole_body();
+//!     let Decoded::Complete { value: calendar, .. } =
+//!         decode_calendar(data.data.as_bytes(), &options)?
+//!     else {
+//!         unreachable!("a whole body is never incomplete");
+//!     };
+//!     for instance in expand_calendar(&calendar.value, week, &Limits::default())? {
+//!         println!("{} {:?}", instance.start, instance.component.summary());
+//!         standups += 1;
+//!     }
+//! }
+//! assert_eq!(standups, 5);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Features
+//!
+//! - `json` (default): jCal (RFC 7265) and jCard (RFC 7095) on `serde_json`.
+//! - `serde`: `serde::Serialize` for decoded values.
+//! - `chrono`, `jiff`: conversions between [`ical::Timestamp`] and `chrono::DateTime<Utc>` /
+//!   `jiff::Timestamp`.
+//! - `arbitrary`: `arbitrary::Arbitrary` for owned values (fuzzing).
+//!
+//! ## Real-world input
+//!
+//! The iCalendar and vCard decoders take [`ical::DecodeOptions`]: strict (every defect an
+//! error, for judging a server) or lenient (the default: defects real producers make are
+//! accepted and listed as [`ical::Warning`]s: a byte order mark, bare LF, `\;` in a
+//! parameter value, a blank line inside a fold, a malformed content line skipped, trailing
+//! text after END, vCard 2.1 quoted-printable soft line breaks and empty parameters). With
+//! [`ical::DecodeOptions::whole_body`] the input is the whole object, so a missing final
+//! line break is accepted and a truncated object is an error instead of
+//! [`Decoded::Incomplete`]. A multistatus property whose content does not have its known
+//! shape (a negative quota, a bad number) is kept as text or raw XML instead of failing
+//! the body.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

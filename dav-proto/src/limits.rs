@@ -20,6 +20,11 @@ pub struct Limits {
     /// Most elements accepted in one list (responses in a multistatus, properties, components).
     pub max_list_length: usize,
     /// Longest unfolded iCalendar/vCard content line accepted, in octets.
+    ///
+    /// The default is the default [`Limits::max_body_size`] (16 MiB): a correctly folded
+    /// content line can be as long as the object that holds it (a 446 KB DESCRIPTION, a
+    /// 274 KB base64 PHOTO of an ordinary contact), so the body bound is what keeps memory
+    /// bounded. Lower it to refuse long values early.
     pub max_line_length: usize,
     /// Most recurrence instances one expansion produces (RRULE/RDATE, RFC 5545 §3.8.5).
     ///
@@ -49,7 +54,7 @@ impl Default for Limits {
             max_body_size: 16 * 1024 * 1024,
             max_nesting_depth: 64,
             max_list_length: 100_000,
-            max_line_length: 64 * 1024,
+            max_line_length: 16 * 1024 * 1024,
             max_instances: 100_000,
             max_expansion_work: 10_000_000,
         }

@@ -352,15 +352,14 @@ fn invalid_utf8_is_an_error_in_strict_mode_and_replaced_in_lenient_mode() {
 
 #[test]
 fn structural_errors_have_offsets() {
-    let e =
-        decode_calendar(b"BEGIN:VCARD\r\nEND:VCARD\r\n", &DecodeOptions::lenient()).unwrap_err();
+    let e = decode_calendar(b"BEGIN:VCARD\r\nEND:VCARD\r\n", &DecodeOptions::strict()).unwrap_err();
     assert_eq!(
         (e.offset(), e.kind()),
         (0, ErrorKind::Expected(Expected::Begin))
     );
     let e = decode_calendar(
         b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VTODO\r\n",
-        &DecodeOptions::lenient(),
+        &DecodeOptions::strict(),
     )
     .unwrap_err();
     assert_eq!(
@@ -368,14 +367,14 @@ fn structural_errors_have_offsets() {
         (31, ErrorKind::Expected(Expected::MatchingEnd))
     );
     let e =
-        decode_calendar(b"BEGIN:VCALENDAR\r\nSUMMARY\r\n", &DecodeOptions::lenient()).unwrap_err();
+        decode_calendar(b"BEGIN:VCALENDAR\r\nSUMMARY\r\n", &DecodeOptions::strict()).unwrap_err();
     assert_eq!(
         (e.offset(), e.kind()),
         (24, ErrorKind::Expected(Expected::Colon))
     );
     let e = decode_calendar(
         b"BEGIN:VCALENDAR\r\nX;A=\"open:x\r\n",
-        &DecodeOptions::lenient(),
+        &DecodeOptions::strict(),
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Expected(Expected::ClosingQuote));
@@ -390,15 +389,13 @@ fn limits_are_enforced() {
     let e = decode_component(deep.as_bytes(), &DecodeOptions::lenient()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::NestingDepth));
 
+    let mut short_lines = DecodeOptions::lenient();
+    short_lines.limits.max_line_length = 64 * 1024;
     let long = format!("BEGIN:VEVENT\r\nX-A:{}\r\n", "a".repeat(70_000));
-    let e = decode_component(long.as_bytes(), &DecodeOptions::lenient()).unwrap_err();
+    let e = decode_component(long.as_bytes(), &short_lines).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::LineLength));
     // An unterminated over-long line fails without waiting for more input.
-    let e = decode_component(
-        &long.as_bytes()[..long.len() - 2],
-        &DecodeOptions::lenient(),
-    )
-    .unwrap_err();
+    let e = decode_component(&long.as_bytes()[..long.len() - 2], &short_lines).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::LineLength));
 
     let mut options = DecodeOptions::lenient();

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use groupwire_dav::ical::expand::{TimeRange, expand_calendar, occurrences};
+use groupwire_dav::ical::expand::{Timestamp, UtcRange, expand_calendar, occurrences};
 use groupwire_dav::ical::recur::Recur;
 use groupwire_dav::ical::value::{DateOrDateTime, DateTime};
 use groupwire_dav::ical::{Component, DecodeOptions, decode_calendar};
@@ -19,8 +19,8 @@ fn fixture(path: &str) -> String {
     .unwrap()
 }
 
-fn utc(text: &str) -> i64 {
-    DateTime::parse(text).unwrap().wall_seconds()
+fn utc(text: &str) -> Timestamp {
+    Timestamp::parse(&format!("{text}Z")).unwrap()
 }
 
 fn parse(text: &str) -> Component<'_> {
@@ -40,7 +40,7 @@ fn new_york(dtstart: &str, rules: &str, until_utc: &str) -> Vec<String> {
         fixture("rfc/rfc5545-3.6.5-1-component.ics")
     );
     let cal = parse(&text);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("19960101T000000"),
         end: utc(until_utc),
     };
@@ -50,8 +50,10 @@ fn new_york(dtstart: &str, rules: &str, until_utc: &str) -> Vec<String> {
         .map(|i| {
             // EDT is UTC-4, EST UTC-5: label by the US rules of the time, independently of
             // the VTIMEZONE under test.
-            let edt = DateTime::from_wall_seconds(i.start - 4 * 3600, false).unwrap();
-            let est = DateTime::from_wall_seconds(i.start - 5 * 3600, false).unwrap();
+            let edt =
+                DateTime::from_wall_seconds(i.start.unix_seconds() - 4 * 3600, false).unwrap();
+            let est =
+                DateTime::from_wall_seconds(i.start.unix_seconds() - 5 * 3600, false).unwrap();
             if is_dst(DateOrDateTime::DateTime(edt)) {
                 format!("{edt} EDT")
             } else {
@@ -504,7 +506,7 @@ fn occurrences_of_a_floating_rule_are_wall_clock() {
         "20240731T100000",
     ]
     .iter()
-    .map(|s| utc(s))
+    .map(|s| DateTime::parse(s).unwrap().wall_seconds())
     .collect();
     assert_eq!(got, expected);
 }
@@ -518,11 +520,11 @@ fn exdate_rdate_and_overrides_in_and_out_of_the_range() {
         BEGIN:VEVENT\nUID:a\nRECURRENCE-ID:20240104T100000Z\nDTSTART:20240104T150000Z\nDTEND:20240104T160000Z\nSUMMARY:moved later\nEND:VEVENT\n\
         END:VCALENDAR\n";
     let cal = parse(text);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20240101T000000"),
         end: utc("20240111T000000"),
     };
-    let got: Vec<(i64, Option<String>)> = expand_calendar(&cal, range, &Limits::default())
+    let got: Vec<(Timestamp, Option<String>)> = expand_calendar(&cal, range, &Limits::default())
         .unwrap()
         .iter()
         .map(|i| (i.start, i.component.summary().map(|s| s.into_owned())))
@@ -537,7 +539,7 @@ fn exdate_rdate_and_overrides_in_and_out_of_the_range() {
         ]
     );
     // The instance moved to the 20th shows up in a range around its new time only.
-    let later = TimeRange {
+    let later = UtcRange {
         start: utc("20240120T000000"),
         end: utc("20240121T000000"),
     };
@@ -564,7 +566,7 @@ fn an_override_moved_into_the_range_from_beyond_the_horizon_is_found() {
         BEGIN:VEVENT\nUID:b\nRECURRENCE-ID:20300101T100000Z\nDTSTART:20240615T100000Z\nSUMMARY:early\nEND:VEVENT\n\
         END:VCALENDAR\n";
     let cal = parse(text);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20240601T000000"),
         end: utc("20240701T000000"),
     };
@@ -584,7 +586,7 @@ fn time_range_overlap_follows_rfc4791() {
     let uids = |s: &str, e: &str| -> Vec<String> {
         expand_calendar(
             &cal,
-            TimeRange {
+            UtcRange {
                 start: utc(s),
                 end: utc(e),
             },
@@ -609,11 +611,11 @@ fn client_samples_expand_across_dst() {
     // Thunderbird: Mon/Wed/Fri 09:30 Europe/Berlin, EXDATE 8 April, 5 April moved to 14:00.
     let tb = fixture("real/thunderbird.ics");
     let cal = parse(&tb);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20240325T000000"),
         end: utc("20240410T000000"),
     };
-    let starts: Vec<i64> = expand_calendar(&cal, range, &Limits::default())
+    let starts: Vec<Timestamp> = expand_calendar(&cal, range, &Limits::default())
         .unwrap()
         .iter()
         .map(|i| i.start)
@@ -632,11 +634,11 @@ fn client_samples_expand_across_dst() {
     // Outlook: quarterly on the 15th, 10:00 W. Europe, zone rules from 1601.
     let ol = fixture("real/outlook.ics");
     let cal = parse(&ol);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20240101T000000"),
         end: utc("20250101T000000"),
     };
-    let starts: Vec<i64> = expand_calendar(&cal, range, &Limits::default())
+    let starts: Vec<Timestamp> = expand_calendar(&cal, range, &Limits::default())
         .unwrap()
         .iter()
         .map(|i| i.start)
@@ -653,11 +655,11 @@ fn client_samples_expand_across_dst() {
     // Apple: yearly COUNT=5 from 2024, Los Angeles (PDT in March after the 10th).
     let ap = fixture("real/apple.ics");
     let cal = parse(&ap);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20200101T000000"),
         end: utc("20400101T000000"),
     };
-    let events: Vec<i64> = expand_calendar(&cal, range, &Limits::default())
+    let events: Vec<Timestamp> = expand_calendar(&cal, range, &Limits::default())
         .unwrap()
         .iter()
         .filter(|i| i.component.summary().as_deref() == Some("Picnic"))
@@ -676,11 +678,11 @@ fn client_samples_expand_across_dst() {
     // Google: first Thursday monthly 15:00 New York, 4 July excluded, until end of 2024.
     let g = fixture("real/google.ics");
     let cal = parse(&g);
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20240601T000000"),
         end: utc("20240901T000000"),
     };
-    let got: Vec<(i64, bool)> = expand_calendar(&cal, range, &Limits::default())
+    let got: Vec<(Timestamp, bool)> = expand_calendar(&cal, range, &Limits::default())
         .unwrap()
         .iter()
         .map(|i| (i.start, i.all_day))
@@ -701,7 +703,7 @@ fn runaway_rules_hit_the_instance_limit() {
     let cal = parse(text);
     let mut limits = Limits::default();
     limits.max_instances = 1000;
-    let range = TimeRange {
+    let range = UtcRange {
         start: utc("20240101T000000"),
         end: utc("20250101T000000"),
     };
@@ -725,7 +727,7 @@ fn a_period_with_millions_of_candidates_hits_the_limit_without_building_them() {
         start,
         &rule,
         None,
-        utc("20300101T000000"),
+        utc("20300101T000000").unix_seconds(),
         &Limits::default(),
     )
     .unwrap_err();

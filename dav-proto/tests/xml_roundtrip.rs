@@ -170,7 +170,7 @@ fn data() -> impl Strategy<Value = DataValue<'static>> {
 }
 
 /// A property whose value has the shape its name decodes to.
-fn property() -> impl Strategy<Value = Property<'static>> {
+fn property() -> impl Strategy<Value = DavProperty<'static>> {
     fn pick<T: Clone + std::fmt::Debug + 'static>(v: Vec<T>) -> impl Strategy<Value = T> {
         prop::sample::select(v)
     }
@@ -186,7 +186,7 @@ fn property() -> impl Strategy<Value = Property<'static>> {
             ]),
             word()
         )
-            .prop_map(|(n, t)| Property::new(n, PropValue::Text(t))),
+            .prop_map(|(n, t)| DavProperty::new(n, PropValue::Text(t))),
         (
             pick(vec![
                 Name::Dav(Dav::GetContentLength),
@@ -195,7 +195,7 @@ fn property() -> impl Strategy<Value = Property<'static>> {
             ]),
             any::<u64>()
         )
-            .prop_map(|(n, v)| Property::new(n, PropValue::Number(v))),
+            .prop_map(|(n, v)| DavProperty::new(n, PropValue::Number(v))),
         (
             pick(vec![
                 Name::Dav(Dav::PrincipalUrl),
@@ -204,7 +204,7 @@ fn property() -> impl Strategy<Value = Property<'static>> {
             ]),
             href()
         )
-            .prop_map(|(n, h)| Property::new(n, PropValue::Href(h))),
+            .prop_map(|(n, h)| DavProperty::new(n, PropValue::Href(h))),
         (
             pick(vec![
                 Name::CalDav(CalDav::CalendarHomeSet),
@@ -213,10 +213,12 @@ fn property() -> impl Strategy<Value = Property<'static>> {
             ]),
             vec(href(), 1..4)
         )
-            .prop_map(|(n, h)| Property::new(n, PropValue::Hrefs(h))),
-        principal().prop_map(|p| Property::new(Dav::CurrentUserPrincipal, PropValue::Principal(p))),
-        vec(any_name(), 1..4).prop_map(|m| Property::new(Dav::ResourceType, PropValue::Markers(m))),
-        vec("V[A-Z]{2,8}".prop_map(Cow::Owned), 1..4).prop_map(|c| Property::new(
+            .prop_map(|(n, h)| DavProperty::new(n, PropValue::Hrefs(h))),
+        principal()
+            .prop_map(|p| DavProperty::new(Dav::CurrentUserPrincipal, PropValue::Principal(p))),
+        vec(any_name(), 1..4)
+            .prop_map(|m| DavProperty::new(Dav::ResourceType, PropValue::Markers(m))),
+        vec("V[A-Z]{2,8}".prop_map(Cow::Owned), 1..4).prop_map(|c| DavProperty::new(
             CalDav::SupportedCalendarComponentSet,
             PropValue::Components(c)
         )),
@@ -237,7 +239,7 @@ fn property() -> impl Strategy<Value = Property<'static>> {
                 1..3
             )
         )
-            .prop_map(|(n, d)| Property::new(n, PropValue::DataTypes(d))),
+            .prop_map(|(n, d)| DavProperty::new(n, PropValue::DataTypes(d))),
         (
             pick(vec![
                 Name::CalDav(CalDav::SupportedCollationSet),
@@ -245,7 +247,7 @@ fn property() -> impl Strategy<Value = Property<'static>> {
             ]),
             vec("i;[a-z-]{3,12}".prop_map(Cow::Owned), 1..3)
         )
-            .prop_map(|(n, c)| Property::new(n, PropValue::Collations(c))),
+            .prop_map(|(n, c)| DavProperty::new(n, PropValue::Collations(c))),
         (
             pick(vec![
                 Name::CalDav(CalDav::CalendarData),
@@ -253,9 +255,9 @@ fn property() -> impl Strategy<Value = Property<'static>> {
             ]),
             data()
         )
-            .prop_map(|(n, d)| Property::new(n, PropValue::Data(d))),
+            .prop_map(|(n, d)| DavProperty::new(n, PropValue::Data(d))),
         vec(active_lock(), 1..3)
-            .prop_map(|l| Property::new(Dav::LockDiscovery, PropValue::LockDiscovery(l))),
+            .prop_map(|l| DavProperty::new(Dav::LockDiscovery, PropValue::LockDiscovery(l))),
         vec(
             (
                 scope(),
@@ -264,18 +266,18 @@ fn property() -> impl Strategy<Value = Property<'static>> {
                 .prop_map(|(scope, kind)| LockEntry { scope, kind }),
             1..3
         )
-        .prop_map(|l| Property::new(Dav::SupportedLock, PropValue::SupportedLock(l))),
+        .prop_map(|l| DavProperty::new(Dav::SupportedLock, PropValue::SupportedLock(l))),
         vec(any_name(), 1..4)
-            .prop_map(|p| Property::new(Dav::CurrentUserPrivilegeSet, PropValue::Privileges(p))),
-        vec(ace(), 1..3).prop_map(|a| Property::new(Dav::Acl, PropValue::Acl(a))),
-        vec(supported_privilege(), 1..3).prop_map(|s| Property::new(
+            .prop_map(|p| DavProperty::new(Dav::CurrentUserPrivilegeSet, PropValue::Privileges(p))),
+        vec(ace(), 1..3).prop_map(|a| DavProperty::new(Dav::Acl, PropValue::Acl(a))),
+        vec(supported_privilege(), 1..3).prop_map(|s| DavProperty::new(
             Dav::SupportedPrivilegeSet,
             PropValue::SupportedPrivileges(s)
         )),
         vec(any_name(), 1..3)
-            .prop_map(|r| Property::new(Dav::SupportedReportSet, PropValue::Reports(r))),
-        (other_name(), raw()).prop_map(|(n, r)| Property::new(n, PropValue::Raw(r))),
-        any_name().prop_map(Property::empty),
+            .prop_map(|r| DavProperty::new(Dav::SupportedReportSet, PropValue::Reports(r))),
+        (other_name(), raw()).prop_map(|(n, r)| DavProperty::new(n, PropValue::Raw(r))),
+        any_name().prop_map(DavProperty::empty),
     ]
     .prop_flat_map(|p| {
         option::of(prop::sample::select(vec!["en", "fr-CA", "x-a&b"])).prop_map(move |lang| {
@@ -555,7 +557,7 @@ fn card_filter() -> impl Strategy<Value = CardFilter<'static>> {
 fn request() -> impl Strategy<Value = DavRequest<'static>> {
     let update_item = prop_oneof![
         vec(property(), 0..3).prop_map(PropertyUpdateItem::Set),
-        vec(any_name().prop_map(Property::empty), 0..3).prop_map(PropertyUpdateItem::Remove),
+        vec(any_name().prop_map(DavProperty::empty), 0..3).prop_map(PropertyUpdateItem::Remove),
     ];
     prop_oneof![
         propfind().prop_map(|selection| DavRequest::Propfind(PropfindRequest { selection })),

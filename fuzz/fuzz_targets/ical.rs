@@ -4,13 +4,15 @@
 #![no_main]
 
 use groupwire_dav::Decoded;
-use groupwire_dav::ical::expand::{Expansion, TimeRange, expand_calendar};
+use groupwire_dav::ical::expand::{Expansion, UtcRange, expand_calendar};
 use groupwire_dav::ical::{DecodeOptions, decode_calendar, decode_component};
 use groupwire_dav::jcal::{component_from_json, component_to_json};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let _ = decode_calendar(data, &DecodeOptions::strict());
+    let _ = decode_calendar(data, &DecodeOptions::strict().whole_body());
+    let _ = decode_component(data, &DecodeOptions::lenient().whole_body());
     let mut options = DecodeOptions::lenient();
     options.limits.max_instances = 2_000;
     if let Ok(Decoded::Complete { value, .. }) = decode_component(data, &options) {
@@ -23,10 +25,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(json) = component_to_json(&c) {
             let _ = component_from_json(&json);
         }
-        let range = TimeRange {
-            start: 1_700_000_000,
-            end: 1_700_000_000 + 30 * 86_400,
-        };
+        let range = UtcRange::from_unix_seconds(1_700_000_000, 1_700_000_000 + 30 * 86_400);
         // The lazy expansion yields the same instances, in time order, as the collected one.
         if let Ok(all) = expand_calendar(&c, range, &options.limits) {
             assert!(

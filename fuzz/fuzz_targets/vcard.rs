@@ -10,6 +10,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let _ = decode_vcard(data, &DecodeOptions::strict());
+    let _ = decode_vcard(data, &DecodeOptions::strict().whole_body());
+    let _ = decode_vcard(data, &DecodeOptions::lenient().whole_body());
     if let Ok(Decoded::Complete { value, .. }) = decode_vcard(data, &DecodeOptions::lenient()) {
         let card = value.value;
         let bytes = card.to_bytes();

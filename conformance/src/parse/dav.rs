@@ -90,7 +90,8 @@ mod xml_body {
     }
 }
 
-/// The adapter for iCalendar streams: one message per top-level VCALENDAR.
+/// The adapter for iCalendar streams: one message per top-level VCALENDAR, or per
+/// standalone component (a VEVENT or VTODO on its own).
 pub fn ical() -> Box<dyn StreamParser> {
     Box::new(calendar_data::CalendarData { vcard: false })
 }
@@ -103,9 +104,9 @@ pub fn vcard() -> Box<dyn StreamParser> {
 /// iCalendar and vCard streams, decoded leniently so that a whole file is read; the defects
 /// accepted are listed with each message.
 mod calendar_data {
-    use groupwire_dav::ical::{DecodeOptions, decode_calendar};
+    use groupwire_dav::ical::{DecodeOptions, decode_calendar, decode_component};
     use groupwire_dav::vcard::decode_vcard;
-    use groupwire_dav::{DecodeError, Decoded};
+    use groupwire_dav::{DecodeError, Decoded, ErrorKind, Expected};
     use serde_json::json;
 
     use super::super::{Message, Step, StreamParser};
@@ -126,10 +127,26 @@ mod calendar_data {
                     (json, p.value.to_bytes())
                 }))
             } else {
-                Ok(decode_calendar(input, &options)?.map(|p| {
+                let decoded = match decode_calendar(input, &options) {
+                    // A standalone component (a file that is only a VEVENT or a VTODO).
+                    Err(e) if e.kind() == ErrorKind::Expected(Expected::Begin) => {
+                        decode_component(input, &options).map_err(|_| e)?
+                    }
+                    other => other?,
+                };
+                Ok(decoded.map(|p| {
                     let json = json!({"warnings": p.warnings, "component": p.value});
                     (json, p.value.to_bytes())
                 }))
+            }
+        }
+
+        /// `vcalendar`, `vcard`, or `component` for a standalone component.
+        fn kind(&self, json: &serde_json::Value) -> &'static str {
+            match json["component"]["name"].as_str() {
+                _ if self.vcard => "vcard",
+                Some(name) if !name.eq_ignore_ascii_case("VCALENDAR") => "component",
+                _ => "vcalendar",
             }
         }
 
@@ -150,7 +167,6 @@ mod calendar_data {
                     value: serde_json::Value::Null,
                 });
             }
-            let kind = if self.vcard { "vcard" } else { "vcalendar" };
             let mut decoded = self.decode(input);
             // A file whose last line lacks its line break is complete at end of input.
             if matches!(decoded, Ok(Decoded::Incomplete { .. })) && !input.ends_with(b"\n") {
@@ -190,7 +206,7 @@ mod calendar_data {
                     }
                     Step::Message(Message {
                         len: consumed,
-                        kind,
+                        kind: self.kind(&json),
                         value: json,
                     })
                 }

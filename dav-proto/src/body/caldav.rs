@@ -47,7 +47,7 @@ impl<'a> TimeRange<'a> {
 }
 
 /// `CALDAV:text-match`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TextMatch<'a> {
     /// The `collation` attribute (`i;ascii-casemap` when absent).
@@ -98,7 +98,7 @@ impl<'a> TextMatch<'a> {
 }
 
 /// `CALDAV:param-filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ParamFilter<'a> {
     /// The parameter name (`PARTSTAT`).
@@ -116,7 +116,7 @@ owned_struct!(ParamFilter {
 });
 
 /// `CALDAV:prop-filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropFilter<'a> {
     /// The property name (`ATTENDEE`).
@@ -140,7 +140,7 @@ owned_struct!(PropFilter {
 });
 
 /// `CALDAV:comp-filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CompFilter<'a> {
     /// The component name (`VCALENDAR`, `VEVENT`).

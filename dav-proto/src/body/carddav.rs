@@ -51,7 +51,7 @@ fn test_value(test: Option<FilterTest>) -> Option<(&'static str, &'static str)> 
 }
 
 /// `CARDDAV:text-match`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CardTextMatch<'a> {
     /// The `collation` attribute.
@@ -104,7 +104,7 @@ impl<'a> CardTextMatch<'a> {
 }
 
 /// `CARDDAV:param-filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CardParamFilter<'a> {
     /// The parameter name.
@@ -122,7 +122,7 @@ owned_struct!(CardParamFilter {
 });
 
 /// `CARDDAV:prop-filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CardPropFilter<'a> {
     /// The vCard property name (`FN`, `EMAIL`).
@@ -146,7 +146,7 @@ owned_struct!(CardPropFilter {
 });
 
 /// `CARDDAV:filter`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CardFilter<'a> {
     /// The `test` attribute.

@@ -2,6 +2,7 @@
 //! [`DavRequest`] and [`DavResponse`], which pick the body by its root element.
 
 pub mod acl;
+mod builders;
 pub mod caldav;
 pub mod carddav;
 pub mod common;
@@ -36,7 +37,7 @@ pub use common::{Href, Status};
 pub use error::{Condition, ConditionDetail, ErrorBody};
 pub use lock::{ActiveLock, LockEntry, LockInfo, LockScope};
 pub use multistatus::{Multistatus, PropStat, Response};
-pub use property::{DataType, DataValue, PropValue, Property};
+pub use property::{DataType, DataValue, DavProperty, PropValue};
 pub use propfind::{Propfind, PropfindRequest, RequestedProp};
 pub use proppatch::{MkcolRequest, PropertyUpdate, PropertyUpdateItem};
 pub use report::{ExpandItem, ExpandProperty, PrincipalPropertySearch, PropertySearch};
@@ -263,7 +264,7 @@ pub enum DavResponse<'a> {
     /// `DAV:error` (a failed precondition or postcondition).
     Error(ErrorBody<'a>),
     /// `DAV:prop` (the LOCK response: `lockdiscovery`).
-    Prop(Vec<Property<'a>>),
+    Prop(Vec<DavProperty<'a>>),
     /// `DAV:mkcol-response` (RFC 5689).
     MkcolResponse(Vec<PropStat<'a>>),
     /// `CALDAV:mkcalendar-response`.

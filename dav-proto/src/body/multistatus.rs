@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::body::common::{self, Href, Status};
 use crate::body::error::ErrorBody;
 use crate::body::owned::owned_struct;
-use crate::body::property::{self, Property};
+use crate::body::property::{self, DavProperty};
 use crate::decoded::Expected;
 use crate::xml::reader::{Element, XmlReader, XmlResult, expected};
 use crate::xml::writer::XmlWriter;
@@ -17,7 +17,7 @@ use crate::xml::{Dav, Name};
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PropStat<'a> {
     /// The properties.
-    pub props: Vec<Property<'a>>,
+    pub props: Vec<DavProperty<'a>>,
     /// Their status.
     pub status: Status<'a>,
     /// `DAV:error`.
@@ -77,6 +77,63 @@ owned_struct!(Multistatus {
     description,
     sync_token
 });
+
+impl<'a> PropStat<'a> {
+    /// The property called `name` in this propstat.
+    pub fn prop<'n>(&self, name: impl Into<Name<'n>>) -> Option<&DavProperty<'a>> {
+        let name = name.into();
+        self.props.iter().find(|p| p.name == name)
+    }
+
+    /// Whether the status is 2xx (the properties were found or set).
+    pub fn is_success(&self) -> bool {
+        self.status.code().is_some_and(|c| (200..300).contains(&c))
+    }
+}
+
+impl<'a> Response<'a> {
+    /// The first href: the resource this response is about.
+    pub fn href(&self) -> Option<&str> {
+        self.hrefs.first().map(Href::as_str)
+    }
+
+    /// The property called `name` from a 2xx propstat (the server returned its value), as in
+    /// `response.prop(Dav::GetEtag)`.
+    pub fn prop<'n>(&self, name: impl Into<Name<'n>>) -> Option<&DavProperty<'a>> {
+        let name = name.into();
+        self.propstats
+            .iter()
+            .filter(|ps| ps.is_success())
+            .find_map(|ps| ps.props.iter().find(|p| p.name == name))
+    }
+
+    /// The status code of the propstat that lists `name` (404 for a property the resource
+    /// does not have, say), or `None` when no propstat lists it.
+    pub fn prop_status<'n>(&self, name: impl Into<Name<'n>>) -> Option<u16> {
+        let name = name.into();
+        self.propstats
+            .iter()
+            .find(|ps| ps.props.iter().any(|p| p.name == name))
+            .and_then(|ps| ps.status.code())
+    }
+
+    /// Every property from a 2xx propstat.
+    pub fn props(&self) -> impl Iterator<Item = &DavProperty<'a>> {
+        self.propstats
+            .iter()
+            .filter(|ps| ps.is_success())
+            .flat_map(|ps| ps.props.iter())
+    }
+}
+
+impl<'a> Multistatus<'a> {
+    /// The response about `href` (compared as written).
+    pub fn response(&self, href: &str) -> Option<&Response<'a>> {
+        self.responses
+            .iter()
+            .find(|r| r.hrefs.iter().any(|h| h.as_str() == href))
+    }
+}
 
 fn status<'a>(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<Status<'a>> {
     common::trimmed_text(r, el).map(|line| Status { line })

@@ -3,18 +3,19 @@
 
 use std::borrow::Cow;
 
+use crate::ErrorKind;
 use crate::body::acl::{self, Ace, Principal, SupportedPrivilege};
 use crate::body::common::{self, Href};
 use crate::body::lock::{self, ActiveLock, LockEntry};
 use crate::body::owned::{ToStatic, owned_struct};
-use crate::xml::reader::{Element, XmlReader, XmlResult};
+use crate::xml::reader::{Element, Fail, XmlReader, XmlResult};
 use crate::xml::writer::XmlWriter;
 use crate::xml::{CalDav, CalendarServer, CardDav, Dav, Name, RawXml};
 
 /// One property with its value, as in `DAV:prop` of a PROPPATCH or a multistatus.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Property<'a> {
+pub struct DavProperty<'a> {
     /// The property name.
     pub name: Name<'a>,
     /// The value; [`PropValue::Empty`] for an empty element (a name-only listing, a 404).
@@ -23,12 +24,12 @@ pub struct Property<'a> {
     pub lang: Option<Cow<'a, str>>,
 }
 
-owned_struct!(Property { name, value, lang });
+owned_struct!(DavProperty { name, value, lang });
 
-impl<'a> Property<'a> {
+impl<'a> DavProperty<'a> {
     /// A property with a value.
     pub fn new(name: impl Into<Name<'a>>, value: PropValue<'a>) -> Self {
-        Property {
+        DavProperty {
             name: name.into(),
             value,
             lang: None,
@@ -37,7 +38,7 @@ impl<'a> Property<'a> {
 
     /// A name-only property (`<D:getetag/>`).
     pub fn empty(name: impl Into<Name<'a>>) -> Self {
-        Property::new(name, PropValue::Empty)
+        DavProperty::new(name, PropValue::Empty)
     }
 }
 
@@ -169,6 +170,61 @@ impl PropValue<'_> {
     }
 }
 
+impl<'a> PropValue<'a> {
+    /// The text of a [`PropValue::Text`] (`getetag`, `displayname`…).
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            PropValue::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The number of a [`PropValue::Number`], or of a text that is a signed number: a
+    /// negative `quota-available-bytes` (-1, -2, -3, which some servers send) decodes as
+    /// [`PropValue::Text`] and reads back here.
+    pub fn as_number(&self) -> Option<i64> {
+        match self {
+            PropValue::Number(n) => i64::try_from(*n).ok(),
+            PropValue::Text(t) => t.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The href of a [`PropValue::Href`], the first of [`PropValue::Hrefs`], or the href of
+    /// a [`PropValue::Principal`].
+    pub fn as_href(&self) -> Option<&str> {
+        match self {
+            PropValue::Href(h) | PropValue::Principal(Principal::Href(h)) => Some(h.as_str()),
+            PropValue::Hrefs(h) => h.first().map(Href::as_str),
+            _ => None,
+        }
+    }
+
+    /// Every href of a [`PropValue::Hrefs`] (or the one of a [`PropValue::Href`]).
+    pub fn hrefs(&self) -> &[Href<'a>] {
+        match self {
+            PropValue::Hrefs(h) => h,
+            PropValue::Href(h) => std::slice::from_ref(h),
+            _ => &[],
+        }
+    }
+
+    /// The calendar or address data of a [`PropValue::Data`].
+    pub fn as_data(&self) -> Option<&DataValue<'a>> {
+        match self {
+            PropValue::Data(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Whether a [`PropValue::Markers`] (`resourcetype`) holds `name`, as in
+    /// `value.has_marker(CalDav::Calendar)`.
+    pub fn has_marker<'n>(&self, name: impl Into<Name<'n>>) -> bool {
+        let name = name.into();
+        matches!(self, PropValue::Markers(m) if m.contains(&name))
+    }
+}
+
 impl ToStatic for PropValue<'_> {
     type Static = PropValue<'static>;
     fn to_static(self) -> PropValue<'static> {
@@ -262,25 +318,60 @@ fn shape(name: &Name<'_>) -> Shape {
 }
 
 /// Decodes the property element `el`.
-pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Property<'a>> {
+pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<DavProperty<'a>> {
     let lang = r.attr(&el, "xml:lang")?;
     if el.empty {
-        return Ok(Property {
+        return Ok(DavProperty {
             name: el.name,
             value: PropValue::Empty,
             lang,
         });
     }
-    let value = match shape(&el.name) {
+    let shape = shape(&el.name);
+    // One property whose content does not have its known shape must not fail the whole
+    // body: read it again as raw XML (the reader is rewound to the property's content). Plain
+    // text content read as text cannot fail, so the common case keeps no copy of the reader.
+    let textual = matches!(shape, Shape::Text | Shape::Number | Shape::Data);
+    let cannot_fail = matches!(shape, Shape::Raw) || (textual && r.at_plain_text());
+    let saved = (!cannot_fail).then(|| r.clone());
+    let value = match typed(r, &el, shape) {
+        Err(Fail::Invalid(e)) if matches!(e.kind(), ErrorKind::Expected(_)) => match saved {
+            Some(saved) => {
+                *r = saved;
+                PropValue::Raw(r.raw(&el)?)
+            }
+            None => return Err(Fail::Invalid(e)),
+        },
+        other => other?,
+    };
+    let value = if value.is_vacant() {
+        PropValue::Empty
+    } else {
+        value
+    };
+    Ok(DavProperty {
+        name: el.name,
+        value,
+        lang,
+    })
+}
+
+/// The value of property element `el` as its known `shape`.
+fn typed<'a>(r: &mut XmlReader<'a>, el: &Element<'a>, shape: Shape) -> XmlResult<PropValue<'a>> {
+    let el = el.clone();
+    Ok(match shape {
         Shape::Text => PropValue::Text(common::trimmed_text(r, &el)?),
         Shape::Number => {
             let text = common::trimmed_text(r, &el)?;
             if text.is_empty() {
                 PropValue::Empty
+            } else if let Ok(n) = text.parse() {
+                PropValue::Number(n)
             } else {
-                PropValue::Number(text.parse().map_err(|_| {
-                    crate::xml::reader::expected(el.offset, crate::decoded::Expected::Number)
-                })?)
+                // Not an unsigned number: negative quotas (-1, -2, -3: "unlimited",
+                // "unknown", over quota) are what several servers send. Keep the text
+                // ([`PropValue::as_number`] reads a signed one back).
+                PropValue::Text(text)
             }
         }
         Shape::Href => match common::hrefs(r, &el)?.into_iter().next() {
@@ -338,16 +429,6 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Pr
         }
         Shape::Reports => PropValue::Reports(report_names(r, &el)?),
         Shape::Raw => PropValue::Raw(r.raw(&el)?),
-    };
-    let value = if value.is_vacant() {
-        PropValue::Empty
-    } else {
-        value
-    };
-    Ok(Property {
-        name: el.name,
-        value,
-        lang,
     })
 }
 
@@ -370,7 +451,7 @@ fn report_names<'a>(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<Vec<Na
 pub(crate) fn decode_prop<'a>(
     r: &mut XmlReader<'a>,
     el: &Element<'a>,
-) -> XmlResult<Vec<Property<'a>>> {
+) -> XmlResult<Vec<DavProperty<'a>>> {
     let mut out = Vec::new();
     while let Some(child) = r.next_child(el)? {
         r.check_list(out.len(), child.offset)?;
@@ -380,7 +461,7 @@ pub(crate) fn decode_prop<'a>(
 }
 
 /// Writes one property element.
-pub(crate) fn encode(w: &mut XmlWriter, p: &Property<'_>) {
+pub(crate) fn encode(w: &mut XmlWriter, p: &DavProperty<'_>) {
     let name = &p.name;
     let mut attrs: Vec<(&str, &str)> = Vec::new();
     if let Some(lang) = &p.lang {
@@ -473,7 +554,7 @@ fn encode_content(w: &mut XmlWriter, name: &Name<'_>, value: &PropValue<'_>) {
 }
 
 /// Writes a `DAV:prop` holding `props`.
-pub(crate) fn encode_prop(w: &mut XmlWriter, props: &[Property<'_>]) {
+pub(crate) fn encode_prop(w: &mut XmlWriter, props: &[DavProperty<'_>]) {
     let tag = w.open(&Name::Dav(Dav::Prop), &[]);
     for p in props {
         encode(w, p);

@@ -3,7 +3,7 @@
 //! properties the same way.
 
 use crate::body::owned::{ToStatic, owned_struct};
-use crate::body::property::{self, Property};
+use crate::body::property::{self, DavProperty};
 use crate::xml::reader::{Element, XmlReader, XmlResult};
 use crate::xml::writer::XmlWriter;
 use crate::xml::{Dav, Name};
@@ -13,9 +13,9 @@ use crate::xml::{Dav, Name};
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum PropertyUpdateItem<'a> {
     /// `DAV:set`: these properties with these values.
-    Set(Vec<Property<'a>>),
+    Set(Vec<DavProperty<'a>>),
     /// `DAV:remove`: these properties (values, if any, are ignored by servers but kept).
-    Remove(Vec<Property<'a>>),
+    Remove(Vec<DavProperty<'a>>),
 }
 
 impl ToStatic for PropertyUpdateItem<'_> {
@@ -39,7 +39,7 @@ pub struct PropertyUpdate<'a> {
 owned_struct!(PropertyUpdate { items });
 
 /// Reads the `prop` children of a `set` or `remove`.
-fn prop_children<'a>(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<Vec<Property<'a>>> {
+fn prop_children<'a>(r: &mut XmlReader<'a>, el: &Element<'a>) -> XmlResult<Vec<DavProperty<'a>>> {
     let mut out = Vec::new();
     while let Some(child) = r.next_child(el)? {
         if child.name == Name::Dav(Dav::Prop) {
@@ -92,7 +92,7 @@ impl<'a> PropertyUpdate<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MkcolRequest<'a> {
     /// The properties of every `DAV:set`, in order.
-    pub set: Vec<Property<'a>>,
+    pub set: Vec<DavProperty<'a>>,
 }
 
 owned_struct!(MkcolRequest { set });

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::ical::contentline::{DecodeOptions, Defect, Parsed, Report, next_line};
+use crate::ical::contentline::{DecodeOptions, Defect, Parsed, Report, next_line, sub};
 use crate::ical::property::Property;
 use crate::ical::value::{DateOrDateTime, Duration};
 use crate::{DecodeError, Decoded, ErrorKind, Expected, Limit};
@@ -177,7 +177,11 @@ impl<'a> Component<'a> {
 }
 
 /// Decodes one iCalendar object (`BEGIN:VCALENDAR` … `END:VCALENDAR`) from the start of
-/// `input`. Input that ends before `END:VCALENDAR` is [`Decoded::Incomplete`].
+/// `input`. Input that ends before `END:VCALENDAR` (and its line break) is
+/// [`Decoded::Incomplete`], unless the options say the input is the
+/// [whole body](DecodeOptions::whole_body): then the last line needs no line break, an
+/// unfinished object is an error (closed with a warning in lenient mode), and in lenient
+/// mode stray lines after the END line are skipped with a warning.
 ///
 /// A missing VERSION or PRODID is a defect (RFC 5545 §3.6: both MUST appear).
 pub fn decode_calendar<'a>(
@@ -222,9 +226,14 @@ pub(crate) fn decode_object<'a>(
     options: &DecodeOptions,
 ) -> Result<Decoded<Parsed<Component<'a>>>, DecodeError> {
     let limits = &options.limits;
+    let eof = options.whole_body;
     let mut report = Report::new(options.strictness);
     let mut stack: Vec<Component<'a>> = Vec::new();
     let mut pos = 0usize;
+    if input.starts_with(b"\xEF\xBB\xBF") {
+        report.defect(0, Defect::ByteOrderMark)?;
+        pos = 3;
+    }
     loop {
         if pos > limits.max_body_size {
             return Err(DecodeError::new(
@@ -232,22 +241,57 @@ pub(crate) fn decode_object<'a>(
                 ErrorKind::LimitExceeded(Limit::BodySize),
             ));
         }
-        let Some(line) = next_line(input, pos, limits, &mut report)? else {
+        let Some(line) = next_line(input, pos, limits, eof, &mut report)? else {
             if input.len() > limits.max_body_size {
                 return Err(DecodeError::new(
                     limits.max_body_size,
                     ErrorKind::LimitExceeded(Limit::BodySize),
                 ));
             }
-            return Ok(Decoded::Incomplete { needed: None });
+            if !eof {
+                return Ok(Decoded::Incomplete { needed: None });
+            }
+            // The whole body ended inside the object (or before it began).
+            let Some(mut done) = stack.pop() else {
+                return Err(DecodeError::new(
+                    input.len(),
+                    ErrorKind::Expected(Expected::Begin),
+                ));
+            };
+            report.defect(input.len(), Defect::MissingEnd)?;
+            while let Some(mut parent) = stack.pop() {
+                parent.components.push(done);
+                done = parent;
+            }
+            return Ok(Decoded::Complete {
+                value: Parsed {
+                    value: done,
+                    warnings: report.warnings,
+                },
+                consumed: input.len(),
+            });
         };
         pos = line.end;
-        if line.text.is_empty() {
+        let mut text = line.text;
+        let mut start = line.start;
+        if text.starts_with([' ', '\t']) {
+            report.defect(start, Defect::LeadingWhitespace)?;
+            let trimmed = text.len() - text.trim_start().len();
+            text = sub(&text, trimmed, text.len());
+            start += trimmed;
+        }
+        if text.is_empty() {
             report.defect(line.start, Defect::BlankLine)?;
             continue;
         }
-        let start = line.start;
-        let prop = Property::parse(line.text, start, &mut report)?;
+        let prop = match Property::parse(text, start, &mut report) {
+            Ok(prop) => prop,
+            Err(e) if report.lenient() && matches!(e.kind(), ErrorKind::Expected(_)) => {
+                report.defect(start, Defect::MalformedLine)?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if prop.is("BEGIN") {
             if stack.is_empty() && root.is_some_and(|r| !prop.value.eq_ignore_ascii_case(r)) {
                 return Err(DecodeError::new(
@@ -271,13 +315,40 @@ pub(crate) fn decode_object<'a>(
                 components: Vec::new(),
             });
         } else if prop.is("END") {
+            let mut mismatched = false;
+            if report.lenient()
+                && stack
+                    .last()
+                    .is_some_and(|open| !open.name.eq_ignore_ascii_case(&prop.value))
+            {
+                // `END:X` for another component than the open one: close the open ones up
+                // to the innermost X (or just the open one when none is called X).
+                report.defect(start, Defect::MismatchedEnd)?;
+                let depth = stack
+                    .iter()
+                    .rposition(|c| c.name.eq_ignore_ascii_case(&prop.value))
+                    .unwrap_or(stack.len() - 1);
+                while stack.len() > depth + 1 {
+                    if let Some(inner) = stack.pop()
+                        && let Some(parent) = stack.last_mut()
+                    {
+                        parent.components.push(inner);
+                    }
+                }
+                mismatched = true;
+            }
             let Some(done) = stack.pop() else {
+                if report.lenient() && eof {
+                    // A stray END before any BEGIN, in a whole body: skip it.
+                    report.defect(start, Defect::MalformedLine)?;
+                    continue;
+                }
                 return Err(DecodeError::new(
                     start,
                     ErrorKind::Expected(Expected::Begin),
                 ));
             };
-            if !done.name.eq_ignore_ascii_case(&prop.value) {
+            if !mismatched && !done.name.eq_ignore_ascii_case(&prop.value) {
                 return Err(DecodeError::new(
                     start,
                     ErrorKind::Expected(Expected::MatchingEnd),
@@ -294,6 +365,9 @@ pub(crate) fn decode_object<'a>(
                     parent.components.push(done);
                 }
                 None => {
+                    if eof && report.lenient() {
+                        pos = skip_trailing(input, pos, &mut report)?;
+                    }
                     return Ok(Decoded::Complete {
                         value: Parsed {
                             value: done,
@@ -305,6 +379,11 @@ pub(crate) fn decode_object<'a>(
             }
         } else {
             let Some(current) = stack.last_mut() else {
+                if report.lenient() && eof {
+                    // A stray line before the first BEGIN, in a whole body: skip it.
+                    report.defect(start, Defect::MalformedLine)?;
+                    continue;
+                }
                 return Err(DecodeError::new(
                     start,
                     ErrorKind::Expected(Expected::Begin),
@@ -319,4 +398,31 @@ pub(crate) fn decode_object<'a>(
             current.properties.push(prop);
         }
     }
+}
+
+/// In a whole body, after the object's END line: white space is consumed, another
+/// `BEGIN:` line (a second object) is left for the caller, and anything else up to that
+/// point or the end is skipped with a [`Defect::TrailingData`] warning.
+fn skip_trailing(input: &[u8], pos: usize, report: &mut Report) -> Result<usize, DecodeError> {
+    let rest = input.get(pos..).unwrap_or_default();
+    let mut at = 0usize;
+    let mut reported = false;
+    while at < rest.len() {
+        let line_end = memchr::memchr(b'\n', rest.get(at..).unwrap_or_default())
+            .map_or(rest.len(), |lf| at + lf + 1);
+        let line = rest.get(at..line_end).unwrap_or_default();
+        let trimmed = line.trim_ascii();
+        if trimmed
+            .get(..6)
+            .is_some_and(|h| h.eq_ignore_ascii_case(b"BEGIN:"))
+        {
+            break;
+        }
+        if !trimmed.is_empty() && !reported {
+            report.defect(pos + at, Defect::TrailingData)?;
+            reported = true;
+        }
+        at = line_end;
+    }
+    Ok(pos + at)
 }

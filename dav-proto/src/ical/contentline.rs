@@ -26,6 +26,16 @@ pub struct DecodeOptions {
     pub strictness: Strictness,
     /// Size, depth and length bounds.
     pub limits: Limits,
+    /// The input is the whole body (a file, an HTTP body, a `calendar-data` element), not a
+    /// prefix of a stream that may still grow.
+    ///
+    /// With it, a last line without a line break is complete (`…END:VCALENDAR` at the very
+    /// end is common), and input that ends before the object's END line is an error
+    /// ([`Expected::MatchingEnd`]), or in lenient mode the open components are closed with
+    /// a [`Defect::MissingEnd`] warning. Without it, both are
+    /// [`Decoded::Incomplete`](crate::Decoded::Incomplete): wait for more bytes. So "need
+    /// more" and "never parses" stay apart.
+    pub whole_body: bool,
 }
 
 impl DecodeOptions {
@@ -34,12 +44,25 @@ impl DecodeOptions {
         Self {
             strictness: Strictness::Strict,
             limits: Limits::default(),
+            whole_body: false,
         }
     }
 
     /// Lenient decoding with default limits.
     pub fn lenient() -> Self {
         Self::default()
+    }
+
+    /// The same options for input that is the whole body (see [`DecodeOptions::whole_body`]).
+    pub const fn whole_body(mut self) -> Self {
+        self.whole_body = true;
+        self
+    }
+
+    /// The same options with `limits`.
+    pub const fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 }
 
@@ -67,6 +90,33 @@ pub enum Defect {
     InvalidUtf8,
     /// A vCard VERSION other than 3.0 and 4.0 (2.1, say).
     UnsupportedVersion,
+    /// A UTF-8 byte order mark before the first line (skipped).
+    ByteOrderMark,
+    /// White space before a content line's name (removed).
+    LeadingWhitespace,
+    /// A backslash escape (`\;`, `\,`, `\:`) inside an unquoted parameter value, which
+    /// RFC 5545 §3.2 does not have (kept as written, the escaped character does not end the
+    /// value).
+    EscapedParameterChar,
+    /// A blank line between a line and its folded continuation (skipped).
+    BlankLineInFold,
+    /// A quoted-printable soft line break (`=` at the end of a line, vCard 2.1) joining the
+    /// next line (the `=` and the line break are removed).
+    SoftLineBreak,
+    /// An empty parameter (`TEL;;HOME:`, vCard 2.1 exports), dropped.
+    EmptyParameter,
+    /// A content line that does not parse (skipped; the warning's offset is its start).
+    MalformedLine,
+    /// Content after the object's END line in a whole body (skipped).
+    TrailingData,
+    /// A whole body that ends before the END lines of its open components (closed there).
+    MissingEnd,
+    /// An END line naming another component than the open one (`END:VCALENDARD`): it
+    /// closes the innermost open component it names, or else the open one.
+    MismatchedEnd,
+    /// A line ending in more than one CR before its LF (`\r\r\n`); the extra CRs are
+    /// removed.
+    ExtraCarriageReturn,
 }
 
 impl Defect {
@@ -83,6 +133,13 @@ impl Defect {
             Defect::ParameterWithoutValue => Some(Expected::ParameterEquals),
             Defect::InvalidUtf8 => Some(Expected::Utf8),
             Defect::UnsupportedVersion => Some(Expected::VcardVersion),
+            Defect::ByteOrderMark | Defect::TrailingData => Some(Expected::Begin),
+            Defect::LeadingWhitespace | Defect::MalformedLine => Some(Expected::PropertyName),
+            Defect::EscapedParameterChar | Defect::EmptyParameter => Some(Expected::ParameterName),
+            Defect::BlankLineInFold => Some(Expected::ContentLine),
+            Defect::SoftLineBreak => Some(Expected::Colon),
+            Defect::MissingEnd | Defect::MismatchedEnd => Some(Expected::MatchingEnd),
+            Defect::ExtraCarriageReturn => Some(Expected::Crlf),
         }
     }
 }
@@ -114,6 +171,10 @@ pub(crate) struct Report {
 }
 
 impl Report {
+    pub(crate) fn lenient(&self) -> bool {
+        self.strictness == Strictness::Lenient
+    }
+
     pub(crate) fn new(strictness: Strictness) -> Self {
         Self {
             strictness,
@@ -147,11 +208,13 @@ pub(crate) struct LogicalLine<'a> {
 }
 
 /// Reads the logical line starting at `start`. `Ok(None)` means the input ends before the
-/// line's terminator.
+/// line's terminator (or, with `eof`, that no line starts at `start`). With `eof` the end of
+/// the input terminates the last line.
 pub(crate) fn next_line<'a>(
     input: &'a [u8],
     start: usize,
     limits: &Limits,
+    eof: bool,
     report: &mut Report,
 ) -> Result<Option<LogicalLine<'a>>, DecodeError> {
     // The first physical line; a folded line's bytes are joined only when a fold appears,
@@ -160,26 +223,48 @@ pub(crate) fn next_line<'a>(
     let mut joined: Option<Vec<u8>> = None;
     let mut seg_start = start;
     let mut total = 0usize;
+    // Soft line breaks apply only before any fold, so an encoded value that ends in `=`
+    // (see `write_folded`) reads back the same.
+    let mut folded = false;
     loop {
         let Some(rest) = input.get(seg_start..) else {
             return Ok(None);
         };
-        let Some(lf) = memchr::memchr(b'\n', rest) else {
-            if total + rest.len() > limits.max_line_length {
-                return Err(DecodeError::new(
-                    start,
-                    ErrorKind::LimitExceeded(Limit::LineLength),
-                ));
+        let (seg_end, next) = match memchr::memchr(b'\n', rest) {
+            Some(lf) => {
+                let lf_at = seg_start + lf;
+                if lf > 0 && input.get(lf_at - 1) == Some(&b'\r') {
+                    (lf_at - 1, lf_at + 1)
+                } else {
+                    report.defect(lf_at, Defect::BareLineFeed)?;
+                    (lf_at, lf_at + 1)
+                }
             }
-            return Ok(None);
+            None => {
+                if total + rest.len() > limits.max_line_length {
+                    return Err(DecodeError::new(
+                        start,
+                        ErrorKind::LimitExceeded(Limit::LineLength),
+                    ));
+                }
+                if !eof || (first.is_none() && rest.is_empty()) {
+                    return Ok(None);
+                }
+                let end = input.len() - usize::from(rest.last() == Some(&b'\r'));
+                (end, input.len())
+            }
         };
-        let lf_at = seg_start + lf;
-        let seg_end = if lf > 0 && input.get(lf_at - 1) == Some(&b'\r') {
-            lf_at - 1
-        } else {
-            report.defect(lf_at, Defect::BareLineFeed)?;
-            lf_at
-        };
+        let mut seg_end = seg_end;
+        if report.lenient()
+            && seg_end > seg_start
+            && input.get(seg_end - 1) == Some(&b'\r')
+            && input.get(seg_end) == Some(&b'\r')
+        {
+            report.defect(seg_end, Defect::ExtraCarriageReturn)?;
+            while seg_end > seg_start && input.get(seg_end - 1) == Some(&b'\r') {
+                seg_end -= 1;
+            }
+        }
         let physical_start = if first.is_none() {
             seg_start
         } else {
@@ -195,7 +280,21 @@ pub(crate) fn next_line<'a>(
                 ErrorKind::LimitExceeded(Limit::LineLength),
             ));
         }
-        let segment = input.get(seg_start..seg_end).unwrap_or_default();
+        let mut segment = input.get(seg_start..seg_end).unwrap_or_default();
+        // vCard 2.1 quoted-printable: `=` at the end of the line continues the value on the
+        // next line, which does not start with white space.
+        let soft_break = report.lenient()
+            && !folded
+            && segment.last() == Some(&b'=')
+            && quoted_printable(
+                first.map_or(segment, |(s, e)| input.get(s..e).unwrap_or_default()),
+            )
+            && input.get(next).is_some_and(|b| !matches!(b, b' ' | b'\t'));
+        if soft_break {
+            report.defect(seg_end - 1, Defect::SoftLineBreak)?;
+            seg_end -= 1;
+            segment = segment.get(..segment.len() - 1).unwrap_or_default();
+        }
         match (first, joined.as_mut()) {
             (None, _) => first = Some((seg_start, seg_end)),
             (Some((s, e)), None) => {
@@ -206,20 +305,59 @@ pub(crate) fn next_line<'a>(
             }
             (Some(_), Some(bytes)) => bytes.extend_from_slice(segment),
         }
-        let next = lf_at + 1;
+        if soft_break {
+            seg_start = next;
+            continue;
+        }
         match input.get(next) {
-            Some(b' ' | b'\t') => seg_start = next + 1,
-            _ => {
-                let (s, e) = first.unwrap_or((start, start));
-                let text = unfold(input, s, e, joined, report)?;
-                return Ok(Some(LogicalLine {
-                    text,
-                    start,
-                    end: next,
-                }));
+            Some(b' ' | b'\t') => {
+                folded = true;
+                seg_start = next + 1;
             }
+            Some(b'\r' | b'\n') if report.lenient() => {
+                // A blank line inside a fold: skip it when a continuation follows.
+                let after = next
+                    + if input.get(next) == Some(&b'\r') {
+                        2
+                    } else {
+                        1
+                    };
+                match input.get(after) {
+                    Some(b' ' | b'\t') => {
+                        report.defect(next, Defect::BlankLineInFold)?;
+                        folded = true;
+                        seg_start = after + 1;
+                    }
+                    _ => return finish(input, start, next, first, joined, report).map(Some),
+                }
+            }
+            _ => return finish(input, start, next, first, joined, report).map(Some),
         }
     }
+}
+
+fn finish<'a>(
+    input: &'a [u8],
+    start: usize,
+    next: usize,
+    first: Option<(usize, usize)>,
+    joined: Option<Vec<u8>>,
+    report: &mut Report,
+) -> Result<LogicalLine<'a>, DecodeError> {
+    let (s, e) = first.unwrap_or((start, start));
+    let text = unfold(input, s, e, joined, report)?;
+    Ok(LogicalLine {
+        text,
+        start,
+        end: next,
+    })
+}
+
+/// Whether the line's parameters (before the first `:`) name the quoted-printable encoding.
+fn quoted_printable(line: &[u8]) -> bool {
+    let head = memchr::memchr(b':', line).map_or(line, |c| line.get(..c).unwrap_or_default());
+    head.windows(16)
+        .any(|w| w.eq_ignore_ascii_case(b"QUOTED-PRINTABLE"))
 }
 
 fn unfold<'a>(
@@ -255,11 +393,16 @@ fn unfold<'a>(
 
 /// Writes `line` (without terminator) folded at 75 octets, never inside a UTF-8 sequence,
 /// followed by CRLF.
+///
+/// A quoted-printable line (vCard 2.1) that ends in `=` is folded before that `=`, so that a
+/// lenient decoder does not take it for a soft line break.
 pub fn write_folded(line: &str, out: &mut Vec<u8>) {
     let mut width = 0usize;
-    for ch in line.chars() {
+    let fold_last = line.ends_with('=') && quoted_printable(line.as_bytes());
+    let last = line.len().saturating_sub(1);
+    for (at, ch) in line.char_indices() {
         let len = ch.len_utf8();
-        if width + len > MAX_FOLDED_LINE {
+        if width + len > MAX_FOLDED_LINE || (fold_last && at == last && width > 0) {
             out.extend_from_slice(b"\r\n ");
             width = 1;
         }

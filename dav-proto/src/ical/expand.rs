@@ -24,18 +24,28 @@ use std::sync::Arc;
 
 use crate::ical::component::{Component, ComponentKind};
 use crate::ical::recur::{Frequency, Recur, WeekdayNum};
+use crate::ical::time::reading;
+pub use crate::ical::time::{Timestamp, UtcRange};
 use crate::ical::value::{
     self, Date, DateOrDateTime, Duration, Period, PeriodEnd, UtcOffset, days_in_month, is_leap_year,
 };
 use crate::{DecodeError, ErrorKind, Expected, Limit, Limits};
 
-/// A half-open UTC interval `[start, end)` in seconds since the Unix epoch.
+/// A half-open UTC interval `[start, end)` in seconds since the Unix epoch (inside the
+/// expansion; the public API takes a [`UtcRange`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeRange {
-    /// Inclusive start.
-    pub start: i64,
-    /// Exclusive end.
-    pub end: i64,
+struct Span {
+    start: i64,
+    end: i64,
+}
+
+impl From<UtcRange> for Span {
+    fn from(range: UtcRange) -> Self {
+        Span {
+            start: range.start.unix_seconds(),
+            end: range.end.unix_seconds(),
+        }
+    }
 }
 
 /// One occurrence of an event, to-do or journal entry.
@@ -44,15 +54,47 @@ pub struct Instance<'c, 'a> {
     /// The component that describes this occurrence: the master, or the override whose
     /// RECURRENCE-ID matched.
     pub component: &'c Component<'a>,
-    /// The original start (UTC seconds) this occurrence replaces; `None` when the component
-    /// does not recur.
-    pub recurrence_id: Option<i64>,
-    /// Start, UTC seconds.
-    pub start: i64,
-    /// End, UTC seconds (equal to `start` for zero-length occurrences).
-    pub end: i64,
+    /// The original start this occurrence replaces; `None` when the component does not
+    /// recur.
+    pub recurrence_id: Option<Timestamp>,
+    /// Start.
+    pub start: Timestamp,
+    /// End (equal to `start` for zero-length occurrences).
+    pub end: Timestamp,
     /// Whether DTSTART is a DATE.
     pub all_day: bool,
+    /// Seconds the component's own clock (DTSTART's zone) is ahead of UTC at `start`.
+    offset: i64,
+    /// Whether DTSTART is a UTC DATE-TIME.
+    utc: bool,
+}
+
+impl Instance<'_, '_> {
+    /// The start as the component's own clock reads it (in DTSTART's time zone): a DATE for
+    /// an all-day occurrence, a DATE-TIME otherwise (its `utc` flag set when DTSTART is UTC).
+    /// `None` only outside the years iCalendar can write.
+    pub fn local_start(&self) -> Option<DateOrDateTime> {
+        reading(
+            self.start.unix_seconds().saturating_add(self.offset),
+            self.all_day,
+            self.utc,
+        )
+    }
+
+    /// The end as the component's own clock reads it, with the offset at the start (an
+    /// occurrence across a DST change reads one hour off; use [`Zone`] for exact readings).
+    pub fn local_end(&self) -> Option<DateOrDateTime> {
+        reading(
+            self.end.unix_seconds().saturating_add(self.offset),
+            self.all_day,
+            self.utc,
+        )
+    }
+
+    /// Length in seconds.
+    pub fn duration_seconds(&self) -> i64 {
+        self.end.seconds_since(self.start)
+    }
 }
 
 fn invalid(what: Expected) -> DecodeError {
@@ -758,7 +800,7 @@ impl<'c, 'a> Zones<'c, 'a> {
 /// soon as the caller does.
 pub fn expand_calendar<'c, 'a>(
     calendar: &'c Component<'a>,
-    range: TimeRange,
+    range: UtcRange,
     limits: &Limits,
 ) -> Result<Vec<Instance<'c, 'a>>, DecodeError> {
     Expansion::new(calendar, range, limits)?.collect()
@@ -855,10 +897,12 @@ fn single<'c, 'a>(
     let end = EndRule::of(c, start, &zone, zones, limits, budget)?.end(begin, wall, &zone);
     Ok(Some(Instance {
         component: c,
-        recurrence_id,
-        start: begin,
-        end,
+        recurrence_id: recurrence_id.map(Timestamp::from_unix_seconds),
+        start: Timestamp::from_unix_seconds(begin),
+        end: Timestamp::from_unix_seconds(end),
         all_day: matches!(start, DateOrDateTime::Date(_)),
+        offset: wall.saturating_sub(begin),
+        utc: start.is_utc(),
     }))
 }
 
@@ -874,7 +918,7 @@ fn add_duration(start_utc: i64, wall: i64, d: Duration, zone: &Zone) -> i64 {
     }
 }
 
-fn overlaps(start: i64, end: i64, range: TimeRange) -> bool {
+fn overlaps(start: i64, end: i64, range: Span) -> bool {
     if end > start {
         start < range.end && end > range.start
     } else {
@@ -980,6 +1024,8 @@ struct Recurring<'c, 'a> {
     order: usize,
     zone: Arc<Zone>,
     all_day: bool,
+    /// Whether DTSTART is a UTC DATE-TIME.
+    utc: bool,
     end_rule: EndRule,
     walls: Walls,
     /// EXDATE instants (UTC) and days (DATE values), sorted.
@@ -992,7 +1038,7 @@ struct Recurring<'c, 'a> {
     sequence: u64,
     /// The largest UTC offset of the zone: no wall time `w` starts before `w - max_offset`.
     max_offset: i64,
-    range: TimeRange,
+    range: Span,
     /// The last wall time taken from `walls`.
     last_wall: Option<i64>,
     exhausted: bool,
@@ -1100,9 +1146,10 @@ impl<'c, 'a> Expansion<'c, 'a> {
     /// zone of any component, or when indexing alone passes a limit.
     pub fn new(
         calendar: &'c Component<'a>,
-        range: TimeRange,
+        range: UtcRange,
         limits: &Limits,
     ) -> Result<Self, DecodeError> {
+        let range = Span::from(range);
         let mut budget = Budget::new(limits);
         // Slack for time-zone offsets (at most ±26 h between wall clock and UTC).
         let horizon_wall = range.end.saturating_add(2 * 86_400);
@@ -1136,8 +1183,9 @@ impl<'c, 'a> Expansion<'c, 'a> {
         let mut singles: Vec<(Key, Instance<'c, 'a>)> = Vec::new();
         let mut recurring = Vec::new();
         let mut keep = |instance: Instance<'c, 'a>, order: usize| {
-            if overlaps(instance.start, instance.end, range) {
-                singles.push(((instance.start, instance.end, order, 0), instance));
+            let (start, end) = (instance.start.unix_seconds(), instance.end.unix_seconds());
+            if overlaps(start, end, range) {
+                singles.push(((start, end, order, 0), instance));
             }
         };
         for (uid, order) in &masters {
@@ -1263,10 +1311,12 @@ impl<'c, 'a> Expansion<'c, 'a> {
         self.drained = Some(index);
         Ok(Some(Instance {
             component: source.master,
-            recurrence_id: Some(start),
-            start,
-            end,
+            recurrence_id: Some(Timestamp::from_unix_seconds(start)),
+            start: Timestamp::from_unix_seconds(start),
+            end: Timestamp::from_unix_seconds(end),
             all_day: source.all_day,
+            offset: source.zone.to_wall(start).saturating_sub(start),
+            utc: source.utc,
         }))
     }
 }
@@ -1302,7 +1352,7 @@ impl<'c, 'a> Recurring<'c, 'a> {
         master: &'c Component<'a>,
         order: usize,
         overrides: impl Iterator<Item = &'c Component<'a>>,
-        range: TimeRange,
+        range: Span,
         horizon_wall: i64,
         zones: &mut Zones<'_, '_>,
         limits: &Limits,
@@ -1412,6 +1462,7 @@ impl<'c, 'a> Recurring<'c, 'a> {
             order,
             zone,
             all_day,
+            utc: dtstart.is_utc(),
             end_rule,
             walls: Walls {
                 dtstart: Some(dtstart.wall_seconds()),

@@ -1,5 +1,6 @@
 //! Finding where a top-level object (VCALENDAR or VCARD) ends in a stream that arrives in
-//! chunks, without rescanning bytes already seen.
+//! chunks, without rescanning bytes already seen, and at the end of the input
+//! ([`ObjectFramer::finish`]).
 
 /// Incremental end-of-object finder. Feed it the growing buffer; it remembers how far it has
 /// scanned and the BEGIN/END depth, so each byte is examined once. When it reports an end,
@@ -44,6 +45,28 @@ impl ObjectFramer {
                     return Some(self.scanned);
                 }
             }
+        }
+        None
+    }
+}
+
+impl ObjectFramer {
+    /// The length of the first complete top-level object in `buffer` once the input has
+    /// ended (end of file, end of the HTTP body): like [`ObjectFramer::end_of_object`], but a
+    /// last line without a line break counts (`…END:VCALENDAR` at the very end of a file).
+    /// `None` means the object will never be complete; decode the buffer with
+    /// [`DecodeOptions::whole_body`](crate::ical::DecodeOptions::whole_body) to learn why
+    /// (or, in lenient mode, to recover what it holds).
+    pub fn finish(&mut self, buffer: &[u8]) -> Option<usize> {
+        if let Some(end) = self.end_of_object(buffer) {
+            return Some(end);
+        }
+        let last = buffer.get(self.scanned..)?;
+        let line = last.strip_suffix(b"\r").unwrap_or(last);
+        self.scanned = buffer.len();
+        if starts_with_ignore_case(line, b"END:") && self.seen_begin && self.depth == 1 {
+            self.depth = 0;
+            return Some(buffer.len());
         }
         None
     }

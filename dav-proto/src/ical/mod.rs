@@ -15,9 +15,11 @@ pub mod expand;
 pub mod framer;
 pub mod property;
 pub mod recur;
+pub mod time;
 pub mod value;
 
 pub use component::{Component, ComponentKind, decode_calendar, decode_component};
 pub use contentline::{DecodeOptions, Defect, Parsed, Strictness, Warning};
 pub use framer::ObjectFramer;
 pub use property::{Parameter, Property};
+pub use time::{Timestamp, UtcRange};

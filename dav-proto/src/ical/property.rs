@@ -172,6 +172,12 @@ impl<'a> Property<'a> {
                 Some(b';') => {
                     let pstart = pos + 1;
                     let pend = scan_name(bytes, pstart);
+                    if pend == pstart && matches!(bytes.get(pstart), Some(b';' | b':')) {
+                        // `TEL;;HOME:` or `TEL;:` (vCard 2.1 exports): an empty parameter.
+                        report.defect(base + pstart, Defect::EmptyParameter)?;
+                        pos = pstart;
+                        continue;
+                    }
                     if pend == pstart {
                         return Err(err(pstart, Expected::ParameterName));
                     }
@@ -192,6 +198,16 @@ impl<'a> Property<'a> {
                             } else {
                                 let vstart = pos;
                                 while let Some(&b) = bytes.get(pos) {
+                                    if b == b'\\'
+                                        && report.lenient()
+                                        && matches!(bytes.get(pos + 1), Some(b';' | b',' | b':'))
+                                    {
+                                        // `\;` inside a parameter value: not RFC 5545
+                                        // grammar, but common; the escaped byte is kept.
+                                        report.defect(base + pos, Defect::EscapedParameterChar)?;
+                                        pos += 2;
+                                        continue;
+                                    }
                                     if matches!(b, b',' | b';' | b':' | b'"') {
                                         break;
                                     }

@@ -45,6 +45,7 @@ pub(crate) struct Element<'a> {
 }
 
 /// The pull reader.
+#[derive(Clone)]
 pub(crate) struct XmlReader<'a> {
     inner: NsReader<&'a [u8]>,
     input: &'a str,
@@ -84,6 +85,18 @@ impl<'a> XmlReader<'a> {
             limits: *limits,
             depth: 0,
         })
+    }
+
+    /// Whether the content from the current position up to the next tag is plain text
+    /// followed by an end tag (no child element, comment or CDATA): then reading it as text
+    /// cannot fail on its structure.
+    pub fn at_plain_text(&self) -> bool {
+        let rest = self
+            .input
+            .as_bytes()
+            .get(self.position()..)
+            .unwrap_or_default();
+        memchr::memchr(b'<', rest).is_some_and(|lt| rest.get(lt + 1) == Some(&b'/'))
     }
 
     /// Current byte offset.

@@ -132,19 +132,16 @@ pub fn uid_conflict(tree: &Tree, path: &str, uid: Option<&str>) -> Option<String
         .map(|(other, _)| other.clone())
 }
 
-/// A `CALDAV:time-range` as UTC seconds; `Err` when a bound is not a UTC date-time.
-fn range_of(range: &TimeRange<'_>) -> Result<expand::TimeRange, ()> {
+/// A `CALDAV:time-range` as instants; `Err` when a bound is not a UTC date-time.
+fn range_of(range: &TimeRange<'_>) -> Result<expand::UtcRange, ()> {
     let bound = |text: &Option<std::borrow::Cow<'_, str>>, default: i64| match text {
-        None => Ok(default),
-        Some(t) => match DateTime::parse(t.trim()) {
-            Ok(dt) if dt.time.utc => Ok(dt.wall_seconds()),
-            _ => Err(()),
-        },
+        None => Ok(expand::Timestamp::from_unix_seconds(default)),
+        Some(t) => expand::Timestamp::parse(t.trim()).map_err(|_| ()),
     };
-    Ok(expand::TimeRange {
-        start: bound(&range.start, i64::MIN / 4)?,
-        end: bound(&range.end, i64::MAX / 4)?,
-    })
+    Ok(expand::UtcRange::new(
+        bound(&range.start, i64::MIN / 4)?,
+        bound(&range.end, i64::MAX / 4)?,
+    ))
 }
 
 /// A `text-match` (RFC 4791 §9.7.5) with `i;ascii-casemap` (default) or `i;octet`.
@@ -190,7 +187,7 @@ fn first_range_start(filter: &CompFilter<'_>) -> i64 {
         .time_range
         .as_ref()
         .and_then(|r| range_of(r).ok())
-        .map(|r| r.start)
+        .map(|r| r.start.unix_seconds())
         .or_else(|| {
             filter
                 .comp_filters
@@ -254,8 +251,8 @@ impl Filter<'_> {
                 return false;
             };
             if self.floating_offset != 0 && is_floating(calendar) {
-                range.start = range.start.saturating_add(self.floating_offset);
-                range.end = range.end.saturating_add(self.floating_offset);
+                range.start = range.start + self.floating_offset;
+                range.end = range.end + self.floating_offset;
             }
             let kind = ComponentKind::from_name(&filter.name);
             if matches!(
@@ -284,7 +281,7 @@ impl Filter<'_> {
         &self,
         calendar: &'c Component<'a>,
         kind: ComponentKind,
-        range: expand::TimeRange,
+        range: expand::UtcRange,
     ) -> Vec<&'c Component<'a>> {
         let total = calendar.components_of(kind).count();
         let Ok(expansion) = Expansion::new(calendar, range, self.limits) else {
@@ -318,7 +315,7 @@ impl Filter<'_> {
                 Some(range) => match (range_of(range), DateOrDateTime::parse(p.value.trim())) {
                     (Ok(range), Ok(value)) => {
                         let at = value.wall_seconds();
-                        at >= range.start && at < range.end
+                        at >= range.start.unix_seconds() && at < range.end.unix_seconds()
                     }
                     _ => false,
                 },
@@ -347,14 +344,16 @@ fn param_matches(p: &ical::Property<'_>, filter: &ParamFilter<'_>) -> bool {
     }
 }
 
-fn overlaps_own_dates(c: &Component<'_>, range: expand::TimeRange) -> bool {
+fn overlaps_own_dates(c: &Component<'_>, range: expand::UtcRange) -> bool {
     let at = |name: &str| {
         c.date_property(name)
             .and_then(Result::ok)
             .map(|(v, _)| v.wall_seconds())
     };
     match (at("DTSTART"), at("DTEND")) {
-        (Some(start), Some(end)) => start < range.end && end > range.start,
+        (Some(start), Some(end)) => {
+            start < range.end.unix_seconds() && end > range.start.unix_seconds()
+        }
         _ => true,
     }
 }
@@ -478,7 +477,7 @@ fn date_property(name: &str, seconds: i64, all_day: bool) -> ical::Property<'sta
 /// occurrence, in UTC, with RECURRENCE-ID, and no VTIMEZONE.
 fn expanded(
     calendar: &Component<'_>,
-    range: expand::TimeRange,
+    range: expand::UtcRange,
     limits: &Limits,
 ) -> Option<Component<'static>> {
     let instances = expand::expand_calendar(calendar, range, limits).ok()?;
@@ -511,12 +510,17 @@ fn expanded(
             .iter()
             .any(|n| p.is(n))
         });
-        let mut dates = vec![date_property("DTSTART", instance.start, instance.all_day)];
-        if instance.end > instance.start {
-            dates.push(date_property(end_name, instance.end, instance.all_day));
+        let (start, end) = (instance.start.unix_seconds(), instance.end.unix_seconds());
+        let mut dates = vec![date_property("DTSTART", start, instance.all_day)];
+        if end > start {
+            dates.push(date_property(end_name, end, instance.all_day));
         }
         if let Some(rid) = instance.recurrence_id {
-            dates.push(date_property("RECURRENCE-ID", rid, instance.all_day));
+            dates.push(date_property(
+                "RECURRENCE-ID",
+                rid.unix_seconds(),
+                instance.all_day,
+            ));
         }
         let at = c
             .properties
@@ -535,7 +539,7 @@ fn expanded(
 /// (RFC 4791 §9.6.6).
 fn limited(
     calendar: &Component<'_>,
-    range: expand::TimeRange,
+    range: expand::UtcRange,
     limits: &Limits,
 ) -> Option<Component<'static>> {
     let instances = expand::expand_calendar(calendar, range, limits).ok()?;
@@ -682,8 +686,8 @@ pub fn free_busy(ctx: &Ctx, req: &Req, query: &FreeBusyQuery<'_>) -> Resp {
                 continue;
             }
             let tentative = text("STATUS").as_deref() == Some("TENTATIVE");
-            let start = instance.start.max(range.start);
-            let end = instance.end.min(range.end);
+            let start = instance.start.max(range.start).unix_seconds();
+            let end = instance.end.min(range.end).unix_seconds();
             if end > start {
                 busy.push((start, end, tentative));
             }
@@ -702,11 +706,15 @@ pub fn free_busy(ctx: &Ctx, req: &Req, query: &FreeBusyQuery<'_>) -> Resp {
         "DTSTAMP",
         utc_text(crate::reference::store::now_seconds()),
     ));
-    fb.properties
-        .push(ical::Property::new("DTSTART", utc_text(range.start)));
+    fb.properties.push(ical::Property::new(
+        "DTSTART",
+        utc_text(range.start.unix_seconds()),
+    ));
     if query.time_range.end.is_some() {
-        fb.properties
-            .push(ical::Property::new("DTEND", utc_text(range.end)));
+        fb.properties.push(ical::Property::new(
+            "DTEND",
+            utc_text(range.end.unix_seconds()),
+        ));
     }
     for (start, end, tentative) in merged {
         let fbtype = if tentative { "BUSY-TENTATIVE" } else { "BUSY" };

@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use groupwire_dav::body::{
-    CardFilter, CompFilter, DataType, FilterTest, Multistatus, PropStat, PropValue, Property,
+    CardFilter, CompFilter, DataType, DavProperty, FilterTest, Multistatus, PropStat, PropValue,
     Propfind, RequestedProp, Status,
 };
 use groupwire_dav::ical::{self, Component};
@@ -463,7 +463,7 @@ fn propfind(ctx: &Ctx, ms: &mut Multistatus<'static>) -> bool {
             let (out, kept): (Vec<_>, Vec<_>) =
                 propstat.props.drain(..).partition(|p| gone(&p.name));
             propstat.props = kept;
-            missing.extend(out.into_iter().map(|p| Property::empty(p.name)));
+            missing.extend(out.into_iter().map(|p| DavProperty::empty(p.name)));
             for prop in &mut propstat.props {
                 changed |= rewrite(ctx, prop);
             }
@@ -482,7 +482,7 @@ fn propfind(ctx: &Ctx, ms: &mut Multistatus<'static>) -> bool {
     changed
 }
 
-fn rewrite(ctx: &Ctx, prop: &mut Property<'static>) -> bool {
+fn rewrite(ctx: &Ctx, prop: &mut DavProperty<'static>) -> bool {
     match (&prop.name, &mut prop.value) {
         (Name::Dav(Dav::SupportedReportSet), PropValue::Reports(reports)) => {
             let before = reports.len();
@@ -596,7 +596,7 @@ pub fn anonymous(service: &DavService, method: &Method, path: &str) -> Option<Re
         path.to_owned(),
         vec![(
             200,
-            vec![Property::new(
+            vec![DavProperty::new(
                 Dav::CurrentUserPrincipal,
                 PropValue::Principal(groupwire_dav::body::Principal::Unauthenticated),
             )],

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use groupwire_dav::body::{ActiveLock, LockInfo, LockScope, PropValue, Property};
+use groupwire_dav::body::{ActiveLock, DavProperty, LockInfo, LockScope, PropValue};
 use groupwire_dav::headers::{
     Depth, IfCondition, IfHeader, IfList, IfState, LockToken, Timeout, TimeoutValue, TypedHeader,
 };
@@ -269,7 +269,7 @@ fn timeout_of(req: &Req) -> u32 {
 }
 
 fn lock_response(status: StatusCode, lock: &Lock, collection: bool) -> Resp {
-    let body = DavResponse::Prop(vec![Property::new(
+    let body = DavResponse::Prop(vec![DavProperty::new(
         Dav::LockDiscovery,
         PropValue::LockDiscovery(vec![lock.active(collection)]),
     )]);

@@ -5,8 +5,8 @@
 use groupwire_dav::Name;
 use groupwire_dav::body::acl::Principal;
 use groupwire_dav::body::{
-    DataType, Href, LockEntry, LockScope, PropValue, Property, Propfind, RequestedProp, Response,
-    SupportedPrivilege,
+    DataType, DavProperty, Href, LockEntry, LockScope, PropValue, Propfind, RequestedProp,
+    Response, SupportedPrivilege,
 };
 use groupwire_dav::xml::{CalDav, CalendarServer, CardDav, Dav};
 
@@ -356,16 +356,16 @@ pub fn value(
     path: &str,
     node: &Node,
     name: &Name<'_>,
-) -> Option<Property<'static>> {
+) -> Option<DavProperty<'static>> {
     if let Some(dead) = node.dead.get(&key(name)) {
         return Some(dead.clone());
     }
     if let Some(value) = live(ctx, tree, path, node, name) {
-        return Some(Property::new(name.clone().into_owned(), value));
+        return Some(DavProperty::new(name.clone().into_owned(), value));
     }
     if *name == Name::Dav(Dav::DisplayName) {
         return default_display_name(node, path)
-            .map(|n| Property::new(Dav::DisplayName, PropValue::Text(n.into())));
+            .map(|n| DavProperty::new(Dav::DisplayName, PropValue::Text(n.into())));
     }
     None
 }
@@ -383,25 +383,27 @@ pub fn response(
     let mut missing = Vec::new();
     let mut forbidden = Vec::new();
     let mut ask = |requested: &RequestedProp<'_>,
-                   found: &mut Vec<Property<'static>>,
-                   missing: &mut Vec<Property<'static>>| {
+                   found: &mut Vec<DavProperty<'static>>,
+                   missing: &mut Vec<DavProperty<'static>>| {
         match requested {
             RequestedProp::CalendarData(request) => match caldav::calendar_data(ctx, node, request)
             {
-                Ok(Some(value)) => found.push(Property::new(CalDav::CalendarData, value)),
-                Ok(None) => missing.push(Property::empty(CalDav::CalendarData)),
-                Err(xml::Unsupported) => forbidden.push(Property::empty(CalDav::CalendarData)),
+                Ok(Some(value)) => found.push(DavProperty::new(CalDav::CalendarData, value)),
+                Ok(None) => missing.push(DavProperty::empty(CalDav::CalendarData)),
+                Err(xml::Unsupported) => forbidden.push(DavProperty::empty(CalDav::CalendarData)),
             },
             RequestedProp::AddressData(request) => {
                 match carddav::address_data(ctx, node, request) {
-                    Ok(Some(value)) => found.push(Property::new(CardDav::AddressData, value)),
-                    Ok(None) => missing.push(Property::empty(CardDav::AddressData)),
-                    Err(xml::Unsupported) => forbidden.push(Property::empty(CardDav::AddressData)),
+                    Ok(Some(value)) => found.push(DavProperty::new(CardDav::AddressData, value)),
+                    Ok(None) => missing.push(DavProperty::empty(CardDav::AddressData)),
+                    Err(xml::Unsupported) => {
+                        forbidden.push(DavProperty::empty(CardDav::AddressData))
+                    }
                 }
             }
             RequestedProp::Name(name) => match value(ctx, tree, path, node, name) {
                 Some(p) => found.push(p),
-                None => missing.push(Property::empty(name.clone().into_owned())),
+                None => missing.push(DavProperty::empty(name.clone().into_owned())),
             },
         }
     };
@@ -417,7 +419,7 @@ pub fn response(
             }
             for name in ALLPROP {
                 if let Some(v) = live(ctx, tree, path, node, name) {
-                    found.push(Property::new(name.clone(), v));
+                    found.push(DavProperty::new(name.clone(), v));
                 }
             }
             if !node.dead.contains_key(&key(&Name::Dav(Dav::DisplayName)))
@@ -433,11 +435,11 @@ pub fn response(
         }
         Propfind::PropName => {
             for dead in node.dead.values() {
-                found.push(Property::empty(dead.name.clone()));
+                found.push(DavProperty::empty(dead.name.clone()));
             }
             for name in LIVE {
                 if live(ctx, tree, path, node, name).is_some() {
-                    found.push(Property::empty(name.clone()));
+                    found.push(DavProperty::empty(name.clone()));
                 }
             }
         }

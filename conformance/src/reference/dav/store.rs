@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use groupwire_dav::body::Property;
+use groupwire_dav::body::DavProperty;
 
 use super::locks::LockTable;
 use crate::reference::store::now_seconds;
@@ -53,7 +53,7 @@ pub struct Node {
     /// What it holds.
     pub content: Content,
     /// Dead properties, by (namespace, local name).
-    pub dead: BTreeMap<PropKey, Property<'static>>,
+    pub dead: BTreeMap<PropKey, DavProperty<'static>>,
     /// Creation time, seconds since the epoch.
     pub created: i64,
     /// Last content change, seconds since the epoch.

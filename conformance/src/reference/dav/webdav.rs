@@ -3,7 +3,8 @@
 //! the lock checks of [`locks`].
 
 use groupwire_dav::body::{
-    MkcolRequest, Multistatus, PropStat, PropValue, Property, PropertyUpdateItem, Propfind, Status,
+    DavProperty, MkcolRequest, Multistatus, PropStat, PropValue, PropertyUpdateItem, Propfind,
+    Status,
 };
 use groupwire_dav::headers::{Depth, Destination, EntityTagList, Overwrite, TypedHeader};
 use groupwire_dav::xml::{CalDav, CardDav, Dav};
@@ -222,7 +223,7 @@ pub fn delete(ctx: &Ctx, req: &Req) -> Resp {
 /// kind and dead properties; `Err` with the first property refused.
 pub fn apply_initial_props(
     kind: &mut CollectionKind,
-    dead: &mut Vec<Property<'static>>,
+    dead: &mut Vec<DavProperty<'static>>,
     request: &MkcolRequest<'static>,
 ) -> Result<(), Name<'static>> {
     for prop in &request.set {
@@ -321,9 +322,9 @@ pub fn create_collection(
         let mut dependent = Vec::new();
         for prop in &body.set {
             if prop.name == refused {
-                failed.push(Property::empty(prop.name.clone()));
+                failed.push(DavProperty::empty(prop.name.clone()));
             } else {
-                dependent.push(Property::empty(prop.name.clone()));
+                dependent.push(DavProperty::empty(prop.name.clone()));
             }
         }
         let propstats = vec![(403, failed), (424, dependent)]
@@ -447,17 +448,17 @@ pub fn proppatch(ctx: &Ctx, req: &Req) -> Resp {
         return resp;
     }
     let href = encode_href(path, node.is_collection());
-    let mut all: Vec<Property<'static>> = Vec::new();
-    let mut refused: Vec<Property<'static>> = Vec::new();
+    let mut all: Vec<DavProperty<'static>> = Vec::new();
+    let mut refused: Vec<DavProperty<'static>> = Vec::new();
     for item in &update.items {
         let (PropertyUpdateItem::Set(list) | PropertyUpdateItem::Remove(list)) = item;
         for prop in list {
             let protected =
                 props::is_protected(&prop.name) && !ctx.fault(Fault::DavProtectedWritable);
             if protected {
-                refused.push(Property::empty(prop.name.clone()));
+                refused.push(DavProperty::empty(prop.name.clone()));
             } else {
-                all.push(Property::empty(prop.name.clone()));
+                all.push(DavProperty::empty(prop.name.clone()));
             }
         }
     }

@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use groupwire_dav::body::{
-    Multistatus, PropValue, Property, PropertyUpdate, PropertyUpdateItem, Propfind, Status,
+    DavProperty, Multistatus, PropValue, PropertyUpdate, PropertyUpdateItem, Propfind, Status,
 };
 use groupwire_dav::headers::{DEPTH, IF, IfHeader, IfState, LOCK_TOKEN, LockToken, TypedHeader};
 use groupwire_dav::xml::Dav;
@@ -308,7 +308,7 @@ fn before_proppatch(ctx: &Ctx, req: &mut Req) -> Option<Resp> {
     let Some(DavRequest::PropertyUpdate(mut update)) = decode_request(ctx, &req.body) else {
         return None;
     };
-    let is_dead = |p: &Property<'_>| !props::is_protected(&p.name);
+    let is_dead = |p: &DavProperty<'_>| !props::is_protected(&p.name);
     if on(ctx, Fault::WebdavProppatchDeadRefused)
         && update.items.iter().any(|item| match item {
             PropertyUpdateItem::Set(list) => list.iter().any(is_dead),
@@ -408,7 +408,7 @@ fn edit_multistatus(resp: &mut Resp, edit: impl FnOnce(&mut Multistatus<'static>
     }
 }
 
-fn each_prop(ms: &mut Multistatus<'static>, mut edit: impl FnMut(&mut Vec<Property<'static>>)) {
+fn each_prop(ms: &mut Multistatus<'static>, mut edit: impl FnMut(&mut Vec<DavProperty<'static>>)) {
     for response in &mut ms.responses {
         for propstat in &mut response.propstats {
             edit(&mut propstat.props);

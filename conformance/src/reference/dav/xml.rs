@@ -4,7 +4,8 @@
 
 use bytes::Bytes;
 use groupwire_dav::body::{
-    Condition, ConditionDetail, ErrorBody, Href, Multistatus, PropStat, Property, Response, Status,
+    Condition, ConditionDetail, DavProperty, ErrorBody, Href, Multistatus, PropStat, Response,
+    Status,
 };
 use groupwire_dav::headers::{Depth, TypedHeader};
 use groupwire_dav::{DavRequest, DavResponse, Decoded, ErrorKind, Limit, Name};
@@ -98,7 +99,7 @@ pub fn status_response(href: String, code: u16) -> Response<'static> {
 /// A `DAV:response` with properties grouped by status (200 first), empty groups left out.
 pub fn props_response(
     href: String,
-    groups: Vec<(u16, Vec<Property<'static>>)>,
+    groups: Vec<(u16, Vec<DavProperty<'static>>)>,
 ) -> Response<'static> {
     Response {
         hrefs: vec![Href::new(href)],

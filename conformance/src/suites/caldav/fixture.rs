@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use groupwire_dav::body::{
-    CalendarDataRequest, CompFilter, CompSelect, Multistatus, PropStat, PropValue, Property,
+    CalendarDataRequest, CompFilter, CompSelect, DavProperty, Multistatus, PropStat, PropValue,
     Propfind, RequestedProp, Response, SyncCollection, SyncLevel,
 };
 use groupwire_dav::xml::{CalDav, CalendarServer, CardDav, Dav, Name};
@@ -305,7 +305,7 @@ impl Session {
     ) -> Result<HttpResponse, Finding> {
         let mut set = Vec::new();
         if let Some(name) = displayname {
-            set.push(Property::new(
+            set.push(DavProperty::new(
                 Dav::DisplayName,
                 PropValue::Text(name.to_owned().into()),
             ));
@@ -313,7 +313,7 @@ impl Session {
         let body = match self.kind {
             Kind::Calendar => {
                 if !components.is_empty() {
-                    set.push(Property::new(
+                    set.push(DavProperty::new(
                         CalDav::SupportedCalendarComponentSet,
                         PropValue::Components(
                             components.iter().map(|c| (*c).to_owned().into()).collect(),
@@ -325,7 +325,7 @@ impl Session {
             Kind::Addressbook => {
                 set.insert(
                     0,
-                    Property::new(
+                    DavProperty::new(
                         Dav::ResourceType,
                         PropValue::Markers(vec![
                             Name::Dav(Dav::Collection),
@@ -630,12 +630,11 @@ pub fn object_data(response: &Response<'static>) -> Option<String> {
         })
 }
 
-/// Lenient decoding with room for unfolded lines (a server may return a 100 KB PHOTO on one
-/// line; folding is a SHOULD of RFC 6350 and not what these checks judge).
+/// Lenient decoding (the default limits leave room for unfolded lines: a server may return a
+/// 100 KB PHOTO on one line; folding is a SHOULD of RFC 6350 and not what these checks
+/// judge).
 fn object_options() -> groupwire_dav::ical::DecodeOptions {
-    let mut options = groupwire_dav::ical::DecodeOptions::default();
-    options.limits.max_line_length = 4 * 1024 * 1024;
-    options
+    groupwire_dav::ical::DecodeOptions::default()
 }
 
 /// The calendar (VCALENDAR) in `text`, decoded leniently (servers' own formatting is judged

@@ -22,7 +22,7 @@
 use std::borrow::Cow;
 
 use groupwire_dav::body::{
-    DavRequest, DavResponse, ErrorBody, LockInfo, LockScope, Multistatus, PropStat, Property,
+    DavProperty, DavRequest, DavResponse, ErrorBody, LockInfo, LockScope, Multistatus, PropStat,
     PropertyUpdate, Propfind, PropfindRequest, RequestedProp, Response,
 };
 use groupwire_dav::headers::{DavCompliance, Depth, TypedHeader};
@@ -137,7 +137,7 @@ impl DavReply {
     }
 
     /// The properties of a `DAV:prop` body (the LOCK response).
-    pub fn prop_body(&self) -> Option<&[Property<'static>]> {
+    pub fn prop_body(&self) -> Option<&[DavProperty<'static>]> {
         match self.decoded() {
             Some(DavResponse::Prop(props)) => Some(props),
             _ => None,
@@ -191,7 +191,7 @@ pub struct PropOutcome<'m> {
     /// The propstat status code (0 when the status line does not parse).
     pub status: u16,
     /// The property.
-    pub property: &'m Property<'static>,
+    pub property: &'m DavProperty<'static>,
     /// The propstat it came in.
     pub propstat: &'m PropStat<'static>,
 }

@@ -2,7 +2,7 @@
 //! advertising class 2. Every lock a check takes is released before its collection is
 //! removed.
 
-use groupwire_dav::body::{LockScope, PropValue, Property};
+use groupwire_dav::body::{DavProperty, LockScope, PropValue};
 use groupwire_dav::headers::Depth;
 use groupwire_dav::xml::{Dav, Name};
 
@@ -100,7 +100,7 @@ fn if_token(token: &str) -> String {
 }
 
 /// The active locks in a `DAV:prop` body or property value.
-fn tokens_in(props: &[Property<'static>]) -> Vec<String> {
+fn tokens_in(props: &[DavProperty<'static>]) -> Vec<String> {
     props
         .iter()
         .filter(|p| p.name == Name::Dav(Dav::LockDiscovery))

@@ -13,7 +13,7 @@ mod props;
 mod resources;
 mod transfer;
 
-use groupwire_dav::body::{PropValue, Property, PropertyUpdate, PropertyUpdateItem};
+use groupwire_dav::body::{DavProperty, PropValue, PropertyUpdate, PropertyUpdateItem};
 use groupwire_dav::xml::Name;
 
 use super::dav::{DavReply, DavSession, TestCollection, cleanup_under, dav_classes};
@@ -68,7 +68,7 @@ pub(crate) fn update(items: Vec<PropertyUpdateItem<'static>>) -> PropertyUpdate<
 
 /// `DAV:set` of one text-valued property.
 pub(crate) fn set_text(name: Name<'static>, value: &str) -> PropertyUpdateItem<'static> {
-    PropertyUpdateItem::Set(vec![Property::new(
+    PropertyUpdateItem::Set(vec![DavProperty::new(
         name,
         PropValue::Text(value.to_owned().into()),
     )])
@@ -76,7 +76,7 @@ pub(crate) fn set_text(name: Name<'static>, value: &str) -> PropertyUpdateItem<'
 
 /// `DAV:remove` of one property.
 pub(crate) fn remove(name: Name<'static>) -> PropertyUpdateItem<'static> {
-    PropertyUpdateItem::Remove(vec![Property::empty(name)])
+    PropertyUpdateItem::Remove(vec![DavProperty::empty(name)])
 }
 
 /// The text of a property value (the escaped content of a raw value).

@@ -1,6 +1,6 @@
 //! OPTIONS, PROPFIND and PROPPATCH checks.
 
-use groupwire_dav::body::{PropValue, Property, PropertyUpdateItem, Propfind};
+use groupwire_dav::body::{DavProperty, PropValue, PropertyUpdateItem, Propfind};
 use groupwire_dav::headers::Depth;
 use groupwire_dav::xml::{Dav, Name, RawXml};
 
@@ -231,7 +231,7 @@ async fn propname_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult 
             format!("{:?}", ms.paths()),
         )
     })?;
-    let all: Vec<&Property<'static>> = response
+    let all: Vec<&DavProperty<'static>> = response
         .propstats
         .iter()
         .flat_map(|ps| ps.props.iter())
@@ -470,7 +470,7 @@ async fn xml_value_in(dav: &mut DavSession, col: &TestCollection) -> CheckResult
     let raw = RawXml::new(
         "<I:author xmlns:I=\"urn:groupwire:inner\" xml:lang=\"de\">J\u{fc}rgen <I:b>B</I:b></I:author>",
     );
-    let set = PropertyUpdateItem::Set(vec![Property::new(dead("authors"), PropValue::Raw(raw))]);
+    let set = PropertyUpdateItem::Set(vec![DavProperty::new(dead("authors"), PropValue::Raw(raw))]);
     let reply = dav.proppatch(&path, &update(vec![set])).await?;
     let ms = reply.multistatus()?;
     if ms.prop_status(&path, &dead("authors")) != Some(200) {
