@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use groupwire_imap::IntoOwned;
 use groupwire_imap::command::auth::SaslResponse;
-use groupwire_imap::command::fetch::{FetchAttribute, FetchItems, SectionText};
-use groupwire_imap::command::mailbox::StatusItem;
+use groupwire_imap::command::fetch::{FetchAttributeName, FetchItems, SectionText};
+use groupwire_imap::command::mailbox::StatusItemName;
 use groupwire_imap::command::search::SearchKey;
 use groupwire_imap::command::sort::SortKey;
 use groupwire_imap::command::store::StoreAction;
@@ -1051,7 +1051,7 @@ impl Session {
             }
             CommandBody::Status(status) => {
                 let name = mailbox_text(&status.mailbox);
-                let items: Vec<StatusItem<'static>> = status
+                let items: Vec<StatusItemName<'static>> = status
                     .items
                     .into_iter()
                     .map(IntoOwned::into_owned)
@@ -1059,7 +1059,7 @@ impl Session {
                 let wrong = self.fault(Fault::ImapStatusWrongCount);
                 let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
                 let recent_never = self.fault(Fault::ImapRecentNever);
-                if items.contains(&StatusItem::HighestModSeq) {
+                if items.contains(&StatusItemName::HighestModSeq) {
                     self.enable_condstore();
                 }
                 let line = self.with_account(|view| {
@@ -1067,20 +1067,20 @@ impl Session {
                         let mut parts = Vec::new();
                         for item in &items {
                             match item {
-                                StatusItem::Messages => parts.push(format!(
+                                StatusItemName::Messages => parts.push(format!(
                                     "MESSAGES {}",
                                     mailbox.messages.len() + usize::from(wrong)
                                 )),
-                                StatusItem::UidNext => {
+                                StatusItemName::UidNext => {
                                     parts.push(format!("UIDNEXT {}", mailbox.uid_next))
                                 }
-                                StatusItem::UidValidity => {
+                                StatusItemName::UidValidity => {
                                     parts.push(format!("UIDVALIDITY {}", mailbox.uid_validity))
                                 }
-                                StatusItem::Unseen => {
+                                StatusItemName::Unseen => {
                                     parts.push(format!("UNSEEN {}", mailbox.unseen()))
                                 }
-                                StatusItem::Recent => parts.push(format!(
+                                StatusItemName::Recent => parts.push(format!(
                                     "RECENT {}",
                                     if recent_never {
                                         0
@@ -1092,7 +1092,7 @@ impl Session {
                                             .count()
                                     }
                                 )),
-                                StatusItem::Deleted => parts.push(format!(
+                                StatusItemName::Deleted => parts.push(format!(
                                     "DELETED {}",
                                     mailbox
                                         .messages
@@ -1100,14 +1100,14 @@ impl Session {
                                         .filter(|m| m.flags.contains("\\Deleted"))
                                         .count()
                                 )),
-                                StatusItem::Size => parts.push(format!("SIZE {}", mailbox.size())),
-                                StatusItem::HighestModSeq => {
+                                StatusItemName::Size => parts.push(format!("SIZE {}", mailbox.size())),
+                                StatusItemName::HighestModSeq => {
                                     parts.push(format!("HIGHESTMODSEQ {}", mailbox.highest_modseq))
                                 }
-                                StatusItem::AppendLimit => {
+                                StatusItemName::AppendLimit => {
                                     parts.push(format!("APPENDLIMIT {APPEND_LIMIT}"))
                                 }
-                                StatusItem::MailboxId => {
+                                StatusItemName::MailboxId => {
                                     parts.push(format!("MAILBOXID ({})", mailbox.mailbox_id))
                                 }
                                 _ => {}
@@ -1856,22 +1856,22 @@ impl Session {
                 let targets = self.resolve(&fetch.set, fetch.uid);
                 let items = match fetch.items {
                     FetchItems::All => vec![
-                        FetchAttribute::Flags,
-                        FetchAttribute::InternalDate,
-                        FetchAttribute::Rfc822Size,
-                        FetchAttribute::Envelope,
+                        FetchAttributeName::Flags,
+                        FetchAttributeName::InternalDate,
+                        FetchAttributeName::Rfc822Size,
+                        FetchAttributeName::Envelope,
                     ],
                     FetchItems::Fast => vec![
-                        FetchAttribute::Flags,
-                        FetchAttribute::InternalDate,
-                        FetchAttribute::Rfc822Size,
+                        FetchAttributeName::Flags,
+                        FetchAttributeName::InternalDate,
+                        FetchAttributeName::Rfc822Size,
                     ],
                     FetchItems::Full => vec![
-                        FetchAttribute::Flags,
-                        FetchAttribute::InternalDate,
-                        FetchAttribute::Rfc822Size,
-                        FetchAttribute::Envelope,
-                        FetchAttribute::Body,
+                        FetchAttributeName::Flags,
+                        FetchAttributeName::InternalDate,
+                        FetchAttributeName::Rfc822Size,
+                        FetchAttributeName::Envelope,
+                        FetchAttributeName::Body,
                     ],
                     FetchItems::Attributes(items) => items,
                 };
@@ -1880,7 +1880,7 @@ impl Session {
                     _ => None,
                 });
                 if (changed_since.is_some()
-                    || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq)))
+                    || items.iter().any(|i| matches!(i, FetchAttributeName::ModSeq)))
                     && !self.fault(Fault::ImapCondstoreNotEnabledByFetch)
                 {
                     self.enable_condstore();
@@ -2244,7 +2244,7 @@ impl Session {
         name: &str,
         seq: usize,
         uid: u32,
-        items: &[FetchAttribute<'static>],
+        items: &[FetchAttributeName<'static>],
         by_uid: bool,
         read_only: bool,
         changed_since: Option<u64>,
@@ -2253,9 +2253,9 @@ impl Session {
             && items.iter().any(|i| {
                 matches!(
                     i,
-                    FetchAttribute::BodySection { peek: false, .. }
-                        | FetchAttribute::Rfc822
-                        | FetchAttribute::Rfc822Text
+                    FetchAttributeName::BodySection { peek: false, .. }
+                        | FetchAttributeName::Rfc822
+                        | FetchAttributeName::Rfc822Text
                 )
             })
             && !self.fault(Fault::ImapBodyNoSeen)
@@ -2289,7 +2289,7 @@ impl Session {
         let mut has_uid = false;
         for item in items {
             match item {
-                FetchAttribute::Uid => {
+                FetchAttributeName::Uid => {
                     has_uid = true;
                     let uid = if self.fault(Fault::ImapFetchWrongUid) {
                         uid + 1000
@@ -2298,23 +2298,23 @@ impl Session {
                     };
                     parts.push(text(format!("UID {uid}")));
                 }
-                FetchAttribute::Flags if !self.fault(Fault::ImapFetchNoFlags) => {
+                FetchAttributeName::Flags if !self.fault(Fault::ImapFetchNoFlags) => {
                     parts.push(text(format!(
                         "FLAGS ({})",
                         flags_text(&message.flags, self.is_recent(uid))
                     )));
                 }
-                FetchAttribute::InternalDate if !self.fault(Fault::ImapFetchNoInternaldate) => {
+                FetchAttributeName::InternalDate if !self.fault(Fault::ImapFetchNoInternaldate) => {
                     parts.push(text(format!(
                         "INTERNALDATE \"{}\"",
                         date_time(message.internal_date)
                     )));
                 }
-                FetchAttribute::Rfc822Size => {
+                FetchAttributeName::Rfc822Size => {
                     let size = raw.len() + usize::from(self.fault(Fault::ImapFetchWrongSize)) * 7;
                     parts.push(text(format!("RFC822.SIZE {size}")));
                 }
-                FetchAttribute::Envelope => {
+                FetchAttributeName::Envelope => {
                     let envelope = if self.fault(Fault::ImapEnvelopeWrong) {
                         "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string()
                     } else {
@@ -2322,39 +2322,39 @@ impl Session {
                     };
                     parts.push(text(format!("ENVELOPE {envelope}")));
                 }
-                FetchAttribute::BodyStructure | FetchAttribute::Body => {
+                FetchAttributeName::BodyStructure | FetchAttributeName::Body => {
                     let structure = if self.fault(Fault::ImapBodystructureFlat) {
                         format!(
                             "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0 NIL NIL NIL NIL)",
                             raw.len()
                         )
-                    } else if matches!(item, FetchAttribute::Body)
+                    } else if matches!(item, FetchAttributeName::Body)
                         && !self.fault(Fault::ImapBodyExtensionData)
                     {
                         mime::body(raw)
                     } else {
                         mime::bodystructure(raw)
                     };
-                    let name = if matches!(item, FetchAttribute::Body) {
+                    let name = if matches!(item, FetchAttributeName::Body) {
                         "BODY"
                     } else {
                         "BODYSTRUCTURE"
                     };
                     parts.push(text(format!("{name} {structure}")));
                 }
-                FetchAttribute::ModSeq => {
+                FetchAttributeName::ModSeq => {
                     parts.push(text(format!("MODSEQ ({})", message.modseq)));
                 }
-                FetchAttribute::EmailId if !self.fault(Fault::ImapNoObjectid) => {
+                FetchAttributeName::EmailId if !self.fault(Fault::ImapNoObjectid) => {
                     parts.push(text(format!("EMAILID ({})", message.email_id)));
                 }
-                FetchAttribute::ThreadId => parts.push(text("THREADID NIL".to_string())),
-                FetchAttribute::Rfc822
-                | FetchAttribute::Rfc822Header
-                | FetchAttribute::Rfc822Text => {
+                FetchAttributeName::ThreadId => parts.push(text("THREADID NIL".to_string())),
+                FetchAttributeName::Rfc822
+                | FetchAttributeName::Rfc822Header
+                | FetchAttributeName::Rfc822Text => {
                     let (label, data) = match item {
-                        FetchAttribute::Rfc822 => ("RFC822", raw.to_vec()),
-                        FetchAttribute::Rfc822Header => {
+                        FetchAttributeName::Rfc822 => ("RFC822", raw.to_vec()),
+                        FetchAttributeName::Rfc822Header => {
                             ("RFC822.HEADER", mime::section(raw, &[], Some("HEADER")))
                         }
                         _ => ("RFC822.TEXT", mime::section(raw, &[], Some("TEXT"))),
@@ -2363,7 +2363,7 @@ impl Session {
                     part.extend_from_slice(&data);
                     parts.push(part);
                 }
-                FetchAttribute::BodySection {
+                FetchAttributeName::BodySection {
                     section, partial, ..
                 } => {
                     let numbers: Vec<u32> = section.part.iter().map(|n| n.get()).collect();
@@ -2458,13 +2458,13 @@ impl Session {
         if by_uid && !has_uid {
             parts.insert(0, text(format!("UID {uid}")));
         }
-        if sets_seen && !items.iter().any(|i| matches!(i, FetchAttribute::Flags)) {
+        if sets_seen && !items.iter().any(|i| matches!(i, FetchAttributeName::Flags)) {
             parts.push(text(format!(
                 "FLAGS ({})",
                 flags_text(&message.flags, self.is_recent(uid))
             )));
         }
-        if self.condstore && !items.iter().any(|i| matches!(i, FetchAttribute::ModSeq)) {
+        if self.condstore && !items.iter().any(|i| matches!(i, FetchAttributeName::ModSeq)) {
             parts.push(text(format!("MODSEQ ({})", message.modseq)));
         }
         let mut line = format!("* {seq} FETCH (").into_bytes();
