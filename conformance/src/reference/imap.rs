@@ -525,57 +525,29 @@ impl Session {
         }
     }
 
-    /// A `{n+}` literal over the bound was announced: before authentication the session ends
-    /// (`* BYE`, RFC 7888 §4 choice 2); after it the command gets `NO [TOOBIG]` at once and
-    /// the literal's bytes are discarded as they arrive, never buffered (choice 1).
-    async fn refuse_non_sync<S: AsyncRead + AsyncWrite + Unpin>(
-        &mut self,
-        stream: &mut S,
-        refused: groupwire_imap::stream::server::RefusedLiteral,
-    ) -> std::io::Result<bool> {
-        if self.user.is_none() {
+    /// A literal over the bounds was announced (the decoder read none of its data): before
+    /// authentication a `{n+}` literal ends the session (`* BYE`, RFC 7888 §4 choice 2);
+    /// otherwise the command gets `NO [TOOBIG]` at once and the decoder discards a `{n+}`
+    /// literal's bytes as they arrive, never buffering them (choice 1). `false` when the
+    /// session ends.
+    fn refuse_literal(&mut self, tag: &str, size: u64, synchronizing: bool) -> bool {
+        let preauth = self.slot.limits().preauth_literal;
+        if self.user.is_none() && !synchronizing {
             self.ending = Some(format!(
-                "[TOOBIG] a literal of {} octets before authentication (at most {})",
-                refused.size,
-                self.slot.limits().preauth_literal
+                "[TOOBIG] a literal of {size} octets before authentication (at most {preauth})"
             ));
-            return Ok(false);
+            return false;
         }
-        let tag = self
-            .buffer
-            .split(|&b| b == b' ')
-            .next()
-            .map(|t| String::from_utf8_lossy(t).into_owned())
-            .unwrap_or_else(|| "*".to_string());
-        self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
-        self.flush(stream).await?;
-        self.buffer
-            .drain(..refused.data_start.min(self.buffer.len()));
-        let mut left = refused.size;
-        loop {
-            let take = usize::try_from(left)
-                .unwrap_or(usize::MAX)
-                .min(self.buffer.len());
-            self.buffer.drain(..take);
-            left -= take as u64;
-            if left == 0 {
-                break;
-            }
-            if !self.fill(stream).await? {
-                return Ok(false);
-            }
+        let drop = self.decoder.reject_literal();
+        self.buffer.drain(..drop.min(self.buffer.len()));
+        if self.user.is_none() {
+            self.line(&format!(
+                "{tag} NO [TOOBIG] literal too large before authentication (at most {preauth} octets)"
+            ));
+        } else {
+            self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
         }
-        // The rest of the command line (a later literal on it is not looked for).
-        loop {
-            if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
-                self.buffer.drain(..=lf);
-                return Ok(true);
-            }
-            self.buffer.clear();
-            if !self.fill(stream).await? {
-                return Ok(false);
-            }
-        }
+        true
     }
 
     async fn flush<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
@@ -609,34 +581,16 @@ impl Session {
                     }
                     continue;
                 }
-                Ok(ServerStep::NeedsContinuation { size, .. }) => {
+                Ok(ServerStep::NeedsContinuation { size, command, .. }) => {
+                    let tag = command
+                        .tag
+                        .map(|t| t.to_str_lossy().into_owned())
+                        .unwrap_or_else(|| "*".to_string());
                     let preauth = self.user.is_none() && size > self.slot.limits().preauth_literal;
-                    if preauth {
-                        let drop = self.decoder.reject_literal();
-                        let tag = self
-                            .buffer
-                            .split(|&b| b == b' ')
-                            .next()
-                            .map(|t| String::from_utf8_lossy(t).into_owned())
-                            .unwrap_or_else(|| "*".to_string());
-                        self.buffer.drain(..drop.min(self.buffer.len()));
-                        self.line(&format!(
-                            "{tag} NO [TOOBIG] literal too large before authentication (at most {} octets)",
-                            self.slot.limits().preauth_literal
-                        ));
-                        self.flush(stream).await?;
-                        continue;
-                    }
-                    if size > APPEND_LIMIT && !self.fault(Fault::ImapAppendlimitIgnored) {
-                        let drop = self.decoder.reject_literal();
-                        let tag = self
-                            .buffer
-                            .split(|&b| b == b' ')
-                            .next()
-                            .map(|t| String::from_utf8_lossy(t).into_owned())
-                            .unwrap_or_else(|| "*".to_string());
-                        self.buffer.drain(..drop.min(self.buffer.len()));
-                        self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
+                    let over_appendlimit =
+                        size > APPEND_LIMIT && !self.fault(Fault::ImapAppendlimitIgnored);
+                    if preauth || over_appendlimit {
+                        self.refuse_literal(&tag, size, true);
                         self.flush(stream).await?;
                         continue;
                     }
@@ -647,6 +601,26 @@ impl Session {
                     if !self.fill(stream).await? {
                         return Ok(Next::Close);
                     }
+                    continue;
+                }
+                Ok(ServerStep::LiteralTooLarge {
+                    size,
+                    synchronizing,
+                    command,
+                    ..
+                }) => {
+                    let tag = command
+                        .tag
+                        .map(|t| t.to_str_lossy().into_owned())
+                        .unwrap_or_else(|| "*".to_string());
+                    if !self.refuse_literal(&tag, size, synchronizing) {
+                        return Ok(Next::Close);
+                    }
+                    self.flush(stream).await?;
+                    continue;
+                }
+                Ok(ServerStep::Skipped { consumed }) => {
+                    self.buffer.drain(..consumed.min(self.buffer.len()));
                     continue;
                 }
                 Ok(ServerStep::Invalid {
@@ -666,12 +640,6 @@ impl Session {
                     continue;
                 }
                 Err(error) => {
-                    if let Some(refused) = self.decoder.take_refused_literal() {
-                        if self.refuse_non_sync(stream, refused).await? {
-                            continue;
-                        }
-                        return Ok(Next::Close);
-                    }
                     self.line(&format!("* BYE unrecoverable input: {error}"));
                     self.flush(stream).await?;
                     return Ok(Next::Close);
