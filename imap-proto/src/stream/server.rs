@@ -304,6 +304,12 @@ impl CommandDecoder {
         self.max_non_sync_literal
     }
 
+    /// Whether the decoder is discarding the rest of a refused message (an over-long line, a
+    /// refused `{n+}` literal): the next `decode` with bytes gives [`ServerStep::Skipped`].
+    pub fn is_skipping(&self) -> bool {
+        self.skip.is_some()
+    }
+
     /// What the decoder expects next.
     pub fn state(&self) -> ServerState {
         self.state
@@ -553,35 +559,8 @@ impl CommandDecoder {
         &mut self,
         buf: &'b [u8],
     ) -> Result<Decoded<ClientMessage<'b>>, DecodeError> {
-        if self.state != ServerState::Command
-            && let Some(line_end) = memchr::memchr(b'\n', buf)
-        {
-            let line = buf.get(..line_end).unwrap_or_default();
-            let is_exchange_line = match self.state {
-                ServerState::Idle => line
-                    .strip_suffix(b"\r")
-                    .unwrap_or(line)
-                    .eq_ignore_ascii_case(b"DONE"),
-                _ => !line.contains(&b' '),
-            };
-            if !is_exchange_line {
-                self.set_state(ServerState::Command);
-            }
-        }
-        if self.state == ServerState::Command
-            && buf.len() >= 6
-            && buf
-                .get(..6)
-                .is_some_and(|line| line.eq_ignore_ascii_case(b"DONE\r\n"))
-        {
-            // The IDLE this ends is before the capture started.
-            return Ok(Decoded::Complete {
-                value: ClientMessage::IdleDone,
-                consumed: 6,
-            });
-        }
         loop {
-            match self.decode(buf)? {
+            match self.decode_captured_step(buf)? {
                 ServerStep::NeedsContinuation { .. } => continue,
                 ServerStep::Complete { value, consumed } => {
                     return Ok(Decoded::Complete { value, consumed });
@@ -605,6 +584,45 @@ impl CommandDecoder {
                 }
             }
         }
+    }
+
+    /// [`decode`](Self::decode) for a *captured* client stream, with the exchange guesses of
+    /// [`decode_captured`](Self::decode_captured) (AUTHENTICATE and IDLE end where a command
+    /// line starts; a leading `DONE` ends an IDLE begun before the capture), but leaving each
+    /// synchronising literal to the caller: call again to take it as granted, or
+    /// [`reject_literal`](Self::reject_literal) when the server's side of the capture shows it
+    /// refused. Recovery is as in `decode` ([`ServerStep::Invalid`], [`ServerStep::Skipped`]).
+    pub fn decode_captured_step<'b>(&mut self, buf: &'b [u8]) -> Result<ServerStep<'b>, DecodeError> {
+        if self.skip.is_none()
+            && self.state != ServerState::Command
+            && let Some(line_end) = memchr::memchr(b'\n', buf)
+        {
+            let line = buf.get(..line_end).unwrap_or_default();
+            let is_exchange_line = match self.state {
+                ServerState::Idle => line
+                    .strip_suffix(b"\r")
+                    .unwrap_or(line)
+                    .eq_ignore_ascii_case(b"DONE"),
+                _ => !line.contains(&b' '),
+            };
+            if !is_exchange_line {
+                self.set_state(ServerState::Command);
+            }
+        }
+        if self.skip.is_none()
+            && self.state == ServerState::Command
+            && self.pending_literal.is_none()
+            && buf
+                .get(..6)
+                .is_some_and(|line| line.eq_ignore_ascii_case(b"DONE\r\n"))
+        {
+            // The IDLE this ends is before the capture started.
+            return Ok(ServerStep::Complete {
+                value: ClientMessage::IdleDone,
+                consumed: 6,
+            });
+        }
+        self.decode(buf)
     }
 }
 
