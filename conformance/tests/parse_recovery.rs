@@ -97,9 +97,7 @@ fn a_data_answered_503_is_followed_by_commands() {
     let (code, lines) = parse(&[Path::new("smtp-client"), &client]);
     assert_eq!(code, Some(1), "{lines:?}");
     assert!(
-        lines
-            .last()
-            .unwrap()["error"]
+        lines.last().unwrap()["error"]
             .as_str()
             .unwrap()
             .starts_with("incomplete")

@@ -9,8 +9,8 @@ use std::process::Command as Process;
 
 use bytes::BytesMut;
 use groupwire_smtp::{
-    Capabilities, Capability, Command, Encode, EnhancedCode, Limits, Reply, ReplyCode,
-    ServerCodec, ServerEvent,
+    Capabilities, Capability, Command, Encode, EnhancedCode, Limits, Reply, ReplyCode, ServerCodec,
+    ServerEvent,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -9,9 +9,9 @@ use groupwire_imap::command::append::{Append, AppendData, AppendMessage, Catenat
 use groupwire_imap::command::auth::{Authenticate, SaslData};
 use groupwire_imap::command::ext::{TaggedExt, TaggedExtComp, TaggedExtValue};
 use groupwire_imap::command::fetch::{
-    FetchCommand, FetchAttributeName, FetchItems, FetchModifier, PartialRange, Section, SectionText,
+    FetchAttributeName, FetchCommand, FetchItems, FetchModifier, PartialRange, Section, SectionText,
 };
-use groupwire_imap::command::list::{List, MailboxPattern, ListReturnOption, ListSelectOption};
+use groupwire_imap::command::list::{List, ListReturnOption, ListSelectOption, MailboxPattern};
 use groupwire_imap::command::mailbox::{Create, CreateParam, StatusCommand, StatusItemName};
 use groupwire_imap::command::metadata::{GetMetadataOption, MetadataCommand};
 use groupwire_imap::command::notify::{EventGroup, MailboxFilter, Notify, NotifyEvent};
@@ -250,7 +250,8 @@ fn fetch_attribute() -> BoxedStrategy<FetchAttributeName<'static>> {
         )
             .prop_map(|(name, arguments)| F::Other {
                 name: groupwire_imap::core::ByteStr::from(name),
-                arguments: arguments.and_then(|a| groupwire_imap::core::RawValue::new(a.as_bytes())),
+                arguments: arguments
+                    .and_then(|a| groupwire_imap::core::RawValue::new(a.as_bytes())),
             }),
     ]
     .boxed()
@@ -618,14 +619,14 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
             option::of(charset()),
             vec(search_key(), 1..3)
         )
-            .prop_map(
-                |(uid, return_options, charset, criteria)| B::Search(SearchCommand {
+            .prop_map(|(uid, return_options, charset, criteria)| B::Search(
+                SearchCommand {
                     uid,
                     return_options,
                     charset,
                     criteria
-                })
-            ),
+                }
+            )),
         (
             any::<bool>(),
             option::of(vec(search_return(), 0..2)),

@@ -14,7 +14,9 @@ use groupwire_imap::stream::server::{ClientMessage, CommandDecoder, ServerStep};
 use groupwire_imap::{Decoded, Encode, IntoOwned, Limits};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quirks").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quirks")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -65,7 +67,11 @@ fn attributes(command: &Command<'_>) -> Vec<FetchAttributeName<'static>> {
     let FetchItems::Attributes(attributes) = &fetch.items else {
         panic!("{fetch:?}")
     };
-    attributes.iter().cloned().map(IntoOwned::into_owned).collect()
+    attributes
+        .iter()
+        .cloned()
+        .map(IntoOwned::into_owned)
+        .collect()
 }
 
 fn other(name: &str, arguments: Option<&str>) -> FetchAttributeName<'static> {

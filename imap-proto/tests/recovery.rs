@@ -61,14 +61,19 @@ fn serve(stream: &[u8], chunk: usize, decoder: CommandDecoder) -> Server {
                     CommandBody::Login { .. } => "LOGIN",
                     _ => "other",
                 };
-                server.answers.push(format!("{} OK {name}", command.tag.as_str()));
+                server
+                    .answers
+                    .push(format!("{} OK {name}", command.tag.as_str()));
                 consumed
             }
             ServerStep::Complete { consumed, .. } => consumed,
             ServerStep::NeedsContinuation { command, .. } => {
                 let tag = command.tag.map(|t| t.to_str_lossy().into_owned());
                 let tag = tag.unwrap_or_else(|| "*".into());
-                let inbox = command.mailbox.as_ref().is_none_or(|m| m.name().as_ref() == b"INBOX");
+                let inbox = command
+                    .mailbox
+                    .as_ref()
+                    .is_none_or(|m| m.name().as_ref() == b"INBOX");
                 if inbox {
                     server.answers.push("+".into());
                     // Granted: go on once more bytes are there.
@@ -86,7 +91,10 @@ fn serve(stream: &[u8], chunk: usize, decoder: CommandDecoder) -> Server {
                 decoder.reject_literal()
             }
             ServerStep::Invalid {
-                error, consumed, tag, ..
+                error,
+                consumed,
+                tag,
+                ..
             } => {
                 let tag = tag.map(|t| t.to_str_lossy().into_owned());
                 let what = match error.kind() {
@@ -117,7 +125,9 @@ fn serve(stream: &[u8], chunk: usize, decoder: CommandDecoder) -> Server {
 }
 
 fn every_chunking(stream: &[u8], decoder: impl Fn() -> CommandDecoder) -> Vec<Server> {
-    let servers: Vec<Server> = (1..=17).map(|chunk| serve(stream, chunk, decoder())).collect();
+    let servers: Vec<Server> = (1..=17)
+        .map(|chunk| serve(stream, chunk, decoder()))
+        .collect();
     for server in &servers[1..] {
         assert_eq!(server.answers, servers[0].answers);
     }
@@ -130,7 +140,12 @@ fn an_over_long_line_is_answered_then_skipped_without_buffering_it() {
     for server in every_chunking(&stream, || CommandDecoder::new(limits())) {
         assert_eq!(
             server.answers,
-            ["a1 OK NOOP", "a2 BAD line too long", "a3 OK NOOP", "a4 OK LOGIN"]
+            [
+                "a1 OK NOOP",
+                "a2 BAD line too long",
+                "a3 OK NOOP",
+                "a4 OK LOGIN"
+            ]
         );
         // The 300-byte line is never held whole: the buffer stays near the line limit.
         assert!(server.peak <= 64 + 17, "peak {}", server.peak);

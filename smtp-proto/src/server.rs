@@ -329,7 +329,11 @@ impl ServerDecoder {
 
     /// A line over its limit: consumed up to its LF if that is here, else all of `input` and
     /// the rest is discarded as it comes.
-    fn line_too_long<'a>(&mut self, input: &'a [u8], error: DecodeError) -> Decoded<ClientItem<'a>> {
+    fn line_too_long<'a>(
+        &mut self,
+        input: &'a [u8],
+        error: DecodeError,
+    ) -> Decoded<ClientItem<'a>> {
         self.scanned = 0;
         self.state = ServerState::Commands;
         let consumed = match memchr::memchr(b'\n', input) {
@@ -366,7 +370,9 @@ impl ServerDecoder {
             }
             Skip::Data { mut decoder, error } => {
                 // Lenient and unbounded: this cannot fail, and only CRLF.CRLF ends it.
-                let decoded = decoder.decode(input).unwrap_or(Decoded::Incomplete { needed: None });
+                let decoded = decoder
+                    .decode(input)
+                    .unwrap_or(Decoded::Incomplete { needed: None });
                 match decoded {
                     Decoded::Incomplete { needed } => {
                         self.skip = Some(Skip::Data { decoder, error });
@@ -543,7 +549,11 @@ mod tests {
         };
         assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::LineLength));
         assert_eq!(used, 2000);
-        let (item, used) = decoder.decode(b"AAA\r\nQUIT\r\n").unwrap().complete().unwrap();
+        let (item, used) = decoder
+            .decode(b"AAA\r\nQUIT\r\n")
+            .unwrap()
+            .complete()
+            .unwrap();
         assert_eq!((item, used), (ClientItem::Skipped, 5));
         let (item, _) = decoder.decode(b"QUIT\r\n").unwrap().complete().unwrap();
         assert_eq!(item, ClientItem::Command(Command::Quit));

@@ -59,7 +59,10 @@ fn smuggled_terminators_are_errors_when_strict() {
             rejected.contains("CrlfNotBareCr") || rejected.contains("CrlfNotBareLf"),
             "{end:?}: {rejected}"
         );
-        assert!(!items.iter().any(|i| i == "MessageEnd"), "{end:?}: {items:?}");
+        assert!(
+            !items.iter().any(|i| i == "MessageEnd"),
+            "{end:?}: {items:?}"
+        );
         // Nothing after the DATA command was taken for a command.
         assert!(
             !items.iter().any(|i| i.contains("evil")),
@@ -283,10 +286,16 @@ fn bdat_beyond_the_message_size_is_refused() {
         .find(|i| i.starts_with("ChunkRejected"))
         .unwrap_or_else(|| panic!("{items:?}"));
     assert!(
-        rejected.contains(&format!("{:?}", ErrorKind::LimitExceeded(Limit::MessageSize))),
+        rejected.contains(&format!(
+            "{:?}",
+            ErrorKind::LimitExceeded(Limit::MessageSize)
+        )),
         "{rejected}"
     );
-    assert_eq!(items.last().map(String::as_str), Some("Command(Noop { argument: None })"));
+    assert_eq!(
+        items.last().map(String::as_str),
+        Some("Command(Noop { argument: None })")
+    );
 }
 
 #[test]

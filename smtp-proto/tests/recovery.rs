@@ -129,7 +129,11 @@ fn a_receiver_answers_each_refusal_and_carries_on() {
         assert_eq!(receiver.replies, expected, "chunk {chunk}");
         assert_eq!(receiver.delivered, [b"hello".to_vec()], "chunk {chunk}");
         // Nothing refused was ever held whole: the buffer stays within a line and a chunk.
-        assert!(receiver.peak <= 1000 + 23, "chunk {chunk}: peak {}", receiver.peak);
+        assert!(
+            receiver.peak <= 1000 + 23,
+            "chunk {chunk}: peak {}",
+            receiver.peak
+        );
     }
 }
 

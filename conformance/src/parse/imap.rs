@@ -3,16 +3,14 @@
 use groupwire_imap::command::{CommandBody, parse_command};
 use groupwire_imap::response::Response;
 use groupwire_imap::stream::client::ResponseDecoder;
-use groupwire_imap::stream::server::{
-    ClientMessage, CommandDecoder, ServerStep, parse_sasl_line,
-};
+use groupwire_imap::stream::server::{ClientMessage, CommandDecoder, ServerStep, parse_sasl_line};
 use groupwire_imap::{Decoded, Encode, Limits};
 
 use super::StreamParser;
 
 /// The adapter for bytes an IMAP client sends: commands with their literals (every
 /// synchronising literal taken as granted), AUTHENTICATE response lines and IDLE's `DONE`,
-/// decoded by the server-role [`CommandDecoder`](groupwire_imap::stream::server::CommandDecoder).
+/// decoded by the server-role [`CommandDecoder`].
 pub fn client() -> Box<dyn StreamParser> {
     Box::new(ImapClientStream {
         decoder: CommandDecoder::new(Limits::default()),
@@ -94,10 +92,8 @@ impl Peer {
                     }
                 }
             }
-            CommandBody::Idle => {
-                if self.events.get(self.next) == Some(&PeerEvent::Continue) {
-                    self.next += 1;
-                }
+            CommandBody::Idle if self.events.get(self.next) == Some(&PeerEvent::Continue) => {
+                self.next += 1;
             }
             _ => {}
         }
@@ -230,7 +226,7 @@ impl StreamParser for ImapClientStream {
 
 /// The adapter for bytes an IMAP server sends: greeting, status and data responses and
 /// continuation requests, decoded by the client-role
-/// [`ResponseDecoder`](groupwire_imap::stream::client::ResponseDecoder).
+/// [`ResponseDecoder`].
 pub fn server() -> Box<dyn StreamParser> {
     Box::new(ImapServerStream {
         decoder: groupwire_imap::stream::client::ResponseDecoder::new(

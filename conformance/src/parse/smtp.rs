@@ -104,7 +104,11 @@ impl ClientStream {
 
     /// After a refusal: skips what the decoder discards, as far as the input goes, through
     /// the refusal that ends it; returns where it stopped and the refusal's error, if seen.
-    fn skip_rest(&mut self, input: &[u8], from: usize) -> (usize, Option<groupwire_smtp::DecodeError>) {
+    fn skip_rest(
+        &mut self,
+        input: &[u8],
+        from: usize,
+    ) -> (usize, Option<groupwire_smtp::DecodeError>) {
         let mut at = from;
         while self.decoder.is_skipping() && at < input.len() {
             match self.decoder.decode(input.get(at..).unwrap_or_default()) {
@@ -114,8 +118,7 @@ impl ClientStream {
                 }) if consumed > 0 => at += consumed,
                 Ok(Decoded::Complete {
                     value:
-                        ClientItem::ChunkRejected { error, .. }
-                        | ClientItem::MessageRejected { error },
+                        ClientItem::ChunkRejected { error, .. } | ClientItem::MessageRejected { error },
                     consumed,
                 }) => return (at + consumed, Some(error)),
                 _ => break,
@@ -511,9 +514,15 @@ mod tests {
         let (outcome, lines) = run(&mut parser, b"DATA\r\na\n.\nQUIT\r\n.\r\nNOOP\r\n");
         assert_eq!(outcome, Outcome::Failed);
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(lines[1]["error"].as_str().unwrap().contains("bare LF"), "{lines:?}");
+        assert!(
+            lines[1]["error"].as_str().unwrap().contains("bare LF"),
+            "{lines:?}"
+        );
         // The smuggled QUIT stayed payload; the skip ends at CRLF.CRLF.
-        assert_eq!((lines[1]["offset"].as_u64(), lines[1]["len"].as_u64()), (Some(7), Some(13)));
+        assert_eq!(
+            (lines[1]["offset"].as_u64(), lines[1]["len"].as_u64()),
+            (Some(7), Some(13))
+        );
         assert_eq!(lines[2]["value"]["command"], "NOOP");
     }
 
@@ -521,14 +530,22 @@ mod tests {
     fn a_peer_decides_whether_data_and_auth_lines_follow() {
         // DATA refused with 503: what follows is commands, not message data.
         let client = b"EHLO a\r\nDATA\r\nNOOP\r\nAUTH PLAIN\r\nAGEAYg==\r\nQUIT\r\n";
-        let server = b"220 hi\r\n250 a\r\n503 5.5.1 no RCPT\r\n250 ok\r\n334 \r\n235 ok\r\n221 bye\r\n";
+        let server =
+            b"220 hi\r\n250 a\r\n503 5.5.1 no RCPT\r\n250 ok\r\n334 \r\n235 ok\r\n221 bye\r\n";
         let mut parser = client_with_peer(server);
         let (outcome, lines) = run(parser.as_mut(), client);
         assert_eq!(outcome, Outcome::Decoded { messages: 6 }, "{lines:?}");
         let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["command", "command", "command", "command", "auth-response", "command"]
+            [
+                "command",
+                "command",
+                "command",
+                "command",
+                "auth-response",
+                "command"
+            ]
         );
         // Without the peer what follows DATA is taken for message data, which never ends.
         let mut parser = ClientStream::default();

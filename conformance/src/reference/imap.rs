@@ -1068,7 +1068,9 @@ impl Session {
                                         .filter(|m| m.flags.contains("\\Deleted"))
                                         .count()
                                 )),
-                                StatusItemName::Size => parts.push(format!("SIZE {}", mailbox.size())),
+                                StatusItemName::Size => {
+                                    parts.push(format!("SIZE {}", mailbox.size()))
+                                }
                                 StatusItemName::HighestModSeq => {
                                     parts.push(format!("HIGHESTMODSEQ {}", mailbox.highest_modseq))
                                 }
@@ -1848,7 +1850,9 @@ impl Session {
                     _ => None,
                 });
                 if (changed_since.is_some()
-                    || items.iter().any(|i| matches!(i, FetchAttributeName::ModSeq)))
+                    || items
+                        .iter()
+                        .any(|i| matches!(i, FetchAttributeName::ModSeq)))
                     && !self.fault(Fault::ImapCondstoreNotEnabledByFetch)
                 {
                     self.enable_condstore();
@@ -2432,7 +2436,11 @@ impl Session {
                 flags_text(&message.flags, self.is_recent(uid))
             )));
         }
-        if self.condstore && !items.iter().any(|i| matches!(i, FetchAttributeName::ModSeq)) {
+        if self.condstore
+            && !items
+                .iter()
+                .any(|i| matches!(i, FetchAttributeName::ModSeq))
+        {
             parts.push(text(format!("MODSEQ ({})", message.modseq)));
         }
         let mut line = format!("* {seq} FETCH (").into_bytes();

@@ -46,7 +46,10 @@ impl CommandBody<'static> {
     }
 
     /// `UID FETCH set attributes`.
-    pub fn uid_fetch(set: SequenceSet<'static>, attributes: Vec<FetchAttributeName<'static>>) -> Self {
+    pub fn uid_fetch(
+        set: SequenceSet<'static>,
+        attributes: Vec<FetchAttributeName<'static>>,
+    ) -> Self {
         CommandBody::Fetch(FetchCommand {
             uid: true,
             set,

@@ -608,9 +608,11 @@ impl Encode for FetchItems<'_> {
             FetchItems::Fast => out.put(b"FAST"),
             FetchItems::Attributes(attrs) => match attrs.as_slice() {
                 // An unknown attribute with arguments alone would read back as modifiers.
-                [FetchAttributeName::Other {
-                    arguments: Some(_), ..
-                }] => encode_list(out, attrs),
+                [
+                    FetchAttributeName::Other {
+                        arguments: Some(_), ..
+                    },
+                ] => encode_list(out, attrs),
                 [one] => one.encode(out),
                 many => encode_list(out, many),
             },

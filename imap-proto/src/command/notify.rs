@@ -216,7 +216,8 @@ impl<'a> NotifyEvent<'a> {
         if eat_keyword(c, b"MessageNew") {
             if c.peek() == Some(b' ') && c.peek_at(1) == Some(b'(') {
                 c.advance(1);
-                return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true)).map(NotifyEvent::MessageNew);
+                return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true))
+                    .map(NotifyEvent::MessageNew);
             }
             return Ok(NotifyEvent::MessageNew(Vec::new()));
         }

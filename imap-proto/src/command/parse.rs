@@ -73,7 +73,9 @@ fn parse_body<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
             b"STORE" => Some(with_sp(c, |c| Store::parse_arguments(c, true))?.into()),
             b"COPY" => Some(copy_move(c, true, false)?),
             b"MOVE" => Some(copy_move(c, true, true)?),
-            b"SEARCH" => Some(CommandBody::Search(SearchCommand::parse_arguments(c, true)?)),
+            b"SEARCH" => Some(CommandBody::Search(SearchCommand::parse_arguments(
+                c, true,
+            )?)),
             b"SORT" => Some(CommandBody::Sort(Sort::parse_arguments(c, true)?)),
             b"THREAD" => Some(CommandBody::Thread(with_sp(c, |c| {
                 ThreadCommand::parse_arguments(c, true)

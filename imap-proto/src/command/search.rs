@@ -333,7 +333,8 @@ impl<'a> SearchReturnOption<'a> {
             let save = c.pos();
             c.eat(b' ');
             if c.peek() == Some(b'(') {
-                return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true)).map(R::Update);
+                return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true))
+                    .map(R::Update);
             }
             c.reset_to(save);
             return Ok(R::Update(Vec::new()));

@@ -422,8 +422,7 @@ impl CommandDecoder {
                     return Ok(ServerStep::Invalid {
                         error,
                         consumed,
-                        tag: leading_tag(buf)
-                            .filter(|tag| buf.get(tag.len()) == Some(&b' ')),
+                        tag: leading_tag(buf).filter(|tag| buf.get(tag.len()) == Some(&b' ')),
                     });
                 }
                 Err(error) => {
@@ -592,7 +591,10 @@ impl CommandDecoder {
     /// synchronising literal to the caller: call again to take it as granted, or
     /// [`reject_literal`](Self::reject_literal) when the server's side of the capture shows it
     /// refused. Recovery is as in `decode` ([`ServerStep::Invalid`], [`ServerStep::Skipped`]).
-    pub fn decode_captured_step<'b>(&mut self, buf: &'b [u8]) -> Result<ServerStep<'b>, DecodeError> {
+    pub fn decode_captured_step<'b>(
+        &mut self,
+        buf: &'b [u8],
+    ) -> Result<ServerStep<'b>, DecodeError> {
         if self.skip.is_none()
             && self.state != ServerState::Command
             && let Some(line_end) = memchr::memchr(b'\n', buf)
