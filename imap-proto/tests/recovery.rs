@@ -248,3 +248,83 @@ fn decoding_again_without_rejecting_is_an_error() {
     let error = decoder.decode(b"x APPEND INBOX {101}\r\n").unwrap_err();
     assert_eq!(error.kind(), ErrorKind::LimitExceeded(Limit::LiteralSize));
 }
+
+/// What a recovering server loop answers over `stream` fed in `chunk`-byte pieces: one entry
+/// per answer (`+`, `OK tag`, `BAD`, `TOOBIG`). Every step makes progress or asks for bytes.
+fn answers(stream: &[u8], chunk: usize) -> Vec<String> {
+    let mut limits = Limits::default();
+    limits.max_line_length = 32;
+    limits.max_literal_size = 16;
+    let mut decoder = CommandDecoder::new(limits);
+    let mut buffer = Vec::new();
+    let mut fed = 0;
+    let mut out = Vec::new();
+    let mut idle_steps = 0;
+    loop {
+        let before = (buffer.len(), fed);
+        let drop = match decoder.decode(&buffer) {
+            Ok(ServerStep::Complete { value, consumed }) => {
+                out.push(match value {
+                    ClientMessage::Command(c) => format!("OK {}", c.tag.as_str()),
+                    other => format!("{other:?}"),
+                });
+                consumed
+            }
+            Ok(ServerStep::NeedsContinuation { .. }) => {
+                out.push("+".into());
+                0
+            }
+            Ok(ServerStep::LiteralTooLarge { .. }) => {
+                out.push("TOOBIG".into());
+                decoder.reject_literal()
+            }
+            Ok(ServerStep::Invalid { consumed, .. }) => {
+                out.push("BAD".into());
+                consumed
+            }
+            Ok(ServerStep::Skipped { consumed }) => consumed,
+            Ok(ServerStep::Incomplete { .. }) => {
+                if fed == stream.len() {
+                    return out;
+                }
+                let end = (fed + chunk).min(stream.len());
+                buffer.extend_from_slice(&stream[fed..end]);
+                fed = end;
+                0
+            }
+            Err(error) => {
+                out.push(format!("error {:?}", error.kind()));
+                return out;
+            }
+        };
+        buffer.drain(..drop.min(buffer.len()));
+        idle_steps = if (buffer.len(), fed) == before {
+            idle_steps + 1
+        } else {
+            0
+        };
+        assert!(idle_steps < 3, "no progress: {out:?}");
+    }
+}
+
+proptest::proptest! {
+    /// Hostile bytes (short lines, literals of every kind, over the limits) never panic,
+    /// never stall a server loop, and get the same answers whole or byte by byte.
+    #[test]
+    fn a_recovering_server_loop_always_progresses(
+        pieces in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::string::string_regex("[a-c]{1,3} (NOOP|LOGIN a b|APPEND INBOX) ?").unwrap(),
+                proptest::string::string_regex("\\{[0-9]{1,2}\\+?\\}\r\n").unwrap(),
+                proptest::string::string_regex("[x ]{0,40}").unwrap(),
+                proptest::strategy::Just("\r\n".to_string()),
+            ],
+            0..12,
+        )
+    ) {
+        let stream = pieces.concat().into_bytes();
+        let whole = answers(&stream, stream.len().max(1));
+        let bytewise = answers(&stream, 1);
+        proptest::prop_assert_eq!(whole, bytewise);
+    }
+}

@@ -211,3 +211,78 @@ fn the_tokio_codec_recovers_the_same_way() {
         ]
     );
 }
+
+/// The answers a receiver gives over `stream` fed in `chunk`-byte pieces (data bytes and
+/// skips are not answers). Every step makes progress or asks for bytes.
+fn answers(stream: &[u8], chunk: usize) -> Vec<String> {
+    let limits = Limits::default()
+        .with_max_line_length(40)
+        .with_max_message_size(30);
+    let mut decoder = ServerDecoder::new(limits);
+    let (mut buffer, mut fed, mut out) = (Vec::new(), 0, Vec::new());
+    loop {
+        match decoder.decode(&buffer) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                assert!(consumed > 0 || value == ClientItem::MessageEnd, "{value:?}");
+                match value {
+                    ClientItem::Command(command) => {
+                        if command == Command::Data {
+                            decoder.expect_data();
+                        }
+                        out.push(format!("{command:?}"));
+                    }
+                    ClientItem::MessageData(_) | ClientItem::Skipped => {}
+                    ClientItem::ChunkData { chunk_complete, .. } => {
+                        if chunk_complete {
+                            out.push("chunk".into());
+                        }
+                    }
+                    ClientItem::Malformed { error, .. }
+                    | ClientItem::LineTooLong { error }
+                    | ClientItem::MessageRejected { error }
+                    | ClientItem::ChunkRejected { error, .. } => {
+                        out.push(format!("refused {:?}", error.kind()));
+                    }
+                    other => out.push(format!("{other:?}")),
+                }
+                buffer.drain(..consumed);
+            }
+            Ok(Decoded::Incomplete { .. }) => {
+                if fed == stream.len() {
+                    return out;
+                }
+                let end = (fed + chunk).min(stream.len());
+                buffer.extend_from_slice(&stream[fed..end]);
+                fed = end;
+            }
+            Err(error) => {
+                out.push(format!("error {:?}", error.kind()));
+                return out;
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Commands, DATA payloads with bare line ends, BDAT chunks and long lines in any order:
+    /// a receiver answers the same whole or byte by byte, and never stalls or panics.
+    #[test]
+    fn a_recovering_receiver_answers_the_same_however_chunked(
+        pieces in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("NOOP\r\n".to_string()),
+                proptest::strategy::Just("DATA\r\n".to_string()),
+                proptest::strategy::Just("RSET\r\n".to_string()),
+                proptest::strategy::Just("\r\n.\r\n".to_string()),
+                proptest::string::string_regex("BDAT [0-9]{1,2}( LAST)?\r\n").unwrap(),
+                proptest::string::string_regex("[x.\n]{0,50}").unwrap(),
+            ],
+            0..12,
+        )
+    ) {
+        let stream = pieces.concat().into_bytes();
+        let whole = answers(&stream, stream.len().max(1));
+        let bytewise = answers(&stream, 1);
+        proptest::prop_assert_eq!(whole, bytewise);
+    }
+}
