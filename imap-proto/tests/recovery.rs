@@ -260,8 +260,11 @@ fn answers(stream: &[u8], chunk: usize) -> Vec<String> {
     let mut fed = 0;
     let mut out = Vec::new();
     let mut idle_steps = 0;
+    // Each granted literal moves the decoder on inside the same bytes: at most one per byte.
+    let mut grants_here = 0;
     loop {
         let before = (buffer.len(), fed);
+        let mut granted = false;
         let drop = match decoder.decode(&buffer) {
             Ok(ServerStep::Complete { value, consumed }) => {
                 out.push(match value {
@@ -272,6 +275,7 @@ fn answers(stream: &[u8], chunk: usize) -> Vec<String> {
             }
             Ok(ServerStep::NeedsContinuation { .. }) => {
                 out.push("+".into());
+                granted = true;
                 0
             }
             Ok(ServerStep::LiteralTooLarge { .. }) => {
@@ -298,12 +302,15 @@ fn answers(stream: &[u8], chunk: usize) -> Vec<String> {
             }
         };
         buffer.drain(..drop.min(buffer.len()));
-        idle_steps = if (buffer.len(), fed) == before {
-            idle_steps + 1
-        } else {
+        let moved = (buffer.len(), fed) != before;
+        grants_here = if moved {
             0
+        } else {
+            grants_here + usize::from(granted)
         };
+        idle_steps = if moved || granted { 0 } else { idle_steps + 1 };
         assert!(idle_steps < 3, "no progress: {out:?}");
+        assert!(grants_here <= buffer.len() + 1, "endless grants: {out:?}");
     }
 }
 

@@ -97,7 +97,18 @@ impl DataDecoder {
         }
         let hay = input.get(skip..).unwrap_or_default();
         let (len, at_line_start) = if strict {
-            scan_strict(hay).map_err(|e| e.shifted(skip))?
+            match scan_strict(hay) {
+                Ok(found) => found,
+                // The payload before the bare line end already goes over the size: that came
+                // first in the stream (as it would, fed in pieces), so it is the error.
+                Err(error) if self.size + error.offset() as u64 > self.max_size => {
+                    return Err(DecodeError::new(
+                        skip + error.offset(),
+                        ErrorKind::LimitExceeded(Limit::MessageSize),
+                    ));
+                }
+                Err(error) => return Err(error.shifted(skip)),
+            }
         } else {
             scan_lenient(hay)
         };
