@@ -143,6 +143,10 @@ pub struct ParseArgs {
     /// Also serialise each decoded message, decode that again and require the same value.
     #[arg(long)]
     pub roundtrip: bool,
+    /// The other direction of the same session (the server's bytes, for `imap-client` and
+    /// `smtp-client`): frames the stream as the server did (refused literals, DATA without 354).
+    #[arg(long, value_name = "FILE")]
+    pub peer: Option<PathBuf>,
 }
 
 /// Parses the process arguments and runs the chosen subcommand.
@@ -409,9 +413,28 @@ fn run_parse(args: &ParseArgs) -> ExitCode {
             return exit::code(exit::USAGE);
         }
     };
+    let mut parser = match &args.peer {
+        None => parse::parser_for(args.protocol),
+        Some(path) => {
+            let peer = match std::fs::read(path) {
+                Ok(peer) => peer,
+                Err(error) => {
+                    eprintln!("groupwire: cannot read {}: {error}", path.display());
+                    return exit::code(exit::USAGE);
+                }
+            };
+            match parse::parser_with_peer(args.protocol, &peer) {
+                Ok(parser) => parser,
+                Err(why) => {
+                    eprintln!("groupwire: {why}");
+                    return exit::code(exit::USAGE);
+                }
+            }
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match parse::run(args.protocol, &input, args.roundtrip, &mut out) {
+    match parse::decode_all(parser.as_mut(), &input, args.roundtrip, &mut out) {
         Ok(outcome) => exit::code(outcome.exit_code()),
         Err(error) => {
             eprintln!("groupwire: cannot write output: {error}");

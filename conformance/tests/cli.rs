@@ -134,7 +134,7 @@ a3 SELECT INBOX (CONDSTORE)\r\na4 IDLE\r\nDONE\r\na5 APPEND INBOX {5+}\r\nhello\
     let out = groupwire(&["parse", "imap-client"], b"a NOOP\r\nb LOGIN {10}\r\nab");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("incomplete at offset 8"));
-    let out = groupwire(&["parse", "imap-client"], b"a NOOP\r\nb FETCH 1 BOGUS\r\n");
+    let out = groupwire(&["parse", "imap-client"], b"a NOOP\r\nb FETCH 1 \"OGUS\r\n");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"offset\":18"), "{stdout}");

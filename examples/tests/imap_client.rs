@@ -12,7 +12,7 @@ use std::sync::Arc;
 use groupwire_conformance::reference::{Reference, ReferenceOptions};
 use groupwire_imap::command::CommandBody;
 use groupwire_imap::command::append::{Append, AppendData, AppendMessage};
-use groupwire_imap::command::fetch::FetchAttribute;
+use groupwire_imap::command::fetch::FetchAttributeName;
 use groupwire_imap::core::{ByteStr, Literal, Mailbox};
 use groupwire_imap::stream::async_client::AsyncClient;
 use support::dovecot::Dovecot;
@@ -48,7 +48,7 @@ async fn inbox_then_one_update(
         .await?
         .ok()?;
     client.execute(CommandBody::select("INBOX")).await?.ok()?;
-    let flags = vec![FetchAttribute::Flags];
+    let flags = vec![FetchAttributeName::Flags];
     let fetched = client
         .execute(CommandBody::fetch("1:*".parse()?, flags))
         .await?

@@ -66,6 +66,9 @@ pub struct Framer {
     line_start: usize,
     /// Total bytes examined by memchr since creation (for the rescanning bound tests).
     examined: u64,
+    /// Report a literal over [`Limits::max_literal_size`] as an announcement (the caller
+    /// refuses it) instead of an error; the server role sets this.
+    defer_literal_limit: bool,
 }
 
 impl Framer {
@@ -77,7 +80,22 @@ impl Framer {
             scanned: 0,
             line_start: 0,
             examined: 0,
+            defer_literal_limit: false,
         }
+    }
+
+    /// A framer that reports a literal over the size limit (or too large to represent) as a
+    /// [`FrameStatus::Literal`] whose `size` exceeds [`Limits::max_literal_size`] (`u64::MAX`
+    /// when unrepresentable), without entering its data: the caller must refuse it and
+    /// [`reset`](Self::reset) before polling again.
+    pub(crate) fn deferring_literal_limit(mut self) -> Self {
+        self.defer_literal_limit = true;
+        self
+    }
+
+    /// Where the line being framed starts (from the message start).
+    pub(crate) fn line_start(&self) -> usize {
+        self.line_start
     }
 
     /// The limits in force.
@@ -141,7 +159,31 @@ impl Framer {
                     }
                     let line = buf.get(self.line_start..lf).unwrap_or_default();
                     let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    match announced_literal(line).map_err(|at| self.literal_error(at))? {
+                    let announced = match announced_literal(line) {
+                        Err(_) if self.defer_literal_limit => {
+                            let (mode, binary) = announcement_mode(line);
+                            Some((u64::MAX, mode, binary))
+                        }
+                        other => other.map_err(|at| self.literal_error(at))?,
+                    };
+                    match announced {
+                        Some((size, mode, binary))
+                            if self.defer_literal_limit
+                                && (size > self.limits.max_literal_size
+                                    || usize::try_from(size)
+                                        .ok()
+                                        .and_then(|s| line_end.checked_add(s))
+                                        .is_none()) =>
+                        {
+                            self.scanned = line_end;
+                            self.line_start = line_end;
+                            return Ok(FrameStatus::Literal(LiteralAnnouncement {
+                                size,
+                                mode,
+                                binary,
+                                data_start: line_end,
+                            }));
+                        }
                         Some((size, mode, binary)) => {
                             if size > self.limits.max_literal_size {
                                 let at = line.len() - announcement_len(line);
@@ -199,9 +241,21 @@ fn announcement_len(line: &[u8]) -> usize {
     line.len() - start
 }
 
+/// The mode and literal8 flag of the announcement ending `line` (whose size overflowed).
+fn announcement_mode(line: &[u8]) -> (LiteralMode, bool) {
+    let mode = if line.ends_with(b"+}") {
+        LiteralMode::NonSync
+    } else {
+        LiteralMode::Sync
+    };
+    let open = memchr::memrchr(b'{', line).unwrap_or(0);
+    let binary = open > 0 && line.get(open - 1) == Some(&b'~');
+    (mode, binary)
+}
+
 /// Recognises `{n}`, `{n+}` or `~{n}` at the end of a line (without CRLF). `Err` holds the
 /// offset of a size too large to represent.
-fn announced_literal(line: &[u8]) -> Result<Option<(u64, LiteralMode, bool)>, usize> {
+pub(crate) fn announced_literal(line: &[u8]) -> Result<Option<(u64, LiteralMode, bool)>, usize> {
     let Some(before_close) = line.strip_suffix(b"}") else {
         return Ok(None);
     };

@@ -31,6 +31,10 @@
 //!   waits for the go-ahead, then writes the next; a server-side decoder reports a synchronising
 //!   literal as its own outcome so the server can answer `+ ...` or reject it. LITERAL+ (`{n+}`)
 //!   literals need no go-ahead.
+//! - **Recovery.** The server role answers bad input and carries on: a message that does not
+//!   parse, a line over the length limit (the rest of it is discarded as it arrives) and a
+//!   literal over the size limit (refusable with `NO [TOOBIG]` before its data arrives) are
+//!   outcomes of [`CommandDecoder`](stream::server::CommandDecoder), not stream errors.
 //! - **No panics, no `unsafe`.** The crate is `#![forbid(unsafe_code)]`; decoding code has no
 //!   `unwrap`, `expect`, `panic!` or unchecked slice indexing (enforced by clippy lints at the
 //!   crate root), and every decoder is fuzzed.

@@ -14,10 +14,11 @@
 /// answer `NO [TOOBIG]` instead of `+` to a synchronising literal over its bound
 /// ([`ServerStep::NeedsContinuation`](crate::stream::server::ServerStep::NeedsContinuation)
 /// carries the size before any data is read), and bound `{n+}` literals with
-/// [`CommandDecoder::with_max_non_sync_literal`](crate::stream::server::CommandDecoder::with_max_non_sync_literal),
-/// whose refusal ([`CommandDecoder::take_refused_literal`](crate::stream::server::CommandDecoder::take_refused_literal))
-/// says how many octets to discard as they arrive. A client facing a hostile server bounds
-/// the number of untagged responses it keeps per command; that is the caller's too.
+/// [`CommandDecoder::with_max_non_sync_literal`](crate::stream::server::CommandDecoder::with_max_non_sync_literal).
+/// A literal over `max_literal_size` (or that bound) is
+/// [`ServerStep::LiteralTooLarge`](crate::stream::server::ServerStep::LiteralTooLarge), and
+/// once refused a `{n+}` literal's data is discarded as it arrives. A client facing a
+/// hostile server bounds the number of untagged responses it keeps per command; that is the caller's too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {

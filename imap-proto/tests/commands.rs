@@ -170,7 +170,7 @@ fn case_and_forms_are_normalised() {
 fn malformed_commands_fail_with_offsets() {
     let cases: &[(&str, usize, Expected)] = &[
         ("a FETCH\r\n", 7, Expected::Space),
-        ("a FETCH 1 FLAGZ\r\n", 10, Expected::FetchAttribute),
+        ("a FETCH 1 \"FLAGS\"\r\n", 10, Expected::FetchAttribute),
         ("a FETCH 0 FLAGS\r\n", 9, Expected::SequenceSet),
         ("a SEARCH FOO\r\n", 9, Expected::SearchKey),
         ("a LOGIN fred\r\n", 12, Expected::Space),
@@ -190,7 +190,7 @@ fn malformed_commands_fail_with_offsets() {
 
 #[test]
 fn structure_of_representative_commands() {
-    use groupwire_imap::command::fetch::{FetchAttribute, FetchItems, Section, SectionText};
+    use groupwire_imap::command::fetch::{FetchAttributeName, FetchItems, Section, SectionText};
     let command = parse(b"A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n");
     assert_eq!(command.tag.as_str(), "A654");
     let CommandBody::Fetch(fetch) = command.body else {
@@ -202,8 +202,8 @@ fn structure_of_representative_commands() {
         panic!()
     };
     assert_eq!(attrs.len(), 2);
-    assert_eq!(attrs[0], FetchAttribute::Flags);
-    let FetchAttribute::BodySection {
+    assert_eq!(attrs[0], FetchAttributeName::Flags);
+    let FetchAttributeName::BodySection {
         peek: false,
         section:
             Section {

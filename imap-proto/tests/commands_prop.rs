@@ -9,16 +9,16 @@ use groupwire_imap::command::append::{Append, AppendData, AppendMessage, Catenat
 use groupwire_imap::command::auth::{Authenticate, SaslData};
 use groupwire_imap::command::ext::{TaggedExt, TaggedExtComp, TaggedExtValue};
 use groupwire_imap::command::fetch::{
-    Fetch, FetchAttribute, FetchItems, FetchModifier, PartialRange, Section, SectionText,
+    FetchAttributeName, FetchCommand, FetchItems, FetchModifier, PartialRange, Section, SectionText,
 };
-use groupwire_imap::command::list::{List, ListMailbox, ListReturnOption, ListSelectOption};
-use groupwire_imap::command::mailbox::{Create, CreateParam, Status, StatusItem};
+use groupwire_imap::command::list::{List, ListReturnOption, ListSelectOption, MailboxPattern};
+use groupwire_imap::command::mailbox::{Create, CreateParam, StatusCommand, StatusItemName};
 use groupwire_imap::command::metadata::{GetMetadataOption, MetadataCommand};
 use groupwire_imap::command::notify::{EventGroup, MailboxFilter, Notify, NotifyEvent};
 use groupwire_imap::command::quota::QuotaCommand;
-use groupwire_imap::command::search::{EntryType, Search, SearchKey, SearchReturnOption};
+use groupwire_imap::command::search::{EntryType, SearchCommand, SearchKey, SearchReturnOption};
 use groupwire_imap::command::select::{Qresync, Select, SelectParam};
-use groupwire_imap::command::sort::{Sort, SortCriterion, SortKey, Thread};
+use groupwire_imap::command::sort::{Sort, SortCriterion, SortKey, ThreadCommand};
 use groupwire_imap::command::store::{Store, StoreAction, StoreModifier};
 use groupwire_imap::command::{
     Command, CommandBody, Fragment, LiteralPolicy, Unknown, decode_command, encode_fragments,
@@ -206,8 +206,8 @@ fn section() -> BoxedStrategy<Section<'static>> {
         .boxed()
 }
 
-fn fetch_attribute() -> BoxedStrategy<FetchAttribute<'static>> {
-    use FetchAttribute as F;
+fn fetch_attribute() -> BoxedStrategy<FetchAttributeName<'static>> {
+    use FetchAttributeName as F;
     prop_oneof![
         prop_oneof![
             Just(F::Envelope),
@@ -244,11 +244,20 @@ fn fetch_attribute() -> BoxedStrategy<FetchAttribute<'static>> {
                 partial
             }),
         vec(small_nz(), 0..3).prop_map(|part| F::BinarySize { part }),
+        (
+            prop_oneof!["X-[A-Z]{1,6}", Just("DIGEST.SHA1".to_string())],
+            option::of(prop_oneof![Just("(FUZZY)"), Just("(A \"b c\" (d))")]),
+        )
+            .prop_map(|(name, arguments)| F::Other {
+                name: groupwire_imap::core::ByteStr::from(name),
+                arguments: arguments
+                    .and_then(|a| groupwire_imap::core::RawValue::new(a.as_bytes())),
+            }),
     ]
     .boxed()
 }
 
-fn fetch() -> BoxedStrategy<Fetch<'static>> {
+fn fetch() -> BoxedStrategy<FetchCommand<'static>> {
     let items = prop_oneof![
         Just(FetchItems::All),
         Just(FetchItems::Fast),
@@ -262,7 +271,7 @@ fn fetch() -> BoxedStrategy<Fetch<'static>> {
         tagged_ext().prop_map(FetchModifier::Other),
     ];
     (any::<bool>(), set(), items, vec(modifier, 0..3))
-        .prop_map(|(uid, set, items, modifiers)| Fetch {
+        .prop_map(|(uid, set, items, modifiers)| FetchCommand {
             uid,
             set,
             items,
@@ -368,8 +377,8 @@ fn charset() -> BoxedStrategy<Charset<'static>> {
     .boxed()
 }
 
-fn status_item() -> BoxedStrategy<StatusItem<'static>> {
-    use StatusItem as S;
+fn status_item() -> BoxedStrategy<StatusItemName<'static>> {
+    use StatusItemName as S;
     prop_oneof![
         Just(S::Messages),
         Just(S::Recent),
@@ -423,8 +432,8 @@ fn list() -> BoxedStrategy<List<'static>> {
         tagged_ext().prop_map(ListReturnOption::Other),
     ];
     let pattern = prop_oneof![
-        "[a-z%*/]{1,6}".prop_map(|s| ListMailbox(IString::from(s.as_str()))),
-        istring().prop_map(ListMailbox),
+        "[a-z%*/]{1,6}".prop_map(|s| MailboxPattern(IString::from(s.as_str()))),
+        istring().prop_map(MailboxPattern),
     ];
     (
         option::of(vec(select, 0..3)),
@@ -549,10 +558,10 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
         mailbox().prop_map(B::Unsubscribe),
         (mailbox(), istring()).prop_map(|(reference, p)| B::Lsub {
             reference,
-            pattern: ListMailbox(p)
+            pattern: MailboxPattern(p)
         }),
         (mailbox(), vec(status_item(), 1..4))
-            .prop_map(|(mailbox, items)| B::Status(Status { mailbox, items })),
+            .prop_map(|(mailbox, items)| B::Status(StatusCommand { mailbox, items })),
         list().prop_map(B::List),
         (mailbox(), vec(append_message(), 1..3))
             .prop_map(|(mailbox, messages)| B::Append(Append { mailbox, messages })),
@@ -610,14 +619,14 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
             option::of(charset()),
             vec(search_key(), 1..3)
         )
-            .prop_map(
-                |(uid, return_options, charset, criteria)| B::Search(Search {
+            .prop_map(|(uid, return_options, charset, criteria)| B::Search(
+                SearchCommand {
                     uid,
                     return_options,
                     charset,
                     criteria
-                })
-            ),
+                }
+            )),
         (
             any::<bool>(),
             option::of(vec(search_return(), 0..2)),
@@ -653,7 +662,7 @@ fn body() -> BoxedStrategy<CommandBody<'static>> {
                 })
             ),
         (any::<bool>(), atom(), charset(), vec(search_key(), 1..3)).prop_map(
-            |(uid, algorithm, charset, search)| B::Thread(Thread {
+            |(uid, algorithm, charset, search)| B::Thread(ThreadCommand {
                 uid,
                 algorithm,
                 charset,

@@ -60,34 +60,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "prose note inside the example's command line",
     ),
     (
-        "rfc5257-4.3-1.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
-        "rfc5257-4.3-2.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
-        "rfc5257-4.3-3.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
-        "rfc5257-4.3-4.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
-        "rfc5257-4.4-1.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
-        "rfc5257-4.4-2.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
-        "rfc5257-4.4-3.txt",
-        "ANNOTATE (RFC 5257, experimental) is not implemented",
-    ),
-    (
         "rfc5257-4.5-1.txt",
         "ANNOTATE (RFC 5257, experimental) is not implemented",
     ),

@@ -249,7 +249,7 @@ fn mailbox_data() {
         panic!()
     };
     assert_eq!(list.delimiter, Some(b'\\'));
-    let Data::Status(st) = data(b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 SIZE 123456789012 HIGHESTMODSEQ 7 APPENDLIMIT NIL MAILBOXID (Fx) DELETED 3 X-NEW (1 2))\r\n") else { panic!() };
+    let Data::MailboxStatus(st) = data(b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 SIZE 123456789012 HIGHESTMODSEQ 7 APPENDLIMIT NIL MAILBOXID (Fx) DELETED 3 X-NEW (1 2))\r\n") else { panic!() };
     assert_eq!(st.items[0], StatusItem::Messages(231));
     assert_eq!(st.items[2], StatusItem::Size(123456789012));
     assert_eq!(st.items[4], StatusItem::AppendLimit(None));

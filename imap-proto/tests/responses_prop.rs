@@ -21,7 +21,7 @@ use groupwire_imap::response::metadata::{Metadata, MetadataEntries};
 use groupwire_imap::response::namespace::{Namespace, NamespaceDescription};
 use groupwire_imap::response::quota::{Quota, QuotaResource, QuotaRoot};
 use groupwire_imap::response::search::{
-    ESearch, NumberList, PartialRange, Search, SearchReturnData,
+    ESearch, NumberList, PartialResultRange, Search, SearchReturnData,
 };
 use groupwire_imap::response::thread::Thread;
 use groupwire_imap::response::{
@@ -307,7 +307,7 @@ fn esearch() -> impl Strategy<Value = ESearch<'static>> {
         n64().prop_map(SearchReturnData::ModSeq),
         (signed.clone(), signed, option::of(seq_set())).prop_map(|(first, last, results)| {
             SearchReturnData::Partial {
-                range: PartialRange { first, last },
+                range: PartialResultRange { first, last },
                 results,
             }
         }),
@@ -611,7 +611,7 @@ fn data() -> impl Strategy<Value = Data<'static>> {
         list_mailbox().prop_map(Data::List),
         list_mailbox().prop_map(Data::Lsub),
         (mailbox(), vec(status_item(), 0..4))
-            .prop_map(|(mailbox, items)| Data::Status(MailboxStatus { mailbox, items })),
+            .prop_map(|(mailbox, items)| Data::MailboxStatus(MailboxStatus { mailbox, items })),
         vec(flag(), 0..5).prop_map(Data::Flags),
         any::<u32>().prop_map(Data::Exists),
         any::<u32>().prop_map(Data::Recent),
@@ -629,7 +629,7 @@ fn data() -> impl Strategy<Value = Data<'static>> {
         ),
         option::of(vec((istring(), option::of(istring())), 0..3))
             .prop_map(|p| Data::Id(IdParameters(p))),
-        (istring(), vec((atom("[A-Z]{1,8}"), n64(), n64()), 1..3)).prop_map(|(root, r)| {
+        (istring(), vec((atom("[A-Z]{1,8}"), n64(), n64()), 0..3)).prop_map(|(root, r)| {
             Data::Quota(Quota {
                 root,
                 resources: r

@@ -66,6 +66,24 @@ pub enum ServerEvent {
     MessageData(Bytes),
     /// The end of the DATA payload.
     MessageEnd,
+    /// A line over its length limit: answer `500 5.5.6` (the rest of it is discarded).
+    LineTooLong {
+        /// Which limit.
+        error: DecodeError,
+    },
+    /// A DATA payload refused at its end (bare CR/LF under the strict policy, or over the size
+    /// limit): answer 5xx. See [`ClientItem::MessageRejected`].
+    MessageRejected {
+        /// Why.
+        error: DecodeError,
+    },
+    /// A BDAT chunk over the size limit, discarded: answer `552 5.3.4`.
+    ChunkRejected {
+        /// Why.
+        error: DecodeError,
+        /// Whether it was announced with LAST.
+        last: bool,
+    },
     /// BDAT chunk bytes.
     ChunkData {
         /// The bytes.
@@ -135,10 +153,31 @@ impl Decoder for ServerCodec {
                 error: DecodeError,
             },
         }
-        let (plan, consumed) = match self.decoder.decode(src)? {
+        let decoded = loop {
+            match self.decoder.decode(src)? {
+                Decoded::Complete {
+                    value: ClientItem::Skipped,
+                    consumed,
+                } => {
+                    let _ = src.split_to(consumed.min(src.len()));
+                }
+                decoded => break decoded,
+            }
+        };
+        let (plan, consumed) = match decoded {
             Decoded::Incomplete { .. } => return Ok(None),
             Decoded::Complete { value, consumed } => {
                 let plan = match value {
+                    ClientItem::Skipped => return Ok(None),
+                    ClientItem::LineTooLong { error } => {
+                        Plan::Owned(ServerEvent::LineTooLong { error })
+                    }
+                    ClientItem::MessageRejected { error } => {
+                        Plan::Owned(ServerEvent::MessageRejected { error })
+                    }
+                    ClientItem::ChunkRejected { error, last } => {
+                        Plan::Owned(ServerEvent::ChunkRejected { error, last })
+                    }
                     ClientItem::Command(command) => {
                         Plan::Owned(ServerEvent::Command(command.into_owned()))
                     }

@@ -50,6 +50,18 @@ impl DataDecoder {
         self.size
     }
 
+    /// A decoder that goes on from where this one stands but only looks for the terminator:
+    /// bare CR and LF are payload and the size is unbounded (for discarding a refused
+    /// payload up to its `CRLF.CRLF`, which is still the only end).
+    pub(crate) const fn for_discarding(&self) -> Self {
+        Self {
+            line_endings: LineEndings::Lenient,
+            max_size: u64::MAX,
+            at_line_start: self.at_line_start,
+            size: self.size,
+        }
+    }
+
     /// Decodes from the start of `input`: payload bytes, the end of the message, or
     /// [`Decoded::Incomplete`] when nothing can be handed out yet (at most `CRLF.` or a
     /// trailing CR is held back until the next bytes tell what it is).
@@ -85,7 +97,18 @@ impl DataDecoder {
         }
         let hay = input.get(skip..).unwrap_or_default();
         let (len, at_line_start) = if strict {
-            scan_strict(hay).map_err(|e| e.shifted(skip))?
+            match scan_strict(hay) {
+                Ok(found) => found,
+                // The payload before the bare line end already goes over the size: that came
+                // first in the stream (as it would, fed in pieces), so it is the error.
+                Err(error) if self.size + error.offset() as u64 > self.max_size => {
+                    return Err(DecodeError::new(
+                        skip + error.offset(),
+                        ErrorKind::LimitExceeded(Limit::MessageSize),
+                    ));
+                }
+                Err(error) => return Err(error.shifted(skip)),
+            }
         } else {
             scan_lenient(hay)
         };

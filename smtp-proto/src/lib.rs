@@ -67,6 +67,16 @@
 //! allows bare line ends on the wire. [`LineEndings::Lenient`] accepts them (as line ends in
 //! commands and replies, as payload bytes in DATA); in both modes only `CRLF.CRLF` ends DATA.
 //!
+//! ## Recovery
+//!
+//! [`ServerDecoder`] turns bad input it can resynchronise after into items a receiver answers
+//! and carries on from: a line that does not parse ([`ClientItem::Malformed`], 500/501), a
+//! line over its limit ([`ClientItem::LineTooLong`], 500; the rest of it is discarded as it
+//! arrives), a DATA payload with a bare CR or LF under the strict policy or over
+//! [`Limits::max_message_size`] ([`ClientItem::MessageRejected`] once its real `CRLF.CRLF`
+//! has arrived, 554/552), and a BDAT chunk over the size ([`ClientItem::ChunkRejected`],
+//! 552). Refused bytes are never buffered whole ([`ClientItem::Skipped`]).
+//!
 //! ## Zero allocations
 //!
 //! Decoding a command or a reply allocates nothing: parameters, reply lines and EHLO

@@ -97,6 +97,7 @@ fn client_counts(stream: &[u8], mut accepted_data: usize) -> (usize, usize, usiz
             ClientItem::Malformed { line, error } => {
                 panic!("malformed {:?}: {error}", String::from_utf8_lossy(line))
             }
+            other => panic!("refused: {other:?}"),
         }
     }
     (commands, auth, messages, chunks)

@@ -80,6 +80,7 @@ fn client_items(stream: &[u8], mut accepted_data: usize) -> Vec<Item> {
             ClientItem::Malformed { line, error } => {
                 panic!("malformed {:?}: {error}", String::from_utf8_lossy(line))
             }
+            other => panic!("refused: {other:?}"),
         }
     }
     items

@@ -3,10 +3,18 @@
 //!
 //! Output contract (stable; tests and users rely on it):
 //! - one `{"offset":N,"len":N,"kind":"...","value":{...}}` line per decoded message;
-//! - on the first failure, one `{"error":"...","offset":N}` line, and exit status 1;
+//! - a bad message the decoder can step over (one that does not parse, an over-long line, a
+//!   refused literal or payload) prints `{"error":"...","offset":N,"len":N}` (`len`: the
+//!   bytes skipped) and decoding goes on; the run then exits 1;
+//! - on a failure the decoder cannot step over, one `{"error":"...","offset":N}` line, and
+//!   exit status 1;
 //! - input that ends inside a message fails with `incomplete at offset N`;
 //! - with `--roundtrip`, every message is re-encoded and re-decoded, and a different value
 //!   is a failure;
+//! - with `--peer FILE` (for `imap-client` and `smtp-client`) the other direction of the same
+//!   session frames the stream as the server did: a synchronising literal the server refused
+//!   (a tagged answer instead of `+`) ends its command (`refused-command`), and a DATA the
+//!   server did not answer with 354 is followed by commands, not message data;
 //!
 //! Each protocol plugs in through [`StreamParser`]; the per-protocol adapters live in
 //! [`imap`], [`smtp`] and [`dav`].
@@ -83,6 +91,16 @@ pub enum Step {
         /// Where, counted from the start of the input given to this step.
         offset: usize,
     },
+    /// A bad message the decoder stepped over: it is reported, its `len` bytes are skipped
+    /// and decoding goes on (the run still fails).
+    Skip {
+        /// Why, in words.
+        reason: String,
+        /// Where it went wrong, counted from the start of the input given to this step.
+        offset: usize,
+        /// How many bytes to skip (more than zero).
+        len: usize,
+    },
 }
 
 /// A protocol adapter for `groupwire parse`: decodes one message at a time, keeping whatever
@@ -115,6 +133,19 @@ pub fn parser_for(protocol: Protocol) -> Box<dyn StreamParser> {
     }
 }
 
+/// The adapter for `protocol`, framing its stream by `peer`, the other direction of the same
+/// session (see the module docs); `Err` names a protocol that takes no peer.
+pub fn parser_with_peer(
+    protocol: Protocol,
+    peer: &[u8],
+) -> Result<Box<dyn StreamParser>, &'static str> {
+    match protocol {
+        Protocol::ImapClient => Ok(imap::client_with_peer(peer)),
+        Protocol::SmtpClient => Ok(smtp::client_with_peer(peer)),
+        _ => Err("--peer applies to imap-client and smtp-client (the server's stream as peer)"),
+    }
+}
+
 /// How a `parse` run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -123,7 +154,7 @@ pub enum Outcome {
         /// How many messages were printed.
         messages: usize,
     },
-    /// Decoding stopped at a failure, which was printed.
+    /// Decoding stopped at a failure, or stepped over bad messages; each was printed.
     Failed,
 }
 
@@ -161,6 +192,13 @@ struct ErrorLine<'a> {
     offset: usize,
 }
 
+#[derive(Serialize)]
+struct SkipLine<'a> {
+    error: &'a str,
+    offset: usize,
+    len: usize,
+}
+
 /// Drives `parser` over the whole of `input`.
 pub fn decode_all(
     parser: &mut dyn StreamParser,
@@ -170,7 +208,8 @@ pub fn decode_all(
 ) -> io::Result<Outcome> {
     let mut offset = 0;
     let mut messages = 0;
-    while offset < input.len() || (parser.single_message() && messages == 0) {
+    let mut skipped = false;
+    while offset < input.len() || (parser.single_message() && messages == 0 && !skipped) {
         let rest = input.get(offset..).unwrap_or_default();
         match parser.next_message(rest, roundtrip) {
             Step::Message(message) if message.len > 0 || rest.is_empty() => {
@@ -211,7 +250,27 @@ pub fn decode_all(
                 print_line(out, &line)?;
                 return Ok(Outcome::Failed);
             }
+            Step::Skip {
+                reason,
+                offset: at,
+                len,
+            } => {
+                let line = SkipLine {
+                    error: &reason,
+                    offset: offset + at,
+                    len,
+                };
+                print_line(out, &line)?;
+                skipped = true;
+                if len == 0 {
+                    return Ok(Outcome::Failed);
+                }
+                offset += len;
+            }
         }
+    }
+    if skipped {
+        return Ok(Outcome::Failed);
     }
     Ok(Outcome::Decoded { messages })
 }
@@ -234,6 +293,13 @@ mod tests {
                 return Step::Incomplete;
             };
             let text = &input[..end];
+            if text.first() == Some(&b'!') {
+                return Step::Skip {
+                    reason: "a bang line".into(),
+                    offset: 0,
+                    len: end + 1,
+                };
+            }
             if let Some(bad) = text.iter().position(|b| !b.is_ascii_digit()) {
                 return Step::Invalid {
                     reason: "expected a digit".into(),
@@ -291,6 +357,19 @@ mod tests {
             out.ends_with("{\"error\":\"expected a digit\",\"offset\":4}\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_skippable_message_is_reported_and_decoding_goes_on() {
+        let (outcome, out) = decode(b"12\n!!\n34\n", false);
+        assert_eq!(outcome, Outcome::Failed);
+        assert_eq!(
+            out,
+            "{\"offset\":0,\"len\":3,\"kind\":\"line\",\"value\":\"12\"}\n\
+             {\"error\":\"a bang line\",\"offset\":3,\"len\":3}\n\
+             {\"offset\":6,\"len\":3,\"kind\":\"line\",\"value\":\"34\"}\n"
+        );
+        assert_eq!(outcome.exit_code(), exit::FAILURE);
     }
 
     #[test]

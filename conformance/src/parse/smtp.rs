@@ -4,7 +4,9 @@
 //! command: after `DATA` the bytes up to the `.` line are message data (the 354 is assumed);
 //! after `BDAT n` the next n octets are a chunk; after `AUTH` the mechanism's continuation
 //! lines follow (as many as a successful exchange of that mechanism has; a line that is a
-//! known command ends the exchange early).
+//! known command ends the exchange early). With the server's stream as a peer, its replies
+//! decide instead: DATA is followed by message data only if the server answered 354, and AUTH
+//! by as many lines as the server sent 334 challenges.
 
 use groupwire_smtp::{
     AuthResponse, ClientItem, Command, DataDecoder, DataEvent, Decoded, Encode, Limits, Mechanism,
@@ -18,6 +20,39 @@ use super::{Message, Step, StreamParser};
 /// The adapter for bytes an SMTP client sends.
 pub fn client() -> Box<dyn StreamParser> {
     Box::new(ClientStream::default())
+}
+
+/// [`client`], framed by the replies in `server`, the same session's other direction.
+pub fn client_with_peer(server: &[u8]) -> Box<dyn StreamParser> {
+    let mut decoder = ReplyDecoder::new(limits().with_max_reply_lines(100_000));
+    let mut codes = Vec::new();
+    let mut at = 0;
+    while let Ok(Decoded::Complete { value, consumed }) =
+        decoder.decode(server.get(at..).unwrap_or_default())
+    {
+        at += consumed;
+        codes.push(value.code().get());
+    }
+    // The greeting answers no command.
+    let next = usize::from(codes.first() == Some(&220));
+    Box::new(ClientStream {
+        replies: Some(Replies { codes, next }),
+        ..ClientStream::default()
+    })
+}
+
+/// The server's replies, one per command (and one after message data), read in order.
+struct Replies {
+    codes: Vec<u16>,
+    next: usize,
+}
+
+impl Replies {
+    fn take(&mut self) -> Option<u16> {
+        let code = self.codes.get(self.next).copied();
+        self.next += usize::from(code.is_some());
+        code
+    }
 }
 
 /// The adapter for bytes an SMTP server sends.
@@ -47,6 +82,8 @@ struct ClientStream {
     decoder: ServerDecoder,
     /// AUTH continuation lines still expected.
     auth_lines: usize,
+    /// The server's replies, when its stream is the peer.
+    replies: Option<Replies>,
 }
 
 impl Default for ClientStream {
@@ -54,11 +91,42 @@ impl Default for ClientStream {
         Self {
             decoder: ServerDecoder::new(limits()),
             auth_lines: 0,
+            replies: None,
         }
     }
 }
 
 impl ClientStream {
+    /// The next reply of the peer, if there is one.
+    fn reply(&mut self) -> Option<u16> {
+        self.replies.as_mut().and_then(Replies::take)
+    }
+
+    /// After a refusal: skips what the decoder discards, as far as the input goes, through
+    /// the refusal that ends it; returns where it stopped and the refusal's error, if seen.
+    fn skip_rest(
+        &mut self,
+        input: &[u8],
+        from: usize,
+    ) -> (usize, Option<groupwire_smtp::DecodeError>) {
+        let mut at = from;
+        while self.decoder.is_skipping() && at < input.len() {
+            match self.decoder.decode(input.get(at..).unwrap_or_default()) {
+                Ok(Decoded::Complete {
+                    value: ClientItem::Skipped,
+                    consumed,
+                }) if consumed > 0 => at += consumed,
+                Ok(Decoded::Complete {
+                    value:
+                        ClientItem::ChunkRejected { error, .. } | ClientItem::MessageRejected { error },
+                    consumed,
+                }) => return (at + consumed, Some(error)),
+                _ => break,
+            }
+        }
+        (at, None)
+    }
+
     fn command(&mut self, command: Command<'_>, len: usize, roundtrip: bool) -> Step {
         if roundtrip {
             let wire = command.to_vec();
@@ -73,7 +141,19 @@ impl ClientStream {
             }
         }
         match &command {
-            Command::Data => self.decoder.expect_data(),
+            Command::Data => {
+                // Message data follows only a 354 (assumed without a peer).
+                if self.reply().is_none_or(|code| code == 354) {
+                    self.decoder.expect_data();
+                }
+            }
+            Command::Auth { .. } if self.replies.is_some() => {
+                // One client line per 334 challenge, then the final reply.
+                self.auth_lines = 0;
+                while self.reply() == Some(334) {
+                    self.auth_lines += 1;
+                }
+            }
             Command::Auth {
                 mechanism,
                 initial_response,
@@ -84,7 +164,9 @@ impl ClientStream {
                     self.auth_lines = 0;
                 }
             }
-            _ => {}
+            _ => {
+                self.reply();
+            }
         }
         if self.auth_lines > 0 && !matches!(command, Command::Auth { .. }) {
             self.auth_lines = 0;
@@ -102,9 +184,30 @@ impl ClientStream {
     fn message_data(&mut self, input: &[u8], roundtrip: bool) -> Step {
         let mut payload = Vec::new();
         let mut offset = 0;
+        // Where the decoder began discarding a refused payload.
+        let mut refused_at = None;
         loop {
             let rest = input.get(offset..).unwrap_or_default();
             match self.decoder.decode(rest) {
+                Ok(Decoded::Complete {
+                    value: ClientItem::Skipped,
+                    consumed,
+                }) => {
+                    refused_at.get_or_insert(offset);
+                    offset += consumed;
+                }
+                Ok(Decoded::Complete {
+                    value: ClientItem::MessageRejected { error },
+                    consumed,
+                }) => {
+                    let at = *refused_at.get_or_insert(offset);
+                    self.reply();
+                    return Step::Skip {
+                        reason: format!("{} (the payload is refused)", error.kind()),
+                        offset: at + error.offset(),
+                        len: offset + consumed,
+                    };
+                }
                 Ok(Decoded::Complete {
                     value: ClientItem::MessageData(bytes),
                     consumed,
@@ -117,10 +220,21 @@ impl ClientStream {
                     consumed,
                 }) => {
                     offset += consumed;
+                    self.reply();
                     break;
                 }
                 Ok(Decoded::Complete { .. }) => break,
                 Ok(Decoded::Incomplete { .. }) => {
+                    // A refused payload whose terminator never comes: say why it is refused.
+                    if let (Some(at), Some(error)) = (refused_at, self.decoder.pending_refusal()) {
+                        return Step::Invalid {
+                            reason: format!(
+                                "{} (the payload is refused; the input ends before its CRLF.CRLF)",
+                                error.kind()
+                            ),
+                            offset: at + error.offset(),
+                        };
+                    }
                     // Start over at this message next time.
                     self.decoder.expect_data();
                     return Step::Incomplete;
@@ -214,7 +328,46 @@ impl StreamParser for ClientStream {
             Err(error) => invalid(error),
             Ok(Decoded::Complete { value, consumed }) => match value {
                 ClientItem::Command(command) => self.command(command, consumed, roundtrip),
-                ClientItem::Malformed { error, .. } => invalid(error),
+                ClientItem::Malformed { error, .. } => {
+                    self.reply();
+                    Step::Skip {
+                        reason: error.kind().to_string(),
+                        offset: error.offset(),
+                        len: consumed,
+                    }
+                }
+                ClientItem::LineTooLong { error } => {
+                    self.reply();
+                    let (len, _) = self.skip_rest(input, consumed);
+                    Step::Skip {
+                        reason: error.kind().to_string(),
+                        offset: error.offset(),
+                        len,
+                    }
+                }
+                // A BDAT over the size: its line, then its data.
+                ClientItem::Skipped => {
+                    let (len, error) = self.skip_rest(input, consumed);
+                    if error.is_some() {
+                        self.reply();
+                    }
+                    Step::Skip {
+                        reason: error.map_or_else(
+                            || "refused input".to_string(),
+                            |e| format!("{} (the BDAT chunk is refused)", e.kind()),
+                        ),
+                        offset: 0,
+                        len,
+                    }
+                }
+                ClientItem::ChunkRejected { error, .. } | ClientItem::MessageRejected { error } => {
+                    self.reply();
+                    Step::Skip {
+                        reason: error.kind().to_string(),
+                        offset: 0,
+                        len: consumed,
+                    }
+                }
                 ClientItem::AuthResponse(response) => {
                     self.auth_lines = match response {
                         AuthResponse::Cancel => 0,
@@ -356,9 +509,62 @@ mod tests {
     }
 
     #[test]
-    fn smuggling_is_an_error() {
+    fn smuggling_is_an_error_and_decoding_goes_on_after_the_real_terminator() {
         let mut parser = ClientStream::default();
-        let (outcome, _) = run(&mut parser, b"DATA\r\na\n.\nQUIT\r\n.\r\n");
+        let (outcome, lines) = run(&mut parser, b"DATA\r\na\n.\nQUIT\r\n.\r\nNOOP\r\n");
         assert_eq!(outcome, Outcome::Failed);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines[1]["error"].as_str().unwrap().contains("bare LF"),
+            "{lines:?}"
+        );
+        // The smuggled QUIT stayed payload; the skip ends at CRLF.CRLF.
+        assert_eq!(
+            (lines[1]["offset"].as_u64(), lines[1]["len"].as_u64()),
+            (Some(7), Some(13))
+        );
+        assert_eq!(lines[2]["value"]["command"], "NOOP");
+    }
+
+    #[test]
+    fn a_peer_decides_whether_data_and_auth_lines_follow() {
+        // DATA refused with 503: what follows is commands, not message data.
+        let client = b"EHLO a\r\nDATA\r\nNOOP\r\nAUTH PLAIN\r\nAGEAYg==\r\nQUIT\r\n";
+        let server =
+            b"220 hi\r\n250 a\r\n503 5.5.1 no RCPT\r\n250 ok\r\n334 \r\n235 ok\r\n221 bye\r\n";
+        let mut parser = client_with_peer(server);
+        let (outcome, lines) = run(parser.as_mut(), client);
+        assert_eq!(outcome, Outcome::Decoded { messages: 6 }, "{lines:?}");
+        let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "command",
+                "command",
+                "command",
+                "command",
+                "auth-response",
+                "command"
+            ]
+        );
+        // Without the peer what follows DATA is taken for message data, which never ends.
+        let mut parser = ClientStream::default();
+        let (outcome, lines) = run(&mut parser, client);
+        assert_eq!(outcome, Outcome::Failed);
+        assert_eq!(lines[2]["error"], "incomplete at offset 14", "{lines:?}");
+    }
+
+    #[test]
+    fn malformed_and_over_long_lines_are_skipped() {
+        let mut input = b"MAIL FROM:bad\r\nNOOP ".to_vec();
+        input.extend_from_slice(&[b'x'; 1200]);
+        input.extend_from_slice(b"\r\nQUIT\r\n");
+        let mut parser = ClientStream::default();
+        let (outcome, lines) = run(&mut parser, &input);
+        assert_eq!(outcome, Outcome::Failed);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[0]["len"], 15);
+        assert_eq!(lines[1]["len"], 1207);
+        assert_eq!(lines[2]["kind"], "command");
     }
 }

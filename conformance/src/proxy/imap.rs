@@ -162,6 +162,15 @@ impl ImapMachine {
         while self.phase == Phase::Open && self.client_in.len() > self.forwarded {
             let step = match self.commands.decode(&self.client_in) {
                 Ok(ServerStep::Complete { value, consumed }) => Ok((info(value), consumed)),
+                // Over a limit: the proxy relays the rest unframed, as on a decode error.
+                Ok(ServerStep::Invalid { error, .. })
+                    if matches!(error.kind(), groupwire_imap::ErrorKind::LimitExceeded(_)) =>
+                {
+                    return self.go_raw(out);
+                }
+                Ok(ServerStep::LiteralTooLarge { .. } | ServerStep::Skipped { .. }) => {
+                    return self.go_raw(out);
+                }
                 Ok(ServerStep::Invalid { consumed, .. }) => Ok((Info::Other, consumed)),
                 Ok(ServerStep::NeedsContinuation { .. }) => Err(true),
                 Ok(ServerStep::Incomplete { .. }) => Err(false),

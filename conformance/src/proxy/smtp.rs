@@ -146,7 +146,11 @@ impl SmtpMachine {
             }
             let input = self.client_in.get(..feed).unwrap_or_default();
             let (item, consumed) = match self.commands.decode(input) {
-                Ok(Decoded::Complete { value, consumed }) => (owned_item(value), consumed),
+                Ok(Decoded::Complete { value, consumed }) => match owned_item(value) {
+                    Some(item) => (item, consumed),
+                    // Input the decoder refuses and steps over: relayed unframed, as on an error.
+                    None => return self.go_raw(out),
+                },
                 Ok(Decoded::Incomplete { .. }) => return,
                 Err(_) => return self.go_raw(out),
             };
@@ -446,8 +450,8 @@ enum Item {
     MessageEnd,
 }
 
-fn owned_item(item: ClientItem<'_>) -> Item {
-    match item {
+fn owned_item(item: ClientItem<'_>) -> Option<Item> {
+    Some(match item {
         ClientItem::Command(command) => Item::Command(command.into_owned()),
         ClientItem::Malformed { .. } => Item::Malformed,
         ClientItem::AuthResponse(response) => Item::AuthResponse(response.into_owned()),
@@ -456,7 +460,11 @@ fn owned_item(item: ClientItem<'_>) -> Item {
             complete: chunk_complete,
         },
         ClientItem::MessageEnd => Item::MessageEnd,
-    }
+        ClientItem::LineTooLong { .. }
+        | ClientItem::Skipped
+        | ClientItem::MessageRejected { .. }
+        | ClientItem::ChunkRejected { .. } => return None,
+    })
 }
 
 impl Machine for SmtpMachine {

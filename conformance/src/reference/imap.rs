@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use groupwire_imap::IntoOwned;
 use groupwire_imap::command::auth::SaslResponse;
-use groupwire_imap::command::fetch::{FetchAttribute, FetchItems, SectionText};
-use groupwire_imap::command::mailbox::StatusItem;
+use groupwire_imap::command::fetch::{FetchAttributeName, FetchItems, SectionText};
+use groupwire_imap::command::mailbox::StatusItemName;
 use groupwire_imap::command::search::SearchKey;
 use groupwire_imap::command::sort::SortKey;
 use groupwire_imap::command::store::StoreAction;
@@ -525,57 +525,29 @@ impl Session {
         }
     }
 
-    /// A `{n+}` literal over the bound was announced: before authentication the session ends
-    /// (`* BYE`, RFC 7888 §4 choice 2); after it the command gets `NO [TOOBIG]` at once and
-    /// the literal's bytes are discarded as they arrive, never buffered (choice 1).
-    async fn refuse_non_sync<S: AsyncRead + AsyncWrite + Unpin>(
-        &mut self,
-        stream: &mut S,
-        refused: groupwire_imap::stream::server::RefusedLiteral,
-    ) -> std::io::Result<bool> {
-        if self.user.is_none() {
+    /// A literal over the bounds was announced (the decoder read none of its data): before
+    /// authentication a `{n+}` literal ends the session (`* BYE`, RFC 7888 §4 choice 2);
+    /// otherwise the command gets `NO [TOOBIG]` at once and the decoder discards a `{n+}`
+    /// literal's bytes as they arrive, never buffering them (choice 1). `false` when the
+    /// session ends.
+    fn refuse_literal(&mut self, tag: &str, size: u64, synchronizing: bool) -> bool {
+        let preauth = self.slot.limits().preauth_literal;
+        if self.user.is_none() && !synchronizing {
             self.ending = Some(format!(
-                "[TOOBIG] a literal of {} octets before authentication (at most {})",
-                refused.size,
-                self.slot.limits().preauth_literal
+                "[TOOBIG] a literal of {size} octets before authentication (at most {preauth})"
             ));
-            return Ok(false);
+            return false;
         }
-        let tag = self
-            .buffer
-            .split(|&b| b == b' ')
-            .next()
-            .map(|t| String::from_utf8_lossy(t).into_owned())
-            .unwrap_or_else(|| "*".to_string());
-        self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
-        self.flush(stream).await?;
-        self.buffer
-            .drain(..refused.data_start.min(self.buffer.len()));
-        let mut left = refused.size;
-        loop {
-            let take = usize::try_from(left)
-                .unwrap_or(usize::MAX)
-                .min(self.buffer.len());
-            self.buffer.drain(..take);
-            left -= take as u64;
-            if left == 0 {
-                break;
-            }
-            if !self.fill(stream).await? {
-                return Ok(false);
-            }
+        let drop = self.decoder.reject_literal();
+        self.buffer.drain(..drop.min(self.buffer.len()));
+        if self.user.is_none() {
+            self.line(&format!(
+                "{tag} NO [TOOBIG] literal too large before authentication (at most {preauth} octets)"
+            ));
+        } else {
+            self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
         }
-        // The rest of the command line (a later literal on it is not looked for).
-        loop {
-            if let Some(lf) = self.buffer.iter().position(|&b| b == b'\n') {
-                self.buffer.drain(..=lf);
-                return Ok(true);
-            }
-            self.buffer.clear();
-            if !self.fill(stream).await? {
-                return Ok(false);
-            }
-        }
+        true
     }
 
     async fn flush<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> std::io::Result<()> {
@@ -609,34 +581,16 @@ impl Session {
                     }
                     continue;
                 }
-                Ok(ServerStep::NeedsContinuation { size, .. }) => {
+                Ok(ServerStep::NeedsContinuation { size, command, .. }) => {
+                    let tag = command
+                        .tag
+                        .map(|t| t.to_str_lossy().into_owned())
+                        .unwrap_or_else(|| "*".to_string());
                     let preauth = self.user.is_none() && size > self.slot.limits().preauth_literal;
-                    if preauth {
-                        let drop = self.decoder.reject_literal();
-                        let tag = self
-                            .buffer
-                            .split(|&b| b == b' ')
-                            .next()
-                            .map(|t| String::from_utf8_lossy(t).into_owned())
-                            .unwrap_or_else(|| "*".to_string());
-                        self.buffer.drain(..drop.min(self.buffer.len()));
-                        self.line(&format!(
-                            "{tag} NO [TOOBIG] literal too large before authentication (at most {} octets)",
-                            self.slot.limits().preauth_literal
-                        ));
-                        self.flush(stream).await?;
-                        continue;
-                    }
-                    if size > APPEND_LIMIT && !self.fault(Fault::ImapAppendlimitIgnored) {
-                        let drop = self.decoder.reject_literal();
-                        let tag = self
-                            .buffer
-                            .split(|&b| b == b' ')
-                            .next()
-                            .map(|t| String::from_utf8_lossy(t).into_owned())
-                            .unwrap_or_else(|| "*".to_string());
-                        self.buffer.drain(..drop.min(self.buffer.len()));
-                        self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
+                    let over_appendlimit =
+                        size > APPEND_LIMIT && !self.fault(Fault::ImapAppendlimitIgnored);
+                    if preauth || over_appendlimit {
+                        self.refuse_literal(&tag, size, true);
                         self.flush(stream).await?;
                         continue;
                     }
@@ -647,6 +601,26 @@ impl Session {
                     if !self.fill(stream).await? {
                         return Ok(Next::Close);
                     }
+                    continue;
+                }
+                Ok(ServerStep::LiteralTooLarge {
+                    size,
+                    synchronizing,
+                    command,
+                    ..
+                }) => {
+                    let tag = command
+                        .tag
+                        .map(|t| t.to_str_lossy().into_owned())
+                        .unwrap_or_else(|| "*".to_string());
+                    if !self.refuse_literal(&tag, size, synchronizing) {
+                        return Ok(Next::Close);
+                    }
+                    self.flush(stream).await?;
+                    continue;
+                }
+                Ok(ServerStep::Skipped { consumed }) => {
+                    self.buffer.drain(..consumed.min(self.buffer.len()));
                     continue;
                 }
                 Ok(ServerStep::Invalid {
@@ -666,12 +640,6 @@ impl Session {
                     continue;
                 }
                 Err(error) => {
-                    if let Some(refused) = self.decoder.take_refused_literal() {
-                        if self.refuse_non_sync(stream, refused).await? {
-                            continue;
-                        }
-                        return Ok(Next::Close);
-                    }
                     self.line(&format!("* BYE unrecoverable input: {error}"));
                     self.flush(stream).await?;
                     return Ok(Next::Close);
@@ -1051,7 +1019,7 @@ impl Session {
             }
             CommandBody::Status(status) => {
                 let name = mailbox_text(&status.mailbox);
-                let items: Vec<StatusItem<'static>> = status
+                let items: Vec<StatusItemName<'static>> = status
                     .items
                     .into_iter()
                     .map(IntoOwned::into_owned)
@@ -1059,7 +1027,7 @@ impl Session {
                 let wrong = self.fault(Fault::ImapStatusWrongCount);
                 let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
                 let recent_never = self.fault(Fault::ImapRecentNever);
-                if items.contains(&StatusItem::HighestModSeq) {
+                if items.contains(&StatusItemName::HighestModSeq) {
                     self.enable_condstore();
                 }
                 let line = self.with_account(|view| {
@@ -1067,20 +1035,20 @@ impl Session {
                         let mut parts = Vec::new();
                         for item in &items {
                             match item {
-                                StatusItem::Messages => parts.push(format!(
+                                StatusItemName::Messages => parts.push(format!(
                                     "MESSAGES {}",
                                     mailbox.messages.len() + usize::from(wrong)
                                 )),
-                                StatusItem::UidNext => {
+                                StatusItemName::UidNext => {
                                     parts.push(format!("UIDNEXT {}", mailbox.uid_next))
                                 }
-                                StatusItem::UidValidity => {
+                                StatusItemName::UidValidity => {
                                     parts.push(format!("UIDVALIDITY {}", mailbox.uid_validity))
                                 }
-                                StatusItem::Unseen => {
+                                StatusItemName::Unseen => {
                                     parts.push(format!("UNSEEN {}", mailbox.unseen()))
                                 }
-                                StatusItem::Recent => parts.push(format!(
+                                StatusItemName::Recent => parts.push(format!(
                                     "RECENT {}",
                                     if recent_never {
                                         0
@@ -1092,7 +1060,7 @@ impl Session {
                                             .count()
                                     }
                                 )),
-                                StatusItem::Deleted => parts.push(format!(
+                                StatusItemName::Deleted => parts.push(format!(
                                     "DELETED {}",
                                     mailbox
                                         .messages
@@ -1100,14 +1068,16 @@ impl Session {
                                         .filter(|m| m.flags.contains("\\Deleted"))
                                         .count()
                                 )),
-                                StatusItem::Size => parts.push(format!("SIZE {}", mailbox.size())),
-                                StatusItem::HighestModSeq => {
+                                StatusItemName::Size => {
+                                    parts.push(format!("SIZE {}", mailbox.size()))
+                                }
+                                StatusItemName::HighestModSeq => {
                                     parts.push(format!("HIGHESTMODSEQ {}", mailbox.highest_modseq))
                                 }
-                                StatusItem::AppendLimit => {
+                                StatusItemName::AppendLimit => {
                                     parts.push(format!("APPENDLIMIT {APPEND_LIMIT}"))
                                 }
-                                StatusItem::MailboxId => {
+                                StatusItemName::MailboxId => {
                                     parts.push(format!("MAILBOXID ({})", mailbox.mailbox_id))
                                 }
                                 _ => {}
@@ -1856,22 +1826,22 @@ impl Session {
                 let targets = self.resolve(&fetch.set, fetch.uid);
                 let items = match fetch.items {
                     FetchItems::All => vec![
-                        FetchAttribute::Flags,
-                        FetchAttribute::InternalDate,
-                        FetchAttribute::Rfc822Size,
-                        FetchAttribute::Envelope,
+                        FetchAttributeName::Flags,
+                        FetchAttributeName::InternalDate,
+                        FetchAttributeName::Rfc822Size,
+                        FetchAttributeName::Envelope,
                     ],
                     FetchItems::Fast => vec![
-                        FetchAttribute::Flags,
-                        FetchAttribute::InternalDate,
-                        FetchAttribute::Rfc822Size,
+                        FetchAttributeName::Flags,
+                        FetchAttributeName::InternalDate,
+                        FetchAttributeName::Rfc822Size,
                     ],
                     FetchItems::Full => vec![
-                        FetchAttribute::Flags,
-                        FetchAttribute::InternalDate,
-                        FetchAttribute::Rfc822Size,
-                        FetchAttribute::Envelope,
-                        FetchAttribute::Body,
+                        FetchAttributeName::Flags,
+                        FetchAttributeName::InternalDate,
+                        FetchAttributeName::Rfc822Size,
+                        FetchAttributeName::Envelope,
+                        FetchAttributeName::Body,
                     ],
                     FetchItems::Attributes(items) => items,
                 };
@@ -1880,7 +1850,9 @@ impl Session {
                     _ => None,
                 });
                 if (changed_since.is_some()
-                    || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq)))
+                    || items
+                        .iter()
+                        .any(|i| matches!(i, FetchAttributeName::ModSeq)))
                     && !self.fault(Fault::ImapCondstoreNotEnabledByFetch)
                 {
                     self.enable_condstore();
@@ -2244,7 +2216,7 @@ impl Session {
         name: &str,
         seq: usize,
         uid: u32,
-        items: &[FetchAttribute<'static>],
+        items: &[FetchAttributeName<'static>],
         by_uid: bool,
         read_only: bool,
         changed_since: Option<u64>,
@@ -2253,9 +2225,9 @@ impl Session {
             && items.iter().any(|i| {
                 matches!(
                     i,
-                    FetchAttribute::BodySection { peek: false, .. }
-                        | FetchAttribute::Rfc822
-                        | FetchAttribute::Rfc822Text
+                    FetchAttributeName::BodySection { peek: false, .. }
+                        | FetchAttributeName::Rfc822
+                        | FetchAttributeName::Rfc822Text
                 )
             })
             && !self.fault(Fault::ImapBodyNoSeen)
@@ -2289,7 +2261,7 @@ impl Session {
         let mut has_uid = false;
         for item in items {
             match item {
-                FetchAttribute::Uid => {
+                FetchAttributeName::Uid => {
                     has_uid = true;
                     let uid = if self.fault(Fault::ImapFetchWrongUid) {
                         uid + 1000
@@ -2298,23 +2270,23 @@ impl Session {
                     };
                     parts.push(text(format!("UID {uid}")));
                 }
-                FetchAttribute::Flags if !self.fault(Fault::ImapFetchNoFlags) => {
+                FetchAttributeName::Flags if !self.fault(Fault::ImapFetchNoFlags) => {
                     parts.push(text(format!(
                         "FLAGS ({})",
                         flags_text(&message.flags, self.is_recent(uid))
                     )));
                 }
-                FetchAttribute::InternalDate if !self.fault(Fault::ImapFetchNoInternaldate) => {
+                FetchAttributeName::InternalDate if !self.fault(Fault::ImapFetchNoInternaldate) => {
                     parts.push(text(format!(
                         "INTERNALDATE \"{}\"",
                         date_time(message.internal_date)
                     )));
                 }
-                FetchAttribute::Rfc822Size => {
+                FetchAttributeName::Rfc822Size => {
                     let size = raw.len() + usize::from(self.fault(Fault::ImapFetchWrongSize)) * 7;
                     parts.push(text(format!("RFC822.SIZE {size}")));
                 }
-                FetchAttribute::Envelope => {
+                FetchAttributeName::Envelope => {
                     let envelope = if self.fault(Fault::ImapEnvelopeWrong) {
                         "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string()
                     } else {
@@ -2322,39 +2294,39 @@ impl Session {
                     };
                     parts.push(text(format!("ENVELOPE {envelope}")));
                 }
-                FetchAttribute::BodyStructure | FetchAttribute::Body => {
+                FetchAttributeName::BodyStructure | FetchAttributeName::Body => {
                     let structure = if self.fault(Fault::ImapBodystructureFlat) {
                         format!(
                             "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0 NIL NIL NIL NIL)",
                             raw.len()
                         )
-                    } else if matches!(item, FetchAttribute::Body)
+                    } else if matches!(item, FetchAttributeName::Body)
                         && !self.fault(Fault::ImapBodyExtensionData)
                     {
                         mime::body(raw)
                     } else {
                         mime::bodystructure(raw)
                     };
-                    let name = if matches!(item, FetchAttribute::Body) {
+                    let name = if matches!(item, FetchAttributeName::Body) {
                         "BODY"
                     } else {
                         "BODYSTRUCTURE"
                     };
                     parts.push(text(format!("{name} {structure}")));
                 }
-                FetchAttribute::ModSeq => {
+                FetchAttributeName::ModSeq => {
                     parts.push(text(format!("MODSEQ ({})", message.modseq)));
                 }
-                FetchAttribute::EmailId if !self.fault(Fault::ImapNoObjectid) => {
+                FetchAttributeName::EmailId if !self.fault(Fault::ImapNoObjectid) => {
                     parts.push(text(format!("EMAILID ({})", message.email_id)));
                 }
-                FetchAttribute::ThreadId => parts.push(text("THREADID NIL".to_string())),
-                FetchAttribute::Rfc822
-                | FetchAttribute::Rfc822Header
-                | FetchAttribute::Rfc822Text => {
+                FetchAttributeName::ThreadId => parts.push(text("THREADID NIL".to_string())),
+                FetchAttributeName::Rfc822
+                | FetchAttributeName::Rfc822Header
+                | FetchAttributeName::Rfc822Text => {
                     let (label, data) = match item {
-                        FetchAttribute::Rfc822 => ("RFC822", raw.to_vec()),
-                        FetchAttribute::Rfc822Header => {
+                        FetchAttributeName::Rfc822 => ("RFC822", raw.to_vec()),
+                        FetchAttributeName::Rfc822Header => {
                             ("RFC822.HEADER", mime::section(raw, &[], Some("HEADER")))
                         }
                         _ => ("RFC822.TEXT", mime::section(raw, &[], Some("TEXT"))),
@@ -2363,7 +2335,7 @@ impl Session {
                     part.extend_from_slice(&data);
                     parts.push(part);
                 }
-                FetchAttribute::BodySection {
+                FetchAttributeName::BodySection {
                     section, partial, ..
                 } => {
                     let numbers: Vec<u32> = section.part.iter().map(|n| n.get()).collect();
@@ -2458,13 +2430,17 @@ impl Session {
         if by_uid && !has_uid {
             parts.insert(0, text(format!("UID {uid}")));
         }
-        if sets_seen && !items.iter().any(|i| matches!(i, FetchAttribute::Flags)) {
+        if sets_seen && !items.iter().any(|i| matches!(i, FetchAttributeName::Flags)) {
             parts.push(text(format!(
                 "FLAGS ({})",
                 flags_text(&message.flags, self.is_recent(uid))
             )));
         }
-        if self.condstore && !items.iter().any(|i| matches!(i, FetchAttribute::ModSeq)) {
+        if self.condstore
+            && !items
+                .iter()
+                .any(|i| matches!(i, FetchAttributeName::ModSeq))
+        {
             parts.push(text(format!("MODSEQ ({})", message.modseq)));
         }
         let mut line = format!("* {seq} FETCH (").into_bytes();

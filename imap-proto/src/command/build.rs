@@ -1,11 +1,11 @@
 //! Shortcuts for the commands clients send most, so a session reads like the protocol:
 //! `CommandBody::login("alice", "secret")`, `CommandBody::select("INBOX")`,
-//! `CommandBody::uid_fetch("1:*".parse()?, vec![FetchAttribute::Flags])`.
+//! `CommandBody::uid_fetch("1:*".parse()?, vec![FetchAttributeName::Flags])`.
 
 use std::str::FromStr;
 
 use super::CommandBody;
-use super::fetch::{Fetch, FetchAttribute, FetchItems};
+use super::fetch::{FetchAttributeName, FetchCommand, FetchItems};
 use super::select::Select;
 use crate::core::{Cursor, IString, Mailbox, SequenceSet};
 use crate::{DecodeError, Expected, Limits};
@@ -36,8 +36,8 @@ impl CommandBody<'static> {
     }
 
     /// `FETCH set attributes` (one attribute bare, several in parentheses).
-    pub fn fetch(set: SequenceSet<'static>, attributes: Vec<FetchAttribute<'static>>) -> Self {
-        CommandBody::Fetch(Fetch {
+    pub fn fetch(set: SequenceSet<'static>, attributes: Vec<FetchAttributeName<'static>>) -> Self {
+        CommandBody::Fetch(FetchCommand {
             uid: false,
             set,
             items: FetchItems::Attributes(attributes),
@@ -46,8 +46,11 @@ impl CommandBody<'static> {
     }
 
     /// `UID FETCH set attributes`.
-    pub fn uid_fetch(set: SequenceSet<'static>, attributes: Vec<FetchAttribute<'static>>) -> Self {
-        CommandBody::Fetch(Fetch {
+    pub fn uid_fetch(
+        set: SequenceSet<'static>,
+        attributes: Vec<FetchAttributeName<'static>>,
+    ) -> Self {
+        CommandBody::Fetch(FetchCommand {
             uid: true,
             set,
             items: FetchItems::Attributes(attributes),
@@ -118,7 +121,7 @@ mod tests {
         assert_eq!(
             encode(CommandBody::uid_fetch(
                 "1:*".parse().unwrap(),
-                vec![FetchAttribute::Flags]
+                vec![FetchAttributeName::Flags]
             )),
             "a UID FETCH 1:* FLAGS\r\n"
         );

@@ -9,14 +9,14 @@ use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
-use crate::core::{Encode, IString, IntoOwned, SequenceSet, Sink};
+use crate::core::{ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
 
 use super::ext::TaggedExt;
 
 /// `[UID] FETCH set items [(modifiers)]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Fetch<'a> {
+pub struct FetchCommand<'a> {
     /// Whether this is `UID FETCH`.
     pub uid: bool,
     /// The messages.
@@ -27,7 +27,7 @@ pub struct Fetch<'a> {
     pub modifiers: Vec<FetchModifier<'a>>,
 }
 
-into_owned_struct!(Fetch {
+into_owned_struct!(FetchCommand {
     uid,
     set,
     items,
@@ -45,13 +45,13 @@ pub enum FetchItems<'a> {
     /// `FAST`: FLAGS INTERNALDATE RFC822.SIZE.
     Fast,
     /// One attribute (sent bare) or several (sent in parentheses).
-    Attributes(Vec<FetchAttribute<'a>>),
+    Attributes(Vec<FetchAttributeName<'a>>),
 }
 
 /// One `fetch-att`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum FetchAttribute<'a> {
+pub enum FetchAttributeName<'a> {
     /// `ENVELOPE`.
     Envelope,
     /// `FLAGS`.
@@ -107,6 +107,17 @@ pub enum FetchAttribute<'a> {
     Preview {
         /// Whether `(LAZY)` was given.
         lazy: bool,
+    },
+    /// An attribute this crate does not know (vendor ones such as `X-GM-MSGID`,
+    /// `DIGEST.SHA1` or `SNIPPET (FUZZY)`), kept as sent so it round-trips. The response side
+    /// keeps unknown attributes the same way.
+    Other {
+        /// The name as sent, with any `[...]` and `<...>` suffix (`X-GM-MSGID`, `DIGEST.SHA1`).
+        name: ByteStr<'a>,
+        /// A parenthesised argument list after the name, verbatim (`(FUZZY)`). Only read
+        /// inside a parenthesised attribute list: after a lone attribute, `(` starts the
+        /// fetch modifiers.
+        arguments: Option<RawValue<'a>>,
     },
 }
 
@@ -175,10 +186,10 @@ impl IntoOwned for FetchItems<'_> {
     }
 }
 
-impl IntoOwned for FetchAttribute<'_> {
-    type Owned = FetchAttribute<'static>;
+impl IntoOwned for FetchAttributeName<'_> {
+    type Owned = FetchAttributeName<'static>;
     fn into_owned(self) -> Self::Owned {
-        use FetchAttribute as F;
+        use FetchAttributeName as F;
         match self {
             F::Envelope => F::Envelope,
             F::Flags => F::Flags,
@@ -214,6 +225,10 @@ impl IntoOwned for FetchAttribute<'_> {
             F::ThreadId => F::ThreadId,
             F::SaveDate => F::SaveDate,
             F::Preview { lazy } => F::Preview { lazy },
+            F::Other { name, arguments } => F::Other {
+                name: name.into_owned(),
+                arguments: arguments.into_owned(),
+            },
         }
     }
 }
@@ -245,7 +260,7 @@ impl IntoOwned for FetchModifier<'_> {
 
 // ---- parsing ----
 
-impl<'a> Fetch<'a> {
+impl<'a> FetchCommand<'a> {
     /// Parses the arguments after `FETCH ` (`uid` says whether `UID` preceded it).
     pub fn parse_arguments(c: &mut Cursor<'a>, uid: bool) -> ParseResult<Self> {
         let set = SequenceSet::parse(c, true)?;
@@ -256,7 +271,7 @@ impl<'a> Fetch<'a> {
             c.sp()?;
             modifiers = paren_list(c, false, FetchModifier::parse)?;
         }
-        Ok(Fetch {
+        Ok(FetchCommand {
             uid,
             set,
             items,
@@ -269,7 +284,8 @@ impl<'a> FetchItems<'a> {
     /// Parses a fetch macro, one attribute, or a parenthesised attribute list.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         if c.peek() == Some(b'(') {
-            return paren_list(c, false, FetchAttribute::parse).map(FetchItems::Attributes);
+            return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true))
+                .map(FetchItems::Attributes);
         }
         for (word, items) in [
             (&b"ALL"[..], FetchItems::All),
@@ -281,7 +297,7 @@ impl<'a> FetchItems<'a> {
                 return Ok(items);
             }
         }
-        FetchAttribute::parse(c).map(|a| FetchItems::Attributes(vec![a]))
+        FetchAttributeName::parse(c).map(|a| FetchItems::Attributes(vec![a]))
     }
 }
 
@@ -305,10 +321,17 @@ pub(crate) fn eat_keyword(c: &mut Cursor<'_>, word: &[u8]) -> bool {
     }
 }
 
-impl<'a> FetchAttribute<'a> {
-    /// Parses one `fetch-att`.
+impl<'a> FetchAttributeName<'a> {
+    /// Parses one `fetch-att` standing alone (an unknown attribute takes no arguments: a
+    /// `(` after it starts the fetch modifiers).
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        use FetchAttribute as F;
+        Self::parse_item(c, false)
+    }
+
+    /// Parses one `fetch-att`; `in_list` says whether it is inside a parenthesised list,
+    /// where an unknown attribute may carry a parenthesised argument list.
+    pub fn parse_item(c: &mut Cursor<'a>, in_list: bool) -> ParseResult<Self> {
+        use FetchAttributeName as F;
         // Longest names first where one is a prefix of another.
         if c.eat_ci(b"BODY.PEEK[") {
             c.reset_to(c.pos() - 1);
@@ -318,18 +341,32 @@ impl<'a> FetchAttribute<'a> {
             c.advance(4);
             return Self::body_section(c, false);
         }
+        // A BINARY section that is not `section-binary` (`BINARY[1.MIME]`, sent by real
+        // clients) is kept raw as an unknown attribute.
+        let start = c.pos();
         if c.eat_ci(b"BINARY.PEEK[") {
             c.reset_to(c.pos() - 1);
-            return Self::binary(c, true);
+            if let Ok(attribute) = Self::binary(c, true) {
+                return Ok(attribute);
+            }
+            c.reset_to(start);
+            return Self::other(c, in_list);
         }
         if c.eat_ci(b"BINARY.SIZE[") {
             c.reset_to(c.pos() - 1);
-            let part = section_binary(c)?;
-            return Ok(F::BinarySize { part });
+            if let Ok(part) = section_binary(c) {
+                return Ok(F::BinarySize { part });
+            }
+            c.reset_to(start);
+            return Self::other(c, in_list);
         }
         if c.starts_with_ci(b"BINARY[") {
             c.advance(6);
-            return Self::binary(c, false);
+            if let Ok(attribute) = Self::binary(c, false) {
+                return Ok(attribute);
+            }
+            c.reset_to(start);
+            return Self::other(c, in_list);
         }
         if eat_keyword(c, b"PREVIEW") {
             if c.starts_with_ci(b" (LAZY)") {
@@ -338,7 +375,7 @@ impl<'a> FetchAttribute<'a> {
             }
             return Ok(F::Preview { lazy: false });
         }
-        let table: [(&[u8], FetchAttribute<'static>); 14] = [
+        let table: [(&[u8], FetchAttributeName<'static>); 14] = [
             (b"ENVELOPE", F::Envelope),
             (b"FLAGS", F::Flags),
             (b"INTERNALDATE", F::InternalDate),
@@ -359,13 +396,38 @@ impl<'a> FetchAttribute<'a> {
                 return Ok(attr);
             }
         }
-        Err(c.error(Expected::FetchAttribute))
+        Self::other(c, in_list)
+    }
+
+    /// An unknown attribute: an atom (with any `[...]<...>` suffix), then, inside a list, an
+    /// optional ` (...)` argument list.
+    fn other(c: &mut Cursor<'a>, in_list: bool) -> ParseResult<Self> {
+        let start = c.pos();
+        c.take_while(|b| crate::core::atom::is_atom_char(b) && b != b'[');
+        if c.pos() == start {
+            return Err(c.error(Expected::FetchAttribute));
+        }
+        if c.eat(b'[') {
+            c.take_while(|b| b != b']' && b != b'\r' && b != b'\n');
+            c.expect(b']', Expected::CloseBracket)?;
+            if c.eat(b'<') {
+                c.take_while(|b| b.is_ascii_digit() || b == b'.');
+                c.expect(b'>', Expected::Partial)?;
+            }
+        }
+        let name = ByteStr::borrowed(c.since(start));
+        let mut arguments = None;
+        if in_list && c.peek() == Some(b' ') && c.peek_at(1) == Some(b'(') {
+            c.advance(1);
+            arguments = Some(RawValue::parse(c)?);
+        }
+        Ok(FetchAttributeName::Other { name, arguments })
     }
 
     fn body_section(c: &mut Cursor<'a>, peek: bool) -> ParseResult<Self> {
         let section = Section::parse(c)?;
         let partial = partial(c)?;
-        Ok(FetchAttribute::BodySection {
+        Ok(FetchAttributeName::BodySection {
             peek,
             section,
             partial,
@@ -375,7 +437,7 @@ impl<'a> FetchAttribute<'a> {
     fn binary(c: &mut Cursor<'a>, peek: bool) -> ParseResult<Self> {
         let part = section_binary(c)?;
         let partial = partial(c)?;
-        Ok(FetchAttribute::Binary {
+        Ok(FetchAttributeName::Binary {
             peek,
             part,
             partial,
@@ -502,7 +564,7 @@ impl PartialRange {
 
 // ---- encoding ----
 
-impl Encode for Fetch<'_> {
+impl Encode for FetchCommand<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(if self.uid { b"UID FETCH " } else { b"FETCH " });
         self.set.encode(out);
@@ -545,6 +607,12 @@ impl Encode for FetchItems<'_> {
             FetchItems::Full => out.put(b"FULL"),
             FetchItems::Fast => out.put(b"FAST"),
             FetchItems::Attributes(attrs) => match attrs.as_slice() {
+                // An unknown attribute with arguments alone would read back as modifiers.
+                [
+                    FetchAttributeName::Other {
+                        arguments: Some(_), ..
+                    },
+                ] => encode_list(out, attrs),
                 [one] => one.encode(out),
                 many => encode_list(out, many),
             },
@@ -552,9 +620,9 @@ impl Encode for FetchItems<'_> {
     }
 }
 
-impl Encode for FetchAttribute<'_> {
+impl Encode for FetchAttributeName<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
-        use FetchAttribute as F;
+        use FetchAttributeName as F;
         match self {
             F::Envelope => out.put(b"ENVELOPE"),
             F::Flags => out.put(b"FLAGS"),
@@ -595,6 +663,13 @@ impl Encode for FetchAttribute<'_> {
             F::ThreadId => out.put(b"THREADID"),
             F::SaveDate => out.put(b"SAVEDATE"),
             F::Preview { lazy } => out.put(if *lazy { b"PREVIEW (LAZY)" } else { b"PREVIEW" }),
+            F::Other { name, arguments } => {
+                out.put(name.as_bytes());
+                if let Some(arguments) = arguments {
+                    out.put(b" ");
+                    arguments.encode(out);
+                }
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::core::{Encode, IString, IntoOwned, Mailbox, Sink};
 
 use super::ext::TaggedExt;
 use super::fetch::{eat_keyword, encode_list};
-use super::mailbox::StatusItem;
+use super::mailbox::StatusItemName;
 
 /// `LIST [(selection)] reference pattern(s) [RETURN (options)]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct List<'a> {
     /// The reference name.
     pub reference: Mailbox<'a>,
     /// The pattern, or several in parentheses (LIST-EXTENDED).
-    pub patterns: Vec<ListMailbox<'a>>,
+    pub patterns: Vec<MailboxPattern<'a>>,
     /// Return options; `None` when no `RETURN` was sent.
     pub return_options: Option<Vec<ListReturnOption<'a>>>,
 }
@@ -38,12 +38,12 @@ into_owned_struct!(List {
 /// a string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ListMailbox<'a>(pub IString<'a>);
+pub struct MailboxPattern<'a>(pub IString<'a>);
 
-impl IntoOwned for ListMailbox<'_> {
-    type Owned = ListMailbox<'static>;
+impl IntoOwned for MailboxPattern<'_> {
+    type Owned = MailboxPattern<'static>;
     fn into_owned(self) -> Self::Owned {
-        ListMailbox(self.0.into_owned())
+        MailboxPattern(self.0.into_owned())
     }
 }
 
@@ -76,7 +76,7 @@ pub enum ListReturnOption<'a> {
     /// `MYRIGHTS` (RFC 8440).
     MyRights,
     /// `STATUS (items)` (RFC 5819).
-    Status(Vec<StatusItem<'a>>),
+    Status(Vec<StatusItemName<'a>>),
     /// Another option, with its value.
     Other(TaggedExt<'a>),
 }
@@ -119,9 +119,9 @@ impl<'a> List<'a> {
         let reference = Mailbox::parse(c)?;
         c.sp()?;
         let patterns = if c.peek() == Some(b'(') {
-            paren_list(c, false, ListMailbox::parse)?
+            paren_list(c, false, MailboxPattern::parse)?
         } else {
-            vec![ListMailbox::parse(c)?]
+            vec![MailboxPattern::parse(c)?]
         };
         let mut return_options = None;
         if c.eat_ci(b" RETURN ") {
@@ -136,14 +136,14 @@ impl<'a> List<'a> {
     }
 }
 
-impl<'a> ListMailbox<'a> {
+impl<'a> MailboxPattern<'a> {
     /// Parses `list-mailbox`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek() {
-            Some(b'"' | b'{') => IString::parse_string(c).map(ListMailbox),
+            Some(b'"' | b'{') => IString::parse_string(c).map(MailboxPattern),
             _ => {
                 let chars = crate::core::atom::take_ascii(c, is_list_char, Expected::Mailbox)?;
-                Ok(ListMailbox(IString::Atom(Atom::unchecked(chars))))
+                Ok(MailboxPattern(IString::Atom(Atom::unchecked(chars))))
             }
         }
     }
@@ -180,7 +180,7 @@ impl<'a> ListReturnOption<'a> {
             }
         }
         if c.eat_ci(b"STATUS ") {
-            return StatusItem::parse_list(c).map(ListReturnOption::Status);
+            return StatusItemName::parse_list(c).map(ListReturnOption::Status);
         }
         TaggedExt::parse(c).map(ListReturnOption::Other)
     }
@@ -205,7 +205,7 @@ impl Encode for List<'_> {
     }
 }
 
-impl Encode for ListMailbox<'_> {
+impl Encode for MailboxPattern<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         let bytes = self.0.bytes();
         if !bytes.is_empty() && bytes.iter().all(|&b| is_list_char(b)) {

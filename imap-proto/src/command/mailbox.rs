@@ -46,19 +46,19 @@ impl IntoOwned for CreateParam<'_> {
 /// `STATUS mailbox (items)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Status<'a> {
+pub struct StatusCommand<'a> {
     /// The mailbox.
     pub mailbox: Mailbox<'a>,
     /// The requested items.
-    pub items: Vec<StatusItem<'a>>,
+    pub items: Vec<StatusItemName<'a>>,
 }
 
-into_owned_struct!(Status { mailbox, items });
+into_owned_struct!(StatusCommand { mailbox, items });
 
 /// A STATUS data item name (`status-att`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum StatusItem<'a> {
+pub enum StatusItemName<'a> {
     /// `MESSAGES`.
     Messages,
     /// `RECENT` (IMAP4rev1).
@@ -85,36 +85,36 @@ pub enum StatusItem<'a> {
     Other(Atom<'a>),
 }
 
-const STATUS_ITEMS: [(&[u8], StatusItem<'static>); 11] = [
-    (b"MESSAGES", StatusItem::Messages),
-    (b"RECENT", StatusItem::Recent),
-    (b"UIDNEXT", StatusItem::UidNext),
-    (b"UIDVALIDITY", StatusItem::UidValidity),
-    (b"UNSEEN", StatusItem::Unseen),
-    (b"DELETED-STORAGE", StatusItem::DeletedStorage),
-    (b"DELETED", StatusItem::Deleted),
-    (b"SIZE", StatusItem::Size),
-    (b"HIGHESTMODSEQ", StatusItem::HighestModSeq),
-    (b"APPENDLIMIT", StatusItem::AppendLimit),
-    (b"MAILBOXID", StatusItem::MailboxId),
+const STATUS_ITEMS: [(&[u8], StatusItemName<'static>); 11] = [
+    (b"MESSAGES", StatusItemName::Messages),
+    (b"RECENT", StatusItemName::Recent),
+    (b"UIDNEXT", StatusItemName::UidNext),
+    (b"UIDVALIDITY", StatusItemName::UidValidity),
+    (b"UNSEEN", StatusItemName::Unseen),
+    (b"DELETED-STORAGE", StatusItemName::DeletedStorage),
+    (b"DELETED", StatusItemName::Deleted),
+    (b"SIZE", StatusItemName::Size),
+    (b"HIGHESTMODSEQ", StatusItemName::HighestModSeq),
+    (b"APPENDLIMIT", StatusItemName::AppendLimit),
+    (b"MAILBOXID", StatusItemName::MailboxId),
 ];
 
-impl IntoOwned for StatusItem<'_> {
-    type Owned = StatusItem<'static>;
+impl IntoOwned for StatusItemName<'_> {
+    type Owned = StatusItemName<'static>;
     fn into_owned(self) -> Self::Owned {
         match self {
-            StatusItem::Other(atom) => StatusItem::Other(atom.into_owned()),
-            StatusItem::Messages => StatusItem::Messages,
-            StatusItem::Recent => StatusItem::Recent,
-            StatusItem::UidNext => StatusItem::UidNext,
-            StatusItem::UidValidity => StatusItem::UidValidity,
-            StatusItem::Unseen => StatusItem::Unseen,
-            StatusItem::Deleted => StatusItem::Deleted,
-            StatusItem::Size => StatusItem::Size,
-            StatusItem::HighestModSeq => StatusItem::HighestModSeq,
-            StatusItem::AppendLimit => StatusItem::AppendLimit,
-            StatusItem::MailboxId => StatusItem::MailboxId,
-            StatusItem::DeletedStorage => StatusItem::DeletedStorage,
+            StatusItemName::Other(atom) => StatusItemName::Other(atom.into_owned()),
+            StatusItemName::Messages => StatusItemName::Messages,
+            StatusItemName::Recent => StatusItemName::Recent,
+            StatusItemName::UidNext => StatusItemName::UidNext,
+            StatusItemName::UidValidity => StatusItemName::UidValidity,
+            StatusItemName::Unseen => StatusItemName::Unseen,
+            StatusItemName::Deleted => StatusItemName::Deleted,
+            StatusItemName::Size => StatusItemName::Size,
+            StatusItemName::HighestModSeq => StatusItemName::HighestModSeq,
+            StatusItemName::AppendLimit => StatusItemName::AppendLimit,
+            StatusItemName::MailboxId => StatusItemName::MailboxId,
+            StatusItemName::DeletedStorage => StatusItemName::DeletedStorage,
         }
     }
 }
@@ -142,17 +142,17 @@ impl<'a> CreateParam<'a> {
     }
 }
 
-impl<'a> Status<'a> {
+impl<'a> StatusCommand<'a> {
     /// Parses the arguments after `STATUS `.
     pub fn parse_arguments(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let mailbox = Mailbox::parse(c)?;
         c.sp()?;
-        let items = StatusItem::parse_list(c)?;
-        Ok(Status { mailbox, items })
+        let items = StatusItemName::parse_list(c)?;
+        Ok(StatusCommand { mailbox, items })
     }
 }
 
-impl<'a> StatusItem<'a> {
+impl<'a> StatusItemName<'a> {
     /// Parses one `status-att`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         for (word, item) in STATUS_ITEMS {
@@ -161,14 +161,14 @@ impl<'a> StatusItem<'a> {
             }
         }
         if c.peek().is_some_and(is_atom_char) {
-            return Atom::parse(c).map(StatusItem::Other);
+            return Atom::parse(c).map(StatusItemName::Other);
         }
         Err(c.error(Expected::StatusItem))
     }
 
     /// Parses `"(" status-att *(SP status-att) ")"`.
     pub fn parse_list(c: &mut Cursor<'a>) -> ParseResult<Vec<Self>> {
-        paren_list(c, false, StatusItem::parse)
+        paren_list(c, false, StatusItemName::parse)
     }
 }
 
@@ -194,7 +194,7 @@ impl Encode for CreateParam<'_> {
     }
 }
 
-impl Encode for Status<'_> {
+impl Encode for StatusCommand<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         super::encode::MailboxStr(&self.mailbox).encode(out);
         out.put(b" ");
@@ -202,9 +202,9 @@ impl Encode for Status<'_> {
     }
 }
 
-impl Encode for StatusItem<'_> {
+impl Encode for StatusItemName<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
-        if let StatusItem::Other(atom) = self {
+        if let StatusItemName::Other(atom) = self {
             return atom.encode(out);
         }
         if let Some((word, _)) = STATUS_ITEMS.iter().find(|(_, item)| item == self) {

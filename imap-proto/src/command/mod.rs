@@ -105,10 +105,10 @@ pub enum CommandBody<'a> {
         /// The reference name.
         reference: Mailbox<'a>,
         /// The mailbox pattern (may hold `*` and `%`).
-        pattern: list::ListMailbox<'a>,
+        pattern: list::MailboxPattern<'a>,
     },
     /// `STATUS mailbox (items)`.
-    Status(mailbox::Status<'a>),
+    Status(mailbox::StatusCommand<'a>),
     /// `APPEND` of one or more messages (MULTIAPPEND, CATENATE, BINARY).
     Append(append::Append<'a>),
     /// `CHECK` (RFC 3501).
@@ -122,7 +122,7 @@ pub enum CommandBody<'a> {
     /// `UID EXPUNGE set` (RFC 4315).
     UidExpunge(SequenceSet<'a>),
     /// `[UID] FETCH`.
-    Fetch(fetch::Fetch<'a>),
+    Fetch(fetch::FetchCommand<'a>),
     /// `[UID] STORE`.
     Store(store::Store<'a>),
     /// `[UID] COPY set mailbox`.
@@ -144,11 +144,11 @@ pub enum CommandBody<'a> {
         mailbox: Mailbox<'a>,
     },
     /// `[UID] SEARCH`.
-    Search(search::Search<'a>),
+    Search(search::SearchCommand<'a>),
     /// `[UID] SORT` (RFC 5256, 5957).
     Sort(sort::Sort<'a>),
     /// `[UID] THREAD` (RFC 5256).
-    Thread(sort::Thread<'a>),
+    Thread(sort::ThreadCommand<'a>),
     /// `GETQUOTA root`, `GETQUOTAROOT`, `SETQUOTA` (RFC 9208).
     Quota(quota::QuotaCommand<'a>),
     /// `GETMETADATA`, `SETMETADATA` (RFC 5464).

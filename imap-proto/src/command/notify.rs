@@ -6,7 +6,7 @@ use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::owned::into_owned_struct;
 use crate::core::{Atom, Encode, IntoOwned, Mailbox, Sink};
 
-use super::fetch::{FetchAttribute, eat_keyword, encode_list};
+use super::fetch::{FetchAttributeName, eat_keyword, encode_list};
 
 /// `NOTIFY NONE` or `NOTIFY SET [STATUS] (filter events)...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub enum MailboxFilter<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum NotifyEvent<'a> {
     /// `MessageNew [(fetch-att ...)]`.
-    MessageNew(Vec<FetchAttribute<'a>>),
+    MessageNew(Vec<FetchAttributeName<'a>>),
     /// `MessageExpunge`.
     MessageExpunge,
     /// `FlagChange`.
@@ -216,7 +216,8 @@ impl<'a> NotifyEvent<'a> {
         if eat_keyword(c, b"MessageNew") {
             if c.peek() == Some(b' ') && c.peek_at(1) == Some(b'(') {
                 c.advance(1);
-                return paren_list(c, false, FetchAttribute::parse).map(NotifyEvent::MessageNew);
+                return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true))
+                    .map(NotifyEvent::MessageNew);
             }
             return Ok(NotifyEvent::MessageNew(Vec::new()));
         }

@@ -10,15 +10,15 @@ use crate::{DecodeError, Decoded, Expected, Limits};
 use super::acl::{AclCommand, mailbox_and_identifier};
 use super::append::{Append, Replace};
 use super::auth::{Authenticate, SaslData};
-use super::fetch::Fetch;
-use super::list::{List, ListMailbox};
-use super::mailbox::{Create, Status};
+use super::fetch::FetchCommand;
+use super::list::{List, MailboxPattern};
+use super::mailbox::{Create, StatusCommand};
 use super::metadata::MetadataCommand;
 use super::notify::Notify;
 use super::quota::QuotaCommand;
-use super::search::Search;
+use super::search::SearchCommand;
 use super::select::Select;
-use super::sort::{Sort, Thread};
+use super::sort::{Sort, ThreadCommand};
 use super::store::Store;
 use super::{Command, CommandBody, Unknown};
 
@@ -69,14 +69,16 @@ fn parse_body<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
         c.advance(1);
         let sub = command_name(c)?;
         let body = match sub.to_ascii_uppercase().as_slice() {
-            b"FETCH" => Some(with_sp(c, |c| Fetch::parse_arguments(c, true))?.into()),
+            b"FETCH" => Some(with_sp(c, |c| FetchCommand::parse_arguments(c, true))?.into()),
             b"STORE" => Some(with_sp(c, |c| Store::parse_arguments(c, true))?.into()),
             b"COPY" => Some(copy_move(c, true, false)?),
             b"MOVE" => Some(copy_move(c, true, true)?),
-            b"SEARCH" => Some(CommandBody::Search(Search::parse_arguments(c, true)?)),
+            b"SEARCH" => Some(CommandBody::Search(SearchCommand::parse_arguments(
+                c, true,
+            )?)),
             b"SORT" => Some(CommandBody::Sort(Sort::parse_arguments(c, true)?)),
             b"THREAD" => Some(CommandBody::Thread(with_sp(c, |c| {
-                Thread::parse_arguments(c, true)
+                ThreadCommand::parse_arguments(c, true)
             })?)),
             b"EXPUNGE" => Some(CommandBody::UidExpunge(with_sp(c, |c| {
                 SequenceSet::parse(c, true)
@@ -139,18 +141,18 @@ fn parse_body<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
         b"LSUB" => with_sp(c, |c| {
             let reference = Mailbox::parse(c)?;
             c.sp()?;
-            let pattern = ListMailbox::parse(c)?;
+            let pattern = MailboxPattern::parse(c)?;
             Ok(CommandBody::Lsub { reference, pattern })
         })?,
-        b"STATUS" => CommandBody::Status(with_sp(c, Status::parse_arguments)?),
+        b"STATUS" => CommandBody::Status(with_sp(c, StatusCommand::parse_arguments)?),
         b"APPEND" => CommandBody::Append(with_sp(c, Append::parse_arguments)?),
-        b"FETCH" => with_sp(c, |c| Fetch::parse_arguments(c, false))?.into(),
+        b"FETCH" => with_sp(c, |c| FetchCommand::parse_arguments(c, false))?.into(),
         b"STORE" => with_sp(c, |c| Store::parse_arguments(c, false))?.into(),
         b"COPY" => copy_move(c, false, false)?,
         b"MOVE" => copy_move(c, false, true)?,
-        b"SEARCH" => CommandBody::Search(Search::parse_arguments(c, false)?),
+        b"SEARCH" => CommandBody::Search(SearchCommand::parse_arguments(c, false)?),
         b"SORT" => CommandBody::Sort(Sort::parse_arguments(c, false)?),
-        b"THREAD" => CommandBody::Thread(with_sp(c, |c| Thread::parse_arguments(c, false))?),
+        b"THREAD" => CommandBody::Thread(with_sp(c, |c| ThreadCommand::parse_arguments(c, false))?),
         b"REPLACE" => CommandBody::Replace(with_sp(c, |c| Replace::parse_arguments(c, false))?),
         b"GETQUOTA" => {
             CommandBody::Quota(QuotaCommand::GetQuota(with_sp(c, IString::parse_astring)?))
@@ -193,8 +195,8 @@ fn parse_body<'a>(c: &mut Cursor<'a>) -> ParseResult<CommandBody<'a>> {
     Ok(body)
 }
 
-impl<'a> From<Fetch<'a>> for CommandBody<'a> {
-    fn from(fetch: Fetch<'a>) -> Self {
+impl<'a> From<FetchCommand<'a>> for CommandBody<'a> {
+    fn from(fetch: FetchCommand<'a>) -> Self {
         CommandBody::Fetch(fetch)
     }
 }

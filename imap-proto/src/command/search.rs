@@ -11,12 +11,12 @@ use crate::core::owned::into_owned_struct;
 use crate::core::{Atom, Charset, Date, Encode, IString, IntoOwned, SequenceSet, Sink};
 
 use super::ext::TaggedExt;
-use super::fetch::{FetchAttribute, PartialRange, eat_keyword, encode_list, encode_spaced};
+use super::fetch::{FetchAttributeName, PartialRange, eat_keyword, encode_list, encode_spaced};
 
 /// `[UID] SEARCH [RETURN (options)] [CHARSET charset] keys`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Search<'a> {
+pub struct SearchCommand<'a> {
     /// Whether this is `UID SEARCH`.
     pub uid: bool,
     /// ESEARCH return options; `None` when no `RETURN` was sent (`RETURN ()` is
@@ -28,7 +28,7 @@ pub struct Search<'a> {
     pub criteria: Vec<SearchKey<'a>>,
 }
 
-into_owned_struct!(Search {
+into_owned_struct!(SearchCommand {
     uid,
     return_options,
     charset,
@@ -53,7 +53,7 @@ pub enum SearchReturnOption<'a> {
     Context,
     /// `UPDATE` (RFC 5267), with the FETCH attributes NOTIFY (RFC 5465 §8) may add (empty
     /// when none were given).
-    Update(Vec<FetchAttribute<'a>>),
+    Update(Vec<FetchAttributeName<'a>>),
     /// `RELEVANCY` (RFC 6203).
     Relevancy,
     /// `PARTIAL range` (RFC 9394).
@@ -262,13 +262,13 @@ impl IntoOwned for SearchKey<'_> {
 
 // ---- parsing ----
 
-impl<'a> Search<'a> {
+impl<'a> SearchCommand<'a> {
     /// Parses the arguments after `SEARCH` (starting at the space after the name).
     pub fn parse_arguments(c: &mut Cursor<'a>, uid: bool) -> ParseResult<Self> {
         let return_options = parse_return(c)?;
         c.sp()?;
         let (charset, criteria) = parse_program(c, true)?;
-        Ok(Search {
+        Ok(SearchCommand {
             uid,
             return_options,
             charset,
@@ -333,7 +333,8 @@ impl<'a> SearchReturnOption<'a> {
             let save = c.pos();
             c.eat(b' ');
             if c.peek() == Some(b'(') {
-                return paren_list(c, false, FetchAttribute::parse).map(R::Update);
+                return paren_list(c, false, |c| FetchAttributeName::parse_item(c, true))
+                    .map(R::Update);
             }
             c.reset_to(save);
             return Ok(R::Update(Vec::new()));
@@ -497,7 +498,7 @@ impl<'a> SearchKey<'a> {
 
 // ---- encoding ----
 
-impl Encode for Search<'_> {
+impl Encode for SearchCommand<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(if self.uid { b"UID SEARCH" } else { b"SEARCH" });
         encode_return(out, self.return_options.as_deref());

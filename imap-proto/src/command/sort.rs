@@ -107,7 +107,7 @@ impl IntoOwned for SortKey<'_> {
 /// `[UID] THREAD algorithm charset keys`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Thread<'a> {
+pub struct ThreadCommand<'a> {
     /// Whether this is `UID THREAD`.
     pub uid: bool,
     /// The threading algorithm (`ORDEREDSUBJECT`, `REFERENCES`, ...).
@@ -118,7 +118,7 @@ pub struct Thread<'a> {
     pub search: Vec<SearchKey<'a>>,
 }
 
-into_owned_struct!(Thread {
+into_owned_struct!(ThreadCommand {
     uid,
     algorithm,
     charset,
@@ -177,13 +177,13 @@ impl<'a> SortKey<'a> {
     }
 }
 
-impl<'a> Thread<'a> {
+impl<'a> ThreadCommand<'a> {
     /// Parses the arguments after `THREAD `.
     pub fn parse_arguments(c: &mut Cursor<'a>, uid: bool) -> ParseResult<Self> {
         let algorithm = Atom::parse(c)?;
         c.sp()?;
         let (charset, search) = search_criteria(c)?;
-        Ok(Thread {
+        Ok(ThreadCommand {
             uid,
             algorithm,
             charset,
@@ -225,7 +225,7 @@ impl Encode for SortKey<'_> {
     }
 }
 
-impl Encode for Thread<'_> {
+impl Encode for ThreadCommand<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(if self.uid { b"UID THREAD " } else { b"THREAD " });
         self.algorithm.encode(out);

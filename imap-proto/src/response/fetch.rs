@@ -82,7 +82,9 @@ pub enum FetchAttribute<'a> {
     GmailThreadId(u64),
     /// `X-GM-LABELS (...)` (Gmail; system labels such as `\Inbox` keep their backslash).
     GmailLabels(Vec<IString<'a>>),
-    /// Any other attribute: its name as sent (with any `[...]<...>`) and raw value.
+    /// Any other attribute: its name as sent (with any `[...]<...>`) and raw value. This
+    /// includes known names with a section this crate does not model, such as
+    /// `BINARY[1.MIME]` (not `section-binary`, but echoed by real servers).
     Other {
         /// The attribute name.
         name: ByteStr<'a>,
@@ -187,18 +189,25 @@ impl<'a> FetchAttribute<'a> {
                     data,
                 });
             }
+            // A section that is not `section-binary` (a server echoing `BINARY[1.MIME]`)
+            // is kept raw below, like any unknown attribute.
+            let bracket = c.pos();
             if is("BINARY") {
-                let part = section_part(c)?;
-                let origin = origin(c)?;
-                c.sp()?;
-                let data = IString::parse_nstring8(c)?;
-                return Ok(FetchAttribute::Binary { part, origin, data });
+                if let Ok(part) = section_part(c) {
+                    let origin = origin(c)?;
+                    c.sp()?;
+                    let data = IString::parse_nstring8(c)?;
+                    return Ok(FetchAttribute::Binary { part, origin, data });
+                }
+                c.reset_to(bracket);
             }
             if is("BINARY.SIZE") {
-                let part = section_part(c)?;
-                c.sp()?;
-                let size = number64(c)?;
-                return Ok(FetchAttribute::BinarySize { part, size });
+                if let Ok(part) = section_part(c) {
+                    c.sp()?;
+                    let size = number64(c)?;
+                    return Ok(FetchAttribute::BinarySize { part, size });
+                }
+                c.reset_to(bracket);
             }
             c.advance(1);
             c.take_while(|b| b != b']' && b != b'\r' && b != b'\n');

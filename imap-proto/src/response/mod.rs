@@ -91,7 +91,7 @@ pub enum Data<'a> {
     /// `LSUB ...` (IMAP4rev1).
     Lsub(ListMailbox<'a>),
     /// `STATUS mailbox (...)`.
-    Status(MailboxStatus<'a>),
+    MailboxStatus(MailboxStatus<'a>),
     /// `FLAGS (...)`.
     Flags(Vec<Flag<'a>>),
     /// `n EXISTS`.
@@ -278,7 +278,7 @@ fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
         Data::Lsub(ListMailbox::parse(c)?)
     } else if is("STATUS") {
         c.sp()?;
-        Data::Status(MailboxStatus::parse(c)?)
+        Data::MailboxStatus(MailboxStatus::parse(c)?)
     } else if is("FLAGS") {
         c.sp()?;
         Data::Flags(Flag::parse_list(c)?)
@@ -390,7 +390,7 @@ impl Encode for Data<'_> {
                 out.put(b"LSUB ");
                 list.encode(out);
             }
-            Data::Status(status) => {
+            Data::MailboxStatus(status) => {
                 out.put(b"STATUS ");
                 status.encode(out);
             }
@@ -507,7 +507,7 @@ impl IntoOwned for Data<'_> {
             Data::Enabled(v) => Data::Enabled(v.into_owned()),
             Data::List(v) => Data::List(v.into_owned()),
             Data::Lsub(v) => Data::Lsub(v.into_owned()),
-            Data::Status(v) => Data::Status(v.into_owned()),
+            Data::MailboxStatus(v) => Data::MailboxStatus(v.into_owned()),
             Data::Flags(v) => Data::Flags(v.into_owned()),
             Data::Exists(n) => Data::Exists(n),
             Data::Recent(n) => Data::Recent(n),

@@ -26,7 +26,8 @@ into_owned_struct!(QuotaResource { name, usage, limit });
 pub struct Quota<'a> {
     /// The quota root.
     pub root: IString<'a>,
-    /// The resources.
+    /// The resources; empty (`()`) when the root has no limits (RFC 9208 §4.2.1: "an empty
+    /// list means there are no administrative resource limits").
     pub resources: Vec<QuotaResource<'a>>,
 }
 
@@ -49,7 +50,7 @@ impl<'a> Quota<'a> {
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let root = IString::parse_astring(c)?;
         c.sp()?;
-        let resources = paren_list(c, false, |c| {
+        let resources = paren_list(c, true, |c| {
             let name = Atom::parse(c)?;
             c.sp()?;
             let usage = number64(c)?;

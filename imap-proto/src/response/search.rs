@@ -160,7 +160,7 @@ impl Encode for Search<'_> {
 /// The range of a PARTIAL result (RFC 9394): negative numbers count from the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct PartialRange {
+pub struct PartialResultRange {
     /// First position (non-zero; negative counts from the end).
     pub first: i64,
     /// Last position.
@@ -185,7 +185,7 @@ pub enum SearchReturnData<'a> {
     /// `PARTIAL (range set-or-NIL)` (RFC 9394).
     Partial {
         /// The requested range.
-        range: PartialRange,
+        range: PartialResultRange,
         /// The results in it, `None` for NIL.
         results: Option<SequenceSet<'a>>,
     },
@@ -299,7 +299,7 @@ impl<'a> SearchReturnData<'a> {
             };
             c.expect(b')', Expected::CloseParen)?;
             SearchReturnData::Partial {
-                range: PartialRange { first, last },
+                range: PartialResultRange { first, last },
                 results,
             }
         } else if is("ADDTO") {

@@ -8,7 +8,9 @@ use bytes::{Bytes, BytesMut};
 use tokio_util::codec;
 
 use super::CodecError;
-use super::server::{ClientMessage, CommandDecoder, ServerState, ServerStep, parse_sasl_line};
+use super::server::{
+    ClientMessage, CommandDecoder, CommandStart, ServerState, ServerStep, parse_sasl_line,
+};
 use crate::command::parse_command;
 use crate::{DecodeError, Encode, Limits};
 
@@ -68,8 +70,23 @@ pub enum ServerEvent {
     NeedsContinuation {
         /// The announced size.
         size: u64,
+        /// The command so far (tag, name, mailbox).
+        command: CommandStart<'static>,
     },
-    /// A framed message that does not parse: answer `BAD` (with `tag` when there is one).
+    /// The client announced a literal over the limits (see
+    /// [`ServerStep::LiteralTooLarge`]): answer `NO [TOOBIG]` and call
+    /// [`ServerCodec::reject_literal`]; a non-synchronising literal's data is then discarded as
+    /// it arrives.
+    LiteralTooLarge {
+        /// The announced size.
+        size: u64,
+        /// Whether the client waits for a continuation (`{n}`) or sends the data anyway.
+        synchronizing: bool,
+        /// The command so far.
+        command: CommandStart<'static>,
+    },
+    /// A framed message that does not parse, or a line over the length limit (the rest of
+    /// it is discarded as it arrives): answer `BAD` (with `tag` when there is one).
     Invalid {
         /// Why it does not parse.
         error: DecodeError,
@@ -121,7 +138,8 @@ impl ServerCodec {
     }
 
     /// The server refused the literal announced by the last
-    /// [`ServerEvent::NeedsContinuation`]: that command's bytes are dropped.
+    /// [`ServerEvent::NeedsContinuation`] or [`ServerEvent::LiteralTooLarge`]: that command's
+    /// bytes are dropped.
     pub fn reject_literal(&mut self) {
         self.discard = self.decoder.reject_literal();
     }
@@ -140,10 +158,33 @@ impl codec::Decoder for ServerCodec {
                 return Ok(None);
             }
         }
-        let (consumed, event) = match self.decoder.decode(src)? {
-            ServerStep::Incomplete { .. } => return Ok(None),
-            ServerStep::NeedsContinuation { size, .. } => {
-                return Ok(Some(ServerEvent::NeedsContinuation { size }));
+        let step = loop {
+            match self.decoder.decode(src)? {
+                ServerStep::Skipped { consumed } => {
+                    let _ = src.split_to(consumed.min(src.len()));
+                }
+                step => break step,
+            }
+        };
+        let (consumed, event) = match step {
+            ServerStep::Incomplete { .. } | ServerStep::Skipped { .. } => return Ok(None),
+            ServerStep::NeedsContinuation { size, command, .. } => {
+                return Ok(Some(ServerEvent::NeedsContinuation {
+                    size,
+                    command: command.into_owned(),
+                }));
+            }
+            ServerStep::LiteralTooLarge {
+                size,
+                synchronizing,
+                command,
+                ..
+            } => {
+                return Ok(Some(ServerEvent::LiteralTooLarge {
+                    size,
+                    synchronizing,
+                    command: command.into_owned(),
+                }));
             }
             ServerStep::Complete { value, consumed } => {
                 let kind = match value {
@@ -168,7 +209,15 @@ impl codec::Decoder for ServerCodec {
             }),
             Err((error, tag_len)) => ServerEvent::Invalid {
                 error,
-                tag: tag_len.map(|len| bytes.slice(..len)),
+                // After an over-long line `bytes` may stop before the tag's line: the tag
+                // is then still at the start of `src`.
+                tag: tag_len.map(|len| {
+                    if len <= bytes.len() {
+                        bytes.slice(..len)
+                    } else {
+                        Bytes::copy_from_slice(src.get(..len).unwrap_or_default())
+                    }
+                }),
                 bytes,
             },
         }))

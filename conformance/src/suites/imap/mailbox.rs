@@ -352,7 +352,7 @@ pub async fn status(cx: CheckContext) -> CheckResult {
     let items: Vec<StatusItem<'static>> = reply
         .data()
         .filter_map(|d| match d {
-            Data::Status(status) => Some(status.items.clone()),
+            Data::MailboxStatus(status) => Some(status.items.clone()),
             _ => None,
         })
         .flatten()
