@@ -15,6 +15,7 @@ pub mod cli;
 pub mod demo;
 pub mod engine;
 pub mod exit;
+pub mod load;
 pub mod manual;
 pub mod matrix;
 pub mod parse;
