@@ -6,11 +6,13 @@
 //! - [`tracker`]: delivery exactly once, UIDs never backwards, flags seen across sessions.
 //! - [`stats`]: HDR histograms per action, errors by kind, the result and its merge.
 //! - [`slo`]: pass/fail thresholds.
+//! - [`html`]: the self-contained HTML report with plots.
 //! - [`runner`]: arrivals, sessions, the drain and the verdict.
 //! - [`limits`]: the file-descriptor limit and memory.
 
 pub mod accounts;
 pub mod conn;
+pub mod html;
 pub mod imap;
 pub mod limits;
 pub mod mix;
@@ -67,6 +69,9 @@ pub struct MergeArgs {
     /// Write the merged result (JSON) to FILE.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the HTML report (with plots) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Print the report as text or JSON.
     #[arg(long, short, value_enum, default_value = "text")]
     pub format: LoadFormat,
@@ -120,6 +125,9 @@ pub struct RunArgs {
     /// Write the result (JSON, with histograms; the input of `load merge`) to FILE.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the HTML report (with plots over time) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Print the report as text or JSON.
     #[arg(long, short, value_enum, default_value = "text")]
     pub format: LoadFormat,
@@ -285,16 +293,31 @@ fn cli_run(args: &RunArgs) -> ExitCode {
             result.sessions_peak
         );
     }
-    finish(&result, args.output.as_deref(), args.format)
+    finish(
+        &result,
+        args.output.as_deref(),
+        args.html.as_deref(),
+        args.format,
+    )
 }
 
-fn finish(result: &LoadResult, output: Option<&std::path::Path>, format: LoadFormat) -> ExitCode {
+fn finish(
+    result: &LoadResult,
+    output: Option<&std::path::Path>,
+    html_path: Option<&std::path::Path>,
+    format: LoadFormat,
+) -> ExitCode {
     let json = match serde_json::to_string_pretty(result) {
         Ok(json) => json + "\n",
         Err(error) => return usage(error),
     };
     if let Some(path) = output
         && let Err(error) = std::fs::write(path, &json)
+    {
+        return usage(format!("cannot write {}: {error}", path.display()));
+    }
+    if let Some(path) = html_path
+        && let Err(error) = std::fs::write(path, html::render(result))
     {
         return usage(format!("cannot write {}: {error}", path.display()));
     }
@@ -332,7 +355,12 @@ pub fn merge_files(files: &[PathBuf], slos: &[String]) -> Result<LoadResult, Str
 
 fn cli_merge(args: &MergeArgs) -> ExitCode {
     match merge_files(&args.files, &args.slo) {
-        Ok(result) => finish(&result, args.output.as_deref(), args.format),
+        Ok(result) => finish(
+            &result,
+            args.output.as_deref(),
+            args.html.as_deref(),
+            args.format,
+        ),
         Err(error) => usage(error),
     }
 }

@@ -193,7 +193,7 @@ pub async fn run(
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    let (actions, errors, error_samples, timeline) = shared.recorder.finish();
+    let finished = shared.recorder.finish();
     let names = |index: usize| {
         shared
             .plan
@@ -210,12 +210,12 @@ pub async fn run(
         users: slice.len() as u64,
         duration_secs: load_secs,
         sessions_peak: shared.recorder.sessions_peak.load(Ordering::Relaxed),
-        actions,
-        errors,
-        error_samples,
+        actions: finished.actions,
+        errors: finished.errors,
+        error_samples: finished.samples,
         delivery,
         correctness,
-        timeline,
+        timeline: finished.timeline,
         slos: Vec::new(),
         passed: false,
         failures: Vec::new(),
@@ -529,6 +529,7 @@ async fn sample(shared: Arc<Shared>, started: Instant, progress: Option<indicati
             sessions,
             actions: actions - last_actions,
             errors: errors - last_errors,
+            ..Sample::default()
         });
         if let Some(bar) = &progress {
             let p99: Vec<String> = r

@@ -75,6 +75,8 @@ struct Collected {
     errors: BTreeMap<String, u64>,
     samples: Vec<String>,
     timeline: Vec<Sample>,
+    /// Latencies of every action since the last sample (the timeline's percentiles).
+    window: Option<Histogram<u64>>,
 }
 
 #[derive(Debug)]
@@ -95,6 +97,12 @@ pub struct Sample {
     pub actions: u64,
     /// Actions failed in this second.
     pub errors: u64,
+    /// Median latency of the actions that succeeded in this second, ms.
+    #[serde(default)]
+    pub p50_ms: f64,
+    /// 99th percentile of the same, ms (in a merge: the highest shard's, an upper bound).
+    #[serde(default)]
+    pub p99_ms: f64,
 }
 
 impl Default for Recorder {
@@ -139,6 +147,7 @@ impl Recorder {
             });
         entry.ok += 1;
         record(&mut entry.histogram, latency);
+        record(inner.window.get_or_insert_with(new_histogram), latency);
     }
 
     /// An action failed with an error of `kind` (`imap.NO`, `smtp.451`); `detail` is kept as
@@ -171,9 +180,15 @@ impl Recorder {
         }
     }
 
-    /// Appends one timeline sample.
-    pub fn sample(&self, sample: Sample) {
-        self.lock().timeline.push(sample);
+    /// Appends one timeline sample, with the percentiles of the actions since the last one.
+    pub fn sample(&self, mut sample: Sample) {
+        let mut inner = self.lock();
+        if let Some(window) = inner.window.take() {
+            let p = Percentiles::of(&window);
+            sample.p50_ms = p.p50;
+            sample.p99_ms = p.p99;
+        }
+        inner.timeline.push(sample);
     }
 
     /// The p99 latency of each action so far, in milliseconds, for the progress line.
@@ -187,32 +202,37 @@ impl Recorder {
     }
 
     /// The per-action summaries, errors, samples and timeline collected.
-    pub fn finish(
-        &self,
-    ) -> (
-        BTreeMap<String, ActionSummary>,
-        BTreeMap<String, u64>,
-        Vec<String>,
-        Vec<Sample>,
-    ) {
+    pub fn finish(&self) -> Finished {
         let inner = self.lock();
-        let actions = inner
-            .actions
-            .iter()
-            .map(|(name, a)| {
-                (
-                    (*name).to_string(),
-                    ActionSummary::new(a.ok, a.failed, &a.histogram),
-                )
-            })
-            .collect();
-        (
-            actions,
-            inner.errors.clone(),
-            inner.samples.clone(),
-            inner.timeline.clone(),
-        )
+        Finished {
+            actions: inner
+                .actions
+                .iter()
+                .map(|(name, a)| {
+                    (
+                        (*name).to_string(),
+                        ActionSummary::new(a.ok, a.failed, &a.histogram),
+                    )
+                })
+                .collect(),
+            errors: inner.errors.clone(),
+            samples: inner.samples.clone(),
+            timeline: inner.timeline.clone(),
+        }
     }
+}
+
+/// What a [`Recorder`] collected, at the end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finished {
+    /// Per action.
+    pub actions: BTreeMap<String, ActionSummary>,
+    /// Errors by kind.
+    pub errors: BTreeMap<String, u64>,
+    /// The first errors, one line each.
+    pub samples: Vec<String>,
+    /// Per-second samples.
+    pub timeline: Vec<Sample>,
 }
 
 /// One action's totals and latency distribution.
@@ -450,6 +470,8 @@ impl LoadResult {
                 slot.sessions += sample.sessions;
                 slot.actions += sample.actions;
                 slot.errors += sample.errors;
+                slot.p50_ms = slot.p50_ms.max(sample.p50_ms);
+                slot.p99_ms = slot.p99_ms.max(sample.p99_ms);
             }
         }
         samples.truncate(MAX_SAMPLES * 4);
