@@ -16,6 +16,7 @@ pub mod html;
 pub mod imap;
 pub mod limits;
 pub mod mix;
+pub mod reference;
 pub mod runner;
 pub mod slo;
 pub mod smtp;
@@ -55,6 +56,9 @@ pub enum LoadCommand {
     /// Combine shard result files (written with --output) exactly: counts and HDR
     /// histograms add; the verdict is judged again (with --slo, else the shards' SLOs).
     Merge(MergeArgs),
+    /// Start the embedded reference deployment sized for load: the accounts of a pattern,
+    /// the descriptor limit raised, and a target file for `groupwire load` (until Ctrl-C).
+    Reference(reference::ReferenceArgs),
 }
 
 /// Arguments of `groupwire load merge`.
@@ -160,6 +164,7 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
 pub fn cli_load(args: &LoadArgs) -> ExitCode {
     match &args.command {
         Some(LoadCommand::Merge(merge)) => cli_merge(merge),
+        Some(LoadCommand::Reference(args)) => reference::cli_reference(args),
         None => cli_run(&args.run),
     }
 }
@@ -286,11 +291,14 @@ fn cli_run(args: &RunArgs) -> ExitCode {
         Ok(result) => result,
         Err(error) => return usage(error),
     };
-    if let Some(rss) = limits::rss_bytes() {
+    if result.rss_peak_bytes > 0 {
+        let grown = result.rss_peak_bytes.saturating_sub(result.rss_start_bytes);
         eprintln!(
-            "groupwire load: resident memory {:.1} MiB at the end, peak {} sessions",
-            rss as f64 / 1048576.0,
-            result.sessions_peak
+            "groupwire load: resident memory {:.1} MiB at start, {:.1} MiB at peak; {} sessions at peak: {:.1} KiB per session",
+            result.rss_start_bytes as f64 / 1048576.0,
+            result.rss_peak_bytes as f64 / 1048576.0,
+            result.sessions_peak,
+            grown as f64 / 1024.0 / result.sessions_peak.max(1) as f64
         );
     }
     finish(

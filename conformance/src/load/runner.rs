@@ -81,6 +81,7 @@ struct Shared {
     recorder: Recorder,
     stop: watch::Receiver<bool>,
     session_ids: AtomicU64,
+    rss_peak: AtomicU64,
 }
 
 /// Runs the plan to its end and returns the judged result.
@@ -126,8 +127,10 @@ pub async fn run(
         recorder: Recorder::default(),
         stop,
         session_ids: AtomicU64::new(1),
+        rss_peak: AtomicU64::new(0),
         plan,
     });
+    let rss_start = super::limits::rss_bytes().unwrap_or(0);
     let started = Instant::now();
     let sampler = tokio::spawn(sample(Arc::clone(&shared), started, progress.clone()));
     let mut users = JoinSet::new();
@@ -210,6 +213,8 @@ pub async fn run(
         users: slice.len() as u64,
         duration_secs: load_secs,
         sessions_peak: shared.recorder.sessions_peak.load(Ordering::Relaxed),
+        rss_start_bytes: rss_start,
+        rss_peak_bytes: shared.rss_peak.load(Ordering::Relaxed),
         actions: finished.actions,
         errors: finished.errors,
         error_samples: finished.samples,
@@ -524,6 +529,9 @@ async fn sample(shared: Arc<Shared>, started: Instant, progress: Option<indicati
         let actions = r.actions.load(Ordering::Relaxed);
         let errors = r.errors.load(Ordering::Relaxed);
         let sessions = r.sessions.load(Ordering::Relaxed);
+        if let Some(rss) = super::limits::rss_bytes() {
+            shared.rss_peak.fetch_max(rss, Ordering::Relaxed);
+        }
         r.sample(Sample {
             second: started.elapsed().as_secs(),
             sessions,

@@ -361,6 +361,12 @@ pub struct LoadResult {
     /// The most sessions held at once (for a merge: the sum of the shards' peaks, an upper
     /// bound).
     pub sessions_peak: u64,
+    /// Resident memory of the generator before the load, bytes (0 when unknown; a merge adds).
+    #[serde(default)]
+    pub rss_start_bytes: u64,
+    /// The highest resident memory of the generator seen during the load, bytes.
+    #[serde(default)]
+    pub rss_peak_bytes: u64,
     /// Per action.
     pub actions: BTreeMap<String, ActionSummary>,
     /// Errors by kind.
@@ -416,6 +422,7 @@ impl LoadResult {
         let mut timeline: Vec<Sample> = Vec::new();
         let mut shards = Vec::new();
         let (mut users, mut peak, mut duration) = (0, 0, 0f64);
+        let (mut rss_start, mut rss_peak) = (0, 0);
         for result in results {
             if result.version != RESULT_VERSION {
                 return Err(format!(
@@ -426,6 +433,8 @@ impl LoadResult {
             shards.extend(result.shards.iter().copied());
             users += result.users;
             peak += result.sessions_peak;
+            rss_start += result.rss_start_bytes;
+            rss_peak += result.rss_peak_bytes;
             duration = duration.max(result.duration_secs);
             for (name, action) in &result.actions {
                 let entry = actions
@@ -485,6 +494,8 @@ impl LoadResult {
             users,
             duration_secs: duration,
             sessions_peak: peak,
+            rss_start_bytes: rss_start,
+            rss_peak_bytes: rss_peak,
             actions: actions
                 .into_iter()
                 .map(|(name, (ok, failed, h))| (name, ActionSummary::new(ok, failed, &h)))
