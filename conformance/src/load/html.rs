@@ -197,10 +197,10 @@ pub fn render(result: &LoadResult) -> String {
         }
         html.push_str("</ul>");
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<h2>Over time</h2>{latency}{sessions}{rates}\
-         <p>Merged reports plot each second's highest shard percentile (an upper bound).</p></body></html>\n"
+         <p>Merged reports plot each second's highest shard percentile (an upper bound).</p></body></html>"
     );
     html
 }
