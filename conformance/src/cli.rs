@@ -67,7 +67,7 @@ pub enum Command {
     /// nothing is lost: every accepted message delivered exactly once, UIDs never backwards,
     /// flags seen across sessions; latencies per action in HDR histograms, SLO thresholds,
     /// `--shard K/N` and `load merge` to scale out. Exit 0 when the run passed, 1 when not.
-    Load(crate::load::LoadArgs),
+    Load(Box<crate::load::LoadArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(crate::manual::CompletionsArgs),
     /// Print the man page, or write one per subcommand with --out-dir.

@@ -45,15 +45,15 @@ fn the_load_job_is_an_indexed_job_whose_shards_agree() {
         .map(|m| m["mountPath"].as_str().expect("mountPath"))
         .collect();
     for arg in args.iter().filter(|a| a.starts_with('/')) {
-        assert!(mounts.iter().any(|m| arg.starts_with(m)), "{arg} is not mounted");
+        assert!(
+            mounts.iter().any(|m| arg.starts_with(m)),
+            "{arg} is not mounted"
+        );
     }
     // The ConfigMap the target comes from is in the manifest.
-    assert!(
-        documents
-            .iter()
-            .any(|d| d["kind"].as_str() == Some("ConfigMap")
-                && !d["data"]["target.toml"].is_badvalue())
-    );
+    assert!(documents.iter().any(
+        |d| d["kind"].as_str() == Some("ConfigMap") && !d["data"]["target.toml"].is_badvalue()
+    ));
     // Each pod's command line parses as `groupwire load`, with a valid shard.
     for index in 0..completions {
         let argv: Vec<String> = std::iter::once("groupwire".to_string())

@@ -994,5 +994,7 @@ fn drop_header(message: &[u8], name: &[u8]) -> Vec<u8> {
 fn drop_one_in_1000() -> bool {
     use std::sync::atomic::{AtomicU64, Ordering};
     static DELIVERIES: AtomicU64 = AtomicU64::new(0);
-    DELIVERIES.fetch_add(1, Ordering::Relaxed) % 1000 == 0
+    DELIVERIES
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(1000)
 }
