@@ -101,6 +101,30 @@ async fn a_clean_reference_loses_nothing_under_the_thunderbird_mix() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mobile_webmail_and_smtp_burst_mixes_pass_against_the_reference() {
+    tokio::time::timeout(Duration::from_secs(90), async {
+        let reference = reference(Faults::none(), 30).await;
+        for name in ["mobile", "webmail", "smtp-burst"] {
+            let mix = Mix::load(name).unwrap();
+            let result = run(plan(&reference, 30, mix, Duration::from_secs(3)), None)
+                .await
+                .unwrap();
+            let report = result.render_text();
+            assert!(result.passed, "{name}: {report}");
+            assert!(result.total_actions() > 0, "{name}: {report}");
+            assert_eq!(result.delivery.lost, 0, "{name}: {report}");
+            if name != "mobile" {
+                // Every one of these submits (mobile only sometimes within 3 s).
+                assert!(result.delivery.submitted > 0, "{name}: {report}");
+            }
+        }
+        reference.stop().await;
+    })
+    .await
+    .expect("the runs end in time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flags_set_in_one_session_are_checked_in_the_next() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let reference = reference(Faults::none(), 10).await;

@@ -249,35 +249,45 @@ async fn open_arrivals(shared: Arc<Shared>, rate: f64, started: Instant) {
     let mut sessions = JoinSet::new();
     let mut stop = shared.stop.clone();
     let mut rng = Rng::new(shared.plan.seed);
+    // Arrivals are owed at the current (ramped) rate; a short tick pays them out, so a low
+    // rate at the start of the ramp does not delay the first arrivals by a long gap.
+    let tick = Duration::from_millis(20);
+    let mut owed = 0.0f64;
+    let mut last = Instant::now();
     loop {
-        let elapsed = started.elapsed();
+        if sleep_or_stop(tick, &mut stop).await {
+            break;
+        }
+        let now = Instant::now();
+        let elapsed = started.elapsed().as_secs_f64();
         let ramp = shared.plan.ramp.as_secs_f64();
-        let now_rate = if ramp > 0.0 && elapsed.as_secs_f64() < ramp {
-            (rate * elapsed.as_secs_f64() / ramp).max(rate / 100.0)
+        let now_rate = if ramp > 0.0 && elapsed < ramp {
+            rate * elapsed / ramp
         } else {
             rate
         };
-        let gap = Duration::from_secs_f64(1.0 / now_rate.max(0.001));
-        if sleep_or_stop(gap, &mut stop).await {
-            break;
+        owed += now_rate * now.duration_since(last).as_secs_f64();
+        last = now;
+        while owed >= 1.0 {
+            owed -= 1.0;
+            let user = free.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+            let Some(user) = user else {
+                shared
+                    .recorder
+                    .error_only("load.arrival-skipped", "every user of the shard was busy");
+                continue;
+            };
+            let shared = Arc::clone(&shared);
+            let free = Arc::clone(&free);
+            let seed = rng.next_u64();
+            sessions.spawn(async move {
+                let mut rng = Rng::new(seed);
+                session(&shared, user, &mut rng).await;
+                free.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push_back(user);
+            });
         }
-        let user = free.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
-        let Some(user) = user else {
-            shared
-                .recorder
-                .error_only("load.arrival-skipped", "every user of the shard was busy");
-            continue;
-        };
-        let shared = Arc::clone(&shared);
-        let free = Arc::clone(&free);
-        let seed = rng.next_u64();
-        sessions.spawn(async move {
-            let mut rng = Rng::new(seed);
-            session(&shared, user, &mut rng).await;
-            free.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push_back(user);
-        });
         while sessions.try_join_next().is_some() {}
     }
     while sessions.join_next().await.is_some() {}
