@@ -13,6 +13,7 @@
 //! weight = 10
 //! think = "200ms"             # after the action (jittered ±50 %; IDLE: how long it is held)
 //! size = "4KB"                # imap.append and smtp.submit: the message size
+//! path = "{user}/default/"    # caldav.sync, carddav.sync: the collection under the base URL
 //! ```
 
 use std::fmt;
@@ -71,6 +72,12 @@ pub enum ActionKind {
     /// A submission session: one message of `size` to another user of the run.
     #[serde(rename = "smtp.submit")]
     SmtpSubmit,
+    /// `REPORT sync-collection` on the user's calendar (`path` under the target's `caldav`).
+    #[serde(rename = "caldav.sync")]
+    CaldavSync,
+    /// `REPORT sync-collection` on the user's address book (under the target's `carddav`).
+    #[serde(rename = "carddav.sync")]
+    CarddavSync,
 }
 
 impl ActionKind {
@@ -86,12 +93,17 @@ impl ActionKind {
             ActionKind::ImapAppend => "imap.append",
             ActionKind::ImapMove => "imap.move",
             ActionKind::SmtpSubmit => "smtp.submit",
+            ActionKind::CaldavSync => "caldav.sync",
+            ActionKind::CarddavSync => "carddav.sync",
         }
     }
 
     /// Whether the action needs the user's IMAP session.
     pub fn is_imap(self) -> bool {
-        self != ActionKind::SmtpSubmit
+        !matches!(
+            self,
+            ActionKind::SmtpSubmit | ActionKind::CaldavSync | ActionKind::CarddavSync
+        )
     }
 }
 
@@ -124,6 +136,8 @@ pub struct Action {
     pub think: Duration,
     /// Message size for APPEND and submission.
     pub size: usize,
+    /// DAV actions: the collection path under the target's base URL (`{user}`, `{address}`).
+    pub path: String,
 }
 
 /// A mix.
@@ -176,6 +190,8 @@ struct ActionFile {
     think: Option<String>,
     #[serde(default)]
     size: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
 }
 
 impl Mix {
@@ -228,6 +244,7 @@ impl Mix {
                 weight: action.weight,
                 think: parse_duration(action.think.as_deref().unwrap_or("0s"))?,
                 size: parse_size(action.size.as_deref().unwrap_or("2KB"))?,
+                path: action.path.unwrap_or_else(|| "{user}/default/".to_string()),
             });
         }
         let total_weight: u64 = actions.iter().map(|a| u64::from(a.weight)).sum();

@@ -2,7 +2,7 @@
 //!
 //! - [`mix`]: what users do (TOML data beside the profiles, `conformance/mixes/`).
 //! - [`accounts`]: the users (the target's, or a pattern) and the shard's slice of them.
-//! - [`imap`], [`smtp`]: the actions, on the codecs' client roles.
+//! - [`imap`], [`smtp`], [`dav`]: the actions, on the codecs' client roles.
 //! - [`tracker`]: delivery exactly once, UIDs never backwards, flags seen across sessions.
 //! - [`stats`]: HDR histograms per action, errors by kind, the result and its merge.
 //! - [`slo`]: pass/fail thresholds.
@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod conn;
+pub mod dav;
 pub mod html;
 pub mod imap;
 pub mod limits;
@@ -236,6 +237,8 @@ pub fn plan(args: &RunArgs) -> Result<runner::Plan, String> {
         target: target.name.clone(),
         imap: pick(&target.imaps, &target.imap),
         smtp: pick(&target.smtps, &target.smtp),
+        caldav: pick(&None, &target.caldav),
+        carddav: pick(&None, &target.carddav),
         users,
         shard,
         mix,

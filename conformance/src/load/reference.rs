@@ -28,6 +28,21 @@ pub struct ReferenceArgs {
     pub serve: crate::demo::ServeArgs,
 }
 
+/// Adds `logins` (all with `password`) to a running reference: mail accounts and DAV homes
+/// (a calendar and an address book named `default` each).
+pub fn add_accounts(reference: &Reference, logins: &[String], password: &str) {
+    use crate::reference::dav::principals;
+    let mut tree = reference
+        .dav_service
+        .tree
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    for login in logins {
+        reference.store.add_account(login, password);
+        principals::provision(&mut tree, principals::user_of(login));
+    }
+}
+
 /// `groupwire load reference`.
 pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
     let fail = |message: String| {
@@ -79,9 +94,7 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
         })
         .await
         .map_err(|e| e.to_string())?;
-        for login in &logins {
-            reference.store.add_account(login, &password);
-        }
+        add_accounts(&reference, &logins, &password);
         let dir = args
             .write_target
             .parent()
@@ -93,9 +106,12 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
         let ca_path = std::fs::canonicalize(&ca).unwrap_or(ca.clone());
         let target = format!(
             "name = \"groupwire reference\"\nimap = \"imaps://{}\"\nsmtp = \"smtps://{}\"\n\
+             caldav = \"{}\"\ncarddav = \"{}\"\n\
              [tls]\ntrust = \"ca-file\"\nca_file = \"{}\"\n",
             reference.imaps,
             reference.submissions,
+            reference.caldav_url(),
+            reference.carddav_url(),
             ca_path.display()
         );
         std::fs::write(&args.write_target, target)

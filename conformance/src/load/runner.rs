@@ -28,6 +28,10 @@ pub struct Plan {
     pub imap: Option<Dialer>,
     /// The submission endpoint, if the target has one.
     pub smtp: Option<Dialer>,
+    /// The CalDAV base URL, if the target has one.
+    pub caldav: Option<Dialer>,
+    /// The CardDAV base URL, if the target has one.
+    pub carddav: Option<Dialer>,
     /// Every user of the whole run (all shards).
     pub users: Vec<User>,
     /// This shard.
@@ -82,6 +86,7 @@ struct Shared {
     stop: watch::Receiver<bool>,
     session_ids: AtomicU64,
     rss_peak: AtomicU64,
+    dav_tokens: super::dav::Tokens,
 }
 
 /// Runs the plan to its end and returns the judged result.
@@ -109,6 +114,23 @@ pub async fn run(
     if submits && plan.smtp.is_none() {
         return Err("the mix submits mail but the target names no submission endpoint".into());
     }
+    for (kind, dialer, base) in [
+        (ActionKind::CaldavSync, &plan.caldav, "caldav"),
+        (ActionKind::CarddavSync, &plan.carddav, "carddav"),
+    ] {
+        if dialer.is_none()
+            && plan
+                .mix
+                .actions
+                .iter()
+                .any(|a| a.kind == kind && a.weight > 0)
+        {
+            return Err(format!(
+                "the mix uses {} but the target names no {base} URL",
+                kind.name()
+            ));
+        }
+    }
     if submits && plan.imap.is_none() {
         return Err("delivery is verified over IMAP: the target needs an IMAP endpoint".into());
     }
@@ -128,6 +150,7 @@ pub async fn run(
         stop,
         session_ids: AtomicU64::new(1),
         rss_peak: AtomicU64::new(0),
+        dav_tokens: super::dav::Tokens::default(),
         plan,
     });
     let rss_start = super::limits::rss_bytes().unwrap_or(0);
@@ -361,6 +384,16 @@ async fn session(shared: &Shared, index: usize, rng: &mut Rng) {
                 submit(shared, user, action.size, rng).await;
                 None
             }
+            (ActionKind::CaldavSync | ActionKind::CarddavSync, _) => {
+                dav_sync(
+                    shared,
+                    user,
+                    &action.path,
+                    action.kind == ActionKind::CaldavSync,
+                )
+                .await;
+                None
+            }
             (kind, Some(session)) => {
                 let random = rng.next_u64();
                 let tracker = &shared.tracker;
@@ -390,7 +423,9 @@ async fn session(shared: &Shared, index: usize, rng: &mut Rng) {
                         ActionKind::ImapFlag => session.flag(user, tracker, random).await,
                         ActionKind::ImapAppend => session.append(user, action.size).await,
                         ActionKind::ImapMove => session.move_to_trash(user, tracker).await,
-                        ActionKind::SmtpSubmit => Ok(()),
+                        ActionKind::SmtpSubmit
+                        | ActionKind::CaldavSync
+                        | ActionKind::CarddavSync => Ok(()),
                     }
                 };
                 Some(match tokio::time::timeout(timeout, run).await {
@@ -424,6 +459,38 @@ async fn session(shared: &Shared, index: usize, rng: &mut Rng) {
     if let Some(session) = imap {
         session.logout().await;
         shared.recorder.session_closed();
+    }
+}
+
+/// One CalDAV or CardDAV sync of `user`'s collection.
+async fn dav_sync(shared: &Shared, user: &User, path: &str, calendar: bool) {
+    let (dialer, name) = if calendar {
+        (&shared.plan.caldav, "caldav.sync")
+    } else {
+        (&shared.plan.carddav, "carddav.sync")
+    };
+    let Some(dialer) = dialer else { return };
+    let begun = Instant::now();
+    let result = tokio::time::timeout(
+        shared.plan.action_timeout,
+        super::dav::sync(dialer, user, path, calendar, &shared.dav_tokens),
+    )
+    .await;
+    match result {
+        Ok(Ok(_)) => shared.recorder.ok(name, begun.elapsed()),
+        Ok(Err(error)) => {
+            if error.is_grammar() {
+                shared
+                    .tracker
+                    .grammar_violation(format!("{name}: {}", error.detail));
+            }
+            shared.recorder.failed(name, &error.kind, &error.detail);
+        }
+        Err(_) => {
+            shared
+                .recorder
+                .failed(name, "dav.timeout", "no answer within the action timeout")
+        }
     }
 }
 
