@@ -58,6 +58,19 @@ pub fn rss_of(pid: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// CPU time (user and system) this process used so far, in seconds (`/proc/self/stat`,
+/// counted in the kernel's fixed 100 Hz user ticks).
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces: the fields that follow start after its `)`.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat(5); `rest` starts at field 3.
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +83,12 @@ mod tests {
         assert!(fds.describe().contains("concurrent sessions"));
         if cfg!(target_os = "linux") {
             assert!(rss_bytes().unwrap() > 0);
+            let mut x = 0u64;
+            for i in 0..20_000_000u64 {
+                x = x.wrapping_mul(31).wrapping_add(i);
+            }
+            assert!(x != 1);
+            assert!(cpu_seconds().unwrap() > 0.0);
         }
     }
 }

@@ -121,7 +121,8 @@ pub struct RunArgs {
     /// The file holding the pattern accounts' password (first line).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// Threshold, repeatable: `imap.fetch-body.p99<500ms`, `delivery.p99<5s`, `errors<0.1%`.
+    /// Threshold, repeatable: `imap.fetch-body.p99<500ms`, `delivery.p99<5s`, `errors<0.1%`
+    /// (without an `errors` SLO, `errors<1%` applies).
     #[arg(long)]
     pub slo: Vec<String>,
     /// Run the K-th (0-based) of N slices of the users; K may be `$JOB_COMPLETION_INDEX`.
@@ -169,6 +170,22 @@ pub fn cli_load(args: &LoadArgs) -> ExitCode {
         None => cli_run(&args.run),
     }
 }
+
+/// The SLOs of a run: those given, plus `errors<1%` unless an overall error SLO was given, so
+/// that a run whose actions fail (or none ran) never passes by default.
+pub fn default_slos(mut slos: Vec<Slo>) -> Vec<Slo> {
+    if !slos
+        .iter()
+        .any(|s| s.text.trim_start().starts_with("errors"))
+        && let Ok(slo) = Slo::parse(DEFAULT_ERROR_SLO)
+    {
+        slos.push(slo);
+    }
+    slos
+}
+
+/// The error-rate SLO a run has unless it names its own.
+pub const DEFAULT_ERROR_SLO: &str = "errors<1%";
 
 fn parse_slos(texts: &[String]) -> Result<Vec<Slo>, String> {
     texts.iter().map(|t| Slo::parse(t)).collect()
@@ -248,7 +265,7 @@ pub fn plan(args: &RunArgs) -> Result<runner::Plan, String> {
         action_timeout: parse_duration(&args.action_timeout)
             .map_err(|e| e.to_string())?
             .max(Duration::from_millis(100)),
-        slos: parse_slos(&args.slo)?,
+        slos: default_slos(parse_slos(&args.slo)?),
         seed: args.seed,
     })
 }
@@ -302,6 +319,13 @@ fn cli_run(args: &RunArgs) -> ExitCode {
             result.rss_peak_bytes as f64 / 1048576.0,
             result.sessions_peak,
             grown as f64 / 1024.0 / result.sessions_peak.max(1) as f64
+        );
+    }
+    if result.cpu_secs > 0.0 {
+        eprintln!(
+            "groupwire load: {:.1} CPU seconds, {:.0} actions per CPU second",
+            result.cpu_secs,
+            result.total_actions() as f64 / result.cpu_secs
         );
     }
     finish(

@@ -154,6 +154,7 @@ pub async fn run(
         plan,
     });
     let rss_start = super::limits::rss_bytes().unwrap_or(0);
+    let cpu_start = super::limits::cpu_seconds();
     let started = Instant::now();
     let sampler = tokio::spawn(sample(Arc::clone(&shared), started, progress.clone()));
     let mut users = JoinSet::new();
@@ -238,6 +239,10 @@ pub async fn run(
         sessions_peak: shared.recorder.sessions_peak.load(Ordering::Relaxed),
         rss_start_bytes: rss_start,
         rss_peak_bytes: shared.rss_peak.load(Ordering::Relaxed),
+        cpu_secs: match (cpu_start, super::limits::cpu_seconds()) {
+            (Some(start), Some(end)) => (end - start).max(0.0),
+            _ => 0.0,
+        },
         actions: finished.actions,
         errors: finished.errors,
         error_samples: finished.samples,

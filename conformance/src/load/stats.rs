@@ -367,6 +367,9 @@ pub struct LoadResult {
     /// The highest resident memory of the generator seen during the load, bytes.
     #[serde(default)]
     pub rss_peak_bytes: u64,
+    /// CPU seconds the generator used during the load and drain (0 when unknown; a merge adds).
+    #[serde(default)]
+    pub cpu_secs: f64,
     /// Per action.
     pub actions: BTreeMap<String, ActionSummary>,
     /// Errors by kind.
@@ -422,7 +425,7 @@ impl LoadResult {
         let mut timeline: Vec<Sample> = Vec::new();
         let mut shards = Vec::new();
         let (mut users, mut peak, mut duration) = (0, 0, 0f64);
-        let (mut rss_start, mut rss_peak) = (0, 0);
+        let (mut rss_start, mut rss_peak, mut cpu) = (0, 0, 0.0);
         for result in results {
             if result.version != RESULT_VERSION {
                 return Err(format!(
@@ -435,6 +438,7 @@ impl LoadResult {
             peak += result.sessions_peak;
             rss_start += result.rss_start_bytes;
             rss_peak += result.rss_peak_bytes;
+            cpu += result.cpu_secs;
             duration = duration.max(result.duration_secs);
             for (name, action) in &result.actions {
                 let entry = actions
@@ -496,6 +500,7 @@ impl LoadResult {
             sessions_peak: peak,
             rss_start_bytes: rss_start,
             rss_peak_bytes: rss_peak,
+            cpu_secs: cpu,
             actions: actions
                 .into_iter()
                 .map(|(name, (ok, failed, h))| (name, ActionSummary::new(ok, failed, &h)))
