@@ -201,8 +201,11 @@ impl ImapSession {
         Ok(())
     }
 
-    /// `UID FETCH last+1:* (UID FLAGS ENVELOPE)`: every new INBOX message, told to the tracker.
+    /// `NOOP` (so the server announces what arrived: servers need not do so during FETCH),
+    /// then `UID FETCH last+1:* (UID FLAGS ENVELOPE)`: every new INBOX message, told to the
+    /// tracker.
     pub async fn sync(&mut self, user: &User, tracker: &Tracker) -> Result<usize, ImapError> {
+        ok(&mut self.client, CommandBody::Noop).await?;
         let from = tracker.sync_from(user.index);
         let reply = ok(
             &mut self.client,

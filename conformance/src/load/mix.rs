@@ -48,7 +48,8 @@ pub enum ActionKind {
     /// `IDLE` on INBOX for the think time, or until an update (then `imap.sync`).
     #[serde(rename = "imap.idle")]
     ImapIdle,
-    /// `UID FETCH last+1:* (UID FLAGS ENVELOPE)` on INBOX: new mail, seen by the tracker.
+    /// `NOOP`, then `UID FETCH last+1:* (UID FLAGS ENVELOPE)` on INBOX: new mail, seen by the
+    /// tracker.
     #[serde(rename = "imap.sync")]
     ImapSync,
     /// `UID FETCH 1:* (UID FLAGS)` on INBOX: the flags other sessions set must be there.
