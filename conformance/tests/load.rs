@@ -190,6 +190,50 @@ async fn a_reference_dropping_one_message_in_1000_fails_the_run_with_evidence() 
     .expect("the run ends in time");
 }
 
+/// Users idle nearly all the time and now and then submit: new mail reaches them through
+/// IDLE, so the delivery latency is IDLE's notification delay.
+const IDLE_MIX: &str = "name = 'idle-notify'\n[arrival]\nmodel = 'closed'\n\
+    [[action]]\nkind = 'imap.idle'\nweight = 1\nthink = '3s'\n\
+    [[action]]\nkind = 'smtp.submit'\nweight = 1\nthink = '100ms'\n";
+
+async fn idle_run(faults: Faults) -> LoadResult {
+    let reference = reference(faults, 10).await;
+    let mut plan = plan(
+        &reference,
+        10,
+        Mix::parse(IDLE_MIX).unwrap(),
+        Duration::from_secs(4),
+    );
+    plan.slos.push(Slo::parse("delivery.p50<1s").unwrap());
+    let result = run(plan, None).await.unwrap();
+    reference.stop().await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_notifications_delayed_by_the_server_fail_a_delivery_slo() {
+    tokio::time::timeout(Duration::from_secs(90), async {
+        let clean = idle_run(Faults::none()).await;
+        let report = clean.render_text();
+        assert!(clean.passed, "{report}");
+        assert!(clean.delivery.delivered >= 10, "{report}");
+        let delayed = idle_run(Faults::one(Fault::ImapIdleDelayed)).await;
+        let report = delayed.render_text();
+        assert!(!delayed.passed, "{report}");
+        assert_eq!(delayed.delivery.lost, 0, "{report}");
+        assert!(
+            delayed
+                .failures
+                .iter()
+                .any(|f| f.contains("delivery.p50<1s")),
+            "{report}"
+        );
+        assert!(delayed.delivery.latency_ms.p50 >= 1000.0, "{report}");
+    })
+    .await
+    .expect("the runs end in time");
+}
+
 /// Writes a target file for the reference with its CA certificate.
 fn target_file(reference: &Reference, dir: &Path) -> PathBuf {
     let ca = dir.join("ca.pem");

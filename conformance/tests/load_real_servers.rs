@@ -1,5 +1,6 @@
 //! `groupwire load` against a real Postfix (submission) delivering over LMTP into a real
-//! Dovecot (IMAP), started by `scripts/servers/postfix.sh`: the smtp-burst and mobile mixes
+//! Dovecot (IMAP), started by `scripts/servers/postfix.sh`: the smtp-burst, mobile and
+//! thunderbird (its DAV actions left out: no DAV server) mixes
 //! at a small size (the two test accounts, a few seconds) lose nothing and pass. Skips when
 //! Postfix or Dovecot is not installed (CI installs both).
 
@@ -74,7 +75,7 @@ fn postfix_and_dovecot_lose_nothing_under_load() {
         ),
     )
     .unwrap();
-    for mix in ["smtp-burst", "mobile"] {
+    for mix in ["smtp-burst", "mobile", "thunderbird"] {
         let (passed, result, report) = run(&target, mix, &dir.join(format!("{mix}.json")));
         assert!(passed, "{mix}: {report}");
         assert_eq!(result.delivery.lost, 0, "{mix}: {report}");

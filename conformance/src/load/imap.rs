@@ -409,9 +409,12 @@ impl ImapSession {
             }
         }
         let reply = idle.done().await.map_err(ImapError::from_client)?;
-        decoded(&reply)?;
+        // An EXISTS that came with IDLE's completion is news as well.
+        let late = decoded(&reply)?
+            .iter()
+            .any(|r| matches!(r, Response::Data(Data::Exists(_))));
         reply.ok().map_err(ImapError::from_client)?;
-        Ok(woke)
+        Ok(woke || late)
     }
 
     /// `LOGOUT` (errors ignored: the session ends anyway).

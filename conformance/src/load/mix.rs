@@ -277,6 +277,23 @@ impl Mix {
         None
     }
 
+    /// The mix without actions of `kind` (a target without that service); `None` when
+    /// nothing would be left.
+    pub fn without(&self, kind: ActionKind) -> Option<Mix> {
+        let actions: Vec<Action> = self
+            .actions
+            .iter()
+            .filter(|a| a.kind != kind)
+            .cloned()
+            .collect();
+        let total_weight: u64 = actions.iter().map(|a| u64::from(a.weight)).sum();
+        (total_weight > 0).then(|| Mix {
+            actions,
+            total_weight,
+            ..self.clone()
+        })
+    }
+
     /// Whether any action needs IMAP.
     pub fn uses_imap(&self) -> bool {
         self.actions
@@ -351,6 +368,20 @@ mod tests {
             .filter(|r| mix.pick(*r).unwrap().kind == ActionKind::SmtpSubmit)
             .count();
         assert_eq!(submits, 300);
+    }
+
+    #[test]
+    fn actions_can_be_left_out() {
+        let mix = Mix::load("thunderbird").unwrap();
+        let mail = mix.without(ActionKind::CaldavSync).unwrap();
+        assert!(
+            mail.actions
+                .iter()
+                .all(|a| a.kind != ActionKind::CaldavSync)
+        );
+        assert_eq!(mail.actions.len() + 1, mix.actions.len());
+        let burst = Mix::load("smtp-burst").unwrap();
+        assert!(burst.without(ActionKind::SmtpSubmit).is_none());
     }
 
     #[test]

@@ -250,12 +250,33 @@ pub fn plan(args: &RunArgs) -> Result<runner::Plan, String> {
                 tls: std::sync::Arc::clone(&tls),
             })
     };
+    let caldav = pick(&None, &target.caldav);
+    let carddav = pick(&None, &target.carddav);
+    // A mix written for a groupware deployment still runs against a mail-only target: its
+    // DAV actions are left out, and the operator is told.
+    for (kind, present, key) in [
+        (mix::ActionKind::CaldavSync, caldav.is_some(), "caldav"),
+        (mix::ActionKind::CarddavSync, carddav.is_some(), "carddav"),
+    ] {
+        if !present && mix.actions.iter().any(|a| a.kind == kind && a.weight > 0) {
+            mix = mix.without(kind).ok_or_else(|| {
+                format!(
+                    "the mix uses {} but the target names no {key} URL",
+                    kind.name()
+                )
+            })?;
+            eprintln!(
+                "groupwire load: the target names no {key} URL: {} is left out of the mix",
+                kind.name()
+            );
+        }
+    }
     Ok(runner::Plan {
         target: target.name.clone(),
         imap: pick(&target.imaps, &target.imap),
         smtp: pick(&target.smtps, &target.smtp),
-        caldav: pick(&None, &target.caldav),
-        carddav: pick(&None, &target.carddav),
+        caldav,
+        carddav,
         users,
         shard,
         mix,
