@@ -537,9 +537,9 @@ async fn submit(shared: &Shared, from: &User, size: usize, rng: &mut Rng) {
     }
 }
 
-/// After the load: every user with accepted messages not yet seen is synced, every 500 ms,
-/// until none is pending or the delivery bound has passed; then one last sync of every
-/// recipient catches late duplicates.
+/// After the load: every recipient of an accepted message is synced once (late duplicates
+/// show up there), then those with messages not yet seen every 500 ms, until none is
+/// pending or the delivery bound has passed.
 async fn drain(shared: &Arc<Shared>) {
     let Some(dialer) = shared.plan.imap.clone() else {
         return;
@@ -549,9 +549,9 @@ async fn drain(shared: &Arc<Shared>) {
     let mut first = true;
     loop {
         let pending: Vec<usize> = if first {
-            // The first round visits every user of the slice: duplicates delivered after a
-            // user's last sync show up here.
-            shared.slice.clone().collect()
+            // The first round visits every recipient: duplicates delivered after a user's
+            // last sync show up here.
+            shared.tracker.recipients()
         } else {
             shared
                 .tracker

@@ -349,6 +349,20 @@ impl Tracker {
         pending
     }
 
+    /// Users who were sent an accepted message (where a late duplicate could show up).
+    pub fn recipients(&self) -> Vec<usize> {
+        let state = self.lock();
+        let mut users: Vec<usize> = state
+            .messages
+            .values()
+            .filter(|m| m.accepted.is_some())
+            .map(|m| m.to)
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        users
+    }
+
     /// Counts a response that violated the grammar (or a limit).
     pub fn grammar_violation(&self, detail: String) {
         let mut state = self.lock();
@@ -424,6 +438,7 @@ mod tests {
         tracker.seen(1, "u1", 2, Some(id_b.as_bytes()));
         tracker.seen(1, "u1", 3, Some(id_b.as_bytes()));
         assert_eq!(tracker.pending(), vec![(1, 1)]);
+        assert_eq!(tracker.recipients(), vec![1]);
         let (delivery, correctness) = tracker.finish(&|u| format!("u{u}"), Duration::from_secs(1));
         assert_eq!(
             (
