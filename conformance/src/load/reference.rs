@@ -49,6 +49,12 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
         eprintln!("groupwire load reference: {message}");
         crate::exit::code(crate::exit::USAGE)
     };
+    if args.serve.list_faults {
+        for fault in Fault::ALL {
+            println!("{:<36} {}", fault.name(), fault.description());
+        }
+        return crate::exit::code(crate::exit::SUCCESS);
+    }
     let Ok(password) = std::env::var(&args.password_env) else {
         return fail(format!("{} is not set", args.password_env));
     };
