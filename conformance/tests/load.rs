@@ -132,28 +132,52 @@ async fn the_mobile_webmail_and_smtp_burst_mixes_pass_against_the_reference() {
     .expect("the runs end in time");
 }
 
+/// Short sessions that flag, resync and submit, so a flag set in one session is read back in
+/// a later one (with CONDSTORE, through CHANGEDSINCE).
+const FLAGS_MIX: &str = "name = 'flags'\n[arrival]\nmodel = 'closed'\nactions_per_session = 3\npause = '50ms'\n\
+    [[action]]\nkind = 'smtp.submit'\nweight = 2\nthink = '20ms'\n\
+    [[action]]\nkind = 'imap.sync'\nweight = 2\nthink = '20ms'\n\
+    [[action]]\nkind = 'imap.flag'\nweight = 3\nthink = '20ms'\n\
+    [[action]]\nkind = 'imap.resync'\nweight = 3\nthink = '20ms'\n";
+
+async fn flags_run(faults: Faults) -> LoadResult {
+    let reference = reference(faults, 10).await;
+    let mix = Mix::parse(FLAGS_MIX).unwrap();
+    let result = run(plan(&reference, 10, mix, Duration::from_secs(3)), None)
+        .await
+        .unwrap();
+    reference.stop().await;
+    result
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flags_set_in_one_session_are_checked_in_the_next() {
     tokio::time::timeout(Duration::from_secs(60), async {
-        let reference = reference(Faults::none(), 10).await;
-        // Short sessions that flag, resync and submit, so a flag set in one session is read
-        // back in a later one.
-        let mix = Mix::parse(
-            "name = 'flags'\n[arrival]\nmodel = 'closed'\nactions_per_session = 3\npause = '50ms'\n\
-             [[action]]\nkind = 'smtp.submit'\nweight = 2\nthink = '20ms'\n\
-             [[action]]\nkind = 'imap.sync'\nweight = 2\nthink = '20ms'\n\
-             [[action]]\nkind = 'imap.flag'\nweight = 3\nthink = '20ms'\n\
-             [[action]]\nkind = 'imap.resync'\nweight = 3\nthink = '20ms'\n",
-        )
-        .unwrap();
-        let result = run(plan(&reference, 10, mix, Duration::from_secs(3)), None)
-            .await
-            .unwrap();
-        reference.stop().await;
+        let result = flags_run(Faults::none()).await;
         let report = result.render_text();
         assert!(result.passed, "{report}");
         assert!(result.correctness.flag_checks > 0, "{report}");
         assert!(result.correctness.flag_checks_cross_session > 0, "{report}");
+    })
+    .await
+    .expect("the run ends in time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_does_not_raise_modseq_fails_the_changedsince_resync() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let result = flags_run(Faults::one(Fault::ImapModseqStatic)).await;
+        let report = result.render_text();
+        assert!(!result.passed, "{report}");
+        assert!(result.correctness.flag_mismatches > 0, "{report}");
+        assert!(
+            result
+                .correctness
+                .evidence
+                .iter()
+                .any(|e| e.contains("CHANGEDSINCE") && e.contains("left out")),
+            "{report}"
+        );
     })
     .await
     .expect("the run ends in time");

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use groupwire_imap::command::CommandBody;
 use groupwire_imap::command::append::{Append, AppendData, AppendMessage};
+use groupwire_imap::command::fetch::FetchModifier;
 use groupwire_imap::command::fetch::{FetchAttribute as Want, Section};
 use groupwire_imap::command::store::{Store, StoreAction};
 use groupwire_imap::core::{ByteStr, Flag, Literal, Mailbox, SequenceSet};
-use groupwire_imap::response::{Code, Data, FetchAttribute, Response, Status};
+use groupwire_imap::response::{Capability, Code, Data, FetchAttribute, Response, Status};
 use groupwire_imap::stream::async_client::{AsyncClient, ClientError, Reply};
 use groupwire_imap::stream::client::ResponseFrame;
 
@@ -73,6 +74,8 @@ pub struct ImapSession {
     client: AsyncClient<BoxIo>,
     /// A number unique in the run, for "set by one session, seen by another".
     pub id: u64,
+    /// Whether the server advertises CONDSTORE (resyncs then ask for changes only).
+    pub condstore: bool,
 }
 
 impl std::fmt::Debug for ImapSession {
@@ -178,7 +181,15 @@ impl ImapSession {
             CommandBody::login(&user.login, user.password.expose()),
         )
         .await?;
-        let mut session = ImapSession { client, id };
+        let capabilities = ok(&mut client, CommandBody::Capability).await?;
+        let condstore = decoded(&capabilities)?.iter().any(|r| {
+            matches!(r, Response::Data(Data::Capability(caps)) if caps.contains(&Capability::CondStore))
+        });
+        let mut session = ImapSession {
+            client,
+            id,
+            condstore,
+        };
         session.select(user, tracker).await?;
         Ok(session)
     }
@@ -243,25 +254,48 @@ impl ImapSession {
     }
 
     /// `UID FETCH 1:* (UID FLAGS)`: the flags of every INBOX message against what sessions set.
+    /// With CONDSTORE, `(UID FLAGS MODSEQ)`, and after the first time with `(CHANGEDSINCE m)`:
+    /// then every message whose flag a session changed since the last resync must be listed.
     pub async fn resync(&mut self, user: &User, tracker: &Tracker) -> Result<(), ImapError> {
         let started = Instant::now();
-        let reply = ok(
-            &mut self.client,
-            CommandBody::uid_fetch(set("1:*")?, vec![Want::Uid, Want::Flags]),
-        )
-        .await?;
+        let since = if self.condstore {
+            tracker.modseq(user.index)
+        } else {
+            None
+        };
+        let mut wanted = vec![Want::Uid, Want::Flags];
+        if self.condstore {
+            wanted.push(Want::ModSeq);
+        }
+        let mut body = CommandBody::uid_fetch(set("1:*")?, wanted);
+        if let (Some(since), CommandBody::Fetch(fetch)) = (since, &mut body) {
+            fetch.modifiers.push(FetchModifier::ChangedSince(since));
+        }
+        let reply = ok(&mut self.client, body).await?;
         let mut present = BTreeSet::new();
+        let mut highest = 0u64;
         for response in decoded(&reply)? {
             if let Response::Data(Data::Fetch(fetch)) = response
                 && let Some(uid) = uid_of(&fetch.attributes)
             {
                 present.insert(uid);
+                for attribute in &fetch.attributes {
+                    if let FetchAttribute::ModSeq(modseq) = attribute {
+                        highest = highest.max(*modseq);
+                    }
+                }
                 if let Some(flagged) = flagged_of(&fetch.attributes) {
                     tracker.flags_seen(user.index, &user.address, uid, flagged, self.id, started);
                 }
             }
         }
-        tracker.forget_missing(user.index, &present);
+        if since.is_none() {
+            // Only a full listing tells which messages are gone.
+            tracker.forget_missing(user.index, &present);
+        }
+        if self.condstore {
+            tracker.condstore_resync(user.index, &user.address, since, &present, highest);
+        }
         Ok(())
     }
 

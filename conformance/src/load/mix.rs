@@ -52,7 +52,8 @@ pub enum ActionKind {
     /// tracker.
     #[serde(rename = "imap.sync")]
     ImapSync,
-    /// `UID FETCH 1:* (UID FLAGS)` on INBOX: the flags other sessions set must be there.
+    /// `UID FETCH 1:* (UID FLAGS)` on INBOX (with CONDSTORE: `MODSEQ`, then `CHANGEDSINCE`):
+    /// the flags sessions set must be there.
     #[serde(rename = "imap.resync")]
     ImapResync,
     /// `UID FETCH` of the newest 20 messages' `(UID ENVELOPE RFC822.SIZE)`.

@@ -60,6 +60,8 @@ struct MailboxState {
     live: BTreeSet<u32>,
     /// `\Flagged` as last set by a session: (set, session, when the STORE completed).
     flags: HashMap<u32, (bool, u64, Instant)>,
+    /// CONDSTORE: the highest MODSEQ the last resync saw, and when that resync completed.
+    modseq: Option<(u64, Instant)>,
 }
 
 impl Tracker {
@@ -316,6 +318,54 @@ impl Tracker {
         }
     }
 
+    /// The MODSEQ a CONDSTORE resync of `user`'s INBOX can ask changes since.
+    pub fn modseq(&self, user: usize) -> Option<u64> {
+        self.lock()
+            .mailboxes
+            .get(&user)
+            .and_then(|m| m.modseq.map(|(modseq, _)| modseq))
+    }
+
+    /// A CONDSTORE resync completed: with `since` (CHANGEDSINCE) it returned `returned`; the
+    /// highest MODSEQ among them was `highest`. Every known message whose `\Flagged` a session
+    /// changed after the previous resync completed must be among them.
+    pub fn condstore_resync(
+        &self,
+        user: usize,
+        address: &str,
+        since: Option<u64>,
+        returned: &BTreeSet<u32>,
+        highest: u64,
+    ) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let Some(mailbox) = state.mailboxes.get_mut(&user) else {
+            return;
+        };
+        let previous = mailbox.modseq;
+        let base = since.unwrap_or(0);
+        mailbox.modseq = Some((highest.max(base), now));
+        let (Some(since), Some((_, completed))) = (since, previous) else {
+            return;
+        };
+        let missing: Vec<u32> = mailbox
+            .flags
+            .iter()
+            .filter(|(uid, (_, _, set_at))| {
+                *set_at > completed && mailbox.live.contains(uid) && !returned.contains(uid)
+            })
+            .map(|(uid, _)| *uid)
+            .collect();
+        state.correctness.flag_checks += 1;
+        if !missing.is_empty() {
+            state.correctness.flag_mismatches += 1;
+            let line = format!(
+                "{address} INBOX: UID FETCH (CHANGEDSINCE {since}) left out UIDs {missing:?}, whose \\Flagged a session changed after the previous resync"
+            );
+            Self::evidence(&mut state, line);
+        }
+    }
+
     /// `uid` left `user`'s INBOX (MOVE).
     pub fn moved(&self, user: usize, uid: u32) {
         let mut state = self.lock();
@@ -475,6 +525,31 @@ mod tests {
         assert_eq!(correctness.flag_checks, 2);
         assert_eq!(correctness.flag_checks_cross_session, 1);
         assert_eq!(correctness.flag_mismatches, 1);
+    }
+
+    #[test]
+    fn a_flag_change_left_out_of_changedsince_is_a_violation() {
+        let tracker = Tracker::new("t5");
+        tracker.selected(0, "u0", 9, 10);
+        for uid in [1, 2, 3] {
+            tracker.seen(0, "u0", uid, None);
+        }
+        let all: BTreeSet<u32> = [1, 2, 3].into();
+        tracker.condstore_resync(0, "u0", None, &all, 40);
+        assert_eq!(tracker.modseq(0), Some(40));
+        std::thread::sleep(Duration::from_millis(2));
+        tracker.flag_set(0, 2, true, 7);
+        tracker.flag_set(0, 3, true, 7);
+        // The server listed UID 2 but not UID 3.
+        tracker.condstore_resync(0, "u0", Some(40), &[2].into(), 41);
+        let (_, correctness) = tracker.finish(&|u| format!("u{u}"), Duration::from_secs(1));
+        assert_eq!(correctness.flag_mismatches, 1, "{correctness:?}");
+        assert!(
+            correctness
+                .evidence
+                .iter()
+                .any(|e| e.contains("CHANGEDSINCE 40") && e.contains("[3]"))
+        );
     }
 
     #[test]
