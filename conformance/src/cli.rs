@@ -63,6 +63,11 @@ pub enum Command {
     /// Relay a real IMAP/SMTP server changing one behaviour (a fault), to prove checks
     /// against real servers; prints the proxy URL and writes its CA certificate.
     Proxy(crate::proxy::cli::ProxyArgs),
+    /// Apply realistic client load (IMAP, submission) through the codecs while checking that
+    /// nothing is lost: every accepted message delivered exactly once, UIDs never backwards,
+    /// flags seen across sessions; latencies per action in HDR histograms, SLO thresholds,
+    /// `--shard K/N` and `load merge` to scale out. Exit 0 when the run passed, 1 when not.
+    Load(Box<crate::load::LoadArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(crate::manual::CompletionsArgs),
     /// Print the man page, or write one per subcommand with --out-dir.
@@ -161,6 +166,7 @@ pub fn main() -> ExitCode {
         Command::Selftest(args) => crate::selftest::cli_selftest(&args),
         Command::Matrix(args) => crate::matrix::cli_matrix(&args),
         Command::Proxy(args) => crate::proxy::cli::cli_proxy(&args),
+        Command::Load(args) => crate::load::cli_load(&args),
         Command::Completions(args) => crate::manual::cli_completions(&args),
         Command::Man(args) => crate::manual::cli_man(&args),
     }

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod dns;
 pub mod engine;
 pub mod exit;
+pub mod load;
 pub mod manual;
 pub mod matrix;
 pub mod parse;

@@ -1731,6 +1731,8 @@ impl Session {
         self.flush(stream).await?;
         self.decoder.set_state(ServerState::Idle);
         self.deadline = tokio::time::Instant::now() + self.slot.limits().autologout;
+        // `imap-idle-delayed`: when the changes seen meanwhile are reported.
+        let mut delayed: Option<tokio::time::Instant> = None;
         loop {
             match self.decoder.decode(&self.buffer) {
                 Ok(ServerStep::Complete { value, consumed }) => {
@@ -1778,10 +1780,17 @@ impl Session {
                     if changed.is_err() {
                         return Ok(());
                     }
-                    if !self.fault(Fault::ImapIdleNeverWakes) {
+                    if self.fault(Fault::ImapIdleDelayed) {
+                        delayed.get_or_insert(tokio::time::Instant::now() + Duration::from_secs(5));
+                    } else if !self.fault(Fault::ImapIdleNeverWakes) {
                         self.updates();
                         self.flush(stream).await?;
                     }
+                }
+                () = tokio::time::sleep_until(delayed.unwrap_or(self.deadline)), if delayed.is_some() => {
+                    delayed = None;
+                    self.updates();
+                    self.flush(stream).await?;
                 }
             }
         }

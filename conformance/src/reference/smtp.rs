@@ -783,6 +783,9 @@ impl Session {
         if self.fault(Fault::SmtpDropsDelivery) {
             return;
         }
+        if self.fault(Fault::SmtpDropsOneIn1000) && drop_one_in_1000() {
+            return;
+        }
         let mut message = message;
         if self.fault(Fault::SmtpMangledHeaders) {
             message = drop_header(&message, b"subject:");
@@ -984,4 +987,14 @@ fn drop_header(message: &[u8], name: &[u8]) -> Vec<u8> {
         out.extend_from_slice(line);
     }
     out
+}
+
+/// `smtp-drops-one-in-1000`: whether this delivery is the one in 1,000 to drop (the first of
+/// each thousand deliveries made under the fault in this process).
+fn drop_one_in_1000() -> bool {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static DELIVERIES: AtomicU64 = AtomicU64::new(0);
+    DELIVERIES
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(1000)
 }
