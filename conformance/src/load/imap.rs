@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use groupwire_imap::command::CommandBody;
 use groupwire_imap::command::append::{Append, AppendData, AppendMessage};
 use groupwire_imap::command::fetch::FetchModifier;
-use groupwire_imap::command::fetch::{FetchAttribute as Want, Section};
+use groupwire_imap::command::fetch::{FetchAttributeName as Want, Section};
 use groupwire_imap::command::store::{Store, StoreAction};
 use groupwire_imap::core::{ByteStr, Flag, Literal, Mailbox, SequenceSet};
 use groupwire_imap::response::{Capability, Code, Data, FetchAttribute, Response, Status};
