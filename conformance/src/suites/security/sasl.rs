@@ -33,22 +33,30 @@ const BEARER: [&str; 2] = ["OAUTHBEARER", "XOAUTH2"];
 
 static TAGS: AtomicU32 = AtomicU32::new(1);
 
-/// The IMAP and submission endpoints where the SASL checks run (the protocol endpoints the
-/// target names, STARTTLS or implicit TLS; plaintext ones are left out).
+/// The IMAP and submission endpoints where the SASL checks run (the protocol endpoints and
+/// their implicit-TLS companions, each `host:port` once; plaintext ones are left out).
 fn sasl_services(cx: &CheckContext) -> Result<Vec<Service>, Finding> {
     let target = cx.target();
-    let services: Vec<Service> = [(&target.imap, Kind::Imap), (&target.smtp, Kind::Smtp)]
-        .into_iter()
-        .filter_map(|(endpoint, kind)| {
-            endpoint
-                .as_ref()
-                .filter(|e| e.security != Security::Plain)
-                .map(|endpoint| Service {
-                    endpoint: endpoint.clone(),
-                    kind,
-                })
-        })
-        .collect();
+    let mut services: Vec<Service> = Vec::new();
+    for (endpoint, kind) in [
+        (&target.imap, Kind::Imap),
+        (&target.imaps, Kind::Imap),
+        (&target.smtp, Kind::Smtp),
+        (&target.smtps, Kind::Smtp),
+    ] {
+        let Some(endpoint) = endpoint.as_ref() else {
+            continue;
+        };
+        let known = services
+            .iter()
+            .any(|s| s.endpoint.host == endpoint.host && s.endpoint.port == endpoint.port);
+        if endpoint.security != Security::Plain && !known {
+            services.push(Service {
+                endpoint: endpoint.clone(),
+                kind,
+            });
+        }
+    }
     if services.is_empty() {
         return Err(Finding::not_run(
             "the target names no IMAP or submission endpoint with TLS",
