@@ -177,39 +177,16 @@ impl Channel {
 
     async fn read(&mut self) -> Result<Step, Finding> {
         match self {
-            Channel::Imap { session, tag } => loop {
-                match session.conn.read_until_decoded(frame_response).await? {
-                    Response::Continuation(Continuation::Base64(data)) => {
-                        return Ok(Step::Challenge(decode_challenge(data.as_bytes())));
+            Channel::Imap { session, tag } => {
+                for _ in 0..MAX_UNTAGGED {
+                    if let Some(step) = imap_step(session, tag).await? {
+                        return Ok(step);
                     }
-                    Response::Continuation(Continuation::Text(text)) => {
-                        return Ok(Step::Challenge(decode_challenge(text.text.as_bytes())));
-                    }
-                    Response::Status(status)
-                        if status
-                            .tag
-                            .as_ref()
-                            .is_some_and(|t| t.as_str() == tag.as_str()) =>
-                    {
-                        let response = Response::Status(status);
-                        let accepted =
-                            matches!(&response, Response::Status(s) if s.status == Status::Ok);
-                        return Ok(Step::Done {
-                            accepted,
-                            shown: crate::suites::imap::session::show(&response),
-                        });
-                    }
-                    Response::Status(status)
-                        if status.tag.is_none() && status.status == Status::Bye =>
-                    {
-                        return Ok(Step::Done {
-                            accepted: false,
-                            shown: crate::suites::imap::session::show(&Response::Status(status)),
-                        });
-                    }
-                    _ => {}
                 }
-            },
+                Err(Finding::harness(format!(
+                    "more than {MAX_UNTAGGED} untagged responses during AUTHENTICATE"
+                )))
+            }
             Channel::Smtp(session) => {
                 let reply = session.read_reply().await?;
                 if code(&reply) == 334 {
@@ -233,6 +210,38 @@ impl Channel {
             Channel::Smtp(session) => session.quit().await,
         }
     }
+}
+
+/// Untagged responses tolerated in one AUTHENTICATE exchange before the harness gives up.
+const MAX_UNTAGGED: usize = 1000;
+
+/// Reads one IMAP response of an exchange: a step, or `None` for an untagged response that
+/// is not the end (skipped).
+async fn imap_step(session: &mut ImapSession, tag: &str) -> Result<Option<Step>, Finding> {
+    Ok(
+        match session.conn.read_until_decoded(frame_response).await? {
+            Response::Continuation(Continuation::Base64(data)) => {
+                Some(Step::Challenge(decode_challenge(data.as_bytes())))
+            }
+            Response::Continuation(Continuation::Text(text)) => {
+                Some(Step::Challenge(decode_challenge(text.text.as_bytes())))
+            }
+            Response::Status(status) if status.tag.as_ref().is_some_and(|t| t.as_str() == tag) => {
+                let accepted = status.status == Status::Ok;
+                Some(Step::Done {
+                    accepted,
+                    shown: crate::suites::imap::session::show(&Response::Status(status)),
+                })
+            }
+            Response::Status(status) if status.tag.is_none() && status.status == Status::Bye => {
+                Some(Step::Done {
+                    accepted: false,
+                    shown: crate::suites::imap::session::show(&Response::Status(status)),
+                })
+            }
+            _ => None,
+        },
+    )
 }
 
 /// A client response line: base64, or an empty line for an empty response (RFC 9051
