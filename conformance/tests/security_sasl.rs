@@ -132,6 +132,12 @@ fn each_fault_fails_exactly_its_check() {
             Status::Fail,
         ),
         ("oauth-before-tls", "security.sasl.mechanisms", Status::Fail),
+        // Not advertised before TLS, but tried there all the same.
+        (
+            "oauth-hidden-before-tls",
+            "security.sasl.mechanisms",
+            Status::Fail,
+        ),
         // RFC 4954 §9 is a MAY and RFC 5321 §3.6.2 a SHOULD: warn.
         (
             "smtp-no-login-throttle",
@@ -167,6 +173,21 @@ fn each_fault_fails_exactly_its_check() {
                 // The client gave up on the exchange (`*`, masked in the transcript like
                 // every client line of a SASL exchange) and the server says so.
                 assert!(text.contains("authentication cancelled"), "{text}");
+            }
+            "oauth-hidden-before-tls" => {
+                let actual = outcome(&outcomes, id)
+                    .evidence
+                    .actual
+                    .clone()
+                    .unwrap_or_default();
+                assert!(
+                    actual.contains("a bearer token read before TLS"),
+                    "{actual}"
+                );
+                assert!(
+                    actual.contains("before TLS: none"),
+                    "not advertised: {actual}"
+                );
             }
             "smtp-no-login-throttle" => {
                 assert!(text.contains("attempt 10: 535"), "{text}");

@@ -408,6 +408,7 @@ faults! {
     OauthAcceptsBadToken => "oauth-accepts-bad-token", "OAUTHBEARER accepts any bearer token for an existing user.";
     OauthNoErrorResult => "oauth-no-error-result", "A refused bearer token fails at once, without the RFC 7628 JSON error result.";
     OauthBeforeTls => "oauth-before-tls", "OAUTHBEARER is advertised before STARTTLS (a bearer token in the clear).";
+    OauthHiddenBeforeTls => "oauth-hidden-before-tls", "OAUTHBEARER is not advertised before STARTTLS but runs there all the same (a bearer token read in the clear).";
     SmtpNoLoginThrottle => "smtp-no-login-throttle", "Failed AUTH attempts are answered 535 at once however many there were (the clean reference delays them from the third on).";
     MxOpenRelay => "mx-open-relay", "The MX (port 25) listener accepts RCPT for outside domains without authentication (an open relay).";
 }

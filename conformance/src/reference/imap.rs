@@ -779,9 +779,12 @@ impl Session {
                 // here (initial response, refusal, completed exchange) ends it.
                 self.decoder.finish_authentication();
                 let mechanism = auth.mechanism.as_str().to_ascii_uppercase();
+                let hidden_oauth =
+                    mechanism == "OAUTHBEARER" && self.fault(Fault::OauthHiddenBeforeTls);
                 if !self.tls
                     && !self.fault(Fault::ImapLoginInPlaintext)
                     && !self.fault(Fault::ImapAuthenticateInPlaintext)
+                    && !hidden_oauth
                 {
                     self.tagged(
                         tag,
@@ -790,7 +793,9 @@ impl Session {
                     );
                 } else if authenticated {
                     self.tagged(tag, "BAD", "already authenticated");
-                } else if super::sasl::MECHANISMS.contains(&mechanism.as_str()) && self.tls {
+                } else if super::sasl::MECHANISMS.contains(&mechanism.as_str())
+                    && (self.tls || hidden_oauth)
+                {
                     let initial = auth.initial_response.map(|data| match data {
                         groupwire_imap::command::auth::SaslData::Empty => Vec::new(),
                         groupwire_imap::command::auth::SaslData::Base64(text) => {

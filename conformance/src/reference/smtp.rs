@@ -865,7 +865,10 @@ impl Session {
         initial: Option<String>,
         stream: &mut S,
     ) -> std::io::Result<Vec<u8>> {
+        let hidden_oauth =
+            mechanism == Mechanism::OAuthBearer && self.fault(Fault::OauthHiddenBeforeTls);
         let offered = (self.tls
+            || hidden_oauth
             || self.fault(Fault::SmtpAuthBeforeTls)
             || self.fault(Fault::SmtpAuthHiddenBeforeTls))
             && !self.fault(Fault::SmtpNoAuth);
@@ -879,7 +882,9 @@ impl Session {
             return Ok(self.say(503, (5, 5, 1), "already authenticated"));
         }
         let login = matches!(mechanism, Mechanism::Login);
-        if self.tls && matches!(mechanism, Mechanism::ScramSha256 | Mechanism::OAuthBearer) {
+        if (self.tls || hidden_oauth)
+            && matches!(mechanism, Mechanism::ScramSha256 | Mechanism::OAuthBearer)
+        {
             return self.auth_sasl(mechanism, initial, stream).await;
         }
         let credentials = match mechanism {

@@ -129,7 +129,7 @@ static CHECKS: &[crate::engine::Check] = &[
         needs [], faults ["oauth-accepts-bad-token", "oauth-no-error-result"], accounts 1, sasl::oauthbearer_bad_token_refused),
     check!("security.sasl.mechanisms", Security, "The SASL mechanisms of IMAP and submission before and after TLS (reported); no bearer-token mechanism before TLS", 7628, "3", Must, Deployment,
         "Additionally, for the two mechanisms specified in this document, TLS MUST be used for OAUTHBEARER to protect the bearer token;",
-        needs [], faults ["oauth-before-tls"], accounts 0, sasl::mechanisms),
+        needs [], faults ["oauth-before-tls", "oauth-hidden-before-tls"], accounts 0, sasl::mechanisms),
     check!("security.smtp.failed-logins-limited", Security, "Repeated failed SMTP AUTH attempts are slowed down or refused within 10 attempts (warn)", 4954, "9", May, Deployment,
         "Servers MAY implement a policy whereby the connection is dropped after a number of failed authentication attempts.",
         needs [], faults ["smtp-no-login-throttle"], accounts 1, logins::smtp_failed_logins_limited),

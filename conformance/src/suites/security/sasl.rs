@@ -609,45 +609,100 @@ pub async fn oauthbearer_bad_token_refused(cx: CheckContext) -> CheckResult {
     )
 }
 
-/// The SASL mechanisms a service offers before TLS (`None` for an implicit-TLS endpoint,
-/// which has no "before") and after.
-async fn offered(
-    cx: &CheckContext,
-    service: &Service,
-) -> Result<(Option<Vec<String>>, Vec<String>), Finding> {
+/// What a service offers before TLS (`None` for an implicit-TLS endpoint, which has no
+/// "before") and after, and what became of a made-up bearer token tried before TLS whatever
+/// was advertised (`Some(evidence)` when the server read and judged it: an error challenge
+/// or an acceptance; a plain refusal cannot be told from "not offered" and counts as one).
+struct Offered {
+    before: Option<Vec<String>>,
+    after: Vec<String>,
+    bearer_in_clear: Option<String>,
+}
+
+async fn offered(cx: &CheckContext, service: &Service) -> Result<Offered, Finding> {
+    let mut bearer_in_clear = None;
     let before = if service.endpoint.security == Security::StartTls {
-        match service.kind {
+        let (mut channel, mechanisms) = match service.kind {
             Kind::Imap => {
                 let mut session = ImapSession::connect_to(cx, &service.endpoint).await?;
                 let reply = session.run("CAPABILITY").await?;
-                session.logout().await;
-                Some(imap_mechanisms(&reply.capabilities()))
+                let mechanisms = imap_mechanisms(&reply.capabilities());
+                (
+                    Channel::Imap {
+                        session,
+                        tag: String::new(),
+                    },
+                    mechanisms,
+                )
             }
             _ => {
                 let mut session = SmtpSession::connect_to(cx, &service.endpoint).await?;
                 session.ehlo().await?;
                 let mechanisms = session.auth_mechanisms();
-                session.quit().await;
-                Some(mechanisms)
+                (Channel::Smtp(session), mechanisms)
             }
+        };
+        // Never trust the advertisement: a made-up token, in the clear.
+        let token = format!("{}-not-a-token", cx.run_prefix());
+        let message = oauthbearer::initial_response("nobody@groupwire.invalid", &token, None);
+        match channel.start(OAUTHBEARER, Some(&message)).await {
+            Ok(Step::Challenge(error)) => {
+                let end = channel.respond(oauthbearer::DUMMY_RESPONSE).await;
+                bearer_in_clear = Some(format!(
+                    "a bearer token read before TLS: error challenge {}, then {}",
+                    show_bytes(&error, 120),
+                    end.map(|end| shown(&end)).unwrap_or_else(|f| f.reason())
+                ));
+            }
+            Ok(Step::Done {
+                accepted: true,
+                shown,
+            }) => {
+                bearer_in_clear = Some(format!(
+                    "a made-up bearer token accepted before TLS: {shown}"
+                ));
+            }
+            Ok(Step::Done { shown, .. }) => {
+                cx.note(format!(
+                    "{}: OAUTHBEARER tried before TLS: refused ({shown})",
+                    service.label()
+                ));
+            }
+            // A server that hangs up on it refuses it.
+            Err(finding) => cx.note(format!(
+                "{}: OAUTHBEARER tried before TLS: {}",
+                service.label(),
+                finding.reason()
+            )),
         }
+        channel.close().await;
+        Some(mechanisms)
     } else {
         None
     };
     let (channel, after) = Channel::open(cx, service).await?;
     channel.close().await;
-    Ok((before, after))
+    Ok(Offered {
+        before,
+        after,
+        bearer_in_clear,
+    })
 }
 
 /// `security.sasl.mechanisms`: reports the mechanisms each IMAP and submission endpoint
 /// offers before and after TLS (PLAIN and LOGIN before TLS are judged by
 /// `imap.login.refused-before-tls` and `smtp.auth.not-before-tls`); fails when a bearer-token
-/// mechanism (OAUTHBEARER, XOAUTH2) is offered before TLS.
+/// mechanism (OAUTHBEARER, XOAUTH2) is offered before TLS, or OAUTHBEARER, tried there with
+/// a made-up token whatever was advertised, is run in the clear.
 pub async fn mechanisms(cx: CheckContext) -> CheckResult {
     let mut results = Vec::new();
     for service in sasl_services(&cx)? {
         let result = async {
-            let (before, after) = offered(&cx, &service).await?;
+            let Offered {
+                before,
+                after,
+                bearer_in_clear,
+            } = offered(&cx, &service).await?;
             let list = |m: &[String]| {
                 if m.is_empty() {
                     "none".to_string()
@@ -666,7 +721,9 @@ pub async fn mechanisms(cx: CheckContext) -> CheckResult {
                 .flatten()
                 .filter(|m| BEARER.contains(&m.as_str()))
                 .collect();
-            Ok(if bearer.is_empty() {
+            Ok(if let Some(evidence) = bearer_in_clear {
+                Outcome::Bad(format!("{evidence} ({report})"))
+            } else if bearer.is_empty() {
                 Outcome::Pass(report)
             } else {
                 Outcome::Bad(format!(
