@@ -90,6 +90,10 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
         reference.submissions
     ));
     out.push_str(&format!(
+        "  MX:          smtp://{}   (port 25 role: local mail without AUTH, no relaying)\n",
+        reference.mx
+    ));
+    out.push_str(&format!(
         "  Autoconfig:  https://{}/mail/config-v1.1.xml\n",
         reference.autoconfig
     ));
@@ -109,8 +113,10 @@ pub fn describe(reference: &Reference, certificate: &Path) -> String {
     out.push_str(&format!("  CA file:     {}\n", certificate.display()));
     for account in &reference.accounts {
         out.push_str(&format!(
-            "  account:     {}  password {}\n",
-            account.address, account.password
+            "  account:     {}  password {}  OAuth token {}\n",
+            account.address,
+            account.password,
+            crate::reference::sasl::oauth_token(&account.address)
         ));
     }
     let first = reference.accounts.first();

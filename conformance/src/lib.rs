@@ -25,6 +25,7 @@ pub mod profile;
 pub mod proxy;
 pub mod reference;
 pub mod report;
+pub mod sasl;
 pub mod selftest;
 pub mod suites;
 pub mod target;

@@ -7,6 +7,7 @@
 //! imaps = "imaps://mail.example.org:993"   # optional: the implicit-TLS port beside a STARTTLS one
 //! smtp = "smtp://mail.example.org:587"     # or smtps://host:465 (implicit TLS)
 //! smtps = "smtps://mail.example.org:465"   # optional, as imaps
+//! mx = "smtp://mx.example.org:25"          # optional: the MX (port 25), for the relay probe
 //! caldav = "https://dav.example.org/dav/calendars/"
 //! carddav = "https://dav.example.org/dav/addressbooks/"
 //! webdav = "https://dav.example.org/dav/files/"
@@ -23,6 +24,8 @@
 //! user = "alice@example.org"           # the login
 //! password_env = "ALICE_PASSWORD"      # or password_file = "alice.secret"
 //! # address = "alice@example.org"      # the mail address, when the login is not one
+//! # oauth_token_env = "ALICE_TOKEN"    # optional OAuth 2.0 bearer token (OAUTHBEARER checks),
+//! #                                    # or oauth_token_file = "alice.token"
 //!
 //! [[account]]
 //! user = "bob@example.org"
@@ -268,6 +271,10 @@ pub struct Account {
     /// The password (never serialised).
     #[serde(skip)]
     pub password: Secret,
+    /// An OAuth 2.0 bearer token for OAUTHBEARER (RFC 7628), when the target gives one
+    /// (never serialised).
+    #[serde(skip)]
+    pub oauth_token: Option<Secret>,
 }
 
 impl Account {
@@ -288,7 +295,14 @@ impl Account {
             user,
             address,
             password,
+            oauth_token: None,
         }
+    }
+
+    /// The account with an OAuth 2.0 bearer token.
+    pub fn with_oauth_token(mut self, token: Secret) -> Account {
+        self.oauth_token = Some(token);
+        self
     }
 }
 
@@ -307,6 +321,10 @@ pub struct Target {
     pub smtp: Option<Endpoint>,
     /// The implicit-TLS submission endpoint (465) beside a STARTTLS `smtp` endpoint, if given.
     pub smtps: Option<Endpoint>,
+    /// The MX endpoint (SMTP on port 25, STARTTLS when offered), if given: the open-relay
+    /// probe runs there too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mx: Option<Endpoint>,
     /// WebDAV base URL.
     pub webdav: Option<Endpoint>,
     /// CalDAV base URL.
@@ -367,6 +385,7 @@ impl Target {
             imaps: None,
             smtp: None,
             smtps: None,
+            mx: None,
             webdav: None,
             caldav: None,
             carddav: None,
@@ -542,12 +561,39 @@ impl Target {
                     )));
                 }
             };
-            accounts.push(Account::new(
+            let mut entry = Account::new(
                 account.user.clone(),
                 Secret::new(password),
                 account.address.clone(),
                 file.domain.as_deref(),
-            ));
+            );
+            match (&account.oauth_token_env, &account.oauth_token_file) {
+                (None, None) => {}
+                (Some(name), None) => {
+                    let token = env(name).ok_or_else(|| {
+                        TargetError(format!(
+                            "environment variable {name} (OAuth token of {}) is not set",
+                            account.user
+                        ))
+                    })?;
+                    entry = entry.with_oauth_token(Secret::new(token));
+                }
+                (None, Some(file)) => {
+                    let path = base.join(file);
+                    let text = std::fs::read_to_string(&path).map_err(|error| {
+                        TargetError(format!("cannot read {}: {error}", path.display()))
+                    })?;
+                    entry =
+                        entry.with_oauth_token(Secret::new(text.trim_end_matches(['\r', '\n'])));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(TargetError(format!(
+                        "account {}: give at most one of oauth_token_env and oauth_token_file",
+                        account.user
+                    )));
+                }
+            }
+            accounts.push(entry);
         }
         Ok(Target {
             name: file
@@ -560,6 +606,7 @@ impl Target {
             imaps: implicit_companion(&file.imaps, "imaps")?,
             smtp: endpoint(&file.smtp)?,
             smtps: implicit_companion(&file.smtps, "smtps")?,
+            mx: endpoint(&file.mx)?,
             webdav: endpoint(&file.webdav)?,
             caldav: endpoint(&file.caldav)?,
             carddav: endpoint(&file.carddav)?,
@@ -612,6 +659,7 @@ struct TargetFile {
     imaps: Option<String>,
     smtp: Option<String>,
     smtps: Option<String>,
+    mx: Option<String>,
     webdav: Option<String>,
     caldav: Option<String>,
     carddav: Option<String>,
@@ -639,6 +687,8 @@ struct AccountFile {
     address: Option<String>,
     password_env: Option<String>,
     password_file: Option<PathBuf>,
+    oauth_token_env: Option<String>,
+    oauth_token_file: Option<PathBuf>,
 }
 
 impl From<TargetError> for crate::engine::Finding {

@@ -186,6 +186,7 @@ async fn findings_become_outcomes_and_credentials_are_masked() {
         user: "alice@example.org".into(),
         address: "alice@example.org".into(),
         password: Secret::new(PASSWORD),
+        oauth_token: None,
     });
     let settings = ConnSettings {
         tls: client_config(&TlsTrust::System).unwrap(),

@@ -53,6 +53,7 @@ fn report(password: &str, outcomes: Vec<CheckOutcome>) -> Report {
         user: "bob".into(),
         address: "bob@example.org".into(),
         password: Secret::new(password),
+        oauth_token: None,
     });
     let now = chrono::Utc::now();
     Report::build(

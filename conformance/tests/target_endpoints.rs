@@ -83,3 +83,60 @@ fn a_target_file_names_the_implicit_ports_and_refuses_a_starttls_url_there() {
     let error = Target::from_toml(wrong, Path::new("."), env).unwrap_err();
     assert!(error.0.contains("must be an implicit-TLS URL"), "{error}");
 }
+
+#[test]
+fn a_target_file_names_an_mx_endpoint_and_oauth_tokens() {
+    let dir = std::env::temp_dir().join(format!("gw-target-mx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bob.token"), "bob-token\n").unwrap();
+    let path = dir.join("target.toml");
+    std::fs::write(
+        &path,
+        r#"
+domain = "example.org"
+smtp = "smtp://mail.example.org"
+mx = "smtp://mx.example.org:25"
+
+[[account]]
+user = "alice@example.org"
+password_env = "ALICE_PW"
+oauth_token_env = "ALICE_TOKEN"
+
+[[account]]
+user = "bob@example.org"
+password_env = "ALICE_PW"
+oauth_token_file = "bob.token"
+
+[[account]]
+user = "carol@example.org"
+password_env = "ALICE_PW"
+"#,
+    )
+    .unwrap();
+    let env = |name: &str| match name {
+        "ALICE_PW" => Some("pw".to_string()),
+        "ALICE_TOKEN" => Some("alice-token".to_string()),
+        _ => None,
+    };
+    let target = groupwire_conformance::target::Target::from_file(&path, env).unwrap();
+    let mx = target.mx.as_ref().expect("mx endpoint");
+    assert_eq!((mx.host.as_str(), mx.port), ("mx.example.org", 25));
+    let tokens: Vec<Option<&str>> = target
+        .accounts
+        .iter()
+        .map(|a| a.oauth_token.as_ref().map(|t| t.expose()))
+        .collect();
+    assert_eq!(tokens, vec![Some("alice-token"), Some("bob-token"), None]);
+    assert!(
+        !format!("{target:?}").contains("alice-token"),
+        "tokens never in Debug"
+    );
+    std::fs::write(
+        &path,
+        "[[account]]\nuser = \"a\"\npassword_env = \"ALICE_PW\"\noauth_token_env = \"NOPE\"\n",
+    )
+    .unwrap();
+    let error = groupwire_conformance::target::Target::from_file(&path, env).unwrap_err();
+    assert!(error.0.contains("NOPE"), "{error}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,6 +10,8 @@
 # refuses LOGIN before TLS (NO [PRIVACYREQUIRED]) and advertises LOGINDISABLED, as on a network.
 # LEGACY_TLS=1: also accept TLS 1.0 and 1.1 and every OpenSSL cipher (ssl_min_protocol = TLSv1,
 # ssl_cipher_list = DEFAULT:@SECLEVEL=0): a deliberately weak copy the security checks must fail.
+# SCRAM-SHA-256 (RFC 7677) is offered besides PLAIN and LOGIN: the passdb keeps plain-text
+# passwords ({PLAIN}), from which Dovecot derives the SCRAM keys.
 # CERT is the test CA (the trust anchor to give clients); SERVER_CERT is the server's certificate.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,7 +65,7 @@ ssl_key = <$GW_DIR/tls/key.pem
 ssl_dh = <$GW_DIR/tls/dh.pem
 $legacy_tls
 disable_plaintext_auth = $plaintext
-auth_mechanisms = plain login
+auth_mechanisms = plain login scram-sha-256
 auth_username_format = %Ln
 mail_location = maildir:~/Maildir
 mail_privileged_group =

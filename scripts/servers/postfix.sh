@@ -12,6 +12,8 @@
 # reject: "yes" only normalises a bare LF to CRLF, which still ends lines at it; no
 # exclusions), HELO required, VRFY off, TLS 1.2 or later; the default is Debian's defaults
 # plus AUTH without TLS (loopback test server, so sessions can be recorded).
+# MYNETWORKS=CIDR: the networks Postfix trusts to relay (default 127.0.0.0/8, which includes
+# the harness on loopback: the MX port then relays for it; 127.0.0.2/32 makes it a stranger).
 # Postfix's `master -s` is run directly (not `postfix start-fg`) so its pid is ours to stop.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -71,7 +73,7 @@ myorigin = example.test
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+mynetworks = ${MYNETWORKS:-127.0.0.0/8}
 relayhost =
 alias_maps =
 alias_database =

@@ -60,10 +60,15 @@ impl Default for UntaggedLimit {
 impl RunEnv {
     /// A run environment with a fresh run prefix and a masker for the target's accounts.
     pub fn new(target: Target, settings: ConnSettings) -> RunEnv {
-        let masker =
-            Arc::new(Masker::new(target.accounts.iter().map(|account| {
-                (account.user.as_str(), account.password.expose())
-            })));
+        // Passwords and OAuth bearer tokens alike are searched for and masked.
+        let masker = Arc::new(Masker::new(target.accounts.iter().flat_map(|account| {
+            std::iter::once((account.user.as_str(), account.password.expose())).chain(
+                account
+                    .oauth_token
+                    .iter()
+                    .map(|token| (account.user.as_str(), token.expose())),
+            )
+        })));
         RunEnv {
             target,
             settings,

@@ -428,6 +428,16 @@ faults! {
     SmtpVrfyConfirms => "smtp-vrfy-confirms", "VRFY of a local user is answered 250 with the address, without authentication.";
     SmtpDropsOneIn1000 => "smtp-drops-one-in-1000", "One accepted message in 1,000 (the first, the 1,001st, ... of the process) is answered 250 but never delivered (caught by `groupwire load`, not by a check).";
     ImapIdleDelayed => "imap-idle-delayed", "IDLE reports a change 5 s after it happened (caught by `groupwire load`'s delivery latency, not by a check).";
+    // SASL beyond PLAIN and the MX listener (issue 12), in IMAP and submission alike.
+    ScramBadServerSignature => "scram-bad-server-signature", "The SCRAM-SHA-256 server-final message carries a wrong ServerSignature (v=).";
+    ScramAcceptsBadProof => "scram-accepts-bad-proof", "SCRAM-SHA-256 accepts a client-final message whose proof does not verify.";
+    OauthBroken => "oauth-broken", "OAUTHBEARER is advertised but refuses every token, the account's own too.";
+    OauthAcceptsBadToken => "oauth-accepts-bad-token", "OAUTHBEARER accepts any bearer token for an existing user.";
+    OauthNoErrorResult => "oauth-no-error-result", "A refused bearer token fails at once, without the RFC 7628 JSON error result.";
+    OauthBeforeTls => "oauth-before-tls", "OAUTHBEARER is advertised before STARTTLS (a bearer token in the clear).";
+    OauthHiddenBeforeTls => "oauth-hidden-before-tls", "OAUTHBEARER is not advertised before STARTTLS but runs there all the same (a bearer token read in the clear).";
+    SmtpNoLoginThrottle => "smtp-no-login-throttle", "Failed AUTH attempts are answered 535 at once however many there were (the clean reference delays them from the third on).";
+    MxOpenRelay => "mx-open-relay", "The MX (port 25) listener accepts RCPT for outside domains without authentication (an open relay).";
 }
 
 impl Fault {

@@ -425,7 +425,13 @@ impl Session {
         }
         if !login_disabled && self.user.is_none() {
             caps.push("AUTH=PLAIN");
+            if self.tls {
+                caps.extend(["AUTH=SCRAM-SHA-256", "AUTH=OAUTHBEARER"]);
+            }
             caps.push("SASL-IR");
+        }
+        if plaintext && self.user.is_none() && self.fault(Fault::OauthBeforeTls) {
+            caps.push("AUTH=OAUTHBEARER");
         }
         caps.extend([
             "LITERAL+",
@@ -741,9 +747,12 @@ impl Session {
                 // here (initial response, refusal, completed exchange) ends it.
                 self.decoder.finish_authentication();
                 let mechanism = auth.mechanism.as_str().to_ascii_uppercase();
+                let hidden_oauth =
+                    mechanism == "OAUTHBEARER" && self.fault(Fault::OauthHiddenBeforeTls);
                 if !self.tls
                     && !self.fault(Fault::ImapLoginInPlaintext)
                     && !self.fault(Fault::ImapAuthenticateInPlaintext)
+                    && !hidden_oauth
                 {
                     self.tagged(
                         tag,
@@ -752,6 +761,18 @@ impl Session {
                     );
                 } else if authenticated {
                     self.tagged(tag, "BAD", "already authenticated");
+                } else if super::sasl::MECHANISMS.contains(&mechanism.as_str())
+                    && (self.tls || hidden_oauth)
+                {
+                    let initial = auth.initial_response.map(|data| match data {
+                        groupwire_imap::command::auth::SaslData::Empty => Vec::new(),
+                        groupwire_imap::command::auth::SaslData::Base64(text) => {
+                            text.as_bytes().to_vec()
+                        }
+                    });
+                    self.authenticate_sasl(tag, &mechanism, initial, stream)
+                        .await?;
+                    self.throttle_failed_logins().await;
                 } else if mechanism != "PLAIN" || self.fault(Fault::ImapAuthenticateBroken) {
                     self.tagged(tag, "NO", "unsupported mechanism");
                 } else {
@@ -1219,6 +1240,16 @@ impl Session {
         let accepted =
             store.authenticate(user, password) || (any_password && store.has_account(user));
         if accepted {
+            self.accept(tag, user);
+        } else {
+            self.failed_logins += 1;
+            self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+        }
+    }
+
+    /// Logs `user` in and completes `tag` with the new capabilities.
+    fn accept(&mut self, tag: &str, user: &str) {
+        {
             let before = self.capabilities();
             self.user = Some(user.to_string());
             let caps = if self.fault(Fault::ImapLoginCapabilityStale) {
@@ -1227,10 +1258,95 @@ impl Session {
                 self.capabilities()
             };
             self.tagged(tag, "OK", &format!("[CAPABILITY {caps}] logged in"));
-        } else {
-            self.failed_logins += 1;
-            self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
         }
+    }
+
+    /// Sends a `+ base64` challenge and reads the client's answer, decoded; `None` when the
+    /// client cancels (or sends what is not base64).
+    async fn sasl_round<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        challenge: &[u8],
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        self.line(&format!("+ {}", engine.encode(challenge)));
+        self.flush(stream).await?;
+        self.decoder.set_state(ServerState::Authenticate);
+        let response = self.read_sasl(stream).await?;
+        self.decoder.finish_authentication();
+        self.sasl_invalid = false;
+        Ok(response.and_then(|data| engine.decode(data.trim_ascii()).ok()))
+    }
+
+    /// AUTHENTICATE SCRAM-SHA-256 and OAUTHBEARER (over TLS), with `initial` the SASL-IR
+    /// initial response (base64) if any.
+    async fn authenticate_sasl<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        tag: &str,
+        mechanism: &str,
+        initial: Option<Vec<u8>>,
+        stream: &mut S,
+    ) -> std::io::Result<()> {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let first = match initial {
+            Some(data) => engine.decode(data.trim_ascii()).ok(),
+            None => self.sasl_round(stream, b"").await?,
+        };
+        let Some(first) = first else {
+            self.tagged(tag, "BAD", "authentication cancelled");
+            return Ok(());
+        };
+        let store = Arc::clone(&self.service.store);
+        let faults = self.service.faults.clone();
+        if mechanism == "OAUTHBEARER" {
+            match super::sasl::oauth_user(&store, &first, &faults) {
+                Some(user) => self.accept(tag, &user),
+                None => {
+                    self.failed_logins += 1;
+                    if !faults.has(Fault::OauthNoErrorResult) {
+                        // RFC 7628 §3.2.2: the error result, then failure whatever the client
+                        // answers (%x01 or `*`).
+                        let _ = self
+                            .sasl_round(stream, &crate::sasl::oauthbearer::error_result())
+                            .await?;
+                    }
+                    self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid token");
+                }
+            }
+            return Ok(());
+        }
+        let (server, server_first) = match super::sasl::scram_start(&store, &first) {
+            Ok(started) => started,
+            Err(_) => {
+                self.failed_logins += 1;
+                self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+                return Ok(());
+            }
+        };
+        let Some(client_final) = self.sasl_round(stream, server_first.as_bytes()).await? else {
+            self.tagged(tag, "BAD", "authentication cancelled");
+            return Ok(());
+        };
+        match super::sasl::scram_finish(&server, &client_final, &faults) {
+            Ok(server_final) => {
+                // The client answers the server-final message with an empty line, or `*`
+                // when the signature does not verify.
+                match self.sasl_round(stream, server_final.as_bytes()).await? {
+                    Some(_) => {
+                        let user = super::sasl::resolve_user(&store, server.user());
+                        self.accept(tag, &user);
+                    }
+                    None => self.tagged(tag, "BAD", "authentication cancelled"),
+                }
+            }
+            Err(_) => {
+                self.failed_logins += 1;
+                self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+            }
+        }
+        Ok(())
     }
 
     /// RFC 9051 §11.7: failed logins are delayed from the third on this connection.

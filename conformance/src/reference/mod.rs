@@ -14,6 +14,7 @@ pub mod faults;
 pub mod imap;
 pub mod message_keys;
 pub mod mime;
+pub mod sasl;
 pub mod security;
 pub mod smtp;
 pub mod store;
@@ -310,6 +311,9 @@ pub struct Reference {
     pub submission: SocketAddr,
     /// Submission with implicit TLS (the role of port 465).
     pub submissions: SocketAddr,
+    /// The MX listener (the role of port 25: mail for the local domain without AUTH, no
+    /// relaying).
+    pub mx: SocketAddr,
     /// The HTTPS autoconfig endpoint (the role of `autoconfig.DOMAIN:443`).
     pub autoconfig: SocketAddr,
     /// The HTTPS DAV server (WebDAV, CalDAV, CardDAV; see [`dav`] for the URL layout).
@@ -348,6 +352,7 @@ impl Reference {
         let imaps_listener = bind(options.bind).await?;
         let submission_listener = bind(options.bind).await?;
         let submissions_listener = bind(options.bind).await?;
+        let mx_listener = bind(options.bind).await?;
         let autoconfig_listener = bind(options.bind).await?;
         let dav_listener = bind(options.bind).await?;
         let local = |listener: &TcpListener| listener.local_addr().map_err(StartError::Bind);
@@ -355,6 +360,7 @@ impl Reference {
         let imaps = local(&imaps_listener)?;
         let submission = local(&submission_listener)?;
         let submissions = local(&submissions_listener)?;
+        let mx = local(&mx_listener)?;
         let autoconfig = local(&autoconfig_listener)?;
         let dav = local(&dav_listener)?;
 
@@ -410,6 +416,7 @@ impl Reference {
             Arc::clone(&smtp_service),
             false,
         ));
+        tasks.spawn(smtp::serve_mx(mx_listener, Arc::clone(&smtp_service)));
         tasks.spawn(smtp::serve(submissions_listener, smtp_service, true));
         let imap_service = Arc::new(imap::ImapService {
             store: Arc::clone(&store),
@@ -452,6 +459,7 @@ impl Reference {
             imaps,
             submission,
             submissions,
+            mx,
             autoconfig,
             dav,
             dav_service,
@@ -478,6 +486,7 @@ impl Reference {
         target.smtp = endpoint(format!("smtp://{}", self.submission));
         target.imaps = endpoint(format!("imaps://{}", self.imaps));
         target.smtps = endpoint(format!("smtps://{}", self.submissions));
+        target.mx = endpoint(format!("smtp://{}", self.mx));
         target.autoconfig = endpoint(format!("https://{}/", self.autoconfig));
         target.caldav = endpoint(self.caldav_url());
         target.carddav = endpoint(self.carddav_url());
@@ -492,6 +501,9 @@ impl Reference {
                     None,
                     None,
                 )
+                .with_oauth_token(crate::target::Secret::new(sasl::oauth_token(
+                    &account.address,
+                )))
             })
             .collect();
         target.tls = trust;

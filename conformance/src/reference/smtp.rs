@@ -47,13 +47,24 @@ pub struct SmtpService {
 
 /// Serves submission on `listener` until the task is aborted; `implicit_tls` for the 465 role.
 pub async fn serve(listener: TcpListener, service: Arc<SmtpService>, implicit_tls: bool) {
+    serve_as(listener, service, implicit_tls, false).await
+}
+
+/// Serves the MX role (port 25) on `listener`: STARTTLS offered, MAIL accepted without
+/// AUTH, RCPT only for the local domain unless the client has logged in (no open relay,
+/// unless `mx-open-relay`).
+pub async fn serve_mx(listener: TcpListener, service: Arc<SmtpService>) {
+    serve_as(listener, service, false, true).await
+}
+
+async fn serve_as(listener: TcpListener, service: Arc<SmtpService>, implicit_tls: bool, mx: bool) {
     let guard = Arc::clone(&service.guard);
     super::serve_connections(listener, guard, move |socket, slot| {
         let service = Arc::clone(&service);
         async move {
             match slot {
                 Some(slot) => {
-                    let _ = handle(socket, service, implicit_tls, slot).await;
+                    let _ = handle(socket, service, implicit_tls, mx, slot).await;
                 }
                 None => refuse(socket, &service, implicit_tls).await,
             }
@@ -89,11 +100,13 @@ async fn handle(
     socket: TcpStream,
     service: Arc<SmtpService>,
     implicit_tls: bool,
+    mx: bool,
     slot: super::Slot,
 ) -> std::io::Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
     let mut session = Session::new(service, slot);
     session.implicit = implicit_tls;
+    session.mx = mx;
     if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
         let Ok(accepted) = tokio::time::timeout_at(
             session.deadline(),
@@ -164,6 +177,11 @@ struct Session {
     tls: bool,
     /// Whether this is the implicit-TLS listener (port 465 role).
     implicit: bool,
+    /// Whether this is the MX listener (port 25 role).
+    mx: bool,
+    /// Failed AUTH attempts on this connection (from the third on, each is answered after a
+    /// delay, unless `smtp-no-login-throttle`).
+    failed_logins: u32,
     helo: Option<String>,
     extended: bool,
     user: Option<String>,
@@ -201,6 +219,8 @@ impl Session {
             buffer: Vec::with_capacity(4096),
             tls: false,
             implicit: false,
+            mx: false,
+            failed_logins: 0,
             helo: None,
             extended: false,
             user: None,
@@ -309,8 +329,19 @@ impl Session {
             list.push(Capability::StartTls);
         }
         if (self.tls || self.fault(Fault::SmtpAuthBeforeTls)) && !self.fault(Fault::SmtpNoAuth) {
+            let mut mechanisms = String::from("PLAIN LOGIN");
+            if self.tls {
+                for mechanism in super::sasl::MECHANISMS {
+                    mechanisms.push(' ');
+                    mechanisms.push_str(mechanism);
+                }
+            }
             list.push(Capability::Auth(groupwire_smtp::capability::MechanismList(
-                "PLAIN LOGIN".into(),
+                mechanisms.into(),
+            )));
+        } else if !self.tls && self.fault(Fault::OauthBeforeTls) {
+            list.push(Capability::Auth(groupwire_smtp::capability::MechanismList(
+                "OAUTHBEARER".into(),
             )));
         }
         list
@@ -432,12 +463,22 @@ impl Session {
                 mechanism,
                 initial_response,
             } => {
-                self.auth(
-                    mechanism,
-                    initial_response.map(|r| r.0.into_owned()),
-                    stream,
-                )
-                .await?
+                let out = self
+                    .auth(
+                        mechanism,
+                        initial_response.map(|r| r.0.into_owned()),
+                        stream,
+                    )
+                    .await?;
+                if out.starts_with(b"535") {
+                    // RFC 4954 §9 lets a server limit failed attempts: from the third on this
+                    // connection, each failure is answered after a delay.
+                    self.failed_logins += 1;
+                    if self.failed_logins >= 3 && !self.fault(Fault::SmtpNoLoginThrottle) {
+                        tokio::time::sleep(Duration::from_millis(1200)).await;
+                    }
+                }
+                out
             }
             Command::Mail { from, parameters } => {
                 let size = parameters.size();
@@ -452,7 +493,8 @@ impl Session {
                 };
                 if self.helo.is_none() {
                     self.say(503, (5, 5, 1), "send EHLO first")
-                } else if self.user.is_none() && !self.fault(Fault::SmtpNoAuthRequired) {
+                } else if self.user.is_none() && !self.mx && !self.fault(Fault::SmtpNoAuthRequired)
+                {
                     self.say(530, (5, 7, 0), "authentication required")
                 } else if self.transaction.from.is_some() {
                     self.say(503, (5, 5, 1), "nested MAIL command")
@@ -488,6 +530,12 @@ impl Session {
                     self.say(503, (5, 5, 1), "need MAIL before RCPT")
                 } else if self.fault(Fault::SmtpRcptRejected) {
                     self.say(550, (5, 7, 1), "recipients refused")
+                } else if self.mx
+                    && self.user.is_none()
+                    && !self.is_local(&address)
+                    && !self.fault(Fault::MxOpenRelay)
+                {
+                    self.say(550, (5, 7, 1), "relay access denied")
                 } else if self.is_local(&address)
                     && !self.service.store.has_account(&address)
                     && !self.fault(Fault::SmtpAcceptsUnknownRecipients)
@@ -820,7 +868,10 @@ impl Session {
         initial: Option<String>,
         stream: &mut S,
     ) -> std::io::Result<Vec<u8>> {
+        let hidden_oauth =
+            mechanism == Mechanism::OAuthBearer && self.fault(Fault::OauthHiddenBeforeTls);
         let offered = (self.tls
+            || hidden_oauth
             || self.fault(Fault::SmtpAuthBeforeTls)
             || self.fault(Fault::SmtpAuthHiddenBeforeTls))
             && !self.fault(Fault::SmtpNoAuth);
@@ -834,6 +885,11 @@ impl Session {
             return Ok(self.say(503, (5, 5, 1), "already authenticated"));
         }
         let login = matches!(mechanism, Mechanism::Login);
+        if (self.tls || hidden_oauth)
+            && matches!(mechanism, Mechanism::ScramSha256 | Mechanism::OAuthBearer)
+        {
+            return self.auth_sasl(mechanism, initial, stream).await;
+        }
         let credentials = match mechanism {
             Mechanism::Plain => {
                 let message = match initial {
@@ -899,6 +955,81 @@ impl Session {
             Ok(self.say(454, (4, 7, 0), "temporary authentication failure"))
         } else {
             Ok(self.say(535, (5, 7, 8), "authentication credentials invalid"))
+        }
+    }
+
+    /// AUTH SCRAM-SHA-256 and OAUTHBEARER (over TLS).
+    async fn auth_sasl<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        mechanism: Mechanism<'static>,
+        initial: Option<String>,
+        stream: &mut S,
+    ) -> std::io::Result<Vec<u8>> {
+        let decode = |text: String| groupwire_smtp::SaslPayload(text.into()).decode();
+        let first = match initial {
+            Some(text) => Some(text),
+            None => self.challenge(stream, "").await?,
+        };
+        let Some(first) = first else {
+            return Ok(self.cancelled());
+        };
+        let Some(first) = decode(first) else {
+            return Ok(self.say(501, (5, 5, 2), "invalid base64"));
+        };
+        let store = Arc::clone(&self.service.store);
+        let faults = self.service.faults.clone();
+        let invalid =
+            |session: &Self| session.say(535, (5, 7, 8), "authentication credentials invalid");
+        if mechanism == Mechanism::OAuthBearer {
+            return Ok(match super::sasl::oauth_user(&store, &first, &faults) {
+                Some(user) => self.authenticated(user),
+                None => {
+                    if !faults.has(Fault::OauthNoErrorResult) {
+                        // RFC 7628 §3.2.2: the error result as a challenge; whatever the
+                        // client answers (%x01 or `*`), the exchange fails.
+                        let error = groupwire_smtp::SaslPayload::encode(
+                            &crate::sasl::oauthbearer::error_result(),
+                        );
+                        let _ = self.challenge(stream, &error.0).await?;
+                    }
+                    invalid(self)
+                }
+            });
+        }
+        let Ok((server, server_first)) = super::sasl::scram_start(&store, &first) else {
+            return Ok(invalid(self));
+        };
+        let payload = groupwire_smtp::SaslPayload::encode(server_first.as_bytes());
+        let Some(client_final) = self.challenge(stream, &payload.0).await? else {
+            return Ok(self.cancelled());
+        };
+        let Some(client_final) = decode(client_final) else {
+            return Ok(self.say(501, (5, 5, 2), "invalid base64"));
+        };
+        match super::sasl::scram_finish(&server, &client_final, &faults) {
+            Ok(server_final) => {
+                let payload = groupwire_smtp::SaslPayload::encode(server_final.as_bytes());
+                // The client answers the server-final message with an empty line, or `*`
+                // when the signature does not verify.
+                match self.challenge(stream, &payload.0).await? {
+                    Some(_) => {
+                        let user = super::sasl::resolve_user(&store, server.user());
+                        Ok(self.authenticated(user))
+                    }
+                    None => Ok(self.cancelled()),
+                }
+            }
+            Err(_) => Ok(invalid(self)),
+        }
+    }
+
+    /// Logs `user` in: 235 (250 under `smtp-auth-success-code`).
+    fn authenticated(&mut self, user: String) -> Vec<u8> {
+        self.user = Some(user);
+        if self.fault(Fault::SmtpAuthSuccessCode) {
+            self.say(250, (2, 7, 0), "authenticated")
+        } else {
+            self.say(235, (2, 7, 0), "authentication successful")
         }
     }
 

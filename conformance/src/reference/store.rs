@@ -252,6 +252,15 @@ impl Store {
             .is_some_and(|a| a.password == password)
     }
 
+    /// The password of an account (the reference keeps them in plain text; SCRAM derives
+    /// its keys from it per exchange).
+    pub fn password(&self, address: &str) -> Option<String> {
+        self.lock()
+            .accounts
+            .get(address)
+            .map(|a| a.password.clone())
+    }
+
     /// Whether an account with this address exists.
     pub fn has_account(&self, address: &str) -> bool {
         self.lock().accounts.contains_key(address)

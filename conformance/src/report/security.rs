@@ -123,6 +123,48 @@ pub const ADVICE: &[Advice] = &[
         fix: "Dovecot: auth_failure_delay = 2 secs (the default; do not set it to 0), and fail2ban or Dovecot's auth_policy for repeated failures; Postfix relies on Dovecot's SASL, so the same delay applies.",
     },
     Advice {
+        id: "security.smtp.failed-logins-limited",
+        topic: "Password guessing over SMTP slowed down",
+        why: "The submission port checks the same passwords as IMAP: without a delay or lockout there, an attacker guesses passwords through SMTP AUTH instead.",
+        fix: "Postfix with Dovecot SASL: Dovecot's auth_failure_delay (default 2 secs) applies to SMTP AUTH too; add fail2ban (postfix-sasl jail) or Postfix's smtpd_client_auth_rate_limit (anvil).",
+    },
+    Advice {
+        id: "security.smtp.mx-open-relay-refused",
+        topic: "No open relay on the MX (port 25)",
+        why: "Port 25 takes mail from the whole Internet without a login: if it also forwards mail to other domains, spammers use it within hours and your domain lands on block lists.",
+        fix: "Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination (or reject_unauth_destination), with mynetworks limited to your own hosts.",
+    },
+    Advice {
+        id: "security.sasl.scram-sha-256",
+        topic: "SCRAM-SHA-256 login works and proves the server",
+        why: "SCRAM never sends the password and lets the client check that the server knows it; a server that advertises SCRAM but fails it, or sends a wrong signature, makes clients fall back to sending passwords or refuse to connect.",
+        fix: "Dovecot: auth_mechanisms = plain login scram-sha-256, with passwords stored in plain text or as {SCRAM-SHA-256} (doveadm pw -s SCRAM-SHA-256); otherwise do not list scram-sha-256.",
+    },
+    Advice {
+        id: "security.sasl.scram-bad-proof-refused",
+        topic: "SCRAM checks the client's proof",
+        why: "A server that accepts a wrong SCRAM proof lets anyone log in as anyone without a password.",
+        fix: "Update the server software at once; until then remove scram-sha-256 from Dovecot's auth_mechanisms.",
+    },
+    Advice {
+        id: "security.sasl.oauthbearer-bad-token-refused",
+        topic: "Made-up OAuth tokens refused",
+        why: "A server that accepts any bearer token lets anyone log in as anyone; without the JSON error result, clients cannot tell an expired token from a broken server and refresh it.",
+        fix: "Dovecot: passdb { driver = oauth2 } with introspection_url or local token validation (oauth2 local_validation) configured; update the server if it accepts unknown tokens.",
+    },
+    Advice {
+        id: "security.sasl.oauthbearer",
+        topic: "OAuth login (OAUTHBEARER) works",
+        why: "Clients that use OAuth (modern Thunderbird, Outlook, phones) cannot log in if the server advertises OAUTHBEARER but refuses valid tokens.",
+        fix: "Dovecot: auth_mechanisms = ... oauthbearer xoauth2 with passdb { driver = oauth2 } pointing at your identity provider; or do not advertise OAUTHBEARER.",
+    },
+    Advice {
+        id: "security.sasl.mechanisms",
+        topic: "No OAuth token offered in plain text",
+        why: "An OAuth bearer token works for whoever holds it: offered before TLS, it can be read off the network and replayed.",
+        fix: "Dovecot: disable_plaintext_auth = yes (auth_allow_cleartext = no in 2.4) also hides OAUTHBEARER before STARTTLS; Postfix: smtpd_tls_auth_only = yes.",
+    },
+    Advice {
         id: "imap.starttls.",
         topic: "IMAP STARTTLS done safely",
         why: "A server that executes commands sent before the TLS handshake lets an attacker inject commands into the user's session (the CVE-2011-0411 class).",

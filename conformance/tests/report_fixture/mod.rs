@@ -50,6 +50,7 @@ pub fn target() -> Target {
         user: "alice@example.org".into(),
         address: "alice@example.org".into(),
         password: Secret::new(PASSWORD),
+        oauth_token: None,
     });
     target
 }

@@ -335,6 +335,7 @@ async fn imap_login(cx: CheckContext) -> CheckResult {
             user: user.clone(),
             address: account.address.clone(),
             password: account.password.clone(),
+            oauth_token: None,
         };
         let attempt = async {
             let mut session =

@@ -75,3 +75,63 @@ pub async fn imap_failed_logins_limited(cx: CheckContext) -> CheckResult {
         ),
     ))
 }
+
+/// `security.smtp.failed-logins-limited`: up to 10 `AUTH PLAIN` with a wrong password on one
+/// submission connection (after TLS). Passes as soon as the server slows down (an answer
+/// taking [`DELAY`] or more), refuses in another way than a plain 535 (421, 454, a closed
+/// connection); warns when all 10 were answered 535 at once. A drop before the third failure
+/// is noted (RFC 4954 §9: not before 3 attempts).
+pub async fn smtp_failed_logins_limited(cx: CheckContext) -> CheckResult {
+    use crate::suites::smtp::session::{SmtpSession, code, show};
+    let endpoint = cx
+        .target()
+        .smtp
+        .clone()
+        .ok_or_else(|| Finding::not_run("the target has no submission endpoint"))?;
+    let account = cx.account(0)?.clone();
+    let wrong = "gw-deliberately-wrong-password";
+    let mut session = SmtpSession::secure_to(&cx, &endpoint).await?;
+    let mut timings = Vec::new();
+    for attempt in 1..=ATTEMPTS {
+        let started = Instant::now();
+        let reply = match session.auth_plain(&account.user, wrong).await {
+            Ok(reply) => reply,
+            Err(finding) => {
+                cx.note(format!(
+                    "attempt {attempt}: the server ended the connection after {:.2}s ({}): refused",
+                    started.elapsed().as_secs_f64(),
+                    finding.reason()
+                ));
+                if attempt < 3 {
+                    cx.note("RFC 4954 §9: servers SHOULD NOT drop the connection before 3 failed attempts");
+                }
+                return Ok(());
+            }
+        };
+        let took = started.elapsed();
+        timings.push(format!("{:.2}s", took.as_secs_f64()));
+        cx.note(format!(
+            "attempt {attempt}: {} after {:.2}s",
+            show(&reply),
+            took.as_secs_f64()
+        ));
+        if code(&reply) / 100 == 2 {
+            return Err(Finding::violation(
+                "a wrong password refused",
+                format!("attempt {attempt}: {}", show(&reply)),
+            ));
+        }
+        if took >= DELAY || code(&reply) != 535 {
+            session.quit().await;
+            return Ok(());
+        }
+    }
+    session.quit().await;
+    Err(Finding::violation(
+        format!("failed AUTH attempts slowed down or refused within {ATTEMPTS} attempts"),
+        format!(
+            "{ATTEMPTS} wrong passwords each answered 535 at once ({})",
+            timings.join(", ")
+        ),
+    ))
+}

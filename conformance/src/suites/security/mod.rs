@@ -15,7 +15,13 @@
 //! - [`implicit`]: implicit TLS (RFC 8314) offered for IMAP and submission.
 //! - [`submission`]: no open relay without login (RFC 6409 §4.3), VRFY not confirming
 //!   addresses to anonymous clients (RFC 5321 §7.3).
-//! - [`logins`]: repeated failed IMAP logins slowed down or refused (RFC 9051 §11.7).
+//! - [`logins`]: repeated failed IMAP logins slowed down or refused (RFC 9051 §11.7), and
+//!   the same for SMTP AUTH (RFC 4954 §9).
+//! - [`sasl`]: SCRAM-SHA-256 (RFC 7677) and OAUTHBEARER (RFC 7628) work where advertised, a
+//!   wrong SCRAM proof and a made-up bearer token are refused (tried where not advertised
+//!   too), and which mechanisms IMAP and submission offer before and after TLS.
+//! - [`submission`] also probes the MX (port 25) endpoint, when the target names one, for an
+//!   open relay (RFC 5321 §3.6.2).
 //!
 //! STARTTLS safety (plaintext injection, STARTTLS offered, no login before TLS) is judged by the
 //! IMAP and SMTP suites (`imap.starttls.*`, `smtp.starttls.*`, `imap.login.refused-before-tls`,
@@ -25,6 +31,7 @@ pub mod certificates;
 pub mod ciphers;
 pub mod implicit;
 pub mod logins;
+pub mod sasl;
 pub mod services;
 pub mod submission;
 pub mod versions;
@@ -108,4 +115,25 @@ static CHECKS: &[crate::engine::Check] = &[
     check!("security.smtp.sender-authorised", Security, "A logged-in user cannot submit with another user's address (MAIL FROM and From:) without notice (warn)", 6409, "6.1", May, Deployment,
         "The MSA MAY issue an error response to a MAIL command if the address in MAIL FROM appears to have insufficient submission rights or is not authorized with the authentication used (if the session has been authenticated).",
         needs [], faults ["smtp-sender-not-checked"], accounts 2, submission::sender_authorised),
+    check!("security.sasl.scram-sha-256", Security, "Where SCRAM-SHA-256 is advertised (IMAP, submission), the account logs in with it and the server signature verifies", 5802, "5", Must,
+        "The client then authenticates the server by computing the ServerSignature and comparing it to the value sent by the server.  If the two are different, the client MUST consider the authentication exchange to be unsuccessful, and it might have to drop the connection.",
+        needs [], faults ["scram-bad-server-signature"], accounts 1, sasl::scram_sha256),
+    check!("security.sasl.scram-bad-proof-refused", Security, "A wrong SCRAM-SHA-256 client proof is refused (tried where SCRAM is not advertised too)", 5802, "3", Must,
+        "The server authenticates the client by computing the ClientSignature, exclusive-ORing that with the ClientProof to recover the ClientKey and verifying the correctness of the ClientKey by applying the hash function and comparing the result to the StoredKey.",
+        needs [], faults ["scram-accepts-bad-proof"], accounts 1, sasl::scram_bad_proof_refused),
+    check!("security.sasl.oauthbearer", Security, "Where OAUTHBEARER is advertised and the target gives the account's oauth_token, the login works", 7628, "3.2", Must,
+        "The server responds to a successfully verified client message by completing the SASL negotiation.",
+        needs [], faults ["oauth-broken"], accounts 1, sasl::oauthbearer_login),
+    check!("security.sasl.oauthbearer-bad-token-refused", Security, "A made-up bearer token gets the RFC 7628 error result (JSON with status) and then fails (tried where OAUTHBEARER is not advertised too)", 7628, "3.2.2", Must,
+        "For a failed authentication, the server returns an error result in JSON [RFC7159] format and fails the authentication.",
+        needs [], faults ["oauth-accepts-bad-token", "oauth-no-error-result"], accounts 1, sasl::oauthbearer_bad_token_refused),
+    check!("security.sasl.mechanisms", Security, "The SASL mechanisms of IMAP and submission before and after TLS (reported); no bearer-token mechanism before TLS", 7628, "3", Must, Deployment,
+        "Additionally, for the two mechanisms specified in this document, TLS MUST be used for OAUTHBEARER to protect the bearer token;",
+        needs [], faults ["oauth-before-tls", "oauth-hidden-before-tls"], accounts 0, sasl::mechanisms),
+    check!("security.smtp.failed-logins-limited", Security, "Repeated failed SMTP AUTH attempts are slowed down or refused within 10 attempts (warn)", 4954, "9", May, Deployment,
+        "Servers MAY implement a policy whereby the connection is dropped after a number of failed authentication attempts.",
+        needs [], faults ["smtp-no-login-throttle"], accounts 1, logins::smtp_failed_logins_limited),
+    check!("security.smtp.mx-open-relay-refused", Security, "The MX (port 25) endpoint, when named, does not relay for a client that has not logged in (MAIL from and RCPT to outside addresses; no message is sent)", 5321, "3.6.2", Should, Deployment,
+        "The relay server may accept or reject the task of relaying the mail in the same way it accepts or rejects mail for a local user. … If it declines to relay mail to a particular address for policy reasons, a 550 response SHOULD be returned.",
+        needs [], faults ["mx-open-relay"], accounts 0, submission::mx_open_relay_refused),
 ];

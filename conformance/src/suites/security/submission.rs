@@ -166,3 +166,65 @@ pub async fn sender_authorised(cx: CheckContext) -> CheckResult {
         ),
     ))
 }
+
+/// `security.smtp.mx-open-relay-refused`: on the target's MX (port 25) endpoint, when it
+/// names one, `MAIL FROM` an outside address and `RCPT TO` an outside address without
+/// authentication must not both be accepted. STARTTLS is used when offered (port 25 TLS is
+/// opportunistic); a local recipient is then tried to show the endpoint takes mail at all.
+pub async fn mx_open_relay_refused(cx: CheckContext) -> CheckResult {
+    let Some(endpoint) = cx.target().mx.clone() else {
+        return Err(Finding::skip(
+            "the target names no MX (port 25) endpoint (`mx` in the target file)",
+        ));
+    };
+    let mut session = SmtpSession::connect_to(&cx, &endpoint).await?;
+    if code(&session.greeting) != 220 {
+        return Err(Finding::harness(format!(
+            "no 220 greeting from the MX endpoint: {}",
+            show(&session.greeting)
+        )));
+    }
+    session.ehlo().await?;
+    if endpoint.security == crate::target::Security::StartTls && session.advertises("STARTTLS") {
+        session.starttls(&cx).await?;
+        session.ehlo().await?;
+    } else {
+        cx.note("no STARTTLS on the MX endpoint: probed in plaintext");
+    }
+    let mail = session
+        .command(&mail_from(Some(OUTSIDE_SENDER), ""))
+        .await?;
+    if code(&mail) >= 400 {
+        cx.note(format!("MAIL from outside refused: {}", show(&mail)));
+        session.quit().await;
+        return Ok(());
+    }
+    let rcpt = session.command(&rcpt_to(OUTSIDE_RECIPIENT)).await?;
+    let _ = session.raw(b"RSET\r\n").await;
+    if code(&rcpt) < 400 {
+        session.quit().await;
+        return Err(Finding::violation(
+            format!("RCPT TO:<{OUTSIDE_RECIPIENT}> refused without authentication (550)"),
+            format!("open relay: MAIL {} then RCPT {}", show(&mail), show(&rcpt)),
+        ));
+    }
+    cx.note(format!("relaying refused: RCPT {}", show(&rcpt)));
+    if code(&rcpt) != 550 {
+        cx.note("RFC 5321 §3.6.2: a refusal to relay SHOULD be answered 550");
+    }
+    if let Ok(account) = cx.account(0) {
+        let local = account.address.clone();
+        let mail = session
+            .command(&mail_from(Some(OUTSIDE_SENDER), ""))
+            .await?;
+        let rcpt = session.command(&rcpt_to(&local)).await?;
+        cx.note(format!(
+            "mail for the local account {local}: MAIL {}, RCPT {}",
+            show(&mail),
+            show(&rcpt)
+        ));
+        let _ = session.raw(b"RSET\r\n").await;
+    }
+    session.quit().await;
+    Ok(())
+}
