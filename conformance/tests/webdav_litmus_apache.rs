@@ -79,8 +79,10 @@ fn groupwire_and_litmus_agree_on_apache_except_for_the_listed_requirements() {
     let user = server.get("USER1").unwrap_or("alice").to_owned();
     let password = server.get("PASS1").unwrap_or_default().to_owned();
 
+    // litmus writes debug.log and child.log into its working directory.
     let litmus = Command::new(LITMUS)
         .args([url.as_str(), user.as_str(), password.as_str()])
+        .current_dir(server.dir())
         .output()
         .expect("run litmus");
     let litmus_out = String::from_utf8_lossy(&litmus.stdout).into_owned();
