@@ -30,6 +30,7 @@ declare -A runs=(
   [imap_command]=200000
   [imap_response]=120000
   [imap_server_stream]=100000
+  [imap_server_recovery]=100000
   [smtp_command]=400000
   [smtp_data]=200000
   [smtp_reply]=200000
@@ -86,7 +87,8 @@ for target in "${targets[@]}"; do
   log="$work/$target.log"
   mkdir -p "artifacts/$target"
   # Sorted by name so every run sees the inputs in the same order.
-  mapfile -t inputs < <(find "seeds/$target" "regressions/$target" -type f ! -name '.*' \
+  # -H: a target may share another's seeds through a symlinked directory.
+  mapfile -t inputs < <(find -H "seeds/$target" "regressions/$target" -type f ! -name '.*' \
     2>/dev/null | LC_ALL=C sort)
   t0=$SECONDS
   if ((${#inputs[@]} > 0)); then
