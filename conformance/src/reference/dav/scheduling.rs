@@ -35,13 +35,14 @@ impl Mailbox {
 
     /// Which box `path` is, if it is one.
     pub fn of(path: &str) -> Option<Mailbox> {
+        let path = path.trim_end_matches('/');
         let (area, user, below) = owner_of(path)?;
         if area != "calendars" || below != 1 {
             return None;
         }
         [Mailbox::Inbox, Mailbox::Outbox]
             .into_iter()
-            .find(|b| path.trim_end_matches('/') == b.path(user))
+            .find(|b| path == b.path(user))
     }
 }
 
