@@ -424,7 +424,7 @@ static CHECKS: &[Check] = &[
     check!("caldav.scheduling.schedule-tag", Caldav,
         "PUT and GET of an organizer's event carry a Schedule-Tag header",
         6638, "3.2.10", Must,
-        "A response to any successful GET or PUT request targeting a scheduling object resource MUST include a Schedule-Tag response header with the value set to the same value as the CALDAV:schedule-tag WebDAV property of the resource.",
+        "A response to any successful GET or PUT request targeting a scheduling object resource MUST include a Schedule-Tag response header with the value set to the same value as the CALDAV:schedule-…tag WebDAV property of the resource.",
         needs [], faults ["caldav-no-schedule-tag"], accounts 2, scheduling::schedule_tag),
     check!("caldav.scheduling.delivered", Caldav,
         "An organizer's invitation reaches the second account's calendar",
