@@ -17,7 +17,7 @@ use groupwire_imap::response::continuation::Continuation;
 use groupwire_imap::response::status::Status;
 
 use super::services::{Kind, Service};
-use crate::engine::{CheckContext, CheckResult, Finding, show_bytes};
+use crate::engine::{AUTH_PATIENCE, CheckContext, CheckResult, Finding, show_bytes};
 use crate::sasl::oauthbearer;
 use crate::sasl::scram::{Hash, ScramClient};
 use crate::suites::imap::session::{ImapSession, frame_response};
@@ -111,6 +111,9 @@ impl Channel {
                 }
                 let reply = session.run("CAPABILITY").await?;
                 let mechanisms = imap_mechanisms(&reply.capabilities());
+                // The channel only authenticates: servers may delay that on purpose.
+                let timeout = session.conn.read_timeout().max(AUTH_PATIENCE);
+                session.conn.set_read_timeout(timeout);
                 Ok((
                     Channel::Imap {
                         session,
@@ -120,8 +123,10 @@ impl Channel {
                 ))
             }
             _ => {
-                let session = SmtpSession::secure_to(cx, &service.endpoint).await?;
+                let mut session = SmtpSession::secure_to(cx, &service.endpoint).await?;
                 let mechanisms = session.auth_mechanisms();
+                let timeout = session.conn.read_timeout().max(AUTH_PATIENCE);
+                session.conn.set_read_timeout(timeout);
                 Ok((Channel::Smtp(session), mechanisms))
             }
         }

@@ -393,9 +393,24 @@ impl SmtpSession {
                 "not listed",
             ));
         }
-        let reply = session
+        let mut reply = session
             .auth_plain(&account.user, account.password.expose())
             .await?;
+        if code(&reply) / 100 == 4 {
+            // A temporary failure (RFC 4954 §6: 454 "Temporary authentication failure"), seen
+            // from Postfix when its Dovecot auth connection drops: a client tries again
+            // later, so once, after a pause, on a new connection.
+            session.conn.note(format!(
+                "AUTH PLAIN answered {}: a temporary failure; trying again once in 2 s",
+                show(&reply)
+            ));
+            session.quit().await;
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            session = Self::secure(cx).await?;
+            reply = session
+                .auth_plain(&account.user, account.password.expose())
+                .await?;
+        }
         if code(&reply) != 235 {
             return Err(precondition(
                 cx,
