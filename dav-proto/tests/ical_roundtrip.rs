@@ -218,3 +218,34 @@ proptest! {
         let _ = decode_component(&bytes, &DecodeOptions::strict());
     }
 }
+
+/// A CR in a value (lenient decoding keeps a lone CR) must not end up just before a fold:
+/// `CR CRLF SPACE` reads as a CR CR LF line end, which lenient decoding repairs by dropping the
+/// CR (found by the `ical` fuzz target).
+#[test]
+fn a_carriage_return_never_precedes_a_fold() {
+    let options = DecodeOptions::lenient();
+    for at in 60..80 {
+        let value = format!("{}\r{}", "a".repeat(at), "b".repeat(40));
+        let component = Component {
+            name: "VEVENT".into(),
+            properties: vec![Property::new("X-TEXT", value.clone())],
+            components: Vec::new(),
+        };
+        let bytes = component.to_bytes();
+        assert!(
+            !bytes.windows(3).any(|w| w == b"\r\r\n"),
+            "CR before a fold at {at}"
+        );
+        let decoded = decode_component(&bytes, &options)
+            .expect("decodes")
+            .complete()
+            .expect("complete")
+            .0
+            .value;
+        assert_eq!(
+            decoded.properties[0].value, value,
+            "value with a CR at {at}"
+        );
+    }
+}

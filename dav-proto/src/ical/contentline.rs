@@ -400,9 +400,17 @@ pub fn write_folded(line: &str, out: &mut Vec<u8>) {
     let mut width = 0usize;
     let fold_last = line.ends_with('=') && quoted_printable(line.as_bytes());
     let last = line.len().saturating_sub(1);
-    for (at, ch) in line.char_indices() {
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, ch)) = chars.next() {
         let len = ch.len_utf8();
-        if width + len > MAX_FOLDED_LINE || (fold_last && at == last && width > 0) {
+        // A fold right after a CR would read as a CR CR LF line end, which lenient decoding
+        // repairs by dropping the CR: a CR stays on the line of the character after it.
+        let kept_with = if ch == '\r' {
+            chars.peek().map_or(0, |(_, next)| next.len_utf8())
+        } else {
+            0
+        };
+        if width + len + kept_with > MAX_FOLDED_LINE || (fold_last && at == last && width > 0) {
             out.extend_from_slice(b"\r\n ");
             width = 1;
         }
