@@ -225,8 +225,9 @@ proptest! {
 #[test]
 fn a_carriage_return_never_precedes_a_fold() {
     let options = DecodeOptions::lenient();
-    for at in 60..80 {
-        let value = format!("{}\r{}", "a".repeat(at), "b".repeat(40));
+    let cases = (60..80).flat_map(|at| [1, 2, 16, 73, 74, 80, 200].map(move |run| (at, run)));
+    for (at, run) in cases {
+        let value = format!("{}{}{}", "a".repeat(at), "\r".repeat(run), "b".repeat(40));
         let component = Component {
             name: "VEVENT".into(),
             properties: vec![Property::new("X-TEXT", value.clone())],
@@ -235,7 +236,7 @@ fn a_carriage_return_never_precedes_a_fold() {
         let bytes = component.to_bytes();
         assert!(
             !bytes.windows(3).any(|w| w == b"\r\r\n"),
-            "CR before a fold at {at}"
+            "CR before a fold at {at} (run of {run})"
         );
         let decoded = decode_component(&bytes, &options)
             .expect("decodes")
@@ -245,7 +246,7 @@ fn a_carriage_return_never_precedes_a_fold() {
             .value;
         assert_eq!(
             decoded.properties[0].value, value,
-            "value with a CR at {at}"
+            "value with {run} CRs at {at}"
         );
     }
 }

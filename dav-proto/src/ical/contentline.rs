@@ -398,21 +398,28 @@ fn unfold<'a>(
 /// lenient decoder does not take it for a soft line break.
 pub fn write_folded(line: &str, out: &mut Vec<u8>) {
     let mut width = 0usize;
+    // Octets before the content on the current physical line: the space of a continuation.
+    let mut lead = 0usize;
     let fold_last = line.ends_with('=') && quoted_printable(line.as_bytes());
     let last = line.len().saturating_sub(1);
-    let mut chars = line.char_indices().peekable();
-    while let Some((at, ch)) = chars.next() {
+    for (at, ch) in line.char_indices() {
         let len = ch.len_utf8();
-        // A fold right after a CR would read as a CR CR LF line end, which lenient decoding
-        // repairs by dropping the CR: a CR stays on the line of the character after it.
-        let kept_with = if ch == '\r' {
-            chars.peek().map_or(0, |(_, next)| next.len_utf8())
-        } else {
-            0
-        };
-        if width + len + kept_with > MAX_FOLDED_LINE || (fold_last && at == last && width > 0) {
-            out.extend_from_slice(b"\r\n ");
-            width = 1;
+        if width + len > MAX_FOLDED_LINE || (fold_last && at == last && width > 0) {
+            // Never fold right after a CR: `CR CRLF SPACE` reads as a CR CR LF line end, which
+            // lenient decoding repairs by dropping the CR. The CRs that end the line move to
+            // the next one; a line of nothing but CRs stays long (no fold can be placed in it).
+            let crs = out.iter().rev().take_while(|&&b| b == b'\r').count();
+            if crs == 0 {
+                out.extend_from_slice(b"\r\n ");
+                width = 1;
+                lead = 1;
+            } else if crs < width - lead {
+                out.truncate(out.len() - crs);
+                out.extend_from_slice(b"\r\n ");
+                out.extend(std::iter::repeat_n(b'\r', crs));
+                width = 1 + crs;
+                lead = 1;
+            }
         }
         let mut buf = [0u8; 4];
         out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
