@@ -16,8 +16,11 @@ args=()
 for crate in "${crates[@]}"; do args+=(-p "$crate"); done
 cargo publish --dry-run --allow-dirty "${args[@]}"
 
-unpacked="$(mktemp -d /tmp/groupwire-package.XXXXXX)"
-trap 'rm -rf "$unpacked"' EXIT
+# A fixed place, not a fresh temporary directory: the test binaries in package-tests bake in
+# CARGO_MANIFEST_DIR, and cargo reuses them on a second run when the sources are unchanged.
+unpacked="$target/package-unpacked"
+rm -rf "$unpacked"
+mkdir -p "$unpacked"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 for crate in "${crates[@]}"; do
     archive="$(find "$target/package" -maxdepth 2 -name "$crate-$version.crate" | head -1)"
