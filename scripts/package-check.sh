@@ -16,9 +16,10 @@ args=()
 for crate in "${crates[@]}"; do args+=(-p "$crate"); done
 cargo publish --dry-run --allow-dirty "${args[@]}"
 
-# A fixed place, not a fresh temporary directory: the test binaries in package-tests bake in
-# CARGO_MANIFEST_DIR, and cargo reuses them on a second run when the sources are unchanged.
-unpacked="$target/package-unpacked"
+# One fixed place per target directory, not a fresh temporary one: the test binaries in
+# package-tests bake in CARGO_MANIFEST_DIR, and cargo reuses them on a second run when the
+# sources are unchanged. Outside the repository, or cargo takes it for a workspace member.
+unpacked="${TMPDIR:-/tmp}/groupwire-package-$(printf '%s' "$target" | md5sum | cut -c1-12)"
 rm -rf "$unpacked"
 mkdir -p "$unpacked"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
