@@ -30,6 +30,9 @@ for crate in "${crates[@]}"; do
         test -s "$unpacked/$crate-$version/$licence" || { echo "$crate: $licence missing" >&2; exit 1; }
     done
     log="$unpacked/$crate.log"
+    # Binaries built from an earlier unpack directory (before it was fixed) name that one.
+    CARGO_TARGET_DIR="$target/package-tests" cargo clean -q -p "$crate" \
+        --manifest-path "$unpacked/$crate-$version/Cargo.toml"
     if ! CARGO_TARGET_DIR="$target/package-tests" \
         cargo test -q --manifest-path "$unpacked/$crate-$version/Cargo.toml" >"$log" 2>&1; then
         cat "$log" >&2
