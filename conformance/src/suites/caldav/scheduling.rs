@@ -233,29 +233,23 @@ pub async fn delivered_to_attendee(cx: CheckContext) -> CheckResult {
             .property(&principal, Name::CalDav(CalDav::ScheduleInboxUrl))
             .await?,
     );
+    // The Inbox copy alone does not count: the invitation must be on a calendar.
+    let on_calendar = |path: &String| {
+        inbox
+            .as_deref()
+            .is_none_or(|i| !path.starts_with(i.trim_end_matches('/')))
+    };
     let deadline = tokio::time::Instant::now() + DELIVERY_WAIT;
     let mut paths;
     loop {
         paths = delivered(&mut attendee, &uid).await?;
-        let on_calendar = paths.iter().any(|p| {
-            inbox
-                .as_deref()
-                .is_none_or(|i| !p.starts_with(i.trim_end_matches('/')))
-        });
-        if on_calendar || tokio::time::Instant::now() >= deadline {
+        if paths.iter().any(on_calendar) || tokio::time::Instant::now() >= deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     cx.note(format!("the attendee's objects with UID {uid}: {paths:?}"));
-    let on_calendar: Vec<&String> = paths
-        .iter()
-        .filter(|p| {
-            inbox
-                .as_deref()
-                .is_none_or(|i| !p.starts_with(i.trim_end_matches('/')))
-        })
-        .collect();
+    let on_calendar: Vec<&String> = paths.iter().filter(|p| on_calendar(p)).collect();
     let result = ensure(
         !on_calendar.is_empty(),
         format!(
