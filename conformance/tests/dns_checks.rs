@@ -370,22 +370,21 @@ fn the_resolver_records_questions_answers_nxdomain_and_the_ad_bit_and_uses_tcp_f
     });
 }
 
-/// The MTA-STS, TLS-RPT and DANE checks (not in the catalogue until their RFC texts are in
-/// `shared/rfc`): they pass against the clean reference (its zone, its MTA-STS policy, its
+/// The MTA-STS, TLS-RPT and DANE checks: they pass against the clean reference (its zone, its MTA-STS policy, its
 /// SMTP certificate) and each fails under each of its faults, as `selftest` would require.
 #[test]
 fn transport_checks_pass_on_the_reference_and_fail_under_their_faults() {
     use groupwire_conformance::engine::Registry;
     use groupwire_conformance::reference::faults::{Fault, Faults};
     use groupwire_conformance::selftest::{Endpoints, SelftestOptions, run_against};
-    use groupwire_conformance::suites::dns::transport::{PENDING, PENDING_SUITE};
+    use groupwire_conformance::suites::dns::transport::{CHECKS, SUITE};
 
     let runtime = runtime();
     runtime.block_on(async {
-        let registry = Registry::new().with(PENDING_SUITE);
+        let registry = Registry::new().with(SUITE);
         let tls = groupwire_conformance::reference::generate_tls().unwrap();
         let options = SelftestOptions::default();
-        let checks: Vec<&'static Check> = PENDING.iter().collect();
+        let checks: Vec<&'static Check> = CHECKS.iter().collect();
         let clean = run_against(
             &registry,
             &checks,
@@ -423,7 +422,7 @@ fn transport_checks_pass_on_the_reference_and_fail_under_their_faults() {
             .map(|e| String::from_utf8_lossy(&e.bytes).into_owned())
             .collect();
         assert!(evidence.contains("not authenticated (AD=0)"), "{evidence}");
-        for check in PENDING {
+        for check in CHECKS {
             for name in check.broken_by {
                 let fault = Fault::from_name(name).unwrap();
                 let outcomes = run_against(

@@ -5,6 +5,9 @@
 //! every development machine and in CI). Matching normalises whitespace and drops the page
 //! headers and footers of the RFC text layout, so a sentence that crosses a page break still
 //! matches; an elision is written `…` in the quote and each part must appear, in order.
+//!
+//! An RFC that `../shared/rfc/INDEX.md` lists as absent ("Not here") may be quoted from the
+//! passages kept in `conformance/rfc-excerpts/` (see its README); no other RFC may.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,9 +39,37 @@ fn rfc_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The folder of kept passages of RFCs absent from `../shared/rfc`.
+fn excerpts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rfc-excerpts")
+}
+
+/// The RFC numbers `INDEX.md` lists on its "Not here" line.
+fn absent_rfcs(dir: &Path) -> Vec<u16> {
+    let index = std::fs::read_to_string(dir.join("INDEX.md")).unwrap_or_default();
+    let Some(line) = index.lines().find(|line| line.starts_with("Not here")) else {
+        return Vec::new();
+    };
+    line.split("RFC ")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
 fn document_path(dir: &Path, document: Document) -> PathBuf {
     match document {
-        Document::Rfc(number) => dir.join(format!("rfc{number}.txt")),
+        Document::Rfc(number) => {
+            let full = dir.join(format!("rfc{number}.txt"));
+            let excerpt = excerpts_dir().join(format!("rfc{number}.txt"));
+            if !full.exists() && absent_rfcs(dir).contains(&number) && excerpt.exists() {
+                excerpt
+            } else {
+                full
+            }
+        }
         Document::Other(name) => {
             let latest = dir.join(format!("{name}-latest.txt"));
             if latest.exists() {
@@ -180,6 +211,37 @@ fn no_check_cites_an_obsoleted_rfc_where_its_successor_carries_the_requirement()
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// An excerpt stands in only for an RFC that is absent: once the full text is in
+/// `../shared/rfc`, the quotes are held to it and the excerpt must go.
+#[test]
+fn excerpts_are_kept_only_for_rfcs_absent_from_shared_rfc() {
+    let Some(dir) = rfc_dir() else {
+        return;
+    };
+    let absent = absent_rfcs(&dir);
+    assert!(
+        absent.contains(&8461),
+        "INDEX.md's \"Not here\" line did not parse: {absent:?}"
+    );
+    let mut kept = 0;
+    for entry in std::fs::read_dir(excerpts_dir()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(number) = name
+            .strip_prefix("rfc")
+            .and_then(|rest| rest.strip_suffix(".txt"))
+        else {
+            continue;
+        };
+        let number: u16 = number.parse().unwrap();
+        assert!(
+            absent.contains(&number) && !dir.join(&name).exists(),
+            "rfc-excerpts/{name}: RFC {number} is in ../shared/rfc; quote the full text"
+        );
+        kept += 1;
+    }
+    assert!(kept >= 3, "{kept} excerpt files");
 }
 
 #[test]

@@ -426,6 +426,9 @@ faults! {
     ImapNoLoginThrottle => "imap-no-login-throttle", "Failed LOGIN attempts are answered at once however many there were (the clean reference delays them from the third on).";
     SmtpSenderNotChecked => "smtp-sender-not-checked", "An authenticated user may submit with another user's address in MAIL FROM (the clean reference answers 550 5.7.1).";
     SmtpVrfyConfirms => "smtp-vrfy-confirms", "VRFY of a local user is answered 250 with the address, without authentication.";
+    SmtpExpnExpands => "smtp-expn-expands", "EXPN of a local user is answered 250 with the address, without authentication (the clean reference answers 502 to every EXPN).";
+    SmtpXclientOffered => "smtp-xclient-offered", "EHLO advertises XCLIENT and `XCLIENT NAME=...` is answered with a new 220 greeting, for any client.";
+    SmtpXforwardOffered => "smtp-xforward-offered", "EHLO advertises XFORWARD and `XFORWARD NAME=...` is answered 250, for any client.";
     SmtpDropsOneIn1000 => "smtp-drops-one-in-1000", "One accepted message in 1,000 (the first, the 1,001st, ... of the process) is answered 250 but never delivered (caught by `groupwire load`, not by a check).";
     ImapIdleDelayed => "imap-idle-delayed", "IDLE reports a change 5 s after it happened (caught by `groupwire load`'s delivery latency, not by a check).";
     // SASL beyond PLAIN and the MX listener (issue 12), in IMAP and submission alike.

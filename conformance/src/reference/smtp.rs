@@ -328,6 +328,21 @@ impl Session {
         if offer_starttls {
             list.push(Capability::StartTls);
         }
+        for (fault, keyword, parameters) in [
+            (Fault::SmtpXclientOffered, "XCLIENT", "NAME ADDR PROTO HELO"),
+            (
+                Fault::SmtpXforwardOffered,
+                "XFORWARD",
+                "NAME ADDR PROTO HELO",
+            ),
+        ] {
+            if self.fault(fault) {
+                list.push(Capability::Other {
+                    keyword: keyword.into(),
+                    parameters: Some(parameters.into()),
+                });
+            }
+        }
         if (self.tls || self.fault(Fault::SmtpAuthBeforeTls)) && !self.fault(Fault::SmtpNoAuth) {
             let mut mechanisms = String::from("PLAIN LOGIN");
             if self.tls {
@@ -618,6 +633,25 @@ impl Session {
                 self.say(252, (2, 5, 0), "cannot verify, will attempt delivery")
             }
             Command::Help { .. } => reply(214, None, &["see RFC 5321"]),
+            Command::Expn { .. } if self.fault(Fault::SmtpExpnExpands) => {
+                self.say(250, (2, 1, 5), &format!("<alice@{}>", super::DOMAIN))
+            }
+            Command::Unknown { verb, .. }
+                if verb.eq_ignore_ascii_case(b"XCLIENT")
+                    && self.fault(Fault::SmtpXclientOffered) =>
+            {
+                reply(
+                    220,
+                    None,
+                    &[&format!("{} ESMTP (XCLIENT)", self.service.domain)],
+                )
+            }
+            Command::Unknown { verb, .. }
+                if verb.eq_ignore_ascii_case(b"XFORWARD")
+                    && self.fault(Fault::SmtpXforwardOffered) =>
+            {
+                self.say(250, (2, 0, 0), "OK")
+            }
             Command::Quit => {
                 if !self.fault(Fault::SmtpQuitNo221) {
                     stream.write_all(&self.say(221, (2, 0, 0), "bye")).await?;

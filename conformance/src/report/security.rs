@@ -117,6 +117,24 @@ pub const ADVICE: &[Advice] = &[
         fix: "Postfix: disable_vrfy_command = yes.",
     },
     Advice {
+        id: "security.smtp.expn-not-open",
+        topic: "No list harvesting through EXPN",
+        why: "EXPN answering 250 shows who exists and who is on each mailing list, to anyone who connects.",
+        fix: "Postfix does not implement EXPN; other MTAs: disable EXPN, or allow it only after AUTH (Exim: acl_smtp_expn; Sendmail: PrivacyOptions=noexpn).",
+    },
+    Advice {
+        id: "security.smtp.xclient-not-offered",
+        topic: "No client impersonation through XCLIENT",
+        why: "XCLIENT lets the connecting client claim any IP address and host name; offered to everyone, a client can claim to be inside mynetworks and relay without a password.",
+        fix: "Postfix: leave smtpd_authorized_xclient_hosts empty (the default), or list only the proxies that need it (for example a webmail or a load balancer on a private address).",
+    },
+    Advice {
+        id: "security.smtp.xforward-not-offered",
+        topic: "No forged client attributes through XFORWARD",
+        why: "XFORWARD lets the client set the address and name that content filters and logs record; offered to everyone, logs and filter decisions can be forged.",
+        fix: "Postfix: leave smtpd_authorized_xforward_hosts empty (the default), or list only the content filter that re-injects mail.",
+    },
+    Advice {
         id: "security.imap.failed-logins-limited",
         topic: "Password guessing slowed down",
         why: "Without a delay or lockout an attacker can try thousands of passwords per minute against every account.",

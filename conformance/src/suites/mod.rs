@@ -65,6 +65,7 @@ pub fn registry() -> Registry {
         .with(security::SUITE)
         .with(dns::discovery::SUITE)
         .with(dns::mail::SUITE)
+        .with(dns::transport::SUITE)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! - [`mail`] (protocol `security`): SPF (RFC 7208), DMARC (RFC 7489) and DKIM key records
 //!   (RFC 6376) of the mail domain.
 //! - [`transport`] (protocol `security`): MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE
-//!   (RFC 7672); complete and tested, registered once their RFC texts are in `shared/rfc`.
+//!   (RFC 7672, TLSA records of RFC 6698).
 //!
 //! Every check skips when the target names no domain, and when the domain is a special-use
 //! name (`.test`, `.example`, `.invalid`, `.localhost`, RFC 6761) that the system resolver

@@ -1,5 +1,6 @@
 //! Submission policy (RFC 6409, RFC 5321 §7.3): no relaying for a client that has not logged
-//! in, and no address harvesting through VRFY. Both run on every submission endpoint the
+//! in, no address harvesting through VRFY or EXPN, and no XCLIENT/XFORWARD (client attributes
+//! a client sets itself) for a client that has not logged in. All run on every submission endpoint the
 //! target names (587 and 465), after TLS, without logging in. The relay probe stops at RCPT:
 //! no message is ever sent.
 
@@ -57,6 +58,19 @@ pub async fn open_relay_refused(cx: CheckContext) -> CheckResult {
 /// codes for the two (Postfix: 252 for a user, 550 for a stranger), tells an anonymous client
 /// which accounts exist. The same answer for both (252 "cannot verify", 502, 530) passes.
 pub async fn vrfy_not_open(cx: CheckContext) -> CheckResult {
+    address_probe_not_open(cx, "VRFY").await
+}
+
+/// `security.smtp.expn-not-open`: `EXPN` judged as `VRFY` is: an expansion (250/251) of the
+/// first account's local part, or a different answer for it than for a stranger, tells an
+/// anonymous client which names exist (and, for a list, who is on it).
+pub async fn expn_not_open(cx: CheckContext) -> CheckResult {
+    address_probe_not_open(cx, "EXPN").await
+}
+
+/// `verb` (VRFY or EXPN) of a user and of a stranger on every submission endpoint, after TLS,
+/// without logging in.
+async fn address_probe_not_open(cx: CheckContext, verb: &str) -> CheckResult {
     let account = cx.account(0)?.clone();
     let local = account
         .address
@@ -74,15 +88,17 @@ pub async fn vrfy_not_open(cx: CheckContext) -> CheckResult {
         any = true;
         let result: Result<Option<String>, Finding> = async {
             let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
-            let known = session.raw(format!("VRFY {local}\r\n").as_bytes()).await?;
+            let known = session
+                .raw(format!("{verb} {local}\r\n").as_bytes())
+                .await?;
             let unknown = session
-                .raw(format!("VRFY {stranger}\r\n").as_bytes())
+                .raw(format!("{verb} {stranger}\r\n").as_bytes())
                 .await?;
             session.quit().await;
             let leaks = matches!(code(&known), 250 | 251) || code(&known) != code(&unknown);
             Ok(leaks.then(|| {
                 format!(
-                    "VRFY {local}: {}; VRFY {stranger}: {}",
+                    "{verb} {local}: {}; {verb} {stranger}: {}",
                     show(&known),
                     show(&unknown)
                 )
@@ -98,9 +114,73 @@ pub async fn vrfy_not_open(cx: CheckContext) -> CheckResult {
     if !any {
         return Err(Finding::not_run("the target names no submission endpoint"));
     }
-    verdicts.finish_as_quirk(
-        "VRFY to answer a client that has not logged in the same for users and strangers",
-    )
+    verdicts.finish_as_quirk(&format!(
+        "{verb} to answer a client that has not logged in the same for users and strangers"
+    ))
+}
+
+/// `security.smtp.xclient-not-offered`: Postfix's XCLIENT lets a client claim another
+/// client's address and name (and so a trusted network's relay rights). Offered to any
+/// client, it undoes IP-based authorisation; it is judged by what the server does, not only
+/// by its EHLO: `XCLIENT NAME=...` answered 220 (a new greeting) was executed.
+pub async fn xclient_not_offered(cx: CheckContext) -> CheckResult {
+    attribute_override_not_offered(cx, "XCLIENT", 220).await
+}
+
+/// `security.smtp.xforward-not-offered`: Postfix's XFORWARD lets a client set the client
+/// attributes that content filters and logs see; `XFORWARD NAME=...` answered 250 was
+/// accepted.
+pub async fn xforward_not_offered(cx: CheckContext) -> CheckResult {
+    attribute_override_not_offered(cx, "XFORWARD", 250).await
+}
+
+/// `verb` (XCLIENT or XFORWARD) advertised in EHLO, or `verb NAME=...` answered `accepted`,
+/// on any submission endpoint to a client that has not logged in.
+async fn attribute_override_not_offered(
+    cx: CheckContext,
+    verb: &str,
+    accepted: u16,
+) -> CheckResult {
+    let mut verdicts = Verdicts::default();
+    let mut any = false;
+    for service in services_of(&cx)?
+        .into_iter()
+        .filter(|s| s.kind == Kind::Smtp)
+    {
+        any = true;
+        let result: Result<Option<String>, Finding> = async {
+            let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
+            let advertised = session.advertises(verb);
+            let answer = session
+                .raw(format!("{verb} NAME=spoofed.groupwire.invalid\r\n").as_bytes())
+                .await?;
+            session.quit().await;
+            let executed = code(&answer) == accepted;
+            Ok((advertised || executed).then(|| {
+                format!(
+                    "EHLO {} {verb}; {verb} NAME=spoofed.groupwire.invalid: {}",
+                    if advertised {
+                        "advertises"
+                    } else {
+                        "does not advertise"
+                    },
+                    show(&answer)
+                )
+            }))
+        }
+        .await;
+        match result {
+            Ok(Some(what)) => verdicts.bad(&service, what),
+            Ok(None) => {}
+            Err(finding) => verdicts.error(finding),
+        }
+    }
+    if !any {
+        return Err(Finding::not_run("the target names no submission endpoint"));
+    }
+    verdicts.finish_as_quirk(&format!(
+        "{verb} neither advertised nor accepted for a client that has not logged in"
+    ))
 }
 
 /// `security.smtp.sender-authorised`: logged in as the first account, `MAIL FROM` the second
