@@ -6,6 +6,10 @@ use std::borrow::Cow;
 use crate::xml::names::{CALDAV_NS, CALENDARSERVER_NS, CARDDAV_NS, DAV_NS, Name};
 use crate::xml::raw::RawXml;
 
+/// The namespace the `xml` prefix is bound to by definition (Namespaces in XML §3): it is
+/// never declared, and no other prefix may be bound to it.
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
 const ROOT_DECLARATIONS: &str = concat!(
     " xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"",
     " xmlns:CR=\"urn:ietf:params:xml:ns:carddav\" xmlns:CS=\"http://calendarserver.org/ns/\""
@@ -53,12 +57,15 @@ impl XmlWriter {
                 CALDAV_NS => "C".to_owned(),
                 CARDDAV_NS => "CR".to_owned(),
                 CALENDARSERVER_NS => "CS".to_owned(),
+                XML_NS => "xml".to_owned(),
                 _ => free_prefix(raw_ns),
             }),
         };
         // Raw content may rebind the prefix this element would use: pick a free one.
         let prefix = match prefix {
-            Some(p) if raw_ns.iter().any(|(rp, _)| *rp == p) => Some(free_prefix(raw_ns)),
+            Some(p) if p != "xml" && raw_ns.iter().any(|(rp, _)| *rp == p) => {
+                Some(free_prefix(raw_ns))
+            }
             other => other,
         };
         let qualified = match &prefix {
@@ -71,7 +78,7 @@ impl XmlWriter {
             self.started = true;
             self.out.extend_from_slice(ROOT_DECLARATIONS.as_bytes());
         }
-        let known_prefix = matches!(prefix.as_deref(), Some("D" | "C" | "CR" | "CS"));
+        let known_prefix = matches!(prefix.as_deref(), Some("D" | "C" | "CR" | "CS" | "xml"));
         if let (Some(p), false) = (&prefix, known_prefix) {
             self.declare(p, name.namespace());
         }
