@@ -708,7 +708,10 @@ fn a_property_in_the_xml_namespace_round_trips() {
     let bytes = value.to_vec();
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("<xml:langx/>"), "{text}");
-    assert!(!text.contains("XML/1998"), "the xml namespace was declared: {text}");
+    assert!(
+        !text.contains("XML/1998"),
+        "the xml namespace was declared: {text}"
+    );
     let (again, _) = DavResponse::decode(&bytes, &limits)
         .unwrap()
         .complete()

@@ -13,34 +13,27 @@ const OUTSIDE_SENDER: &str = "relay-probe@groupwire-outside.invalid";
 /// A recipient outside the target's domains.
 const OUTSIDE_RECIPIENT: &str = "relay-victim@groupwire-elsewhere.invalid";
 
-/// `security.smtp.open-relay-refused`: unauthenticated `MAIL FROM` an outside address and
-/// `RCPT TO` an outside address must not both be accepted.
-pub async fn open_relay_refused(cx: CheckContext) -> CheckResult {
+/// Runs `probe` on a fresh session (after TLS, not logged in) to every submission endpoint;
+/// `Some(what)` from a probe is a bad finding on that endpoint. The verdicts, or
+/// [`Finding::NotRun`] when the target names no submission endpoint.
+async fn on_each_submission<F, Fut>(cx: &CheckContext, probe: F) -> Result<Verdicts, Finding>
+where
+    F: Fn(SmtpSession) -> Fut,
+    Fut: Future<Output = Result<Option<String>, Finding>>,
+{
     let mut verdicts = Verdicts::default();
     let mut any = false;
-    for service in services_of(&cx)?
+    for service in services_of(cx)?
         .into_iter()
         .filter(|s| s.kind == Kind::Smtp)
     {
         any = true;
-        let result: Result<Option<String>, Finding> = async {
-            let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
-            let mail = session
-                .command(&mail_from(Some(OUTSIDE_SENDER), ""))
-                .await?;
-            if code(&mail) >= 400 {
-                session.quit().await;
-                return Ok(None);
-            }
-            let rcpt = session.command(&rcpt_to(OUTSIDE_RECIPIENT)).await?;
-            let relayed = code(&rcpt) < 400;
-            let _ = session.raw(b"RSET\r\n").await;
-            session.quit().await;
-            Ok(relayed.then(|| format!("MAIL {} then RCPT {}", show(&mail), show(&rcpt))))
-        }
-        .await;
+        let result = match SmtpSession::secure_to(cx, &service.endpoint).await {
+            Ok(session) => probe(session).await,
+            Err(finding) => Err(finding),
+        };
         match result {
-            Ok(Some(accepted)) => verdicts.bad(&service, format!("open relay: {accepted}")),
+            Ok(Some(what)) => verdicts.bad(&service, what),
             Ok(None) => {}
             Err(finding) => verdicts.error(finding),
         }
@@ -48,6 +41,27 @@ pub async fn open_relay_refused(cx: CheckContext) -> CheckResult {
     if !any {
         return Err(Finding::not_run("the target names no submission endpoint"));
     }
+    Ok(verdicts)
+}
+
+/// `security.smtp.open-relay-refused`: unauthenticated `MAIL FROM` an outside address and
+/// `RCPT TO` an outside address must not both be accepted.
+pub async fn open_relay_refused(cx: CheckContext) -> CheckResult {
+    let verdicts = on_each_submission(&cx, |mut session| async move {
+        let mail = session
+            .command(&mail_from(Some(OUTSIDE_SENDER), ""))
+            .await?;
+        if code(&mail) >= 400 {
+            session.quit().await;
+            return Ok(None);
+        }
+        let rcpt = session.command(&rcpt_to(OUTSIDE_RECIPIENT)).await?;
+        let relayed = code(&rcpt) < 400;
+        let _ = session.raw(b"RSET\r\n").await;
+        session.quit().await;
+        Ok(relayed.then(|| format!("open relay: MAIL {} then RCPT {}", show(&mail), show(&rcpt))))
+    })
+    .await?;
     verdicts.finish(&format!(
         "MAIL FROM:<{OUTSIDE_SENDER}> or RCPT TO:<{OUTSIDE_RECIPIENT}> refused without authentication"
     ))
@@ -68,8 +82,7 @@ pub async fn expn_not_open(cx: CheckContext) -> CheckResult {
     address_probe_not_open(cx, "EXPN").await
 }
 
-/// `verb` (VRFY or EXPN) of a user and of a stranger on every submission endpoint, after TLS,
-/// without logging in.
+/// `verb` (VRFY or EXPN) of a user and of a stranger on every submission endpoint.
 async fn address_probe_not_open(cx: CheckContext, verb: &str) -> CheckResult {
     let account = cx.account(0)?.clone();
     let local = account
@@ -79,15 +92,9 @@ async fn address_probe_not_open(cx: CheckContext, verb: &str) -> CheckResult {
         .unwrap_or(&account.address)
         .to_string();
     let stranger = format!("{}-nobody", cx.run_prefix());
-    let mut verdicts = Verdicts::default();
-    let mut any = false;
-    for service in services_of(&cx)?
-        .into_iter()
-        .filter(|s| s.kind == Kind::Smtp)
-    {
-        any = true;
-        let result: Result<Option<String>, Finding> = async {
-            let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
+    let verdicts = on_each_submission(&cx, |mut session| {
+        let (local, stranger) = (local.clone(), stranger.clone());
+        async move {
             let known = session
                 .raw(format!("{verb} {local}\r\n").as_bytes())
                 .await?;
@@ -104,16 +111,8 @@ async fn address_probe_not_open(cx: CheckContext, verb: &str) -> CheckResult {
                 )
             }))
         }
-        .await;
-        match result {
-            Ok(Some(replies)) => verdicts.bad(&service, replies),
-            Ok(None) => {}
-            Err(finding) => verdicts.error(finding),
-        }
-    }
-    if !any {
-        return Err(Finding::not_run("the target names no submission endpoint"));
-    }
+    })
+    .await?;
     verdicts.finish_as_quirk(&format!(
         "{verb} to answer a client that has not logged in the same for users and strangers"
     ))
@@ -141,43 +140,26 @@ async fn attribute_override_not_offered(
     verb: &str,
     accepted: u16,
 ) -> CheckResult {
-    let mut verdicts = Verdicts::default();
-    let mut any = false;
-    for service in services_of(&cx)?
-        .into_iter()
-        .filter(|s| s.kind == Kind::Smtp)
-    {
-        any = true;
-        let result: Result<Option<String>, Finding> = async {
-            let mut session = SmtpSession::secure_to(&cx, &service.endpoint).await?;
-            let advertised = session.advertises(verb);
-            let answer = session
-                .raw(format!("{verb} NAME=spoofed.groupwire.invalid\r\n").as_bytes())
-                .await?;
-            session.quit().await;
-            let executed = code(&answer) == accepted;
-            Ok((advertised || executed).then(|| {
-                format!(
-                    "EHLO {} {verb}; {verb} NAME=spoofed.groupwire.invalid: {}",
-                    if advertised {
-                        "advertises"
-                    } else {
-                        "does not advertise"
-                    },
-                    show(&answer)
-                )
-            }))
-        }
-        .await;
-        match result {
-            Ok(Some(what)) => verdicts.bad(&service, what),
-            Ok(None) => {}
-            Err(finding) => verdicts.error(finding),
-        }
-    }
-    if !any {
-        return Err(Finding::not_run("the target names no submission endpoint"));
-    }
+    let verdicts = on_each_submission(&cx, |mut session| async move {
+        let advertised = session.advertises(verb);
+        let answer = session
+            .raw(format!("{verb} NAME=spoofed.groupwire.invalid\r\n").as_bytes())
+            .await?;
+        session.quit().await;
+        let executed = code(&answer) == accepted;
+        Ok((advertised || executed).then(|| {
+            format!(
+                "EHLO {} {verb}; {verb} NAME=spoofed.groupwire.invalid: {}",
+                if advertised {
+                    "advertises"
+                } else {
+                    "does not advertise"
+                },
+                show(&answer)
+            )
+        }))
+    })
+    .await?;
     verdicts.finish_as_quirk(&format!(
         "{verb} neither advertised nor accepted for a client that has not logged in"
     ))
