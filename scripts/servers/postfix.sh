@@ -14,6 +14,8 @@
 # plus AUTH without TLS (loopback test server, so sessions can be recorded).
 # MYNETWORKS=CIDR: the networks Postfix trusts to relay (default 127.0.0.0/8, which includes
 # the harness on loopback: the MX port then relays for it; 127.0.0.2/32 makes it a stranger).
+# XCLIENT_HOSTS=CIDR: the clients allowed XCLIENT and XFORWARD (smtpd_authorized_xclient_hosts
+# and smtpd_authorized_xforward_hosts; Postfix's default, and this starter's, is nobody).
 # Postfix's `master -s` is run directly (not `postfix start-fg`) so its pid is ours to stop.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,6 +76,8 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = ${MYNETWORKS:-127.0.0.0/8}
+smtpd_authorized_xclient_hosts = ${XCLIENT_HOSTS:-}
+smtpd_authorized_xforward_hosts = ${XCLIENT_HOSTS:-}
 relayhost =
 alias_maps =
 alias_database =
