@@ -102,8 +102,8 @@ pub use runner::{
     HookOutcome, NoProgress, Progress, RunOptions, RunResult, Selected, run, run_checks,
 };
 pub use tls::{
-    CertificateInfo, PinnedCertificate, RejectedCertificate, TlsSetupError, TlsTrust, TrustLog,
-    client_config, client_config_with_log, server_name,
+    AcceptAnyCertificate, CertificateInfo, PinnedCertificate, RejectedCertificate, SharedChain,
+    TlsSetupError, TlsTrust, TrustLog, client_config, client_config_with_log, server_name,
 };
 pub use transcript::{
     DEFAULT_MAX_RUN_TRANSCRIPT_BYTES, DEFAULT_MAX_TRANSCRIPT_BYTES, Direction, Entry,

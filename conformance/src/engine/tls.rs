@@ -157,7 +157,7 @@ pub fn client_config_with_log(
         TlsTrust::Insecure => {
             let config = builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate { provider }))
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate::new(provider)))
                 .with_no_client_auth();
             return Ok((Arc::new(config), log));
         }
@@ -367,20 +367,50 @@ pub fn server_name(host: &str) -> Result<ServerName<'static>, TlsSetupError> {
         .map_err(|error| TlsSetupError(format!("invalid TLS server name {host:?}: {error}")))
 }
 
+/// Where a recording [`AcceptAnyCertificate`] leaves the chain it was shown (end entity
+/// first).
+pub type SharedChain = Arc<Mutex<Option<Vec<CertificateDer<'static>>>>>;
+
+/// Accepts any certificate (`--insecure`, and the security checks that must see a chain
+/// whatever it is); the handshake signatures are still verified with the presented key.
 #[derive(Debug)]
-struct AcceptAnyCertificate {
+pub struct AcceptAnyCertificate {
     provider: Arc<CryptoProvider>,
+    record: Option<SharedChain>,
+}
+
+impl AcceptAnyCertificate {
+    /// A verifier that accepts any certificate.
+    pub fn new(provider: Arc<CryptoProvider>) -> Self {
+        Self {
+            provider,
+            record: None,
+        }
+    }
+
+    /// A verifier that accepts any certificate and keeps the chain it was shown in `chain`.
+    pub fn recording(provider: Arc<CryptoProvider>, chain: SharedChain) -> Self {
+        Self {
+            provider,
+            record: Some(chain),
+        }
+    }
 }
 
 impl ServerCertVerifier for AcceptAnyCertificate {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(record) = &self.record {
+            let mut chain = vec![end_entity.clone().into_owned()];
+            chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
+            *record.lock().unwrap_or_else(PoisonError::into_inner) = Some(chain);
+        }
         Ok(ServerCertVerified::assertion())
     }
 

@@ -4,12 +4,11 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rustls::DigitallySignedStruct;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::CertificateDer;
 
-use crate::engine::{CheckContext, CheckResult, ConnSettings, Finding, Protocol};
+use crate::engine::{
+    AcceptAnyCertificate, CheckContext, CheckResult, ConnSettings, Finding, Protocol,
+};
 use crate::suites::imap::session::ImapSession;
 use crate::suites::smtp::session::{CLIENT_NAME, SmtpSession};
 use crate::target::{Endpoint, Security, Target};
@@ -239,66 +238,7 @@ pub fn unclear(service: &Service, outcome: &ProbeOutcome) -> Option<Finding> {
     }
 }
 
-/// Where a capturing connection leaves the chain it was shown (end entity first).
-pub type SharedChain = Arc<Mutex<Option<Vec<CertificateDer<'static>>>>>;
-
-/// A certificate verifier that accepts any certificate and keeps the chain it was shown
-/// (handshake signatures are still verified with the presented key).
-#[derive(Debug)]
-struct Capture {
-    provider: Arc<CryptoProvider>,
-    chain: SharedChain,
-}
-
-impl ServerCertVerifier for Capture {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let mut chain = vec![end_entity.clone().into_owned()];
-        chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
-        *self.chain.lock().unwrap_or_else(PoisonError::into_inner) = Some(chain);
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
+pub use crate::engine::SharedChain;
 
 /// A context whose connections accept any certificate and record the chain into `chain`.
 pub fn capturing(
@@ -307,10 +247,7 @@ pub fn capturing(
 ) -> Result<(CheckContext, SharedChain), Finding> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain = Arc::new(Mutex::new(None));
-    let verifier = Capture {
-        provider: provider.clone(),
-        chain: chain.clone(),
-    };
+    let verifier = AcceptAnyCertificate::recording(provider.clone(), chain.clone());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| Finding::harness(format!("TLS setup: {e}")))?
