@@ -7,7 +7,8 @@
 # Starts Dovecot + Postfix, Radicale and Apache from scripts/servers/ on loopback, puts
 # scripts/record-proxy.py between each client and server (plaintext ports: the starters allow
 # plaintext AUTH on loopback), and stops everything at the end. Test passwords only.
-#   scripts/record-fixtures.sh [imap|smtp|dav ...]    (default: all)
+#   benches/corpora/real/ (`bench`: the real-traffic benchmark corpora, see record_bench)
+#   scripts/record-fixtures.sh [imap|smtp|dav|bench ...]    (default: imap smtp dav)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 servers=$root/scripts/servers
@@ -452,6 +453,33 @@ client-style samples kept here by the DAV codec work; the recorder does not touc
 EOF
 }
 
+# The real-traffic benchmark corpora (benches/corpora/real/, issue 15): a long submission
+# session to Postfix, EHLO/LHLO replies, a Thunderbird-like IMAP session to Dovecot reading
+# what was delivered, and CalDAV/CardDAV/WebDAV multistatus bodies from Radicale and Apache.
+record_bench() {
+  local rec=$work/bench out=$root/benches/corpora/real
+  local n=${BENCH_MESSAGES:-250}
+  mkdir -p "$rec/dav-radicale" "$rec/dav-apache"
+  record "$rec" smtp-postfix "$postfix_SUBMISSION_PORT" \
+    "python3 $clients/bench_sessions.py smtp \$PROXY_PORT alice alice-password $n"
+  record "$rec" ehlo-postfix-mx "$postfix_SMTP_PORT" \
+    "python3 $clients/bench_sessions.py ehlo \$PROXY_PORT"
+  record "$rec" lmtp-dovecot "$postfix_LMTP_PORT" \
+    "python3 $clients/bench_sessions.py ehlo \$PROXY_PORT lmtp"
+  # Let the deliveries land before the IMAP session reads them.
+  local _
+  for _ in $(seq 1 60); do
+    python3 -c "import imaplib,sys; m=imaplib.IMAP4('127.0.0.1',$postfix_IMAP_PORT); m.login('alice','alice-password'); t,d=m.select('INBOX'); sys.exit(0 if int(d[0])>=$n*6//10 else 1)" 2>/dev/null && break
+    sleep 1
+  done
+  record "$rec" imap-dovecot "$postfix_IMAP_PORT" \
+    "python3 $clients/bench_sessions.py imap \$PROXY_PORT alice alice-password"
+  python3 "$clients/bench_sessions.py" dav "http://127.0.0.1:$radicale_HTTP_PORT/" alice alice-password "$n" "$rec/dav-radicale"
+  python3 "$clients/bench_sessions.py" webdav "http://127.0.0.1:$apache_HTTP_PORT/dav" alice alice-password "$n" "$rec/dav-apache"
+  rm -rf "$out"
+  python3 "$clients/bench_corpora.py" "$rec" "$out"
+}
+
 main() {
   local what=("$@")
   [ ${#what[@]} -gt 0 ] || what=(smtp imap dav)
@@ -462,7 +490,8 @@ main() {
     case $item in
       imap | smtp) need_mail=1 ;;
       dav) need_dav=1 ;;
-      *) echo "unknown: $item (imap|smtp|dav)" >&2; exit 2 ;;
+      bench) need_mail=1 need_dav=1 ;;
+      *) echo "unknown: $item (imap|smtp|dav|bench)" >&2; exit 2 ;;
     esac
   done
   if [ $need_mail = 1 ]; then start_server postfix; fi
@@ -478,6 +507,7 @@ main() {
         record_imap
         ;;
       dav) record_dav ;;
+      bench) record_bench ;;
     esac
   done
 }

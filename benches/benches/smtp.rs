@@ -1,5 +1,7 @@
-//! SMTP decoding: groupwire-smtp against Stalwart's `smtp-proto` on the same corpora
-//! (`benches/corpora/gen_smtp.py`), plus allocations per item.
+//! SMTP decoding: groupwire-smtp against Stalwart's `smtp-proto` on the same corpora, plus
+//! allocations per item: the generated ones (`benches/corpora/gen_smtp.py`, groups `smtp/*`)
+//! and real traffic recorded against Postfix and Dovecot (`benches/corpora/real/`, written by
+//! `scripts/record-fixtures.sh bench`, groups `smtp-real/*`).
 //!
 //! What each one does: groupwire validates every command fully (paths, every ESMTP
 //! parameter) and the typed parameters are iterated here so both sides type them; Stalwart
@@ -184,93 +186,145 @@ fn report_allocations(name: &str, items: usize, work: impl FnOnce() -> usize) {
     );
 }
 
-fn bench(c: &mut Criterion) {
-    let limits = Limits::default();
-    let commands = corpus("smtp-commands.txt");
-    let replies = corpus("smtp-replies.txt");
-    let ehlo = corpus("smtp-ehlo.txt");
-    let data = corpus("smtp-data.txt");
+/// One set of corpora: commands, replies, EHLO replies and one DATA payload.
+struct Corpora {
+    commands: Vec<u8>,
+    replies: Vec<u8>,
+    ehlo: Vec<u8>,
+    data: Vec<u8>,
+}
 
-    let command_count = groupwire_commands(&commands, &limits);
-    assert_eq!(command_count, stalwart_commands(&commands));
-    let reply_count = groupwire_replies(&replies, &limits);
-    assert_eq!(reply_count, stalwart_replies(&replies));
-    let ehlo_count = groupwire_ehlo(&ehlo, &limits);
-    assert_eq!(ehlo_count, stalwart_ehlo(&ehlo));
+impl Corpora {
+    /// The generated corpora (`benches/corpora/gen_smtp.py`).
+    fn generated() -> Self {
+        Self {
+            commands: corpus("smtp-commands.txt"),
+            replies: corpus("smtp-replies.txt"),
+            ehlo: corpus("smtp-ehlo.txt"),
+            data: corpus("smtp-data.txt"),
+        }
+    }
+
+    /// Real traffic (`scripts/record-fixtures.sh bench`): python smtplib submitting to Postfix,
+    /// and the EHLO/LHLO replies of Postfix and Dovecot, repeated to about 1,000 replies.
+    fn real() -> Self {
+        let ehlo = corpus("real/smtp-real-ehlo.txt");
+        let replies_in_ehlo = ehlo
+            .windows(5)
+            .filter(|w| w.starts_with(b"\r\n250 "))
+            .count();
+        Self {
+            commands: corpus("real/smtp-postfix-commands.txt"),
+            replies: corpus("real/smtp-postfix-replies.txt"),
+            ehlo: ehlo.repeat(1000 / replies_in_ehlo.max(1)),
+            data: corpus("real/smtp-postfix-data.txt"),
+        }
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    run(c, "smtp", &Corpora::generated());
+    run(c, "smtp-real", &Corpora::real());
+}
+
+/// Benches every corpus of `corpora` under `prefix/commands`, `prefix/replies`, ...
+fn run(c: &mut Criterion, prefix: &str, corpora: &Corpora) {
+    let limits = Limits::default();
+    let Corpora {
+        commands,
+        replies,
+        ehlo,
+        data,
+    } = corpora;
+
+    let command_count = groupwire_commands(commands, &limits);
+    assert_eq!(command_count, stalwart_commands(commands));
+    let reply_count = groupwire_replies(replies, &limits);
+    assert_eq!(reply_count, stalwart_replies(replies));
+    let ehlo_count = groupwire_ehlo(ehlo, &limits);
+    assert_eq!(ehlo_count, stalwart_ehlo(ehlo));
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
-    groupwire_data_copy(&data, &limits, &mut ours);
-    stalwart_data(&data, &mut theirs);
+    groupwire_data_copy(data, &limits, &mut ours);
+    stalwart_data(data, &mut theirs);
     assert_eq!(ours, theirs, "both un-stuff to the same payload");
     let payload_len = ours.len();
 
-    report_allocations("smtp/commands/groupwire", command_count, || {
-        groupwire_commands(&commands, &limits)
+    report_allocations(
+        &format!("{prefix}/commands/groupwire"),
+        command_count,
+        || groupwire_commands(commands, &limits),
+    );
+    report_allocations(
+        &format!("{prefix}/commands/stalwart"),
+        command_count,
+        || stalwart_commands(commands),
+    );
+    report_allocations(&format!("{prefix}/replies/groupwire"), reply_count, || {
+        groupwire_replies(replies, &limits)
     });
-    report_allocations("smtp/commands/stalwart", command_count, || {
-        stalwart_commands(&commands)
+    report_allocations(&format!("{prefix}/replies/stalwart"), reply_count, || {
+        stalwart_replies(replies)
     });
-    report_allocations("smtp/replies/groupwire", reply_count, || {
-        groupwire_replies(&replies, &limits)
+    report_allocations(&format!("{prefix}/ehlo/groupwire"), ehlo_count, || {
+        groupwire_ehlo(ehlo, &limits)
     });
-    report_allocations("smtp/replies/stalwart", reply_count, || {
-        stalwart_replies(&replies)
+    report_allocations(&format!("{prefix}/ehlo/stalwart"), ehlo_count, || {
+        stalwart_ehlo(ehlo)
     });
-    report_allocations("smtp/ehlo/groupwire", ehlo_count, || {
-        groupwire_ehlo(&ehlo, &limits)
-    });
-    report_allocations("smtp/ehlo/stalwart", ehlo_count, || stalwart_ehlo(&ehlo));
-    report_allocations("smtp/data/groupwire-slices", payload_len, || {
-        groupwire_data_slices(&data, &limits)
-    });
+    report_allocations(
+        &format!("{prefix}/data/groupwire-slices"),
+        payload_len,
+        || groupwire_data_slices(data, &limits),
+    );
 
-    let mut group = c.benchmark_group("smtp/commands");
+    let mut group = c.benchmark_group(format!("{prefix}/commands"));
     group.throughput(Throughput::Bytes(commands.len() as u64));
     group.bench_function("groupwire", |b| {
-        b.iter(|| groupwire_commands(black_box(&commands), &limits))
+        b.iter(|| groupwire_commands(black_box(commands), &limits))
     });
     group.bench_function("stalwart-smtp-proto", |b| {
-        b.iter(|| stalwart_commands(black_box(&commands)))
+        b.iter(|| stalwart_commands(black_box(commands)))
     });
     group.finish();
 
-    let mut group = c.benchmark_group("smtp/replies");
+    let mut group = c.benchmark_group(format!("{prefix}/replies"));
     group.throughput(Throughput::Bytes(replies.len() as u64));
     group.bench_function("groupwire", |b| {
-        b.iter(|| groupwire_replies(black_box(&replies), &limits))
+        b.iter(|| groupwire_replies(black_box(replies), &limits))
     });
     group.bench_function("stalwart-smtp-proto", |b| {
-        b.iter(|| stalwart_replies(black_box(&replies)))
+        b.iter(|| stalwart_replies(black_box(replies)))
     });
     group.finish();
 
-    let mut group = c.benchmark_group("smtp/ehlo");
+    let mut group = c.benchmark_group(format!("{prefix}/ehlo"));
     group.throughput(Throughput::Bytes(ehlo.len() as u64));
     group.bench_function("groupwire", |b| {
-        b.iter(|| groupwire_ehlo(black_box(&ehlo), &limits))
+        b.iter(|| groupwire_ehlo(black_box(ehlo), &limits))
     });
     group.bench_function("stalwart-smtp-proto", |b| {
-        b.iter(|| stalwart_ehlo(black_box(&ehlo)))
+        b.iter(|| stalwart_ehlo(black_box(ehlo)))
     });
     group.finish();
 
-    let mut group = c.benchmark_group("smtp/data");
+    let mut group = c.benchmark_group(format!("{prefix}/data"));
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.sample_size(20);
     group.bench_function("groupwire-slices", |b| {
-        b.iter(|| groupwire_data_slices(black_box(&data), &limits))
+        b.iter(|| groupwire_data_slices(black_box(data), &limits))
     });
     let mut buffer = Vec::with_capacity(data.len());
     group.bench_function("groupwire-copy", |b| {
         b.iter(|| {
             buffer.clear();
-            groupwire_data_copy(black_box(&data), &limits, &mut buffer)
+            groupwire_data_copy(black_box(data), &limits, &mut buffer)
         })
     });
     group.bench_function("stalwart-smtp-proto", |b| {
         b.iter(|| {
             buffer.clear();
-            stalwart_data(black_box(&data), &mut buffer)
+            stalwart_data(black_box(data), &mut buffer)
         })
     });
     group.finish();
