@@ -80,78 +80,171 @@ impl serde::Serialize for MechanismList<'_> {
     }
 }
 
+/// The keywords [`Capability`] types, matched without regard to case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Size,
+    EightBitMime,
+    Pipelining,
+    Chunking,
+    BinaryMime,
+    Dsn,
+    EnhancedStatusCodes,
+    SmtpUtf8,
+    StartTls,
+    RequireTls,
+    Auth,
+    DeliverBy,
+    MtPriority,
+    FutureRelease,
+    Limits,
+    Etrn,
+    Atrn,
+    Burl,
+    Rrvs,
+}
+
+impl Keyword {
+    /// The keyword `word` names, if typed: dispatched on its length and first letter, so a
+    /// keyword is compared with at most two names.
+    fn of(word: &[u8]) -> Option<Keyword> {
+        let first = word.first()?.to_ascii_uppercase();
+        // (length, first letter) leaves at most two candidates.
+        let (name, keyword): (&[u8], Keyword) = match (word.len(), first) {
+            (3, b'D') => (b"DSN", Keyword::Dsn),
+            (4, b'S') => (b"SIZE", Keyword::Size),
+            (4, b'E') => (b"ETRN", Keyword::Etrn),
+            (4, b'R') => (b"RRVS", Keyword::Rrvs),
+            (4, b'B') => (b"BURL", Keyword::Burl),
+            (4, b'A') if same(word, b"AUTH") => return Some(Keyword::Auth),
+            (4, b'A') => (b"ATRN", Keyword::Atrn),
+            (6, b'L') => (b"LIMITS", Keyword::Limits),
+            (8, b'8') => (b"8BITMIME", Keyword::EightBitMime),
+            (8, b'C') => (b"CHUNKING", Keyword::Chunking),
+            (8, b'S') if same(word, b"STARTTLS") => return Some(Keyword::StartTls),
+            (8, b'S') => (b"SMTPUTF8", Keyword::SmtpUtf8),
+            (9, b'D') => (b"DELIVERBY", Keyword::DeliverBy),
+            (10, b'P') => (b"PIPELINING", Keyword::Pipelining),
+            (10, b'B') => (b"BINARYMIME", Keyword::BinaryMime),
+            (10, b'R') => (b"REQUIRETLS", Keyword::RequireTls),
+            (11, b'M') => (b"MT-PRIORITY", Keyword::MtPriority),
+            (13, b'F') => (b"FUTURERELEASE", Keyword::FutureRelease),
+            (19, b'E') => (b"ENHANCEDSTATUSCODES", Keyword::EnhancedStatusCodes),
+            _ => return None,
+        };
+        same(word, name).then_some(keyword)
+    }
+}
+
+/// `word` is `name` (upper case) in any case. Servers send keywords in upper case, so a plain
+/// comparison (a few word-sized compares) settles nearly every line before the byte-wise one.
+fn same(word: &[u8], name: &[u8]) -> bool {
+    word == name || word.eq_ignore_ascii_case(name)
+}
+
+/// A decimal number of 1 to 20 digits that fits a `u64`, in one pass.
+fn number(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 {
+        return None;
+    }
+    text.iter().try_fold(0u64, |n, &b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
 impl<'a> Capability<'a> {
     /// Parses one EHLO line's text (`keyword [params]`).
     pub fn parse(text: &'a str) -> Capability<'a> {
-        let (keyword, parameters) = match crate::parameters::split_once_byte(text, b' ') {
-            Some((keyword, parameters)) => (keyword, Some(parameters)),
-            None => (text, None),
+        Self::parse_bytes(text.as_bytes())
+    }
+
+    /// Parses one EHLO line's text as received. The keyword is matched as bytes and only the
+    /// text kept as `str` (parameters, an unknown keyword) is checked for UTF-8; a line that
+    /// is not UTF-8 comes back as [`Capability::Other`] with lossy text and no parameters.
+    pub(crate) fn parse_bytes(line: &'a [u8]) -> Capability<'a> {
+        let (word, parameters) = match line.iter().position(|&b| b == b' ') {
+            Some(at) => (
+                line.get(..at).unwrap_or_default(),
+                Some(line.get(at + 1..).unwrap_or_default()),
+            ),
+            None => (line, None),
         };
-        // Upper-cased once into a stack buffer, so each comparison below is a plain compare.
-        let mut folded = [0u8; 24];
-        let key: &[u8] = match folded.get_mut(..keyword.len()) {
-            Some(slot) => {
-                slot.copy_from_slice(keyword.as_bytes());
-                slot.make_ascii_uppercase();
-                slot
-            }
-            None => b"",
+        let lossy = || Capability::Other {
+            keyword: Cow::Owned(String::from_utf8_lossy(line).into_owned()),
+            parameters: None,
         };
-        let is = |name: &str| key == name.as_bytes();
-        let number = |text: Option<&str>| {
-            text.filter(|t| !t.is_empty() && t.len() <= 20 && t.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|t| t.parse::<u64>().ok())
+        let other = || {
+            let keyword = std::str::from_utf8(word);
+            let parameters = parameters.map(std::str::from_utf8).transpose();
+            match (keyword, parameters) {
+                (Ok(keyword), Ok(parameters)) => Capability::Other {
+                    keyword: Cow::Borrowed(keyword),
+                    parameters: parameters.map(Cow::Borrowed),
+                },
+                _ => lossy(),
+            }
         };
-        let other = || Capability::Other {
-            keyword: Cow::Borrowed(keyword),
-            parameters: parameters.map(Cow::Borrowed),
+        // Parameters kept as text: UTF-8, or the whole line is lossy `Other`.
+        let text = |params: &'a [u8], typed: fn(&'a str) -> Capability<'a>| {
+            std::str::from_utf8(params).map_or_else(|_| lossy(), typed)
         };
-        match parameters {
-            None if is("8BITMIME") => Capability::EightBitMime,
-            None if is("PIPELINING") => Capability::Pipelining,
-            None if is("CHUNKING") => Capability::Chunking,
-            None if is("BINARYMIME") => Capability::BinaryMime,
-            None if is("DSN") => Capability::Dsn,
-            None if is("ENHANCEDSTATUSCODES") => Capability::EnhancedStatusCodes,
-            None if is("SMTPUTF8") => Capability::SmtpUtf8,
-            None if is("STARTTLS") => Capability::StartTls,
-            None if is("REQUIRETLS") => Capability::RequireTls,
-            None if is("ETRN") => Capability::Etrn,
-            None if is("ATRN") => Capability::Atrn,
-            None if is("RRVS") => Capability::Rrvs,
-            None if is("SIZE") => Capability::Size(None),
-            None if is("DELIVERBY") => Capability::DeliverBy(None),
-            None if is("MT-PRIORITY") => Capability::MtPriority(None),
-            None if is("BURL") => Capability::Burl(None),
-            Some(params) if is("SIZE") => {
-                number(Some(params)).map_or_else(other, |n| Capability::Size(Some(n)))
+        let Some(keyword) = Keyword::of(word) else {
+            return other();
+        };
+        match (keyword, parameters) {
+            (Keyword::EightBitMime, None) => Capability::EightBitMime,
+            (Keyword::Pipelining, None) => Capability::Pipelining,
+            (Keyword::Chunking, None) => Capability::Chunking,
+            (Keyword::BinaryMime, None) => Capability::BinaryMime,
+            (Keyword::Dsn, None) => Capability::Dsn,
+            (Keyword::EnhancedStatusCodes, None) => Capability::EnhancedStatusCodes,
+            (Keyword::SmtpUtf8, None) => Capability::SmtpUtf8,
+            (Keyword::StartTls, None) => Capability::StartTls,
+            (Keyword::RequireTls, None) => Capability::RequireTls,
+            (Keyword::Etrn, None) => Capability::Etrn,
+            (Keyword::Atrn, None) => Capability::Atrn,
+            (Keyword::Rrvs, None) => Capability::Rrvs,
+            (Keyword::Size, None) => Capability::Size(None),
+            (Keyword::DeliverBy, None) => Capability::DeliverBy(None),
+            (Keyword::MtPriority, None) => Capability::MtPriority(None),
+            (Keyword::Burl, None) => Capability::Burl(None),
+            (Keyword::Size, Some(params)) => {
+                number(params).map_or_else(other, |n| Capability::Size(Some(n)))
             }
-            Some(params) if is("DELIVERBY") => {
-                number(Some(params)).map_or_else(other, |n| Capability::DeliverBy(Some(n)))
+            (Keyword::DeliverBy, Some(params)) => {
+                number(params).map_or_else(other, |n| Capability::DeliverBy(Some(n)))
             }
-            Some(params) if is("MT-PRIORITY") && !params.is_empty() && !params.contains(' ') => {
-                Capability::MtPriority(Some(Cow::Borrowed(params)))
+            (Keyword::MtPriority, Some(params))
+                if !params.is_empty() && !params.contains(&b' ') =>
+            {
+                text(params, |t| Capability::MtPriority(Some(Cow::Borrowed(t))))
             }
-            Some(params) if is("BURL") && !params.is_empty() => {
-                Capability::Burl(Some(Cow::Borrowed(params)))
+            (Keyword::Burl, Some(params)) if !params.is_empty() => {
+                text(params, |t| Capability::Burl(Some(Cow::Borrowed(t))))
             }
-            Some(params) if is("AUTH") && !params.is_empty() => {
-                Capability::Auth(MechanismList(Cow::Borrowed(params)))
+            (Keyword::Auth, Some(params)) if !params.is_empty() => text(params, |t| {
+                Capability::Auth(MechanismList(Cow::Borrowed(t)))
+            }),
+            (Keyword::Limits, Some(params)) if !params.is_empty() => {
+                text(params, |t| Capability::Limits(Cow::Borrowed(t)))
             }
-            Some(params) if is("LIMITS") && !params.is_empty() => {
-                Capability::Limits(Cow::Borrowed(params))
-            }
-            Some(params) if is("FUTURERELEASE") => {
-                match crate::parameters::split_once_byte(params, b' ') {
-                    Some((interval, datetime))
-                        if !datetime.is_empty() && !datetime.contains(' ') =>
-                    {
-                        match number(Some(interval)) {
-                            Some(max_interval) => Capability::FutureRelease {
+            (Keyword::FutureRelease, Some(params)) => {
+                let Some(at) = params.iter().position(|&b| b == b' ') else {
+                    return other();
+                };
+                let (interval, datetime) = (
+                    params.get(..at).unwrap_or_default(),
+                    params.get(at + 1..).unwrap_or_default(),
+                );
+                match number(interval) {
+                    Some(max_interval) if !datetime.is_empty() && !datetime.contains(&b' ') => {
+                        match std::str::from_utf8(datetime) {
+                            Ok(datetime) => Capability::FutureRelease {
                                 max_interval,
                                 max_datetime: Cow::Borrowed(datetime),
                             },
-                            None => other(),
+                            Err(_) => lossy(),
                         }
                     }
                     _ => other(),
@@ -252,13 +345,7 @@ impl<'a> Capabilities<'a> {
             .lines()
             .skip(1)
             .filter(|line| !line.is_empty())
-            .map(|line| match std::str::from_utf8(line) {
-                Ok(text) => Capability::parse(text),
-                Err(_) => Capability::Other {
-                    keyword: Cow::Owned(String::from_utf8_lossy(line).into_owned()),
-                    parameters: None,
-                },
-            })
+            .map(Capability::parse_bytes)
     }
 
     /// Whether the keyword `name` was announced (any case).
@@ -295,6 +382,61 @@ impl<'a> Capabilities<'a> {
 mod tests {
     use super::*;
     use crate::{Limits, decode_reply};
+
+    #[test]
+    fn keywords_are_matched_in_any_case_and_lines_that_are_not_utf8_stay_lossy() {
+        fn typed(line: &[u8]) -> Capability<'_> {
+            Capability::parse_bytes(line)
+        }
+        assert_eq!(typed(b"8bitmime"), Capability::EightBitMime);
+        assert_eq!(typed(b"StartTLS"), Capability::StartTls);
+        assert_eq!(typed(b"SMTPUTF8"), Capability::SmtpUtf8);
+        assert_eq!(typed(b"atrn"), Capability::Atrn);
+        assert_eq!(
+            typed(b"auth PLAIN LOGIN"),
+            Capability::Auth(MechanismList("PLAIN LOGIN".into()))
+        );
+        assert_eq!(
+            typed(b"SIZE 18446744073709551615"),
+            Capability::Size(Some(u64::MAX))
+        );
+        // One more than u64::MAX, and not a number: kept as sent.
+        for line in [&b"SIZE 18446744073709551616"[..], b"SIZE 12x", b"SIZE "] {
+            let text = std::str::from_utf8(line).unwrap();
+            let (keyword, parameters) = text.split_once(' ').unwrap();
+            assert_eq!(
+                typed(line),
+                Capability::Other {
+                    keyword: keyword.into(),
+                    parameters: Some(parameters.into())
+                }
+            );
+        }
+        for line in [
+            &b"SIZE \xff"[..],
+            b"AUTH PLAIN \xff",
+            b"X-\xff",
+            b"MT-PRIORITY \xff",
+        ] {
+            assert_eq!(
+                typed(line),
+                Capability::Other {
+                    keyword: String::from_utf8_lossy(line).into_owned().into(),
+                    parameters: None
+                },
+                "{line:?}"
+            );
+        }
+        // Same length and first letter as a known keyword, but another word.
+        assert_eq!(
+            typed(b"SMTPUTF9"),
+            Capability::Other {
+                keyword: "SMTPUTF9".into(),
+                parameters: None
+            }
+        );
+        assert_eq!(Capability::parse("CHUNKING"), Capability::Chunking);
+    }
 
     #[test]
     fn types_an_ehlo_reply() {

@@ -25,12 +25,41 @@ pub(crate) struct LineEnd {
 /// terminator it arrived with. A line ended by a bare LF (accepted under
 /// [`LineEndings::Lenient`]) therefore carries at most `max - 2` content octets, like one ended
 /// by CRLF, so everything that decodes re-encodes within the same limit.
+#[inline]
 pub(crate) fn find_line(
     input: &[u8],
     scan_from: usize,
     max: usize,
     limit: Limit,
     endings: LineEndings,
+) -> Result<Option<LineEnd>, DecodeError> {
+    let Some(end) = find_lf(input, scan_from, max, limit)? else {
+        return Ok(None);
+    };
+    if endings == LineEndings::Strict {
+        check_bare_lf(end)?;
+        // Lines are short: a branch-free pass the compiler vectorises beats a memchr call;
+        // the position is looked up only on error.
+        let text = input.get(..end.content).unwrap_or_default();
+        let has_bare_cr = text.iter().fold(false, |seen, &b| seen | (b == b'\r'));
+        if has_bare_cr {
+            check_bare_cr(text)?;
+        }
+    }
+    check_length(end, max, limit)?;
+    Ok(Some(end))
+}
+
+/// The first step of [`find_line`]: where the line ends (its LF, and the CR before it when
+/// there is one), or `Ok(None)` while none has arrived within `max` octets. A caller that
+/// scans the line itself runs the other steps ([`check_bare_lf`], [`check_bare_cr`],
+/// [`check_length`]) in that order.
+#[inline]
+pub(crate) fn find_lf(
+    input: &[u8],
+    scan_from: usize,
+    max: usize,
+    limit: Limit,
 ) -> Result<Option<LineEnd>, DecodeError> {
     let window_end = input.len().min(max);
     let window = input
@@ -44,32 +73,47 @@ pub(crate) fn find_line(
     };
     let lf = scan_from.min(window_end) + found;
     let has_cr = lf > 0 && input.get(lf - 1) == Some(&b'\r');
-    let content = if has_cr { lf - 1 } else { lf };
-    if endings == LineEndings::Strict {
-        if !has_cr {
-            return Err(DecodeError::new(
-                lf,
-                ErrorKind::Expected(Expected::CrlfNotBareLf),
-            ));
-        }
-        // Lines are short: a branch-free pass the compiler vectorises beats a memchr call;
-        // the position is looked up only on error.
-        let text = input.get(..content).unwrap_or_default();
-        let has_bare_cr = text.iter().fold(false, |seen, &b| seen | (b == b'\r'));
-        if has_bare_cr && let Some(cr) = memchr(b'\r', text) {
-            return Err(DecodeError::new(
-                cr,
-                ErrorKind::Expected(Expected::CrlfNotBareCr),
-            ));
-        }
-    }
-    if content.saturating_add(CRLF_LEN) > max {
-        return Err(DecodeError::new(lf, ErrorKind::LimitExceeded(limit)));
-    }
     Ok(Some(LineEnd {
-        content,
+        content: if has_cr { lf - 1 } else { lf },
         consumed: lf + 1,
     }))
+}
+
+/// Strict line endings: the line must end in CRLF, not a bare LF.
+#[inline]
+pub(crate) fn check_bare_lf(end: LineEnd) -> Result<(), DecodeError> {
+    if end.consumed - end.content == CRLF_LEN {
+        Ok(())
+    } else {
+        Err(DecodeError::new(
+            end.content,
+            ErrorKind::Expected(Expected::CrlfNotBareLf),
+        ))
+    }
+}
+
+/// Strict line endings: no CR inside the line's content (`content`, without its CRLF).
+#[inline]
+pub(crate) fn check_bare_cr(content: &[u8]) -> Result<(), DecodeError> {
+    match memchr(b'\r', content) {
+        Some(cr) => Err(DecodeError::new(
+            cr,
+            ErrorKind::Expected(Expected::CrlfNotBareCr),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The line, counted with CRLF, within `max` octets.
+#[inline]
+pub(crate) fn check_length(end: LineEnd, max: usize, limit: Limit) -> Result<(), DecodeError> {
+    if end.content.saturating_add(CRLF_LEN) > max {
+        return Err(DecodeError::new(
+            end.consumed - 1,
+            ErrorKind::LimitExceeded(limit),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

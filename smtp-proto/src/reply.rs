@@ -7,7 +7,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
-use crate::line::find_line;
+use crate::limits::LineEndings;
+use crate::line::{check_bare_cr, check_bare_lf, check_length, find_lf};
 use crate::{DecodeError, Decoded, Encode, ErrorKind, Expected, Limit, Limits};
 
 /// A three-digit reply code: first digit 2-5, second 0-5, third 0-9 (RFC 5321 §4.2).
@@ -370,19 +371,32 @@ impl ReplyScan {
         loop {
             let start = self.line_start;
             let rest = input.get(start..).unwrap_or_default();
-            let end = find_line(
+            // The line's LF is found, then the line is judged here so each byte is read once
+            // more, not twice: one branch-free pass (the compiler vectorises it) looks for any
+            // control character, which covers strict mode's bare CR; positions are looked up
+            // only on error, in the order find_line reports them.
+            let end = find_lf(
                 rest,
                 self.scanned - start,
                 limits.max_line_length,
                 Limit::LineLength,
-                limits.line_endings,
             )
             .map_err(|e| e.shifted(start))?;
             let Some(end) = end else {
                 self.scanned = input.len().max(start);
                 return Ok(Decoded::Incomplete { needed: None });
             };
+            let strict = limits.line_endings == LineEndings::Strict;
+            if strict {
+                check_bare_lf(end).map_err(|e| e.shifted(start))?;
+            }
             let line = rest.get(..end.content).unwrap_or_default();
+            let controls = line.iter().fold(false, |seen, &b| seen | is_control(b));
+            if controls && strict {
+                check_bare_cr(line).map_err(|e| e.shifted(start))?;
+            }
+            check_length(end, limits.max_line_length, Limit::LineLength)
+                .map_err(|e| e.shifted(start))?;
             let code = line
                 .get(..3)
                 .and_then(ReplyCode::parse)
@@ -398,9 +412,6 @@ impl ReplyScan {
                 Some(_) => return Err(error(start + 3, Expected::ReplySeparator)),
             };
             let text = line.get(4..).unwrap_or_default();
-            // A branch-free pass the compiler vectorises; the position is looked up only on
-            // error.
-            let controls = text.iter().fold(false, |seen, &b| seen | is_control(b));
             if controls && let Some(at) = text.iter().position(|&b| is_control(b)) {
                 return Err(error(start + 4 + at, Expected::PrintableText));
             }
