@@ -19,6 +19,7 @@ pub mod fixture;
 pub mod interop;
 pub mod objects;
 pub mod query;
+pub mod resources;
 pub mod scheduling;
 pub mod sync;
 
@@ -56,6 +57,13 @@ macro_rules! with_kind {
     };
 }
 
+with_kind!(etag_on_get, resources::etag_on_get, Kind::Calendar);
+with_kind!(etag_changes, resources::etag_changes, Kind::Calendar);
+with_kind!(
+    multiget_missing,
+    resources::multiget_missing,
+    Kind::Calendar
+);
 with_kind!(sync_initial, sync::initial_lists_members, Kind::Calendar);
 with_kind!(sync_change, sync::reports_change, Kind::Calendar);
 with_kind!(sync_removal, sync::reports_removal, Kind::Calendar);
@@ -193,12 +201,12 @@ static CHECKS: &[Check] = &[
         "GET of a calendar object carries a strong ETag equal to getetag",
         4791, "5.3.4", Must,
         "A response to a GET request targeted at a calendar object resource MUST contain an ETag response header field indicating the current value of the strong entity tag of the calendar object resource.",
-        needs [], faults ["dav-no-etag", "dav-weak-etag"], accounts 1, objects::etag_on_get),
+        needs [], faults ["dav-no-etag", "dav-weak-etag"], accounts 1, etag_on_get),
     check!("caldav.etag.changes", Caldav,
         "A changed calendar object gets a new getetag",
         9110, "8.8.1", Must,
         "A \"strong validator\" is representation metadata that changes value whenever a change occurs to the representation data that would be observable in the content of a 200 (OK) response to GET.",
-        needs [], faults ["dav-etag-static"], accounts 1, objects::etag_changes),
+        needs [], faults ["dav-etag-static"], accounts 1, etag_changes),
     // calendar-multiget.
     check!("caldav.multiget.data", Caldav,
         "calendar-multiget returns the data and ETag of each object",
@@ -209,7 +217,7 @@ static CHECKS: &[Check] = &[
         "calendar-multiget answers a missing href with its own 404",
         4791, "7.9", Must,
         "In the case of an error accessing any of the provided DAV:href resources, the server MUST return the appropriate error status code in the DAV:status element of the corresponding DAV:response element.",
-        needs [], faults ["dav-multiget-drops-missing"], accounts 1, objects::multiget_missing),
+        needs [], faults ["dav-multiget-drops-missing"], accounts 1, multiget_missing),
     // calendar-query.
     check!("caldav.query.time-range", Caldav,
         "A single event matches the time ranges it overlaps, and only those",

@@ -266,55 +266,6 @@ pub async fn put_unsupported_media(cx: CheckContext) -> CheckResult {
     refused_with(&response, Name::CalDav(CalDav::SupportedCalendarData))
 }
 
-/// RFC 4791 §5.3.4: GET carries a strong ETag equal to getetag.
-pub async fn etag_on_get(cx: CheckContext) -> CheckResult {
-    let (mut dav, path) = calendar(&cx, &[]).await?;
-    let target = dav.store(&path, "e", &data::single(&uid(&cx, "e"))).await?;
-    let response = dav.get(&target).await?;
-    let header = response.header("etag").map(str::to_owned);
-    let Some(etag) = header else {
-        return Err(Finding::violation(
-            format!("an ETag header on GET {target}"),
-            response.summary(),
-        ));
-    };
-    ensure(!etag.starts_with("W/"), "a strong entity tag", || {
-        format!("ETag: {etag}")
-    })?;
-    let property = dav.etag(&target).await?;
-    ensure(
-        property.as_deref() == Some(etag.as_str()),
-        format!("DAV:getetag equal to the ETag header {etag}"),
-        || format!("{property:?}"),
-    )
-}
-
-/// RFC 4791 §5.3.4 (RFC 6578 §3.5.1 relies on it): an update changes the entity tag.
-pub async fn etag_changes(cx: CheckContext) -> CheckResult {
-    let (mut dav, path) = calendar(&cx, &[]).await?;
-    let uid = uid(&cx, "e");
-    let target = dav
-        .store(
-            &path,
-            "e",
-            &data::event(&uid, "20270104T100000Z", "20270104T110000Z", "Before"),
-        )
-        .await?;
-    let before = dav.etag(&target).await?;
-    dav.store(
-        &path,
-        "e",
-        &data::event(&uid, "20270104T100000Z", "20270104T110000Z", "After"),
-    )
-    .await?;
-    let after = dav.etag(&target).await?;
-    ensure(
-        before.is_some() && after.is_some() && before != after,
-        "a new DAV:getetag after the object changed",
-        || format!("{before:?} before, {after:?} after"),
-    )
-}
-
 /// RFC 4791 §7.9: calendar-multiget returns the data and ETag of each object asked for.
 pub async fn multiget_data(cx: CheckContext) -> CheckResult {
     let (mut dav, path) = calendar(&cx, &[]).await?;
@@ -343,26 +294,6 @@ pub async fn multiget_data(cx: CheckContext) -> CheckResult {
         )?;
     }
     Ok(())
-}
-
-/// RFC 4791 §7.9: an href that does not exist gets its own 404 response.
-pub async fn multiget_missing(cx: CheckContext) -> CheckResult {
-    let (mut dav, path) = calendar(&cx, &[]).await?;
-    let a = dav.store(&path, "a", &data::single(&uid(&cx, "a"))).await?;
-    let missing = format!("{path}missing.ics");
-    let response = dav.multiget(&path, &[a, missing.clone()]).await?;
-    let ms = multistatus(&response)?;
-    let status = response_for(&ms, &missing).map(|r| {
-        r.status
-            .as_ref()
-            .and_then(|s| s.code())
-            .or_else(|| r.propstats.first().and_then(|ps| ps.status.code()))
-    });
-    ensure(
-        status == Some(Some(404)),
-        format!("a DAV:response for {missing} with status 404"),
-        || format!("{status:?}"),
-    )
 }
 
 /// RFC 4791 §7.1 (RFC 3253 §3.1.5): supported-report-set of a calendar lists the three

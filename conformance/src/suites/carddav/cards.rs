@@ -255,52 +255,6 @@ pub async fn supported_reports(cx: CheckContext) -> CheckResult {
     )
 }
 
-/// RFC 6352 §6.3.2.3: GET carries a strong ETag equal to getetag.
-pub async fn etag_on_get(cx: CheckContext) -> CheckResult {
-    let (mut dav, path) = addressbook(&cx).await?;
-    let target = dav
-        .store(
-            &path,
-            "e",
-            &data::card3(&cx.scratch_name("e"), "Etag", "Tag"),
-        )
-        .await?;
-    let response = dav.get(&target).await?;
-    let Some(etag) = response.header("etag").map(str::to_owned) else {
-        return Err(Finding::violation(
-            format!("an ETag header on GET {target}"),
-            response.summary(),
-        ));
-    };
-    ensure(!etag.starts_with("W/"), "a strong entity tag", || {
-        format!("ETag: {etag}")
-    })?;
-    let property = dav.etag(&target).await?;
-    ensure(
-        property.as_deref() == Some(etag.as_str()),
-        format!("DAV:getetag equal to the ETag header {etag}"),
-        || format!("{property:?}"),
-    )
-}
-
-/// RFC 9110 §8.8.1: an update changes the entity tag.
-pub async fn etag_changes(cx: CheckContext) -> CheckResult {
-    let (mut dav, path) = addressbook(&cx).await?;
-    let uid = cx.scratch_name("e");
-    let target = dav
-        .store(&path, "e", &data::card3(&uid, "Before", "Tag"))
-        .await?;
-    let before = dav.etag(&target).await?;
-    dav.store(&path, "e", &data::card3(&uid, "After", "Tag"))
-        .await?;
-    let after = dav.etag(&target).await?;
-    ensure(
-        before.is_some() && after.is_some() && before != after,
-        "a new DAV:getetag after the vCard changed",
-        || format!("{before:?} before, {after:?} after"),
-    )
-}
-
 /// RFC 6352 §8.7: addressbook-multiget returns the data of each vCard asked for.
 pub async fn multiget_data(cx: CheckContext) -> CheckResult {
     let (mut dav, path) = people(&cx).await?;
@@ -316,27 +270,6 @@ pub async fn multiget_data(cx: CheckContext) -> CheckResult {
         )?;
     }
     Ok(())
-}
-
-/// RFC 6352 §8.7: a missing href gets its own 404.
-pub async fn multiget_missing(cx: CheckContext) -> CheckResult {
-    let (mut dav, path) = people(&cx).await?;
-    let missing = format!("{path}missing.vcf");
-    let response = dav
-        .multiget(&path, &[format!("{path}{ANNA}.vcf"), missing.clone()])
-        .await?;
-    let ms = multistatus(&response)?;
-    let status = response_for(&ms, &missing).map(|r| {
-        r.status
-            .as_ref()
-            .and_then(|s| s.code())
-            .or_else(|| r.propstats.first().and_then(|ps| ps.status.code()))
-    });
-    ensure(
-        status == Some(Some(404)),
-        format!("a DAV:response for {missing} with status 404"),
-        || format!("{status:?}"),
-    )
 }
 
 fn text(text: &str, match_type: Option<&str>, negate: bool) -> CardTextMatch<'static> {

@@ -15,7 +15,7 @@ pub mod data;
 use crate::engine::{Check, CheckContext, CheckResult, Suite};
 use crate::suites::caldav::fixture::{self, Kind};
 use crate::suites::caldav::interop::{self, Client};
-use crate::suites::caldav::{acl, sync};
+use crate::suites::caldav::{acl, resources, sync};
 
 const PROFILES: &[&str] = &[];
 
@@ -46,6 +46,9 @@ macro_rules! with_kind {
     };
 }
 
+with_kind!(etag_on_get, resources::etag_on_get);
+with_kind!(etag_changes, resources::etag_changes);
+with_kind!(multiget_missing, resources::multiget_missing);
 with_kind!(sync_initial, sync::initial_lists_members);
 with_kind!(sync_change, sync::reports_change);
 with_kind!(sync_removal, sync::reports_removal);
@@ -148,12 +151,12 @@ static CHECKS: &[Check] = &[
         "GET of a vCard carries a strong ETag equal to getetag",
         6352, "6.3.2.3", Must,
         "A response to a GET request targeted at an address object resource MUST contain an ETag response header field indicating the current value of the strong entity tag of the address object resource.",
-        needs [], faults ["dav-no-etag", "dav-weak-etag"], accounts 1, cards::etag_on_get),
+        needs [], faults ["dav-no-etag", "dav-weak-etag"], accounts 1, etag_on_get),
     check!("carddav.etag.changes", Carddav,
         "A changed vCard gets a new getetag",
         9110, "8.8.1", Must,
         "A \"strong validator\" is representation metadata that changes value whenever a change occurs to the representation data that would be observable in the content of a 200 (OK) response to GET.",
-        needs [], faults ["dav-etag-static"], accounts 1, cards::etag_changes),
+        needs [], faults ["dav-etag-static"], accounts 1, etag_changes),
     check!("carddav.multiget.data", Carddav,
         "addressbook-multiget returns the data of each vCard",
         6352, "8.7", Must,
@@ -163,7 +166,7 @@ static CHECKS: &[Check] = &[
         "addressbook-multiget answers a missing href with its own 404",
         6352, "8.7", Must,
         "In the case of an error accessing any of the provided DAV:href resources, the server MUST return the appropriate error status code in the DAV:status element of the corresponding DAV:response element.",
-        needs [], faults ["dav-multiget-drops-missing"], accounts 1, cards::multiget_missing),
+        needs [], faults ["dav-multiget-drops-missing"], accounts 1, multiget_missing),
     check!("carddav.query.contains", Carddav,
         "text-match is a case-insensitive contains by default",
         6352, "10.5.4", Must,
