@@ -9,6 +9,9 @@
 //! (`benches/corpora/real/dav-*.xml`, `scripts/record-fixtures.sh bench`: PROPFIND Depth 1,
 //! calendar-query, calendar-multiget, addressbook-query, sync-collection; group
 //! `dav_multistatus_real`, every body decoded once per iteration).
+//!
+//! The measured functions are `#[inline(never)]`, so `scripts/bench-icount.sh` can count
+//! the instructions of each (one call per iteration: no effect on the timings).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use groupwire_dav::{DavResponse, Decoded, Limits};
@@ -70,11 +73,13 @@ struct Prop {
     sync_token: Option<String>,
 }
 
+#[inline(never)]
 fn serde_structs(text: &str) -> usize {
     let multistatus: Multistatus = quick_xml::de::from_str(text).expect("serde deserialises");
     multistatus.responses.len()
 }
 
+#[inline(never)]
 fn groupwire(input: &[u8]) -> usize {
     match DavResponse::decode(input, &Limits::default()) {
         Ok(Decoded::Complete {
@@ -85,6 +90,7 @@ fn groupwire(input: &[u8]) -> usize {
     }
 }
 
+#[inline(never)]
 fn roxmltree_dom(text: &str) -> usize {
     let doc = roxmltree::Document::parse(text).expect("roxmltree parses");
     doc.root_element()
@@ -93,6 +99,7 @@ fn roxmltree_dom(text: &str) -> usize {
         .count()
 }
 
+#[inline(never)]
 fn quick_xml_scan(text: &str) -> usize {
     let mut reader = NsReader::from_str(text);
     let mut elements = 0;

@@ -6,6 +6,9 @@
 //! (a server would send `+` there): groupwire reports it and goes on without rescanning;
 //! imap-codec reports `LiteralFound` and restarts from the command's start once more bytes
 //! are buffered (its API has no state).
+//!
+//! The measured functions are `#[inline(never)]`, so `scripts/bench-icount.sh` can count
+//! the instructions of each (one call per iteration: no effect on the timings).
 
 use std::hint::black_box;
 
@@ -19,6 +22,7 @@ use imap_codec::decode::{CommandDecodeError, Decoder as _};
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;
 
+#[inline(never)]
 fn groupwire_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     let mut decoder = CommandDecoder::new(Limits::default());
     buffer.clear();
@@ -42,6 +46,7 @@ fn groupwire_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     n
 }
 
+#[inline(never)]
 fn codec_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     let codec = CommandCodec::default();
     buffer.clear();

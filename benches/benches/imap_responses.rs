@@ -6,6 +6,9 @@
 //! socket: bytes are appended to a buffer chunk by chunk and the decoder is asked for a
 //! response after each chunk; groupwire's `ResponseDecoder` keeps its scan position, the
 //! peers restart from the start of the buffered response each time (their API has no state).
+//!
+//! The measured functions are `#[inline(never)]`, so `scripts/bench-icount.sh` can count
+//! the instructions of each (one call per iteration: no effect on the timings).
 
 use std::hint::black_box;
 
@@ -28,6 +31,7 @@ fn limits() -> Limits {
     limits
 }
 
+#[inline(never)]
 fn groupwire_whole(input: &[u8]) -> usize {
     let mut decoder = ResponseDecoder::new(limits());
     let mut rest = input;
@@ -45,6 +49,7 @@ fn groupwire_whole(input: &[u8]) -> usize {
     n
 }
 
+#[inline(never)]
 fn groupwire_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     let mut decoder = ResponseDecoder::new(limits());
     buffer.clear();
@@ -67,6 +72,7 @@ fn groupwire_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     n
 }
 
+#[inline(never)]
 fn codec_whole(input: &[u8]) -> usize {
     let codec = ResponseCodec::default();
     let mut rest = input;
@@ -84,6 +90,7 @@ fn codec_whole(input: &[u8]) -> usize {
     n
 }
 
+#[inline(never)]
 fn codec_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     let codec = ResponseCodec::default();
     buffer.clear();
@@ -108,6 +115,7 @@ fn codec_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     n
 }
 
+#[inline(never)]
 fn djc_whole(input: &[u8]) -> usize {
     let mut rest = input;
     let mut n = 0;
@@ -124,6 +132,7 @@ fn djc_whole(input: &[u8]) -> usize {
     n
 }
 
+#[inline(never)]
 fn djc_chunked(input: &[u8], size: usize, buffer: &mut Vec<u8>) -> usize {
     buffer.clear();
     let mut start = 0;

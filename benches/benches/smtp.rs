@@ -10,6 +10,9 @@
 //! message. For EHLO, both produce typed capabilities. For DATA, groupwire hands out slices
 //! (and, for a like-for-like comparison, also copies them into a `Vec`); Stalwart copies the
 //! un-stuffed payload into a `Vec`.
+//!
+//! The measured functions are `#[inline(never)]`, so `scripts/bench-icount.sh` can count
+//! the instructions of each (one call per iteration: no effect on the timings).
 
 use std::hint::black_box;
 
@@ -25,6 +28,7 @@ use stalwart_smtp_proto::{EhloResponse, Request};
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;
 
+#[inline(never)]
 fn groupwire_commands(input: &[u8], limits: &Limits) -> usize {
     let mut rest = input;
     let mut n = 0;
@@ -47,6 +51,7 @@ fn groupwire_commands(input: &[u8], limits: &Limits) -> usize {
     n
 }
 
+#[inline(never)]
 fn stalwart_commands(input: &[u8]) -> usize {
     let mut iter = input.iter();
     let mut n = 0;
@@ -62,6 +67,7 @@ fn stalwart_commands(input: &[u8]) -> usize {
     n
 }
 
+#[inline(never)]
 fn groupwire_replies(input: &[u8], limits: &Limits) -> usize {
     let mut rest = input;
     let mut n = 0;
@@ -78,6 +84,7 @@ fn groupwire_replies(input: &[u8], limits: &Limits) -> usize {
     n
 }
 
+#[inline(never)]
 fn stalwart_replies(input: &[u8]) -> usize {
     let mut iter = input.iter();
     let mut n = 0;
@@ -93,6 +100,7 @@ fn stalwart_replies(input: &[u8]) -> usize {
     n
 }
 
+#[inline(never)]
 fn groupwire_ehlo(input: &[u8], limits: &Limits) -> usize {
     let mut rest = input;
     let mut n = 0;
@@ -112,6 +120,7 @@ fn groupwire_ehlo(input: &[u8], limits: &Limits) -> usize {
     n
 }
 
+#[inline(never)]
 fn stalwart_ehlo(input: &[u8]) -> usize {
     let mut iter = input.iter();
     let mut n = 0;
@@ -127,6 +136,7 @@ fn stalwart_ehlo(input: &[u8]) -> usize {
     n
 }
 
+#[inline(never)]
 fn groupwire_data_slices(input: &[u8], limits: &Limits) -> usize {
     let mut decoder = DataDecoder::new(limits);
     let mut rest = input;
@@ -149,6 +159,7 @@ fn groupwire_data_slices(input: &[u8], limits: &Limits) -> usize {
     }
 }
 
+#[inline(never)]
 fn groupwire_data_copy(input: &[u8], limits: &Limits, out: &mut Vec<u8>) -> usize {
     let mut decoder = DataDecoder::new(limits);
     let mut rest = input;
@@ -170,6 +181,7 @@ fn groupwire_data_copy(input: &[u8], limits: &Limits, out: &mut Vec<u8>) -> usiz
     }
 }
 
+#[inline(never)]
 fn stalwart_data(input: &[u8], out: &mut Vec<u8>) -> usize {
     let mut receiver = DataReceiver::new();
     let mut iter = input.iter();
