@@ -248,8 +248,9 @@ async fn folders_resync_with_qresync_and_a_server_forgetting_vanished_fails() {
         let report = result.render_text();
         assert!(result.passed, "{report}");
         assert_eq!(result.correctness.resync_mismatches, 0, "{report}");
-        // Each resync checks 4 folders.
+        // Each resync checks 4 folders; after the first, with QRESYNC.
         assert!(result.correctness.resync_checks >= 8, "{report}");
+        assert!(result.correctness.qresync_checks > 0, "{report}");
         for action in ["imap.append", "imap.move", "imap.resync"] {
             assert!(
                 result.actions.get(action).is_some_and(|a| a.ok > 0),

@@ -342,6 +342,9 @@ pub struct Correctness {
     /// Folder resyncs checked (what the session knew plus what it got against the folder).
     #[serde(default)]
     pub resync_checks: u64,
+    /// Of those, QRESYNC SELECTs (RFC 7162 §3.2.5) rather than full listings.
+    #[serde(default)]
+    pub qresync_checks: u64,
     /// Of those, resyncs that did not add up: a known message missing or vanished with no
     /// client removing it, or a QRESYNC SELECT whose VANISHED and FETCH do not make EXISTS.
     #[serde(default)]
@@ -477,6 +480,7 @@ impl LoadResult {
             correctness.flag_checks_cross_session += c.flag_checks_cross_session;
             correctness.grammar_violations += c.grammar_violations;
             correctness.resync_checks += c.resync_checks;
+            correctness.qresync_checks += c.qresync_checks;
             correctness.resync_mismatches += c.resync_mismatches;
             correctness.evidence.extend(c.evidence.iter().cloned());
             for sample in &result.timeline {
@@ -648,13 +652,14 @@ impl LoadResult {
         let c = &self.correctness;
         let _ = writeln!(
             out,
-            "state: {} UID regressions, {} flag mismatches in {} flag checks ({} across sessions), {} resync mismatches in {} resyncs, {} grammar violations",
+            "state: {} UID regressions, {} flag mismatches in {} flag checks ({} across sessions), {} resync mismatches in {} resyncs ({} QRESYNC), {} grammar violations",
             c.uid_regressions,
             c.flag_mismatches,
             c.flag_checks,
             c.flag_checks_cross_session,
             c.resync_mismatches,
             c.resync_checks,
+            c.qresync_checks,
             c.grammar_violations
         );
         if !self.errors.is_empty() {

@@ -661,6 +661,7 @@ impl Tracker {
         }
         let c = &mut state.correctness;
         c.resync_checks += 1;
+        c.qresync_checks += u64::from(resync.since.is_some());
         c.resync_mismatches += u64::from(mismatch);
         c.uid_regressions += u64::from(regression);
         c.flag_checks += u64::from(flag_check);
@@ -891,6 +892,7 @@ mod tests {
         tracker.resynced(0, "u0", &qresync(INBOX, 50, &[(1, 1)], &[3, 6, 7], 6));
         let c = totals(&tracker);
         assert_eq!((c.resync_checks, c.resync_mismatches), (2, 0), "{c:?}");
+        assert_eq!(c.qresync_checks, 1, "{c:?}");
         assert_eq!((c.flag_checks, c.flag_mismatches), (1, 0), "{c:?}");
         // UID 7 is left to the sync; the next QRESYNC starts from 2..=7.
         assert_eq!(tracker.sync_from(0), 7);
