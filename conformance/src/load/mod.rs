@@ -9,7 +9,7 @@
 //! - [`html`]: the self-contained HTML report with plots.
 //! - [`runner`]: arrivals, sessions, the drain and the verdict.
 //! - [`limits`]: the file-descriptor limit and memory.
-//! - [`reference`], [`workers`]: the reference deployment sized for load, in one process or
+//! - [`reference`](mod@reference), [`workers`]: the reference deployment sized for load, in one process or
 //!   several sharing its ports (`SO_REUSEPORT`).
 
 pub mod accounts;
