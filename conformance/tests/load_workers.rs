@@ -1,6 +1,7 @@
 //! `groupwire load reference --workers 2`: two processes serve the same IMAPS port through
 //! `SO_REUSEPORT`; connections to it land on both (counted from /proc: each worker owns
-//! established sockets on the port), a load run through the shared ports passes, and
+//! established sockets on the port), a load run of 16 users through the shared ports passes
+//! (both workers present the one certificate of the target file), and
 //! stopping the first worker stops the second. Linux only (/proc).
 #![cfg(target_os = "linux")]
 
@@ -94,7 +95,7 @@ fn two_workers_share_one_port_and_both_get_connections() {
             "load",
             "reference",
             "--accounts",
-            "user{01..04}@example.test",
+            "user{01..16}@example.test",
         ])
         .args(["--password-env", "WORKERS_PASSWORD", "--workers", "2"])
         .arg("--write-target")
@@ -151,7 +152,7 @@ fn two_workers_share_one_port_and_both_get_connections() {
         .arg(&target)
         .args([
             "--accounts",
-            "user{01..04}@example.test",
+            "user{01..16}@example.test",
             "--password-env",
             "WORKERS_PASSWORD",
         ])
@@ -165,6 +166,12 @@ fn two_workers_share_one_port_and_both_get_connections() {
         .status()
         .unwrap();
     assert!(status.success(), "the idle run through the workers passes");
+    // 16 sessions spread over both workers (all on one: 2 in 65,536), every TLS handshake
+    // trusting the one certificate in the target file.
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("idle.json")).unwrap()).unwrap();
+    assert_eq!(result["sessions_peak"], 16, "{result}");
+    assert_eq!(result["actions"]["imap.login"]["failed"], 0, "{result}");
 
     // Stopping the first worker stops the other.
     let _ = Command::new("kill")
