@@ -519,7 +519,6 @@ impl ImapSession {
         let reply = ok(&mut self.client, body).await?;
         let mut present = BTreeSet::new();
         let mut highest = 0u64;
-        let mut uid_validity = None;
         for response in decoded(&reply)? {
             if let Response::Data(Data::Fetch(fetch)) = response
                 && let Some(uid) = uid_of(&fetch.attributes)
@@ -532,11 +531,10 @@ impl ImapSession {
                 }
             }
         }
-        if since.is_none() {
-            // Only a full listing tells which messages are gone.
-            uid_validity = tracker.uid_validity(user.index, INBOX);
-        }
-        if let Some(uid_validity) = uid_validity {
+        // Only a full listing tells which messages are gone.
+        if since.is_none()
+            && let Some(uid_validity) = tracker.uid_validity(user.index, INBOX)
+        {
             tracker.resynced(
                 user.index,
                 &user.address,
