@@ -3,7 +3,12 @@
 # reference server (in another process), and the resident memory per session of both.
 #   scripts/load-idle-capacity.sh [SESSIONS] [RAMP] [DURATION] [GROUPWIRE]
 # Defaults: 15000 sessions, 50s ramp, 75s of load (about 2 minutes in all), the debug binary.
+# Past one process's descriptor limit (about 19,900 sessions here): WORKERS=N runs the reference
+# as N processes sharing its ports (SO_REUSEPORT; memory is summed over them) and SHARDS=M runs
+# the generator as M processes (`--shard K/M`, merged with `load merge`).
 set -euo pipefail
+workers=${WORKERS:-1}
+shards=${SHARDS:-1}
 sessions=${1:-15000}
 ramp=${2:-50s}
 duration=${3:-75s}
@@ -13,20 +18,45 @@ export LOAD_CAPACITY_PASSWORD=capacity-secret-1
 pattern="user{00001..$(printf '%05d' "$sessions")}@example.test"
 
 "$groupwire" load reference --accounts "$pattern" --password-env LOAD_CAPACITY_PASSWORD \
-    --write-target "$work/target.toml" >"$work/reference.out" 2>&1 &
+    --workers "$workers" --write-target "$work/target.toml" >"$work/reference.out" 2>&1 &
 reference=$!
 trap 'kill "$reference" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do [ -s "$work/target.toml" ] && break; sleep 0.1; done
-rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-base=$(rss "$reference")
+for _ in $(seq 1 1200); do
+  if [ -s "$work/target.toml" ] && { [ "$workers" = 1 ] || grep -q ' pids ' "$work/reference.out"; }; then
+    break
+  fi
+  sleep 0.1
+done
+pids=$reference
+[ "$workers" = 1 ] || pids=$(sed -n 's/.* pids //p' "$work/reference.out")
+rss() {
+  local total=0 pid
+  for pid in $pids; do total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
+base=$(rss)
 peak=$base
-( while kill -0 "$reference" 2>/dev/null; do rss "$reference"; sleep 1; done ) >"$work/rss.log" &
+( while kill -0 "$reference" 2>/dev/null; do rss; sleep 1; done ) >"$work/rss.log" &
 sampler=$!
 
-"$groupwire" load "$work/target.toml" --accounts "$pattern" --password-env LOAD_CAPACITY_PASSWORD \
-    --users "$sessions" --mix idle --ramp "$ramp" --duration "$duration" --action-timeout 60s \
-    -o "$work/result.json" 2>&1 | grep -E 'limit|sessions|imap\.|PASS|FAIL|memory'
+load() {
+  "$groupwire" load "$work/target.toml" --accounts "$pattern" --password-env LOAD_CAPACITY_PASSWORD \
+      --users "$sessions" --mix idle --ramp "$ramp" --duration "$duration" --action-timeout 60s "$@"
+}
+if [ "$shards" = 1 ]; then
+  load -o "$work/result.json" 2>&1 | grep -E 'limit|sessions|imap\.|PASS|FAIL|memory'
+else
+  generators=()
+  for ((k = 0; k < shards; k++)); do
+    load --shard "$k/$shards" -o "$work/shard$k.json" >"$work/shard$k.out" 2>&1 &
+    generators+=($!)
+  done
+  for pid in "${generators[@]}"; do wait "$pid" || true; done
+  grep -h -E 'limit' "$work"/shard*.out | sort -u
+  "$groupwire" load merge "$work"/shard*.json -o "$work/result.json" 2>&1 | grep -E 'sessions|imap\.|PASS|FAIL|memory'
+fi
 kill "$sampler" 2>/dev/null || true
 peak=$(sort -n "$work/rss.log" | tail -1)
 held=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sessions_peak'])" "$work/result.json")
+echo "reference server ($workers worker(s)), generator ($shards process(es)):"
 echo "reference server: ${base} KiB before, ${peak} KiB at peak: $(( (peak - base) / (held > 0 ? held : 1) )) KiB per session (${held} sessions)"

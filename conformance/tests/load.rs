@@ -133,17 +133,22 @@ async fn the_mobile_webmail_and_smtp_burst_mixes_pass_against_the_reference() {
 }
 
 /// Short sessions that flag, resync and submit, so a flag set in one session is read back in
-/// a later one (with CONDSTORE, through CHANGEDSINCE).
-const FLAGS_MIX: &str = "name = 'flags'\n[arrival]\nmodel = 'closed'\nactions_per_session = 3\npause = '50ms'\n\
-    [[action]]\nkind = 'smtp.submit'\nweight = 2\nthink = '20ms'\n\
-    [[action]]\nkind = 'imap.sync'\nweight = 2\nthink = '20ms'\n\
-    [[action]]\nkind = 'imap.flag'\nweight = 3\nthink = '20ms'\n\
-    [[action]]\nkind = 'imap.resync'\nweight = 3\nthink = '20ms'\n";
+/// a later one: with QRESYNC, in the FETCHes of `SELECT INBOX (QRESYNC ...)`; with
+/// `qresync = false`, through CONDSTORE's CHANGEDSINCE.
+fn flags_mix(qresync: bool) -> String {
+    format!(
+        "name = 'flags'\n[arrival]\nmodel = 'closed'\nactions_per_session = 3\npause = '50ms'\n\
+         [[action]]\nkind = 'smtp.submit'\nweight = 2\nthink = '20ms'\n\
+         [[action]]\nkind = 'imap.sync'\nweight = 2\nthink = '20ms'\n\
+         [[action]]\nkind = 'imap.flag'\nweight = 3\nthink = '20ms'\n\
+         [[action]]\nkind = 'imap.resync'\nweight = 3\nthink = '20ms'\nqresync = {qresync}\n"
+    )
+}
 
-async fn flags_run(faults: Faults) -> LoadResult {
-    let reference = reference(faults, 10).await;
-    let mix = Mix::parse(FLAGS_MIX).unwrap();
-    let result = run(plan(&reference, 10, mix, Duration::from_secs(3)), None)
+async fn mix_run(faults: Faults, mix: &str, users: usize) -> LoadResult {
+    let reference = reference(faults, users).await;
+    let mix = Mix::parse(mix).unwrap();
+    let result = run(plan(&reference, users, mix, Duration::from_secs(3)), None)
         .await
         .unwrap();
     reference.stop().await;
@@ -152,12 +157,15 @@ async fn flags_run(faults: Faults) -> LoadResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flags_set_in_one_session_are_checked_in_the_next() {
-    tokio::time::timeout(Duration::from_secs(60), async {
-        let result = flags_run(Faults::none()).await;
-        let report = result.render_text();
-        assert!(result.passed, "{report}");
-        assert!(result.correctness.flag_checks > 0, "{report}");
-        assert!(result.correctness.flag_checks_cross_session > 0, "{report}");
+    tokio::time::timeout(Duration::from_secs(90), async {
+        for qresync in [true, false] {
+            let result = mix_run(Faults::none(), &flags_mix(qresync), 10).await;
+            let report = result.render_text();
+            assert!(result.passed, "qresync {qresync}: {report}");
+            assert!(result.correctness.flag_checks > 0, "{report}");
+            assert!(result.correctness.flag_checks_cross_session > 0, "{report}");
+            assert!(result.correctness.resync_checks > 0, "{report}");
+        }
     })
     .await
     .expect("the run ends in time");
@@ -166,7 +174,7 @@ async fn flags_set_in_one_session_are_checked_in_the_next() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_that_does_not_raise_modseq_fails_the_changedsince_resync() {
     tokio::time::timeout(Duration::from_secs(60), async {
-        let result = flags_run(Faults::one(Fault::ImapModseqStatic)).await;
+        let result = mix_run(Faults::one(Fault::ImapModseqStatic), &flags_mix(false), 10).await;
         let report = result.render_text();
         assert!(!result.passed, "{report}");
         assert!(result.correctness.flag_mismatches > 0, "{report}");
@@ -181,6 +189,92 @@ async fn a_store_that_does_not_raise_modseq_fails_the_changedsince_resync() {
     })
     .await
     .expect("the run ends in time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_does_not_raise_modseq_fails_the_qresync_resync() {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let result = mix_run(Faults::one(Fault::ImapModseqStatic), &flags_mix(true), 10).await;
+        let report = result.render_text();
+        assert!(!result.passed, "{report}");
+        assert!(result.correctness.flag_mismatches > 0, "{report}");
+        assert!(
+            result
+                .correctness
+                .evidence
+                .iter()
+                .any(|e| e.contains("SELECT INBOX (QRESYNC (")
+                    && e.contains("left out")
+                    && e.contains("Flagged")),
+            "{report}"
+        );
+    })
+    .await
+    .expect("the run ends in time");
+}
+
+/// Short sessions that deliver, file to Sent and Trash, and resync INBOX, Sent, Trash and a
+/// folder the server lacks at first (created on the first resync).
+const FOLDERS_MIX: &str = "name = 'folders'\n[arrival]\nmodel = 'closed'\nactions_per_session = 4\npause = '50ms'\n\
+    [[action]]\nkind = 'smtp.submit'\nweight = 3\nthink = '20ms'\n\
+    [[action]]\nkind = 'imap.sync'\nweight = 2\nthink = '20ms'\n\
+    [[action]]\nkind = 'imap.append'\nweight = 1\nthink = '20ms'\nsize = '1KB'\n\
+    [[action]]\nkind = 'imap.move'\nweight = 2\nthink = '20ms'\n\
+    [[action]]\nkind = 'imap.resync'\nweight = 3\nthink = '20ms'\nfolders = ['Sent', 'Trash', 'Projects']\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folders_resync_with_qresync_and_a_server_forgetting_vanished_fails() {
+    tokio::time::timeout(Duration::from_secs(90), async {
+        let reference = reference(Faults::none(), 10).await;
+        let result = run(
+            plan(
+                &reference,
+                10,
+                Mix::parse(FOLDERS_MIX).unwrap(),
+                Duration::from_secs(3),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+        // The user folder was created on the first resync.
+        let projects = reference
+            .store
+            .with_account(&format!("user01@{DOMAIN}"), |view| {
+                view.mailbox("Projects").is_some()
+            })
+            .unwrap();
+        reference.stop().await;
+        let report = result.render_text();
+        assert!(result.passed, "{report}");
+        assert_eq!(result.correctness.resync_mismatches, 0, "{report}");
+        // Each resync checks 4 folders; after the first, with QRESYNC.
+        assert!(result.correctness.resync_checks >= 8, "{report}");
+        assert!(result.correctness.qresync_checks > 0, "{report}");
+        for action in ["imap.append", "imap.move", "imap.resync"] {
+            assert!(
+                result.actions.get(action).is_some_and(|a| a.ok > 0),
+                "{action}: {report}"
+            );
+        }
+        assert!(projects, "Projects was created: {report}");
+
+        let result = mix_run(Faults::one(Fault::ImapQresyncNoVanished), FOLDERS_MIX, 10).await;
+        let report = result.render_text();
+        assert!(!result.passed, "{report}");
+        assert!(result.correctness.resync_mismatches > 0, "{report}");
+        assert!(
+            result
+                .correctness
+                .evidence
+                .iter()
+                .any(|e| e.contains("out of VANISHED (EARLIER)")
+                    && e.contains("SELECT INBOX (QRESYNC (")),
+            "{report}"
+        );
+    })
+    .await
+    .expect("the runs end in time");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

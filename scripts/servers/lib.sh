@@ -4,6 +4,12 @@
 
 # Test accounts: test passwords only, never real secrets.
 GW_USERS=("alice:alice-password" "bob:bob-password")
+# GW_EXTRA_USERS=N adds load001..loadN (password load-password), e.g. for load tests.
+if [[ "${GW_EXTRA_USERS:-0}" =~ ^[0-9]+$ ]]; then
+  for ((gw_n = 1; gw_n <= ${GW_EXTRA_USERS:-0}; gw_n++)); do
+    GW_USERS+=("$(printf 'load%03d' "$gw_n"):load-password")
+  done
+fi
 
 die() { echo "$*" >&2; exit 1; }
 

@@ -59,6 +59,10 @@ smtpd_tls_mandatory_protocols = >=TLSv1.2"
   hardened && submission_tls=encrypt
   local smtp submission submissions
   smtp=$(free_port); submission=$(free_port); submissions=$(free_port)
+  local mailboxes="" entry
+  for entry in "${GW_USERS[@]}"; do
+    mailboxes+="${mailboxes:+, }${entry%%:*}@example.test=${entry%%:*}"
+  done
   local conf=$GW_DIR/etc queue=$GW_DIR/queue data=$GW_DIR/data
   mkdir -p "$conf" "$queue" "$data"
   chown postfix "$data"
@@ -84,7 +88,7 @@ alias_database =
 local_recipient_maps =
 local_transport = error:local delivery disabled
 virtual_mailbox_domains = example.test
-virtual_mailbox_maps = inline:{ alice@example.test=alice, bob@example.test=bob }
+virtual_mailbox_maps = inline:{ $mailboxes }
 virtual_transport = lmtp:inet:${dhost:-127.0.0.1}:$lmtp
 maillog_file = $GW_DIR/maillog
 maillog_file_prefixes = $GW_DIR

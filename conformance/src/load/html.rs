@@ -151,7 +151,7 @@ pub fn render(result: &LoadResult) -> String {
     let _ = write!(
         html,
         "<h2>Correctness</h2><p>{} submitted, {} delivered, {} lost, {} duplicated; delivery latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms.</p>\
-         <p>{} UID regressions; {} flag mismatches in {} flag checks ({} across sessions); {} grammar violations.</p>",
+         <p>{} UID regressions; {} flag mismatches in {} flag checks ({} across sessions); {} resync mismatches in {} resyncs ({} QRESYNC); {} grammar violations.</p>",
         d.submitted,
         d.delivered,
         d.lost,
@@ -163,6 +163,9 @@ pub fn render(result: &LoadResult) -> String {
         c.flag_mismatches,
         c.flag_checks,
         c.flag_checks_cross_session,
+        c.resync_mismatches,
+        c.resync_checks,
+        c.qresync_checks,
         c.grammar_violations
     );
     if !c.evidence.is_empty() {

@@ -11,15 +11,17 @@ use groupwire_imap::command::CommandBody;
 use groupwire_imap::command::append::{Append, AppendData, AppendMessage};
 use groupwire_imap::command::fetch::FetchModifier;
 use groupwire_imap::command::fetch::{FetchAttributeName as Want, Section};
+use groupwire_imap::command::mailbox::Create;
+use groupwire_imap::command::select::{Qresync, Select, SelectParam};
 use groupwire_imap::command::store::{Store, StoreAction};
-use groupwire_imap::core::{ByteStr, Flag, Literal, Mailbox, SequenceSet};
+use groupwire_imap::core::{Atom, ByteStr, Flag, Literal, Mailbox, SeqNumber, SequenceSet};
 use groupwire_imap::response::{Capability, Code, Data, FetchAttribute, Response, Status};
 use groupwire_imap::stream::async_client::{AsyncClient, ClientError, Reply};
 use groupwire_imap::stream::client::ResponseFrame;
 
 use super::accounts::User;
 use super::conn::{BoxIo, Dialer};
-use super::tracker::Tracker;
+use super::tracker::{INBOX, Resync, Tracker};
 
 /// Why an IMAP action failed.
 #[derive(Debug)]
@@ -76,6 +78,8 @@ pub struct ImapSession {
     pub id: u64,
     /// Whether the server advertises CONDSTORE (resyncs then ask for changes only).
     pub condstore: bool,
+    /// Whether QRESYNC is enabled (`ENABLE QRESYNC` answered with `ENABLED QRESYNC`).
+    pub qresync: bool,
 }
 
 impl std::fmt::Debug for ImapSession {
@@ -115,6 +119,54 @@ async fn ok(client: &mut AsyncClient<BoxIo>, body: CommandBody<'_>) -> Result<Re
     reply.ok().map_err(ImapError::from_client)
 }
 
+fn harness(detail: &str) -> ImapError {
+    ImapError {
+        kind: "imap.harness".into(),
+        detail: detail.to_string(),
+        fatal: false,
+    }
+}
+
+/// Where APPEND files sent messages.
+const SENT: &str = "Sent";
+/// Where MOVE files deleted messages.
+const TRASH: &str = "Trash";
+
+/// What a SELECT reported.
+#[derive(Debug, Default)]
+struct Selected {
+    uid_validity: Option<u32>,
+    uid_next: Option<u32>,
+    exists: Option<u32>,
+    highest_modseq: Option<u64>,
+    vanished: Vec<(u32, u32)>,
+    fetched: Vec<Fetched>,
+}
+
+/// One FETCH response of a resync.
+#[derive(Debug)]
+struct Fetched {
+    uid: u32,
+    flagged: Option<bool>,
+    modseq: u64,
+}
+
+impl Fetched {
+    fn of(uid: u32, attributes: &[FetchAttribute<'_>]) -> Fetched {
+        Fetched {
+            uid,
+            flagged: flagged_of(attributes),
+            modseq: attributes
+                .iter()
+                .find_map(|a| match a {
+                    FetchAttribute::ModSeq(modseq) => Some(*modseq),
+                    _ => None,
+                })
+                .unwrap_or(0),
+        }
+    }
+}
+
 fn set(text: &str) -> Result<SequenceSet<'static>, ImapError> {
     text.parse().map_err(|_| ImapError {
         kind: "imap.harness".into(),
@@ -138,13 +190,15 @@ fn flagged_of(attributes: &[FetchAttribute<'_>]) -> Option<bool> {
 }
 
 impl ImapSession {
-    /// Connects (implicit TLS, STARTTLS or plain, as the endpoint says), logs `user` in and
+    /// Connects (implicit TLS, STARTTLS or plain, as the endpoint says), logs `user` in,
+    /// enables QRESYNC when `want_qresync` and the server offers it (RFC 7162 §3.2.3), and
     /// selects INBOX, telling the tracker its UIDVALIDITY and UIDNEXT.
     pub async fn open(
         dialer: &Dialer,
         user: &User,
         id: u64,
         tracker: &Tracker,
+        want_qresync: bool,
     ) -> Result<ImapSession, ImapError> {
         let dial = |e: super::conn::DialError| ImapError {
             kind: format!("imap.{}", e.kind),
@@ -182,34 +236,109 @@ impl ImapSession {
         )
         .await?;
         let capabilities = ok(&mut client, CommandBody::Capability).await?;
-        let condstore = decoded(&capabilities)?.iter().any(|r| {
-            matches!(r, Response::Data(Data::Capability(caps)) if caps.contains(&Capability::CondStore))
-        });
+        let offered = |capability: &Capability<'_>| -> Result<bool, ImapError> {
+            Ok(decoded(&capabilities)?.iter().any(|r| {
+                matches!(r, Response::Data(Data::Capability(caps)) if caps.contains(capability))
+            }))
+        };
+        let condstore = offered(&Capability::CondStore)?;
+        let mut qresync = false;
+        if want_qresync && offered(&Capability::QResync)? {
+            let enable = CommandBody::Enable(vec![
+                Atom::new("QRESYNC").ok_or_else(|| harness("QRESYNC is not an atom"))?,
+            ]);
+            let reply = ok(&mut client, enable).await?;
+            qresync = decoded(&reply)?.iter().any(|r| match r {
+                Response::Data(Data::Enabled(caps)) => caps.contains(&Capability::QResync),
+                _ => false,
+            });
+        }
         let mut session = ImapSession {
             client,
             id,
             condstore,
+            qresync,
         };
-        session.select(user, tracker).await?;
+        session.select(user, tracker, INBOX, None).await?;
         Ok(session)
     }
 
-    async fn select(&mut self, user: &User, tracker: &Tracker) -> Result<(), ImapError> {
-        let reply = ok(&mut self.client, CommandBody::select("INBOX")).await?;
-        let (mut validity, mut next) = (None, None);
+    /// `SELECT folder`, with `(QRESYNC (uidvalidity modseq))` when `qresync` is given; tells
+    /// the tracker UIDVALIDITY and UIDNEXT, and returns what the SELECT reported.
+    async fn select(
+        &mut self,
+        user: &User,
+        tracker: &Tracker,
+        folder: &str,
+        qresync: Option<(u32, u64)>,
+    ) -> Result<Selected, ImapError> {
+        let mut params = Vec::new();
+        if let Some((uid_validity, mod_seq)) = qresync {
+            params.push(SelectParam::Qresync(Qresync {
+                uid_validity,
+                mod_seq,
+                known_uids: None,
+                seq_match: None,
+            }));
+        }
+        let body = CommandBody::Select(Select {
+            mailbox: Mailbox::from(folder),
+            params,
+        });
+        let reply = ok(&mut self.client, body).await?;
+        let mut selected = Selected::default();
         for response in decoded(&reply)? {
-            if let Response::Status(status) = response {
-                match status.text.code {
-                    Some(Code::UidValidity(v)) => validity = Some(v.get()),
-                    Some(Code::UidNext(n)) => next = Some(n.get()),
+            match response {
+                Response::Status(status) => match status.text.code {
+                    Some(Code::UidValidity(v)) => selected.uid_validity = Some(v.get()),
+                    Some(Code::UidNext(n)) => selected.uid_next = Some(n.get()),
+                    Some(Code::HighestModSeq(m)) => selected.highest_modseq = Some(m),
                     _ => {}
+                },
+                Response::Data(Data::Exists(n)) => selected.exists = Some(n),
+                Response::Data(Data::Vanished { uids, .. }) => {
+                    for range in uids.iter() {
+                        let number = |n: SeqNumber| match n {
+                            SeqNumber::Value(v) => v.get(),
+                            SeqNumber::Largest => u32::MAX,
+                        };
+                        let (a, b) = (number(range.start), number(range.end));
+                        selected.vanished.push((a.min(b), a.max(b)));
+                    }
                 }
+                Response::Data(Data::Fetch(fetch)) => {
+                    if let Some(uid) = uid_of(&fetch.attributes) {
+                        selected.fetched.push(Fetched::of(uid, &fetch.attributes));
+                    }
+                }
+                _ => {}
             }
         }
-        if let (Some(validity), Some(next)) = (validity, next) {
-            tracker.selected(user.index, &user.address, validity, next);
+        if let (Some(validity), Some(next)) = (selected.uid_validity, selected.uid_next) {
+            tracker.selected(user.index, &user.address, folder, validity, next);
         }
-        Ok(())
+        Ok(selected)
+    }
+
+    /// SELECTs `folder`; a folder the server does not have (NO) is created, then selected.
+    async fn select_or_create(
+        &mut self,
+        user: &User,
+        tracker: &Tracker,
+        folder: &str,
+        qresync: Option<(u32, u64)>,
+    ) -> Result<Selected, ImapError> {
+        match self.select(user, tracker, folder, qresync).await {
+            Err(error) if error.kind == "imap.NO" && folder != INBOX => {
+                let create = Create {
+                    mailbox: Mailbox::from(folder),
+                    params: Vec::new(),
+                };
+                ok(&mut self.client, CommandBody::Create(create)).await?;
+                self.select(user, tracker, folder, None).await
+            }
+            other => other,
+        }
     }
 
     /// `NOOP` (so the server announces what arrived: servers need not do so during FETCH),
@@ -253,10 +382,126 @@ impl ImapSession {
         Ok(new)
     }
 
-    /// `UID FETCH 1:* (UID FLAGS)`: the flags of every INBOX message against what sessions set.
-    /// With CONDSTORE, `(UID FLAGS MODSEQ)`, and after the first time with `(CHANGEDSINCE m)`:
-    /// then every message whose flag a session changed since the last resync must be listed.
-    pub async fn resync(&mut self, user: &User, tracker: &Tracker) -> Result<(), ImapError> {
+    /// Resyncs `folders` in turn, then INBOX (left selected), and checks each against what
+    /// the session knew ([`Tracker::resynced`]). With QRESYNC enabled (and `use_qresync`), a
+    /// folder resynced before is reopened with `SELECT folder (QRESYNC (uidvalidity modseq))`
+    /// (RFC 7162 §3.2.5), consuming `VANISHED (EARLIER)` and the FETCHes of changed messages;
+    /// then INBOX's new messages are synced. Otherwise INBOX is listed with
+    /// `UID FETCH 1:* (UID FLAGS)` (with CONDSTORE, `MODSEQ`, and after the first time
+    /// `(CHANGEDSINCE m)`: every message whose flag a session changed since must be listed),
+    /// and the other folders with a full `UID FETCH 1:* (UID FLAGS)`.
+    pub async fn resync(
+        &mut self,
+        user: &User,
+        tracker: &Tracker,
+        folders: &[String],
+        use_qresync: bool,
+    ) -> Result<(), ImapError> {
+        let qresync = use_qresync && self.qresync;
+        let mut first_error = None;
+        for folder in folders {
+            if let Err(error) = self.resync_folder(user, tracker, folder, qresync).await {
+                if error.fatal {
+                    return Err(error);
+                }
+                first_error.get_or_insert(error);
+            }
+        }
+        if qresync || !folders.is_empty() {
+            self.resync_folder(user, tracker, INBOX, qresync).await?;
+        }
+        if qresync {
+            self.sync(user, tracker).await?;
+        } else {
+            self.resync_inbox_fetch(user, tracker).await?;
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// SELECTs `folder` (with QRESYNC when it was resynced before), lists it in full when
+    /// QRESYNC did not apply, and tells the tracker. INBOX without QRESYNC is only SELECTed:
+    /// its listing follows in [`ImapSession::resync_inbox_fetch`].
+    async fn resync_folder(
+        &mut self,
+        user: &User,
+        tracker: &Tracker,
+        folder: &str,
+        qresync: bool,
+    ) -> Result<(), ImapError> {
+        let started = Instant::now();
+        let from = if qresync {
+            tracker.qresync_from(user.index, folder)
+        } else {
+            None
+        };
+        let selected = self.select_or_create(user, tracker, folder, from).await?;
+        let Some(uid_validity) = selected.uid_validity else {
+            return Err(harness(&format!("SELECT {folder} gave no UIDVALIDITY")));
+        };
+        let since =
+            from.and_then(|(validity, modseq)| (validity == uid_validity).then_some(modseq));
+        if folder == INBOX && !qresync {
+            return Ok(());
+        }
+        let mut resync = Resync {
+            folder: folder.to_string(),
+            uid_validity,
+            exists: selected.exists,
+            highest_modseq: selected.highest_modseq,
+            since,
+            vanished: selected.vanished,
+            ..Resync::default()
+        };
+        let fetched = if since.is_some() {
+            selected.fetched
+        } else {
+            // A full listing: the first resync, a new UIDVALIDITY, or no QRESYNC.
+            let mut wanted = vec![Want::Uid, Want::Flags];
+            if self.condstore {
+                wanted.push(Want::ModSeq);
+            }
+            let reply = ok(
+                &mut self.client,
+                CommandBody::uid_fetch(set("1:*")?, wanted),
+            )
+            .await?;
+            let mut fetched = Vec::new();
+            for response in decoded(&reply)? {
+                if let Response::Data(Data::Fetch(fetch)) = response
+                    && let Some(uid) = uid_of(&fetch.attributes)
+                {
+                    fetched.push(Fetched::of(uid, &fetch.attributes));
+                }
+            }
+            fetched
+        };
+        for item in &fetched {
+            resync.fetched.insert(item.uid);
+            resync.fetched_modseq = resync.fetched_modseq.max(item.modseq);
+            if folder == INBOX
+                && let Some(flagged) = item.flagged
+            {
+                tracker.flags_seen(
+                    user.index,
+                    &user.address,
+                    item.uid,
+                    flagged,
+                    self.id,
+                    started,
+                );
+            }
+        }
+        tracker.resynced(user.index, &user.address, &resync);
+        Ok(())
+    }
+
+    /// INBOX without QRESYNC: `UID FETCH 1:* (UID FLAGS)`, with CONDSTORE `MODSEQ` and after
+    /// the first time `(CHANGEDSINCE m)`.
+    async fn resync_inbox_fetch(
+        &mut self,
+        user: &User,
+        tracker: &Tracker,
+    ) -> Result<(), ImapError> {
         let started = Instant::now();
         let since = if self.condstore {
             tracker.modseq(user.index)
@@ -278,20 +523,29 @@ impl ImapSession {
             if let Response::Data(Data::Fetch(fetch)) = response
                 && let Some(uid) = uid_of(&fetch.attributes)
             {
+                let item = Fetched::of(uid, &fetch.attributes);
                 present.insert(uid);
-                for attribute in &fetch.attributes {
-                    if let FetchAttribute::ModSeq(modseq) = attribute {
-                        highest = highest.max(*modseq);
-                    }
-                }
-                if let Some(flagged) = flagged_of(&fetch.attributes) {
+                highest = highest.max(item.modseq);
+                if let Some(flagged) = item.flagged {
                     tracker.flags_seen(user.index, &user.address, uid, flagged, self.id, started);
                 }
             }
         }
-        if since.is_none() {
-            // Only a full listing tells which messages are gone.
-            tracker.forget_missing(user.index, &present);
+        // Only a full listing tells which messages are gone.
+        if since.is_none()
+            && let Some(uid_validity) = tracker.uid_validity(user.index, INBOX)
+        {
+            tracker.resynced(
+                user.index,
+                &user.address,
+                &Resync {
+                    folder: INBOX.to_string(),
+                    uid_validity,
+                    fetched: present.clone(),
+                    fetched_modseq: highest,
+                    ..Resync::default()
+                },
+            );
         }
         if self.condstore {
             tracker.condstore_resync(user.index, &user.address, since, &present, highest);
@@ -373,8 +627,14 @@ impl ImapSession {
         Ok(())
     }
 
-    /// `APPEND` a message of `size` octets to Sent.
-    pub async fn append(&mut self, user: &User, size: usize) -> Result<(), ImapError> {
+    /// `APPEND` a message of `size` octets to Sent; the UID its APPENDUID names (RFC 4315)
+    /// must be in Sent at the next resync.
+    pub async fn append(
+        &mut self,
+        user: &User,
+        tracker: &Tracker,
+        size: usize,
+    ) -> Result<(), ImapError> {
         let message =
             super::smtp::message_text(&user.address, &user.address, "<sent@groupwire.load>", size);
         let append = Append {
@@ -385,25 +645,59 @@ impl ImapSession {
                 data: AppendData::Literal(Literal::new(ByteStr::from(message))),
             }],
         };
-        ok(&mut self.client, CommandBody::Append(append)).await?;
+        tracker.change_started(user.index, SENT);
+        let reply = ok(&mut self.client, CommandBody::Append(append)).await?;
+        if let Ok(Response::Status(status)) = reply.completion.frame().response()
+            && let Some(Code::AppendUid { uid_validity, uids }) = status.text.code
+            && let Some(uid) = uids.numbers(0).next()
+        {
+            tracker.arrived(user.index, &user.address, SENT, uid_validity.get(), uid);
+        }
+        tracker.change_done(user.index, SENT);
         Ok(())
     }
 
-    /// `UID MOVE` the oldest known INBOX message to Trash.
+    /// `UID MOVE` the oldest known INBOX message to Trash; the UID its COPYUID names must be
+    /// in Trash at the next resync.
     pub async fn move_to_trash(&mut self, user: &User, tracker: &Tracker) -> Result<(), ImapError> {
         let Some(uid) = tracker.oldest_uid(user.index) else {
             return self.sync(user, tracker).await.map(|_| ());
         };
-        ok(
+        tracker.change_started(user.index, INBOX);
+        tracker.change_started(user.index, TRASH);
+        let reply = ok(
             &mut self.client,
             CommandBody::Move {
                 uid: true,
                 set: set(&uid.to_string())?,
-                mailbox: Mailbox::from("Trash"),
+                mailbox: Mailbox::from(TRASH),
             },
         )
         .await?;
         tracker.moved(user.index, uid);
+        // COPYUID (RFC 4315, RFC 6851 §4.3) comes in an untagged OK before the tagged one.
+        let copied = decoded(&reply)?
+            .into_iter()
+            .chain(reply.completion.frame().response().ok())
+            .find_map(|response| match response {
+                Response::Status(status) => match status.text.code {
+                    Some(Code::CopyUid {
+                        uid_validity,
+                        destination,
+                        ..
+                    }) => destination
+                        .numbers(0)
+                        .next()
+                        .map(|new| (uid_validity.get(), new)),
+                    _ => None,
+                },
+                _ => None,
+            });
+        if let Some((uid_validity, new)) = copied {
+            tracker.arrived(user.index, &user.address, TRASH, uid_validity, new);
+        }
+        tracker.change_done(user.index, INBOX);
+        tracker.change_done(user.index, TRASH);
         Ok(())
     }
 

@@ -52,8 +52,11 @@ pub enum ActionKind {
     /// tracker.
     #[serde(rename = "imap.sync")]
     ImapSync,
-    /// `UID FETCH 1:* (UID FLAGS)` on INBOX (with CONDSTORE: `MODSEQ`, then `CHANGEDSINCE`):
-    /// the flags sessions set must be there.
+    /// Resyncs the action's `folders`, then INBOX: with QRESYNC, `SELECT folder (QRESYNC
+    /// (uidvalidity modseq))`, consuming `VANISHED (EARLIER)` and the changed FETCHes; with
+    /// CONDSTORE only, `UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE m)` on INBOX; else a
+    /// full `UID FETCH 1:* (UID FLAGS)`. What the session knew plus what it got must be what
+    /// the folder holds, and the flags sessions set must be there.
     #[serde(rename = "imap.resync")]
     ImapResync,
     /// `UID FETCH` of the newest 20 messages' `(UID ENVELOPE RFC822.SIZE)`.
@@ -140,6 +143,12 @@ pub struct Action {
     pub size: usize,
     /// DAV actions: the collection path under the target's base URL (`{user}`, `{address}`).
     pub path: String,
+    /// `imap.resync`: the folders resynced besides INBOX, in order (INBOX comes last, so it
+    /// is selected again afterwards); a folder missing on the server is created.
+    pub folders: Vec<String>,
+    /// `imap.resync`: whether QRESYNC (RFC 7162 §3.2.5) is used when the server offers it;
+    /// `false` keeps to CONDSTORE's `CHANGEDSINCE` (true unless the mix says otherwise).
+    pub qresync: bool,
 }
 
 /// A mix.
@@ -194,6 +203,10 @@ struct ActionFile {
     size: Option<String>,
     #[serde(default)]
     path: Option<String>,
+    #[serde(default)]
+    folders: Vec<String>,
+    #[serde(default)]
+    qresync: Option<bool>,
 }
 
 impl Mix {
@@ -247,6 +260,12 @@ impl Mix {
                 think: parse_duration(action.think.as_deref().unwrap_or("0s"))?,
                 size: parse_size(action.size.as_deref().unwrap_or("2KB"))?,
                 path: action.path.unwrap_or_else(|| "{user}/default/".to_string()),
+                folders: action
+                    .folders
+                    .into_iter()
+                    .filter(|f| !f.eq_ignore_ascii_case("INBOX"))
+                    .collect(),
+                qresync: action.qresync.unwrap_or(true),
             });
         }
         let total_weight: u64 = actions.iter().map(|a| u64::from(a.weight)).sum();
@@ -293,6 +312,13 @@ impl Mix {
             total_weight,
             ..self.clone()
         })
+    }
+
+    /// Whether sessions should `ENABLE QRESYNC` (when offered): some resync of the mix uses it.
+    pub fn uses_qresync(&self) -> bool {
+        self.actions
+            .iter()
+            .any(|a| a.kind == ActionKind::ImapResync && a.weight > 0 && a.qresync)
     }
 
     /// Whether any action needs IMAP.
@@ -356,6 +382,25 @@ mod tests {
         assert!(matches!(webmail.arrival, Arrival::Open { rate } if rate > 0.0));
         let burst = Mix::load("smtp-burst").unwrap();
         assert!(!burst.uses_imap());
+        let thunderbird = Mix::load("thunderbird").unwrap();
+        let resync = thunderbird
+            .actions
+            .iter()
+            .find(|a| a.kind == ActionKind::ImapResync)
+            .unwrap();
+        assert_eq!(resync.folders, ["Sent", "Trash", "Projects"]);
+        assert!(resync.qresync && thunderbird.uses_qresync());
+    }
+
+    #[test]
+    fn resync_folders_leave_inbox_last_and_qresync_can_be_turned_off() {
+        let mix = Mix::parse(
+            "name='x'\n[arrival]\nmodel='closed'\n[[action]]\nkind='imap.resync'\nweight=1\n\
+             folders=['inbox', 'Sent']\nqresync=false\n",
+        )
+        .unwrap();
+        assert_eq!(mix.actions[0].folders, ["Sent"]);
+        assert!(!mix.uses_qresync());
     }
 
     #[test]

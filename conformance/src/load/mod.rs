@@ -9,6 +9,8 @@
 //! - [`html`]: the self-contained HTML report with plots.
 //! - [`runner`]: arrivals, sessions, the drain and the verdict.
 //! - [`limits`]: the file-descriptor limit and memory.
+//! - [`reference`](mod@reference), [`workers`]: the reference deployment sized for load, in one process or
+//!   several sharing its ports (`SO_REUSEPORT`).
 
 pub mod accounts;
 pub mod conn;
@@ -23,6 +25,7 @@ pub mod slo;
 pub mod smtp;
 pub mod stats;
 pub mod tracker;
+pub mod workers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -356,7 +356,7 @@ async fn session(shared: &Shared, index: usize, rng: &mut Rng) {
             let begun = Instant::now();
             match tokio::time::timeout(
                 plan.action_timeout,
-                ImapSession::open(dialer, user, id, &shared.tracker),
+                ImapSession::open(dialer, user, id, &shared.tracker, plan.mix.uses_qresync()),
             )
             .await
             {
@@ -420,13 +420,17 @@ async fn session(shared: &Shared, index: usize, rng: &mut Rng) {
                             Ok(())
                         }
                         ActionKind::ImapSync => session.sync(user, tracker).await.map(|_| ()),
-                        ActionKind::ImapResync => session.resync(user, tracker).await,
+                        ActionKind::ImapResync => {
+                            session
+                                .resync(user, tracker, &action.folders, action.qresync)
+                                .await
+                        }
                         ActionKind::ImapFetchHeaders => session.fetch_headers(user, tracker).await,
                         ActionKind::ImapFetchBody => {
                             session.fetch_body(user, tracker, random).await
                         }
                         ActionKind::ImapFlag => session.flag(user, tracker, random).await,
-                        ActionKind::ImapAppend => session.append(user, action.size).await,
+                        ActionKind::ImapAppend => session.append(user, tracker, action.size).await,
                         ActionKind::ImapMove => session.move_to_trash(user, tracker).await,
                         ActionKind::SmtpSubmit
                         | ActionKind::CaldavSync
@@ -576,7 +580,8 @@ async fn drain(shared: &Arc<Shared>) {
                 };
                 let id = shared.session_ids.fetch_add(1, Ordering::Relaxed);
                 let work = async {
-                    let mut session = ImapSession::open(&dialer, user, id, &shared.tracker).await?;
+                    let mut session =
+                        ImapSession::open(&dialer, user, id, &shared.tracker, false).await?;
                     session.sync(user, &shared.tracker).await?;
                     session.logout().await;
                     Ok::<(), ImapError>(())

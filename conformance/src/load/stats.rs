@@ -339,6 +339,16 @@ pub struct Correctness {
     pub flag_checks_cross_session: u64,
     /// Responses that did not decode (the grammar was violated) or exceeded limits.
     pub grammar_violations: u64,
+    /// Folder resyncs checked (what the session knew plus what it got against the folder).
+    #[serde(default)]
+    pub resync_checks: u64,
+    /// Of those, QRESYNC SELECTs (RFC 7162 §3.2.5) rather than full listings.
+    #[serde(default)]
+    pub qresync_checks: u64,
+    /// Of those, resyncs that did not add up: a known message missing or vanished with no
+    /// client removing it, or a QRESYNC SELECT whose VANISHED and FETCH do not make EXISTS.
+    #[serde(default)]
+    pub resync_mismatches: u64,
     /// Evidence: the first violations, each one line.
     pub evidence: Vec<String>,
 }
@@ -469,6 +479,9 @@ impl LoadResult {
             correctness.flag_checks += c.flag_checks;
             correctness.flag_checks_cross_session += c.flag_checks_cross_session;
             correctness.grammar_violations += c.grammar_violations;
+            correctness.resync_checks += c.resync_checks;
+            correctness.qresync_checks += c.qresync_checks;
+            correctness.resync_mismatches += c.resync_mismatches;
             correctness.evidence.extend(c.evidence.iter().cloned());
             for sample in &result.timeline {
                 let at = usize::try_from(sample.second).unwrap_or(usize::MAX);
@@ -544,6 +557,12 @@ impl LoadResult {
         }
         if c.flag_mismatches > 0 {
             failures.push(format!("{} flag mismatch(es)", c.flag_mismatches));
+        }
+        if c.resync_mismatches > 0 {
+            failures.push(format!(
+                "{} resync(s) that did not add up",
+                c.resync_mismatches
+            ));
         }
         if c.grammar_violations > 0 {
             failures.push(format!(
@@ -633,11 +652,14 @@ impl LoadResult {
         let c = &self.correctness;
         let _ = writeln!(
             out,
-            "state: {} UID regressions, {} flag mismatches in {} flag checks ({} across sessions), {} grammar violations",
+            "state: {} UID regressions, {} flag mismatches in {} flag checks ({} across sessions), {} resync mismatches in {} resyncs ({} QRESYNC), {} grammar violations",
             c.uid_regressions,
             c.flag_mismatches,
             c.flag_checks,
             c.flag_checks_cross_session,
+            c.resync_mismatches,
+            c.resync_checks,
+            c.qresync_checks,
             c.grammar_violations
         );
         if !self.errors.is_empty() {

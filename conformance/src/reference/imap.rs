@@ -1655,6 +1655,23 @@ impl Session {
                 self.line(&format!("* VANISHED (EARLIER) {}", vanished.join(",")));
             }
         }
+        // RFC 7162 §3.2.5.1: the flag changes since the client's MODSEQ, as FETCH with UIDs.
+        if let Some((validity, modseq)) = qresync
+            && self.qresync
+            && validity == mailbox.uid_validity
+        {
+            for (index, message) in mailbox.messages.iter().enumerate() {
+                if message.modseq > modseq {
+                    self.out.extend_from_slice(&flags_fetch(
+                        index + 1,
+                        Some(message.uid),
+                        &message.flags,
+                        recent.contains(&message.uid),
+                        Some(message.modseq),
+                    ));
+                }
+            }
+        }
         let code = match (
             read_only,
             self.fault(Fault::ImapExamineReadWrite),
