@@ -321,3 +321,32 @@ fn jcard_of_a_non_digit_date_passes_it_through() {
     let expected = serde_json::Value::String(anniversary.value.to_string()).to_string();
     assert!(text.contains(&expected), "{text}");
 }
+
+/// A quoted parameter value that ends in a backslash (`E="\"`, found by the fuzz campaign)
+/// is written quoted again: unquoted, `\` and the `:` after it read as an escaped colon in
+/// lenient decoding, and the value swallowed the separator.
+#[test]
+fn a_parameter_value_ending_in_a_backslash_round_trips_in_lenient_mode() {
+    use groupwire_dav::ical::DecodeOptions;
+    use groupwire_dav::vcard::decode_vcard;
+    let input = b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nTEL;E=x,\"\\\":tel:+1\r\nEND:VCARD\r\n";
+    fn decode(bytes: &[u8]) -> groupwire_dav::vcard::VCard<'_> {
+        decode_vcard(bytes, &DecodeOptions::lenient())
+            .unwrap()
+            .complete()
+            .unwrap()
+            .0
+            .value
+    }
+    let card = decode(input);
+    let tel = card.properties.iter().find(|p| p.name == "TEL").unwrap();
+    assert_eq!(tel.params[0].values, ["x", "\\"]);
+    assert_eq!(tel.value, "tel:+1");
+    let bytes = card.to_bytes();
+    assert!(
+        String::from_utf8_lossy(&bytes).contains("TEL;E=x,\"\\\":tel:+1"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(decode(&bytes), card);
+}

@@ -258,7 +258,10 @@ impl<'a> Property<'a> {
                 if i > 0 {
                     line.push(',');
                 }
-                if v.contains([':', ';', ',']) {
+                // Quoted when it holds a separator, or ends in a backslash: unquoted, that
+                // backslash and the separator after it would read as an escape in lenient
+                // decoding (`E=\:`), which keeps the separator in the value.
+                if v.contains([':', ';', ',']) || v.ends_with('\\') {
                     line.push('"');
                     line.push_str(v);
                     line.push('"');
