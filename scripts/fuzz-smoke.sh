@@ -2,7 +2,8 @@
 # CI fuzz smoke: the same commit gives the same verdict on every run (issue 9).
 #
 # For every target, in order:
-#   1. replay every file in fuzz/seeds/TARGET/ and fuzz/regressions/TARGET/ once, byte for byte;
+#   1. replay every file in fuzz/seeds/TARGET/, fuzz/corpora/TARGET.tar.xz (the minimised
+#      campaign corpus) and fuzz/regressions/TARGET/ once, byte for byte;
 #   2. fuzz for a fixed number of executions (-runs, table below) from a fixed -seed, starting
 #      from those files in a fresh temporary corpus (never a corpus left by an earlier run).
 # Nothing here stops on a clock (no -max_total_time), and address-space randomisation is off
@@ -88,7 +89,11 @@ for target in "${targets[@]}"; do
   mkdir -p "artifacts/$target"
   # Sorted by name so every run sees the inputs in the same order.
   # -H: a target may share another's seeds through a symlinked directory.
-  mapfile -t inputs < <(find -H "seeds/$target" "regressions/$target" -type f ! -name '.*' \
+  kept="$work/kept-$target"
+  mkdir -p "$kept"
+  [[ -f corpora/$target.tar.xz ]] && tar -xJf "corpora/$target.tar.xz" -C "$kept"
+  mapfile -t inputs < <(find -H "seeds/$target" "$kept" "regressions/$target" \
+    -type f ! -name '.*' \
     2>/dev/null | LC_ALL=C sort)
   t0=$SECONDS
   if ((${#inputs[@]} > 0)); then

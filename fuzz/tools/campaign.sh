@@ -25,6 +25,8 @@ bin_dir="target/campaign/$host/release"
 read -r -a targets <<<"${FUZZ_TARGETS:-$(cargo fuzz list | tr '\n' ' ')}"
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "artifacts/$target"
+  # The kept, minimised corpus of earlier campaigns starts this one.
+  [[ -f corpora/$target.tar.xz ]] && tar -xJf "corpora/$target.tar.xz" -C "corpus/$target"
   dirs=("corpus/$target")
   for extra in "seeds/$target" "regressions/$target"; do
     [[ -d $extra ]] && dirs+=("$extra")
