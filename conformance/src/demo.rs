@@ -153,6 +153,7 @@ pub async fn serve(
     bind: std::net::IpAddr,
     limits: ServerLimits,
 ) -> Result<(), DemoError> {
+    let stop = crate::shutdown::StopSignal::install();
     let reference = Reference::start(ReferenceOptions {
         faults,
         bind,
@@ -165,27 +166,11 @@ pub async fn serve(
     print!("{}", describe(&reference, &certificate));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    stop_signal().await;
+    stop.wait().await;
     reference.stop().await;
     let _ = std::fs::remove_file(&certificate);
     println!("stopped");
     Ok(())
-}
-
-/// Waits for Ctrl-C (SIGINT) or SIGTERM (how service managers and `kill` stop a process).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Arguments of `groupwire demo`.

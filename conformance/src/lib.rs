@@ -27,6 +27,7 @@ pub mod reference;
 pub mod report;
 pub mod sasl;
 pub mod selftest;
+pub mod shutdown;
 pub mod suites;
 pub mod target;
 pub mod tls_probe;

@@ -123,6 +123,7 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
         _ => return fail("--worker-ports and --worker-tls go together".into()),
     };
     let result: Result<(), String> = runtime.block_on(async {
+        let stop = crate::shutdown::StopSignal::install();
         if let Some((ports, tls)) = worker {
             return run_worker(args, faults, limits, &logins, &password, ports, &tls).await;
         }
@@ -202,7 +203,7 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
         }
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        stop_signal().await;
+        stop.wait().await;
         for child in &mut children {
             let _ = child.kill();
             let _ = child.wait();
@@ -228,6 +229,7 @@ async fn run_worker(
     ports: SharedPorts,
     certificate: &std::path::Path,
 ) -> Result<(), String> {
+    let stop = crate::shutdown::StopSignal::install();
     let tls = SharedCertificate::read(certificate)?.tls()?;
     let listeners = SharedListeners::bind(args.serve.bind, Some(ports))
         .map_err(|e| format!("cannot bind the shared ports {}: {e}", ports.to_arg()))?;
@@ -245,7 +247,7 @@ async fn run_worker(
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     tokio::select! {
-        () = stop_signal() => {}
+        () = stop.wait() => {}
         () = first_worker_gone() => {}
     }
     reference.stop().await;
@@ -319,19 +321,4 @@ fn stop_children(children: &mut [std::process::Child]) {
         let _ = child.kill();
         let _ = child.wait();
     }
-}
-
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
