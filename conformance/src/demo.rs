@@ -45,9 +45,12 @@ pub async fn run_demo(profile: &str, progress: Arc<dyn Progress>) -> Result<Repo
         .await
         .map_err(|error| DemoError(error.to_string()))?;
     let certificate = write_certificate(&reference, &std::env::temp_dir())?;
-    let target = reference.target(TlsTrust::CaFile {
-        path: certificate.clone(),
-    });
+    let target = crate::reference_target::reference_target(
+        &reference,
+        TlsTrust::CaFile {
+            path: certificate.clone(),
+        },
+    );
     let profile = Profile::load(profile).map_err(|error| DemoError(error.to_string()))?;
     let mut plan = RunPlan::new(target, profile);
     plan.options.concurrency = 8;

@@ -7,6 +7,9 @@
 //! check against the reference with the check's faults and requires it to fail;
 //! `groupwire serve` keeps one running for real clients.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub mod autoconfig;
 pub mod dav;
 pub mod dns;
@@ -19,6 +22,7 @@ pub mod security;
 pub mod smtp;
 pub mod store;
 pub mod tls;
+pub mod tls_wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -472,45 +476,6 @@ impl Reference {
             tasks,
             dns_server,
         })
-    }
-
-    /// The deployment as a harness target: IMAP and submission with STARTTLS, their
-    /// implicit-TLS ports as companions (for the implicit-TLS checks), the autoconfig
-    /// endpoint, both accounts. `trust` is what the report states; connections
-    /// should use [`ReferenceTls::client`] (it trusts exactly the generated certificate).
-    pub fn target(&self, trust: crate::engine::TlsTrust) -> crate::target::Target {
-        let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
-        let mut target = crate::target::Target::empty("groupwire reference");
-        target.domain = Some(DOMAIN.to_string());
-        target.imap = endpoint(format!("imap://{}", self.imap));
-        target.smtp = endpoint(format!("smtp://{}", self.submission));
-        target.imaps = endpoint(format!("imaps://{}", self.imaps));
-        target.smtps = endpoint(format!("smtps://{}", self.submissions));
-        target.mx = endpoint(format!("smtp://{}", self.mx));
-        target.autoconfig = endpoint(format!("https://{}/", self.autoconfig));
-        target.caldav = endpoint(self.caldav_url());
-        target.carddav = endpoint(self.carddav_url());
-        target.webdav = endpoint(self.webdav_url());
-        target.accounts = self
-            .accounts
-            .iter()
-            .map(|account| {
-                crate::target::Account::new(
-                    account.address.clone(),
-                    crate::target::Secret::new(account.password.clone()),
-                    None,
-                    None,
-                )
-                .with_oauth_token(crate::target::Secret::new(sasl::oauth_token(
-                    &account.address,
-                )))
-            })
-            .collect();
-        target.tls = trust;
-        target.dns = Some(self.dns);
-        target.dkim_selectors = vec![dns::DKIM_SELECTOR.to_string()];
-        target.mta_sts_url = endpoint(format!("https://{}{}", self.autoconfig, dns::MTA_STS_PATH));
-        target
     }
 
     /// The CalDAV base URL (the calendar homes' parent; discovery goes from there through
