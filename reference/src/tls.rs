@@ -1,6 +1,8 @@
-//! TLS for the reference servers: a self-signed certificate generated at start (rcgen), a
-//! rustls server configuration, and a client configuration that trusts exactly that
-//! certificate, for the harness's own connections to the reference.
+//! TLS for the reference servers: a certificate generated at start (rcgen), either
+//! self-signed ([`ReferenceTls::generate`], what the harness uses) or issued by a CA generated
+//! with it ([`ReferenceTls::generate_with_ca`], what the [`builder`](crate::ReferenceBuilder)
+//! uses), a rustls server configuration, and a client configuration that trusts exactly that
+//! certificate or CA, for connections to the reference.
 
 use std::sync::Arc;
 
@@ -17,6 +19,11 @@ pub struct ReferenceTls {
     pub certificate: CertificateDer<'static>,
     /// The generated certificate, PEM, for tools such as curl (`--cacert`).
     pub certificate_pem: String,
+    /// What a client must trust, DER: the generated CA, or the certificate itself when it is
+    /// self-signed.
+    pub ca_certificate: CertificateDer<'static>,
+    /// What a client must trust, PEM.
+    pub ca_certificate_pem: String,
 }
 
 /// Why TLS setup failed.
@@ -55,6 +62,60 @@ impl ReferenceTls {
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
             certified.signing_key.serialize_der(),
         ));
+        Self::assemble(
+            certificate.clone(),
+            certificate_pem.clone(),
+            key,
+            certificate,
+            certificate_pem,
+        )
+    }
+
+    /// Generates a CA (a self-signed certificate allowed to issue, no intermediate) and a
+    /// server certificate valid for `names` (DNS names or IP addresses) issued by it. Clients
+    /// trust [`ca_certificate_pem`](Self::ca_certificate_pem), as they would a private CA.
+    pub fn generate_with_ca(names: &[String]) -> Result<Self, TlsSetupError> {
+        let ca_key = rcgen::KeyPair::generate().map_err(TlsSetupError::Certificate)?;
+        let mut ca_params =
+            rcgen::CertificateParams::new(Vec::<String>::new()).map_err(TlsSetupError::Certificate)?;
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "groupwire reference test CA");
+        ca_params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let ca = ca_params
+            .self_signed(&ca_key)
+            .map_err(TlsSetupError::Certificate)?;
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let key = rcgen::KeyPair::generate().map_err(TlsSetupError::Certificate)?;
+        let mut params =
+            rcgen::CertificateParams::new(names.to_vec()).map_err(TlsSetupError::Certificate)?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "groupwire reference");
+        params.use_authority_key_identifier_extension = true;
+        let leaf = params
+            .signed_by(&key, &issuer)
+            .map_err(TlsSetupError::Certificate)?;
+        Self::assemble(
+            leaf.der().clone(),
+            leaf.pem(),
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            ca.der().clone(),
+            ca.pem(),
+        )
+    }
+
+    fn assemble(
+        certificate: CertificateDer<'static>,
+        certificate_pem: String,
+        key: PrivateKeyDer<'static>,
+        ca_certificate: CertificateDer<'static>,
+        ca_certificate_pem: String,
+    ) -> Result<Self, TlsSetupError> {
         let server = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(TlsSetupError::Rustls)?
@@ -63,7 +124,7 @@ impl ReferenceTls {
             .map_err(TlsSetupError::Rustls)?;
         let mut roots = rustls::RootCertStore::empty();
         roots
-            .add(certificate.clone())
+            .add(ca_certificate.clone())
             .map_err(TlsSetupError::Rustls)?;
         let client = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
@@ -75,6 +136,8 @@ impl ReferenceTls {
             client: Arc::new(client),
             certificate,
             certificate_pem,
+            ca_certificate,
+            ca_certificate_pem,
         })
     }
 }
