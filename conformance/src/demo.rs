@@ -161,6 +161,7 @@ pub async fn serve(
         bind,
         tls: None,
         limits,
+        ..ReferenceOptions::default()
     })
     .await
     .map_err(|error| DemoError(error.to_string()))?;

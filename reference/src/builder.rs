@@ -299,10 +299,7 @@ impl Seed {
             }
             Seed::Calendar { address, name } => {
                 known(&address)?;
-                let path = format!(
-                    "{}/{name}",
-                    calendar_home(principals::user_of(&address))
-                );
+                let path = format!("{}/{name}", calendar_home(principals::user_of(&address)));
                 let mut tree = reference
                     .dav_service
                     .tree
@@ -318,10 +315,7 @@ impl Seed {
             }
             Seed::AddressBook { address, name } => {
                 known(&address)?;
-                let path = format!(
-                    "{}/{name}",
-                    addressbook_home(principals::user_of(&address))
-                );
+                let path = format!("{}/{name}", addressbook_home(principals::user_of(&address)));
                 let mut tree = reference
                     .dav_service
                     .tree
@@ -384,14 +378,11 @@ impl Seed {
                 ) {
                     return Err(format!("no address book {address_book} for {address}"));
                 }
-                let content = carddav::validate_card(
-                    &ctx,
-                    &tree,
-                    &path,
-                    "text/vcard",
-                    &Bytes::from(body),
-                )
-                .map_err(|refused| format!("contact {name}: refused ({})", refused.status()))?;
+                let content =
+                    carddav::validate_card(&ctx, &tree, &path, "text/vcard", &Bytes::from(body))
+                        .map_err(|refused| {
+                            format!("contact {name}: refused ({})", refused.status())
+                        })?;
                 tree.put(&path, content);
                 Ok(())
             }

@@ -76,8 +76,8 @@ impl ReferenceTls {
     /// trust [`ca_certificate_pem`](Self::ca_certificate_pem), as they would a private CA.
     pub fn generate_with_ca(names: &[String]) -> Result<Self, TlsSetupError> {
         let ca_key = rcgen::KeyPair::generate().map_err(TlsSetupError::Certificate)?;
-        let mut ca_params =
-            rcgen::CertificateParams::new(Vec::<String>::new()).map_err(TlsSetupError::Certificate)?;
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())
+            .map_err(TlsSetupError::Certificate)?;
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
         ca_params
             .distinguished_name

@@ -97,6 +97,7 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
             bind: args.serve.bind,
             tls: None,
             limits,
+            ..ReferenceOptions::default()
         })
         .await
         .map_err(|e| e.to_string())?;
