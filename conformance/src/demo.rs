@@ -14,7 +14,8 @@ use crate::engine::{Progress, TlsTrust};
 use crate::profile::Profile;
 use crate::reference::faults::Faults;
 use crate::reference::{Reference, ReferenceOptions, ServerLimits};
-use crate::report::{Report, RunPlan};
+use crate::report::Report;
+use crate::run::RunPlan;
 
 /// Where `demo` writes its HTML report unless told otherwise.
 pub const DEFAULT_HTML: &str = "groupwire-report.html";

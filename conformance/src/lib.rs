@@ -27,6 +27,7 @@ pub mod proxy;
 pub use groupwire_reference as reference;
 pub mod reference_target;
 pub mod report;
+pub mod run;
 pub mod sasl;
 pub mod selftest;
 pub mod suites;

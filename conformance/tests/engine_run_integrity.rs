@@ -10,7 +10,8 @@ use std::sync::Arc;
 use groupwire_conformance::engine::{NoProgress, TlsTrust};
 use groupwire_conformance::profile::Profile;
 use groupwire_conformance::reference::{Reference, ReferenceOptions};
-use groupwire_conformance::report::{self, Format, RunPlan, Verdict};
+use groupwire_conformance::report::{self, Format, Verdict};
+use groupwire_conformance::run::RunPlan;
 use groupwire_conformance::target::{Endpoint, Secret};
 
 fn groupwire(args: &[&str], env: &[(&str, &str)]) -> Output {
