@@ -157,6 +157,9 @@ pub async fn serve(
     bind: std::net::IpAddr,
     limits: ServerLimits,
 ) -> Result<(), DemoError> {
+    // SIGTERM is caught from before the first line is printed: whoever reads that line and
+    // stops the process must not kill it before the certificate file is removed.
+    let stop = StopSignal::install();
     let reference = Reference::start(ReferenceOptions {
         faults,
         bind,
@@ -170,27 +173,39 @@ pub async fn serve(
     print!("{}", describe(&reference, &certificate));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    stop_signal().await;
+    stop.wait().await;
     reference.stop().await;
     let _ = std::fs::remove_file(&certificate);
     println!("stopped");
     Ok(())
 }
 
-/// Waits for Ctrl-C (SIGINT) or SIGTERM (how service managers and `kill` stop a process).
-async fn stop_signal() {
+/// Ctrl-C (SIGINT) or SIGTERM (how service managers and `kill` stop a process), caught from
+/// [`StopSignal::install`] on.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignal {
+    fn install() -> StopSignal {
+        StopSignal {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        }
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some(mut term) = self.term {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Arguments of `groupwire demo`.
