@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Packages the codec crates as crates.io would (cargo publish --dry-run), then unpacks each
-# .crate outside the workspace and builds its tests from the package alone: the licence files,
-# fixtures and test support must all be inside it.
+# Packages the codec crates and the reference servers' crate as crates.io would (cargo publish
+# --dry-run), then unpacks each .crate outside the workspace and builds its tests from the
+# package alone: the licence files, fixtures and test support must all be inside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-crates=(groupwire-imap groupwire-smtp groupwire-dav)
+crates=(groupwire-imap groupwire-smtp groupwire-dav groupwire-reference)
+# The crates whose sans-IO core must build without their optional features.
+codecs=(groupwire-imap groupwire-smtp groupwire-dav)
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 
 # The sans-IO core builds without the optional tokio-util / serde_json features.
-for crate in "${crates[@]}"; do
+for crate in "${codecs[@]}"; do
     cargo clippy -q -p "$crate" --no-default-features -- -D warnings
 done
 
@@ -23,6 +25,10 @@ unpacked="${TMPDIR:-/tmp}/groupwire-package-$(printf '%s' "$target" | md5sum | c
 rm -rf "$unpacked"
 mkdir -p "$unpacked"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+# The unpacked crates name each other by version, as on crates.io, where they are not (yet):
+# each groupwire dependency is patched to its own unpacked package (unpacked before it: the
+# crates are listed dependencies first).
+patches=()
 for crate in "${crates[@]}"; do
     archive="$(find "$target/package" -maxdepth 2 -name "$crate-$version.crate" | head -1)"
     tar -xzf "$archive" -C "$unpacked"
@@ -31,12 +37,13 @@ for crate in "${crates[@]}"; do
     done
     log="$unpacked/$crate.log"
     # Binaries built from an earlier unpack directory (before it was fixed) name that one.
-    CARGO_TARGET_DIR="$target/package-tests" cargo clean -q -p "$crate" \
+    CARGO_TARGET_DIR="$target/package-tests" cargo clean -q -p "$crate" "${patches[@]}" \
         --manifest-path "$unpacked/$crate-$version/Cargo.toml"
-    if ! CARGO_TARGET_DIR="$target/package-tests" \
-        cargo test -q --manifest-path "$unpacked/$crate-$version/Cargo.toml" >"$log" 2>&1; then
+    if ! CARGO_TARGET_DIR="$target/package-tests" cargo test -q "${patches[@]}" \
+        --manifest-path "$unpacked/$crate-$version/Cargo.toml" >"$log" 2>&1; then
         cat "$log" >&2
         exit 1
     fi
     echo "$crate $version: packaged tests pass"
+    patches+=(--config "patch.crates-io.$crate.path=\"$unpacked/$crate-$version\"")
 done

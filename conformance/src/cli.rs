@@ -11,7 +11,8 @@ use crate::engine::{CheckOutcome, Progress, Registry, RunOptions, TlsTrust};
 use crate::exit;
 use crate::parse::{self, Protocol};
 use crate::profile::Profile;
-use crate::report::{self, Format, RunPlan};
+use crate::report::{self, Format};
+use crate::run::RunPlan;
 use crate::target::Target;
 use crate::waiver::Waivers;
 

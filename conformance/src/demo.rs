@@ -14,7 +14,8 @@ use crate::engine::{Progress, TlsTrust};
 use crate::profile::Profile;
 use crate::reference::faults::Faults;
 use crate::reference::{Reference, ReferenceOptions, ServerLimits};
-use crate::report::{Report, RunPlan};
+use crate::report::Report;
+use crate::run::RunPlan;
 
 /// Where `demo` writes its HTML report unless told otherwise.
 pub const DEFAULT_HTML: &str = "groupwire-report.html";
@@ -45,9 +46,12 @@ pub async fn run_demo(profile: &str, progress: Arc<dyn Progress>) -> Result<Repo
         .await
         .map_err(|error| DemoError(error.to_string()))?;
     let certificate = write_certificate(&reference, &std::env::temp_dir())?;
-    let target = reference.target(TlsTrust::CaFile {
-        path: certificate.clone(),
-    });
+    let target = crate::reference_target::reference_target(
+        &reference,
+        TlsTrust::CaFile {
+            path: certificate.clone(),
+        },
+    );
     let profile = Profile::load(profile).map_err(|error| DemoError(error.to_string()))?;
     let mut plan = RunPlan::new(target, profile);
     plan.options.concurrency = 8;
@@ -153,12 +157,15 @@ pub async fn serve(
     bind: std::net::IpAddr,
     limits: ServerLimits,
 ) -> Result<(), DemoError> {
+    // Caught from before the first line is printed: whoever reads that line and stops the
+    // process must not kill it before the certificate file is removed.
     let stop = crate::shutdown::StopSignal::install();
     let reference = Reference::start(ReferenceOptions {
         faults,
         bind,
         tls: None,
         limits,
+        ..ReferenceOptions::default()
     })
     .await
     .map_err(|error| DemoError(error.to_string()))?;

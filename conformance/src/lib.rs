@@ -23,8 +23,11 @@ pub mod parse;
 pub mod preflight;
 pub mod profile;
 pub mod proxy;
-pub mod reference;
+/// The embedded reference servers: the `groupwire-reference` crate.
+pub use groupwire_reference as reference;
+pub mod reference_target;
 pub mod report;
+pub mod run;
 pub mod sasl;
 pub mod selftest;
 pub mod shutdown;

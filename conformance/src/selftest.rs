@@ -179,7 +179,7 @@ pub async fn run_against(
         Some(path) => crate::engine::TlsTrust::CaFile { path: path.clone() },
         None => crate::engine::TlsTrust::Insecure,
     };
-    let mut target = reference.target(trust);
+    let mut target = crate::reference_target::reference_target(&reference, trust);
     if endpoints == Endpoints::Implicit {
         let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
         target.imap = endpoint(format!("imaps://{}", reference.imaps));

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use groupwire_conformance::engine::{NoProgress, TlsTrust};
 use groupwire_conformance::profile::Profile;
 use groupwire_conformance::reference::{Reference, ReferenceOptions};
-use groupwire_conformance::report::{self, Format, RunPlan, Verdict};
+use groupwire_conformance::report::{self, Format, Verdict};
+use groupwire_conformance::run::RunPlan;
 use groupwire_conformance::target::{Endpoint, Secret};
 
 fn groupwire(args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -99,7 +100,8 @@ fn two_urls_with_different_users_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_account_makes_the_mail_profile_incomplete() {
     let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
-    let mut target = reference.target(TlsTrust::Insecure);
+    let mut target =
+        groupwire_conformance::reference_target::reference_target(&reference, TlsTrust::Insecure);
     target.accounts.clear();
     let plan = RunPlan::new(target, Profile::builtin("mail").unwrap());
     let report = plan
@@ -147,7 +149,8 @@ async fn no_account_makes_the_mail_profile_incomplete() {
 async fn wrong_credentials_stop_the_run_once_without_printing_the_password() {
     const WRONG: &str = "wr0ng-Passw0rd";
     let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
-    let mut target = reference.target(TlsTrust::Insecure);
+    let mut target =
+        groupwire_conformance::reference_target::reference_target(&reference, TlsTrust::Insecure);
     target.accounts.truncate(1);
     target.accounts[0].password = Secret::new(WRONG);
     let user = target.accounts[0].user.clone();
@@ -226,7 +229,10 @@ async fn an_autoconfig_url_may_name_the_document_or_its_base() {
 
     let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
     for form in ["/", "/mail/config-v1.1.xml"] {
-        let mut target = reference.target(TlsTrust::Insecure);
+        let mut target = groupwire_conformance::reference_target::reference_target(
+            &reference,
+            TlsTrust::Insecure,
+        );
         target.autoconfig =
             Some(Endpoint::parse(&format!("https://{}{form}", reference.autoconfig)).unwrap());
         let mut plan = RunPlan::new(target, Profile::builtin("thunderbird").unwrap());
@@ -249,7 +255,8 @@ async fn an_autoconfig_url_may_name_the_document_or_its_base() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_smtp_credentials_stop_the_run_once() {
     let reference = Reference::start(ReferenceOptions::default()).await.unwrap();
-    let mut target = reference.target(TlsTrust::Insecure);
+    let mut target =
+        groupwire_conformance::reference_target::reference_target(&reference, TlsTrust::Insecure);
     target.imap = None;
     target.autoconfig = None;
     target.accounts.truncate(1);
@@ -282,7 +289,8 @@ async fn a_server_fault_met_in_the_preflight_is_left_to_the_checks() {
     })
     .await
     .unwrap();
-    let mut target = reference.target(TlsTrust::Insecure);
+    let mut target =
+        groupwire_conformance::reference_target::reference_target(&reference, TlsTrust::Insecure);
     target.imap = None;
     target.autoconfig = None;
     let mut plan = RunPlan::new(target, Profile::builtin("mail").unwrap());

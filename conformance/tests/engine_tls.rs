@@ -259,7 +259,8 @@ static TLS_CHECKS: [groupwire_conformance::engine::Check; 1] =
 async fn a_whole_run_reports_the_tls_version_and_stamps_insecure_trust() {
     use groupwire_conformance::engine::{NoProgress, Protocol, Registry, Status, Suite};
     use groupwire_conformance::profile::Profile;
-    use groupwire_conformance::report::{self, Format, RunPlan};
+    use groupwire_conformance::report::{self, Format};
+    use groupwire_conformance::run::RunPlan;
     use groupwire_conformance::target::{Endpoint, Target};
 
     let pki = pki("run");

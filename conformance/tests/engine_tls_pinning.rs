@@ -11,7 +11,8 @@ use groupwire_conformance::engine::{
     Protocol, Registry, RfcRef, Scope, Suite, TlsTrust, Transcript, client_config_with_log,
 };
 use groupwire_conformance::profile::Profile;
-use groupwire_conformance::report::{self, Format, RunPlan};
+use groupwire_conformance::report::{self, Format};
+use groupwire_conformance::run::RunPlan;
 use groupwire_conformance::target::{Endpoint, Target};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::AsyncWriteExt;

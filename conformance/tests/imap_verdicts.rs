@@ -89,7 +89,8 @@ async fn run_suite(reference: &Reference, target: Target) -> Vec<CheckOutcome> {
 }
 
 fn imap_only(reference: &Reference) -> Target {
-    let mut target = reference.target(TlsTrust::Insecure);
+    let mut target =
+        groupwire_conformance::reference_target::reference_target(reference, TlsTrust::Insecure);
     target.smtp = None;
     target.autoconfig = None;
     target

@@ -9,12 +9,12 @@ use std::error::Error;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use groupwire_conformance::reference::{Reference, ReferenceOptions};
 use groupwire_imap::command::CommandBody;
 use groupwire_imap::command::append::{Append, AppendData, AppendMessage};
 use groupwire_imap::command::fetch::FetchAttributeName;
 use groupwire_imap::core::{ByteStr, Literal, Mailbox};
 use groupwire_imap::stream::async_client::AsyncClient;
+use groupwire_reference::{Reference, ReferenceOptions};
 use support::dovecot::Dovecot;
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;

@@ -15,7 +15,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod mta_sts;
 pub mod spf;
-pub mod tlsa;
+pub use groupwire_reference::dns::tlsa;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -149,6 +149,7 @@ pub fn cli_reference(args: &ReferenceArgs) -> ExitCode {
                 None => None,
             },
             limits,
+            ..ReferenceOptions::default()
         })
         .await
         .map_err(|e| e.to_string())?;
@@ -238,6 +239,7 @@ async fn run_worker(
         bind: args.serve.bind,
         tls: Some(tls),
         limits,
+        ..ReferenceOptions::default()
     })
     .await
     .map_err(|e| e.to_string())?;

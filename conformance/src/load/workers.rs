@@ -205,9 +205,12 @@ impl SharedCertificate {
             .with_root_certificates(roots)
             .with_no_client_auth();
         let certificate_pem = pem("CERTIFICATE", &self.certificate);
+        // Self-signed: what a client trusts is the certificate itself.
         Ok(ReferenceTls {
             server: Arc::new(server),
             client: Arc::new(client),
+            ca_certificate: certificate.clone(),
+            ca_certificate_pem: certificate_pem.clone(),
             certificate,
             certificate_pem,
         })

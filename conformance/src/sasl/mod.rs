@@ -7,5 +7,7 @@
 //! against the RFCs' example exchanges. The cryptography (PBKDF2, HMAC, SHA-1/SHA-256,
 //! randomness) is `ring`'s, already in the tree through rustls.
 
-pub mod oauthbearer;
-pub mod scram;
+//!
+//! They live in the reference crate (its servers answer with them) and are used from there.
+
+pub use groupwire_reference::sasl::{oauthbearer, scram};

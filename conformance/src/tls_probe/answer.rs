@@ -8,6 +8,7 @@
 //! offset of the input. A prefix of a valid answer is [`Decoded::NeedMore`], never an error.
 
 use super::ProtocolVersion;
+pub use groupwire_reference::tls_wire::AlertDescription;
 
 /// The largest record accepted: 2^14 + 2048 bytes, the TLSCiphertext limit of RFC 5246
 /// §6.2.3 (a plaintext ServerHello record is at most 2^14, RFC 8446 §5.1; be lenient).
@@ -147,89 +148,6 @@ impl std::fmt::Display for AlertLevel {
             AlertLevel::Warning => f.write_str("warning"),
             AlertLevel::Fatal => f.write_str("fatal"),
             AlertLevel::Unknown(value) => write!(f, "level {value}"),
-        }
-    }
-}
-
-macro_rules! alert_descriptions {
-    ($($variant:ident = $code:literal, $name:literal, $doc:literal;)*) => {
-        /// Alert description (RFC 5246 §7.2, RFC 8446 §6, RFC 7507 §2 for
-        /// `inappropriate_fallback`), named as in the RFCs.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum AlertDescription {
-            $(#[doc = $doc] $variant,)*
-            /// A value not named here, as received.
-            Unknown(u8),
-        }
-
-        impl AlertDescription {
-            /// From the wire byte.
-            pub fn from_u8(value: u8) -> Self {
-                match value {
-                    $($code => AlertDescription::$variant,)*
-                    other => AlertDescription::Unknown(other),
-                }
-            }
-
-            /// The wire byte.
-            pub fn code(self) -> u8 {
-                match self {
-                    $(AlertDescription::$variant => $code,)*
-                    AlertDescription::Unknown(other) => other,
-                }
-            }
-
-            /// The RFC's name, e.g. `protocol_version`; `None` for unknown values.
-            pub fn name(self) -> Option<&'static str> {
-                match self {
-                    $(AlertDescription::$variant => Some($name),)*
-                    AlertDescription::Unknown(_) => None,
-                }
-            }
-        }
-    };
-}
-
-alert_descriptions! {
-    CloseNotify = 0, "close_notify", "close_notify (0).";
-    UnexpectedMessage = 10, "unexpected_message", "unexpected_message (10).";
-    BadRecordMac = 20, "bad_record_mac", "bad_record_mac (20).";
-    DecryptionFailed = 21, "decryption_failed", "decryption_failed (21, reserved since TLS 1.1).";
-    RecordOverflow = 22, "record_overflow", "record_overflow (22).";
-    DecompressionFailure = 30, "decompression_failure", "decompression_failure (30).";
-    HandshakeFailure = 40, "handshake_failure", "handshake_failure (40): no acceptable parameters, e.g. no common cipher suite.";
-    NoCertificate = 41, "no_certificate", "no_certificate (41, SSL 3.0 only).";
-    BadCertificate = 42, "bad_certificate", "bad_certificate (42).";
-    UnsupportedCertificate = 43, "unsupported_certificate", "unsupported_certificate (43).";
-    CertificateRevoked = 44, "certificate_revoked", "certificate_revoked (44).";
-    CertificateExpired = 45, "certificate_expired", "certificate_expired (45).";
-    CertificateUnknown = 46, "certificate_unknown", "certificate_unknown (46).";
-    IllegalParameter = 47, "illegal_parameter", "illegal_parameter (47).";
-    UnknownCa = 48, "unknown_ca", "unknown_ca (48).";
-    AccessDenied = 49, "access_denied", "access_denied (49).";
-    DecodeError = 50, "decode_error", "decode_error (50).";
-    DecryptError = 51, "decrypt_error", "decrypt_error (51).";
-    ExportRestriction = 60, "export_restriction", "export_restriction (60, reserved).";
-    ProtocolVersion = 70, "protocol_version", "protocol_version (70): the offered version is recognised but not supported.";
-    InsufficientSecurity = 71, "insufficient_security", "insufficient_security (71): the server requires more secure parameters than offered.";
-    InternalError = 80, "internal_error", "internal_error (80).";
-    InappropriateFallback = 86, "inappropriate_fallback", "inappropriate_fallback (86, RFC 7507).";
-    UserCanceled = 90, "user_canceled", "user_canceled (90).";
-    NoRenegotiation = 100, "no_renegotiation", "no_renegotiation (100).";
-    MissingExtension = 109, "missing_extension", "missing_extension (109).";
-    UnsupportedExtension = 110, "unsupported_extension", "unsupported_extension (110).";
-    UnrecognizedName = 112, "unrecognized_name", "unrecognized_name (112).";
-    BadCertificateStatusResponse = 113, "bad_certificate_status_response", "bad_certificate_status_response (113).";
-    UnknownPskIdentity = 115, "unknown_psk_identity", "unknown_psk_identity (115).";
-    CertificateRequired = 116, "certificate_required", "certificate_required (116).";
-    NoApplicationProtocol = 120, "no_application_protocol", "no_application_protocol (120).";
-}
-
-impl std::fmt::Display for AlertDescription {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.name() {
-            Some(name) => write!(f, "{name} ({})", self.code()),
-            None => write!(f, "unknown alert {}", self.code()),
         }
     }
 }

@@ -23,7 +23,7 @@
 //! ## Adding a fault hook
 //!
 //! 1. Add a variant to the "DAV reference server" block of
-//!    [`faults`](crate::reference::faults) (`DavSomething => "dav-something", "What the
+//!    [`faults`](crate::faults) (`DavSomething => "dav-something", "What the
 //!    server does wrong.";`).
 //! 2. Where the behaviour lives (one module per concept: [`webdav`] for the methods,
 //!    [`locks`], [`caldav`], [`carddav`], [`sync`], [`principals`], [`props`] for property

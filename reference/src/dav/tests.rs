@@ -12,9 +12,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
 
 use super::{DavService, respond};
-use crate::reference::TestAccount;
-use crate::reference::faults::{Fault, Faults};
-use crate::reference::store::Store;
+use crate::TestAccount;
+use crate::faults::{Fault, Faults};
+use crate::store::Store;
 
 struct Server {
     service: DavService,

@@ -14,7 +14,7 @@ use http::{HeaderValue, StatusCode, header};
 use super::store::{self, CollectionKind, Content, Node, Tree, encode_href};
 use super::xml::{self, Resp};
 use super::{Ctx, Req, caldav, carddav, locks, principals, props, scheduling};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// Adds `ETag` (unless the `dav-no-etag` fault is on).
 pub fn set_etag(ctx: &Ctx, resp: &mut Resp, etag: &str) {

@@ -17,7 +17,7 @@ use http::StatusCode;
 use super::store::{Content, Node, Tree, encode_href};
 use super::xml::{self, Resp};
 use super::{Ctx, Req, caldav, props};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// Decodes a whole vCard (trailing white space allowed).
 pub fn parse_card<'a>(body: &'a [u8], limits: &Limits) -> Option<VCard<'a>> {

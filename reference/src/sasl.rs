@@ -2,11 +2,13 @@
 //! shared by both: the per-user salt, the bearer tokens the reference deployment hands out,
 //! and the verdict on a client's messages with the faults applied.
 
+pub mod oauthbearer;
+pub mod scram;
+
 use std::num::NonZeroU32;
 
 use super::faults::{Fault, Faults};
 use super::store::Store;
-use crate::sasl::oauthbearer;
 use crate::sasl::scram::{Hash, ScramError, ScramServer};
 
 /// The SCRAM iteration count the reference announces (RFC 7677 §3: at least 4096).

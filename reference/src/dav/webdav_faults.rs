@@ -1,5 +1,5 @@
 //! The faults the `webdav.*` checks need (the "WebDAV checks" block of
-//! [`faults`](crate::reference::faults)), kept out of the method handlers: [`before`]
+//! [`faults`](crate::faults)), kept out of the method handlers: [`before`]
 //! rewrites or answers a request before dispatch, [`after`] rewrites the response. With no
 //! `webdav-*` fault on, both do nothing.
 
@@ -20,7 +20,7 @@ use hyper::body::Body as _;
 use super::store::{self, CollectionKind, Content};
 use super::xml::{self, Resp};
 use super::{Ctx, Req, locks, props};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 fn on(ctx: &Ctx, fault: Fault) -> bool {
     ctx.fault(fault)

@@ -21,7 +21,7 @@ use http::StatusCode;
 use super::store::{self, CollectionKind, Content, Node, Tree, encode_href};
 use super::xml::{self, Resp};
 use super::{Ctx, Req, principals, props, webdav};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// MKCALENDAR (RFC 4791 §5.3.1).
 pub fn mkcalendar(ctx: &Ctx, req: &Req) -> Resp {
@@ -704,7 +704,7 @@ pub fn free_busy(ctx: &Ctx, req: &Req, query: &FreeBusyQuery<'_>) -> Resp {
     let mut fb = Component::new("VFREEBUSY");
     fb.properties.push(ical::Property::new(
         "DTSTAMP",
-        utc_text(crate::reference::store::now_seconds()),
+        utc_text(crate::store::now_seconds()),
     ));
     fb.properties.push(ical::Property::new(
         "DTSTART",

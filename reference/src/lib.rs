@@ -1,13 +1,82 @@
-//! The embedded reference deployment: in-process IMAP and submission servers built on
-//! `groupwire-imap` and `groupwire-smtp`, an in-memory multi-user [`store`], TLS with a
-//! certificate generated at start ([`tls`]), an HTTPS [`autoconfig`] endpoint, and the
-//! [`faults`] that make it deviate on purpose.
+//! # groupwire-reference
 //!
-//! `groupwire demo` runs every suite against a clean reference; `groupwire selftest` runs each
-//! check against the reference with the check's faults and requires it to fail;
-//! `groupwire serve` keeps one running for real clients.
+//! Mail and calendar servers to start inside a test: IMAP (STARTTLS and implicit TLS),
+//! SMTP submission (STARTTLS and implicit TLS) and an MX listener, WebDAV, CalDAV and CardDAV
+//! over HTTPS, an autoconfig endpoint and an authoritative DNS server, all in-process on the
+//! test's tokio runtime, on loopback ports the OS chooses, with an in-memory multi-user
+//! [`store`]. They are built on the groupwire codecs (`groupwire-imap`, `groupwire-smtp`,
+//! `groupwire-dav`) and are the reference deployment of the `groupwire` conformance harness,
+//! which proves every check against them, clean and with each of the [`faults`] that make
+//! them deviate on purpose.
+//!
+//! ## Example
+//!
+//! A deployment with one account, a seeded message and calendar, then an IMAP greeting read
+//! over plain TCP (a real client would go on with `STARTTLS`, trusting
+//! [`Reference::ca_certificate_pem`]):
+//!
+//! ```
+//! use groupwire_reference::Reference;
+//! use tokio::io::{AsyncBufReadExt, BufReader};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = Reference::builder()
+//!     .account("ada@example.test", "correct horse")
+//!     .mailbox("ada@example.test", "Projects")
+//!     .message(
+//!         "ada@example.test",
+//!         "INBOX",
+//!         "From: bob@example.test\r\nSubject: hello\r\n\r\nHi Ada\r\n",
+//!     )
+//!     .calendar("ada@example.test", "work")
+//!     .start()
+//!     .await?;
+//!
+//! assert!(server.imap_url().starts_with("imap://127.0.0.1:"));
+//! assert!(server.calendar_url("ada@example.test", "work").ends_with("/calendars/ada/work/"));
+//! assert!(server.ca_certificate_pem().starts_with("-----BEGIN CERTIFICATE-----"));
+//!
+//! let stream = tokio::net::TcpStream::connect(server.imap).await?;
+//! let mut greeting = String::new();
+//! BufReader::new(stream).read_line(&mut greeting).await?;
+//! assert!(greeting.starts_with("* OK"));
+//!
+//! server.stop().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## What a deployment offers
+//!
+//! | service | address | URL |
+//! | --- | --- | --- |
+//! | IMAP, STARTTLS | [`Reference::imap`] | [`Reference::imap_url`] |
+//! | IMAP, implicit TLS | [`Reference::imaps`] | [`Reference::imaps_url`] |
+//! | submission, STARTTLS + AUTH | [`Reference::submission`] | [`Reference::submission_url`] |
+//! | submission, implicit TLS | [`Reference::submissions`] | [`Reference::smtps_url`] |
+//! | MX (local domain, no AUTH) | [`Reference::mx`] | [`Reference::mx_url`] |
+//! | CalDAV, CardDAV, WebDAV (HTTPS) | [`Reference::dav`] | [`Reference::caldav_url`], [`Reference::carddav_url`], [`Reference::webdav_url`], [`Reference::calendar_url`], [`Reference::address_book_url`] |
+//! | autoconfig (HTTPS) | [`Reference::autoconfig`] | |
+//! | DNS (UDP and TCP) | [`Reference::dns`] | |
+//!
+//! The mail domain is [`DOMAIN`]; SASL PLAIN, LOGIN, SCRAM-SHA-256 and OAUTHBEARER
+//! ([`sasl::oauth_token`]) are offered after TLS. [`ReferenceOptions`] and
+//! [`Reference::start`] are the lower-level entry the harness uses.
+//!
+//! ## Modules
+//!
+//! The servers ([`imap`], [`smtp`], [`dav`], [`autoconfig`], [`dns`]), their state
+//! ([`store`], [`dav::store`]), TLS ([`tls`], [`security`] for the TLS faults, [`tls_wire`]
+//! for the record-level pieces those need), the SASL mechanisms ([`sasl`]) and the faults
+//! ([`faults`]) are public so that the harness, which drives and inspects them, can use them;
+//! a test normally needs only [`Reference::builder`].
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod autoconfig;
+pub mod builder;
 pub mod dav;
 pub mod dns;
 pub mod faults;
@@ -19,6 +88,7 @@ pub mod security;
 pub mod smtp;
 pub mod store;
 pub mod tls;
+pub mod tls_wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -27,6 +97,8 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+
+pub use self::builder::ReferenceBuilder;
 
 use self::autoconfig::AutoconfigDocument;
 use self::faults::Faults;
@@ -56,6 +128,23 @@ pub struct ReferenceOptions {
     pub tls: Option<ReferenceTls>,
     /// Timeouts, connection cap and buffer bounds against hostile clients.
     pub limits: ServerLimits,
+    /// The accounts; [`default_accounts`] (two of them) unless set.
+    pub accounts: Vec<TestAccount>,
+}
+
+/// The two accounts a deployment has unless told otherwise: `alice@example.test` and
+/// `bob@example.test`.
+pub fn default_accounts() -> Vec<TestAccount> {
+    vec![
+        TestAccount {
+            address: format!("alice@{DOMAIN}"),
+            password: "alice-secret-1".to_string(),
+        },
+        TestAccount {
+            address: format!("bob@{DOMAIN}"),
+            password: "bob-secret-2".to_string(),
+        },
+    ]
 }
 
 impl Default for ReferenceOptions {
@@ -65,6 +154,7 @@ impl Default for ReferenceOptions {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             tls: None,
             limits: ServerLimits::default(),
+            accounts: default_accounts(),
         }
     }
 }
@@ -271,6 +361,9 @@ pub enum StartError {
     Tls(TlsSetupError),
     /// A listener could not bind.
     Bind(std::io::Error),
+    /// What a [`ReferenceBuilder`] was told to hold could not be stored (an unknown account
+    /// or fault, a calendar object the CalDAV validation refuses, ...).
+    Seed(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -278,6 +371,7 @@ impl std::fmt::Display for StartError {
         match self {
             StartError::Tls(e) => write!(f, "{e}"),
             StartError::Bind(e) => write!(f, "cannot bind a reference listener: {e}"),
+            StartError::Seed(e) => write!(f, "cannot seed the reference: {e}"),
         }
     }
 }
@@ -322,7 +416,7 @@ pub struct Reference {
     pub dav_service: Arc<dav::DavService>,
     /// The authoritative DNS server of the reference domain (UDP and TCP, one port).
     pub dns: SocketAddr,
-    /// The test accounts, two of them.
+    /// The accounts (by default two of them, see [`default_accounts`]).
     pub accounts: Vec<TestAccount>,
     /// The TLS material; its certificate is what clients must trust.
     pub tls: ReferenceTls,
@@ -365,16 +459,7 @@ impl Reference {
         let dav = local(&dav_listener)?;
 
         let store = Arc::new(Store::new());
-        let accounts = vec![
-            TestAccount {
-                address: format!("alice@{DOMAIN}"),
-                password: "alice-secret-1".to_string(),
-            },
-            TestAccount {
-                address: format!("bob@{DOMAIN}"),
-                password: "bob-secret-2".to_string(),
-            },
-        ];
+        let accounts = options.accounts;
         for account in &accounts {
             store.add_account(&account.address, &account.password);
         }
@@ -474,43 +559,54 @@ impl Reference {
         })
     }
 
-    /// The deployment as a harness target: IMAP and submission with STARTTLS, their
-    /// implicit-TLS ports as companions (for the implicit-TLS checks), the autoconfig
-    /// endpoint, both accounts. `trust` is what the report states; connections
-    /// should use [`ReferenceTls::client`] (it trusts exactly the generated certificate).
-    pub fn target(&self, trust: crate::engine::TlsTrust) -> crate::target::Target {
-        let endpoint = |url: String| crate::target::Endpoint::parse(&url).ok();
-        let mut target = crate::target::Target::empty("groupwire reference");
-        target.domain = Some(DOMAIN.to_string());
-        target.imap = endpoint(format!("imap://{}", self.imap));
-        target.smtp = endpoint(format!("smtp://{}", self.submission));
-        target.imaps = endpoint(format!("imaps://{}", self.imaps));
-        target.smtps = endpoint(format!("smtps://{}", self.submissions));
-        target.mx = endpoint(format!("smtp://{}", self.mx));
-        target.autoconfig = endpoint(format!("https://{}/", self.autoconfig));
-        target.caldav = endpoint(self.caldav_url());
-        target.carddav = endpoint(self.carddav_url());
-        target.webdav = endpoint(self.webdav_url());
-        target.accounts = self
-            .accounts
-            .iter()
-            .map(|account| {
-                crate::target::Account::new(
-                    account.address.clone(),
-                    crate::target::Secret::new(account.password.clone()),
-                    None,
-                    None,
-                )
-                .with_oauth_token(crate::target::Secret::new(sasl::oauth_token(
-                    &account.address,
-                )))
-            })
-            .collect();
-        target.tls = trust;
-        target.dns = Some(self.dns);
-        target.dkim_selectors = vec![dns::DKIM_SELECTOR.to_string()];
-        target.mta_sts_url = endpoint(format!("https://{}{}", self.autoconfig, dns::MTA_STS_PATH));
-        target
+    /// `imap://ADDR` (IMAP with STARTTLS).
+    pub fn imap_url(&self) -> String {
+        format!("imap://{}", self.imap)
+    }
+
+    /// `imaps://ADDR` (IMAP over implicit TLS).
+    pub fn imaps_url(&self) -> String {
+        format!("imaps://{}", self.imaps)
+    }
+
+    /// `smtp://ADDR` (submission with STARTTLS and AUTH).
+    pub fn submission_url(&self) -> String {
+        format!("smtp://{}", self.submission)
+    }
+
+    /// `smtps://ADDR` (submission over implicit TLS).
+    pub fn smtps_url(&self) -> String {
+        format!("smtps://{}", self.submissions)
+    }
+
+    /// `smtp://ADDR` of the MX listener (mail for the local domain, no AUTH).
+    pub fn mx_url(&self) -> String {
+        format!("smtp://{}", self.mx)
+    }
+
+    /// The URL of a calendar collection of the account `address` (see
+    /// [`ReferenceBuilder::calendar`]; every account has one named `default`).
+    pub fn calendar_url(&self, address: &str, name: &str) -> String {
+        let home = dav::principals::calendar_home(dav::principals::user_of(address));
+        dav_url(self.dav, &format!("{home}/{name}"))
+    }
+
+    /// The URL of an address book collection of the account `address` (see
+    /// [`ReferenceBuilder::address_book`]; every account has one named `default`).
+    pub fn address_book_url(&self, address: &str, name: &str) -> String {
+        let home = dav::principals::addressbook_home(dav::principals::user_of(address));
+        dav_url(self.dav, &format!("{home}/{name}"))
+    }
+
+    /// The certificate a client must trust, PEM (the generated CA when the deployment was
+    /// built with [`Reference::builder`], else the self-signed server certificate).
+    pub fn ca_certificate_pem(&self) -> &str {
+        &self.tls.ca_certificate_pem
+    }
+
+    /// A rustls client configuration trusting exactly [`ca_certificate_pem`](Self::ca_certificate_pem).
+    pub fn client_tls_config(&self) -> Arc<rustls::ClientConfig> {
+        Arc::clone(&self.tls.client)
     }
 
     /// The CalDAV base URL (the calendar homes' parent; discovery goes from there through

@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use super::store::{CollectionKind, Content, Tree};
 use super::xml::{self, Resp};
 use super::{Ctx, DavService};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// The context path the well-known URIs redirect to.
 pub const CONTEXT_PATH: &str = "/dav";

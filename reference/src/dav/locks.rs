@@ -15,7 +15,7 @@ use http::StatusCode;
 use super::store::{self, Content, Tree, encode_href, is_within};
 use super::xml::{self, Resp};
 use super::{Ctx, Req};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// Longest lock lifetime granted, in seconds.
 pub const MAX_TIMEOUT: u32 = 3600;

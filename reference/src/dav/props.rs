@@ -13,7 +13,7 @@ use groupwire_dav::xml::{CalDav, CalendarServer, CardDav, Dav};
 use super::principals;
 use super::store::{CollectionKind, Content, Node, Tree, encode_href};
 use super::{Ctx, MAX_BODY, caldav, carddav, locks, scheduling, xml};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// Every live property this server computes, in the order `propname` lists them.
 pub const LIVE: &[Name<'static>] = &[
@@ -341,8 +341,9 @@ pub fn live(
 /// The default `displayname` of provisioned collections.
 fn default_display_name(node: &Node, path: &str) -> Option<String> {
     match node.collection()? {
-        CollectionKind::Principal => principals::owner_of(path)
-            .map(|(_, user, _)| format!("{user}@{}", crate::reference::DOMAIN)),
+        CollectionKind::Principal => {
+            principals::owner_of(path).map(|(_, user, _)| format!("{user}@{}", crate::DOMAIN))
+        }
         CollectionKind::Calendar { .. } if path.ends_with("/default") => Some("Calendar".into()),
         CollectionKind::Addressbook if path.ends_with("/default") => Some("Contacts".into()),
         _ => None,

@@ -9,7 +9,7 @@ use groupwire_dav::ical::Component;
 use super::principals::{DEFAULT, calendar_home, owner_of};
 use super::store::{Content, Node, Tree};
 use super::{Ctx, caldav};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// The scheduling collections under a calendar home.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub fn provision(tree: &mut Tree, user: &str) {
 
 /// The calendar user address of `user`.
 pub fn address_of(user: &str) -> String {
-    format!("mailto:{user}@{}", crate::reference::DOMAIN)
+    format!("mailto:{user}@{}", crate::DOMAIN)
 }
 
 /// The local user a calendar user address names, if any.
@@ -68,9 +68,7 @@ fn local_user(address: &str) -> Option<&str> {
         .filter(|s| s.eq_ignore_ascii_case("mailto:"))
         .and(address.get(7..))?;
     let (user, domain) = rest.split_once('@')?;
-    domain
-        .eq_ignore_ascii_case(crate::reference::DOMAIN)
-        .then_some(user)
+    domain.eq_ignore_ascii_case(crate::DOMAIN).then_some(user)
 }
 
 /// The ORGANIZER and ATTENDEE values of a calendar object.

@@ -1,5 +1,5 @@
 //! The fault hooks of the CalDAV, CardDAV and DAV-discovery checks (the "CalDAV/CardDAV
-//! checks" block of [`faults`](crate::reference::faults)), kept in one place around the
+//! checks" block of [`faults`](crate::faults)), kept in one place around the
 //! server's dispatch: [`before`] may answer a request itself or rewrite it (its body decoded
 //! and re-encoded through groupwire-dav: a query with the negation dropped, a calendar object
 //! with its EXDATEs removed...), [`after`] may rewrite the answer (a property moved to a 404
@@ -22,7 +22,7 @@ use hyper::body::Body;
 
 use super::xml::{self, Resp};
 use super::{Ctx, DavService, Req, caldav, principals, webdav};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 fn is_under(path: &str, root: &str) -> bool {
     path == root || path.starts_with(&format!("{root}/"))

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use groupwire_dav::body::DavProperty;
 
 use super::locks::LockTable;
-use crate::reference::store::now_seconds;
+use crate::store::now_seconds;
 
 /// A dead property's key: (namespace URI, local name).
 pub type PropKey = (String, String);

@@ -9,6 +9,8 @@
 //! NXDOMAIN, other types of a known name an empty NOERROR. It signs nothing: the AD bit is set
 //! only when a test asks for it ([`Zone::authenticated`]), to see it reported.
 
+pub mod tlsa;
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 

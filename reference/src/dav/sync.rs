@@ -12,7 +12,7 @@ use http::StatusCode;
 use super::store::encode_href;
 use super::xml::{self, Resp};
 use super::{Ctx, Req, principals, props};
-use crate::reference::faults::Fault;
+use crate::faults::Fault;
 
 /// sync-collection (RFC 6578 §3).
 pub fn sync_collection(ctx: &Ctx, req: &Req, sync: &SyncCollection<'_>) -> Resp {

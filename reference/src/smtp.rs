@@ -1,6 +1,7 @@
-//! The reference submission server (RFC 6409 on RFC 5321), on `groupwire-smtp`: commands are
-//! decoded with its server-role decoders, replies built and encoded with its types, message
-//! data un-stuffed by its `DataDecoder`. Mail for local accounts is delivered into the
+//! The reference submission server (RFC 6409 on RFC 5321), on `groupwire-smtp`: commands and
+//! AUTH lines are read with its server role (`ServerDecoder`, whose recovery items say when a
+//! line is malformed or over-long and discard the rest of it), replies built and encoded with
+//! its types, message data un-stuffed by its `DataDecoder`. Mail for local accounts is delivered into the
 //! [`Store`]'s INBOX.
 //!
 //! Listens in two modes: STARTTLS (the role of port 587) and implicit TLS (port 465). AUTH is
@@ -11,13 +12,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use groupwire_smtp::auth::{AuthResponse, Mechanism, decode_auth_response, parse_plain_message};
+use groupwire_smtp::auth::{AuthResponse, Mechanism, parse_plain_message};
 use groupwire_smtp::capability::{Capabilities, Capability};
-use groupwire_smtp::command::{Command, decode_command};
+use groupwire_smtp::command::Command;
 use groupwire_smtp::data::{DataDecoder, DataEvent};
 use groupwire_smtp::limits::LineEndings;
 use groupwire_smtp::reply::{EnhancedCode, Reply, ReplyCode};
-use groupwire_smtp::{Decoded, Encode, ErrorKind, Limit, Limits};
+use groupwire_smtp::server::{ClientItem, ServerDecoder, ServerState};
+use groupwire_smtp::{Decoded, Encode, Limits};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -76,23 +78,21 @@ async fn serve_as(listener: TcpListener, service: Arc<SmtpService>, implicit_tls
 /// The answer past the connection cap: `421` as the greeting (RFC 5321 §3.8; over TLS on the
 /// implicit-TLS port, the handshake bounded by a few seconds), then close.
 async fn refuse(socket: TcpStream, service: &SmtpService, implicit_tls: bool) {
-    let busy = format!(
-        "421 4.7.0 {} too many connections, try again later\r\n",
-        service.domain
-    );
+    let text = format!("{} too many connections, try again later", service.domain);
+    let busy = reply(421, Some((4, 7, 0)), &[text.as_str()]);
     let within = Duration::from_secs(3);
     if implicit_tls {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
         if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
             let _ = tokio::time::timeout(within, async {
-                stream.write_all(busy.as_bytes()).await?;
+                stream.write_all(&busy).await?;
                 stream.shutdown().await
             })
             .await;
         }
     } else {
         let mut socket = socket;
-        let _ = tokio::time::timeout(within, socket.write_all(busy.as_bytes())).await;
+        let _ = tokio::time::timeout(within, socket.write_all(&busy)).await;
     }
 }
 
@@ -172,7 +172,7 @@ struct Session {
     /// The last complete command (or DATA bytes): the command timer runs from here.
     active: tokio::time::Instant,
     /// Why the server is ending the session (sent as a `421` reply when the stream allows).
-    ending: Option<String>,
+    ending: Option<((u8, u16, u16), String)>,
     buffer: Vec<u8>,
     tls: bool,
     /// Whether this is the implicit-TLS listener (port 465 role).
@@ -186,7 +186,10 @@ struct Session {
     extended: bool,
     user: Option<String>,
     transaction: Transaction,
-    limits: Limits,
+    /// Reads command and AUTH lines. Message data and BDAT chunks are read by the session
+    /// itself (the smuggling faults work on the raw bytes); it puts the decoder back to
+    /// commands after them.
+    decoder: ServerDecoder,
 }
 
 /// Build a reply; `text` lines become a multi-line reply.
@@ -225,7 +228,8 @@ impl Session {
             extended: false,
             user: None,
             transaction: Transaction::default(),
-            limits,
+            // SIZE and the BDAT total are the session's to judge (with their faults).
+            decoder: ServerDecoder::new(limits.with_max_message_size(u64::MAX)),
         }
     }
 
@@ -280,9 +284,12 @@ impl Session {
         let read = match tokio::time::timeout_at(self.deadline(), stream.read(&mut chunk)).await {
             Ok(read) => read?,
             Err(_) => {
-                self.ending = Some(format!(
-                    "4.4.2 {} timeout waiting for the client, closing",
-                    self.service.domain
+                self.ending = Some((
+                    (4, 4, 2),
+                    format!(
+                        "{} timeout waiting for the client, closing",
+                        self.service.domain
+                    ),
                 ));
                 return Ok(false);
             }
@@ -290,7 +297,7 @@ impl Session {
         self.buffer
             .extend_from_slice(chunk.get(..read).unwrap_or_default());
         if let Err(over) = self.slot.account(self.buffer.len(), self.user.is_some()) {
-            self.ending = Some(format!("4.3.2 {over}, closing"));
+            self.ending = Some(((4, 3, 2), format!("{over}, closing")));
             self.buffer.clear();
             return Ok(false);
         }
@@ -302,9 +309,9 @@ impl Session {
         &mut self,
         stream: &mut S,
     ) -> std::io::Result<()> {
-        if let Some(reason) = self.ending.take() {
-            let line = format!("421 {reason}\r\n");
-            super::say_goodbye(stream, line.as_bytes()).await;
+        if let Some((enhanced, reason)) = self.ending.take() {
+            let line = reply(421, Some(enhanced), &[reason.as_str()]);
+            super::say_goodbye(stream, &line).await;
         }
         Ok(())
     }
@@ -368,33 +375,44 @@ impl Session {
         stream: &mut S,
     ) -> std::io::Result<Next> {
         loop {
-            let decoded = decode_command(&self.buffer, &self.limits);
-            let (command, consumed) = match decoded {
-                Ok(Decoded::Complete { value, consumed }) => (value.into_owned(), consumed),
+            let (consumed, step) = match self.decoder.decode(&self.buffer) {
+                Ok(Decoded::Complete { value, consumed }) => (consumed, Step::of(value)),
                 Ok(Decoded::Incomplete { .. }) => {
                     if !self.fill(stream).await? {
                         return Ok(Next::Close);
                     }
                     continue;
                 }
-                Err(error) => {
-                    let out = match error.kind() {
-                        ErrorKind::LimitExceeded(Limit::LineLength)
-                            if self.fault(Fault::SmtpLongLineSplit) =>
-                        {
-                            // Cut the line where the limit is and read the rest as a new line.
-                            let cut = MAX_COMMAND_LINE.saturating_sub(2).min(self.buffer.len());
-                            self.buffer.splice(cut..cut, *b"\r\n");
-                            continue;
-                        }
-                        ErrorKind::LimitExceeded(Limit::LineLength) => {
-                            self.skip_line(stream).await?;
-                            self.say(500, (5, 5, 6), "line too long")
-                        }
-                        _ => {
-                            self.skip_line(stream).await?;
-                            self.say(501, (5, 5, 4), "syntax error in parameters")
-                        }
+                // A bare CR or LF in a command line: its end is in doubt; the reference answers
+                // 501 for the line up to the LF and goes on.
+                Err(_) => {
+                    self.decoder.expect_commands();
+                    self.skip_line(stream).await?;
+                    let out = self.say(501, (5, 5, 4), "syntax error in parameters");
+                    stream.write_all(&out).await?;
+                    stream.flush().await?;
+                    continue;
+                }
+            };
+            let command = match step {
+                Step::Command(command) => command,
+                Step::LineTooLong if self.fault(Fault::SmtpLongLineSplit) => {
+                    // Cut the line where the limit is and read the rest as a new line.
+                    self.decoder.expect_commands();
+                    let cut = MAX_COMMAND_LINE.saturating_sub(2).min(self.buffer.len());
+                    self.buffer.splice(cut..cut, *b"\r\n");
+                    continue;
+                }
+                Step::Skipped | Step::Other => {
+                    self.buffer.drain(..consumed);
+                    continue;
+                }
+                Step::LineTooLong | Step::Malformed => {
+                    self.buffer.drain(..consumed);
+                    let out = if step == Step::LineTooLong {
+                        self.say(500, (5, 5, 6), "line too long")
+                    } else {
+                        self.say(501, (5, 5, 4), "syntax error in parameters")
                     };
                     stream.write_all(&out).await?;
                     stream.flush().await?;
@@ -406,7 +424,12 @@ impl Session {
             if self.fault(Fault::SmtpPipeliningDropsCommands) {
                 self.buffer.clear();
             }
-            match self.execute(command, stream).await? {
+            let next = self.execute(command, stream).await?;
+            // After BDAT the decoder expects the chunk, which `execute` has read itself.
+            if self.decoder.state() != ServerState::Commands {
+                self.decoder.expect_commands();
+            }
+            match next {
                 Some(next) => return Ok(next),
                 None => stream.flush().await?,
             }
@@ -1084,26 +1107,68 @@ impl Session {
     ) -> std::io::Result<Option<String>> {
         stream.write_all(&reply(334, None, &[text])).await?;
         stream.flush().await?;
+        self.decoder.expect_auth_response();
         loop {
-            match decode_auth_response(&self.buffer, &self.limits) {
-                Ok(Decoded::Complete { value, consumed }) => {
-                    let value = value.into_owned();
-                    self.buffer.drain(..consumed);
-                    return Ok(match value {
+            let (consumed, answer) = match self.decoder.decode(&self.buffer) {
+                Ok(Decoded::Complete {
+                    value: ClientItem::AuthResponse(response),
+                    consumed,
+                }) => (
+                    consumed,
+                    Some(match response {
                         AuthResponse::Data(data) => Some(data.0.into_owned()),
                         AuthResponse::Cancel => None,
-                    });
-                }
+                    }),
+                ),
+                Ok(Decoded::Complete {
+                    value: ClientItem::Skipped,
+                    consumed,
+                }) => (consumed, None),
+                // A malformed or over-long line (the decoder discards the rest of it while
+                // commands resume): an answer no mechanism accepts.
+                Ok(Decoded::Complete { consumed, .. }) => (consumed, Some(Some("!".to_string()))),
                 Ok(Decoded::Incomplete { .. }) => {
                     if !self.fill(stream).await? {
                         return Ok(None);
                     }
+                    continue;
                 }
                 Err(_) => {
+                    self.decoder.expect_commands();
                     self.skip_line(stream).await?;
                     return Ok(Some(String::from("!")));
                 }
+            };
+            self.buffer.drain(..consumed);
+            if let Some(answer) = answer {
+                return Ok(answer);
             }
+        }
+    }
+}
+
+/// What the command loop does with one item of the decoder.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    Command(Command<'static>),
+    /// Answer 500 (the decoder discards the rest of the line).
+    LineTooLong,
+    /// Answer 501 (the line was consumed).
+    Malformed,
+    /// Discarded input, nothing to answer.
+    Skipped,
+    /// An item that does not occur between commands.
+    Other,
+}
+
+impl Step {
+    fn of(item: ClientItem<'_>) -> Step {
+        match item {
+            ClientItem::Command(command) => Step::Command(command.into_owned()),
+            ClientItem::LineTooLong { .. } => Step::LineTooLong,
+            ClientItem::Malformed { .. } => Step::Malformed,
+            ClientItem::Skipped => Step::Skipped,
+            _ => Step::Other,
         }
     }
 }

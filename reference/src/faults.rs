@@ -301,7 +301,7 @@ faults! {
     WebdavUnlockAnyToken => "webdav-unlock-any-token", "UNLOCK accepts a token of another resource's lock (and removes that lock).";
     WebdavUnlockKeepsLock => "webdav-unlock-keeps-lock", "UNLOCK answers 204 but keeps the lock.";
     WebdavWrongGetcontentlength => "webdav-wrong-getcontentlength", "DAV:getcontentlength is one more than the body length.";
-    // DAV reference server (conformance/src/reference/dav/; see its module docs for how to add one).
+    // DAV reference server (reference/src/dav/; see its module docs for how to add one).
     DavNoEtag => "dav-no-etag", "PUT and GET send no ETag header and PROPFIND reports no getetag.";
     DavPropfindDepthIgnored => "dav-propfind-depth-ignored", "PROPFIND ignores the Depth header and answers every request as Depth: 0.";
     DavLockIgnored => "dav-lock-ignored", "LOCK hands out tokens but nothing is ever refused for lack of one (no 423).";

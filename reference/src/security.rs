@@ -21,10 +21,10 @@ use tokio_rustls::server::TlsStream;
 
 use super::faults::{Fault, Faults};
 use super::tls::{ReferenceTls, TlsSetupError, provider};
-use crate::tls_probe::server::{
+use crate::tls_wire::server::{
     ClientHelloSummary, decode_client_hello, encode_alert, encode_server_hello, first_record_length,
 };
-use crate::tls_probe::{AlertDescription, TlsVersion, ciphers};
+use crate::tls_wire::{AlertDescription, TlsVersion, ciphers};
 
 /// A 1024-bit RSA certificate signed with SHA-1 for localhost, 127.0.0.1 and ::1 (made once
 /// with `openssl req -x509 -newkey rsa:1024 -sha1`); served under
