@@ -718,3 +718,30 @@ fn a_property_in_the_xml_namespace_round_trips() {
         .unwrap();
     assert_eq!(again, value);
 }
+
+/// An element with the `xmlns` prefix (`<xmlns:Dp/>`, found by the fuzz campaign from a real
+/// Radicale request seed) is not well-formed XML (Namespaces in XML §3); it used to decode,
+/// then re-encode with a declaration of the xmlns namespace that nothing decodes.
+#[test]
+fn an_element_with_the_xmlns_prefix_is_refused() {
+    let limits = Limits::default();
+    for body in [
+        &br#"<?xml version="1.0"?><xmlns:Dp/>"#[..],
+        br#"<D:propfind xmlns:D="DAV:"><D:prop><xmlns:Dp/></D:prop></D:propfind>"#,
+        br#"<D:propfind xmlns:D="DAV:"><D:prop><x xmlns:q="http://www.w3.org/2000/xmlns/"><q:y/></x></D:prop></D:propfind>"#,
+    ] {
+        assert!(
+            DavRequest::decode(body, &limits).is_err(),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    // The reserved attribute prefix still declares namespaces.
+    let ok = br#"<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>"#;
+    assert!(
+        DavRequest::decode(ok, &limits)
+            .unwrap()
+            .complete()
+            .is_some()
+    );
+}

@@ -501,15 +501,26 @@ fn is_balanced_fragment(content: &str) -> bool {
 }
 
 /// A namespace URI as declared: the `xmlns` attribute value, unescaped.
+/// The namespace of an element or attribute name, unescaped. The namespace of the `xmlns`
+/// prefix names no element or attribute (Namespaces in XML §3: "Element names MUST NOT have
+/// the prefix xmlns"); such a name is not well-formed.
 fn namespace_uri(raw: &[u8], at: usize) -> XmlResult<String> {
     let text = std::str::from_utf8(raw).map_err(|_| expected(at, Expected::Utf8))?;
-    if !text.contains('&') {
-        return Ok(text.to_owned());
+    let text = if text.contains('&') {
+        quick_xml::escape::unescape(text)
+            .map(Cow::into_owned)
+            .map_err(|_| expected(at, Expected::KnownEntity))?
+    } else {
+        text.to_owned()
+    };
+    if text == XMLNS_NS {
+        return Err(expected(at, Expected::WellFormedXml));
     }
-    quick_xml::escape::unescape(text)
-        .map(Cow::into_owned)
-        .map_err(|_| expected(at, Expected::KnownEntity))
+    Ok(text)
 }
+
+/// The namespace the `xmlns` prefix is bound to by definition.
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 fn append<'a>(acc: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
     match acc {
