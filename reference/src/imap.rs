@@ -101,15 +101,16 @@ async fn handle(
         return session.goodbye(&mut socket).await;
     }
     if implicit_tls {
-        let Ok(accepted) = tokio::time::timeout_at(
+        let Some(mut stream) = super::security::accept_by(
             session.deadline,
-            super::security::accept(&acceptor, socket, &session.service.faults),
+            &acceptor,
+            socket,
+            &session.service.faults,
         )
-        .await
+        .await?
         else {
             return Ok(());
         };
-        let mut stream = accepted?;
         session.tls = true;
         session.greet(&mut stream).await?;
         session.run(&mut stream).await?;
@@ -121,15 +122,16 @@ async fn handle(
         if !session.fault(Fault::ImapStarttlsKeepsBuffer) {
             session.buffer.clear();
         }
-        let Ok(accepted) = tokio::time::timeout_at(
+        let Some(mut stream) = super::security::accept_by(
             session.deadline,
-            super::security::accept(&acceptor, socket, &session.service.faults),
+            &acceptor,
+            socket,
+            &session.service.faults,
         )
-        .await
+        .await?
         else {
             return Ok(());
         };
-        let mut stream = accepted?;
         session.tls = true;
         session.run(&mut stream).await?;
         return session.goodbye(&mut stream).await;

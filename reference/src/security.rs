@@ -117,6 +117,19 @@ fn weak_key_config() -> Result<Arc<rustls::ServerConfig>, TlsSetupError> {
     Ok(Arc::new(config))
 }
 
+/// [`accept`], given up at `deadline` (the session's timer): `Ok(None)` when it passed first.
+pub async fn accept_by(
+    deadline: tokio::time::Instant,
+    acceptor: &TlsAcceptor,
+    socket: TcpStream,
+    faults: &Faults,
+) -> std::io::Result<Option<TlsStream<TcpStream>>> {
+    match tokio::time::timeout_at(deadline, accept(acceptor, socket, faults)).await {
+        Ok(accepted) => accepted.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
 /// Accepts TLS on `socket`: straight to rustls, unless a ClientHello-level fault is active
 /// and applies to the client's hello, in which case the fault's answer is sent, the
 /// connection closed, and an error returned (the session ends there).

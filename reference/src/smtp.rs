@@ -108,15 +108,16 @@ async fn handle(
     session.implicit = implicit_tls;
     session.mx = mx;
     if implicit_tls && !session.fault(Fault::SmtpNoImplicitTls) {
-        let Ok(accepted) = tokio::time::timeout_at(
+        let Some(mut stream) = super::security::accept_by(
             session.deadline(),
-            super::security::accept(&acceptor, socket, &session.service.faults),
+            &acceptor,
+            socket,
+            &session.service.faults,
         )
-        .await
+        .await?
         else {
             return Ok(());
         };
-        let mut stream = accepted?;
         session.tls = true;
         session.greet(&mut stream).await?;
         session.run(&mut stream).await?;
@@ -129,15 +130,16 @@ async fn handle(
             // RFC 3207 §4.2: what the client sent before the handshake is discarded.
             session.buffer.clear();
         }
-        let Ok(accepted) = tokio::time::timeout_at(
+        let Some(mut stream) = super::security::accept_by(
             session.deadline(),
-            super::security::accept(&acceptor, socket, &session.service.faults),
+            &acceptor,
+            socket,
+            &session.service.faults,
         )
-        .await
+        .await?
         else {
             return Ok(());
         };
-        let mut stream = accepted?;
         session.tls = true;
         if !session.fault(Fault::SmtpStarttlsKeepsState) {
             session.helo = None;
