@@ -6,12 +6,11 @@
 //!
 //! Skips with a message when Postfix is not installed; fails instead under `CI=true`.
 
+#[path = "support/check_json.rs"]
+mod check_json;
 #[path = "support/servers.rs"]
 mod servers;
 
-use std::process::Command;
-
-use serde_json::Value;
 use servers::RealServer;
 
 fn in_ci() -> bool {
@@ -20,50 +19,21 @@ fn in_ci() -> bool {
 
 /// Runs the check against `server`'s SMTP_PORT: (status, the check's JSON).
 fn check(server: &RealServer) -> (String, String) {
-    let dir = std::env::temp_dir().join(format!("gw-mx-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let target = dir.join("target.toml");
     let host = server.get("HOST").unwrap_or("127.0.0.1");
     let port = server.port("SMTP_PORT").expect("SMTP_PORT printed");
-    std::fs::write(
+    let target = format!(
+        "name = \"postfix mx\"\ndomain = \"example.test\"\nmx = \"smtp://{host}:{port}\"\n\
+         [tls]\ntrust = \"ca-file\"\nca_file = {:?}\n\
+         [[account]]\nuser = \"alice@example.test\"\npassword_env = \"GW_MX_PASSWORD\"\n",
+        server.get("CERT").expect("CERT printed")
+    );
+    let report = check_json::check_report(
         &target,
-        format!(
-            "name = \"postfix mx\"\ndomain = \"example.test\"\nmx = \"smtp://{host}:{port}\"\n\
-             [tls]\ntrust = \"ca-file\"\nca_file = {:?}\n\
-             [[account]]\nuser = \"alice@example.test\"\npassword_env = \"GW_MX_PASSWORD\"\n",
-            server.get("CERT").expect("CERT printed")
-        ),
-    )
-    .expect("write target");
-    let output = Command::new(env!("CARGO_BIN_EXE_groupwire"))
-        .args(["check", "--profile", "security"])
-        .args(["--only", "security.smtp.mx-open-relay-refused"])
-        .args(["--format", "json"])
-        .arg(&target)
-        .env("GW_MX_PASSWORD", "alice-password")
-        .output()
-        .expect("run groupwire");
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    let check = report["checks"]
-        .as_array()
-        .and_then(|checks| {
-            checks
-                .iter()
-                .find(|c| c["id"] == "security.smtp.mx-open-relay-refused")
-        })
-        .cloned()
-        .unwrap_or_else(|| panic!("no outcome: {stdout}"));
-    (
-        check["status"].as_str().unwrap_or_default().to_string(),
-        check.to_string(),
-    )
+        "security",
+        &["security.smtp.mx-open-relay-refused"],
+        &[("GW_MX_PASSWORD", "alice-password")],
+    );
+    check_json::outcome(&report, "security.smtp.mx-open-relay-refused")
 }
 
 #[test]

@@ -7,12 +7,11 @@
 //!
 //! Skips with a message when Postfix is not installed; fails instead under `CI=true`.
 
+#[path = "support/check_json.rs"]
+mod check_json;
 #[path = "support/servers.rs"]
 mod servers;
 
-use std::process::Command;
-
-use serde_json::Value;
 use servers::RealServer;
 
 const CHECKS: [&str; 2] = [
@@ -26,52 +25,27 @@ fn in_ci() -> bool {
 
 /// Runs both checks against `server`'s submission ports: (id, status, the check's JSON).
 fn check(server: &RealServer) -> Vec<(String, String, String)> {
-    let dir = std::env::temp_dir().join(format!("gw-xclient-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let target = dir.join("target.toml");
     let host = server.get("HOST").unwrap_or("127.0.0.1");
     let submission = server.port("SUBMISSION_PORT").expect("SUBMISSION_PORT");
     let submissions = server.port("SUBMISSIONS_PORT").expect("SUBMISSIONS_PORT");
-    std::fs::write(
+    let target = format!(
+        "name = \"postfix submission\"\ndomain = \"example.test\"\n\
+         smtp = \"smtp://{host}:{submission}\"\nsmtps = \"smtps://{host}:{submissions}\"\n\
+         [tls]\ntrust = \"ca-file\"\nca_file = {:?}\n\
+         [[account]]\nuser = \"alice@example.test\"\npassword_env = \"GW_XCLIENT_PASSWORD\"\n",
+        server.get("CERT").expect("CERT printed")
+    );
+    let report = check_json::check_report(
         &target,
-        format!(
-            "name = \"postfix submission\"\ndomain = \"example.test\"\n\
-             smtp = \"smtp://{host}:{submission}\"\nsmtps = \"smtps://{host}:{submissions}\"\n\
-             [tls]\ntrust = \"ca-file\"\nca_file = {:?}\n\
-             [[account]]\nuser = \"alice@example.test\"\npassword_env = \"GW_XCLIENT_PASSWORD\"\n",
-            server.get("CERT").expect("CERT printed")
-        ),
-    )
-    .expect("write target");
-    let output = Command::new(env!("CARGO_BIN_EXE_groupwire"))
-        .args(["check", "--profile", "security"])
-        .args(["--only", "security.smtp.x*"])
-        .args(["--format", "json"])
-        .arg(&target)
-        .env("GW_XCLIENT_PASSWORD", "alice-password")
-        .output()
-        .expect("run groupwire");
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+        "security",
+        &["security.smtp.x*"],
+        &[("GW_XCLIENT_PASSWORD", "alice-password")],
+    );
     CHECKS
         .iter()
         .map(|id| {
-            let check = report["checks"]
-                .as_array()
-                .and_then(|checks| checks.iter().find(|c| c["id"] == *id))
-                .cloned()
-                .unwrap_or_else(|| panic!("no outcome for {id}: {stdout}"));
-            (
-                id.to_string(),
-                check["status"].as_str().unwrap_or_default().to_string(),
-                check.to_string(),
-            )
+            let (status, json) = check_json::outcome(&report, id);
+            (id.to_string(), status, json)
         })
         .collect()
 }
