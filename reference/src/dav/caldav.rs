@@ -42,11 +42,25 @@ pub fn mkcalendar(ctx: &Ctx, req: &Req) -> Resp {
 
 /// Decodes a whole iCalendar object (trailing white space allowed).
 pub fn parse_calendar<'a>(body: &'a [u8], limits: &Limits) -> Option<Component<'a>> {
+    whole_object(body, limits, ical::decode_calendar)
+}
+
+/// A decoder of one iCalendar or vCard object (`ical::decode_calendar`, `vcard::decode_vcard`).
+pub type ObjectDecoder<'a, T, E> =
+    fn(&'a [u8], &DecodeOptions) -> Result<Decoded<ical::Parsed<T>>, E>;
+
+/// Decodes `body` with `decode` (lenient, under `limits`) when it is one whole object: nothing
+/// but white space may follow it. Shared by PUT of iCalendar and of vCard data.
+pub fn whole_object<'a, T, E>(
+    body: &'a [u8],
+    limits: &Limits,
+    decode: ObjectDecoder<'a, T, E>,
+) -> Option<T> {
     let options = DecodeOptions {
         limits: *limits,
         ..DecodeOptions::lenient()
     };
-    match ical::decode_calendar(body, &options) {
+    match decode(body, &options) {
         Ok(Decoded::Complete { value, consumed })
             if body
                 .get(consumed..)

@@ -8,10 +8,10 @@ use groupwire_dav::body::{
     AddressDataRequest, AddressbookQuery, CardFilter, CardParamFilter, CardPropFilter,
     CardTextMatch, DataValue, FilterTest, Multiget, PropValue, Selection,
 };
-use groupwire_dav::ical::{self, DecodeOptions};
+use groupwire_dav::ical;
 use groupwire_dav::vcard::{self, VCard, Version};
 use groupwire_dav::xml::{CardDav, Dav};
-use groupwire_dav::{Decoded, Limits, Name};
+use groupwire_dav::{Limits, Name};
 use http::StatusCode;
 
 use super::store::{Content, Node, Tree, encode_href};
@@ -21,20 +21,7 @@ use crate::faults::Fault;
 
 /// Decodes a whole vCard (trailing white space allowed).
 pub fn parse_card<'a>(body: &'a [u8], limits: &Limits) -> Option<VCard<'a>> {
-    let options = DecodeOptions {
-        limits: *limits,
-        ..DecodeOptions::lenient()
-    };
-    match vcard::decode_vcard(body, &options) {
-        Ok(Decoded::Complete { value, consumed })
-            if body
-                .get(consumed..)
-                .is_some_and(|rest| rest.iter().all(u8::is_ascii_whitespace)) =>
-        {
-            Some(value.value)
-        }
-        _ => None,
-    }
+    caldav::whole_object(body, limits, vcard::decode_vcard)
 }
 
 /// Validates a vCard PUT into an address book (RFC 6352 §6.3.2.1 preconditions); the
