@@ -110,8 +110,6 @@ def main():
         folder = SEEDS / target
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("real-*"):
-            if target in ("smtp_data", "imap_client_stream", "imap_server_stream", "imap_response"):
-                break  # written by stream_seeds.py; not ours to replace
             old.unlink()
         for name, data in found.values():
             (folder / name).write_bytes(data)
