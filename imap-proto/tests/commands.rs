@@ -447,3 +447,69 @@ fn utf8_append_data_always_encodes_a_literal8() {
     };
     assert_eq!(append.to_bytes(), b"APPEND INBOX UTF8 (~{2}\r\nhi)");
 }
+
+/// FETCH attribute names are dispatched in one `match` on the upper-cased name: every case
+/// spelling types the same, a name that only starts like a known one stays unknown, and a
+/// section that is not `section-binary` keeps the attribute raw.
+#[test]
+fn fetch_attribute_names_in_any_case() {
+    use groupwire_imap::IntoOwned;
+    use groupwire_imap::command::fetch::{FetchAttributeName as F, FetchItems};
+    let items = |list: &str| -> Vec<F<'static>> {
+        let line = format!("a FETCH 1 ({list})\r\n");
+        let command = parse(line.as_bytes()).into_owned();
+        let CommandBody::Fetch(fetch) = command.body else {
+            panic!("{list}: not a FETCH");
+        };
+        let FetchItems::Attributes(items) = fetch.items else {
+            panic!("{list}: not a list");
+        };
+        items
+    };
+    let typed = items(
+        "envelope Flags internaldate rfc822.header RFC822.size Rfc822.Text rfc822 \
+         bodystructure body uid modseq emailid threadid savedate",
+    );
+    assert_eq!(
+        typed,
+        [
+            F::Envelope,
+            F::Flags,
+            F::InternalDate,
+            F::Rfc822Header,
+            F::Rfc822Size,
+            F::Rfc822Text,
+            F::Rfc822,
+            F::BodyStructure,
+            F::Body,
+            F::Uid,
+            F::ModSeq,
+            F::EmailId,
+            F::ThreadId,
+            F::SaveDate,
+        ]
+    );
+    assert_eq!(items("preview (lazy)"), [F::Preview { lazy: true }]);
+    assert_eq!(items("Preview uid"), [F::Preview { lazy: false }, F::Uid]);
+    let sections = items("body.peek[header] Body[] binary.peek[1] BINARY[2] binary.size[1]");
+    assert!(matches!(sections[0], F::BodySection { peek: true, .. }));
+    assert!(matches!(sections[1], F::BodySection { peek: false, .. }));
+    assert!(matches!(sections[2], F::Binary { peek: true, .. }));
+    assert!(matches!(sections[3], F::Binary { peek: false, .. }));
+    assert!(matches!(sections[4], F::BinarySize { .. }));
+    // Only exact names type: a longer name, a name with a section it does not take, and a
+    // BINARY section that is not `section-binary` are kept as sent.
+    for raw in [
+        "FLAGSX",
+        "UID[1]",
+        "BODY.PEEKX[1]",
+        "BINARY[1.MIME]",
+        "X-GM-MSGID",
+    ] {
+        let kept = items(raw);
+        match kept.as_slice() {
+            [F::Other { name, .. }] => assert_eq!(name.as_bytes(), raw.as_bytes(), "{raw}"),
+            other => panic!("{raw}: {other:?}"),
+        }
+    }
+}

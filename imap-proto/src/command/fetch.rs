@@ -332,71 +332,65 @@ impl<'a> FetchAttributeName<'a> {
     /// where an unknown attribute may carry a parenthesised argument list.
     pub fn parse_item(c: &mut Cursor<'a>, in_list: bool) -> ParseResult<Self> {
         use FetchAttributeName as F;
-        // Longest names first where one is a prefix of another.
-        if c.eat_ci(b"BODY.PEEK[") {
-            c.reset_to(c.pos() - 1);
-            return Self::body_section(c, true);
-        }
-        if c.starts_with_ci(b"BODY[") {
-            c.advance(4);
-            return Self::body_section(c, false);
-        }
-        // A BINARY section that is not `section-binary` (`BINARY[1.MIME]`, sent by real
-        // clients) is kept raw as an unknown attribute.
+        // The name is the run of atom characters up to a `[` (a section follows) or a
+        // delimiter, upper-cased once into a stack buffer so one `match` dispatches it
+        // (a chain of case-insensitive prefix tests was a third of command decoding).
         let start = c.pos();
-        if c.eat_ci(b"BINARY.PEEK[") {
-            c.reset_to(c.pos() - 1);
-            if let Ok(attribute) = Self::binary(c, true) {
+        let rest = c.rest();
+        let len = rest
+            .iter()
+            .take_while(|&&b| crate::core::atom::is_atom_char(b) && b != b'[')
+            .count();
+        let mut folded = [0u8; 16];
+        let (Some(key), Some(name)) = (folded.get_mut(..len), rest.get(..len)) else {
+            return Self::other(c, in_list);
+        };
+        key.copy_from_slice(name);
+        key.make_ascii_uppercase();
+        let key: &[u8] = key;
+        if c.peek_at(len) == Some(b'[') {
+            // Leaves the cursor on the `[`.
+            c.advance(len);
+            let parsed = match key {
+                b"BODY.PEEK" => return Self::body_section(c, true),
+                b"BODY" => return Self::body_section(c, false),
+                b"BINARY.PEEK" => Self::binary(c, true),
+                b"BINARY" => Self::binary(c, false),
+                b"BINARY.SIZE" => section_binary(c).map(|part| F::BinarySize { part }),
+                _ => Err(c.error(Expected::FetchAttribute)),
+            };
+            // A BINARY section that is not `section-binary` (`BINARY[1.MIME]`, sent by real
+            // clients) is kept raw as an unknown attribute, like any other name.
+            if let Ok(attribute) = parsed {
                 return Ok(attribute);
             }
             c.reset_to(start);
             return Self::other(c, in_list);
         }
-        if c.eat_ci(b"BINARY.SIZE[") {
-            c.reset_to(c.pos() - 1);
-            if let Ok(part) = section_binary(c) {
-                return Ok(F::BinarySize { part });
+        let attribute = match key {
+            b"ENVELOPE" => F::Envelope,
+            b"FLAGS" => F::Flags,
+            b"INTERNALDATE" => F::InternalDate,
+            b"RFC822.HEADER" => F::Rfc822Header,
+            b"RFC822.SIZE" => F::Rfc822Size,
+            b"RFC822.TEXT" => F::Rfc822Text,
+            b"RFC822" => F::Rfc822,
+            b"BODYSTRUCTURE" => F::BodyStructure,
+            b"BODY" => F::Body,
+            b"UID" => F::Uid,
+            b"MODSEQ" => F::ModSeq,
+            b"EMAILID" => F::EmailId,
+            b"THREADID" => F::ThreadId,
+            b"SAVEDATE" => F::SaveDate,
+            b"PREVIEW" => {
+                c.advance(len);
+                let lazy = c.eat_ci(b" (LAZY)");
+                return Ok(F::Preview { lazy });
             }
-            c.reset_to(start);
-            return Self::other(c, in_list);
-        }
-        if c.starts_with_ci(b"BINARY[") {
-            c.advance(6);
-            if let Ok(attribute) = Self::binary(c, false) {
-                return Ok(attribute);
-            }
-            c.reset_to(start);
-            return Self::other(c, in_list);
-        }
-        if eat_keyword(c, b"PREVIEW") {
-            if c.starts_with_ci(b" (LAZY)") {
-                c.advance(7);
-                return Ok(F::Preview { lazy: true });
-            }
-            return Ok(F::Preview { lazy: false });
-        }
-        let table: [(&[u8], FetchAttributeName<'static>); 14] = [
-            (b"ENVELOPE", F::Envelope),
-            (b"FLAGS", F::Flags),
-            (b"INTERNALDATE", F::InternalDate),
-            (b"RFC822.HEADER", F::Rfc822Header),
-            (b"RFC822.SIZE", F::Rfc822Size),
-            (b"RFC822.TEXT", F::Rfc822Text),
-            (b"RFC822", F::Rfc822),
-            (b"BODYSTRUCTURE", F::BodyStructure),
-            (b"BODY", F::Body),
-            (b"UID", F::Uid),
-            (b"MODSEQ", F::ModSeq),
-            (b"EMAILID", F::EmailId),
-            (b"THREADID", F::ThreadId),
-            (b"SAVEDATE", F::SaveDate),
-        ];
-        for (word, attr) in table {
-            if eat_keyword(c, word) {
-                return Ok(attr);
-            }
-        }
-        Self::other(c, in_list)
+            _ => return Self::other(c, in_list),
+        };
+        c.advance(len);
+        Ok(attribute)
     }
 
     /// An unknown attribute: an atom (with any `[...]<...>` suffix), then, inside a list, an
