@@ -121,6 +121,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether the input continues with `word`, ignoring ASCII case.
+    #[inline]
     pub fn starts_with_ci(&self, word: &[u8]) -> bool {
         self.rest()
             .get(..word.len())
@@ -128,6 +129,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consumes `word` (ASCII case-insensitive) if it is next.
+    #[inline]
     pub fn eat_ci(&mut self, word: &[u8]) -> bool {
         if self.starts_with_ci(word) {
             self.pos += word.len();

@@ -21,6 +21,18 @@ pub struct Quoted<'a> {
     escaped: ByteStr<'a>,
 }
 
+/// The bytes that end a plain run inside a quoted string: `"` and `\` (end or escape), and
+/// NUL, CR and LF, which no quoted string may carry.
+const QUOTED_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[0] = true;
+    table[b'\r' as usize] = true;
+    table[b'\n' as usize] = true;
+    table
+};
+
 impl<'a> Quoted<'a> {
     /// Parses `DQUOTE *QUOTED-CHAR DQUOTE`. Any byte but NUL, CR and LF may appear (8-bit
     /// text for UTF8=ACCEPT); `"` and `\` must be escaped.
@@ -30,34 +42,31 @@ impl<'a> Quoted<'a> {
         let rest = c.rest();
         let mut at = 0;
         loop {
-            match memchr::memchr3(b'"', b'\\', b'\r', rest.get(at..).unwrap_or_default()) {
-                Some(found) => {
-                    let found = at + found;
-                    let bytes = rest.get(at..found).unwrap_or_default();
-                    if let Some(bad) = memchr::memchr2(0, b'\n', bytes) {
-                        c.advance(at + bad);
-                        return Err(c.error(Expected::QuotedChar));
-                    }
-                    match rest.get(found) {
-                        Some(b'"') => {
-                            c.advance(found + 1);
-                            let escaped = c.input().get(start..start + found).unwrap_or_default();
-                            return Ok(Quoted {
-                                escaped: ByteStr::borrowed(escaped),
-                            });
-                        }
-                        Some(b'\\') if matches!(rest.get(found + 1), Some(b'"' | b'\\')) => {
-                            at = found + 2;
-                        }
-                        _ => {
-                            c.advance(found);
-                            return Err(c.error(Expected::QuotedChar));
-                        }
-                    }
+            // One pass, a table lookup per byte: quoted strings are short (envelope fields,
+            // names), where two memchr calls cost more in setup than they save.
+            let Some(found) = rest
+                .get(at..)
+                .and_then(|tail| tail.iter().position(|&b| QUOTED_STOP[usize::from(b)]))
+                .map(|found| at + found)
+            else {
+                c.advance(rest.len());
+                return Err(c.error(Expected::Quote));
+            };
+            match rest.get(found) {
+                Some(b'"') => {
+                    c.advance(found + 1);
+                    let escaped = c.input().get(start..start + found).unwrap_or_default();
+                    return Ok(Quoted {
+                        escaped: ByteStr::borrowed(escaped),
+                    });
                 }
-                None => {
-                    c.advance(rest.len());
-                    return Err(c.error(Expected::Quote));
+                Some(b'\\') if matches!(rest.get(found + 1), Some(b'"' | b'\\')) => {
+                    at = found + 2;
+                }
+                // NUL, CR, LF, or a backslash escaping anything else.
+                _ => {
+                    c.advance(found);
+                    return Err(c.error(Expected::QuotedChar));
                 }
             }
         }
@@ -362,6 +371,10 @@ impl<'a> IString<'a> {
 
 /// Consumes `NIL` (case-insensitive) when it is next and not the start of a longer atom.
 pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
+    // Most values are strings or lists: their first byte rules NIL out at once.
+    if !matches!(c.peek(), Some(b'N' | b'n')) {
+        return false;
+    }
     if c.starts_with_ci(b"NIL") && !c.peek_at(3).is_some_and(super::atom::is_atom_char) {
         c.advance(3);
         true
@@ -445,6 +458,21 @@ mod tests {
         );
         assert_eq!(Quoted::parse(&mut cursor(b"\"ab")).unwrap_err().offset(), 3);
         assert!(Quoted::parse(&mut cursor(b"\"a\r\n\"")).is_err());
+        // NUL, CR and LF are refused where they stand, before or after an escape; a string
+        // that has not ended is a missing quote at the end of the input.
+        for (input, offset, expected) in [
+            (&b"\"ab\0c\""[..], 3, Expected::QuotedChar),
+            (b"\"a\\\"b\nc\"", 5, Expected::QuotedChar),
+            (b"\"abc\rd\"", 4, Expected::QuotedChar),
+            (b"\"a\\\\bc", 6, Expected::Quote),
+        ] {
+            let error = Quoted::parse(&mut cursor(input)).unwrap_err();
+            assert_eq!(
+                (error.offset(), error.kind()),
+                (offset, ErrorKind::Expected(expected)),
+                "{input:?}"
+            );
+        }
         let utf8 = "\"Entwürfe\"";
         assert_eq!(
             &*Quoted::parse(&mut cursor(utf8.as_bytes()))

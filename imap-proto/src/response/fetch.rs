@@ -171,12 +171,9 @@ impl<'a> FetchAttribute<'a> {
     /// Parses one `msg-att` item.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let start = c.pos();
-        let name = take_ascii(
-            c,
-            |b| is_atom_char(b) && b != b'[',
-            Expected::FetchAttribute,
-        )?;
-        let is = |w: &str| name.eq_ignore_ascii_case(w);
+        // Atom characters are ASCII: the name is compared as bytes, never checked as UTF-8.
+        let name = c.take_while1(|b| is_atom_char(b) && b != b'[', Expected::FetchAttribute)?;
+        let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
         if c.peek() == Some(b'[') {
             if is("BODY") {
                 let section = Section::parse(c)?;
@@ -273,7 +270,7 @@ impl<'a> FetchAttribute<'a> {
             FetchAttribute::GmailLabels(paren_list(c, true, gmail_label)?)
         } else {
             FetchAttribute::Other {
-                name: ByteStr::borrowed(name.as_bytes()),
+                name: ByteStr::borrowed(name),
                 value: RawValue::parse(c)?,
             }
         })
