@@ -114,36 +114,39 @@ impl EnhancedCode {
 
     /// Parses `c.s.d` followed by a space or the end of `text`; returns it and its length.
     fn parse_prefix(text: &[u8]) -> Option<(Self, usize)> {
-        let mut parts = [0u16; 3];
-        let mut pos = 0;
-        for (index, part) in parts.iter_mut().enumerate() {
-            let digits = text
-                .get(pos..)?
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            let max_digits = if index == 0 { 1 } else { 3 };
-            if digits == 0 || digits > max_digits {
-                return None;
-            }
-            *part = text
-                .get(pos..pos + digits)?
-                .iter()
-                .fold(0u16, |n, &b| n * 10 + u16::from(b - b'0'));
-            pos += digits;
-            if index < 2 {
-                if text.get(pos) != Some(&b'.') {
-                    return None;
-                }
-                pos += 1;
-            }
+        // Byte by byte: the code is a handful of octets, read on every line of a reply.
+        let (&class, _) = text.split_first()?;
+        if !class.is_ascii_digit() || text.get(1) != Some(&b'.') {
+            return None;
         }
+        let (subject, subject_len) = short_number(text.get(2..)?)?;
+        let dot = 2 + subject_len;
+        if text.get(dot) != Some(&b'.') {
+            return None;
+        }
+        let (detail, detail_len) = short_number(text.get(dot + 1..)?)?;
+        let pos = dot + 1 + detail_len;
         if !matches!(text.get(pos), None | Some(b' ')) {
             return None;
         }
-        let [class, subject, detail] = parts;
-        Self::new(u8::try_from(class).ok()?, subject, detail).map(|code| (code, pos))
+        Self::new(class - b'0', subject, detail).map(|code| (code, pos))
     }
+}
+
+/// The 1 to 3 digits at the start of `text` (`1*3digit` of RFC 3463), as a value and a length;
+/// `None` when there are none or more than three.
+#[inline]
+fn short_number(text: &[u8]) -> Option<(u16, usize)> {
+    let mut value = 0u16;
+    let mut len = 0;
+    for &b in text.iter().take(4) {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        value = value * 10 + u16::from(b - b'0');
+        len += 1;
+    }
+    (1..=3).contains(&len).then_some((value, len))
 }
 
 impl fmt::Display for EnhancedCode {
