@@ -424,3 +424,47 @@ fn byte_order_mark_and_fuzz_finds() {
         }
     }
 }
+
+/// Character references are resolved from their digits (decimal and lower-case `x` hex, as
+/// XML 1.0 §4.1 writes them); anything else, a sign, NUL or a surrogate, is refused as an
+/// unknown entity, like a named entity XML does not predefine.
+#[test]
+fn character_references_resolve_or_are_refused() {
+    let calendar_data = |content: &str| {
+        let body = format!(
+            "<D:multistatus xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:response>\
+             <D:href>/a.ics</D:href><D:propstat><D:prop><C:calendar-data>{content}</C:calendar-data>\
+             </D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"
+        );
+        resp(body.as_bytes()).map(|decoded| {
+            let DavResponse::Multistatus(ms) = decoded.complete().unwrap().0 else {
+                panic!("not a multistatus")
+            };
+            let PropValue::Data(data) = &ms.responses[0].propstats[0].props[0].value else {
+                panic!("not calendar data")
+            };
+            data.data.to_string()
+        })
+    };
+    assert_eq!(
+        calendar_data("a&#13;&#10;b&#x41;&#x1F600;&lt;&amp;&gt;&apos;&quot;&#0065;").unwrap(),
+        "a\r\nbA\u{1F600}<&>'\"A"
+    );
+    for bad in [
+        "&#0;",
+        "&#+13;",
+        "&#X41;",
+        "&#xD800;",
+        "&#;",
+        "&#x;",
+        "&#1114112;",
+        "&nbsp;",
+    ] {
+        let err = calendar_data(bad).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Expected(Expected::KnownEntity),
+            "{bad}"
+        );
+    }
+}
