@@ -1,0 +1,229 @@
+//! Authentication: the capabilities offered in each state, LOGIN, AUTHENTICATE (PLAIN,
+//! SCRAM-SHA-256, OAUTHBEARER) and the throttling of failed attempts.
+
+use std::sync::Arc;
+
+use groupwire_imap::command::auth::SaslResponse;
+use groupwire_imap::stream::server::{ClientMessage, ServerState, ServerStep};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::{APPEND_LIMIT, Session};
+use crate::faults::Fault;
+
+impl Session {
+    pub(super) fn capabilities(&self) -> String {
+        let mut caps = vec!["IMAP4rev1", "IMAP4rev2"];
+        if self.fault(Fault::ImapCapabilityNoRev) {
+            caps.clear();
+        }
+        let plaintext = !self.tls;
+        if plaintext && !self.fault(Fault::ImapNoStarttls) {
+            caps.push("STARTTLS");
+        }
+        if (self.tls && self.fault(Fault::ImapStarttlsStaleCapability))
+            || (self.implicit && self.fault(Fault::ImapImplicitTlsStarttlsAdvertised))
+        {
+            caps.push("STARTTLS");
+        }
+        let login_disabled = plaintext && !self.fault(Fault::ImapLoginInPlaintext);
+        if login_disabled || (self.tls && self.fault(Fault::ImapStarttlsStaleCapability)) {
+            caps.push("LOGINDISABLED");
+        }
+        if !login_disabled && self.user.is_none() {
+            caps.push("AUTH=PLAIN");
+            if self.tls {
+                caps.extend(["AUTH=SCRAM-SHA-256", "AUTH=OAUTHBEARER"]);
+            }
+            caps.push("SASL-IR");
+        }
+        if plaintext && self.user.is_none() && self.fault(Fault::OauthBeforeTls) {
+            caps.push("AUTH=OAUTHBEARER");
+        }
+        caps.extend([
+            "LITERAL+",
+            "ID",
+            "ENABLE",
+            "IDLE",
+            "NAMESPACE",
+            "UNSELECT",
+            "UIDPLUS",
+            "MOVE",
+            "CONDSTORE",
+            "QRESYNC",
+            "SPECIAL-USE",
+            "LIST-EXTENDED",
+            "OBJECTID",
+            "ESEARCH",
+            "SORT",
+            "THREAD=ORDEREDSUBJECT",
+        ]);
+        let mut text = caps.join(" ");
+        text.push_str(&format!(" APPENDLIMIT={APPEND_LIMIT}"));
+        text
+    }
+
+    /// Checks the credentials of LOGIN (`authenticate` false) or AUTHENTICATE PLAIN.
+    pub(super) fn login(&mut self, tag: &str, user: &str, password: &str, authenticate: bool) {
+        let store = &self.service.store;
+        // Logins need not be addresses (Dovecot's `%n`, Cyrus): `alice` is alice@DOMAIN.
+        let full = format!("{user}@{}", crate::DOMAIN);
+        let user = if !user.contains('@') && store.has_account(&full) {
+            full.as_str()
+        } else {
+            user
+        };
+        let any_password = if authenticate {
+            self.fault(Fault::ImapAuthenticateAcceptsAnyPassword)
+        } else {
+            self.fault(Fault::ImapLoginAcceptsAnyPassword)
+        };
+        let accepted =
+            store.authenticate(user, password) || (any_password && store.has_account(user));
+        if accepted {
+            self.accept(tag, user);
+        } else {
+            self.failed_logins += 1;
+            self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+        }
+    }
+
+    /// Logs `user` in and completes `tag` with the new capabilities.
+    pub(super) fn accept(&mut self, tag: &str, user: &str) {
+        {
+            let before = self.capabilities();
+            self.user = Some(user.to_string());
+            let caps = if self.fault(Fault::ImapLoginCapabilityStale) {
+                before
+            } else {
+                self.capabilities()
+            };
+            self.tagged(tag, "OK", &format!("[CAPABILITY {caps}] logged in"));
+        }
+    }
+
+    /// Sends a `+ base64` challenge and reads the client's answer, decoded; `None` when the
+    /// client cancels (or sends what is not base64).
+    pub(super) async fn sasl_round<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        challenge: &[u8],
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        self.line(&format!("+ {}", engine.encode(challenge)));
+        self.flush(stream).await?;
+        self.decoder.set_state(ServerState::Authenticate);
+        let response = self.read_sasl(stream).await?;
+        self.decoder.finish_authentication();
+        self.sasl_invalid = false;
+        Ok(response.and_then(|data| engine.decode(data.trim_ascii()).ok()))
+    }
+
+    /// AUTHENTICATE SCRAM-SHA-256 and OAUTHBEARER (over TLS), with `initial` the SASL-IR
+    /// initial response (base64) if any.
+    pub(super) async fn authenticate_sasl<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        tag: &str,
+        mechanism: &str,
+        initial: Option<Vec<u8>>,
+        stream: &mut S,
+    ) -> std::io::Result<()> {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let first = match initial {
+            Some(data) => engine.decode(data.trim_ascii()).ok(),
+            None => self.sasl_round(stream, b"").await?,
+        };
+        let Some(first) = first else {
+            self.tagged(tag, "BAD", "authentication cancelled");
+            return Ok(());
+        };
+        let store = Arc::clone(&self.service.store);
+        let faults = self.service.faults.clone();
+        if mechanism == "OAUTHBEARER" {
+            match crate::sasl::oauth_user(&store, &first, &faults) {
+                Some(user) => self.accept(tag, &user),
+                None => {
+                    self.failed_logins += 1;
+                    if !faults.has(Fault::OauthNoErrorResult) {
+                        // RFC 7628 §3.2.2: the error result, then failure whatever the client
+                        // answers (%x01 or `*`).
+                        let _ = self
+                            .sasl_round(stream, &crate::sasl::oauthbearer::error_result())
+                            .await?;
+                    }
+                    self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid token");
+                }
+            }
+            return Ok(());
+        }
+        let (server, server_first) = match crate::sasl::scram_start(&store, &first) {
+            Ok(started) => started,
+            Err(_) => {
+                self.failed_logins += 1;
+                self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+                return Ok(());
+            }
+        };
+        let Some(client_final) = self.sasl_round(stream, server_first.as_bytes()).await? else {
+            self.tagged(tag, "BAD", "authentication cancelled");
+            return Ok(());
+        };
+        match crate::sasl::scram_finish(&server, &client_final, &faults) {
+            Ok(server_final) => {
+                // The client answers the server-final message with an empty line, or `*`
+                // when the signature does not verify.
+                match self.sasl_round(stream, server_final.as_bytes()).await? {
+                    Some(_) => {
+                        let user = crate::sasl::resolve_user(&store, server.user());
+                        self.accept(tag, &user);
+                    }
+                    None => self.tagged(tag, "BAD", "authentication cancelled"),
+                }
+            }
+            Err(_) => {
+                self.failed_logins += 1;
+                self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+            }
+        }
+        Ok(())
+    }
+
+    /// RFC 9051 §11.7: failed logins are delayed from the third on this connection.
+    pub(super) async fn throttle_failed_logins(&self) {
+        if self.failed_logins >= 3 && !self.fault(Fault::ImapNoLoginThrottle) {
+            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        }
+    }
+
+    pub(super) async fn read_sasl<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        loop {
+            match self.decoder.decode(&self.buffer) {
+                Ok(ServerStep::Complete { value, consumed }) => {
+                    let result = match value {
+                        ClientMessage::SaslResponse(SaslResponse::Data(data)) => {
+                            Some(data.as_bytes().to_vec())
+                        }
+                        _ => None,
+                    };
+                    self.buffer.drain(..consumed);
+                    return Ok(result);
+                }
+                Ok(ServerStep::Incomplete { .. }) => {
+                    if !self.fill(stream).await? {
+                        return Ok(None);
+                    }
+                }
+                Ok(ServerStep::Invalid { consumed, .. }) => {
+                    self.buffer.drain(..consumed.min(self.buffer.len()));
+                    self.sasl_invalid = true;
+                    return Ok(None);
+                }
+                _ => return Ok(None),
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! LIST and LSUB (RFC 9051 §6.3.9, LIST-EXTENDED RFC 5258, SPECIAL-USE RFC 6154).
+
+use std::collections::BTreeSet;
+
+use super::Session;
+use super::encode::wire_name;
+use crate::faults::Fault;
+
+/// What a LIST (or LSUB) asked for beyond its patterns.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ListOptions {
+    /// `SUBSCRIBED` selection (and LSUB).
+    pub(super) subscribed_only: bool,
+    /// `SPECIAL-USE` selection (RFC 6154): only mailboxes with a special use.
+    pub(super) special_use_only: bool,
+    /// `RETURN (SPECIAL-USE)`.
+    pub(super) special_use_returned: bool,
+    /// `RECURSIVEMATCH` selection (RFC 5258 §3.1): parents of matching children, with
+    /// CHILDINFO.
+    pub(super) recursive_match: bool,
+    /// `RETURN (SUBSCRIBED)`.
+    pub(super) subscribed_returned: bool,
+}
+
+/// A LIST/LSUB pattern as a UTF-8 name pattern: modified UTF-7 decoded (RFC 3501 §5.1.3),
+/// or, with `raw` (fault `imap-mailbox-names-utf8`), taken as it is.
+pub(super) fn pattern_text(pattern: &str, raw: bool) -> String {
+    if raw {
+        return pattern.to_string();
+    }
+    groupwire_imap::core::utf7::decode(pattern.as_bytes()).unwrap_or_else(|_| pattern.to_string())
+}
+
+impl Session {
+    pub(super) fn list(
+        &mut self,
+        tag: &str,
+        reference: &str,
+        patterns: &[String],
+        options: ListOptions,
+        verb: &str,
+    ) {
+        if patterns.iter().all(String::is_empty) {
+            if self.fault(Fault::ImapListNoDelimiterRoot) {
+                self.line(&format!("* {verb} (\\Noselect) NIL \"\""));
+            } else {
+                self.line(&format!("* {verb} (\\Noselect) \"/\" \"\""));
+            }
+            self.tagged(tag, "OK", &format!("{verb} completed"));
+            return;
+        }
+        let special =
+            !(options.special_use_returned && self.fault(Fault::ImapSpecialUseReturnIgnored));
+        let no_inbox = self.fault(Fault::ImapListNoInbox);
+        let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
+        let keep_subscription = !self.fault(Fault::ImapDeleteUnsubscribes);
+        let childinfo = options.subscribed_only
+            && options.recursive_match
+            && !self.fault(Fault::ImapListNoChildinfo);
+        let show_subscribed = (options.subscribed_only && verb == "LIST")
+            || (options.subscribed_returned && !self.fault(Fault::ImapListReturnSubscribedIgnored));
+        let lsub_parents = verb == "LSUB" && !self.fault(Fault::ImapLsubNoParent);
+        let matches = |name: &str| {
+            patterns
+                .iter()
+                .any(|p| matches_pattern(&format!("{reference}{p}"), name))
+        };
+        let lines = self
+            .with_account(|view| {
+                let account = view.account();
+                let subscribed = |name: &str| {
+                    account.mailboxes.get(name).is_some_and(|m| m.subscribed)
+                        || (keep_subscription && account.orphan_subscriptions.contains(name))
+                };
+                // Every name LIST may talk about: the mailboxes and, for the subscription
+                // views, subscribed names without a mailbox.
+                let mut names: BTreeSet<String> = account.mailboxes.keys().cloned().collect();
+                if keep_subscription && (options.subscribed_only || show_subscribed) {
+                    names.extend(account.orphan_subscriptions.iter().cloned());
+                }
+                // Unlisted names that are parents of subscribed names (LSUB's \Noselect
+                // parents, RFC 3501 §6.3.9; RECURSIVEMATCH's CHILDINFO, RFC 5258 §3.5).
+                let mut parents: BTreeSet<String> = BTreeSet::new();
+                if options.subscribed_only && (lsub_parents || childinfo) {
+                    for name in names.iter().filter(|n| subscribed(n)) {
+                        let mut at = 0;
+                        while let Some(slash) = name.get(at..).and_then(|r| r.find('/')) {
+                            let parent = name.get(..at + slash).unwrap_or_default();
+                            at += slash + 1;
+                            if matches(parent) && !matches(name) {
+                                parents.insert(parent.to_string());
+                            }
+                        }
+                    }
+                }
+                let mut lines = Vec::new();
+                let all: BTreeSet<String> = names.union(&parents).cloned().collect();
+                for full in &all {
+                    let is_parent = parents.contains(full);
+                    if !matches(full) || (no_inbox && full == "INBOX") {
+                        continue;
+                    }
+                    let mailbox = account.mailboxes.get(full);
+                    if options.subscribed_only && !subscribed(full) {
+                        if !is_parent {
+                            continue;
+                        }
+                        if verb == "LSUB" {
+                            lines.push(format!(
+                                "* LSUB (\\Noselect) \"/\" {}",
+                                wire_name(full, utf8_names)
+                            ));
+                            continue;
+                        }
+                    }
+                    if options.special_use_only && mailbox.and_then(|m| m.special_use).is_none() {
+                        continue;
+                    }
+                    let mut attributes = Vec::new();
+                    if mailbox.is_none() && verb == "LIST" {
+                        attributes.push("\\NonExistent");
+                    } else if mailbox.is_none() {
+                        attributes.push("\\Noselect");
+                    } else {
+                        let children = account
+                            .mailboxes
+                            .keys()
+                            .any(|k| k.starts_with(&format!("{full}/")));
+                        attributes.push(if children {
+                            "\\HasChildren"
+                        } else {
+                            "\\HasNoChildren"
+                        });
+                    }
+                    if special && let Some(use_) = mailbox.and_then(|m| m.special_use) {
+                        attributes.push(use_.attribute());
+                    }
+                    if show_subscribed && subscribed(full) {
+                        attributes.push("\\Subscribed");
+                    }
+                    let mut line = format!(
+                        "* {verb} ({}) \"/\" {}",
+                        attributes.join(" "),
+                        wire_name(full, utf8_names)
+                    );
+                    if childinfo && verb == "LIST" && is_parent {
+                        line.push_str(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
+                    }
+                    lines.push(line);
+                }
+                lines
+            })
+            .unwrap_or_default();
+        for line in lines {
+            self.line(&line);
+        }
+        self.tagged(tag, "OK", &format!("{verb} completed"));
+    }
+}
+
+/// Whether LIST `pattern` (with `*` and `%`) matches `name`.
+pub fn matches_pattern(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some((b'*', rest)) => (0..=n.len()).any(|i| go(rest, n.get(i..).unwrap_or_default())),
+            Some((b'%', rest)) => (0..=n.len())
+                .take_while(|&i| i == 0 || n.get(i - 1) != Some(&b'/'))
+                .any(|i| go(rest, n.get(i..).unwrap_or_default())),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, n.get(1..).unwrap_or_default()),
+        }
+    }
+    if pattern.eq_ignore_ascii_case("INBOX") && name == "INBOX" {
+        return true;
+    }
+    go(pattern.as_bytes(), name.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_patterns() {
+        assert!(matches_pattern("*", "INBOX"));
+        assert!(matches_pattern("*", "a/b"));
+        assert!(matches_pattern("%", "Sent"));
+        assert!(!matches_pattern("%", "a/b"));
+        assert!(matches_pattern("a/%", "a/b"));
+        assert!(matches_pattern("inbox", "INBOX"));
+        assert!(!matches_pattern("Se", "Sent"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Messages of the selected mailbox: sequence sets resolved, COPY/MOVE and EXPUNGE.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use groupwire_imap::core::SequenceSet;
+
+use super::Session;
+use crate::faults::Fault;
+use crate::store::StoredMessage;
+
+impl Session {
+    /// Resolves a sequence set (or UID set) to UIDs present in the session's view.
+    pub(super) fn resolve(&self, set: &SequenceSet<'_>, uid: bool) -> Vec<(usize, u32)> {
+        let Some(selected) = self.selected.as_ref() else {
+            return Vec::new();
+        };
+        if uid {
+            let largest = selected.uids.last().copied().unwrap_or(0);
+            selected
+                .uids
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| set_contains(set, **u, largest))
+                .map(|(i, u)| (i + 1, *u))
+                .collect()
+        } else {
+            let largest = u32::try_from(selected.uids.len()).unwrap_or(u32::MAX);
+            (1..=largest)
+                .filter(|n| set_contains(set, *n, largest))
+                .filter_map(|n| selected.uids.get(n as usize - 1).map(|u| (n as usize, *u)))
+                .collect()
+        }
+    }
+
+    pub(super) fn copy(
+        &mut self,
+        tag: &str,
+        source: &str,
+        uid: bool,
+        set: &SequenceSet<'_>,
+        target: &str,
+        is_move: bool,
+    ) {
+        let targets = self.resolve(set, uid);
+        let keep_source = self.fault(Fault::ImapMoveKeepsSource);
+        let lost = self.fault(Fault::ImapCopyLost);
+        let result = self.with_account(|view| {
+            let Some(messages) = view.mailbox(source).map(|m| {
+                targets
+                    .iter()
+                    .filter_map(|(_, u)| m.position_of(*u).and_then(|p| m.messages.get(p)).cloned())
+                    .collect::<Vec<StoredMessage>>()
+            }) else {
+                return Err("[NONEXISTENT] source mailbox vanished");
+            };
+            if view.mailbox(target).is_none() {
+                return Err("[TRYCREATE] no such mailbox");
+            }
+            let mut pairs = Vec::new();
+            let mut validity = 0;
+            for message in &messages {
+                if lost {
+                    continue;
+                }
+                if let Ok((v, new_uid)) = view.append_with_id(
+                    target,
+                    Arc::clone(&message.raw),
+                    message.flags.clone(),
+                    Some(message.internal_date),
+                    message.email_id.clone(),
+                ) {
+                    validity = v;
+                    pairs.push((message.uid, new_uid));
+                }
+            }
+            if is_move
+                && !keep_source
+                && let Some(mailbox) = view.mailbox_mut(source)
+            {
+                mailbox.highest_modseq += 1;
+                let modseq = mailbox.highest_modseq;
+                let moved: BTreeSet<u32> = messages.iter().map(|m| m.uid).collect();
+                mailbox.messages.retain(|m| !moved.contains(&m.uid));
+                mailbox.expunged.extend(moved.iter().map(|u| (*u, modseq)));
+            }
+            Ok((validity, pairs))
+        });
+        match result {
+            Ok(Ok((validity, pairs))) => {
+                let code = if pairs.is_empty() || self.fault(Fault::ImapNoCopyuid) {
+                    String::new()
+                } else {
+                    let from: Vec<String> = pairs.iter().map(|(a, _)| a.to_string()).collect();
+                    let to: Vec<String> = pairs.iter().map(|(_, b)| b.to_string()).collect();
+                    format!("[COPYUID {validity} {} {}] ", from.join(","), to.join(","))
+                };
+                if is_move {
+                    if !code.is_empty() {
+                        self.line(&format!("* OK {}moved", code));
+                    }
+                    self.updates();
+                    self.tagged(tag, "OK", "MOVE completed");
+                } else {
+                    self.tagged(tag, "OK", &format!("{code}COPY completed"));
+                }
+            }
+            Ok(Err(text)) => self.tagged(tag, "NO", text),
+            Err(error) => self.tagged(tag, "NO", &error.to_string()),
+        }
+    }
+
+    pub(super) fn expunge(&mut self, name: &str, only: Option<&[u32]>) {
+        let _ = self.with_account(|view| {
+            if let Some(mailbox) = view.mailbox_mut(name) {
+                mailbox.highest_modseq += 1;
+                let modseq = mailbox.highest_modseq;
+                let mut gone = Vec::new();
+                mailbox.messages.retain(|m| {
+                    let remove = m.flags.contains("\\Deleted")
+                        && only.is_none_or(|uids| uids.contains(&m.uid));
+                    if remove {
+                        gone.push(m.uid);
+                    }
+                    !remove
+                });
+                mailbox
+                    .expunged
+                    .extend(gone.into_iter().map(|u| (u, modseq)));
+            }
+        });
+    }
+}
+
+/// Whether `n` is in `set`, `*` standing for `largest` (ranges in either order), without
+/// enumerating the set (`1:4294967295` is one comparison, not four billion).
+pub(super) fn set_contains(set: &SequenceSet<'_>, n: u32, largest: u32) -> bool {
+    use groupwire_imap::core::SeqNumber;
+    let resolve = |end: SeqNumber| match end {
+        SeqNumber::Value(v) => v.get(),
+        SeqNumber::Largest => largest,
+    };
+    set.iter().any(|range| {
+        let (a, b) = (resolve(range.start), resolve(range.end));
+        a.min(b) <= n && n <= a.max(b)
+    })
+}
