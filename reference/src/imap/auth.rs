@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use groupwire_imap::command::auth::SaslResponse;
+use groupwire_imap::core::{Atom, Tag};
+use groupwire_imap::response::{Capability, Code, Status};
 use groupwire_imap::stream::server::{ClientMessage, ServerState, ServerStep};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -11,59 +13,61 @@ use super::{APPEND_LIMIT, Session};
 use crate::faults::Fault;
 
 impl Session {
-    pub(super) fn capabilities(&self) -> String {
-        let mut caps = vec!["IMAP4rev1", "IMAP4rev2"];
+    /// The capabilities of the session's state (RFC 9051 §7.2.2), faults applied.
+    pub(super) fn capabilities(&self) -> Vec<Capability<'static>> {
+        let auth = |mechanism: &'static str| Atom::new(mechanism).map(Capability::Auth);
+        let mut caps = vec![Capability::Imap4rev1, Capability::Imap4rev2];
         if self.fault(Fault::ImapCapabilityNoRev) {
             caps.clear();
         }
         let plaintext = !self.tls;
         if plaintext && !self.fault(Fault::ImapNoStarttls) {
-            caps.push("STARTTLS");
+            caps.push(Capability::StartTls);
         }
         if (self.tls && self.fault(Fault::ImapStarttlsStaleCapability))
             || (self.implicit && self.fault(Fault::ImapImplicitTlsStarttlsAdvertised))
         {
-            caps.push("STARTTLS");
+            caps.push(Capability::StartTls);
         }
         let login_disabled = plaintext && !self.fault(Fault::ImapLoginInPlaintext);
         if login_disabled || (self.tls && self.fault(Fault::ImapStarttlsStaleCapability)) {
-            caps.push("LOGINDISABLED");
+            caps.push(Capability::LoginDisabled);
         }
         if !login_disabled && self.user.is_none() {
-            caps.push("AUTH=PLAIN");
+            caps.extend(auth("PLAIN"));
             if self.tls {
-                caps.extend(["AUTH=SCRAM-SHA-256", "AUTH=OAUTHBEARER"]);
+                caps.extend(auth("SCRAM-SHA-256"));
+                caps.extend(auth("OAUTHBEARER"));
             }
-            caps.push("SASL-IR");
+            caps.push(Capability::SaslIr);
         }
         if plaintext && self.user.is_none() && self.fault(Fault::OauthBeforeTls) {
-            caps.push("AUTH=OAUTHBEARER");
+            caps.extend(auth("OAUTHBEARER"));
         }
         caps.extend([
-            "LITERAL+",
-            "ID",
-            "ENABLE",
-            "IDLE",
-            "NAMESPACE",
-            "UNSELECT",
-            "UIDPLUS",
-            "MOVE",
-            "CONDSTORE",
-            "QRESYNC",
-            "SPECIAL-USE",
-            "LIST-EXTENDED",
-            "OBJECTID",
-            "ESEARCH",
-            "SORT",
-            "THREAD=ORDEREDSUBJECT",
+            Capability::LiteralPlus,
+            Capability::Id,
+            Capability::Enable,
+            Capability::Idle,
+            Capability::Namespace,
+            Capability::Unselect,
+            Capability::UidPlus,
+            Capability::Move,
+            Capability::CondStore,
+            Capability::QResync,
+            Capability::SpecialUse,
+            Capability::ListExtended,
+            Capability::ObjectId,
+            Capability::ESearch,
+            Capability::Sort,
         ]);
-        let mut text = caps.join(" ");
-        text.push_str(&format!(" APPENDLIMIT={APPEND_LIMIT}"));
-        text
+        caps.extend(Atom::new("ORDEREDSUBJECT").map(Capability::Thread));
+        caps.push(Capability::AppendLimit(Some(APPEND_LIMIT)));
+        caps
     }
 
     /// Checks the credentials of LOGIN (`authenticate` false) or AUTHENTICATE PLAIN.
-    pub(super) fn login(&mut self, tag: &str, user: &str, password: &str, authenticate: bool) {
+    pub(super) fn login(&mut self, tag: &Tag<'_>, user: &str, password: &str, authenticate: bool) {
         let store = &self.service.store;
         // Logins need not be addresses (Dovecot's `%n`, Cyrus): `alice` is alice@DOMAIN.
         let full = format!("{user}@{}", crate::DOMAIN);
@@ -83,12 +87,17 @@ impl Session {
             self.accept(tag, user);
         } else {
             self.failed_logins += 1;
-            self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+            self.tagged_code(
+                tag,
+                Status::No,
+                Code::AuthenticationFailed,
+                "invalid credentials",
+            );
         }
     }
 
     /// Logs `user` in and completes `tag` with the new capabilities.
-    pub(super) fn accept(&mut self, tag: &str, user: &str) {
+    pub(super) fn accept(&mut self, tag: &Tag<'_>, user: &str) {
         {
             let before = self.capabilities();
             self.user = Some(user.to_string());
@@ -97,7 +106,7 @@ impl Session {
             } else {
                 self.capabilities()
             };
-            self.tagged(tag, "OK", &format!("[CAPABILITY {caps}] logged in"));
+            self.tagged_code(tag, Status::Ok, Code::Capability(caps), "logged in");
         }
     }
 
@@ -110,7 +119,7 @@ impl Session {
     ) -> std::io::Result<Option<Vec<u8>>> {
         use base64::Engine;
         let engine = base64::engine::general_purpose::STANDARD;
-        self.line(&format!("+ {}", engine.encode(challenge)));
+        self.challenge(challenge);
         self.flush(stream).await?;
         self.decoder.set_state(ServerState::Authenticate);
         let response = self.read_sasl(stream).await?;
@@ -123,7 +132,7 @@ impl Session {
     /// initial response (base64) if any.
     pub(super) async fn authenticate_sasl<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
-        tag: &str,
+        tag: &Tag<'_>,
         mechanism: &str,
         initial: Option<Vec<u8>>,
         stream: &mut S,
@@ -135,7 +144,7 @@ impl Session {
             None => self.sasl_round(stream, b"").await?,
         };
         let Some(first) = first else {
-            self.tagged(tag, "BAD", "authentication cancelled");
+            self.tagged(tag, Status::Bad, "authentication cancelled");
             return Ok(());
         };
         let store = Arc::clone(&self.service.store);
@@ -152,7 +161,7 @@ impl Session {
                             .sasl_round(stream, &crate::sasl::oauthbearer::error_result())
                             .await?;
                     }
-                    self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid token");
+                    self.tagged_code(tag, Status::No, Code::AuthenticationFailed, "invalid token");
                 }
             }
             return Ok(());
@@ -161,12 +170,17 @@ impl Session {
             Ok(started) => started,
             Err(_) => {
                 self.failed_logins += 1;
-                self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+                self.tagged_code(
+                    tag,
+                    Status::No,
+                    Code::AuthenticationFailed,
+                    "invalid credentials",
+                );
                 return Ok(());
             }
         };
         let Some(client_final) = self.sasl_round(stream, server_first.as_bytes()).await? else {
-            self.tagged(tag, "BAD", "authentication cancelled");
+            self.tagged(tag, Status::Bad, "authentication cancelled");
             return Ok(());
         };
         match crate::sasl::scram_finish(&server, &client_final, &faults) {
@@ -178,12 +192,17 @@ impl Session {
                         let user = crate::sasl::resolve_user(&store, server.user());
                         self.accept(tag, &user);
                     }
-                    None => self.tagged(tag, "BAD", "authentication cancelled"),
+                    None => self.tagged(tag, Status::Bad, "authentication cancelled"),
                 }
             }
             Err(_) => {
                 self.failed_logins += 1;
-                self.tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+                self.tagged_code(
+                    tag,
+                    Status::No,
+                    Code::AuthenticationFailed,
+                    "invalid credentials",
+                );
             }
         }
         Ok(())

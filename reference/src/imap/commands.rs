@@ -3,17 +3,24 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use groupwire_imap::IntoOwned;
 use groupwire_imap::command::fetch::{FetchAttributeName, FetchItems};
 use groupwire_imap::command::mailbox::StatusItemName;
 use groupwire_imap::command::sort::SortKey;
 use groupwire_imap::command::store::StoreAction;
 use groupwire_imap::command::{Command, CommandBody};
-use groupwire_imap::response::Data;
+use groupwire_imap::core::{Atom, IString, Tag};
+use groupwire_imap::response::mailbox_status::StatusItem;
+use groupwire_imap::response::namespace::NamespaceDescription;
+use groupwire_imap::response::{
+    Capability, Code, Data, IdParameters, MailboxStatus, Namespace, Status,
+};
 use groupwire_imap::stream::server::ServerState;
-use groupwire_imap::{Encode, IntoOwned};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
-use super::encode::{date_time_seconds, flag_text, flags_fetch, mailbox_text, wire_name};
+use super::encode::{
+    count, date_time_seconds, flag_text, flags_fetch, mailbox_text, nz, uid_list, wire_name,
+};
 use super::list::{ListOptions, pattern_text};
 use super::search::{SortValue, compact_set, has_modseq_key, ordered_subject_thread};
 use super::{APPEND_LIMIT, Next, Session};
@@ -25,29 +32,29 @@ impl Session {
         command: Command<'static>,
         stream: &mut S,
     ) -> std::io::Result<Option<Next>> {
-        let tag = command.tag.as_str().to_string();
-        let tag = tag.as_str();
+        let Command { tag, body } = command;
+        let tag = &tag;
         let authenticated = self.user.is_some();
         let auth_check = !self.fault(Fault::ImapNoAuthCheck);
-        match command.body {
+        match body {
             CommandBody::Capability => {
                 let caps = self.capabilities();
-                self.line(&format!("* CAPABILITY {caps}"));
-                self.tagged(tag, "OK", "CAPABILITY completed");
+                self.data(Data::Capability(caps));
+                self.tagged(tag, Status::Ok, "CAPABILITY completed");
             }
             CommandBody::Noop | CommandBody::Check => {
                 if self.fault(Fault::ImapNoopBad) {
-                    self.tagged(tag, "BAD", "NOOP not supported");
+                    self.tagged(tag, Status::Bad, "NOOP not supported");
                 } else {
                     self.updates();
-                    self.tagged(tag, "OK", "NOOP completed");
+                    self.tagged(tag, Status::Ok, "NOOP completed");
                 }
             }
             CommandBody::Logout => {
                 if !self.fault(Fault::ImapLogoutNoBye) {
-                    self.line("* BYE logging out");
+                    self.status(None, Status::Bye, None, "logging out");
                 }
-                self.tagged(tag, "OK", "LOGOUT completed");
+                self.tagged(tag, Status::Ok, "LOGOUT completed");
                 self.flush(stream).await?;
                 let _ = stream.shutdown().await;
                 return Ok(Some(Next::Close));
@@ -55,15 +62,15 @@ impl Session {
             CommandBody::StartTls => {
                 if self.implicit && self.fault(Fault::ImapImplicitTlsStarttlsOk) {
                     // Says OK, then has no second handshake to offer.
-                    self.tagged(tag, "OK", "begin TLS negotiation now");
+                    self.tagged(tag, Status::Ok, "begin TLS negotiation now");
                     self.flush(stream).await?;
                     return Ok(Some(Next::Close));
                 } else if self.tls || self.fault(Fault::ImapNoStarttls) {
-                    self.tagged(tag, "BAD", "STARTTLS not available");
+                    self.tagged(tag, Status::Bad, "STARTTLS not available");
                 } else if self.fault(Fault::ImapStarttlsRefused) {
-                    self.tagged(tag, "NO", "TLS not available right now");
+                    self.tagged(tag, Status::No, "TLS not available right now");
                 } else {
-                    self.tagged(tag, "OK", "begin TLS negotiation now");
+                    self.tagged(tag, Status::Ok, "begin TLS negotiation now");
                     self.flush(stream).await?;
                     return Ok(Some(Next::StartTls));
                 }
@@ -75,15 +82,16 @@ impl Session {
                     && !self.fault(Fault::ImapLoginInPlaintext)
                     && !self.fault(Fault::ImapLogindisabledIgnored)
                 {
-                    self.tagged(
+                    self.tagged_code(
                         tag,
-                        "NO",
-                        "[PRIVACYREQUIRED] LOGIN is disabled before STARTTLS",
+                        Status::No,
+                        Code::PrivacyRequired,
+                        "LOGIN is disabled before STARTTLS",
                     );
                 } else if authenticated {
-                    self.tagged(tag, "BAD", "already authenticated");
+                    self.tagged(tag, Status::Bad, "already authenticated");
                 } else if self.fault(Fault::ImapLoginBroken) {
-                    self.tagged(tag, "NO", "[UNAVAILABLE] login service down");
+                    self.tagged_code(tag, Status::No, Code::Unavailable, "login service down");
                 } else {
                     self.login(tag, &user, &password, false);
                     self.throttle_failed_logins().await;
@@ -101,13 +109,14 @@ impl Session {
                     && !self.fault(Fault::ImapAuthenticateInPlaintext)
                     && !hidden_oauth
                 {
-                    self.tagged(
+                    self.tagged_code(
                         tag,
-                        "NO",
-                        "[PRIVACYREQUIRED] authentication is disabled before STARTTLS",
+                        Status::No,
+                        Code::PrivacyRequired,
+                        "authentication is disabled before STARTTLS",
                     );
                 } else if authenticated {
-                    self.tagged(tag, "BAD", "already authenticated");
+                    self.tagged(tag, Status::Bad, "already authenticated");
                 } else if crate::sasl::MECHANISMS.contains(&mechanism.as_str())
                     && (self.tls || hidden_oauth)
                 {
@@ -121,7 +130,7 @@ impl Session {
                         .await?;
                     self.throttle_failed_logins().await;
                 } else if mechanism != "PLAIN" || self.fault(Fault::ImapAuthenticateBroken) {
-                    self.tagged(tag, "NO", "unsupported mechanism");
+                    self.tagged(tag, Status::No, "unsupported mechanism");
                 } else {
                     let initial = auth
                         .initial_response
@@ -135,7 +144,7 @@ impl Session {
                     let data = match initial {
                         Some(data) => Some(data),
                         None => {
-                            self.line("+ ");
+                            self.challenge(b"");
                             self.flush(stream).await?;
                             self.decoder.set_state(ServerState::Authenticate);
                             let response = self.read_sasl(stream).await?;
@@ -146,10 +155,10 @@ impl Session {
                     match data {
                         None if std::mem::take(&mut self.sasl_invalid) => self.tagged(
                             tag,
-                            "BAD",
+                            Status::Bad,
                             "the AUTHENTICATE response is not base64 (RFC 9051 §6.2.2)",
                         ),
-                        None => self.tagged(tag, "BAD", "authentication cancelled"),
+                        None => self.tagged(tag, Status::Bad, "authentication cancelled"),
                         Some(base64) => {
                             let decoded = groupwire_smtp::SaslPayload(
                                 String::from_utf8_lossy(&base64).into_owned().into(),
@@ -165,7 +174,7 @@ impl Session {
                                     self.login(tag, &user, &password, true);
                                     self.throttle_failed_logins().await;
                                 }
-                                None => self.tagged(tag, "BAD", "invalid SASL PLAIN message"),
+                                None => self.tagged(tag, Status::Bad, "invalid SASL PLAIN message"),
                             }
                         }
                     }
@@ -173,13 +182,18 @@ impl Session {
             }
             CommandBody::Id(_) => {
                 if !self.fault(Fault::ImapIdNoResponse) {
-                    self.line("* ID (\"name\" \"groupwire reference\" \"version\" \"0.1\")");
+                    let field =
+                        |name: &str, value: &str| (IString::from(name), Some(IString::from(value)));
+                    self.data(Data::Id(IdParameters(Some(vec![
+                        field("name", "groupwire reference"),
+                        field("version", "0.1"),
+                    ]))));
                 }
-                self.tagged(tag, "OK", "ID completed");
+                self.tagged(tag, Status::Ok, "ID completed");
             }
             CommandBody::Enable(caps) => {
                 if !authenticated && auth_check {
-                    self.tagged(tag, "BAD", "log in first");
+                    self.tagged(tag, Status::Bad, "log in first");
                 } else {
                     let mut enabled = Vec::new();
                     for cap in caps {
@@ -188,30 +202,38 @@ impl Session {
                             self.enable_condstore();
                             if name == "QRESYNC" {
                                 self.qresync = true;
+                                enabled.push(Capability::QResync);
+                            } else {
+                                enabled.push(Capability::CondStore);
                             }
-                            enabled.push(name);
                         }
                     }
                     if !self.fault(Fault::ImapEnableSilent) {
-                        self.line(format!("* ENABLED {}", enabled.join(" ")).trim_end());
+                        self.data(Data::Enabled(enabled));
                     }
-                    self.tagged(tag, "OK", "ENABLE completed");
+                    self.tagged(tag, Status::Ok, "ENABLE completed");
                 }
             }
             _ if !authenticated && auth_check => {
                 self.tagged(
                     tag,
-                    "BAD",
+                    Status::Bad,
                     "command not valid in the not-authenticated state",
                 );
             }
             CommandBody::Namespace => {
-                if self.fault(Fault::ImapNamespaceEmpty) {
-                    self.line("* NAMESPACE NIL NIL NIL");
-                } else {
-                    self.line("* NAMESPACE ((\"\" \"/\")) NIL NIL");
-                }
-                self.tagged(tag, "OK", "NAMESPACE completed");
+                // One personal namespace, "" with "/" (none with `imap-namespace-empty`).
+                let personal = NamespaceDescription {
+                    prefix: IString::from(""),
+                    delimiter: Some(b'/'),
+                    extensions: Vec::new(),
+                };
+                self.data(Data::Namespace(Namespace {
+                    personal: (!self.fault(Fault::ImapNamespaceEmpty)).then(|| vec![personal]),
+                    other_users: None,
+                    shared: None,
+                }));
+                self.tagged(tag, Status::Ok, "NAMESPACE completed");
             }
             CommandBody::Select(select) | CommandBody::Examine(select) if false => {
                 let _ = select;
@@ -267,15 +289,19 @@ impl Session {
                     .and_then(|r| r)
                 };
                 match result {
-                    Ok(()) => self.tagged(tag, "OK", "CREATE completed"),
-                    Err(error) => self.tagged(tag, "NO", &format!("[ALREADYEXISTS] {error}")),
+                    Ok(()) => self.tagged(tag, Status::Ok, "CREATE completed"),
+                    Err(error) => {
+                        self.tagged_code(tag, Status::No, Code::AlreadyExists, &error.to_string())
+                    }
                 }
             }
             CommandBody::Delete(name) => {
                 let name = mailbox_text(&name);
                 match self.with_account(|view| view.delete(&name)).and_then(|r| r) {
-                    Ok(()) => self.tagged(tag, "OK", "DELETE completed"),
-                    Err(error) => self.tagged(tag, "NO", &format!("[NONEXISTENT] {error}")),
+                    Ok(()) => self.tagged(tag, Status::Ok, "DELETE completed"),
+                    Err(error) => {
+                        self.tagged_code(tag, Status::No, Code::NonExistent, &error.to_string())
+                    }
                 }
             }
             CommandBody::Rename { from, to } => {
@@ -287,8 +313,8 @@ impl Session {
                         .and_then(|r| r)
                 };
                 match result {
-                    Ok(()) => self.tagged(tag, "OK", "RENAME completed"),
-                    Err(error) => self.tagged(tag, "NO", &error.to_string()),
+                    Ok(()) => self.tagged(tag, Status::Ok, "RENAME completed"),
+                    Err(error) => self.tagged(tag, Status::No, &error.to_string()),
                 }
             }
             CommandBody::Subscribe(name) | CommandBody::Unsubscribe(name) if false => {
@@ -305,16 +331,16 @@ impl Session {
                     })
                     .unwrap_or(false);
                 if found {
-                    self.tagged(tag, "OK", "SUBSCRIBE completed");
+                    self.tagged(tag, Status::Ok, "SUBSCRIBE completed");
                 } else {
-                    self.tagged(tag, "NO", "[NONEXISTENT] no such mailbox");
+                    self.tagged_code(tag, Status::No, Code::NonExistent, "no such mailbox");
                 }
             }
             CommandBody::Unsubscribe(name) => {
                 let name = mailbox_text(&name);
                 let _ =
                     self.with_account(|view| view.mailbox_mut(&name).map(|m| m.subscribed = false));
-                self.tagged(tag, "OK", "UNSUBSCRIBE completed");
+                self.tagged(tag, Status::Ok, "UNSUBSCRIBE completed");
             }
             CommandBody::List(list) => {
                 let reference = mailbox_text(&list.reference);
@@ -355,7 +381,7 @@ impl Session {
                 if (unknown || lone_recursive) && !self.fault(Fault::ImapListSelectionLenient) {
                     self.tagged(
                         tag,
-                        "BAD",
+                        Status::Bad,
                         if unknown {
                             "unknown LIST option"
                         } else {
@@ -398,72 +424,67 @@ impl Session {
                 if items.contains(&StatusItemName::HighestModSeq) {
                     self.enable_condstore();
                 }
-                let line = self.with_account(|view| {
+                let response = self.with_account(|view| {
                     view.mailbox(&name).map(|mailbox| {
-                        let mut parts = Vec::new();
+                        let mut values = Vec::new();
                         for item in &items {
-                            match item {
-                                StatusItemName::Messages => parts.push(format!(
-                                    "MESSAGES {}",
-                                    mailbox.messages.len() + usize::from(wrong)
+                            values.push(match item {
+                                StatusItemName::Messages => StatusItem::Messages(count(
+                                    mailbox.messages.len() + usize::from(wrong),
                                 )),
-                                StatusItemName::UidNext => {
-                                    parts.push(format!("UIDNEXT {}", mailbox.uid_next))
-                                }
+                                StatusItemName::UidNext => StatusItem::UidNext(mailbox.uid_next),
                                 StatusItemName::UidValidity => {
-                                    parts.push(format!("UIDVALIDITY {}", mailbox.uid_validity))
+                                    StatusItem::UidValidity(mailbox.uid_validity)
                                 }
                                 StatusItemName::Unseen => {
-                                    parts.push(format!("UNSEEN {}", mailbox.unseen()))
+                                    StatusItem::Unseen(count(mailbox.unseen()))
                                 }
-                                StatusItemName::Recent => parts.push(format!(
-                                    "RECENT {}",
-                                    if recent_never {
-                                        0
-                                    } else {
+                                StatusItemName::Recent => StatusItem::Recent(if recent_never {
+                                    0
+                                } else {
+                                    count(
                                         mailbox
                                             .messages
                                             .iter()
                                             .filter(|m| m.uid > mailbox.recent_claimed)
-                                            .count()
-                                    }
-                                )),
-                                StatusItemName::Deleted => parts.push(format!(
-                                    "DELETED {}",
+                                            .count(),
+                                    )
+                                }),
+                                StatusItemName::Deleted => StatusItem::Deleted(count(
                                     mailbox
                                         .messages
                                         .iter()
                                         .filter(|m| m.flags.contains("\\Deleted"))
-                                        .count()
+                                        .count(),
                                 )),
-                                StatusItemName::Size => {
-                                    parts.push(format!("SIZE {}", mailbox.size()))
-                                }
+                                StatusItemName::Size => StatusItem::Size(mailbox.size()),
                                 StatusItemName::HighestModSeq => {
-                                    parts.push(format!("HIGHESTMODSEQ {}", mailbox.highest_modseq))
+                                    StatusItem::HighestModSeq(mailbox.highest_modseq)
                                 }
                                 StatusItemName::AppendLimit => {
-                                    parts.push(format!("APPENDLIMIT {APPEND_LIMIT}"))
+                                    StatusItem::AppendLimit(Some(APPEND_LIMIT))
                                 }
                                 StatusItemName::MailboxId => {
-                                    parts.push(format!("MAILBOXID ({})", mailbox.mailbox_id))
+                                    match Atom::new(mailbox.mailbox_id.clone()) {
+                                        Some(id) => StatusItem::MailboxId(id),
+                                        None => continue,
+                                    }
                                 }
-                                _ => {}
-                            }
+                                _ => continue,
+                            });
                         }
-                        format!(
-                            "* STATUS {} ({})",
-                            wire_name(&mailbox.name, utf8_names),
-                            parts.join(" ")
-                        )
+                        Data::MailboxStatus(MailboxStatus {
+                            mailbox: wire_name(&mailbox.name, utf8_names),
+                            items: values,
+                        })
                     })
                 });
-                match line.ok().flatten() {
-                    Some(line) => {
-                        self.line(&line);
-                        self.tagged(tag, "OK", "STATUS completed");
+                match response.ok().flatten() {
+                    Some(response) => {
+                        self.data(response);
+                        self.tagged(tag, Status::Ok, "STATUS completed");
                     }
-                    None => self.tagged(tag, "NO", "[NONEXISTENT] no such mailbox"),
+                    None => self.tagged_code(tag, Status::No, Code::NonExistent, "no such mailbox"),
                 }
             }
             CommandBody::Append(append) => {
@@ -475,20 +496,20 @@ impl Session {
                     let groupwire_imap::command::append::AppendData::Literal(literal) =
                         message.data
                     else {
-                        error = Some("CATENATE is not supported");
+                        error = Some((None, "CATENATE is not supported"));
                         break;
                     };
                     if literal.mode == groupwire_imap::core::LiteralMode::NonSync
                         && self.fault(Fault::ImapLiteralPlusRejected)
                     {
-                        error = Some("non-synchronising literals are not supported");
+                        error = Some((None, "non-synchronising literals are not supported"));
                         break;
                     }
                     let data = literal.data.as_bytes().to_vec();
                     if data.len() as u64 > APPEND_LIMIT
                         && !self.fault(Fault::ImapAppendlimitIgnored)
                     {
-                        error = Some("[TOOBIG] message exceeds APPENDLIMIT");
+                        error = Some((Some(Code::TooBig), "message exceeds APPENDLIMIT"));
                         break;
                     }
                     let flags: BTreeSet<String> = if self.fault(Fault::ImapAppendDropsFlags) {
@@ -520,46 +541,37 @@ impl Session {
                             uids.push(uid);
                         }
                         Err(_) => {
-                            error = Some("[TRYCREATE] no such mailbox");
+                            error = Some((Some(Code::TryCreate), "no such mailbox"));
                             break;
                         }
                     }
                 }
                 match error {
-                    Some(text) => self.tagged(tag, "NO", text),
+                    Some((code, text)) => self.status(Some(tag), Status::No, code, text),
                     None => {
                         self.updates();
-                        if self.fault(Fault::ImapNoAppenduid) || uids.is_empty() {
-                            self.tagged(tag, "OK", "APPEND completed");
-                        } else {
-                            let set = uids
-                                .iter()
-                                .map(u32::to_string)
-                                .collect::<Vec<_>>()
-                                .join(",");
-                            self.tagged(
-                                tag,
-                                "OK",
-                                &format!("[APPENDUID {validity} {set}] APPEND completed"),
-                            );
-                        }
+                        let appenduid = nz(validity)
+                            .zip(uid_list(uids))
+                            .filter(|_| !self.fault(Fault::ImapNoAppenduid))
+                            .map(|(uid_validity, uids)| Code::AppendUid { uid_validity, uids });
+                        self.status(Some(tag), Status::Ok, appenduid, "APPEND completed");
                     }
                 }
             }
             CommandBody::Idle => {
                 if !self.tls && auth_check && !authenticated {
-                    self.tagged(tag, "BAD", "log in first");
+                    self.tagged(tag, Status::Bad, "log in first");
                 } else {
                     self.idle(tag, stream).await?;
                 }
             }
             CommandBody::Unknown(unknown) => {
                 if self.fault(Fault::ImapUnknownCommandOk) {
-                    self.tagged(tag, "OK", "done");
+                    self.tagged(tag, Status::Ok, "done");
                 } else {
                     self.tagged(
                         tag,
-                        "BAD",
+                        Status::Bad,
                         &format!("unknown command {}", unknown.name.to_str_lossy()),
                     );
                 }
@@ -569,12 +581,12 @@ impl Session {
         Ok(None)
     }
 
-    pub(super) fn selected_command(&mut self, tag: &str, body: CommandBody<'static>) {
+    pub(super) fn selected_command(&mut self, tag: &Tag<'_>, body: CommandBody<'static>) {
         let Some(selected) = self.selected.as_ref() else {
             if self.fault(Fault::ImapNoSelectedCheck) {
-                self.tagged(tag, "OK", "nothing selected, nothing done");
+                self.tagged(tag, Status::Ok, "nothing selected, nothing done");
             } else {
-                self.tagged(tag, "BAD", "no mailbox selected");
+                self.tagged(tag, Status::Bad, "no mailbox selected");
             }
             return;
         };
@@ -625,7 +637,7 @@ impl Session {
                     .unwrap_or_default();
                 self.announce_keywords(&keywords);
                 for (seq, uid) in targets {
-                    let line = self.fetch_one(
+                    let response = self.fetch_one(
                         &name,
                         seq,
                         uid,
@@ -634,15 +646,15 @@ impl Session {
                         read_only,
                         changed_since,
                     );
-                    if let Some(line) = line {
-                        self.out.extend_from_slice(&line);
+                    if let Some(response) = response {
+                        self.data(Data::Fetch(response));
                     }
                 }
-                self.tagged(tag, "OK", "FETCH completed");
+                self.tagged(tag, Status::Ok, "FETCH completed");
             }
             CommandBody::Store(store) => {
                 if read_only {
-                    self.tagged(tag, "NO", "mailbox is read-only");
+                    self.tagged(tag, Status::No, "mailbox is read-only");
                     return;
                 }
                 let targets = self.resolve(&store.set, store.uid);
@@ -713,10 +725,12 @@ impl Session {
                             self.is_recent(uid),
                             self.condstore.then_some(modseq),
                         );
-                        self.out.extend_from_slice(&fetch);
+                        if let Some(fetch) = fetch {
+                            self.data(fetch);
+                        }
                     }
                 }
-                self.tagged(tag, "OK", "STORE completed");
+                self.tagged(tag, Status::Ok, "STORE completed");
             }
             CommandBody::Copy { uid, set, mailbox } | CommandBody::Move { uid, set, mailbox }
                 if false =>
@@ -731,14 +745,14 @@ impl Session {
             }
             CommandBody::Expunge => {
                 if read_only {
-                    self.tagged(tag, "NO", "mailbox is read-only");
+                    self.tagged(tag, Status::No, "mailbox is read-only");
                     return;
                 }
                 if !self.fault(Fault::ImapExpungeIgnored) {
                     self.expunge(&name, None);
                 }
                 self.updates();
-                self.tagged(tag, "OK", "EXPUNGE completed");
+                self.tagged(tag, Status::Ok, "EXPUNGE completed");
             }
             CommandBody::UidExpunge(set) => {
                 let uids: Vec<u32> = if self.fault(Fault::ImapUidExpungeAll) {
@@ -754,21 +768,21 @@ impl Session {
                 };
                 self.expunge(&name, Some(&uids));
                 self.updates();
-                self.tagged(tag, "OK", "UID EXPUNGE completed");
+                self.tagged(tag, Status::Ok, "UID EXPUNGE completed");
             }
             CommandBody::Close => {
                 if !read_only && !self.fault(Fault::ImapCloseNoExpunge) {
                     self.expunge(&name, None);
                 }
                 self.selected = None;
-                self.tagged(tag, "OK", "CLOSE completed");
+                self.tagged(tag, Status::Ok, "CLOSE completed");
             }
             CommandBody::Unselect => {
                 if self.fault(Fault::ImapUnselectExpunges) {
                     self.expunge(&name, None);
                 }
                 self.selected = None;
-                self.tagged(tag, "OK", "UNSELECT completed");
+                self.tagged(tag, Status::Ok, "UNSELECT completed");
             }
             CommandBody::Search(search) => {
                 let found = self.search_modseq(&name, &search.criteria, search.uid);
@@ -841,12 +855,12 @@ impl Session {
                             data.push(SearchReturnData::ModSeq(highest));
                         }
                         let response = Data::ESearch(ESearch {
-                            tag: Some(groupwire_imap::core::IString::from(tag)),
+                            tag: Some(IString::from(tag.as_str())),
                             mailbox: None,
                             uid: search.uid,
                             data,
                         });
-                        self.out.extend_from_slice(&response.to_bytes());
+                        self.data(response);
                     }
                     _ => {
                         let numbers = groupwire_imap::response::search::NumberList::from_numbers(
@@ -856,10 +870,10 @@ impl Session {
                             numbers,
                             modseq: modseq.and_then(Iterator::max),
                         });
-                        self.out.extend_from_slice(&response.to_bytes());
+                        self.data(response);
                     }
                 }
-                self.tagged(tag, "OK", "SEARCH completed");
+                self.tagged(tag, Status::Ok, "SEARCH completed");
             }
             CommandBody::Sort(sort) => {
                 let mut hits = self.search(&name, &sort.search, sort.uid);
@@ -910,8 +924,8 @@ impl Session {
                     numbers,
                     modseq: None,
                 });
-                self.out.extend_from_slice(&response.to_bytes());
-                self.tagged(tag, "OK", "SORT completed");
+                self.data(response);
+                self.tagged(tag, Status::Ok, "SORT completed");
             }
             CommandBody::Thread(thread) => {
                 let hits = self.search(&name, &thread.search, thread.uid);
@@ -950,22 +964,21 @@ impl Session {
                         ordered_subject_thread(&numbers)
                     })
                     .collect();
-                self.out
-                    .extend_from_slice(&Data::Thread(threads).to_bytes());
-                self.tagged(tag, "OK", "THREAD completed");
+                self.data(Data::Thread(threads));
+                self.tagged(tag, Status::Ok, "THREAD completed");
             }
             CommandBody::Unknown(unknown) => {
                 if self.fault(Fault::ImapUnknownCommandOk) {
-                    self.tagged(tag, "OK", "done");
+                    self.tagged(tag, Status::Ok, "done");
                 } else {
                     self.tagged(
                         tag,
-                        "BAD",
+                        Status::Bad,
                         &format!("unknown command {}", unknown.name.to_str_lossy()),
                     );
                 }
             }
-            _ => self.tagged(tag, "BAD", "command not supported"),
+            _ => self.tagged(tag, Status::Bad, "command not supported"),
         }
     }
 }

@@ -1,9 +1,12 @@
 //! FETCH: the attributes of one message.
 
-use groupwire_imap::command::fetch::{FetchAttributeName, SectionText};
+use groupwire_imap::command::fetch::{FetchAttributeName, Section, SectionText};
+use groupwire_imap::core::{Atom, IString, Literal};
+use groupwire_imap::response::envelope::Envelope;
+use groupwire_imap::response::fetch::{Fetch, FetchAttribute};
 
 use super::Session;
-use super::encode::{date_time, flags_text};
+use super::encode::{internal_date, message_flags, nz};
 use crate::faults::Fault;
 use crate::mime;
 use crate::store::{Mailbox, StoredMessage};
@@ -19,7 +22,7 @@ impl Session {
         by_uid: bool,
         read_only: bool,
         changed_since: Option<u64>,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Fetch<'static>> {
         let sets_seen = !read_only
             && items.iter().any(|i| {
                 matches!(
@@ -55,8 +58,9 @@ impl Session {
                 .insert(uid, (message.flags.clone(), message.modseq));
         }
         let raw = &message.raw;
-        let mut parts: Vec<Vec<u8>> = Vec::new();
-        let text = |s: String| s.into_bytes();
+        let literal = |data: Vec<u8>| Some(IString::Literal(Literal::new(data)));
+        let flags = || FetchAttribute::Flags(message_flags(&message.flags, self.is_recent(uid)));
+        let mut attributes: Vec<FetchAttribute<'static>> = Vec::new();
         let mut has_uid = false;
         for item in items {
             match item {
@@ -67,72 +71,72 @@ impl Session {
                     } else {
                         uid
                     };
-                    parts.push(text(format!("UID {uid}")));
+                    attributes.extend(nz(uid).map(FetchAttribute::Uid));
                 }
                 FetchAttributeName::Flags if !self.fault(Fault::ImapFetchNoFlags) => {
-                    parts.push(text(format!(
-                        "FLAGS ({})",
-                        flags_text(&message.flags, self.is_recent(uid))
-                    )));
+                    attributes.push(flags());
                 }
                 FetchAttributeName::InternalDate if !self.fault(Fault::ImapFetchNoInternaldate) => {
-                    parts.push(text(format!(
-                        "INTERNALDATE \"{}\"",
-                        date_time(message.internal_date)
+                    attributes.push(FetchAttribute::InternalDate(internal_date(
+                        message.internal_date,
                     )));
                 }
                 FetchAttributeName::Rfc822Size => {
                     let size = raw.len() + usize::from(self.fault(Fault::ImapFetchWrongSize)) * 7;
-                    parts.push(text(format!("RFC822.SIZE {size}")));
+                    attributes.push(FetchAttribute::Rfc822Size(size as u64));
                 }
                 FetchAttributeName::Envelope => {
                     let envelope = if self.fault(Fault::ImapEnvelopeWrong) {
-                        "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)".to_string()
+                        Envelope {
+                            date: None,
+                            subject: None,
+                            from: None,
+                            sender: None,
+                            reply_to: None,
+                            to: None,
+                            cc: None,
+                            bcc: None,
+                            in_reply_to: None,
+                            message_id: None,
+                        }
                     } else {
                         mime::envelope_with(raw, self.fault(Fault::ImapEnvelopeFlatAddresses))
                     };
-                    parts.push(text(format!("ENVELOPE {envelope}")));
+                    attributes.push(FetchAttribute::Envelope(Box::new(envelope)));
                 }
                 FetchAttributeName::BodyStructure | FetchAttributeName::Body => {
+                    let body = matches!(item, FetchAttributeName::Body);
                     let structure = if self.fault(Fault::ImapBodystructureFlat) {
-                        format!(
-                            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0 NIL NIL NIL NIL)",
-                            raw.len()
-                        )
-                    } else if matches!(item, FetchAttributeName::Body)
-                        && !self.fault(Fault::ImapBodyExtensionData)
-                    {
+                        mime::text_plain(raw.len(), 0, true)
+                    } else if body && !self.fault(Fault::ImapBodyExtensionData) {
                         mime::body(raw)
                     } else {
                         mime::bodystructure(raw)
                     };
-                    let name = if matches!(item, FetchAttributeName::Body) {
-                        "BODY"
+                    attributes.push(if body {
+                        FetchAttribute::Body(Box::new(structure))
                     } else {
-                        "BODYSTRUCTURE"
-                    };
-                    parts.push(text(format!("{name} {structure}")));
+                        FetchAttribute::BodyStructure(Box::new(structure))
+                    });
                 }
                 FetchAttributeName::ModSeq => {
-                    parts.push(text(format!("MODSEQ ({})", message.modseq)));
+                    attributes.push(FetchAttribute::ModSeq(message.modseq));
                 }
                 FetchAttributeName::EmailId if !self.fault(Fault::ImapNoObjectid) => {
-                    parts.push(text(format!("EMAILID ({})", message.email_id)));
+                    let id = Atom::new(message.email_id.clone());
+                    attributes.extend(id.map(FetchAttribute::EmailId));
                 }
-                FetchAttributeName::ThreadId => parts.push(text("THREADID NIL".to_string())),
-                FetchAttributeName::Rfc822
-                | FetchAttributeName::Rfc822Header
-                | FetchAttributeName::Rfc822Text => {
-                    let (label, data) = match item {
-                        FetchAttributeName::Rfc822 => ("RFC822", raw.to_vec()),
-                        FetchAttributeName::Rfc822Header => {
-                            ("RFC822.HEADER", mime::section(raw, &[], Some("HEADER")))
-                        }
-                        _ => ("RFC822.TEXT", mime::section(raw, &[], Some("TEXT"))),
-                    };
-                    let mut part = format!("{label} {{{}}}\r\n", data.len()).into_bytes();
-                    part.extend_from_slice(&data);
-                    parts.push(part);
+                FetchAttributeName::ThreadId => attributes.push(FetchAttribute::ThreadId(None)),
+                FetchAttributeName::Rfc822 => {
+                    attributes.push(FetchAttribute::Rfc822(literal(raw.to_vec())));
+                }
+                FetchAttributeName::Rfc822Header => {
+                    let data = mime::section(raw, &[], Some("HEADER"));
+                    attributes.push(FetchAttribute::Rfc822Header(literal(data)));
+                }
+                FetchAttributeName::Rfc822Text => {
+                    let data = mime::section(raw, &[], Some("TEXT"));
+                    attributes.push(FetchAttribute::Rfc822Text(literal(data)));
                 }
                 FetchAttributeName::BodySection {
                     section, partial, ..
@@ -146,11 +150,14 @@ impl Session {
                             mime::section(raw, &numbers, text)
                         }
                     };
-                    let (label_text, mut data) = match &section.text {
-                        None => (String::new(), cut(None)),
-                        Some(SectionText::Header) => ("HEADER".to_string(), cut(Some("HEADER"))),
-                        Some(SectionText::Text) => ("TEXT".to_string(), cut(Some("TEXT"))),
-                        Some(SectionText::Mime) => ("MIME".to_string(), cut(Some("MIME"))),
+                    // The section as the response names it: header field names upper-cased.
+                    let (label, mut data) = match &section.text {
+                        None => (None, cut(None)),
+                        Some(SectionText::Header) => {
+                            (Some(SectionText::Header), cut(Some("HEADER")))
+                        }
+                        Some(SectionText::Text) => (Some(SectionText::Text), cut(Some("TEXT"))),
+                        Some(SectionText::Mime) => (Some(SectionText::Mime), cut(Some("MIME"))),
                         Some(SectionText::HeaderFields(names))
                         | Some(SectionText::HeaderFieldsNot(names)) => {
                             let not = matches!(section.text, Some(SectionText::HeaderFieldsNot(_)));
@@ -168,14 +175,19 @@ impl Session {
                                 };
                                 mime::header_fields(&holder, &names, not)
                             };
-                            (
-                                format!(
-                                    "HEADER.FIELDS{} ({})",
-                                    if not { ".NOT" } else { "" },
-                                    names.join(" ")
-                                ),
-                                data,
-                            )
+                            let names: Vec<IString<'static>> = names
+                                .iter()
+                                .map(|n| match Atom::new(n.clone()) {
+                                    Some(atom) => IString::Atom(atom),
+                                    None => IString::from(n.as_str()),
+                                })
+                                .collect();
+                            let label = if not {
+                                SectionText::HeaderFieldsNot(names)
+                            } else {
+                                SectionText::HeaderFields(names)
+                            };
+                            (Some(label), data)
                         }
                     };
                     if numbers.is_empty()
@@ -198,58 +210,43 @@ impl Session {
                     if !numbers.is_empty() && self.fault(Fault::ImapFetchPartWrong) {
                         data = raw.to_vec();
                     }
-                    let mut label = numbers
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(".");
-                    if !label_text.is_empty() {
-                        if !label.is_empty() {
-                            label.push('.');
-                        }
-                        label.push_str(&label_text);
-                    }
                     let origin = match partial {
                         Some((start, length)) => {
                             let start = (*start as usize).min(data.len());
                             let end = (start + length.get() as usize).min(data.len());
                             data = data.get(start..end).unwrap_or_default().to_vec();
-                            format!("<{start}>")
+                            Some(u32::try_from(start).unwrap_or(u32::MAX))
                         }
-                        None => String::new(),
+                        None => None,
                     };
-                    let mut part =
-                        format!("BODY[{label}]{origin} {{{}}}\r\n", data.len()).into_bytes();
-                    part.extend_from_slice(&data);
-                    parts.push(part);
+                    attributes.push(FetchAttribute::BodySection {
+                        section: Section {
+                            part: section.part.clone(),
+                            text: label,
+                        },
+                        origin,
+                        data: literal(data),
+                    });
                 }
                 _ => {}
             }
         }
         if by_uid && !has_uid {
-            parts.insert(0, text(format!("UID {uid}")));
+            attributes.splice(0..0, nz(uid).map(FetchAttribute::Uid));
         }
         if sets_seen && !items.iter().any(|i| matches!(i, FetchAttributeName::Flags)) {
-            parts.push(text(format!(
-                "FLAGS ({})",
-                flags_text(&message.flags, self.is_recent(uid))
-            )));
+            attributes.push(flags());
         }
         if self.condstore
             && !items
                 .iter()
                 .any(|i| matches!(i, FetchAttributeName::ModSeq))
         {
-            parts.push(text(format!("MODSEQ ({})", message.modseq)));
+            attributes.push(FetchAttribute::ModSeq(message.modseq));
         }
-        let mut line = format!("* {seq} FETCH (").into_bytes();
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                line.push(b' ');
-            }
-            line.extend_from_slice(part);
-        }
-        line.extend_from_slice(b")\r\n");
-        Some(line)
+        Some(Fetch {
+            seq: nz(seq)?,
+            attributes,
+        })
     }
 }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use groupwire_imap::core::Tag;
+use groupwire_imap::response::Status;
 use groupwire_imap::stream::server::{ClientMessage, ServerState, ServerStep};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
@@ -11,12 +13,12 @@ use crate::faults::Fault;
 impl Session {
     pub(super) async fn idle<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
-        tag: &str,
+        tag: &Tag<'_>,
         stream: &mut S,
     ) -> std::io::Result<()> {
         let mut changes = self.service.store.subscribe();
         changes.borrow_and_update();
-        self.line("+ idling");
+        self.continuation("idling");
         self.updates();
         self.flush(stream).await?;
         self.decoder.set_state(ServerState::Idle);
@@ -30,21 +32,21 @@ impl Session {
                     self.buffer.drain(..consumed);
                     self.decoder.set_state(ServerState::Command);
                     if done && !self.fault(Fault::ImapIdleDoneIgnored) {
-                        self.tagged(tag, "OK", "IDLE terminated");
+                        self.tagged(tag, Status::Ok, "IDLE terminated");
                     } else if !done {
-                        self.tagged(tag, "BAD", "expected DONE");
+                        self.tagged(tag, Status::Bad, "expected DONE");
                     }
                     return self.flush(stream).await;
                 }
                 Ok(ServerStep::Invalid { consumed, .. }) => {
                     self.buffer.drain(..consumed.min(self.buffer.len()));
                     self.decoder.set_state(ServerState::Command);
-                    self.tagged(tag, "BAD", "expected DONE");
+                    self.tagged(tag, Status::Bad, "expected DONE");
                     return self.flush(stream).await;
                 }
                 Err(_) => {
                     self.decoder.set_state(ServerState::Command);
-                    self.tagged(tag, "BAD", "expected DONE");
+                    self.tagged(tag, Status::Bad, "expected DONE");
                     return self.flush(stream).await;
                 }
                 _ => {}

@@ -2,9 +2,14 @@
 
 use std::collections::BTreeSet;
 
+use groupwire_imap::core::{IString, Mailbox as MailboxName, Tag};
+use groupwire_imap::response::list::ListExtendedItem;
+use groupwire_imap::response::{Data, ListMailbox, MailboxAttribute, Status};
+
 use super::Session;
 use super::encode::wire_name;
 use crate::faults::Fault;
+use crate::store::SpecialUse;
 
 /// What a LIST (or LSUB) asked for beyond its patterns.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,22 +36,55 @@ pub(super) fn pattern_text(pattern: &str, raw: bool) -> String {
     groupwire_imap::core::utf7::decode(pattern.as_bytes()).unwrap_or_else(|_| pattern.to_string())
 }
 
+/// The LIST attribute naming a special use (RFC 6154).
+fn special_use_attribute(use_: SpecialUse) -> MailboxAttribute<'static> {
+    match use_ {
+        SpecialUse::Sent => MailboxAttribute::Sent,
+        SpecialUse::Drafts => MailboxAttribute::Drafts,
+        SpecialUse::Trash => MailboxAttribute::Trash,
+        SpecialUse::Junk => MailboxAttribute::Junk,
+        SpecialUse::Archive => MailboxAttribute::Archive,
+    }
+}
+
 impl Session {
     pub(super) fn list(
         &mut self,
-        tag: &str,
+        tag: &Tag<'_>,
         reference: &str,
         patterns: &[String],
         options: ListOptions,
         verb: &str,
     ) {
-        if patterns.iter().all(String::is_empty) {
-            if self.fault(Fault::ImapListNoDelimiterRoot) {
-                self.line(&format!("* {verb} (\\Noselect) NIL \"\""));
+        let lsub = verb == "LSUB";
+        // One LIST (or LSUB) response: the name with its attributes, "/" the delimiter.
+        let entry = move |attributes: Vec<MailboxAttribute<'static>>,
+                          delimiter: Option<u8>,
+                          mailbox: MailboxName<'static>,
+                          extended: Vec<ListExtendedItem<'static>>| {
+            let list = ListMailbox {
+                attributes,
+                delimiter,
+                mailbox,
+                extended,
+            };
+            if lsub {
+                Data::Lsub(list)
             } else {
-                self.line(&format!("* {verb} (\\Noselect) \"/\" \"\""));
+                Data::List(list)
             }
-            self.tagged(tag, "OK", &format!("{verb} completed"));
+        };
+        if patterns.iter().all(String::is_empty) {
+            // The hierarchy delimiter and root (RFC 9051 §6.3.9); NIL with the fault.
+            let delimiter = (!self.fault(Fault::ImapListNoDelimiterRoot)).then_some(b'/');
+            let root = wire_name("", false);
+            self.data(entry(
+                vec![MailboxAttribute::NoSelect],
+                delimiter,
+                root,
+                Vec::new(),
+            ));
+            self.tagged(tag, Status::Ok, &format!("{verb} completed"));
             return;
         }
         let special =
@@ -105,11 +143,10 @@ impl Session {
                         if !is_parent {
                             continue;
                         }
-                        if verb == "LSUB" {
-                            lines.push(format!(
-                                "* LSUB (\\Noselect) \"/\" {}",
-                                wire_name(full, utf8_names)
-                            ));
+                        if lsub {
+                            let name = wire_name(full, utf8_names);
+                            let attributes = vec![MailboxAttribute::NoSelect];
+                            lines.push(entry(attributes, Some(b'/'), name, Vec::new()));
                             continue;
                         }
                     }
@@ -117,44 +154,45 @@ impl Session {
                         continue;
                     }
                     let mut attributes = Vec::new();
-                    if mailbox.is_none() && verb == "LIST" {
-                        attributes.push("\\NonExistent");
+                    if mailbox.is_none() && !lsub {
+                        attributes.push(MailboxAttribute::NonExistent);
                     } else if mailbox.is_none() {
-                        attributes.push("\\Noselect");
+                        attributes.push(MailboxAttribute::NoSelect);
                     } else {
                         let children = account
                             .mailboxes
                             .keys()
                             .any(|k| k.starts_with(&format!("{full}/")));
                         attributes.push(if children {
-                            "\\HasChildren"
+                            MailboxAttribute::HasChildren
                         } else {
-                            "\\HasNoChildren"
+                            MailboxAttribute::HasNoChildren
                         });
                     }
                     if special && let Some(use_) = mailbox.and_then(|m| m.special_use) {
-                        attributes.push(use_.attribute());
+                        attributes.push(special_use_attribute(use_));
                     }
                     if show_subscribed && subscribed(full) {
-                        attributes.push("\\Subscribed");
+                        attributes.push(MailboxAttribute::Subscribed);
                     }
-                    let mut line = format!(
-                        "* {verb} ({}) \"/\" {}",
-                        attributes.join(" "),
-                        wire_name(full, utf8_names)
-                    );
-                    if childinfo && verb == "LIST" && is_parent {
-                        line.push_str(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
-                    }
-                    lines.push(line);
+                    // RFC 5258 §3.5: a parent listed for its subscribed children says why.
+                    let extended = if childinfo && !lsub && is_parent {
+                        vec![ListExtendedItem::ChildInfo(vec![IString::from(
+                            "SUBSCRIBED",
+                        )])]
+                    } else {
+                        Vec::new()
+                    };
+                    let name = wire_name(full, utf8_names);
+                    lines.push(entry(attributes, Some(b'/'), name, extended));
                 }
                 lines
             })
             .unwrap_or_default();
         for line in lines {
-            self.line(&line);
+            self.data(line);
         }
-        self.tagged(tag, "OK", &format!("{verb} completed"));
+        self.tagged(tag, Status::Ok, &format!("{verb} completed"));
     }
 }
 

@@ -3,9 +3,11 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use groupwire_imap::core::SequenceSet;
+use groupwire_imap::core::{SequenceSet, Tag};
+use groupwire_imap::response::{Code, Status};
 
 use super::Session;
+use super::encode::{nz, uid_list};
 use crate::faults::Fault;
 use crate::store::StoredMessage;
 
@@ -35,7 +37,7 @@ impl Session {
 
     pub(super) fn copy(
         &mut self,
-        tag: &str,
+        tag: &Tag<'_>,
         source: &str,
         uid: bool,
         set: &SequenceSet<'_>,
@@ -52,10 +54,10 @@ impl Session {
                     .filter_map(|(_, u)| m.position_of(*u).and_then(|p| m.messages.get(p)).cloned())
                     .collect::<Vec<StoredMessage>>()
             }) else {
-                return Err("[NONEXISTENT] source mailbox vanished");
+                return Err((Code::NonExistent, "source mailbox vanished"));
             };
             if view.mailbox(target).is_none() {
-                return Err("[TRYCREATE] no such mailbox");
+                return Err((Code::TryCreate, "no such mailbox"));
             }
             let mut pairs = Vec::new();
             let mut validity = 0;
@@ -88,25 +90,32 @@ impl Session {
         });
         match result {
             Ok(Ok((validity, pairs))) => {
-                let code = if pairs.is_empty() || self.fault(Fault::ImapNoCopyuid) {
-                    String::new()
-                } else {
-                    let from: Vec<String> = pairs.iter().map(|(a, _)| a.to_string()).collect();
-                    let to: Vec<String> = pairs.iter().map(|(_, b)| b.to_string()).collect();
-                    format!("[COPYUID {validity} {} {}] ", from.join(","), to.join(","))
+                let source = uid_list(pairs.iter().map(|(from, _)| *from));
+                let destination = uid_list(pairs.iter().map(|(_, to)| *to));
+                let copyuid = match (nz(validity), source, destination) {
+                    (Some(uid_validity), Some(source), Some(destination))
+                        if !self.fault(Fault::ImapNoCopyuid) =>
+                    {
+                        Some(Code::CopyUid {
+                            uid_validity,
+                            source,
+                            destination,
+                        })
+                    }
+                    _ => None,
                 };
                 if is_move {
-                    if !code.is_empty() {
-                        self.line(&format!("* OK {}moved", code));
+                    if let Some(copyuid) = copyuid {
+                        self.untagged_ok(copyuid, "moved");
                     }
                     self.updates();
-                    self.tagged(tag, "OK", "MOVE completed");
+                    self.tagged(tag, Status::Ok, "MOVE completed");
                 } else {
-                    self.tagged(tag, "OK", &format!("{code}COPY completed"));
+                    self.status(Some(tag), Status::Ok, copyuid, "COPY completed");
                 }
             }
-            Ok(Err(text)) => self.tagged(tag, "NO", text),
-            Err(error) => self.tagged(tag, "NO", &error.to_string()),
+            Ok(Err((code, text))) => self.tagged_code(tag, Status::No, code, text),
+            Err(error) => self.tagged(tag, Status::No, &error.to_string()),
         }
     }
 

@@ -1,8 +1,9 @@
 //! The reference IMAP server (RFC 9051 with IMAP4rev1 compatibility), on `groupwire-imap`:
 //! every client message is decoded by its server-role `CommandDecoder` (synchronising
 //! literals answered with `+`, AUTHENTICATE lines, IDLE's DONE). Responses are written as
-//! protocol text; the harness's checks decode every one of them with the codec's client-role
-//! decoder, so a malformed response fails the suite.
+//! `groupwire-imap` response values (`Response`, `Data`, `StatusResponse`, `Fetch`, ...) encoded
+//! by the codec, never hand-written text; the harness's checks decode every one of them with
+//! the codec's client-role decoder, so a malformed response fails the suite.
 //!
 //! Listens in two modes: STARTTLS (the role of port 143, LOGINDISABLED before TLS) and
 //! implicit TLS (993). Every [`Fault`] starting with `imap-` is a deviation implemented here.
@@ -25,6 +26,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use groupwire_imap::Encode;
+use groupwire_imap::response::{Code, ResponseText, Status, StatusResponse};
 use groupwire_imap::stream::server::CommandDecoder;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -68,20 +71,28 @@ pub async fn serve(listener: TcpListener, service: Arc<ImapService>, implicit_tl
 /// The answer past the connection cap: `* BYE` (over TLS on the implicit-TLS port, the
 /// handshake bounded by a few seconds), then close.
 async fn refuse(socket: TcpStream, service: &ImapService, implicit_tls: bool) {
-    const BYE: &[u8] = b"* BYE [UNAVAILABLE] too many connections, try again later\r\n";
+    let bye = StatusResponse {
+        tag: None,
+        status: Status::Bye,
+        text: encode::response_text(
+            Some(Code::Unavailable),
+            "too many connections, try again later",
+        ),
+    }
+    .to_bytes();
     let within = Duration::from_secs(3);
     if implicit_tls {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
         if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
             let _ = tokio::time::timeout(within, async {
-                stream.write_all(BYE).await?;
+                stream.write_all(&bye).await?;
                 stream.shutdown().await
             })
             .await;
         }
     } else {
         let mut socket = socket;
-        let _ = tokio::time::timeout(within, socket.write_all(BYE)).await;
+        let _ = tokio::time::timeout(within, socket.write_all(&bye)).await;
     }
 }
 
@@ -166,7 +177,7 @@ struct Session {
     /// (from the connect), then the autologout timer (from the last command).
     deadline: tokio::time::Instant,
     /// Why the server is ending the session (sent as `* BYE` when the stream allows).
-    ending: Option<String>,
+    ending: Option<ResponseText<'static>>,
     /// The last SASL response line was not base64 (not a `*` cancel).
     sasl_invalid: bool,
     buffer: Vec<u8>,

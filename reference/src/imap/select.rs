@@ -3,12 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use groupwire_imap::Encode;
-use groupwire_imap::core::Flag;
-use groupwire_imap::response::Data;
-use groupwire_imap::response::code::Code;
+use groupwire_imap::core::{Atom, Flag, Tag};
+use groupwire_imap::response::{Code, Data, Status};
 
-use super::encode::{flag_list, flags_fetch, untagged_ok};
+use super::encode::{count, flag_list, flags_fetch, nz, uid_list};
 use super::{Selected, Session};
 use crate::faults::Fault;
 
@@ -36,7 +34,7 @@ impl Session {
 
     pub(super) fn select(
         &mut self,
-        tag: &str,
+        tag: &Tag<'_>,
         name: &str,
         read_only: bool,
         condstore: bool,
@@ -61,13 +59,13 @@ impl Session {
                 {
                     Some(m) => m,
                     None => {
-                        self.tagged(tag, "NO", "[NONEXISTENT] no such mailbox");
+                        self.tagged_code(tag, Status::No, Code::NonExistent, "no such mailbox");
                         return;
                     }
                 }
             }
             None => {
-                self.tagged(tag, "NO", "[NONEXISTENT] no such mailbox");
+                self.tagged_code(tag, Status::No, Code::NonExistent, "no such mailbox");
                 return;
             }
         };
@@ -77,11 +75,10 @@ impl Session {
             mailbox.keywords.clone()
         };
         if !self.fault(Fault::ImapSelectNoFlags) {
-            self.out
-                .extend_from_slice(&Data::Flags(flag_list(&keywords, false)).to_bytes());
+            self.data(Data::Flags(flag_list(&keywords, false)));
         }
         if !self.fault(Fault::ImapSelectNoExists) {
-            self.line(&format!("* {} EXISTS", mailbox.messages.len()));
+            self.data(Data::Exists(count(mailbox.messages.len())));
         }
         // \Recent (RFC 3501 §2.3.2): the messages no session has been told of are recent
         // here; SELECT claims them for this session, EXAMINE leaves them recent.
@@ -90,7 +87,7 @@ impl Session {
         } else {
             self.claim_recent(&mailbox.name, !read_only)
         };
-        self.line(&format!("* {} RECENT", recent.len()));
+        self.data(Data::Recent(count(recent.len())));
         if !self.fault(Fault::ImapSelectNoUidvalidity) {
             let validity = if self.fault(Fault::ImapUidvalidityChanges) {
                 static SELECTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -99,53 +96,50 @@ impl Session {
             } else {
                 mailbox.uid_validity
             };
-            self.line(&format!("* OK [UIDVALIDITY {validity}] UIDs valid"));
+            if let Some(validity) = nz(validity) {
+                self.untagged_ok(Code::UidValidity(validity), "UIDs valid");
+            }
         }
         // The first unseen message (RFC 3501 §6.3.1, dropped by RFC 9051 but harmless).
-        if let Some(first) = mailbox
+        let first_unseen = mailbox
             .messages
             .iter()
-            .position(|m| !m.flags.contains("\\Seen"))
-        {
-            self.line(&format!("* OK [UNSEEN {}] first unseen", first + 1));
+            .position(|m| !m.flags.contains("\\Seen"));
+        if let Some(first) = first_unseen.and_then(|i| nz(i + 1)) {
+            self.untagged_ok(Code::Unseen(first), "first unseen");
         }
-        if !self.fault(Fault::ImapSelectNoUidnext) {
-            self.line(&format!(
-                "* OK [UIDNEXT {}] predicted next UID",
-                mailbox.uid_next
-            ));
+        if !self.fault(Fault::ImapSelectNoUidnext)
+            && let Some(next) = nz(mailbox.uid_next)
+        {
+            self.untagged_ok(Code::UidNext(next), "predicted next UID");
         }
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
-            self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(self.permanent_flags(&keywords)),
-                "flags permitted",
-            ));
+            let flags = self.permanent_flags(&keywords);
+            self.untagged_ok(Code::PermanentFlags(flags), "flags permitted");
         }
         if self.condstore && !self.fault(Fault::ImapNoHighestmodseq) {
-            self.out.extend_from_slice(&untagged_ok(
-                Code::HighestModSeq(mailbox.highest_modseq),
-                "highest",
-            ));
+            self.untagged_ok(Code::HighestModSeq(mailbox.highest_modseq), "highest");
         }
-        if !self.fault(Fault::ImapNoObjectid) {
-            self.line(&format!(
-                "* OK [MAILBOXID ({})] mailbox id",
-                mailbox.mailbox_id
-            ));
+        if !self.fault(Fault::ImapNoObjectid)
+            && let Some(id) = Atom::new(mailbox.mailbox_id.clone())
+        {
+            self.untagged_ok(Code::MailboxId(id), "mailbox id");
         }
         if let Some((validity, modseq)) = qresync
             && self.qresync
             && validity == mailbox.uid_validity
             && !self.fault(Fault::ImapQresyncNoVanished)
         {
-            let vanished: Vec<String> = mailbox
+            let vanished = mailbox
                 .expunged
                 .iter()
                 .filter(|(_, at)| *at > modseq)
-                .map(|(uid, _)| uid.to_string())
-                .collect();
-            if !vanished.is_empty() {
-                self.line(&format!("* VANISHED (EARLIER) {}", vanished.join(",")));
+                .map(|(uid, _)| *uid);
+            if let Some(uids) = uid_list(vanished) {
+                self.data(Data::Vanished {
+                    earlier: true,
+                    uids,
+                });
             }
         }
         // RFC 7162 §3.2.5.1: the flag changes since the client's MODSEQ, as FETCH with UIDs.
@@ -155,13 +149,16 @@ impl Session {
         {
             for (index, message) in mailbox.messages.iter().enumerate() {
                 if message.modseq > modseq {
-                    self.out.extend_from_slice(&flags_fetch(
+                    let fetch = flags_fetch(
                         index + 1,
                         Some(message.uid),
                         &message.flags,
                         recent.contains(&message.uid),
                         Some(message.modseq),
-                    ));
+                    );
+                    if let Some(fetch) = fetch {
+                        self.data(fetch);
+                    }
                 }
             }
         }
@@ -170,8 +167,8 @@ impl Session {
             self.fault(Fault::ImapExamineReadWrite),
             self.fault(Fault::ImapSelectNoReadWrite),
         ) {
-            (true, false, _) | (false, _, true) => "READ-ONLY",
-            _ => "READ-WRITE",
+            (true, false, _) | (false, _, true) => Code::ReadOnly,
+            _ => Code::ReadWrite,
         };
         self.selected = Some(Selected {
             name: mailbox.name.clone(),
@@ -185,14 +182,12 @@ impl Session {
             recent,
             keywords,
         });
-        self.tagged(
-            tag,
-            "OK",
-            &format!(
-                "[{code}] {} completed",
-                if read_only { "EXAMINE" } else { "SELECT" }
-            ),
-        );
+        let text = if read_only {
+            "EXAMINE completed"
+        } else {
+            "SELECT completed"
+        };
+        self.tagged_code(tag, Status::Ok, code, text);
     }
 
     /// PERMANENTFLAGS: the system flags, the mailbox's keywords and `\*`.
@@ -218,13 +213,10 @@ impl Session {
         }
         selected.keywords.extend(keywords.iter().cloned());
         let known = selected.keywords.clone();
-        self.out
-            .extend_from_slice(&Data::Flags(flag_list(&known, false)).to_bytes());
+        self.data(Data::Flags(flag_list(&known, false)));
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
-            self.out.extend_from_slice(&untagged_ok(
-                Code::PermanentFlags(self.permanent_flags(&known)),
-                "flags permitted",
-            ));
+            let flags = self.permanent_flags(&known);
+            self.untagged_ok(Code::PermanentFlags(flags), "flags permitted");
         }
     }
 
@@ -245,8 +237,7 @@ impl Session {
         if let Some(highest) = highest
             && !self.fault(Fault::ImapNoHighestmodseq)
         {
-            self.out
-                .extend_from_slice(&untagged_ok(Code::HighestModSeq(highest), "highest"));
+            self.untagged_ok(Code::HighestModSeq(highest), "highest");
         }
     }
 }

@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
-use groupwire_imap::Limits;
+use groupwire_imap::core::Tag;
+use groupwire_imap::response::{Code, Greeting, ResponseText, Status, StatusResponse};
 use groupwire_imap::stream::server::{ClientMessage, CommandDecoder, ServerState, ServerStep};
+use groupwire_imap::{Encode, Limits};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::encode::{response_text, tag_of};
 use super::{APPEND_LIMIT, ImapService, Next, Session};
 use crate::faults::Fault;
 
@@ -49,16 +52,18 @@ impl Session {
         &mut self,
         stream: &mut S,
     ) -> std::io::Result<()> {
-        let greeting = if self.fault(Fault::ImapGreetingBad) {
-            "* BAD groupwire reference not ready\r\n".to_string()
+        if self.fault(Fault::ImapGreetingBad) {
+            // A greeting may not be BAD (RFC 9051 §7.1): the codec's Greeting cannot say it,
+            // an untagged status response can.
+            self.status(None, Status::Bad, None, "groupwire reference not ready");
         } else {
-            format!(
-                "* OK [CAPABILITY {}] groupwire reference IMAP ready\r\n",
-                self.capabilities()
-            )
-        };
-        stream.write_all(greeting.as_bytes()).await?;
-        stream.flush().await
+            let capabilities = Code::Capability(self.capabilities());
+            self.send(&Greeting {
+                status: Status::Ok,
+                text: response_text(Some(capabilities), "groupwire reference IMAP ready"),
+            });
+        }
+        self.flush(stream).await
     }
 
     /// Reads more input; `false` at end of stream, when the session's timer ran out or its
@@ -87,17 +92,18 @@ impl Session {
     /// Accounts the input buffer; over its limit, the session ends.
     pub(super) fn account(&mut self) -> std::io::Result<()> {
         if let Err(over) = self.slot.account(self.buffer.len(), self.user.is_some()) {
-            self.ending = Some(format!("[ALERT] {over}"));
+            self.ending = Some(response_text(Some(Code::Alert), &over.to_string()));
             self.buffer.clear();
         }
         Ok(())
     }
 
-    pub(super) fn timer_expired(&self) -> String {
+    /// Why the session ends when its timer runs out.
+    pub(super) fn timer_expired(&self) -> ResponseText<'static> {
         if self.user.is_some() {
-            "autologout: idle for too long".to_string()
+            response_text(None, "autologout: idle for too long")
         } else {
-            "[UNAVAILABLE] not authenticated in time".to_string()
+            response_text(Some(Code::Unavailable), "not authenticated in time")
         }
     }
 
@@ -106,9 +112,13 @@ impl Session {
         &mut self,
         stream: &mut S,
     ) -> std::io::Result<()> {
-        if let Some(reason) = self.ending.take() {
-            let bye = format!("* BYE {reason}\r\n");
-            crate::say_goodbye(stream, bye.as_bytes()).await;
+        if let Some(text) = self.ending.take() {
+            let bye = StatusResponse {
+                tag: None,
+                status: Status::Bye,
+                text,
+            };
+            crate::say_goodbye(stream, &bye.to_bytes()).await;
         }
         Ok(())
     }
@@ -131,23 +141,28 @@ impl Session {
     /// otherwise the command gets `NO [TOOBIG]` at once and the decoder discards a `{n+}`
     /// literal's bytes as they arrive, never buffering them (choice 1). `false` when the
     /// session ends.
-    pub(super) fn refuse_literal(&mut self, tag: &str, size: u64, synchronizing: bool) -> bool {
+    pub(super) fn refuse_literal(
+        &mut self,
+        tag: Option<&Tag<'_>>,
+        size: u64,
+        synchronizing: bool,
+    ) -> bool {
         let preauth = self.slot.limits().preauth_literal;
         if self.user.is_none() && !synchronizing {
-            self.ending = Some(format!(
-                "[TOOBIG] a literal of {size} octets before authentication (at most {preauth})"
+            self.ending = Some(response_text(
+                Some(Code::TooBig),
+                &format!("a literal of {size} octets before authentication (at most {preauth})"),
             ));
             return false;
         }
         let drop = self.decoder.reject_literal();
         self.buffer.drain(..drop.min(self.buffer.len()));
-        if self.user.is_none() {
-            self.line(&format!(
-                "{tag} NO [TOOBIG] literal too large before authentication (at most {preauth} octets)"
-            ));
+        let text = if self.user.is_none() {
+            format!("literal too large before authentication (at most {preauth} octets)")
         } else {
-            self.line(&format!("{tag} NO [TOOBIG] message exceeds APPENDLIMIT"));
-        }
+            "message exceeds APPENDLIMIT".to_string()
+        };
+        self.status(tag, Status::No, Some(Code::TooBig), &text);
         true
     }
 
@@ -160,11 +175,6 @@ impl Session {
             self.out.clear();
         }
         stream.flush().await
-    }
-
-    pub(super) fn line(&mut self, text: &str) {
-        self.out.extend_from_slice(text.as_bytes());
-        self.out.extend_from_slice(b"\r\n");
     }
 
     pub(super) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
@@ -186,20 +196,17 @@ impl Session {
                     continue;
                 }
                 Ok(ServerStep::NeedsContinuation { size, command, .. }) => {
-                    let tag = command
-                        .tag
-                        .map(|t| t.to_str_lossy().into_owned())
-                        .unwrap_or_else(|| "*".to_string());
+                    let tag = tag_of(command.tag.as_ref());
                     let preauth = self.user.is_none() && size > self.slot.limits().preauth_literal;
                     let over_appendlimit =
                         size > APPEND_LIMIT && !self.fault(Fault::ImapAppendlimitIgnored);
                     if preauth || over_appendlimit {
-                        self.refuse_literal(&tag, size, true);
+                        self.refuse_literal(tag.as_ref(), size, true);
                         self.flush(stream).await?;
                         continue;
                     }
                     if !self.fault(Fault::ImapAppendNoContinuation) {
-                        self.line("+ Ready for literal data");
+                        self.continuation("Ready for literal data");
                         self.flush(stream).await?;
                     }
                     if !self.fill(stream).await? {
@@ -213,11 +220,8 @@ impl Session {
                     command,
                     ..
                 }) => {
-                    let tag = command
-                        .tag
-                        .map(|t| t.to_str_lossy().into_owned())
-                        .unwrap_or_else(|| "*".to_string());
-                    if !self.refuse_literal(&tag, size, synchronizing) {
+                    let tag = tag_of(command.tag.as_ref());
+                    if !self.refuse_literal(tag.as_ref(), size, synchronizing) {
                         return Ok(Next::Close);
                     }
                     self.flush(stream).await?;
@@ -232,19 +236,19 @@ impl Session {
                     consumed,
                     error,
                 }) => {
-                    let tag = tag
-                        .map(|t| t.to_str_lossy().into_owned())
-                        .unwrap_or_else(|| "*".to_string());
+                    let tag = tag_of(tag.as_ref());
                     self.buffer.drain(..consumed.min(self.buffer.len()));
-                    self.line(&format!(
-                        "{tag} BAD syntax error: {}",
+                    let text = format!(
+                        "syntax error: {}",
                         error.kind().to_string().replace(['\r', '\n'], " ")
-                    ));
+                    );
+                    self.status(tag.as_ref(), Status::Bad, None, &text);
                     self.flush(stream).await?;
                     continue;
                 }
                 Err(error) => {
-                    self.line(&format!("* BYE unrecoverable input: {error}"));
+                    let text = format!("unrecoverable input: {error}").replace(['\r', '\n'], " ");
+                    self.status(None, Status::Bye, None, &text);
                     self.flush(stream).await?;
                     return Ok(Next::Close);
                 }
@@ -260,15 +264,11 @@ impl Session {
                 }
                 ClientMessage::SaslResponse(_) | ClientMessage::IdleDone => {
                     self.decoder.set_state(ServerState::Command);
-                    self.line("* BAD unexpected continuation data");
+                    self.status(None, Status::Bad, None, "unexpected continuation data");
                     self.flush(stream).await?;
                 }
             }
         }
-    }
-
-    pub(super) fn tagged(&mut self, tag: &str, status: &str, text: &str) {
-        self.line(&format!("{tag} {status} {text}"));
     }
 
     pub(super) fn with_account<T>(

@@ -2,8 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use groupwire_imap::response::Data;
+
 use super::Session;
-use super::encode::flags_fetch;
+use super::encode::{count, flags_fetch, nz};
 use crate::faults::Fault;
 
 impl Session {
@@ -52,7 +54,7 @@ impl Session {
                 selected.uids.remove(index);
                 selected.known.remove(&uid);
                 selected.recent.remove(&uid);
-                lines.push(format!("* {} EXPUNGE", index + 1));
+                lines.extend(nz(index + 1).map(Data::Expunge));
             }
         }
         let before = selected.uids.len();
@@ -65,9 +67,9 @@ impl Session {
             }
         }
         if selected.uids.len() != before {
-            lines.push(format!("* {} EXISTS", selected.uids.len()));
+            lines.push(Data::Exists(count(selected.uids.len())));
             selected.recent.extend(newly_recent);
-            lines.push(format!("* {} RECENT", selected.recent.len()));
+            lines.push(Data::Recent(count(selected.recent.len())));
         }
         let mut fetches = Vec::new();
         for (seq, uid) in selected.uids.iter().enumerate() {
@@ -82,7 +84,7 @@ impl Session {
                 && !hide_flags
             {
                 *known = (message.flags.clone(), message.modseq);
-                fetches.push(flags_fetch(
+                fetches.extend(flags_fetch(
                     seq + 1,
                     Some(*uid),
                     &message.flags,
@@ -92,13 +94,13 @@ impl Session {
             }
         }
         for line in lines {
-            self.line(&line);
+            self.data(line);
         }
         if !hide_flags {
             self.announce_keywords(&mailbox.keywords);
         }
         for fetch in fetches {
-            self.out.extend_from_slice(&fetch);
+            self.data(fetch);
         }
     }
 }
