@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use groupwire_imap::command::auth::SaslResponse;
-use groupwire_imap::core::{Atom, Tag};
+use groupwire_imap::command::auth::{Authenticate, SaslResponse};
+use groupwire_imap::core::{Atom, IString, Tag};
 use groupwire_imap::response::{Capability, Code, Status};
 use groupwire_imap::stream::server::{ClientMessage, ServerState, ServerStep};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -244,5 +244,124 @@ impl Session {
                 _ => return Ok(None),
             }
         }
+    }
+
+    /// LOGIN (RFC 9051 §6.2.3): refused before TLS (LOGINDISABLED), failures throttled.
+    pub(super) async fn login_command(
+        &mut self,
+        tag: &Tag<'_>,
+        username: IString<'static>,
+        password: IString<'static>,
+        authenticated: bool,
+    ) {
+        let user = username.to_str_lossy();
+        let password = password.to_str_lossy();
+        if !self.tls
+            && !self.fault(Fault::ImapLoginInPlaintext)
+            && !self.fault(Fault::ImapLogindisabledIgnored)
+        {
+            self.tagged_code(
+                tag,
+                Status::No,
+                Code::PrivacyRequired,
+                "LOGIN is disabled before STARTTLS",
+            );
+        } else if authenticated {
+            self.tagged(tag, Status::Bad, "already authenticated");
+        } else if self.fault(Fault::ImapLoginBroken) {
+            self.tagged_code(tag, Status::No, Code::Unavailable, "login service down");
+        } else {
+            self.login(tag, &user, &password, false);
+            self.throttle_failed_logins().await;
+        }
+    }
+
+    /// AUTHENTICATE (RFC 9051 §6.2.2): PLAIN, and SCRAM-SHA-256 and OAUTHBEARER over TLS.
+    pub(super) async fn authenticate<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        tag: &Tag<'_>,
+        auth: Authenticate<'static>,
+        authenticated: bool,
+        stream: &mut S,
+    ) -> std::io::Result<()> {
+        // The decoder enters its AUTHENTICATE state on the command; whatever happens
+        // here (initial response, refusal, completed exchange) ends it.
+        self.decoder.finish_authentication();
+        let mechanism = auth.mechanism.as_str().to_ascii_uppercase();
+        let hidden_oauth = mechanism == "OAUTHBEARER" && self.fault(Fault::OauthHiddenBeforeTls);
+        if !self.tls
+            && !self.fault(Fault::ImapLoginInPlaintext)
+            && !self.fault(Fault::ImapAuthenticateInPlaintext)
+            && !hidden_oauth
+        {
+            self.tagged_code(
+                tag,
+                Status::No,
+                Code::PrivacyRequired,
+                "authentication is disabled before STARTTLS",
+            );
+        } else if authenticated {
+            self.tagged(tag, Status::Bad, "already authenticated");
+        } else if crate::sasl::MECHANISMS.contains(&mechanism.as_str())
+            && (self.tls || hidden_oauth)
+        {
+            let initial = auth.initial_response.map(|data| match data {
+                groupwire_imap::command::auth::SaslData::Empty => Vec::new(),
+                groupwire_imap::command::auth::SaslData::Base64(text) => text.as_bytes().to_vec(),
+            });
+            self.authenticate_sasl(tag, &mechanism, initial, stream)
+                .await?;
+            self.throttle_failed_logins().await;
+        } else if mechanism != "PLAIN" || self.fault(Fault::ImapAuthenticateBroken) {
+            self.tagged(tag, Status::No, "unsupported mechanism");
+        } else {
+            let initial = auth
+                .initial_response
+                .filter(|_| !self.fault(Fault::ImapSaslIrIgnored))
+                .map(|data| match data {
+                    groupwire_imap::command::auth::SaslData::Empty => Vec::new(),
+                    groupwire_imap::command::auth::SaslData::Base64(text) => {
+                        text.as_bytes().to_vec()
+                    }
+                });
+            let data = match initial {
+                Some(data) => Some(data),
+                None => {
+                    self.challenge(b"");
+                    self.flush(stream).await?;
+                    self.decoder.set_state(ServerState::Authenticate);
+                    let response = self.read_sasl(stream).await?;
+                    self.decoder.finish_authentication();
+                    response
+                }
+            };
+            match data {
+                None if std::mem::take(&mut self.sasl_invalid) => self.tagged(
+                    tag,
+                    Status::Bad,
+                    "the AUTHENTICATE response is not base64 (RFC 9051 §6.2.2)",
+                ),
+                None => self.tagged(tag, Status::Bad, "authentication cancelled"),
+                Some(base64) => {
+                    let decoded = groupwire_smtp::SaslPayload(
+                        String::from_utf8_lossy(&base64).into_owned().into(),
+                    )
+                    .decode();
+                    let parsed = decoded
+                        .as_deref()
+                        .and_then(groupwire_smtp::auth::parse_plain_message);
+                    match parsed {
+                        Some((_, user, password)) => {
+                            let user = String::from_utf8_lossy(user).into_owned();
+                            let password = String::from_utf8_lossy(password).into_owned();
+                            self.login(tag, &user, &password, true);
+                            self.throttle_failed_logins().await;
+                        }
+                        None => self.tagged(tag, Status::Bad, "invalid SASL PLAIN message"),
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }

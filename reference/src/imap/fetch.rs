@@ -1,9 +1,12 @@
 //! FETCH: the attributes of one message.
 
-use groupwire_imap::command::fetch::{FetchAttributeName, Section, SectionText};
-use groupwire_imap::core::{Atom, IString, Literal};
+use groupwire_imap::command::fetch::{
+    FetchAttributeName, FetchCommand, FetchItems, Section, SectionText,
+};
+use groupwire_imap::core::{Atom, IString, Literal, Tag};
 use groupwire_imap::response::envelope::Envelope;
 use groupwire_imap::response::fetch::{Fetch, FetchAttribute};
+use groupwire_imap::response::{Data, Status};
 
 use super::Session;
 use super::encode::{internal_date, message_flags, nz};
@@ -248,5 +251,67 @@ impl Session {
             seq: nz(seq)?,
             attributes,
         })
+    }
+}
+
+impl Session {
+    /// FETCH (RFC 9051 §6.4.5): one FETCH response per message, in sequence order.
+    pub(super) fn fetch(
+        &mut self,
+        tag: &Tag<'_>,
+        name: &str,
+        read_only: bool,
+        fetch: FetchCommand<'static>,
+    ) {
+        let targets = self.resolve(&fetch.set, fetch.uid);
+        let items = match fetch.items {
+            FetchItems::All => vec![
+                FetchAttributeName::Flags,
+                FetchAttributeName::InternalDate,
+                FetchAttributeName::Rfc822Size,
+                FetchAttributeName::Envelope,
+            ],
+            FetchItems::Fast => vec![
+                FetchAttributeName::Flags,
+                FetchAttributeName::InternalDate,
+                FetchAttributeName::Rfc822Size,
+            ],
+            FetchItems::Full => vec![
+                FetchAttributeName::Flags,
+                FetchAttributeName::InternalDate,
+                FetchAttributeName::Rfc822Size,
+                FetchAttributeName::Envelope,
+                FetchAttributeName::Body,
+            ],
+            FetchItems::Attributes(items) => items,
+        };
+        let changed_since = fetch.modifiers.iter().find_map(|m| match m {
+            groupwire_imap::command::fetch::FetchModifier::ChangedSince(n) => Some(*n),
+            _ => None,
+        });
+        if (changed_since.is_some()
+            || items
+                .iter()
+                .any(|i| matches!(i, FetchAttributeName::ModSeq)))
+            && !self.fault(Fault::ImapCondstoreNotEnabledByFetch)
+        {
+            self.enable_condstore();
+        }
+        // Keywords another session set since this one last looked are announced before
+        // a FETCH shows them (RFC 9051 §7.3.5).
+        let keywords = self
+            .with_account(|view| view.mailbox(name).map(|m| m.keywords.clone()))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        self.announce_keywords(&keywords);
+        for (seq, uid) in targets {
+            let response =
+                self.fetch_one(name, seq, uid, &items, fetch.uid, read_only, changed_since);
+            if let Some(response) = response {
+                self.data(Data::Fetch(response));
+            }
+        }
+        self.tagged(tag, Status::Ok, "FETCH completed");
     }
 }

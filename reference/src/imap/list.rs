@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use groupwire_imap::command::list::{List, MailboxPattern};
 use groupwire_imap::core::{IString, Mailbox as MailboxName, Tag};
 use groupwire_imap::response::list::ListExtendedItem;
 use groupwire_imap::response::{Data, ListMailbox, MailboxAttribute, Status};
 
 use super::Session;
-use super::encode::wire_name;
+use super::encode::{mailbox_text, wire_name};
 use crate::faults::Fault;
 use crate::store::SpecialUse;
 
@@ -212,6 +213,86 @@ pub fn matches_pattern(pattern: &str, name: &str) -> bool {
         return true;
     }
     go(pattern.as_bytes(), name.as_bytes())
+}
+
+impl Session {
+    /// LIST: the selection and return options checked (RFC 5258 §3), then [`Session::list`].
+    pub(super) fn list_command(&mut self, tag: &Tag<'_>, list: List<'static>) {
+        let reference = mailbox_text(&list.reference);
+        let utf8_names = self.fault(Fault::ImapMailboxNamesUtf8);
+        let patterns: Vec<String> = list
+            .patterns
+            .iter()
+            .map(|p| pattern_text(&p.0.to_str_lossy(), utf8_names))
+            .collect();
+        use groupwire_imap::command::list::{ListReturnOption, ListSelectOption};
+        let selected = |option: ListSelectOption<'static>| {
+            list.selection.as_ref().is_some_and(|s| s.contains(&option))
+        };
+        let returned = |option: ListReturnOption<'static>| {
+            list.return_options
+                .as_ref()
+                .is_some_and(|r| r.contains(&option))
+        };
+        let selection = list.selection.as_deref().unwrap_or_default();
+        // Unknown options, selection or return, are BAD (RFC 5258 §3).
+        let unknown = selection
+            .iter()
+            .any(|o| matches!(o, ListSelectOption::Other(_)))
+            || list
+                .return_options
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|o| matches!(o, ListReturnOption::Other(_)));
+        // RECURSIVEMATCH alone (or with REMOTE only) is BAD (RFC 5258 §3.1).
+        let lone_recursive = selected(ListSelectOption::RecursiveMatch)
+            && selection.iter().all(|o| {
+                matches!(
+                    o,
+                    ListSelectOption::RecursiveMatch | ListSelectOption::Remote
+                )
+            });
+        if (unknown || lone_recursive) && !self.fault(Fault::ImapListSelectionLenient) {
+            self.tagged(
+                tag,
+                Status::Bad,
+                if unknown {
+                    "unknown LIST option"
+                } else {
+                    "RECURSIVEMATCH needs another selection option"
+                },
+            );
+            return;
+        }
+        let options = ListOptions {
+            subscribed_only: selected(ListSelectOption::Subscribed),
+            special_use_only: selected(ListSelectOption::SpecialUse),
+            special_use_returned: returned(ListReturnOption::SpecialUse),
+            recursive_match: selected(ListSelectOption::RecursiveMatch),
+            subscribed_returned: returned(ListReturnOption::Subscribed),
+        };
+        self.list(tag, &reference, &patterns, options, "LIST");
+    }
+
+    /// LSUB (IMAP4rev1): LIST of the subscribed names.
+    pub(super) fn lsub(
+        &mut self,
+        tag: &Tag<'_>,
+        reference: MailboxName<'static>,
+        pattern: MailboxPattern<'static>,
+    ) {
+        let reference = mailbox_text(&reference);
+        let pattern = pattern_text(
+            &pattern.0.to_str_lossy(),
+            self.fault(Fault::ImapMailboxNamesUtf8),
+        );
+        let options = ListOptions {
+            subscribed_only: true,
+            ..ListOptions::default()
+        };
+        self.list(tag, &reference, &[pattern], options, "LSUB");
+    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use groupwire_imap::command::store::{Store, StoreAction};
 use groupwire_imap::core::{SequenceSet, Tag};
 use groupwire_imap::response::{Code, Status};
 
 use super::Session;
-use super::encode::{nz, uid_list};
+use super::encode::{flag_text, flags_fetch, nz, uid_list};
 use crate::faults::Fault;
 use crate::store::StoredMessage;
 
@@ -153,4 +154,90 @@ pub(super) fn set_contains(set: &SequenceSet<'_>, n: u32, largest: u32) -> bool 
         let (a, b) = (resolve(range.start), resolve(range.end));
         a.min(b) <= n && n <= a.max(b)
     })
+}
+
+impl Session {
+    /// STORE (RFC 9051 §6.4.6), with CONDSTORE's MODSEQ.
+    pub(super) fn store(
+        &mut self,
+        tag: &Tag<'_>,
+        name: &str,
+        read_only: bool,
+        store: Store<'static>,
+    ) {
+        if read_only {
+            self.tagged(tag, Status::No, "mailbox is read-only");
+            return;
+        }
+        let targets = self.resolve(&store.set, store.uid);
+        let flags: BTreeSet<String> = if self.fault(Fault::ImapKeywordsDropped) {
+            store
+                .flags
+                .iter()
+                .map(flag_text)
+                .filter(|f| f.starts_with('\\'))
+                .collect()
+        } else {
+            store.flags.iter().map(flag_text).collect()
+        };
+        let action = store.action;
+        let ignored = self.fault(Fault::ImapStoreIgnored)
+            || (action == StoreAction::Remove && self.fault(Fault::ImapStoreRemoveIgnored));
+        let static_modseq = self.fault(Fault::ImapModseqStatic);
+        if !store.modifiers.is_empty() {
+            self.enable_condstore();
+        }
+        let mut results = Vec::new();
+        let mut keywords = BTreeSet::new();
+        let _ = self.with_account(|view| {
+            if let Some(mailbox) = view.mailbox_mut(name) {
+                if !ignored && action != StoreAction::Remove {
+                    mailbox.learn_keywords(&flags);
+                }
+                keywords = mailbox.keywords.clone();
+                for (seq, uid) in &targets {
+                    let Some(position) = mailbox.position_of(*uid) else {
+                        continue;
+                    };
+                    if !ignored {
+                        if !static_modseq {
+                            mailbox.highest_modseq += 1;
+                        }
+                        let modseq = mailbox.highest_modseq;
+                        if let Some(message) = mailbox.messages.get_mut(position) {
+                            match action {
+                                StoreAction::Replace => message.flags = flags.clone(),
+                                StoreAction::Add => message.flags.extend(flags.iter().cloned()),
+                                StoreAction::Remove => message.flags.retain(|f| !flags.contains(f)),
+                            }
+                            message.modseq = modseq;
+                        }
+                    }
+                    if let Some(message) = mailbox.messages.get(position) {
+                        results.push((*seq, *uid, message.flags.clone(), message.modseq));
+                    }
+                }
+            }
+        });
+        let silent = store.silent && !self.fault(Fault::ImapStoreSilentNoisy);
+        self.announce_keywords(&keywords);
+        for (seq, uid, flags, modseq) in results {
+            if let Some(selected) = self.selected.as_mut() {
+                selected.known.insert(uid, (flags.clone(), modseq));
+            }
+            if !silent {
+                let fetch = flags_fetch(
+                    seq,
+                    store.uid.then_some(uid),
+                    &flags,
+                    self.is_recent(uid),
+                    self.condstore.then_some(modseq),
+                );
+                if let Some(fetch) = fetch {
+                    self.data(fetch);
+                }
+            }
+        }
+        self.tagged(tag, Status::Ok, "STORE completed");
+    }
 }

@@ -14,6 +14,7 @@ mod encode;
 mod fetch;
 mod idle;
 mod list;
+mod mailboxes;
 mod messages;
 mod search;
 mod select;

@@ -1,8 +1,9 @@
 //! SEARCH (with ESEARCH and CONDSTORE), SORT and THREAD (RFC 5256).
 
-use groupwire_imap::command::search::SearchKey;
-use groupwire_imap::command::sort::SortKey;
-use groupwire_imap::core::SequenceSet;
+use groupwire_imap::command::search::{SearchCommand, SearchKey};
+use groupwire_imap::command::sort::{Sort, SortKey, ThreadCommand};
+use groupwire_imap::core::{IString, SequenceSet, Tag};
+use groupwire_imap::response::{Data, Status};
 
 use super::Session;
 use super::messages::set_contains;
@@ -357,4 +358,200 @@ pub(super) fn compact_set(numbers: &[u32]) -> Option<SequenceSet<'static>> {
             end: SeqNumber::Value(std::num::NonZeroU32::new(b)?),
         })
     }))
+}
+
+impl Session {
+    /// SEARCH (RFC 9051 §6.4.4), as ESEARCH when RETURN options are given (RFC 4731).
+    pub(super) fn search_command(
+        &mut self,
+        tag: &Tag<'_>,
+        name: &str,
+        search: SearchCommand<'static>,
+    ) {
+        let found = self.search_modseq(name, &search.criteria, search.uid);
+        let hits: Vec<u32> = found.iter().map(|(n, _)| *n).collect();
+        let by_modseq = search.criteria.iter().any(has_modseq_key);
+        if by_modseq && !self.fault(Fault::ImapCondstoreNotEnabledByFetch) {
+            self.enable_condstore();
+        }
+        let modseq = if by_modseq && !self.fault(Fault::ImapSearchModseqNoModseq) {
+            Some(found.iter().map(|(_, m)| *m))
+        } else {
+            None
+        };
+        match search.return_options {
+            Some(options) if !self.fault(Fault::ImapEsearchPlain) => {
+                use groupwire_imap::command::search::SearchReturnOption as Opt;
+                use groupwire_imap::response::search::{ESearch, SearchReturnData};
+                let all_by_default =
+                    options.is_empty() && !self.fault(Fault::ImapEsearchEmptyReturnNotAll);
+                let min_max_count = options.is_empty() && !all_by_default;
+                let want = |o: &Opt<'_>| {
+                    min_max_count && !matches!(o, Opt::All)
+                        || all_by_default && matches!(o, Opt::All)
+                        || options.contains(o)
+                };
+                let mut data = Vec::new();
+                let min = hits
+                    .iter()
+                    .min()
+                    .and_then(|n| std::num::NonZeroU32::new(*n));
+                let max = hits
+                    .iter()
+                    .max()
+                    .and_then(|n| std::num::NonZeroU32::new(*n));
+                // RFC 4731 §3.2: the modseq of what is returned.
+                let mut returned: Vec<u32> = Vec::new();
+                if want(&Opt::Min)
+                    && let Some(min) = min
+                {
+                    data.push(SearchReturnData::Min(min));
+                    returned.push(min.get());
+                }
+                if want(&Opt::Max)
+                    && let Some(max) = max
+                {
+                    data.push(SearchReturnData::Max(max));
+                    returned.push(max.get());
+                }
+                if want(&Opt::All) {
+                    let mut sorted = hits.clone();
+                    sorted.sort_unstable();
+                    if let Some(set) = compact_set(&sorted) {
+                        data.push(SearchReturnData::All(set));
+                    }
+                    returned.clone_from(&hits);
+                }
+                if want(&Opt::Count) {
+                    data.push(SearchReturnData::Count(
+                        u32::try_from(hits.len()).unwrap_or(u32::MAX),
+                    ));
+                    returned.clone_from(&hits);
+                }
+                if modseq.is_some()
+                    && let Some(highest) = found
+                        .iter()
+                        .filter(|(n, _)| returned.contains(n))
+                        .map(|(_, m)| *m)
+                        .max()
+                {
+                    data.push(SearchReturnData::ModSeq(highest));
+                }
+                let response = Data::ESearch(ESearch {
+                    tag: Some(IString::from(tag.as_str())),
+                    mailbox: None,
+                    uid: search.uid,
+                    data,
+                });
+                self.data(response);
+            }
+            _ => {
+                let numbers = groupwire_imap::response::search::NumberList::from_numbers(
+                    hits.iter().filter_map(|n| std::num::NonZeroU32::new(*n)),
+                );
+                let response = Data::Search(groupwire_imap::response::search::Search {
+                    numbers,
+                    modseq: modseq.and_then(Iterator::max),
+                });
+                self.data(response);
+            }
+        }
+        self.tagged(tag, Status::Ok, "SEARCH completed");
+    }
+
+    /// SORT (RFC 5256 §3).
+    pub(super) fn sort(&mut self, tag: &Tag<'_>, name: &str, sort: Sort<'static>) {
+        let mut hits = self.search(name, &sort.search, sort.uid);
+        if self.fault(Fault::ImapSortUnsorted) {
+            hits.reverse();
+        } else {
+            let keys: Vec<(bool, SortKey<'static>)> = sort
+                .criteria
+                .iter()
+                .map(|c| (c.reverse, c.key.clone()))
+                .collect();
+            let values = self.sort_values(name, &hits, sort.uid, &keys);
+            let reverse_ties =
+                self.fault(Fault::ImapSortReverseTiebreak) && keys.iter().any(|k| k.0);
+            let mut order: Vec<usize> = (0..hits.len()).collect();
+            order.sort_by(|&a, &b| {
+                for (i, (reverse, _)) in keys.iter().enumerate() {
+                    let ka = values.get(a).and_then(|v| v.get(i));
+                    let kb = values.get(b).and_then(|v| v.get(i));
+                    let ordering = ka.cmp(&kb);
+                    let ordering = if *reverse {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    };
+                    if ordering != std::cmp::Ordering::Equal {
+                        return ordering;
+                    }
+                }
+                // RFC 5256 §3: equal keys are ordered by sequence number, whatever
+                // REVERSE says (UIDs ascend with sequence numbers).
+                let ordering = hits.get(a).cmp(&hits.get(b));
+                if reverse_ties {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            });
+            hits = order
+                .into_iter()
+                .filter_map(|i| hits.get(i).copied())
+                .collect();
+        }
+        let numbers = groupwire_imap::response::search::NumberList::from_numbers(
+            hits.iter().filter_map(|n| std::num::NonZeroU32::new(*n)),
+        );
+        let response = Data::Sort(groupwire_imap::response::search::Search {
+            numbers,
+            modseq: None,
+        });
+        self.data(response);
+        self.tagged(tag, Status::Ok, "SORT completed");
+    }
+
+    /// THREAD=ORDEREDSUBJECT (RFC 5256 §3).
+    pub(super) fn thread(&mut self, tag: &Tag<'_>, name: &str, thread: ThreadCommand<'static>) {
+        let hits = self.search(name, &thread.search, thread.uid);
+        let keys = [(false, SortKey::Subject), (false, SortKey::Date)];
+        let values = self.sort_values(name, &hits, thread.uid, &keys);
+        // RFC 5256 §2.1 ORDEREDSUBJECT: messages grouped by base subject, each group
+        // sorted by sent date, groups by their first message's sent date.
+        let mut groups: Vec<(String, Vec<(SortValue, u32)>)> = Vec::new();
+        for (index, n) in hits.iter().enumerate() {
+            let row = values.get(index);
+            let subject = match row.and_then(|r| r.first()) {
+                Some(SortValue::Text(text)) => text.clone(),
+                _ => String::new(),
+            };
+            let date = row
+                .and_then(|r| r.get(1))
+                .cloned()
+                .unwrap_or(SortValue::Number(0));
+            let flat = self.fault(Fault::ImapThreadFlat);
+            match groups.iter_mut().find(|(s, _)| *s == subject && !flat) {
+                Some((_, members)) => members.push((date, *n)),
+                None => groups.push((subject, vec![(date, *n)])),
+            }
+        }
+        for (_, members) in &mut groups {
+            members.sort();
+        }
+        groups.sort_by(|a, b| a.1.first().cmp(&b.1.first()));
+        let threads: Vec<groupwire_imap::response::thread::Thread> = groups
+            .iter()
+            .map(|(_, members)| {
+                let numbers: Vec<std::num::NonZeroU32> = members
+                    .iter()
+                    .filter_map(|(_, n)| std::num::NonZeroU32::new(*n))
+                    .collect();
+                ordered_subject_thread(&numbers)
+            })
+            .collect();
+        self.data(Data::Thread(threads));
+        self.tagged(tag, Status::Ok, "THREAD completed");
+    }
 }
