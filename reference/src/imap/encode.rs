@@ -234,3 +234,44 @@ impl Session {
         self.send(&Continuation::Base64(ByteStr::from(encoded.into_bytes())));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: &impl Encode) -> String {
+        String::from_utf8(value.to_bytes()).unwrap_or_default()
+    }
+
+    #[test]
+    fn uid_lists_keep_the_order_and_one_element_per_uid() {
+        let set = uid_list([7, 5, 6]).map(|s| text(&s));
+        assert_eq!(set.as_deref(), Some("7,5,6"));
+        assert!(uid_list([]).is_none());
+    }
+
+    #[test]
+    fn mailbox_names_are_quoted_or_literals() {
+        assert_eq!(text(&wire_name("INBOX", false)), "\"INBOX\"");
+        assert_eq!(text(&wire_name("Entwürfe", false)), "\"Entw&APw-rfe\"");
+        assert_eq!(text(&wire_name("Entwürfe", true)), "{9}\r\nEntwürfe");
+    }
+
+    #[test]
+    fn internal_dates_are_utc_date_times() {
+        assert_eq!(text(&internal_date(0)), "\" 1-Jan-1970 00:00:00 +0000\"");
+        let date = internal_date(1_796_558_400);
+        assert_eq!(date_time_seconds(&date), Some(1_796_558_400));
+    }
+
+    #[test]
+    fn flags_fetch_carries_uid_flags_and_modseq() {
+        let flags: BTreeSet<String> = ["\\Seen".to_string(), "$Work".to_string()].into();
+        let fetch = flags_fetch(3, Some(9), &flags, true, Some(12));
+        assert_eq!(
+            fetch.map(|f| text(&f)).as_deref(),
+            Some("* 3 FETCH (UID 9 FLAGS ($Work \\Seen \\Recent) MODSEQ (12))\r\n")
+        );
+        assert!(flags_fetch(0, None, &flags, false, None).is_none());
+    }
+}

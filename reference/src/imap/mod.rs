@@ -7,6 +7,23 @@
 //!
 //! Listens in two modes: STARTTLS (the role of port 143, LOGINDISABLED before TLS) and
 //! implicit TLS (993). Every [`Fault`] starting with `imap-` is a deviation implemented here.
+//!
+//! This file holds the listener and the state of one session; the rest is one module per
+//! concern, each adding methods to the session:
+//!
+//! | module | what it answers |
+//! | --- | --- |
+//! | `session` | the command loop: reading, decoding, literals, timers, buffer limits |
+//! | `commands` | dispatch of each decoded command, by session state |
+//! | `auth` | capabilities, LOGIN, AUTHENTICATE (PLAIN, SCRAM-SHA-256, OAUTHBEARER) |
+//! | `mailboxes` | CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS, APPEND |
+//! | `list` | LIST and LSUB |
+//! | `select` | SELECT and EXAMINE; keyword and CONDSTORE announcements |
+//! | `fetch` | FETCH |
+//! | `messages` | STORE, COPY, MOVE, EXPUNGE; sequence sets resolved |
+//! | `search` | SEARCH, ESEARCH, SORT, THREAD |
+//! | `updates`, `idle` | unsolicited updates; IDLE |
+//! | `encode` | store values as codec values, and the methods that queue responses |
 
 mod auth;
 mod commands;
