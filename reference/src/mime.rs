@@ -1,26 +1,28 @@
 //! ENVELOPE, BODYSTRUCTURE and body sections of stored messages for the reference IMAP
-//! server, from the MIME tree `mail-parser` builds (no MIME parsing of our own).
+//! server, from the MIME tree `mail-parser` builds (no MIME parsing of our own). ENVELOPE
+//! and BODYSTRUCTURE are `groupwire-imap` values, encoded by the codec.
 
+use groupwire_imap::core::string::{Literal, Quoted};
+use groupwire_imap::core::{ByteStr, IString};
+use groupwire_imap::response::bodystructure::{
+    BodyFields, BodyParams, ExtensionTail, LanguageTail, LocationTail, MultipartExtension,
+    SinglePart, SinglePartExtension, SinglePartKind,
+};
+use groupwire_imap::response::envelope::{Address, Envelope};
+use groupwire_imap::response::{BodyStructure, bodystructure::Multipart};
 use mail_parser::{MessageParser, MessagePart, MimeHeaders, PartType};
 
-/// An IMAP `nstring`: NIL, a quoted string, or a literal when quoting cannot carry it.
-pub fn nstring(value: Option<&str>) -> String {
-    match value {
-        None => "NIL".to_string(),
-        Some(text) => string(text),
-    }
+/// An IMAP `nstring`: NIL, or [`string`].
+pub fn nstring(value: Option<&str>) -> Option<IString<'static>> {
+    value.map(string)
 }
 
-/// An IMAP `string`: quoted when possible, else a literal.
-pub fn string(text: &str) -> String {
-    let quotable = text
-        .bytes()
-        .all(|b| b != b'\r' && b != b'\n' && b != 0 && b.is_ascii());
-    if quotable {
-        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
-        format!("\"{escaped}\"")
-    } else {
-        format!("{{{}}}\r\n{text}", text.len())
+/// An IMAP `string`: quoted when it is 7-bit text without CR, LF or NUL (what IMAP4rev1's
+/// quoted strings carry), else a literal.
+pub fn string(text: &str) -> IString<'static> {
+    match Quoted::new(text.as_bytes()).filter(|_| text.is_ascii()) {
+        Some(quoted) => IString::Quoted(quoted),
+        None => IString::Literal(Literal::new(ByteStr::from(text.as_bytes().to_vec()))),
     }
 }
 
@@ -268,40 +270,34 @@ fn raw_field(header: &[u8], name: &str) -> Option<String> {
     Some(value.replace(['\r', '\n'], "").trim().to_string())
 }
 
-fn address_list(value: Option<String>, flat: bool) -> String {
-    let Some(value) = value else {
-        return "NIL".to_string();
-    };
+/// The ENVELOPE addresses of one header value (`None`, NIL, when absent or empty).
+fn address_list(value: Option<String>, flat: bool) -> Option<Vec<Address<'static>>> {
+    let value = value?;
     let list = if flat {
         flat_addresses(&value)
     } else {
         envelope_addresses(&value)
     };
-    if list.is_empty() {
-        return "NIL".to_string();
-    }
-    let mut out = String::from("(");
-    for (name, route, mailbox, host) in list {
-        out.push_str(&format!(
-            "({} {} {} {})",
-            nstring(name.as_deref()),
-            nstring(route.as_deref()),
-            nstring(mailbox.as_deref()),
-            nstring(host.as_deref())
-        ));
-    }
-    out.push(')');
-    out
+    let addresses: Vec<Address<'static>> = list
+        .into_iter()
+        .map(|(name, route, mailbox, host)| Address {
+            name: nstring(name.as_deref()),
+            adl: nstring(route.as_deref()),
+            mailbox: nstring(mailbox.as_deref()),
+            host: nstring(host.as_deref()),
+        })
+        .collect();
+    (!addresses.is_empty()).then_some(addresses)
 }
 
 /// The ENVELOPE of a raw message (RFC 9051 §7.5.2), every field from the raw header
 /// (unfolded, encoded words left as they are).
-pub fn envelope(raw: &[u8]) -> String {
+pub fn envelope(raw: &[u8]) -> Envelope<'static> {
     envelope_with(raw, false)
 }
 
 /// [`envelope`], or with `flat` the fault's reading of the address fields.
-pub fn envelope_with(raw: &[u8], flat: bool) -> String {
+pub fn envelope_with(raw: &[u8], flat: bool) -> Envelope<'static> {
     let header = raw.get(..header_end(raw)).unwrap_or_default();
     let present = |name: &str| raw_field(header, name).filter(|v| !v.is_empty());
     let from = address_list(present("From"), flat);
@@ -309,20 +305,57 @@ pub fn envelope_with(raw: &[u8], flat: bool) -> String {
     let reply_to =
         present("Reply-To").map_or_else(|| from.clone(), |v| address_list(Some(v), flat));
     // Date, Subject, In-Reply-To and Message-ID: NIL when absent, "" when empty.
-    let field = |name: &str| raw_field(header, name);
-    format!(
-        "({} {} {} {} {} {} {} {} {} {})",
-        nstring(field("Date").as_deref()),
-        nstring(field("Subject").as_deref()),
+    let field = |name: &str| nstring(raw_field(header, name).as_deref());
+    Envelope {
+        date: field("Date"),
+        subject: field("Subject"),
         from,
         sender,
         reply_to,
-        address_list(present("To"), flat),
-        address_list(present("Cc"), flat),
-        address_list(present("Bcc"), flat),
-        nstring(field("In-Reply-To").as_deref()),
-        nstring(field("Message-ID").as_deref()),
-    )
+        to: address_list(present("To"), flat),
+        cc: address_list(present("Cc"), flat),
+        bcc: address_list(present("Bcc"), flat),
+        in_reply_to: field("In-Reply-To"),
+        message_id: field("Message-ID"),
+    }
+}
+
+/// The extension data the reference sends after a part's own fields: disposition,
+/// language and location, all NIL (RFC 9051 §7.5.2 `body-ext-1part`, `body-ext-mpart`).
+fn nil_extension_tail() -> Option<ExtensionTail<'static>> {
+    Some(ExtensionTail {
+        disposition: None,
+        language: Some(LanguageTail {
+            languages: Vec::new(),
+            location: Some(LocationTail {
+                location: None,
+                extensions: Vec::new(),
+            }),
+        }),
+    })
+}
+
+/// A TEXT/PLAIN 7BIT part of `size` octets and `lines` lines, with (`extended`) NIL extension
+/// data: what a message that cannot be parsed is described as.
+pub fn text_plain(size: usize, lines: usize, extended: bool) -> BodyStructure<'static> {
+    BodyStructure::Single(SinglePart {
+        media_type: string("TEXT"),
+        subtype: string("PLAIN"),
+        fields: BodyFields {
+            params: Vec::new(),
+            id: None,
+            description: None,
+            encoding: string("7BIT"),
+            octets: u32::try_from(size).unwrap_or(u32::MAX),
+        },
+        kind: SinglePartKind::Text {
+            lines: lines as u64,
+        },
+        extension: extended.then(|| SinglePartExtension {
+            md5: None,
+            tail: nil_extension_tail(),
+        }),
+    })
 }
 
 fn lines(bytes: &[u8]) -> usize {
@@ -334,7 +367,7 @@ fn part_structure(
     part: &MessagePart<'_>,
     raw: &[u8],
     extended: bool,
-) -> String {
+) -> BodyStructure<'static> {
     let content_type = part.content_type();
     let (ctype, subtype) = match content_type {
         Some(ct) => (
@@ -346,47 +379,37 @@ fn part_structure(
         ),
         None => ("TEXT".to_string(), "PLAIN".to_string()),
     };
-    let params = |skip_boundary: bool| -> String {
-        let attributes: Vec<String> = content_type
+    let params = |skip_boundary: bool| -> BodyParams<'static> {
+        content_type
             .and_then(|ct| ct.attributes.as_ref())
             .map(|attrs| {
                 attrs
                     .iter()
                     .filter(|a| !skip_boundary || !a.name.eq_ignore_ascii_case("boundary"))
-                    .map(|a| {
-                        format!(
-                            "{} {}",
-                            string(&a.name.to_ascii_uppercase()),
-                            string(&a.value)
-                        )
-                    })
+                    .map(|a| (string(&a.name.to_ascii_uppercase()), string(&a.value)))
                     .collect()
             })
-            .unwrap_or_default();
-        if attributes.is_empty() {
-            "NIL".to_string()
-        } else {
-            format!("({})", attributes.join(" "))
-        }
+            .unwrap_or_default()
     };
     if let PartType::Multipart(children) = &part.body {
-        let mut out = String::from("(");
-        for child in children {
-            if let Some(child) = message.part(*child) {
-                out.push_str(&part_structure(message, child, raw, extended));
-            }
-        }
-        let boundary = content_type
+        let parts = children
+            .iter()
+            .filter_map(|child| message.part(*child))
+            .map(|child| part_structure(message, child, raw, extended))
+            .collect();
+        let boundary: BodyParams<'static> = content_type
             .and_then(|ct| ct.attributes.as_ref())
             .and_then(|a| a.iter().find(|a| a.name.eq_ignore_ascii_case("boundary")))
-            .map(|a| format!("(\"BOUNDARY\" {})", string(&a.value)))
-            .unwrap_or_else(|| "NIL".to_string());
-        if extended {
-            out.push_str(&format!(" {} {boundary} NIL NIL NIL)", string(&subtype)));
-        } else {
-            out.push_str(&format!(" {})", string(&subtype)));
-        }
-        return out;
+            .map(|a| vec![(string("BOUNDARY"), string(&a.value))])
+            .unwrap_or_default();
+        return BodyStructure::Multi(Multipart {
+            parts,
+            subtype: string(&subtype),
+            extension: extended.then(|| MultipartExtension {
+                params: boundary,
+                tail: nil_extension_tail(),
+            }),
+        });
     }
     let start = part.offset_body as usize;
     let end = (part.offset_end as usize).min(raw.len());
@@ -395,54 +418,53 @@ fn part_structure(
         .content_transfer_encoding()
         .map(str::to_ascii_uppercase)
         .unwrap_or_else(|| "7BIT".to_string());
-    let mut out = format!(
-        "({} {} {} {} {} {} {}",
-        string(&ctype),
-        string(&subtype),
-        params(false),
-        nstring(part.content_id()),
-        nstring(part.content_description()),
-        string(&encoding),
-        body.len()
-    );
-    if ctype == "TEXT" {
-        out.push_str(&format!(" {}", lines(body)));
+    let kind = if ctype == "TEXT" {
+        SinglePartKind::Text {
+            lines: lines(body) as u64,
+        }
     } else if ctype == "MESSAGE" && subtype == "RFC822" {
-        out.push_str(&format!(
-            " {} {} {}",
-            envelope(body),
-            structure(body, extended),
-            lines(body)
-        ));
-    }
-    if extended {
+        SinglePartKind::Message {
+            envelope: Box::new(envelope(body)),
+            body: Box::new(structure(body, extended)),
+            lines: lines(body) as u64,
+        }
+    } else {
+        SinglePartKind::Basic
+    };
+    BodyStructure::Single(SinglePart {
+        media_type: string(&ctype),
+        subtype: string(&subtype),
+        fields: BodyFields {
+            params: params(false),
+            id: nstring(part.content_id()),
+            description: nstring(part.content_description()),
+            encoding: string(&encoding),
+            octets: u32::try_from(body.len()).unwrap_or(u32::MAX),
+        },
+        kind,
         // body-ext-1part: md5, disposition, language, location.
-        out.push_str(" NIL NIL NIL NIL");
-    }
-    out.push(')');
-    out
+        extension: extended.then(|| SinglePartExtension {
+            md5: None,
+            tail: nil_extension_tail(),
+        }),
+    })
 }
 
 /// The BODYSTRUCTURE of a raw message (RFC 9051 §7.5.2), with extension data.
-pub fn bodystructure(raw: &[u8]) -> String {
+pub fn bodystructure(raw: &[u8]) -> BodyStructure<'static> {
     structure(raw, true)
 }
 
 /// The FETCH BODY structure of a raw message: BODYSTRUCTURE without extension data
 /// (RFC 9051 §7.5.2: "BODY A form of BODYSTRUCTURE without extension data").
-pub fn body(raw: &[u8]) -> String {
+pub fn body(raw: &[u8]) -> BodyStructure<'static> {
     structure(raw, false)
 }
 
 /// The body structure, with (`extended`) or without extension data.
-pub fn structure(raw: &[u8], extended: bool) -> String {
+pub fn structure(raw: &[u8], extended: bool) -> BodyStructure<'static> {
     let Some(message) = MessageParser::default().parse(raw) else {
-        return format!(
-            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} {}{})",
-            raw.len(),
-            lines(raw),
-            if extended { " NIL NIL NIL NIL" } else { "" }
-        );
+        return text_plain(raw.len(), lines(raw), extended);
     };
     part_structure(&message, message.root_part(), raw, extended)
 }
@@ -635,9 +657,15 @@ Message-ID: <m1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mi
 --XX\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nhello\r\nworld\r\n--XX\r\n\
 Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--XX--\r\n";
 
+    use groupwire_imap::Encode;
+
+    fn text(value: &impl Encode) -> String {
+        String::from_utf8(value.to_bytes()).unwrap_or_default()
+    }
+
     #[test]
     fn multipart_bodystructure_lists_both_parts_and_the_subtype() {
-        let structure = bodystructure(MULTIPART);
+        let structure = text(&bodystructure(MULTIPART));
         assert!(
             structure.starts_with("((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\")"),
             "{structure}"
@@ -654,7 +682,7 @@ Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\
 
     #[test]
     fn envelope_has_subject_and_addresses() {
-        let envelope = envelope(MULTIPART);
+        let envelope = text(&envelope(MULTIPART));
         assert!(envelope.contains("\"hi\""), "{envelope}");
         assert!(
             envelope.contains("((\"Alice\" NIL \"alice\" \"example.test\"))"),
@@ -693,15 +721,19 @@ Content-Type: message/rfc822\r\n\r\nFrom: sub@domain.org\r\nSubject: submsg\r\n\
     #[test]
     fn body_has_no_extension_data_and_bodystructure_has() {
         assert_eq!(
-            body(b"Subject: x\r\n\r\nhi\r\n"),
+            text(&body(b"Subject: x\r\n\r\nhi\r\n")),
             "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 4 1)"
         );
-        assert!(
-            body(MULTIPART).ends_with(" \"MIXED\")"),
-            "{}",
-            body(MULTIPART)
+        assert_eq!(
+            text(&bodystructure(b"Subject: x\r\n\r\nhi\r\n")),
+            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 4 1 NIL NIL NIL NIL)"
         );
-        assert!(bodystructure(MULTIPART).contains("(\"BOUNDARY\" \"XX\") NIL NIL NIL)"));
+        assert!(
+            text(&body(MULTIPART)).ends_with(" \"MIXED\")"),
+            "{}",
+            text(&body(MULTIPART))
+        );
+        assert!(text(&bodystructure(MULTIPART)).contains("(\"BOUNDARY\" \"XX\") NIL NIL NIL)"));
     }
 
     #[test]
