@@ -292,9 +292,17 @@ impl<'a> XmlReader<'a> {
                 }
                 Event::GeneralRef(r) => {
                     let c = self.resolve_ref(&r, at)?;
-                    acc.get_or_insert_with(|| Cow::Owned(String::new()))
-                        .to_mut()
-                        .push(c);
+                    let text = acc.get_or_insert(Cow::Borrowed(""));
+                    if let Cow::Borrowed(so_far) = text {
+                        // The text ends at the next tag at the latest: one allocation holds
+                        // it all (calendar data has a `&#13;` on every line).
+                        let rest = self.input.get(self.position()..).unwrap_or_default();
+                        let ahead = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+                        let mut owned = String::with_capacity(so_far.len() + ahead);
+                        owned.push_str(so_far);
+                        *text = Cow::Owned(owned);
+                    }
+                    text.to_mut().push(c);
                 }
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
