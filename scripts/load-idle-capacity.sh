@@ -9,6 +9,9 @@
 # SERVER=dovecot: against a real Dovecot (scripts/servers/dovecot.sh with SESSIONS=N and N
 # extra accounts) instead of the reference; its memory is the proportional set size summed
 # over its process group.
+# Every session is one connection from 127.0.0.1 to one server port, so the ephemeral port
+# range (net.ipv4.ip_local_port_range, 32768-60999 by default: about 28,000) bounds a run
+# before the descriptor limits do; past it, widen the range (sysctl, as root).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 workers=${WORKERS:-1}
@@ -42,7 +45,8 @@ TARGET
   rss() {
     local total=0 pid
     for pid in $(pgrep -g "$group"); do
-      total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+      kib=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null) || true
+      total=$((total + ${kib:-0}))
     done
     echo "$total"
   }
@@ -63,7 +67,11 @@ else
   [ "$workers" = 1 ] || pids=$(sed -n 's/.* pids //p' "$work/reference.out")
   rss() {
     local total=0 pid
-    for pid in $pids; do total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0))); done
+    for pid in $pids; do
+      # A process that has just ended has no status (or no VmRSS line): it counts 0.
+      kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null) || true
+      total=$((total + ${kib:-0}))
+    done
     echo "$total"
   }
   alive() { kill -0 "$reference" 2>/dev/null; }
