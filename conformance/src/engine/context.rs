@@ -35,6 +35,10 @@ pub struct RunEnv {
     /// What an IMAP check keeps of the untagged responses that arrive while it waits for
     /// one command's tagged completion; past it the check ends as an error.
     pub max_untagged: UntaggedLimit,
+    /// Checks of server-wide state that concurrent checks would disturb take turns on it
+    /// (see [`CheckContext::one_at_a_time`]), so their verdicts do not depend on the run's
+    /// own scheduling.
+    pub turns: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The most untagged responses (and their bytes) one command's reply may bring before the
@@ -77,6 +81,7 @@ impl RunEnv {
             max_transcript: DEFAULT_MAX_TRANSCRIPT_BYTES,
             run_transcript: TranscriptBudget::new(DEFAULT_MAX_RUN_TRANSCRIPT_BYTES),
             max_untagged: UntaggedLimit::default(),
+            turns: Arc::default(),
         }
     }
 }
@@ -138,6 +143,12 @@ impl CheckContext {
     /// The deployment under test.
     pub fn target(&self) -> &Target {
         &self.env.target
+    }
+
+    /// Waits for this run's turn on server-wide state and holds it until the guard drops:
+    /// checks that call it run one at a time, the others as before.
+    pub async fn one_at_a_time(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.env.turns.clone().lock_owned().await
     }
 
     /// The run's environment.
@@ -218,6 +229,7 @@ impl CheckContext {
             max_transcript: self.env.max_transcript,
             run_transcript: self.env.run_transcript.clone(),
             max_untagged: self.env.max_untagged,
+            turns: self.env.turns.clone(),
         };
         CheckContext {
             env: Arc::new(env),
@@ -252,5 +264,41 @@ impl CheckContext {
         )
         .await
         .map_err(Finding::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> ConnSettings {
+        ConnSettings {
+            tls: super::super::tls::client_config(&super::super::tls::TlsTrust::System)
+                .expect("system roots"),
+            max_buffer: super::super::conn::DEFAULT_MAX_BUFFER,
+            io_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// Contexts of one run (and their `with_settings` copies) share one turn; another run's
+    /// contexts do not wait for it.
+    #[tokio::test]
+    async fn one_at_a_time_is_per_run() {
+        let env = Arc::new(RunEnv::new(Target::empty("t"), settings()));
+        let first = CheckContext::new(env.clone(), Protocol::Webdav, None, None);
+        let second = CheckContext::new(env, Protocol::Webdav, None, None)
+            .with_settings(settings(), Protocol::Webdav);
+        let held = first.one_at_a_time().await;
+        let waiting = tokio::time::timeout(Duration::from_millis(50), second.one_at_a_time());
+        assert!(waiting.await.is_err(), "the second check waits its turn");
+        let other_run = Arc::new(RunEnv::new(Target::empty("t"), settings()));
+        let other = CheckContext::new(other_run, Protocol::Webdav, None, None);
+        let _other_turn = tokio::time::timeout(Duration::from_millis(50), other.one_at_a_time())
+            .await
+            .expect("another run does not wait");
+        drop(held);
+        let _turn = tokio::time::timeout(Duration::from_secs(5), second.one_at_a_time())
+            .await
+            .expect("the turn passes on when the first check is done");
     }
 }
