@@ -117,6 +117,31 @@ fn weak_key_config() -> Result<Arc<rustls::ServerConfig>, TlsSetupError> {
     Ok(Arc::new(config))
 }
 
+/// The answer past a listener's connection cap: `refusal` (an IMAP `* BYE`, an SMTP `421`)
+/// written as the greeting, over TLS on an implicit-TLS port, each step bounded by a few
+/// seconds, then the connection closed.
+pub async fn refuse_connection(
+    socket: TcpStream,
+    tls: &Arc<rustls::ServerConfig>,
+    implicit_tls: bool,
+    refusal: &[u8],
+) {
+    let within = Duration::from_secs(3);
+    if implicit_tls {
+        let acceptor = TlsAcceptor::from(Arc::clone(tls));
+        if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
+            let _ = tokio::time::timeout(within, async {
+                stream.write_all(refusal).await?;
+                stream.shutdown().await
+            })
+            .await;
+        }
+    } else {
+        let mut socket = socket;
+        let _ = tokio::time::timeout(within, socket.write_all(refusal)).await;
+    }
+}
+
 /// [`accept`], given up at `deadline` (the session's timer): `Ok(None)` when it passed first.
 pub async fn accept_by(
     deadline: tokio::time::Instant,

@@ -80,20 +80,7 @@ async fn serve_as(listener: TcpListener, service: Arc<SmtpService>, implicit_tls
 async fn refuse(socket: TcpStream, service: &SmtpService, implicit_tls: bool) {
     let text = format!("{} too many connections, try again later", service.domain);
     let busy = reply(421, Some((4, 7, 0)), &[text.as_str()]);
-    let within = Duration::from_secs(3);
-    if implicit_tls {
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
-        if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
-            let _ = tokio::time::timeout(within, async {
-                stream.write_all(&busy).await?;
-                stream.shutdown().await
-            })
-            .await;
-        }
-    } else {
-        let mut socket = socket;
-        let _ = tokio::time::timeout(within, socket.write_all(&busy)).await;
-    }
+    super::security::refuse_connection(socket, &service.tls, implicit_tls, &busy).await;
 }
 
 async fn handle(

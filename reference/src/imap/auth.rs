@@ -86,14 +86,15 @@ impl Session {
         if accepted {
             self.accept(tag, user);
         } else {
-            self.failed_logins += 1;
-            self.tagged_code(
-                tag,
-                Status::No,
-                Code::AuthenticationFailed,
-                "invalid credentials",
-            );
+            self.refuse_credentials(tag, "invalid credentials");
         }
+    }
+
+    /// Completes `tag` with `NO [AUTHENTICATIONFAILED] text` and counts the failure for the
+    /// login throttle.
+    fn refuse_credentials(&mut self, tag: &Tag<'_>, text: &str) {
+        self.failed_logins += 1;
+        self.tagged_code(tag, Status::No, Code::AuthenticationFailed, text);
     }
 
     /// Logs `user` in and completes `tag` with the new capabilities.
@@ -153,7 +154,6 @@ impl Session {
             match crate::sasl::oauth_user(&store, &first, &faults) {
                 Some(user) => self.accept(tag, &user),
                 None => {
-                    self.failed_logins += 1;
                     if !faults.has(Fault::OauthNoErrorResult) {
                         // RFC 7628 §3.2.2: the error result, then failure whatever the client
                         // answers (%x01 or `*`).
@@ -161,7 +161,7 @@ impl Session {
                             .sasl_round(stream, &crate::sasl::oauthbearer::error_result())
                             .await?;
                     }
-                    self.tagged_code(tag, Status::No, Code::AuthenticationFailed, "invalid token");
+                    self.refuse_credentials(tag, "invalid token");
                 }
             }
             return Ok(());
@@ -169,13 +169,7 @@ impl Session {
         let (server, server_first) = match crate::sasl::scram_start(&store, &first) {
             Ok(started) => started,
             Err(_) => {
-                self.failed_logins += 1;
-                self.tagged_code(
-                    tag,
-                    Status::No,
-                    Code::AuthenticationFailed,
-                    "invalid credentials",
-                );
+                self.refuse_credentials(tag, "invalid credentials");
                 return Ok(());
             }
         };
@@ -196,13 +190,7 @@ impl Session {
                 }
             }
             Err(_) => {
-                self.failed_logins += 1;
-                self.tagged_code(
-                    tag,
-                    Status::No,
-                    Code::AuthenticationFailed,
-                    "invalid credentials",
-                );
+                self.refuse_credentials(tag, "invalid credentials");
             }
         }
         Ok(())

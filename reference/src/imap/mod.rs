@@ -42,12 +42,10 @@ pub use list::matches_pattern;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 use groupwire_imap::Encode;
 use groupwire_imap::response::{Code, ResponseText, Status, StatusResponse};
 use groupwire_imap::stream::server::CommandDecoder;
-use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::faults::{Fault, Faults};
@@ -98,20 +96,7 @@ async fn refuse(socket: TcpStream, service: &ImapService, implicit_tls: bool) {
         ),
     }
     .to_bytes();
-    let within = Duration::from_secs(3);
-    if implicit_tls {
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&service.tls));
-        if let Ok(Ok(mut stream)) = tokio::time::timeout(within, acceptor.accept(socket)).await {
-            let _ = tokio::time::timeout(within, async {
-                stream.write_all(&bye).await?;
-                stream.shutdown().await
-            })
-            .await;
-        }
-    } else {
-        let mut socket = socket;
-        let _ = tokio::time::timeout(within, socket.write_all(&bye)).await;
-    }
+    crate::security::refuse_connection(socket, &service.tls, implicit_tls, &bye).await;
 }
 
 async fn handle(
