@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::chars;
 use crate::{DecodeError, ErrorKind, Expected};
 
 /// The reverse-path of `MAIL FROM`: a mailbox, or the null path `<>` used for bounces.
@@ -217,60 +218,29 @@ fn error(offset: usize, what: Expected) -> DecodeError {
     DecodeError::new(offset, ErrorKind::Expected(what))
 }
 
-/// `atext` (RFC 5322 §3.2.3) plus UTF-8 (RFC 6531 `atext =/ UTF8-non-ascii`).
-const fn is_atext(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric()
-        || matches!(
-            byte,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'/'
-                | b'='
-                | b'?'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'{'
-                | b'|'
-                | b'}'
-                | b'~'
-        )
-        || byte >= 0x80
-}
-
 /// Length of the domain name at the start of `input` (labels of letters, digits, hyphens,
 /// and UTF-8; underscores accepted as found in the wild), or `None` when there is none.
 pub(crate) fn domain_name_len(input: &[u8]) -> Option<usize> {
-    // One pass: the name ends at the first byte that cannot be in it; labels are checked on
-    // the way.
-    let mut label_len = 0usize;
-    let mut prev = b'.';
-    let mut len = input.len();
-    for (index, &b) in input.iter().enumerate() {
-        if !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') || b >= 0x80) {
-            len = index;
-            break;
+    // One pass, a label at a time: each label is a run of label bytes (one table load per
+    // byte), checked at its edges; the name ends at the first byte that is neither.
+    let mut pos = 0;
+    loop {
+        let rest = input.get(pos..).unwrap_or_default();
+        let len = chars::run_len(rest, chars::LABEL);
+        let label = rest.get(..len).unwrap_or_default();
+        if label.first() == Some(&b'-') || label.last() == Some(&b'-') {
+            return None;
         }
-        if b == b'.' {
-            if label_len == 0 || prev == b'-' {
-                return None;
-            }
-            label_len = 0;
-        } else {
-            if label_len == 0 && b == b'-' {
-                return None;
-            }
-            label_len += 1;
+        if len == 0 {
+            // An empty label: at the start, after a dot, or a name that is not there.
+            return None;
         }
-        prev = b;
+        pos += len;
+        if input.get(pos) != Some(&b'.') {
+            return Some(pos);
+        }
+        pos += 1;
     }
-    (len > 0 && label_len > 0 && prev != b'-').then_some(len)
 }
 
 /// The two-pass original of [`domain_name_len`], kept as the reference for its test.
@@ -408,10 +378,7 @@ fn local_part_len(input: &[u8]) -> Option<usize> {
         return None;
     }
     // Dot-string; consecutive or edge dots are accepted because real mailers send them.
-    let len = input
-        .iter()
-        .position(|&b| !(is_atext(b) || b == b'.'))
-        .unwrap_or(input.len());
+    let len = chars::run_len(input, chars::ATEXT | chars::DOT);
     (len > 0).then_some(len)
 }
 

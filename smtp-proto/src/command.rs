@@ -329,7 +329,12 @@ fn error(offset: usize, what: Expected) -> DecodeError {
 
 /// Parses one command line without its terminator.
 pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, DecodeError> {
-    let (verb, rest) = match memchr::memchr(b' ', line) {
+    // Verbs are four letters but STARTTLS, so the space is nearly always at index 4.
+    let space = match *line {
+        [a, b, c, d, b' ', ..] if ![a, b, c, d].contains(&b' ') => Some(4),
+        _ => line.iter().position(|&b| b == b' '),
+    };
+    let (verb, rest) = match space {
         Some(space) => (
             line.get(..space).unwrap_or_default(),
             Some(line.get(space + 1..).unwrap_or_default()),

@@ -97,6 +97,7 @@
 pub mod address;
 pub mod auth;
 pub mod capability;
+mod chars;
 pub mod client;
 #[cfg(feature = "tokio")]
 pub mod codec;

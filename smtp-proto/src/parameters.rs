@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io;
 
+use crate::chars;
 use crate::{DecodeError, ErrorKind, Expected, Limit};
 
 /// The parameters after a MAIL or RCPT path: validated wire text, iterated as typed values.
@@ -49,7 +50,7 @@ impl<'a> Parameters<'a> {
                     ErrorKind::LimitExceeded(Limit::ListLength),
                 ));
             }
-            Parameter::parse(token)
+            Parameter::parse::<true>(token)
                 .map_err(|at| DecodeError::new(offset + at.0, ErrorKind::Expected(at.1)))?;
         }
         Ok(Self {
@@ -72,7 +73,7 @@ impl<'a> Parameters<'a> {
         tokens(&self.raw)
             .map(|(_, token)| token)
             // Validated when decoded or built; an invalid token cannot be here.
-            .filter_map(|token| Parameter::parse(token).ok())
+            .filter_map(|token| Parameter::parse::<false>(token).ok())
     }
 
     /// The first parameter for which `pick` returns a value.
@@ -350,9 +351,11 @@ const fn hex_value(b: u8) -> Option<u8> {
 fn is_xtext(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut index = 0;
-    while let Some(&b) = bytes.get(index) {
-        match b {
-            b'+' => {
+    loop {
+        index += chars::run_len(bytes.get(index..).unwrap_or_default(), chars::XCHAR);
+        match bytes.get(index) {
+            None => return true,
+            Some(b'+') => {
                 let hex = bytes.get(index + 1).copied().and_then(hex_value).is_some()
                     && bytes.get(index + 2).copied().and_then(hex_value).is_some();
                 if !hex {
@@ -360,129 +363,169 @@ fn is_xtext(text: &str) -> bool {
                 }
                 index += 3;
             }
-            b'=' => return false,
-            33..=126 | 0x80.. => index += 1,
-            _ => return false,
+            Some(_) => return false,
         }
     }
-    true
 }
 
 fn is_keyword(text: &str) -> bool {
-    let mut bytes = text.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    let bytes = text.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && chars::run_len(bytes, chars::KEYWORD) == bytes.len()
 }
 
+/// The parameter keywords [`Parameter`] types.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeywordName {
+    Size,
+    Body,
+    SmtpUtf8,
+    Ret,
+    EnvId,
+    Notify,
+    Orcpt,
+    RequireTls,
+    Auth,
+    By,
+    MtPriority,
+    HoldFor,
+    HoldUntil,
+    Rrvs,
+}
+
+impl KeywordName {
+    /// The keyword `word` names, in any case: folded and packed into one integer once, then
+    /// matched against constants (integer compares, no byte-wise string comparison).
+    fn of(word: &str) -> Option<Self> {
+        use chars::packed;
+        const SIZE: u128 = packed(b"SIZE");
+        const BODY: u128 = packed(b"BODY");
+        const SMTPUTF8: u128 = packed(b"SMTPUTF8");
+        const RET: u128 = packed(b"RET");
+        const ENVID: u128 = packed(b"ENVID");
+        const NOTIFY: u128 = packed(b"NOTIFY");
+        const ORCPT: u128 = packed(b"ORCPT");
+        const REQUIRETLS: u128 = packed(b"REQUIRETLS");
+        const AUTH: u128 = packed(b"AUTH");
+        const BY: u128 = packed(b"BY");
+        const MT_PRIORITY: u128 = packed(b"MT-PRIORITY");
+        const HOLDFOR: u128 = packed(b"HOLDFOR");
+        const HOLDUNTIL: u128 = packed(b"HOLDUNTIL");
+        const RRVS: u128 = packed(b"RRVS");
+        Some(match chars::folded(word.as_bytes())? {
+            SIZE => Self::Size,
+            BODY => Self::Body,
+            SMTPUTF8 => Self::SmtpUtf8,
+            RET => Self::Ret,
+            ENVID => Self::EnvId,
+            NOTIFY => Self::Notify,
+            ORCPT => Self::Orcpt,
+            REQUIRETLS => Self::RequireTls,
+            AUTH => Self::Auth,
+            BY => Self::By,
+            MT_PRIORITY => Self::MtPriority,
+            HOLDFOR => Self::HoldFor,
+            HOLDUNTIL => Self::HoldUntil,
+            RRVS => Self::Rrvs,
+            _ => return None,
+        })
+    }
+}
+
+/// A decimal number of 1 to 20 digits that fits a `u64`, in one pass.
 fn parse_u64(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 20 {
         return None;
     }
-    text.parse().ok()
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 type ParamError = (usize, Expected);
 
 impl<'a> Parameter<'a> {
-    /// Parses one `keyword[=value]` token.
-    fn parse(token: &'a str) -> Result<Self, ParamError> {
+    /// Parses one `keyword[=value]` token. With `CHECK` false the token is known to be valid
+    /// (it was checked when its [`Parameters`] were decoded), so only what typing needs is
+    /// read: numbers and enumerations, not the character classes of free text.
+    fn parse<const CHECK: bool>(token: &'a str) -> Result<Self, ParamError> {
         let (keyword, value) = match split_once_byte(token, b'=') {
             Some((keyword, value)) => (keyword, Some(value)),
             None => (token, None),
         };
-        if !is_keyword(keyword) {
-            return Err((0, Expected::Parameter));
-        }
         let at = keyword.len() + 1;
         let bad = (at, Expected::ParameterValue);
-        // Upper-cased once into a stack buffer, so each comparison below is a plain compare.
-        let mut folded = [0u8; 16];
-        let key: &[u8] = match folded.get_mut(..keyword.len()) {
-            Some(slot) => {
-                slot.copy_from_slice(keyword.as_bytes());
-                slot.make_ascii_uppercase();
-                slot
-            }
-            None => b"",
-        };
-        let upper = |expected: &str| key == expected.as_bytes();
-        let parsed = match value {
-            None if upper("SMTPUTF8") => Parameter::SmtpUtf8,
-            None if upper("REQUIRETLS") => Parameter::RequireTls,
-            None if upper("SIZE")
-                || upper("BODY")
-                || upper("RET")
-                || upper("ENVID")
-                || upper("NOTIFY")
-                || upper("ORCPT")
-                || upper("AUTH")
-                || upper("BY")
-                || upper("MT-PRIORITY")
-                || upper("HOLDFOR")
-                || upper("HOLDUNTIL")
-                || upper("RRVS") =>
-            {
+        let xtext = |value: &'a str| {
+            if CHECK && (value.is_empty() || !is_xtext(value)) {
                 return Err(bad);
             }
-            Some(_) if upper("SMTPUTF8") || upper("REQUIRETLS") => return Err(bad),
-            Some(value) if upper("SIZE") => Parameter::Size(parse_u64(value).ok_or(bad)?),
-            Some(value) if upper("BODY") => Parameter::Body(match value {
-                v if v.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
-                v if v.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
-                v if v.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
-                _ => return Err(bad),
-            }),
-            Some(value) if upper("RET") => Parameter::Ret(match value {
+            Ok(Xtext(Cow::Borrowed(value)))
+        };
+        let parsed = match (KeywordName::of(keyword), value) {
+            (Some(KeywordName::SmtpUtf8), None) => Parameter::SmtpUtf8,
+            (Some(KeywordName::RequireTls), None) => Parameter::RequireTls,
+            (Some(KeywordName::SmtpUtf8 | KeywordName::RequireTls), Some(_)) => return Err(bad),
+            // Every other known keyword takes a value.
+            (Some(_), None) => return Err(bad),
+            (Some(KeywordName::Size), Some(value)) => Parameter::Size(parse_u64(value).ok_or(bad)?),
+            (Some(KeywordName::Body), Some(value)) => {
+                const EIGHT_BIT: u128 = chars::packed(b"8BITMIME");
+                const SEVEN_BIT: u128 = chars::packed(b"7BIT");
+                const BINARY: u128 = chars::packed(b"BINARYMIME");
+                Parameter::Body(match chars::folded(value.as_bytes()) {
+                    Some(EIGHT_BIT) => Body::EightBitMime,
+                    Some(SEVEN_BIT) => Body::SevenBit,
+                    Some(BINARY) => Body::BinaryMime,
+                    _ => return Err(bad),
+                })
+            }
+            (Some(KeywordName::Ret), Some(value)) => Parameter::Ret(match value {
                 v if v.eq_ignore_ascii_case("FULL") => Ret::Full,
                 v if v.eq_ignore_ascii_case("HDRS") => Ret::Headers,
                 _ => return Err(bad),
             }),
-            Some(value) if upper("ENVID") => {
-                if value.is_empty() || !is_xtext(value) {
-                    return Err(bad);
-                }
-                Parameter::EnvId(Xtext(Cow::Borrowed(value)))
+            (Some(KeywordName::EnvId), Some(value)) => Parameter::EnvId(xtext(value)?),
+            (Some(KeywordName::Notify), Some(value)) => {
+                Parameter::Notify(parse_notify(value).ok_or(bad)?)
             }
-            Some(value) if upper("NOTIFY") => Parameter::Notify(parse_notify(value).ok_or(bad)?),
-            Some(value) if upper("ORCPT") => {
+            (Some(KeywordName::Orcpt), Some(value)) => {
                 let (addr_type, address) = split_once_byte(value, b';').ok_or(bad)?;
-                if !is_keyword(addr_type) || address.is_empty() || !is_xtext(address) {
+                if CHECK && !is_keyword(addr_type) {
                     return Err(bad);
                 }
                 Parameter::Orcpt {
                     addr_type: Cow::Borrowed(addr_type),
-                    address: Xtext(Cow::Borrowed(address)),
+                    address: xtext(address)?,
                 }
             }
-            Some(value) if upper("AUTH") => {
-                if value.is_empty() || !(value == "<>" || is_xtext(value)) {
-                    return Err(bad);
-                }
-                Parameter::Auth(Xtext(Cow::Borrowed(value)))
-            }
-            Some(value) if upper("BY") => parse_by(value).ok_or(bad)?,
-            Some(value) if upper("MT-PRIORITY") => {
+            (Some(KeywordName::Auth), Some("<>")) => Parameter::Auth(Xtext(Cow::Borrowed("<>"))),
+            (Some(KeywordName::Auth), Some(value)) => Parameter::Auth(xtext(value)?),
+            (Some(KeywordName::By), Some(value)) => parse_by(value).ok_or(bad)?,
+            (Some(KeywordName::MtPriority), Some(value)) => {
                 let priority: i8 = value.parse().map_err(|_| bad)?;
                 if !(-9..=9).contains(&priority) || value.starts_with('+') && value.len() != 2 {
                     return Err(bad);
                 }
                 Parameter::MtPriority(priority)
             }
-            Some(value) if upper("HOLDFOR") => Parameter::HoldFor(parse_u64(value).ok_or(bad)?),
-            Some(value) if upper("HOLDUNTIL") => {
-                if !is_datetime_text(value) {
+            (Some(KeywordName::HoldFor), Some(value)) => {
+                Parameter::HoldFor(parse_u64(value).ok_or(bad)?)
+            }
+            (Some(KeywordName::HoldUntil), Some(value)) => {
+                if CHECK && !is_datetime_text(value) {
                     return Err(bad);
                 }
                 Parameter::HoldUntil(Cow::Borrowed(value))
             }
-            Some(value) if upper("RRVS") => {
+            (Some(KeywordName::Rrvs), Some(value)) => {
                 let (time, action) = match split_once_byte(value, b';') {
                     Some((time, "C")) => (time, Some(RrvsAction::Continue)),
                     Some((time, "R")) => (time, Some(RrvsAction::Reject)),
                     Some(_) => return Err(bad),
                     None => (value, None),
                 };
-                if !is_datetime_text(time) {
+                if CHECK && !is_datetime_text(time) {
                     return Err(bad);
                 }
                 Parameter::Rrvs {
@@ -490,9 +533,13 @@ impl<'a> Parameter<'a> {
                     action,
                 }
             }
-            value => {
+            (None, value) => {
+                if CHECK && !is_keyword(keyword) {
+                    return Err((0, Expected::Parameter));
+                }
                 // esmtp-value: any CHAR excluding "=", SP, and control characters (plus UTF-8).
-                if let Some(value) = value
+                if CHECK
+                    && let Some(value) = value
                     && (value.is_empty() || value.bytes().any(|b| b == b'=' || b < 33 || b == 127))
                 {
                     return Err(bad);
@@ -605,11 +652,14 @@ fn parse_notify(value: &str) -> Option<Notify> {
         return Some(Notify::NEVER);
     }
     let mut notify = Notify::default();
-    for item in value.split(',') {
-        let flag = match item {
-            i if i.eq_ignore_ascii_case("SUCCESS") => &mut notify.success,
-            i if i.eq_ignore_ascii_case("FAILURE") => &mut notify.failure,
-            i if i.eq_ignore_ascii_case("DELAY") => &mut notify.delay,
+    const SUCCESS: u128 = chars::packed(b"SUCCESS");
+    const FAILURE: u128 = chars::packed(b"FAILURE");
+    const DELAY: u128 = chars::packed(b"DELAY");
+    for item in value.as_bytes().split(|&b| b == b',') {
+        let flag = match chars::folded(item)? {
+            SUCCESS => &mut notify.success,
+            FAILURE => &mut notify.failure,
+            DELAY => &mut notify.delay,
             _ => return None,
         };
         if *flag {

@@ -1,0 +1,148 @@
+//! Character classes of the SMTP grammars, as one 256-entry table: a scanner reads a byte's
+//! class with a single load instead of a chain of range comparisons.
+
+/// `atext` (RFC 5322 §3.2.3), plus UTF-8 octets (RFC 6531 `atext =/ UTF8-non-ascii`).
+pub(crate) const ATEXT: u8 = 1;
+/// A byte of a domain label other than the dot: letter, digit, `-`, `_` (found in the wild),
+/// or a UTF-8 octet (U-labels under SMTPUTF8).
+pub(crate) const LABEL: u8 = 1 << 1;
+/// `xchar` (RFC 3461 §4: `!` to `~` except `+` and `=`), plus UTF-8 octets (RFC 6533).
+pub(crate) const XCHAR: u8 = 1 << 2;
+/// A letter, digit or `-`: the bytes of an `esmtp-keyword` after its first.
+pub(crate) const KEYWORD: u8 = 1 << 3;
+/// `.`, which joins atoms of a dot-string and labels of a domain.
+pub(crate) const DOT: u8 = 1 << 4;
+
+const fn class_of(b: u8) -> u8 {
+    let alnum = b.is_ascii_alphanumeric();
+    let utf8 = b >= 0x80;
+    let mut class = 0;
+    if alnum
+        || utf8
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        )
+    {
+        class |= ATEXT;
+    }
+    if alnum || utf8 || b == b'-' || b == b'_' {
+        class |= LABEL;
+    }
+    if (utf8 || (b >= 33 && b <= 126)) && b != b'+' && b != b'=' {
+        class |= XCHAR;
+    }
+    if alnum || b == b'-' {
+        class |= KEYWORD;
+    }
+    if b == b'.' {
+        class |= DOT;
+    }
+    class
+}
+
+// Evaluated at compile time only, where an out-of-bounds index is a build error.
+#[allow(clippy::indexing_slicing)]
+const fn table() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = class_of(b as u8);
+        b += 1;
+    }
+    table
+}
+
+static CLASSES: [u8; 256] = table();
+
+/// Whether `b` is in any of the classes `mask`.
+#[inline(always)]
+pub(crate) fn is(b: u8, mask: u8) -> bool {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0) & mask != 0
+}
+
+/// Length of the run of bytes at the start of `bytes` that are in `mask`.
+#[inline]
+pub(crate) fn run_len(bytes: &[u8], mask: u8) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !is(b, mask))
+        .unwrap_or(bytes.len())
+}
+
+/// `name` (upper case, at most 15 bytes) packed into one integer with its length in the last
+/// byte, for matching against [`folded`] words.
+// Evaluated at compile time (constants), where an out-of-bounds index is a build error.
+#[allow(clippy::indexing_slicing)]
+pub(crate) const fn packed(name: &[u8]) -> u128 {
+    let mut word = [0u8; 16];
+    let mut index = 0;
+    while index < name.len() && index < 15 {
+        word[index] = name[index];
+        index += 1;
+    }
+    word[15] = name.len() as u8;
+    u128::from_le_bytes(word)
+}
+
+/// `word` upper-cased and packed like [`packed`], or `None` when longer than 15 bytes: a
+/// keyword is then matched case-insensitively by one integer compare per candidate.
+#[inline]
+pub(crate) fn folded(word: &[u8]) -> Option<u128> {
+    if word.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    for (slot, &b) in bytes.iter_mut().zip(word) {
+        *slot = b.to_ascii_uppercase();
+    }
+    bytes[15] = word.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_match_their_grammar() {
+        for b in 0..=255u8 {
+            let atext =
+                b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b) || b >= 0x80;
+            assert_eq!(is(b, ATEXT), atext, "atext {b}");
+            let label = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b >= 0x80;
+            assert_eq!(is(b, LABEL), label, "label {b}");
+            let xchar = ((33..=126).contains(&b) || b >= 0x80) && b != b'+' && b != b'=';
+            assert_eq!(is(b, XCHAR), xchar, "xchar {b}");
+            assert_eq!(
+                is(b, KEYWORD),
+                b.is_ascii_alphanumeric() || b == b'-',
+                "keyword {b}"
+            );
+            assert_eq!(is(b, DOT), b == b'.', "dot {b}");
+        }
+        assert_eq!(run_len(b"ab-c.d", LABEL), 4);
+        assert_eq!(run_len(b"", LABEL), 0);
+        assert_eq!(folded(b"Size"), Some(packed(b"SIZE")));
+        assert_ne!(folded(b"SIZE\0"), Some(packed(b"SIZE")));
+        assert_eq!(folded(b"0123456789abcde"), Some(packed(b"0123456789ABCDE")));
+        assert_eq!(folded(b"0123456789abcdef"), None);
+    }
+}
