@@ -117,9 +117,62 @@ pub(crate) fn folded(word: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(bytes))
 }
 
+/// The index of the first control character (below 32, or 127) in `bytes`.
+///
+/// Command and reply lines are short, too short for a vector loop to start, so this reads
+/// eight bytes at a time as one `u64`: a byte below 32 borrows in `x - 0x2020..20` while its
+/// top bit is clear, and a DEL becomes zero under `x ^ 0x7f7f..7f` and borrows in turn. Bits
+/// above the lowest hit may be spurious (the borrow runs on), the lowest one never is.
+#[inline]
+pub(crate) fn find_control(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut offset = 0;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let del = x ^ (ONES * 0x7f);
+        let del = del.wrapping_sub(ONES) & !del & HIGHS;
+        let hits = below_space | del;
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let tail = words.remainder().iter().position(|&b| b < 32 || b == 127);
+    tail.map(|at| offset + at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_control_agrees_with_a_plain_search() {
+        // A control at every position of lines around the word size, among bytes that sit
+        // next to the boundaries of the borrow tricks (31/32, 126/127/128, 255, tab).
+        let fillers = [b' ', b'a', 0x7e, 0x80, 0xff, 0xa0, 0x9f];
+        let controls = [0u8, 9, 10, 13, 31, 127];
+        for len in 0..40 {
+            for &filler in &fillers {
+                let plain = vec![filler; len];
+                assert_eq!(find_control(&plain), None);
+                for at in 0..len {
+                    for &control in &controls {
+                        let mut line = plain.clone();
+                        line[at] = control;
+                        // A second control further on must not move the answer.
+                        if let Some(later) = line.get_mut(at + 3) {
+                            *later = 1;
+                        }
+                        let expected = line.iter().position(|&b| b < 32 || b == 127);
+                        assert_eq!(find_control(&line), expected, "{line:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn classes_match_their_grammar() {

@@ -9,7 +9,8 @@ use std::io;
 
 use crate::address::{Path, ReversePath, parse_domain, parse_path};
 use crate::auth::{Mechanism, SaslPayload};
-use crate::line::find_line;
+use crate::chars;
+use crate::line::{clean_crlf_line, find_line};
 use crate::parameters::Parameters;
 use crate::{DecodeError, Decoded, Encode, ErrorKind, Expected, Limit, Limits};
 
@@ -313,14 +314,32 @@ pub(crate) fn decode_command_from<'a>(
     } else {
         Limit::AuthLineLength
     };
+    // A line not yet scanned in part that ends in CRLF with no other control character in
+    // it (nearly every line) is found in one pass, which also clears its text of controls.
+    if scan_from == 0
+        && let Some(end) = clean_crlf_line(input, max)
+    {
+        let line = input.get(..end.content).unwrap_or_default();
+        return Ok(Decoded::Complete {
+            value: parse_line(line, limits, Controls::Absent)?,
+            consumed: end.consumed,
+        });
+    }
     let Some(end) = find_line(input, scan_from, max, limit, limits.line_endings)? else {
         return Ok(Decoded::Incomplete { needed: None });
     };
     let line = input.get(..end.content).unwrap_or_default();
     Ok(Decoded::Complete {
-        value: parse_command_line(line, limits)?,
+        value: parse_line(line, limits, Controls::Unchecked)?,
         consumed: end.consumed,
     })
+}
+
+/// Whether a line is already known to hold no control character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Controls {
+    Absent,
+    Unchecked,
 }
 
 fn error(offset: usize, what: Expected) -> DecodeError {
@@ -329,6 +348,14 @@ fn error(offset: usize, what: Expected) -> DecodeError {
 
 /// Parses one command line without its terminator.
 pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, DecodeError> {
+    parse_line(line, limits, Controls::Unchecked)
+}
+
+fn parse_line<'a>(
+    line: &'a [u8],
+    limits: &Limits,
+    controls: Controls,
+) -> Result<Command<'a>, DecodeError> {
     // Verbs are four letters but STARTTLS, so the space is nearly always at index 4.
     let space = match *line {
         [a, b, c, d, b' ', ..] if ![a, b, c, d].contains(&b' ') => Some(4),
@@ -351,7 +378,7 @@ pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command
     let base = verb.len() + 1;
     let text = match rest {
         None => None,
-        Some(rest) => Some(text_of(rest, base)?),
+        Some(rest) => Some(text_of(rest, base, controls)?),
     };
     let no_argument = |command: Command<'a>| match text {
         None => Ok(command),
@@ -513,12 +540,10 @@ fn split_last(text: &str) -> (&str, Result<bool, usize>) {
 }
 
 /// Checks the argument text: UTF-8 without control characters.
-fn text_of(rest: &[u8], base: usize) -> Result<&str, DecodeError> {
-    // A branch-free pass the compiler vectorises; the position is looked up only on error.
-    let controls = rest
-        .iter()
-        .fold(false, |seen, &b| seen | (b < 32) | (b == 127));
-    if controls && let Some(at) = rest.iter().position(|&b| b < 32 || b == 127) {
+fn text_of(rest: &[u8], base: usize, controls: Controls) -> Result<&str, DecodeError> {
+    if controls == Controls::Unchecked
+        && let Some(at) = chars::find_control(rest)
+    {
         return Err(error(base + at, Expected::PrintableText));
     }
     std::str::from_utf8(rest).map_err(|e| error(base + e.valid_up_to(), Expected::Utf8))

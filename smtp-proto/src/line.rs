@@ -2,6 +2,7 @@
 
 use memchr::memchr;
 
+use crate::chars;
 use crate::limits::{Limit, LineEndings};
 use crate::{DecodeError, ErrorKind, Expected};
 
@@ -48,6 +49,22 @@ pub(crate) fn find_line(
     }
     check_length(end, max, limit)?;
     Ok(Some(end))
+}
+
+/// The fast path of line finding: the line at the start of `input` when it ends in CRLF
+/// within `max` octets and holds no other control character, found in one pass (see
+/// [`chars::find_control`]). `None` means "not that simple", not "no line": the caller then
+/// takes the exact path, which says what is wrong or that more is needed.
+#[inline]
+pub(crate) fn clean_crlf_line(input: &[u8], max: usize) -> Option<LineEnd> {
+    let window = input.get(..input.len().min(max))?;
+    let cr = chars::find_control(window)?;
+    let clean =
+        window.get(cr) == Some(&b'\r') && input.get(cr + 1) == Some(&b'\n') && cr + CRLF_LEN <= max;
+    clean.then_some(LineEnd {
+        content: cr,
+        consumed: cr + CRLF_LEN,
+    })
 }
 
 /// The first step of [`find_line`]: where the line ends (its LF, and the CR before it when

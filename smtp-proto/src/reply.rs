@@ -8,7 +8,7 @@ use std::fmt;
 use std::io;
 
 use crate::limits::LineEndings;
-use crate::line::{check_bare_cr, check_bare_lf, check_length, find_lf};
+use crate::line::{check_bare_cr, check_bare_lf, check_length, clean_crlf_line, find_lf};
 use crate::{DecodeError, Decoded, Encode, ErrorKind, Expected, Limit, Limits};
 
 /// A three-digit reply code: first digit 2-5, second 0-5, third 0-9 (RFC 5321 §4.2).
@@ -378,28 +378,40 @@ impl ReplyScan {
             // more, not twice: one branch-free pass (the compiler vectorises it) looks for any
             // control character, which covers strict mode's bare CR; positions are looked up
             // only on error, in the order find_line reports them.
-            let end = find_lf(
-                rest,
-                self.scanned - start,
-                limits.max_line_length,
-                Limit::LineLength,
-            )
-            .map_err(|e| e.shifted(start))?;
-            let Some(end) = end else {
-                self.scanned = input.len().max(start);
-                return Ok(Decoded::Incomplete { needed: None });
+            // Nearly every line ends in CRLF and holds no other control character: one pass
+            // finds its end and clears it, when no part of it was scanned before.
+            let clean = (self.scanned == start)
+                .then(|| clean_crlf_line(rest, limits.max_line_length))
+                .flatten();
+            let (end, controls) = match clean {
+                Some(end) => (end, false),
+                None => {
+                    let Some(end) = find_lf(
+                        rest,
+                        self.scanned - start,
+                        limits.max_line_length,
+                        Limit::LineLength,
+                    )
+                    .map_err(|e| e.shifted(start))?
+                    else {
+                        self.scanned = input.len().max(start);
+                        return Ok(Decoded::Incomplete { needed: None });
+                    };
+                    let strict = limits.line_endings == LineEndings::Strict;
+                    if strict {
+                        check_bare_lf(end).map_err(|e| e.shifted(start))?;
+                    }
+                    let line = rest.get(..end.content).unwrap_or_default();
+                    let controls = line.iter().fold(false, |seen, &b| seen | is_control(b));
+                    if controls && strict {
+                        check_bare_cr(line).map_err(|e| e.shifted(start))?;
+                    }
+                    check_length(end, limits.max_line_length, Limit::LineLength)
+                        .map_err(|e| e.shifted(start))?;
+                    (end, controls)
+                }
             };
-            let strict = limits.line_endings == LineEndings::Strict;
-            if strict {
-                check_bare_lf(end).map_err(|e| e.shifted(start))?;
-            }
             let line = rest.get(..end.content).unwrap_or_default();
-            let controls = line.iter().fold(false, |seen, &b| seen | is_control(b));
-            if controls && strict {
-                check_bare_cr(line).map_err(|e| e.shifted(start))?;
-            }
-            check_length(end, limits.max_line_length, Limit::LineLength)
-                .map_err(|e| e.shifted(start))?;
             let code = line
                 .get(..3)
                 .and_then(ReplyCode::parse)
