@@ -114,6 +114,21 @@ impl EnhancedCode {
 
     /// Parses `c.s.d` followed by a space or the end of `text`; returns it and its length.
     fn parse_prefix(text: &[u8]) -> Option<(Self, usize)> {
+        // Nearly every code has one-digit parts (`2.1.0`): read as one pattern first.
+        if let [class, b'.', subject, b'.', detail, ref rest @ ..] = *text
+            && matches!(rest.first(), None | Some(b' '))
+            && class.is_ascii_digit()
+            && subject.is_ascii_digit()
+            && detail.is_ascii_digit()
+        {
+            let (subject, detail) = (u16::from(subject - b'0'), u16::from(detail - b'0'));
+            return Self::new(class - b'0', subject, detail).map(|code| (code, 5));
+        }
+        Self::parse_prefix_bytewise(text)
+    }
+
+    /// [`EnhancedCode::parse_prefix`] for every shape of code.
+    fn parse_prefix_bytewise(text: &[u8]) -> Option<(Self, usize)> {
         // Byte by byte: the code is a handful of octets, read on every line of a reply.
         let (&class, _) = text.split_first()?;
         if !class.is_ascii_digit() || text.get(1) != Some(&b'.') {
@@ -464,6 +479,25 @@ impl ReplyScan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enhanced_code_fast_path_agrees_with_the_bytewise_parse() {
+        let alphabet = b"0259. x";
+        for len in 0..=7u32 {
+            for mut index in 0..alphabet.len().pow(len) {
+                let mut text = Vec::new();
+                for _ in 0..len {
+                    text.push(alphabet[index % alphabet.len()]);
+                    index /= alphabet.len();
+                }
+                assert_eq!(
+                    EnhancedCode::parse_prefix(&text),
+                    EnhancedCode::parse_prefix_bytewise(&text),
+                    "{text:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn decodes_multiline_reply_with_enhanced_codes() {
