@@ -607,10 +607,47 @@ impl Verb {
 mod tests {
     use super::*;
     use crate::address::{Domain, Mailbox};
+    use crate::limits::LineEndings;
     use crate::parameters::{Body, Parameter};
 
     fn parse(line: &str) -> Command<'_> {
         parse_command_line(line.as_bytes(), &Limits::default()).unwrap()
+    }
+
+    /// The one-pass path for clean CRLF lines (taken when nothing was scanned before) and
+    /// the exact path (taken when part of the line was) agree on every line, good or bad,
+    /// errors and offsets included: lines with each control byte, a high byte or a bare line
+    /// end put at every position, under both line-ending policies and a tight limit.
+    #[test]
+    fn clean_line_fast_path_agrees_with_the_exact_path() {
+        let lines: [&[u8]; 5] = [
+            b"MAIL FROM:<a@example.org> SIZE=10 BODY=8BITMIME\r\n",
+            b"RCPT TO:<b@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b@example.org\r\n",
+            b"EHLO client.example.org\r\nQUIT\r\n",
+            b"AUTH PLAIN AGEAYg==\r\n",
+            b"NOOP\r\n",
+        ];
+        let policies = [
+            Limits::default(),
+            Limits::default().with_line_endings(LineEndings::Lenient),
+            Limits::default().with_max_line_length(24),
+        ];
+        for line in lines {
+            for at in 0..line.len() {
+                for byte in [0u8, 9, 10, 13, 31, 127, 0xc3, b' '] {
+                    let mut input = line.to_vec();
+                    input[at] = byte;
+                    for limits in &policies {
+                        let fast = decode_command_from(&input, 0, limits);
+                        if input.first() == Some(&b'\n') {
+                            continue;
+                        }
+                        let exact = decode_command_from(&input, 1, limits);
+                        assert_eq!(fast, exact, "{:?}", String::from_utf8_lossy(&input));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -480,6 +480,46 @@ impl ReplyScan {
 mod tests {
     use super::*;
 
+    /// Whole-buffer decoding takes the one-pass path for clean CRLF lines; fed a byte at a
+    /// time, every line is judged by the exact path. Both give the same reply or the same
+    /// error, for lines with each control byte, a high byte or a bare line end at every
+    /// position.
+    #[test]
+    fn clean_line_fast_path_agrees_with_the_exact_path() {
+        let replies: [&[u8]; 4] = [
+            b"250-mail.example.org\r\n250-SIZE 100\r\n250 2.0.0 PIPELINING\r\n",
+            // Its CR is the 16th octet: one past the tight limit once the LF is counted.
+            b"250 0123456789a\r\n",
+            b"550 5.7.1 \xc3\xa9 refused\r\n",
+            b"220 ready\r\n",
+        ];
+        let policies = [
+            Limits::default(),
+            Limits::default().with_line_endings(LineEndings::Lenient),
+            Limits::default().with_max_line_length(16),
+        ];
+        for reply in replies {
+            for at in 0..reply.len() {
+                for byte in [0u8, 9, 10, 13, 31, 127, 0xc3, b' '] {
+                    let mut input = reply.to_vec();
+                    input[at] = byte;
+                    for limits in &policies {
+                        let whole = decode_reply(&input, limits);
+                        let mut scan = ReplyScan::default();
+                        let mut streamed = Ok(Decoded::Incomplete { needed: None });
+                        for end in 1..=input.len() {
+                            streamed = scan.decode(&input[..end], limits);
+                            if !matches!(streamed, Ok(Decoded::Incomplete { .. })) {
+                                break;
+                            }
+                        }
+                        assert_eq!(whole, streamed, "{:?}", String::from_utf8_lossy(&input));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn enhanced_code_fast_path_agrees_with_the_bytewise_parse() {
         let alphabet = b"0259. x";
