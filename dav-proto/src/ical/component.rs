@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::ical::contentline::{DecodeOptions, Defect, Parsed, Report, next_line, sub};
+use crate::ical::contentline::{DecodeOptions, Defect, Parsed, Report, Utf8Window, next_line};
 use crate::ical::property::Property;
 use crate::ical::value::{DateOrDateTime, Duration};
 use crate::{DecodeError, Decoded, ErrorKind, Expected, Limit};
@@ -229,6 +229,9 @@ pub(crate) fn decode_object<'a>(
     let eof = options.whole_body;
     let mut report = Report::new(options.strictness);
     let mut stack: Vec<Component<'a>> = Vec::new();
+    // Checked as UTF-8 a stretch at a time, with SIMD where the CPU has it, so lines need no
+    // check of their own; where that fails, the line is checked alone, which says where.
+    let mut whole = Utf8Window::new(input);
     let mut pos = 0usize;
     if input.starts_with(b"\xEF\xBB\xBF") {
         report.defect(0, Defect::ByteOrderMark)?;
@@ -241,7 +244,7 @@ pub(crate) fn decode_object<'a>(
                 ErrorKind::LimitExceeded(Limit::BodySize),
             ));
         }
-        let Some(line) = next_line(input, pos, limits, eof, &mut report)? else {
+        let Some(line) = next_line(input, &mut whole, pos, limits, eof, &mut report)? else {
             if input.len() > limits.max_body_size {
                 return Err(DecodeError::new(
                     limits.max_body_size,
@@ -274,17 +277,17 @@ pub(crate) fn decode_object<'a>(
         pos = line.end;
         let mut text = line.text;
         let mut start = line.start;
-        if text.starts_with([' ', '\t']) {
+        if text.as_str().starts_with([' ', '\t']) {
             report.defect(start, Defect::LeadingWhitespace)?;
-            let trimmed = text.len() - text.trim_start().len();
-            text = sub(&text, trimmed, text.len());
+            let trimmed = text.as_str().len() - text.as_str().trim_start().len();
+            text.skip(trimmed);
             start += trimmed;
         }
-        if text.is_empty() {
+        if text.as_str().is_empty() {
             report.defect(line.start, Defect::BlankLine)?;
             continue;
         }
-        let prop = match Property::parse(text, start, &mut report) {
+        let prop = match Property::parse(&text, start, &mut report) {
             Ok(prop) => prop,
             Err(e) if report.lenient() && matches!(e.kind(), ErrorKind::Expected(_)) => {
                 report.defect(start, Defect::MalformedLine)?;

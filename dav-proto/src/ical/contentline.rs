@@ -199,8 +199,8 @@ impl Report {
 /// One logical (unfolded) content line.
 #[derive(Debug)]
 pub(crate) struct LogicalLine<'a> {
-    /// The unfolded text, borrowed when the line was not folded.
-    pub(crate) text: Cow<'a, str>,
+    /// The unfolded text.
+    pub(crate) text: LineText<'a>,
     /// Offset of the first byte of the line.
     pub(crate) start: usize,
     /// Offset just past the line's final terminator.
@@ -210,8 +210,13 @@ pub(crate) struct LogicalLine<'a> {
 /// Reads the logical line starting at `start`. `Ok(None)` means the input ends before the
 /// line's terminator (or, with `eof`, that no line starts at `start`). With `eof` the end of
 /// the input terminates the last line.
+///
+/// `whole` checks the input as UTF-8 a stretch at a time, so a line needs no check of its
+/// own; the parts of a folded line that lie within one physical line are borrowed from the
+/// input too (see [`LineText::sub`]).
 pub(crate) fn next_line<'a>(
     input: &'a [u8],
+    whole: &mut Utf8Window<'a>,
     start: usize,
     limits: &Limits,
     eof: bool,
@@ -220,7 +225,7 @@ pub(crate) fn next_line<'a>(
     // The first physical line; a folded line's bytes are joined only when a fold appears,
     // so unfolded lines cost no allocation.
     let mut first: Option<(usize, usize)> = None;
-    let mut joined: Option<Vec<u8>> = None;
+    let mut segments = Segments::default();
     let mut seg_start = start;
     let mut total = 0usize;
     // Soft line breaks apply only before any fold, so an encoded value that ends in `=`
@@ -295,15 +300,10 @@ pub(crate) fn next_line<'a>(
             seg_end -= 1;
             segment = segment.get(..segment.len() - 1).unwrap_or_default();
         }
-        match (first, joined.as_mut()) {
-            (None, _) => first = Some((seg_start, seg_end)),
-            (Some((s, e)), None) => {
-                let mut bytes = Vec::with_capacity(e - s + segment.len() + 64);
-                bytes.extend_from_slice(input.get(s..e).unwrap_or_default());
-                bytes.extend_from_slice(segment);
-                joined = Some(bytes);
-            }
-            (Some(_), Some(bytes)) => bytes.extend_from_slice(segment),
+        // The physical lines are joined once, when the logical line is complete.
+        segments.push(seg_start, seg_end);
+        if first.is_none() {
+            first = Some((seg_start, seg_end));
         }
         if soft_break {
             seg_start = next;
@@ -328,29 +328,222 @@ pub(crate) fn next_line<'a>(
                         folded = true;
                         seg_start = after + 1;
                     }
-                    _ => return finish(input, start, next, first, joined, report).map(Some),
+                    _ => {
+                        return finish(input, whole, start, next, first, segments, report)
+                            .map(Some);
+                    }
                 }
             }
-            _ => return finish(input, start, next, first, joined, report).map(Some),
+            _ => {
+                return finish(input, whole, start, next, first, segments, report).map(Some);
+            }
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the state of one line, handed over once
 fn finish<'a>(
     input: &'a [u8],
+    whole: &mut Utf8Window<'a>,
     start: usize,
     next: usize,
     first: Option<(usize, usize)>,
-    joined: Option<Vec<u8>>,
+    segments: Segments,
     report: &mut Report,
 ) -> Result<LogicalLine<'a>, DecodeError> {
     let (s, e) = first.unwrap_or((start, start));
-    let text = unfold(input, s, e, joined, report)?;
+    let last_end = segments.last().map_or(e, |(_, end)| end);
+    // The physical lines as text, when the window vouches for them.
+    let source = whole.get(s, last_end);
+    let text = match source {
+        Some(source) if segments.len() <= 1 => {
+            Cow::Borrowed(source.get(..e - s).unwrap_or_default())
+        }
+        // Folds sit between characters of valid text, so the pieces join without a check.
+        Some(source) => {
+            let mut text = String::with_capacity(last_end - s);
+            for (from, to) in segments.iter() {
+                text.push_str(source.get(from - s..to - s).unwrap_or_default());
+            }
+            Cow::Owned(text)
+        }
+        None if segments.len() <= 1 => unfold(input, s, e, None, report)?,
+        None => {
+            let mut bytes = Vec::with_capacity(last_end - s);
+            for (from, to) in segments.iter() {
+                bytes.extend_from_slice(input.get(from..to).unwrap_or_default());
+            }
+            unfold(input, s, e, Some(bytes), report)?
+        }
+    };
     Ok(LogicalLine {
-        text,
+        text: LineText {
+            text,
+            skip: 0,
+            source: source.map(|source| (s, source)),
+            segments,
+        },
         start,
         end: next,
     })
+}
+
+/// The input checked as UTF-8 a stretch at a time, ahead of the lines that are read: one
+/// vectorised check per stretch instead of one per line. Stretches start at 1 KiB and double
+/// up to 1 MiB, so decoding one small object out of a large buffer checks little beyond it.
+#[derive(Debug)]
+pub(crate) struct Utf8Window<'a> {
+    input: &'a [u8],
+    /// Where the current stretch starts, and its text.
+    stretch: (usize, &'a str),
+    next_size: usize,
+    /// Set once a stretch is not UTF-8: from then on every line is checked alone (as rare
+    /// as such input is, it must not cost a stretch per line).
+    off: bool,
+}
+
+impl<'a> Utf8Window<'a> {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
+        Self {
+            input,
+            stretch: (0, ""),
+            next_size: 1 << 10,
+            off: false,
+        }
+    }
+
+    /// `start..end` of the input as text, or `None` when it is not UTF-8 (the caller then
+    /// checks the line itself, which says where).
+    pub(crate) fn get(&mut self, start: usize, end: usize) -> Option<&'a str> {
+        let (at, text) = self.stretch;
+        if start < at || end > at + text.len() {
+            if self.off {
+                return None;
+            }
+            self.stretch = self.check_from(start, end);
+            if end > self.stretch.0 + self.stretch.1.len() {
+                self.off = true;
+                return None;
+            }
+        }
+        let (at, text) = self.stretch;
+        text.get(start - at..end - at)
+    }
+
+    /// The stretch from `start`, covering `end` unless the input is not UTF-8 before it:
+    /// then only the part before the first bad byte.
+    fn check_from(&mut self, start: usize, end: usize) -> (usize, &'a str) {
+        let mut stop = self
+            .input
+            .len()
+            .min(start.saturating_add(self.next_size))
+            .max(end);
+        self.next_size = (self.next_size * 2).min(1 << 20);
+        // End on a character boundary: back over continuation bytes (at most three).
+        while stop > end && self.input.get(stop).is_some_and(|&b| b & 0xc0 == 0x80) {
+            stop -= 1;
+        }
+        let bytes = self.input.get(start..stop).unwrap_or_default();
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+            return (start, text);
+        }
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(text) => text.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let prefix = bytes.get(..valid).unwrap_or_default();
+        (start, std::str::from_utf8(prefix).unwrap_or_default())
+    }
+}
+
+/// Where the physical lines of a logical line lie in the input: the first four inline, any
+/// more in a list (allocated only for such lines).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Segments {
+    spans: [(usize, usize); 4],
+    len: usize,
+    more: Vec<(usize, usize)>,
+}
+
+impl Segments {
+    fn push(&mut self, start: usize, end: usize) {
+        match self.spans.get_mut(self.len) {
+            Some(slot) => *slot = (start, end),
+            None => self.more.push((start, end)),
+        }
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let inline = self.spans.get(..self.len.min(4)).unwrap_or_default();
+        inline.iter().chain(&self.more).copied()
+    }
+
+    fn last(&self) -> Option<(usize, usize)> {
+        self.iter().last()
+    }
+
+    /// The input range holding unfolded `from..to`, when it lies within one physical line.
+    fn locate(&self, from: usize, to: usize) -> Option<(usize, usize)> {
+        let mut unfolded = 0;
+        for (start, end) in self.iter() {
+            let len = end - start;
+            if from < unfolded + len || (from == to && from == unfolded + len) {
+                return (to <= unfolded + len)
+                    .then_some((start + (from - unfolded), start + (to - unfolded)));
+            }
+            unfolded += len;
+        }
+        None
+    }
+}
+
+/// The text of a logical line, and how to borrow its parts from the input.
+#[derive(Debug, Clone)]
+pub(crate) struct LineText<'a> {
+    /// The unfolded line: borrowed from the input when it was not folded.
+    text: Cow<'a, str>,
+    /// Bytes at the start of `text` that are not part of the line any more.
+    skip: usize,
+    /// Where the physical lines start in the input, and their text (all of it UTF-8), for
+    /// borrowing the parts of a folded line.
+    source: Option<(usize, &'a str)>,
+    segments: Segments,
+}
+
+impl<'a> LineText<'a> {
+    /// The line's text.
+    pub(crate) fn as_str(&self) -> &str {
+        self.text.get(self.skip..).unwrap_or_default()
+    }
+
+    /// Drops the first `n` bytes.
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.skip = (self.skip + n).min(self.text.len());
+    }
+
+    /// `from..to` of the line, borrowed from the input when the line was not folded or the
+    /// part lies within one of its physical lines; copied otherwise.
+    pub(crate) fn sub(&self, from: usize, to: usize) -> Cow<'a, str> {
+        let (from, to) = (self.skip + from, self.skip + to);
+        match &self.text {
+            Cow::Borrowed(s) => Cow::Borrowed(s.get(from..to).unwrap_or_default()),
+            Cow::Owned(s) => {
+                let borrowed = self.source.and_then(|(at, source)| {
+                    let (start, end) = self.segments.locate(from, to)?;
+                    source.get(start - at..end - at)
+                });
+                match borrowed {
+                    Some(part) => Cow::Borrowed(part),
+                    None => Cow::Owned(s.get(from..to).unwrap_or_default().to_owned()),
+                }
+            }
+        }
+    }
 }
 
 /// Whether the line's parameters (before the first `:`) name the quoted-printable encoding.
@@ -428,10 +621,87 @@ pub fn write_folded(line: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// A sub-string of `line` that borrows from the input when `line` does.
-pub(crate) fn sub<'a>(line: &Cow<'a, str>, from: usize, to: usize) -> Cow<'a, str> {
-    match line {
-        Cow::Borrowed(s) => Cow::Borrowed(s.get(from..to).unwrap_or_default()),
-        Cow::Owned(s) => Cow::Owned(s.get(from..to).unwrap_or_default().to_owned()),
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use crate::Decoded;
+    use crate::ical::{DecodeOptions, Property, decode_component};
+
+    fn decode_one(line: &[u8]) -> Property<'_> {
+        let wrapped = [b"BEGIN:VEVENT\r\n", line, b"\r\nEND:VEVENT\r\n"].concat();
+        // Leak: the decoded value borrows the input, and the test compares owned copies.
+        let input: &'static [u8] = Box::leak(wrapped.into_boxed_slice());
+        match decode_component(input, &DecodeOptions::lenient()) {
+            Ok(Decoded::Complete { value, .. }) => value
+                .value
+                .properties
+                .into_iter()
+                .next()
+                .expect("one property"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Lines read in order through the window come back exactly as a check of their own
+    /// gives them, across stretch boundaries that fall inside multi-byte characters; after
+    /// bytes that are not UTF-8 the window declines (the caller checks such lines alone).
+    #[test]
+    fn utf8_window_agrees_with_a_check_per_line() {
+        use super::Utf8Window;
+        let line = "DESCRIPTION:h\u{e9}llo w\u{f6}rld \u{65e5}\u{672c} \u{1f600}\r\n";
+        for bad_at in [None, Some(5_000)] {
+            let mut input = line.repeat(400).into_bytes();
+            if let Some(at) = bad_at {
+                input[at] = 0xff;
+            }
+            let mut window = Utf8Window::new(&input);
+            let mut start = 0;
+            let mut declined = false;
+            while start < input.len() {
+                let end = start + line.len() - 2;
+                let got = window.get(start, end);
+                let alone = std::str::from_utf8(&input[start..end]).ok();
+                match got {
+                    Some(text) => assert_eq!(Some(text), alone, "line at {start}"),
+                    None => {
+                        assert!(bad_at.is_some_and(|bad| bad < end), "declined at {start}");
+                        declined = true;
+                    }
+                }
+                start = end + 2;
+            }
+            assert_eq!(declined, bad_at.is_some());
+        }
+    }
+
+    /// A line folded at every position decodes to the same property as unfolded, and every
+    /// part that lies within one physical line is borrowed from the input, not copied.
+    #[test]
+    fn folded_lines_decode_the_same_and_borrow_what_they_can() {
+        let line = "ATTENDEE;CN=\"Doe, Jane\";ROLE=REQ-PARTICIPANT;X-A=b,c:mailto:jane@example.org";
+        let plain = decode_one(line.as_bytes());
+        for fold in 1..line.len() {
+            for second in [None, Some(fold + 7)] {
+                let mut folded = line.as_bytes().to_vec();
+                if let Some(second) = second.filter(|&at| at < line.len()) {
+                    folded.splice(second..second, *b"\r\n\t");
+                }
+                folded.splice(fold..fold, *b"\r\n ");
+                let property = decode_one(&folded);
+                assert_eq!(property, plain, "folded at {fold}, {second:?}");
+                let parts = std::iter::once(&property.name)
+                    .chain(property.params.iter().map(|p| &p.name))
+                    .chain(property.params.iter().flat_map(|p| p.values.iter()))
+                    .chain(std::iter::once(&property.value));
+                for part in parts {
+                    let owned = matches!(part, Cow::Owned(_));
+                    let unbroken = folded
+                        .windows(part.len())
+                        .any(|window| window == part.as_bytes());
+                    assert_eq!(owned, !unbroken, "{part:?} folded at {fold}, {second:?}");
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::ical::contentline::{Defect, Report, sub, write_folded};
+use crate::ical::contentline::{Defect, LineText, Report, write_folded};
 use crate::ical::value::{self, Value, ValueType};
 use crate::{DecodeError, ErrorKind, Expected};
 
@@ -138,11 +138,12 @@ impl<'a> Property<'a> {
 
     /// Parses one logical line. `base` is the line's offset in the input, for errors.
     pub(crate) fn parse(
-        line: Cow<'a, str>,
+        line: &LineText<'a>,
         base: usize,
         report: &mut Report,
     ) -> Result<Self, DecodeError> {
-        let bytes = line.as_bytes();
+        let text = line.as_str();
+        let bytes = text.as_bytes();
         let err =
             |at: usize, what: Expected| DecodeError::new(base + at, ErrorKind::Expected(what));
         let name_end = scan_name(bytes, 0);
@@ -153,14 +154,14 @@ impl<'a> Property<'a> {
         let mut name_start = 0;
         let mut name_end = name_end;
         if bytes.get(name_end) == Some(&b'.') {
-            group = Some(sub(&line, 0, name_end));
+            group = Some(line.sub(0, name_end));
             name_start = name_end + 1;
             name_end = scan_name(bytes, name_start);
             if name_end == name_start {
                 return Err(err(name_start, Expected::PropertyName));
             }
         }
-        let name = sub(&line, name_start, name_end);
+        let name = line.sub(name_start, name_end);
         if name.bytes().any(|b| b.is_ascii_lowercase()) {
             report.defect(base + name_start, Defect::LowercaseName)?;
         }
@@ -181,7 +182,7 @@ impl<'a> Property<'a> {
                     if pend == pstart {
                         return Err(err(pstart, Expected::ParameterName));
                     }
-                    let pname = sub(&line, pstart, pend);
+                    let pname = line.sub(pstart, pend);
                     pos = pend;
                     let mut values = Vec::new();
                     if bytes.get(pos) == Some(&b'=') {
@@ -193,7 +194,7 @@ impl<'a> Property<'a> {
                                     .get(vstart..)
                                     .and_then(|r| memchr::memchr(b'"', r))
                                     .ok_or_else(|| err(pos, Expected::ClosingQuote))?;
-                                values.push(sub(&line, vstart, vstart + close));
+                                values.push(line.sub(vstart, vstart + close));
                                 pos = vstart + close + 1;
                             } else {
                                 let vstart = pos;
@@ -213,7 +214,7 @@ impl<'a> Property<'a> {
                                     }
                                     pos += 1;
                                 }
-                                values.push(sub(&line, vstart, pos));
+                                values.push(line.sub(vstart, pos));
                             }
                             if bytes.get(pos) != Some(&b',') {
                                 break;
@@ -230,7 +231,7 @@ impl<'a> Property<'a> {
                 _ => return Err(err(pos, Expected::Colon)),
             }
         }
-        let value = sub(&line, pos + 1, line.len());
+        let value = line.sub(pos + 1, text.len());
         Ok(Self {
             group,
             name,
