@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value as Json, json};
 
+use crate::ical::ParamValues;
 use crate::ical::component::Component;
 use crate::ical::property::{Parameter, Property};
 use crate::ical::recur::Recur;
@@ -285,7 +286,7 @@ pub(crate) fn property_from_json_in(
         }
         out_params.push(Parameter {
             name: Cow::Owned(k.to_ascii_uppercase()),
-            values: vals,
+            values: vals.into(),
         });
     }
     let ty = ValueType::from_name(type_name);
@@ -297,7 +298,7 @@ pub(crate) fn property_from_json_in(
     if ty != default && !type_name.eq_ignore_ascii_case("unknown") {
         out_params.push(Parameter {
             name: Cow::Borrowed("VALUE"),
-            values: vec![Cow::Owned(type_name.to_ascii_uppercase())],
+            values: ParamValues::one(Cow::Owned(type_name.to_ascii_uppercase())),
         });
     }
     let structured = STRUCTURED.iter().any(|n| name.eq_ignore_ascii_case(n));

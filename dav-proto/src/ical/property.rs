@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::ical::param_values::ParamValues;
+
 use crate::ical::contentline::{Defect, LineText, Report, write_folded};
 use crate::ical::value::{self, Value, ValueType};
 use crate::{DecodeError, ErrorKind, Expected};
@@ -15,7 +17,7 @@ pub struct Parameter<'a> {
     /// Parameter name as written (compare with [`str::eq_ignore_ascii_case`]).
     pub name: Cow<'a, str>,
     /// The values, without quotes. Empty for a vCard 2.1 style bare parameter.
-    pub values: Vec<Cow<'a, str>>,
+    pub values: ParamValues<'a>,
 }
 
 impl Parameter<'_> {
@@ -23,11 +25,7 @@ impl Parameter<'_> {
     pub fn into_owned(self) -> Parameter<'static> {
         Parameter {
             name: Cow::Owned(self.name.into_owned()),
-            values: self
-                .values
-                .into_iter()
-                .map(|v| Cow::Owned(v.into_owned()))
-                .collect(),
+            values: self.values.into_owned(),
         }
     }
 
@@ -73,7 +71,7 @@ impl<'a> Property<'a> {
     ) -> Self {
         self.params.push(Parameter {
             name: name.into(),
-            values: vec![value.into()],
+            values: ParamValues::one(value.into()),
         });
         self
     }
@@ -184,7 +182,7 @@ impl<'a> Property<'a> {
                     }
                     let pname = line.sub(pstart, pend);
                     pos = pend;
-                    let mut values = Vec::new();
+                    let mut values = ParamValues::new();
                     if bytes.get(pos) == Some(&b'=') {
                         loop {
                             pos += 1;

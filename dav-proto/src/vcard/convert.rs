@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use super::{VCard, Version};
+use crate::ical::ParamValues;
 use crate::ical::property::{Parameter, Property};
 
 const DROPPED_IN_V4: [&str; 7] = [
@@ -102,7 +103,7 @@ fn to_v4(mut p: Property<'static>) -> Option<Property<'static>> {
     if pref {
         p.params.push(Parameter {
             name: owned("PREF"),
-            values: vec![owned("1")],
+            values: ParamValues::one(owned("1")),
         });
     }
     if p.is("GEO")
@@ -154,7 +155,7 @@ fn to_v3(mut p: Property<'static>) -> Option<Property<'static>> {
             Some(t) => t.values.push(owned("PREF")),
             None => p.params.push(Parameter {
                 name: owned("TYPE"),
-                values: vec![owned("PREF")],
+                values: ParamValues::one(owned("PREF")),
             }),
         }
     }
@@ -173,11 +174,11 @@ fn to_v3(mut p: Property<'static>) -> Option<Property<'static>> {
         p.params.retain(|x| !x.name.eq_ignore_ascii_case("VALUE"));
         p.params.push(Parameter {
             name: owned("ENCODING"),
-            values: vec![owned("b")],
+            values: ParamValues::one(owned("b")),
         });
         p.params.push(Parameter {
             name: owned("TYPE"),
-            values: vec![Cow::Owned(subtype)],
+            values: ParamValues::one(Cow::Owned(subtype)),
         });
         p.value = Cow::Owned(data);
     }
