@@ -238,7 +238,12 @@ fn params<'a>(c: &mut Cursor<'a>) -> ParseResult<BodyParams<'a>> {
         c.check_list_length(list.len() + 1)?;
         let name = IString::parse_string(c)?;
         c.sp()?;
-        list.push((name, IString::parse_string(c)?));
+        let value = IString::parse_string(c)?;
+        // Most parameter lists hold one pair (`charset`, `boundary`, `filename`).
+        if list.capacity() == 0 {
+            list.reserve_exact(1);
+        }
+        list.push((name, value));
         if c.eat(b')') {
             return Ok(list);
         }
@@ -378,7 +383,12 @@ impl<'a> BodyStructure<'a> {
         let mut parts = Vec::new();
         while c.peek() == Some(b'(') {
             c.check_list_length(parts.len() + 1)?;
-            parts.push(Self::parse(c, extensible)?);
+            let part = Self::parse(c, extensible)?;
+            // Most multiparts have two parts (text and HTML, body and attachment).
+            if parts.capacity() == 0 {
+                parts.reserve_exact(2);
+            }
+            parts.push(part);
         }
         c.sp()?;
         let subtype = IString::parse_string(c)?;

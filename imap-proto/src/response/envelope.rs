@@ -114,7 +114,12 @@ fn addresses<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Vec<Address<'a>>>> {
         c.peek() == Some(b'(')
     } {
         c.check_list_length(list.len() + 1)?;
-        list.push(Address::parse(c)?);
+        let address = Address::parse(c)?;
+        // Most lists hold one address: allocate for one (growth goes 1, 4, 8, ...).
+        if list.capacity() == 0 {
+            list.reserve_exact(1);
+        }
+        list.push(address);
     }
     c.expect(b')', Expected::CloseParen)?;
     Ok(Some(list))
