@@ -1,6 +1,6 @@
 //! Flags (RFC 9051 §2.3.2, §9 `flag`, `flag-fetch`, `flag-perm`, `flag-list`).
 
-use super::atom::{Atom, is_atom_char, take_ascii};
+use super::atom::{Atom, class, take_class};
 use super::cursor::{Cursor, ParseResult, paren_list};
 use super::{Encode, IntoOwned, Sink};
 use crate::Expected;
@@ -37,7 +37,7 @@ impl<'a> Flag<'a> {
             if c.eat(b'*') {
                 return Ok(Flag::Wildcard);
             }
-            let name = take_ascii(c, is_atom_char, Expected::Flag)?;
+            let name = take_class(c, class::ATOM, Expected::Flag)?;
             const SYSTEM: [(&str, Flag<'static>); 6] = [
                 ("Answered", Flag::Answered),
                 ("Flagged", Flag::Flagged),

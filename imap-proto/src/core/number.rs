@@ -6,25 +6,39 @@ use super::cursor::{Cursor, ParseResult};
 use crate::Expected;
 
 /// Parses `number64`: 1*DIGIT fitting in 63 bits.
+#[inline]
 pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
-    let start = c.pos();
-    let digits = c.take_while1(|b| b.is_ascii_digit(), Expected::Number)?;
+    let rest = c.rest();
+    let len = rest
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let digits = rest.get(..len).unwrap_or_default();
+    // Up to 18 digits cannot overflow 63 bits: one multiply-add per digit, no checks.
+    if (1..=18).contains(&len) {
+        let value = digits
+            .iter()
+            .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+        c.advance(len);
+        return Ok(value);
+    }
+    if len == 0 {
+        return Err(c.error(Expected::Number));
+    }
     let mut value: u64 = 0;
     for &d in digits {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u64::from(d - b'0')))
             .filter(|v| *v <= i64::MAX as u64)
-            .ok_or_else(|| {
-                let mut at = c.clone();
-                at.reset_to(start);
-                at.error(Expected::Number)
-            })?;
+            .ok_or_else(|| c.error(Expected::Number))?;
     }
+    c.advance(len);
     Ok(value)
 }
 
 /// Parses `number`: 1*DIGIT fitting in 32 bits.
+#[inline]
 pub fn number(c: &mut Cursor<'_>) -> ParseResult<u32> {
     let start = c.pos();
     let value = number64(c)?;

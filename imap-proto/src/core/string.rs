@@ -301,13 +301,14 @@ impl<'a> IString<'a> {
 
     /// Parses `nstring`: `NIL` or `string`.
     pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
-        if parse_nil(c) {
-            Ok(None)
-        } else {
-            Self::parse_string(c)
-                .map_err(|_| c.error(Expected::NString))
-                .map(Some)
-        }
+        // One dispatch on the first byte; a failure is reported where it happened.
+        let parsed = match c.peek() {
+            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
+            Some(b'{') => Literal::parse(c, false).map(IString::Literal),
+            _ if parse_nil(c) => return Ok(None),
+            _ => return Err(c.error(Expected::NString)),
+        };
+        parsed.map(Some).map_err(|_| c.error(Expected::NString))
     }
 
     /// Parses `nstring` or `literal8`.
@@ -379,6 +380,7 @@ impl<'a> IString<'a> {
 }
 
 /// Consumes `NIL` (case-insensitive) when it is next and not the start of a longer atom.
+#[inline]
 pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
     // Most values are strings or lists: their first byte rules NIL out at once.
     if !matches!(c.peek(), Some(b'N' | b'n')) {

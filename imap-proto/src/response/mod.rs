@@ -56,10 +56,10 @@ pub use search::{ESearch, NumberList, Search};
 pub use status::{ResponseText, Status, StatusResponse};
 pub use thread::Thread;
 
-use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::atom::{class, is_atom_char, take_class};
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
-use crate::core::number::{number, nz_number};
+use crate::core::number::number;
 use crate::core::{Atom, ByteStr, Encode, Flag, IntoOwned, SequenceSet, Sink, Tag};
 use crate::frame::{FrameStatus, Framer};
 use crate::{DecodeError, Decoded, Expected, Limits};
@@ -222,7 +222,7 @@ impl<'a> Response<'a> {
 }
 
 fn keyword<'a>(c: &mut Cursor<'a>) -> ParseResult<&'a str> {
-    take_ascii(c, |b| is_atom_char(b) && b != b'[', Expected::Response)
+    take_class(c, class::NAME, Expected::Response)
 }
 
 fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
@@ -232,20 +232,23 @@ fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
         c.sp()?;
         let word = keyword(c)?;
         let is = |w: &str| word.eq_ignore_ascii_case(w);
-        let data = if is("EXISTS") {
+        // FETCH is by far the most frequent, so it is tested first.
+        let data = if is("FETCH") || is("EXPUNGE") {
+            let seq = NonZeroU32::new(n).ok_or_else(|| {
+                let mut at = c.clone();
+                at.reset_to(start);
+                at.error(Expected::NonZeroNumber)
+            })?;
+            if word.len() == 5 {
+                c.sp()?;
+                Data::Fetch(Fetch::parse_attributes(c, seq)?)
+            } else {
+                Data::Expunge(seq)
+            }
+        } else if is("EXISTS") {
             Data::Exists(n)
         } else if is("RECENT") {
             Data::Recent(n)
-        } else if is("EXPUNGE") || is("FETCH") {
-            let mut at = c.clone();
-            at.reset_to(start);
-            let seq = nz_number(&mut at)?;
-            if is("EXPUNGE") {
-                Data::Expunge(seq)
-            } else {
-                c.sp()?;
-                Data::Fetch(Fetch::parse_attributes(c, seq)?)
-            }
         } else {
             other(c, Some(n), word)?
         };
