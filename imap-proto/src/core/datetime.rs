@@ -121,10 +121,60 @@ impl Encode for Date {
     }
 }
 
+/// The month `name` (any case) names, 1 to 12.
+fn month_number(name: [u8; 3]) -> Option<u8> {
+    let lower = name.map(|b| b.to_ascii_lowercase());
+    MONTHS
+        .iter()
+        .position(|m| m.map(|b| b.to_ascii_lowercase()) == lower)
+        .map(|i| i as u8 + 1)
+}
+
+/// `"dd-Mon-yyyy hh:mm:ss +zzzz"` in its full 28-byte form (the day padded with a space or
+/// a zero), as every server writes INTERNALDATE: read at fixed offsets. `None` for any
+/// other form or an out-of-range field, which the general parser then reads or reports.
+fn fixed_date_time(bytes: &[u8]) -> Option<DateTime> {
+    let b: [u8; 28] = bytes.get(..28)?.try_into().ok()?;
+    let [q0, d0, d1, h0, m0, m1, m2, h1, y0, y1, y2, y3, s0, t0, t1, k0, t2, t3, k1, t4, t5, s1, sign, z0, z1, z2, z3, q1] = b;
+    if [q0, h0, h1, s0, k0, k1, s1, q1] != *b"\"-- :: \"" {
+        return None;
+    }
+    let digit = |b: u8| b.is_ascii_digit().then(|| u16::from(b - b'0'));
+    let two = |hi: u8, lo: u8| Some(digit(hi)? * 10 + digit(lo)?);
+    let day = if d0 == b' ' { digit(d1)? } else { two(d0, d1)? };
+    let month = month_number([m0, m1, m2])?;
+    let year = two(y0, y1)? * 100 + two(y2, y3)?;
+    let (hour, minute, second) = (two(t0, t1)?, two(t2, t3)?, two(t4, t5)?);
+    let (hh, mm) = (two(z0, z1)?, two(z2, z3)?);
+    let sign: i16 = match sign {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || mm > 59 {
+        return None;
+    }
+    Some(DateTime {
+        date: Date {
+            year,
+            month,
+            day: day as u8,
+        },
+        hour: hour as u8,
+        minute: minute as u8,
+        second: second as u8,
+        zone_minutes: sign * (hh as i16 * 60 + mm as i16),
+    })
+}
+
 impl DateTime {
     /// Parses `date-time` (quoted). A single-digit day without the padding space is
     /// accepted too, since servers send it.
     pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
+        if let Some(value) = fixed_date_time(c.rest()) {
+            c.advance(28);
+            return Ok(value);
+        }
         c.expect(b'"', Expected::DateTime)?;
         let date = date_text(c, true)?;
         c.sp()?;

@@ -43,6 +43,23 @@ fn is_quoted_stop(b: u8) -> bool {
 }
 
 impl<'a> Quoted<'a> {
+    /// The common case of [`Quoted::parse`], inlined where strings are read: a quoted string
+    /// without escapes, whose first special byte is its closing quote. `None` (nothing
+    /// consumed) sends the caller to the full parser, which also reports the errors.
+    #[inline(always)]
+    fn parse_plain(c: &mut Cursor<'a>) -> Option<Self> {
+        let body = c.rest().get(1..)?;
+        let len = body.iter().position(|&b| is_quoted_stop(b))?;
+        if body.get(len) != Some(&b'"') {
+            return None;
+        }
+        let escaped = body.get(..len)?;
+        c.advance(len + 2);
+        Some(Quoted {
+            escaped: ByteStr::borrowed(escaped),
+        })
+    }
+
     /// Parses `DQUOTE *QUOTED-CHAR DQUOTE`. Any byte but NUL, CR and LF may appear (8-bit
     /// text for UTF8=ACCEPT); `"` and `\` must be escaped.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
@@ -274,9 +291,13 @@ pub enum IString<'a> {
 
 impl<'a> IString<'a> {
     /// Parses `string`: quoted or literal.
+    #[inline]
     pub fn parse_string(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek() {
-            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
+            Some(b'"') => match Quoted::parse_plain(c) {
+                Some(quoted) => Ok(IString::Quoted(quoted)),
+                None => Quoted::parse(c).map(IString::Quoted),
+            },
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ => Err(c.error(Expected::String)),
         }
@@ -303,7 +324,10 @@ impl<'a> IString<'a> {
     pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
         // One dispatch on the first byte; a failure is reported where it happened.
         let parsed = match c.peek() {
-            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
+            Some(b'"') => match Quoted::parse_plain(c) {
+                Some(quoted) => return Ok(Some(IString::Quoted(quoted))),
+                None => Quoted::parse(c).map(IString::Quoted),
+            },
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ if parse_nil(c) => return Ok(None),
             _ => return Err(c.error(Expected::NString)),
@@ -386,7 +410,17 @@ pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
     if !matches!(c.peek(), Some(b'N' | b'n')) {
         return false;
     }
-    if c.starts_with_ci(b"NIL") && !c.peek_at(3).is_some_and(super::atom::is_atom_char) {
+    let rest = c.rest();
+    // `| 0x20` lowercases the three letters and maps nothing else onto them.
+    let nil = match rest {
+        [n, i, l, ..] => [n | 0x20, i | 0x20, l | 0x20] == *b"nil",
+        _ => false,
+    };
+    if nil
+        && !rest
+            .get(3)
+            .is_some_and(|&b| super::atom::in_class(b, super::atom::class::ATOM))
+    {
         c.advance(3);
         true
     } else {
