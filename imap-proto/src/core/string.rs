@@ -370,7 +370,17 @@ impl<'a> IString<'a> {
 
     /// Whether the content equals `other`, ignoring ASCII case.
     pub fn eq_ignore_case(&self, other: &[u8]) -> bool {
-        self.bytes().eq_ignore_ascii_case(other)
+        match self {
+            // Escaped and content are the same when they are as long as `other`, unless an
+            // escape is among them; no comparison needs to unescape a copy.
+            IString::Quoted(quoted) if quoted.escaped().len() == other.len() => {
+                quoted.escaped().eq_ignore_ascii_case(other) && !quoted.escaped().contains(&b'\\')
+            }
+            IString::Quoted(quoted) if quoted.escaped().len() < other.len() => false,
+            IString::Atom(atom) => atom.as_str().as_bytes().eq_ignore_ascii_case(other),
+            IString::Literal(literal) => literal.data.as_bytes().eq_ignore_ascii_case(other),
+            IString::Quoted(_) => self.bytes().eq_ignore_ascii_case(other),
+        }
     }
 
     /// Encodes as `string` (quoted or literal): an atom becomes a quoted string, and a quoted

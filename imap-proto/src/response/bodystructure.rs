@@ -369,14 +369,20 @@ impl<'a> BodyStructure<'a> {
     pub fn parse(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<Self> {
         c.expect(b'(', Expected::BodyStructure)?;
         c.enter()?;
-        let body = if c.peek() == Some(b'(') {
-            Self::multipart(c, extensible)?
+        // Each arm reads the closing parenthesis itself and builds its value in the return
+        // slot: a part is almost 400 bytes, and every move of it was a copy.
+        if c.peek() == Some(b'(') {
+            Self::multipart(c, extensible)
         } else {
-            Self::single(c, extensible)?
-        };
+            Self::single(c, extensible)
+        }
+    }
+
+    /// Reads the `)` that closes a body and leaves its nesting level.
+    fn close(c: &mut Cursor<'a>) -> ParseResult<()> {
         c.expect(b')', Expected::CloseParen)?;
         c.leave();
-        Ok(body)
+        Ok(())
     }
 
     fn multipart(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<Self> {
@@ -399,6 +405,7 @@ impl<'a> BodyStructure<'a> {
         } else {
             None
         };
+        Self::close(c)?;
         Ok(BodyStructure::Multi(Multipart {
             parts,
             subtype,
@@ -455,6 +462,7 @@ impl<'a> BodyStructure<'a> {
         } else {
             None
         };
+        Self::close(c)?;
         Ok(BodyStructure::Single(SinglePart {
             media_type,
             subtype,
