@@ -238,12 +238,7 @@ fn params<'a>(c: &mut Cursor<'a>) -> ParseResult<BodyParams<'a>> {
         c.check_list_length(list.len() + 1)?;
         let name = IString::parse_string(c)?;
         c.sp()?;
-        let value = IString::parse_string(c)?;
-        // Most parameter lists hold one pair (`charset`, `boundary`, `filename`).
-        if list.capacity() == 0 {
-            list.reserve_exact(1);
-        }
-        list.push((name, value));
+        list.push((name, IString::parse_string(c)?));
         if c.eat(b')') {
             return Ok(list);
         }

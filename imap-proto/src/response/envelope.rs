@@ -114,12 +114,7 @@ fn addresses<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Vec<Address<'a>>>> {
         c.peek() == Some(b'(')
     } {
         c.check_list_length(list.len() + 1)?;
-        let address = Address::parse(c)?;
-        // Most lists hold one address: allocate for one (growth goes 1, 4, 8, ...).
-        if list.capacity() == 0 {
-            list.reserve_exact(1);
-        }
-        list.push(address);
+        list.push(Address::parse(c)?);
     }
     c.expect(b')', Expected::CloseParen)?;
     Ok(Some(list))
