@@ -9,7 +9,8 @@ use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
-use crate::core::{ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
+use crate::core::atom::{class, in_class};
+use crate::core::{Atom, ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
 
 use super::ext::TaggedExt;
 
@@ -519,8 +520,57 @@ impl<'a> SectionText<'a> {
 }
 
 fn header_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<IString<'a>>> {
+    if let Some(list) = plain_header_list(c) {
+        return Ok(list);
+    }
     // Clients name up to a dozen or so fields (Thunderbird fourteen): one allocation.
     paren_list_sized(c, false, 16, IString::parse_astring)
+}
+
+/// The usual header list, `(` names of `ASTRING-CHAR`s separated by single spaces `)`, read
+/// with one scan and one UTF-8 check for the whole list instead of one per name. `None`
+/// (nothing consumed) for anything else (quoted names, literals, a malformed list), which
+/// the general parser reads or reports.
+fn plain_header_list<'a>(c: &mut Cursor<'a>) -> Option<Vec<IString<'a>>> {
+    let rest = c.rest();
+    if rest.first() != Some(&b'(') {
+        return None;
+    }
+    let inner = rest.get(1..).unwrap_or_default();
+    // One pass: the names' extent, their count, and no empty name (no leading, trailing or
+    // double space).
+    let (mut len, mut count, mut after_space) = (inner.len(), 1, true);
+    for (i, &b) in inner.iter().enumerate() {
+        if b == b' ' {
+            if after_space {
+                return None;
+            }
+            count += 1;
+            after_space = true;
+        } else if in_class(b, class::ASTRING) {
+            after_space = false;
+        } else {
+            len = i;
+            break;
+        }
+    }
+    if after_space || inner.get(len) != Some(&b')') || count > c.limits().max_list_length {
+        return None;
+    }
+    let names = core::str::from_utf8(inner.get(..len)?).ok()?;
+    // The nesting limit applies as in any list; at the limit the general parser reports it.
+    if c.enter().is_err() {
+        return None;
+    }
+    c.leave();
+    let mut list = Vec::with_capacity(count);
+    list.extend(
+        names
+            .split(' ')
+            .map(|name| IString::Atom(Atom::unchecked(name))),
+    );
+    c.advance(len + 2);
+    Some(list)
 }
 
 impl<'a> FetchModifier<'a> {

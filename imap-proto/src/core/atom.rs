@@ -106,6 +106,22 @@ pub(crate) fn take_class<'a>(
     Ok(text)
 }
 
+/// `name` lowercased into `buf` for matching against lowercase keywords (empty when longer
+/// than `buf`). For atom characters `| 0x20` is exact: it maps only the two cases of a
+/// letter onto the lowercase letter, and leaves digits, `.` and `-` as they are.
+#[inline]
+pub(crate) fn lower_key<'k, const N: usize>(name: &[u8], buf: &'k mut [u8; N]) -> &'k [u8] {
+    match buf.get_mut(..name.len()) {
+        Some(key) => {
+            for (to, from) in key.iter_mut().zip(name) {
+                *to = from | 0x20;
+            }
+            &*key
+        }
+        None => &[],
+    }
+}
+
 /// Takes a run of ASCII bytes accepted by `accept` as text (always valid UTF-8 since
 /// `accept` only admits ASCII).
 pub(crate) fn take_ascii<'a>(

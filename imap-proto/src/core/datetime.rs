@@ -282,4 +282,37 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn fixed_form_and_general_form_agree() {
+        let parse = |s: &[u8]| {
+            let mut c = Cursor::new(s, Limits::default());
+            DateTime::parse(&mut c).map(|dt| (dt, c.pos()))
+        };
+        // The 28-byte form (day padded with a zero or a space) and the 27-byte unpadded form
+        // the general parser reads give the same value.
+        let (padded, used) = parse(b"\"05-Dec-2026 11:52:40 +0000\" x").unwrap();
+        assert_eq!(used, 28);
+        let (spaced, _) = parse(b"\" 5-dEC-2026 11:52:40 +0000\"").unwrap();
+        let (bare, used) = parse(b"\"5-Dec-2026 11:52:40 +0000\"").unwrap();
+        assert_eq!(used, 27);
+        assert_eq!(padded, spaced);
+        assert_eq!(padded, bare);
+        assert_eq!(padded.date.day, 5);
+        // Out-of-range fields in the fixed form are refused as before, with the general
+        // parser's offsets.
+        for bad in [
+            &b"\"00-Dec-2026 11:52:40 +0000\""[..],
+            b"\"32-Dec-2026 11:52:40 +0000\"",
+            b"\"05-Dez-2026 11:52:40 +0000\"",
+            b"\"05-Dec-2026 11:60:40 +0000\"",
+            b"\"05-Dec-2026 11:52:40 *0000\"",
+            b"\"05-Dec-2026 11:52:40 +0060\"",
+            b"\"05-Dec-2026 11:52:4x +0000\"",
+        ] {
+            assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        let err = parse(b"\"05-Dec-2026 24:00:00 +0000\"").unwrap_err();
+        assert_eq!(err.offset(), 28);
+    }
 }

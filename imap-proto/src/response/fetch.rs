@@ -8,7 +8,7 @@ use super::encode_spaced;
 use super::envelope::Envelope;
 use crate::Expected;
 use crate::command::fetch::Section;
-use crate::core::atom::{class, in_class, is_atom_char, take_ascii};
+use crate::core::atom::{class, in_class, is_atom_char, lower_key, take_ascii};
 use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
@@ -245,26 +245,28 @@ impl<'a> FetchAttribute<'a> {
             });
         }
         c.sp()?;
-        // Dispatch on the name's length first, so one or two comparisons decide.
-        let known = match name.len() {
-            3 if is("UID") => Name::Uid,
-            4 if is("BODY") => Name::Body,
-            5 if is("FLAGS") => Name::Flags,
-            6 if is("RFC822") => Name::Rfc822,
-            6 if is("MODSEQ") => Name::ModSeq,
-            7 if is("EMAILID") => Name::EmailId,
-            7 if is("PREVIEW") => Name::Preview,
-            8 if is("ENVELOPE") => Name::Envelope,
-            8 if is("THREADID") => Name::ThreadId,
-            8 if is("SAVEDATE") => Name::SaveDate,
-            10 if is("X-GM-MSGID") => Name::GmailMessageId,
-            10 if is("X-GM-THRID") => Name::GmailThreadId,
-            11 if is("RFC822.SIZE") => Name::Rfc822Size,
-            11 if is("RFC822.TEXT") => Name::Rfc822Text,
-            11 if is("X-GM-LABELS") => Name::GmailLabels,
-            12 if is("INTERNALDATE") => Name::InternalDate,
-            13 if is("RFC822.HEADER") => Name::Rfc822Header,
-            13 if is("BODYSTRUCTURE") => Name::BodyStructure,
+        // Lowercase the name once, then one match on bytes.
+        let mut lower = [0u8; 16];
+        let key = lower_key(name, &mut lower);
+        let known = match key {
+            b"uid" => Name::Uid,
+            b"body" => Name::Body,
+            b"flags" => Name::Flags,
+            b"rfc822" => Name::Rfc822,
+            b"modseq" => Name::ModSeq,
+            b"emailid" => Name::EmailId,
+            b"preview" => Name::Preview,
+            b"envelope" => Name::Envelope,
+            b"threadid" => Name::ThreadId,
+            b"savedate" => Name::SaveDate,
+            b"x-gm-msgid" => Name::GmailMessageId,
+            b"x-gm-thrid" => Name::GmailThreadId,
+            b"rfc822.size" => Name::Rfc822Size,
+            b"rfc822.text" => Name::Rfc822Text,
+            b"x-gm-labels" => Name::GmailLabels,
+            b"internaldate" => Name::InternalDate,
+            b"rfc822.header" => Name::Rfc822Header,
+            b"bodystructure" => Name::BodyStructure,
             _ => Name::Other,
         };
         Ok(match known {
