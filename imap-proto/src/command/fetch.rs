@@ -564,11 +564,16 @@ fn plain_header_list<'a>(c: &mut Cursor<'a>) -> Option<Vec<IString<'a>>> {
     }
     c.leave();
     let mut list = Vec::with_capacity(count);
-    list.extend(
-        names
-            .split(' ')
-            .map(|name| IString::Atom(Atom::unchecked(name))),
-    );
+    let mut start = 0;
+    for (i, b) in names.bytes().enumerate() {
+        if b == b' ' {
+            let name = names.get(start..i).unwrap_or_default();
+            list.push(IString::Atom(Atom::unchecked(name)));
+            start = i + 1;
+        }
+    }
+    let last = names.get(start..).unwrap_or_default();
+    list.push(IString::Atom(Atom::unchecked(last)));
     c.advance(len + 2);
     Some(list)
 }

@@ -9,29 +9,35 @@ use crate::Expected;
 #[inline]
 pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
     let rest = c.rest();
-    let len = rest
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let digits = rest.get(..len).unwrap_or_default();
-    // Up to 18 digits cannot overflow 63 bits: one multiply-add per digit, no checks.
-    if (1..=18).contains(&len) {
-        let value = digits
-            .iter()
-            .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
-        c.advance(len);
-        return Ok(value);
+    // One pass: up to 18 digits cannot overflow 63 bits, so one multiply-add per digit.
+    let mut value: u64 = 0;
+    let mut len = 0;
+    for &b in rest.iter().take(18) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value * 10 + u64::from(digit);
+        len += 1;
     }
     if len == 0 {
         return Err(c.error(Expected::Number));
     }
+    if len < 18 || !rest.get(18).is_some_and(u8::is_ascii_digit) {
+        c.advance(len);
+        return Ok(value);
+    }
+    // Longer: checked all the way.
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit());
     let mut value: u64 = 0;
+    let mut len = 0;
     for &d in digits {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u64::from(d - b'0')))
             .filter(|v| *v <= i64::MAX as u64)
             .ok_or_else(|| c.error(Expected::Number))?;
+        len += 1;
     }
     c.advance(len);
     Ok(value)
@@ -50,6 +56,7 @@ pub fn number(c: &mut Cursor<'_>) -> ParseResult<u32> {
 }
 
 /// Parses `nz-number`: a non-zero `number`.
+#[inline]
 pub fn nz_number(c: &mut Cursor<'_>) -> ParseResult<NonZeroU32> {
     let start = c.pos();
     let value = number(c)?;
