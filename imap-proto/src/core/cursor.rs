@@ -228,8 +228,8 @@ pub fn paren_list<'a, T>(
     paren_list_sized(c, allow_empty, 0, item)
 }
 
-/// [`paren_list`] whose `Vec` is allocated for `typical` items when the first arrives (an
-/// empty list allocates nothing), so the common lengths never reallocate.
+/// [`paren_list`] whose `Vec` is allocated for `typical` items (at least four) when the
+/// first arrives (an empty list allocates nothing), so the common lengths never reallocate.
 pub fn paren_list_sized<'a, T>(
     c: &mut Cursor<'a>,
     allow_empty: bool,
@@ -242,7 +242,8 @@ pub fn paren_list_sized<'a, T>(
     if !(allow_empty && c.peek() == Some(b')')) {
         c.check_list_length(1)?;
         let first = item(c)?;
-        items.reserve_exact(typical);
+        // Allocated once, directly (not through push's growth path); four as push would.
+        items = Vec::with_capacity(typical.max(4));
         items.push(first);
         while c.eat(b' ') {
             c.check_list_length(items.len() + 1)?;

@@ -321,6 +321,7 @@ impl<'a> IString<'a> {
     }
 
     /// Parses `nstring`: `NIL` or `string`.
+    #[inline]
     pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
         // One dispatch on the first byte; a failure is reported where it happened.
         let parsed = match c.peek() {

@@ -233,7 +233,8 @@ fn params<'a>(c: &mut Cursor<'a>) -> ParseResult<BodyParams<'a>> {
         return Ok(Vec::new());
     }
     c.expect(b'(', Expected::OpenParen)?;
-    let mut list = Vec::new();
+    // At least one pair follows: allocate directly, for four as push would.
+    let mut list = Vec::with_capacity(4);
     loop {
         c.check_list_length(list.len() + 1)?;
         let name = IString::parse_string(c)?;
@@ -381,15 +382,12 @@ impl<'a> BodyStructure<'a> {
     }
 
     fn multipart(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<Self> {
-        let mut parts = Vec::new();
+        // Most multiparts have two parts (text and HTML, body and attachment); the caller
+        // saw the first part's parenthesis.
+        let mut parts = Vec::with_capacity(2);
         while c.peek() == Some(b'(') {
             c.check_list_length(parts.len() + 1)?;
-            let part = Self::parse(c, extensible)?;
-            // Most multiparts have two parts (text and HTML, body and attachment).
-            if parts.capacity() == 0 {
-                parts.reserve_exact(2);
-            }
-            parts.push(part);
+            parts.push(Self::parse(c, extensible)?);
         }
         c.sp()?;
         let subtype = IString::parse_string(c)?;
