@@ -9,7 +9,7 @@ use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
-use crate::core::atom::{class, in_class};
+use crate::core::atom::{class, class_run, in_class, lower_key};
 use crate::core::{Atom, ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
 
 use super::ext::TaggedExt;
@@ -503,6 +503,31 @@ impl<'a> Section<'a> {
 impl<'a> SectionText<'a> {
     /// Parses `section-msgtext` (not `MIME`).
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        // The usual forms, matched once as a lowercased word; anything else (a prefix such
+        // as `HEADERX`, a list without its space) takes the general path below.
+        let rest = c.rest();
+        let len = class_run(rest, class::ATOM);
+        let mut lower = [0u8; 17];
+        let spaced = rest.get(len) == Some(&b' ');
+        match (lower_key(rest.get(..len).unwrap_or_default(), &mut lower), spaced) {
+            (b"header.fields", true) => {
+                c.advance(len + 1);
+                return header_list(c).map(SectionText::HeaderFields);
+            }
+            (b"header.fields.not", true) => {
+                c.advance(len + 1);
+                return header_list(c).map(SectionText::HeaderFieldsNot);
+            }
+            (b"header", _) => {
+                c.advance(len);
+                return Ok(SectionText::Header);
+            }
+            (b"text", _) => {
+                c.advance(len);
+                return Ok(SectionText::Text);
+            }
+            _ => {}
+        }
         if c.eat_ci(b"HEADER.FIELDS.NOT ") {
             return header_list(c).map(SectionText::HeaderFieldsNot);
         }

@@ -121,13 +121,24 @@ impl Encode for Date {
     }
 }
 
-/// The month `name` (any case) names, 1 to 12.
+/// The month `name` (any case) names, 1 to 12. `| 0x20` maps only the two cases of a letter
+/// onto the lowercase letter, so the match is exact.
 fn month_number(name: [u8; 3]) -> Option<u8> {
-    let lower = name.map(|b| b.to_ascii_lowercase());
-    MONTHS
-        .iter()
-        .position(|m| m.map(|b| b.to_ascii_lowercase()) == lower)
-        .map(|i| i as u8 + 1)
+    Some(match name.map(|b| b | 0x20) {
+        [b'j', b'a', b'n'] => 1,
+        [b'f', b'e', b'b'] => 2,
+        [b'm', b'a', b'r'] => 3,
+        [b'a', b'p', b'r'] => 4,
+        [b'm', b'a', b'y'] => 5,
+        [b'j', b'u', b'n'] => 6,
+        [b'j', b'u', b'l'] => 7,
+        [b'a', b'u', b'g'] => 8,
+        [b's', b'e', b'p'] => 9,
+        [b'o', b'c', b't'] => 10,
+        [b'n', b'o', b'v'] => 11,
+        [b'd', b'e', b'c'] => 12,
+        _ => return None,
+    })
 }
 
 /// `"dd-Mon-yyyy hh:mm:ss +zzzz"` in its full 28-byte form (the day padded with a space or

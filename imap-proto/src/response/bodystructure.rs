@@ -285,7 +285,10 @@ fn languages<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<IString<'a>>> {
             c.sp()?;
         }
     }
-    Ok(IString::parse_nstring(c)?.into_iter().collect())
+    Ok(match IString::parse_nstring(c)? {
+        Some(language) => vec![language],
+        None => Vec::new(),
+    })
 }
 
 fn extension_tail<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<ExtensionTail<'a>>> {
