@@ -567,7 +567,10 @@ fn fuzz_regressions() {
 #[test]
 fn fast_paths_agree_with_the_general_grammar() {
     // Keywords and FETCH names in any case; a keyword longer than any known one is kept raw.
-    assert_eq!(data(b"* 3 fEtCh (uid 7)\r\n"), data(b"* 3 FETCH (UID 7)\r\n"));
+    assert_eq!(
+        data(b"* 3 fEtCh (uid 7)\r\n"),
+        data(b"* 3 FETCH (UID 7)\r\n")
+    );
     assert_eq!(data(b"* 4 Exists\r\n"), Data::Exists(4));
     assert!(matches!(
         data(b"* CAPABILITYANDSOMEMORE x\r\n"),
@@ -601,7 +604,11 @@ fn fast_paths_agree_with_the_general_grammar() {
     let mut few = Limits::default();
     few.max_list_length = 1;
     assert_eq!(
-        error(b"* 1 FETCH (BODY[HEADER.FIELDS (FROM SUBJECT)] NIL)\r\n", few).kind(),
+        error(
+            b"* 1 FETCH (BODY[HEADER.FIELDS (FROM SUBJECT)] NIL)\r\n",
+            few
+        )
+        .kind(),
         ErrorKind::LimitExceeded(Limit::ListLength)
     );
     // NIL in any case, and not as the start of a longer atom; quoted strings with escapes.

@@ -5,11 +5,11 @@
 use std::num::NonZeroU32;
 
 use crate::Expected;
+use crate::core::atom::{class, class_run, in_class, lower_key};
 use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
-use crate::core::atom::{class, class_run, in_class, lower_key};
 use crate::core::{Atom, ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
 
 use super::ext::TaggedExt;
@@ -509,7 +509,10 @@ impl<'a> SectionText<'a> {
         let len = class_run(rest, class::ATOM);
         let mut lower = [0u8; 17];
         let spaced = rest.get(len) == Some(&b' ');
-        match (lower_key(rest.get(..len).unwrap_or_default(), &mut lower), spaced) {
+        match (
+            lower_key(rest.get(..len).unwrap_or_default(), &mut lower),
+            spaced,
+        ) {
             (b"header.fields", true) => {
                 c.advance(len + 1);
                 return header_list(c).map(SectionText::HeaderFields);

@@ -75,7 +75,9 @@ const CLASSES: [u8; 256] = {
 /// Whether `b` is in `class` (a `u8` always indexes the table: the check compiles away).
 #[inline]
 pub(crate) fn in_class(b: u8, class: u8) -> bool {
-    CLASSES.get(usize::from(b)).is_some_and(|bits| bits & class != 0)
+    CLASSES
+        .get(usize::from(b))
+        .is_some_and(|bits| bits & class != 0)
 }
 
 /// The length of the run of `class` bytes at the start of `bytes`.

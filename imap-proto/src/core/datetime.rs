@@ -146,7 +146,36 @@ fn month_number(name: [u8; 3]) -> Option<u8> {
 /// other form or an out-of-range field, which the general parser then reads or reports.
 fn fixed_date_time(bytes: &[u8]) -> Option<DateTime> {
     let b: [u8; 28] = bytes.get(..28)?.try_into().ok()?;
-    let [q0, d0, d1, h0, m0, m1, m2, h1, y0, y1, y2, y3, s0, t0, t1, k0, t2, t3, k1, t4, t5, s1, sign, z0, z1, z2, z3, q1] = b;
+    let [
+        q0,
+        d0,
+        d1,
+        h0,
+        m0,
+        m1,
+        m2,
+        h1,
+        y0,
+        y1,
+        y2,
+        y3,
+        s0,
+        t0,
+        t1,
+        k0,
+        t2,
+        t3,
+        k1,
+        t4,
+        t5,
+        s1,
+        sign,
+        z0,
+        z1,
+        z2,
+        z3,
+        q1,
+    ] = b;
     if [q0, h0, h1, s0, k0, k1, s1, q1] != *b"\"-- :: \"" {
         return None;
     }
