@@ -14,6 +14,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use groupwire_benches::{CountingAllocator, chunks, corpus, count_allocations};
+use groupwire_imap::response::{Code, Data, Response};
 use groupwire_imap::stream::client::ResponseDecoder;
 use groupwire_imap::{Decoded, Limits};
 use imap_codec::ResponseCodec;
@@ -219,6 +220,57 @@ fn common_subset(name: &str, input: &[u8]) -> Vec<u8> {
     kept
 }
 
+/// Whether a response holds a list (`Vec`) by design: capability, flag, mailbox-attribute,
+/// status-item, FETCH-attribute and similar lists, and the response codes holding one. The
+/// rest (status responses with any other code, continuations, EXISTS, RECENT, EXPUNGE,
+/// SEARCH and SORT, whose numbers are lazy, VANISHED, MYRIGHTS, unknown data) must not
+/// allocate at all.
+fn holds_list(response: &Response<'_>) -> bool {
+    match response {
+        Response::Status(status) => matches!(
+            status.text.code,
+            Some(
+                Code::Capability(_)
+                    | Code::PermanentFlags(_)
+                    | Code::BadCharset(_)
+                    | Code::BadEvent(_)
+            )
+        ),
+        Response::Continuation(_) => false,
+        Response::Data(data) => !matches!(
+            data,
+            Data::Exists(_)
+                | Data::Recent(_)
+                | Data::Expunge(_)
+                | Data::Search(_)
+                | Data::Sort(_)
+                | Data::Vanished { .. }
+                | Data::MyRights(_)
+                | Data::Other { .. }
+        ),
+    }
+}
+
+/// Allocations made decoding the responses of `input` that hold no list, and how many
+/// such responses there are (each decoded, then dropped, on its own).
+fn non_list_allocations(input: &[u8]) -> (u64, usize) {
+    let mut decoder = ResponseDecoder::new(limits());
+    let (mut allocations, mut responses) = (0, 0);
+    let mut rest = input;
+    while !rest.is_empty() {
+        let ((consumed, non_list), made) = count_allocations(|| match decoder.decode(rest) {
+            Ok(Decoded::Complete { value, consumed }) => (consumed, !holds_list(&value)),
+            other => panic!("groupwire: {other:?}"),
+        });
+        if non_list {
+            allocations += made;
+            responses += 1;
+        }
+        rest = &rest[consumed..];
+    }
+    (allocations, responses)
+}
+
 fn report_allocations(name: &str, work: impl FnOnce() -> usize) {
     let (items, allocations) = count_allocations(work);
     eprintln!(
@@ -241,6 +293,10 @@ fn bench(c: &mut Criterion) {
         report_allocations(&format!("{name}/groupwire"), || groupwire_whole(&input));
         report_allocations(&format!("{name}/imap-codec"), || codec_whole(&input));
         report_allocations(&format!("{name}/imap-proto"), || djc_whole(&input));
+        let (allocations, responses) = non_list_allocations(&input);
+        eprintln!(
+            "allocations {name}/groupwire, responses without a list: {allocations} for {responses} responses"
+        );
 
         let mut group = c.benchmark_group(format!("imap-responses/{name}"));
         group.throughput(Throughput::Bytes(input.len() as u64));

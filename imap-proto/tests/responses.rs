@@ -563,3 +563,66 @@ fn fuzz_regressions() {
     };
     assert!(s.text.code.is_none() && s.text.text.is_empty());
 }
+
+#[test]
+fn fast_paths_agree_with_the_general_grammar() {
+    // Keywords and FETCH names in any case; a keyword longer than any known one is kept raw.
+    assert_eq!(
+        data(b"* 3 fEtCh (uid 7)\r\n"),
+        data(b"* 3 FETCH (UID 7)\r\n")
+    );
+    assert_eq!(data(b"* 4 Exists\r\n"), Data::Exists(4));
+    assert!(matches!(
+        data(b"* CAPABILITYANDSOMEMORE x\r\n"),
+        Data::Other { name, .. } if name.as_str() == "CAPABILITYANDSOMEMORE"
+    ));
+    assert_eq!(
+        error(b"* 0 FETCH (UID 7)\r\n", Limits::default()).offset(),
+        2
+    );
+    // A plain header list and one the general parser reads (a quoted name) give the same
+    // names; malformed lists are refused where the general parser refuses them.
+    let names = |input: &[u8]| match data(input) {
+        Data::Fetch(fetch) => match &fetch.attributes[0] {
+            FetchAttribute::BodySection { section, .. } => section.clone().into_owned(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        names(b"* 1 FETCH (BODY[HEADER.FIELDS (FROM SUBJECT)] NIL)\r\n"),
+        names(b"* 1 FETCH (BODY[HEADER.FIELDS (FROM \"SUBJECT\")] NIL)\r\n")
+    );
+    for bad in [
+        &b"* 1 FETCH (BODY[HEADER.FIELDS (FROM  SUBJECT)] NIL)\r\n"[..],
+        b"* 1 FETCH (BODY[HEADER.FIELDS ( FROM)] NIL)\r\n",
+        b"* 1 FETCH (BODY[HEADER.FIELDS (FROM )] NIL)\r\n",
+        b"* 1 FETCH (BODY[HEADER.FIELDS ()] NIL)\r\n",
+    ] {
+        assert!(Response::decode(bad, &Limits::default()).is_err());
+    }
+    let mut few = Limits::default();
+    few.max_list_length = 1;
+    assert_eq!(
+        error(
+            b"* 1 FETCH (BODY[HEADER.FIELDS (FROM SUBJECT)] NIL)\r\n",
+            few
+        )
+        .kind(),
+        ErrorKind::LimitExceeded(Limit::ListLength)
+    );
+    // NIL in any case, and not as the start of a longer atom; quoted strings with escapes.
+    let envelope = b"* 1 FETCH (ENVELOPE (nil \"a\\\"b\" NIL NIL NIL NIL NIL NIL Nil NIL))\r\n";
+    match data(envelope) {
+        Data::Fetch(fetch) => match &fetch.attributes[0] {
+            FetchAttribute::Envelope(e) => {
+                assert_eq!(e.date, None);
+                assert_eq!(e.subject.as_ref().unwrap().bytes().as_ref(), b"a\"b");
+                assert_eq!(e.in_reply_to, None);
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    assert!(Response::decode(b"* 1 FETCH (RFC822 NILS)\r\n", &Limits::default()).is_err());
+}

@@ -33,6 +33,97 @@ pub const fn is_text_char(b: u8) -> bool {
     !matches!(b, 0 | b'\r' | b'\n')
 }
 
+/// Character classes for the table-driven scanners: one bit per class.
+pub(crate) mod class {
+    /// `ATOM-CHAR`.
+    pub const ATOM: u8 = 1;
+    /// `ASTRING-CHAR`.
+    pub const ASTRING: u8 = 2;
+    /// A `tag` character.
+    pub const TAG: u8 = 4;
+    /// `ATOM-CHAR` but `[`: response keywords, FETCH attribute and response code names.
+    pub const NAME: u8 = 8;
+}
+
+/// Each byte's classes ([`class`]), so a scan costs one load and test per byte.
+// Indexing in a const initialiser cannot panic at run time: out of bounds does not compile.
+#[allow(clippy::indexing_slicing)]
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let mut bits = 0;
+        if is_atom_char(byte) {
+            bits |= class::ATOM;
+            if byte != b'[' {
+                bits |= class::NAME;
+            }
+        }
+        if is_astring_char(byte) {
+            bits |= class::ASTRING;
+        }
+        if is_tag_char(byte) {
+            bits |= class::TAG;
+        }
+        table[b] = bits;
+        b += 1;
+    }
+    table
+};
+
+/// Whether `b` is in `class` (a `u8` always indexes the table: the check compiles away).
+#[inline]
+pub(crate) fn in_class(b: u8, class: u8) -> bool {
+    CLASSES
+        .get(usize::from(b))
+        .is_some_and(|bits| bits & class != 0)
+}
+
+/// The length of the run of `class` bytes at the start of `bytes`.
+#[inline]
+pub(crate) fn class_run(bytes: &[u8], class: u8) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !in_class(b, class))
+        .unwrap_or(bytes.len())
+}
+
+/// Takes a non-empty run of `class` bytes as text (the classes hold only ASCII, so the UTF-8
+/// check cannot fail).
+#[inline]
+pub(crate) fn take_class<'a>(
+    c: &mut Cursor<'a>,
+    class: u8,
+    expected: Expected,
+) -> ParseResult<&'a str> {
+    let rest = c.rest();
+    let len = class_run(rest, class);
+    let bytes = rest.get(..len).unwrap_or_default();
+    if bytes.is_empty() {
+        return Err(c.error(expected));
+    }
+    let text = core::str::from_utf8(bytes).map_err(|_| c.error(expected))?;
+    c.advance(len);
+    Ok(text)
+}
+
+/// `name` lowercased into `buf` for matching against lowercase keywords (empty when longer
+/// than `buf`). For atom characters `| 0x20` is exact: it maps only the two cases of a
+/// letter onto the lowercase letter, and leaves digits, `.` and `-` as they are.
+#[inline]
+pub(crate) fn lower_key<'k, const N: usize>(name: &[u8], buf: &'k mut [u8; N]) -> &'k [u8] {
+    match buf.get_mut(..name.len()) {
+        Some(key) => {
+            for (to, from) in key.iter_mut().zip(name) {
+                *to = from | 0x20;
+            }
+            &*key
+        }
+        None => &[],
+    }
+}
+
 /// Takes a run of ASCII bytes accepted by `accept` as text (always valid UTF-8 since
 /// `accept` only admits ASCII).
 pub(crate) fn take_ascii<'a>(
@@ -58,12 +149,12 @@ pub struct Atom<'a>(Cow<'a, str>);
 impl<'a> Atom<'a> {
     /// Parses an atom (`1*ATOM-CHAR`).
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        take_ascii(c, is_atom_char, Expected::Atom).map(|s| Atom(Cow::Borrowed(s)))
+        take_class(c, class::ATOM, Expected::Atom).map(|s| Atom(Cow::Borrowed(s)))
     }
 
     /// Parses `1*ASTRING-CHAR` (an atom that may contain `]`).
     pub fn parse_astring_chars(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        take_ascii(c, is_astring_char, Expected::Atom).map(|s| Atom(Cow::Borrowed(s)))
+        take_class(c, class::ASTRING, Expected::Atom).map(|s| Atom(Cow::Borrowed(s)))
     }
 
     /// An atom from `text`, or `None` if `text` is empty or has a character atoms cannot hold.
@@ -135,7 +226,7 @@ pub struct Tag<'a>(Cow<'a, str>);
 impl<'a> Tag<'a> {
     /// Parses a tag.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        take_ascii(c, is_tag_char, Expected::Tag).map(|s| Tag(Cow::Borrowed(s)))
+        take_class(c, class::TAG, Expected::Tag).map(|s| Tag(Cow::Borrowed(s)))
     }
 
     /// A tag from `text`, or `None` if it is empty or holds a character tags cannot hold.

@@ -223,18 +223,31 @@ impl<'a> Cursor<'a> {
 pub fn paren_list<'a, T>(
     c: &mut Cursor<'a>,
     allow_empty: bool,
+    item: impl FnMut(&mut Cursor<'a>) -> ParseResult<T>,
+) -> ParseResult<Vec<T>> {
+    paren_list_sized(c, allow_empty, 0, item)
+}
+
+/// [`paren_list`] whose `Vec` is allocated for `typical` items (at least four) when the
+/// first arrives (an empty list allocates nothing), so the common lengths never reallocate.
+pub fn paren_list_sized<'a, T>(
+    c: &mut Cursor<'a>,
+    allow_empty: bool,
+    typical: usize,
     mut item: impl FnMut(&mut Cursor<'a>) -> ParseResult<T>,
 ) -> ParseResult<Vec<T>> {
     c.expect(b'(', Expected::OpenParen)?;
     c.enter()?;
     let mut items = Vec::new();
     if !(allow_empty && c.peek() == Some(b')')) {
-        loop {
+        c.check_list_length(1)?;
+        let first = item(c)?;
+        // Allocated once, directly (not through push's growth path); four as push would.
+        items = Vec::with_capacity(typical.max(4));
+        items.push(first);
+        while c.eat(b' ') {
             c.check_list_length(items.len() + 1)?;
             items.push(item(c)?);
-            if !c.eat(b' ') {
-                break;
-            }
         }
     }
     c.expect(b')', Expected::CloseParen)?;

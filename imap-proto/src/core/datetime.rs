@@ -121,10 +121,100 @@ impl Encode for Date {
     }
 }
 
+/// The month `name` (any case) names, 1 to 12. `| 0x20` maps only the two cases of a letter
+/// onto the lowercase letter, so the match is exact.
+fn month_number(name: [u8; 3]) -> Option<u8> {
+    Some(match name.map(|b| b | 0x20) {
+        [b'j', b'a', b'n'] => 1,
+        [b'f', b'e', b'b'] => 2,
+        [b'm', b'a', b'r'] => 3,
+        [b'a', b'p', b'r'] => 4,
+        [b'm', b'a', b'y'] => 5,
+        [b'j', b'u', b'n'] => 6,
+        [b'j', b'u', b'l'] => 7,
+        [b'a', b'u', b'g'] => 8,
+        [b's', b'e', b'p'] => 9,
+        [b'o', b'c', b't'] => 10,
+        [b'n', b'o', b'v'] => 11,
+        [b'd', b'e', b'c'] => 12,
+        _ => return None,
+    })
+}
+
+/// `"dd-Mon-yyyy hh:mm:ss +zzzz"` in its full 28-byte form (the day padded with a space or
+/// a zero), as every server writes INTERNALDATE: read at fixed offsets. `None` for any
+/// other form or an out-of-range field, which the general parser then reads or reports.
+fn fixed_date_time(bytes: &[u8]) -> Option<DateTime> {
+    let b: [u8; 28] = bytes.get(..28)?.try_into().ok()?;
+    let [
+        q0,
+        d0,
+        d1,
+        h0,
+        m0,
+        m1,
+        m2,
+        h1,
+        y0,
+        y1,
+        y2,
+        y3,
+        s0,
+        t0,
+        t1,
+        k0,
+        t2,
+        t3,
+        k1,
+        t4,
+        t5,
+        s1,
+        sign,
+        z0,
+        z1,
+        z2,
+        z3,
+        q1,
+    ] = b;
+    if [q0, h0, h1, s0, k0, k1, s1, q1] != *b"\"-- :: \"" {
+        return None;
+    }
+    let digit = |b: u8| b.is_ascii_digit().then(|| u16::from(b - b'0'));
+    let two = |hi: u8, lo: u8| Some(digit(hi)? * 10 + digit(lo)?);
+    let day = if d0 == b' ' { digit(d1)? } else { two(d0, d1)? };
+    let month = month_number([m0, m1, m2])?;
+    let year = two(y0, y1)? * 100 + two(y2, y3)?;
+    let (hour, minute, second) = (two(t0, t1)?, two(t2, t3)?, two(t4, t5)?);
+    let (hh, mm) = (two(z0, z1)?, two(z2, z3)?);
+    let sign: i16 = match sign {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || mm > 59 {
+        return None;
+    }
+    Some(DateTime {
+        date: Date {
+            year,
+            month,
+            day: day as u8,
+        },
+        hour: hour as u8,
+        minute: minute as u8,
+        second: second as u8,
+        zone_minutes: sign * (hh as i16 * 60 + mm as i16),
+    })
+}
+
 impl DateTime {
     /// Parses `date-time` (quoted). A single-digit day without the padding space is
     /// accepted too, since servers send it.
     pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
+        if let Some(value) = fixed_date_time(c.rest()) {
+            c.advance(28);
+            return Ok(value);
+        }
         c.expect(b'"', Expected::DateTime)?;
         let date = date_text(c, true)?;
         c.sp()?;
@@ -231,5 +321,38 @@ mod tests {
             ))
             .is_err()
         );
+    }
+
+    #[test]
+    fn fixed_form_and_general_form_agree() {
+        let parse = |s: &[u8]| {
+            let mut c = Cursor::new(s, Limits::default());
+            DateTime::parse(&mut c).map(|dt| (dt, c.pos()))
+        };
+        // The 28-byte form (day padded with a zero or a space) and the 27-byte unpadded form
+        // the general parser reads give the same value.
+        let (padded, used) = parse(b"\"05-Dec-2026 11:52:40 +0000\" x").unwrap();
+        assert_eq!(used, 28);
+        let (spaced, _) = parse(b"\" 5-dEC-2026 11:52:40 +0000\"").unwrap();
+        let (bare, used) = parse(b"\"5-Dec-2026 11:52:40 +0000\"").unwrap();
+        assert_eq!(used, 27);
+        assert_eq!(padded, spaced);
+        assert_eq!(padded, bare);
+        assert_eq!(padded.date.day, 5);
+        // Out-of-range fields in the fixed form are refused as before, with the general
+        // parser's offsets.
+        for bad in [
+            &b"\"00-Dec-2026 11:52:40 +0000\""[..],
+            b"\"32-Dec-2026 11:52:40 +0000\"",
+            b"\"05-Dez-2026 11:52:40 +0000\"",
+            b"\"05-Dec-2026 11:60:40 +0000\"",
+            b"\"05-Dec-2026 11:52:40 *0000\"",
+            b"\"05-Dec-2026 11:52:40 +0060\"",
+            b"\"05-Dec-2026 11:52:4x +0000\"",
+        ] {
+            assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        let err = parse(b"\"05-Dec-2026 24:00:00 +0000\"").unwrap_err();
+        assert_eq!(err.offset(), 28);
     }
 }

@@ -1,6 +1,6 @@
 //! Flags (RFC 9051 §2.3.2, §9 `flag`, `flag-fetch`, `flag-perm`, `flag-list`).
 
-use super::atom::{Atom, is_atom_char, take_ascii};
+use super::atom::{Atom, class, class_run, lower_key, take_class};
 use super::cursor::{Cursor, ParseResult, paren_list};
 use super::{Encode, IntoOwned, Sink};
 use crate::Expected;
@@ -37,22 +37,26 @@ impl<'a> Flag<'a> {
             if c.eat(b'*') {
                 return Ok(Flag::Wildcard);
             }
-            let name = take_ascii(c, is_atom_char, Expected::Flag)?;
-            const SYSTEM: [(&str, Flag<'static>); 6] = [
-                ("Answered", Flag::Answered),
-                ("Flagged", Flag::Flagged),
-                ("Deleted", Flag::Deleted),
-                ("Seen", Flag::Seen),
-                ("Draft", Flag::Draft),
-                ("Recent", Flag::Recent),
-            ];
-            Ok(SYSTEM
-                .iter()
-                .find(|(known, _)| known.eq_ignore_ascii_case(name))
-                .map_or_else(
-                    || Flag::Extension(Atom::unchecked(name)),
-                    |(_, f)| f.clone(),
-                ))
+            // System flags are matched as lowercased bytes; only other names are checked as
+            // text (for the Atom).
+            let rest = c.rest();
+            let len = class_run(rest, class::ATOM);
+            let mut lower = [0u8; 8];
+            let system = match lower_key(rest.get(..len).unwrap_or_default(), &mut lower) {
+                b"answered" => Some(Flag::Answered),
+                b"flagged" => Some(Flag::Flagged),
+                b"deleted" => Some(Flag::Deleted),
+                b"seen" => Some(Flag::Seen),
+                b"draft" => Some(Flag::Draft),
+                b"recent" => Some(Flag::Recent),
+                _ => None,
+            };
+            if let Some(flag) = system {
+                c.advance(len);
+                return Ok(flag);
+            }
+            let name = take_class(c, class::ATOM, Expected::Flag)?;
+            Ok(Flag::Extension(Atom::unchecked(name)))
         } else {
             Atom::parse(c)
                 .map(Flag::Keyword)

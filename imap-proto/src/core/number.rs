@@ -6,25 +6,45 @@ use super::cursor::{Cursor, ParseResult};
 use crate::Expected;
 
 /// Parses `number64`: 1*DIGIT fitting in 63 bits.
+#[inline]
 pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
-    let start = c.pos();
-    let digits = c.take_while1(|b| b.is_ascii_digit(), Expected::Number)?;
+    let rest = c.rest();
+    // One pass: up to 18 digits cannot overflow 63 bits, so one multiply-add per digit.
     let mut value: u64 = 0;
+    let mut len = 0;
+    for &b in rest.iter().take(18) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value * 10 + u64::from(digit);
+        len += 1;
+    }
+    if len == 0 {
+        return Err(c.error(Expected::Number));
+    }
+    if len < 18 || !rest.get(18).is_some_and(u8::is_ascii_digit) {
+        c.advance(len);
+        return Ok(value);
+    }
+    // Longer: checked all the way.
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit());
+    let mut value: u64 = 0;
+    let mut len = 0;
     for &d in digits {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u64::from(d - b'0')))
             .filter(|v| *v <= i64::MAX as u64)
-            .ok_or_else(|| {
-                let mut at = c.clone();
-                at.reset_to(start);
-                at.error(Expected::Number)
-            })?;
+            .ok_or_else(|| c.error(Expected::Number))?;
+        len += 1;
     }
+    c.advance(len);
     Ok(value)
 }
 
 /// Parses `number`: 1*DIGIT fitting in 32 bits.
+#[inline]
 pub fn number(c: &mut Cursor<'_>) -> ParseResult<u32> {
     let start = c.pos();
     let value = number64(c)?;
@@ -36,6 +56,7 @@ pub fn number(c: &mut Cursor<'_>) -> ParseResult<u32> {
 }
 
 /// Parses `nz-number`: a non-zero `number`.
+#[inline]
 pub fn nz_number(c: &mut Cursor<'_>) -> ParseResult<NonZeroU32> {
     let start = c.pos();
     let value = number(c)?;

@@ -43,6 +43,23 @@ fn is_quoted_stop(b: u8) -> bool {
 }
 
 impl<'a> Quoted<'a> {
+    /// The common case of [`Quoted::parse`], inlined where strings are read: a quoted string
+    /// without escapes, whose first special byte is its closing quote. `None` (nothing
+    /// consumed) sends the caller to the full parser, which also reports the errors.
+    #[inline(always)]
+    fn parse_plain(c: &mut Cursor<'a>) -> Option<Self> {
+        let body = c.rest().get(1..)?;
+        let len = body.iter().position(|&b| is_quoted_stop(b))?;
+        if body.get(len) != Some(&b'"') {
+            return None;
+        }
+        let escaped = body.get(..len)?;
+        c.advance(len + 2);
+        Some(Quoted {
+            escaped: ByteStr::borrowed(escaped),
+        })
+    }
+
     /// Parses `DQUOTE *QUOTED-CHAR DQUOTE`. Any byte but NUL, CR and LF may appear (8-bit
     /// text for UTF8=ACCEPT); `"` and `\` must be escaped.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
@@ -274,9 +291,13 @@ pub enum IString<'a> {
 
 impl<'a> IString<'a> {
     /// Parses `string`: quoted or literal.
+    #[inline]
     pub fn parse_string(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek() {
-            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
+            Some(b'"') => match Quoted::parse_plain(c) {
+                Some(quoted) => Ok(IString::Quoted(quoted)),
+                None => Quoted::parse(c).map(IString::Quoted),
+            },
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ => Err(c.error(Expected::String)),
         }
@@ -300,14 +321,19 @@ impl<'a> IString<'a> {
     }
 
     /// Parses `nstring`: `NIL` or `string`.
+    #[inline]
     pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
-        if parse_nil(c) {
-            Ok(None)
-        } else {
-            Self::parse_string(c)
-                .map_err(|_| c.error(Expected::NString))
-                .map(Some)
-        }
+        // One dispatch on the first byte; a failure is reported where it happened.
+        let parsed = match c.peek() {
+            Some(b'"') => match Quoted::parse_plain(c) {
+                Some(quoted) => return Ok(Some(IString::Quoted(quoted))),
+                None => Quoted::parse(c).map(IString::Quoted),
+            },
+            Some(b'{') => Literal::parse(c, false).map(IString::Literal),
+            _ if parse_nil(c) => return Ok(None),
+            _ => return Err(c.error(Expected::NString)),
+        };
+        parsed.map(Some).map_err(|_| c.error(Expected::NString))
     }
 
     /// Parses `nstring` or `literal8`.
@@ -345,7 +371,17 @@ impl<'a> IString<'a> {
 
     /// Whether the content equals `other`, ignoring ASCII case.
     pub fn eq_ignore_case(&self, other: &[u8]) -> bool {
-        self.bytes().eq_ignore_ascii_case(other)
+        match self {
+            // Escaped and content are the same when they are as long as `other`, unless an
+            // escape is among them; no comparison needs to unescape a copy.
+            IString::Quoted(quoted) if quoted.escaped().len() == other.len() => {
+                quoted.escaped().eq_ignore_ascii_case(other) && !quoted.escaped().contains(&b'\\')
+            }
+            IString::Quoted(quoted) if quoted.escaped().len() < other.len() => false,
+            IString::Atom(atom) => atom.as_str().as_bytes().eq_ignore_ascii_case(other),
+            IString::Literal(literal) => literal.data.as_bytes().eq_ignore_ascii_case(other),
+            IString::Quoted(_) => self.bytes().eq_ignore_ascii_case(other),
+        }
     }
 
     /// Encodes as `string` (quoted or literal): an atom becomes a quoted string, and a quoted
@@ -379,12 +415,23 @@ impl<'a> IString<'a> {
 }
 
 /// Consumes `NIL` (case-insensitive) when it is next and not the start of a longer atom.
+#[inline]
 pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
     // Most values are strings or lists: their first byte rules NIL out at once.
     if !matches!(c.peek(), Some(b'N' | b'n')) {
         return false;
     }
-    if c.starts_with_ci(b"NIL") && !c.peek_at(3).is_some_and(super::atom::is_atom_char) {
+    let rest = c.rest();
+    // `| 0x20` lowercases the three letters and maps nothing else onto them.
+    let nil = match rest {
+        [n, i, l, ..] => [n | 0x20, i | 0x20, l | 0x20] == *b"nil",
+        _ => false,
+    };
+    if nil
+        && !rest
+            .get(3)
+            .is_some_and(|&b| super::atom::in_class(b, super::atom::class::ATOM))
+    {
         c.advance(3);
         true
     } else {

@@ -233,7 +233,8 @@ fn params<'a>(c: &mut Cursor<'a>) -> ParseResult<BodyParams<'a>> {
         return Ok(Vec::new());
     }
     c.expect(b'(', Expected::OpenParen)?;
-    let mut list = Vec::new();
+    // At least one pair follows: allocate directly, for four as push would.
+    let mut list = Vec::with_capacity(4);
     loop {
         c.check_list_length(list.len() + 1)?;
         let name = IString::parse_string(c)?;
@@ -284,7 +285,10 @@ fn languages<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<IString<'a>>> {
             c.sp()?;
         }
     }
-    Ok(IString::parse_nstring(c)?.into_iter().collect())
+    Ok(match IString::parse_nstring(c)? {
+        Some(language) => vec![language],
+        None => Vec::new(),
+    })
 }
 
 fn extension_tail<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<ExtensionTail<'a>>> {
@@ -364,18 +368,26 @@ impl<'a> BodyStructure<'a> {
     pub fn parse(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<Self> {
         c.expect(b'(', Expected::BodyStructure)?;
         c.enter()?;
-        let body = if c.peek() == Some(b'(') {
-            Self::multipart(c, extensible)?
+        // Each arm reads the closing parenthesis itself and builds its value in the return
+        // slot: a part is almost 400 bytes, and every move of it was a copy.
+        if c.peek() == Some(b'(') {
+            Self::multipart(c, extensible)
         } else {
-            Self::single(c, extensible)?
-        };
+            Self::single(c, extensible)
+        }
+    }
+
+    /// Reads the `)` that closes a body and leaves its nesting level.
+    fn close(c: &mut Cursor<'a>) -> ParseResult<()> {
         c.expect(b')', Expected::CloseParen)?;
         c.leave();
-        Ok(body)
+        Ok(())
     }
 
     fn multipart(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<Self> {
-        let mut parts = Vec::new();
+        // Most multiparts have two parts (text and HTML, body and attachment); the caller
+        // saw the first part's parenthesis.
+        let mut parts = Vec::with_capacity(2);
         while c.peek() == Some(b'(') {
             c.check_list_length(parts.len() + 1)?;
             parts.push(Self::parse(c, extensible)?);
@@ -389,6 +401,7 @@ impl<'a> BodyStructure<'a> {
         } else {
             None
         };
+        Self::close(c)?;
         Ok(BodyStructure::Multi(Multipart {
             parts,
             subtype,
@@ -445,6 +458,7 @@ impl<'a> BodyStructure<'a> {
         } else {
             None
         };
+        Self::close(c)?;
         Ok(BodyStructure::Single(SinglePart {
             media_type,
             subtype,

@@ -6,7 +6,7 @@ use std::num::NonZeroU32;
 
 use super::capability::Capability;
 use crate::Expected;
-use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::atom::{class, is_atom_char, take_ascii, take_class};
 use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
 use crate::core::number::{number64, nz_number};
@@ -194,7 +194,7 @@ impl<'a> Code<'a> {
 
     /// Parses `resp-text-code` (without the brackets).
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        let name = take_ascii(c, code_name_char, Expected::ResponseCode)?;
+        let name = take_class(c, class::ATOM, Expected::ResponseCode)?;
         let is = |word: &str| name.eq_ignore_ascii_case(word);
         if let Some((_, code)) = SIMPLE.iter().find(|(word, _)| is(word)) {
             return Ok(code.clone());

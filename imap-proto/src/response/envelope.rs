@@ -107,7 +107,12 @@ fn addresses<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Vec<Address<'a>>>> {
         return Ok(None);
     }
     c.expect(b'(', Expected::OpenParen)?;
-    let mut list = Vec::new();
+    // Allocated directly when an address follows (`()` allocates nothing).
+    let mut list = if c.peek() == Some(b'(') {
+        Vec::with_capacity(4)
+    } else {
+        Vec::new()
+    };
     // Some servers put spaces between addresses; the grammar has none.
     while {
         c.eat(b' ');

@@ -8,8 +8,8 @@ use super::encode_spaced;
 use super::envelope::Envelope;
 use crate::Expected;
 use crate::command::fetch::Section;
-use crate::core::atom::{is_atom_char, take_ascii};
-use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::atom::{class, in_class, is_atom_char, lower_key, take_ascii};
+use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
@@ -167,12 +167,36 @@ fn gmail_label<'a>(c: &mut Cursor<'a>) -> ParseResult<IString<'a>> {
     IString::parse_astring(c)
 }
 
+/// The attribute names [`FetchAttribute::parse`] knows (without a section).
+#[derive(Clone, Copy)]
+enum Name {
+    Flags,
+    InternalDate,
+    Rfc822Size,
+    Rfc822,
+    Rfc822Header,
+    Rfc822Text,
+    Envelope,
+    Body,
+    BodyStructure,
+    Uid,
+    ModSeq,
+    EmailId,
+    ThreadId,
+    SaveDate,
+    Preview,
+    GmailMessageId,
+    GmailThreadId,
+    GmailLabels,
+    Other,
+}
+
 impl<'a> FetchAttribute<'a> {
     /// Parses one `msg-att` item.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let start = c.pos();
         // Atom characters are ASCII: the name is compared as bytes, never checked as UTF-8.
-        let name = c.take_while1(|b| is_atom_char(b) && b != b'[', Expected::FetchAttribute)?;
+        let name = c.take_while1(|b| in_class(b, class::NAME), Expected::FetchAttribute)?;
         let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
         if c.peek() == Some(b'[') {
             if is("BODY") {
@@ -221,58 +245,68 @@ impl<'a> FetchAttribute<'a> {
             });
         }
         c.sp()?;
-        Ok(if is("FLAGS") {
-            FetchAttribute::Flags(Flag::parse_list(c)?)
-        } else if is("INTERNALDATE") {
-            FetchAttribute::InternalDate(DateTime::parse(c)?)
-        } else if is("RFC822.SIZE") {
-            FetchAttribute::Rfc822Size(number64(c)?)
-        } else if is("RFC822") {
-            FetchAttribute::Rfc822(IString::parse_nstring(c)?)
-        } else if is("RFC822.HEADER") {
-            FetchAttribute::Rfc822Header(IString::parse_nstring(c)?)
-        } else if is("RFC822.TEXT") {
-            FetchAttribute::Rfc822Text(IString::parse_nstring(c)?)
-        } else if is("ENVELOPE") {
-            FetchAttribute::Envelope(Box::new(Envelope::parse(c)?))
-        } else if is("BODY") {
-            FetchAttribute::Body(Box::new(BodyStructure::parse(c, false)?))
-        } else if is("BODYSTRUCTURE") {
-            FetchAttribute::BodyStructure(Box::new(BodyStructure::parse(c, true)?))
-        } else if is("UID") {
-            FetchAttribute::Uid(nz_number(c)?)
-        } else if is("MODSEQ") {
-            c.expect(b'(', Expected::OpenParen)?;
-            let n = number64(c)?;
-            c.expect(b')', Expected::CloseParen)?;
-            FetchAttribute::ModSeq(n)
-        } else if is("EMAILID") {
-            FetchAttribute::EmailId(paren_atom(c)?)
-        } else if is("THREADID") {
-            FetchAttribute::ThreadId(if parse_nil(c) {
+        // Lowercase the name once, then one match on bytes.
+        let mut lower = [0u8; 16];
+        let key = lower_key(name, &mut lower);
+        let known = match key {
+            b"uid" => Name::Uid,
+            b"body" => Name::Body,
+            b"flags" => Name::Flags,
+            b"rfc822" => Name::Rfc822,
+            b"modseq" => Name::ModSeq,
+            b"emailid" => Name::EmailId,
+            b"preview" => Name::Preview,
+            b"envelope" => Name::Envelope,
+            b"threadid" => Name::ThreadId,
+            b"savedate" => Name::SaveDate,
+            b"x-gm-msgid" => Name::GmailMessageId,
+            b"x-gm-thrid" => Name::GmailThreadId,
+            b"rfc822.size" => Name::Rfc822Size,
+            b"rfc822.text" => Name::Rfc822Text,
+            b"x-gm-labels" => Name::GmailLabels,
+            b"internaldate" => Name::InternalDate,
+            b"rfc822.header" => Name::Rfc822Header,
+            b"bodystructure" => Name::BodyStructure,
+            _ => Name::Other,
+        };
+        Ok(match known {
+            Name::Flags => FetchAttribute::Flags(Flag::parse_list(c)?),
+            Name::InternalDate => FetchAttribute::InternalDate(DateTime::parse(c)?),
+            Name::Rfc822Size => FetchAttribute::Rfc822Size(number64(c)?),
+            Name::Rfc822 => FetchAttribute::Rfc822(IString::parse_nstring(c)?),
+            Name::Rfc822Header => FetchAttribute::Rfc822Header(IString::parse_nstring(c)?),
+            Name::Rfc822Text => FetchAttribute::Rfc822Text(IString::parse_nstring(c)?),
+            Name::Envelope => FetchAttribute::Envelope(Box::new(Envelope::parse(c)?)),
+            Name::Body => FetchAttribute::Body(Box::new(BodyStructure::parse(c, false)?)),
+            Name::BodyStructure => {
+                FetchAttribute::BodyStructure(Box::new(BodyStructure::parse(c, true)?))
+            }
+            Name::Uid => FetchAttribute::Uid(nz_number(c)?),
+            Name::ModSeq => {
+                c.expect(b'(', Expected::OpenParen)?;
+                let n = number64(c)?;
+                c.expect(b')', Expected::CloseParen)?;
+                FetchAttribute::ModSeq(n)
+            }
+            Name::EmailId => FetchAttribute::EmailId(paren_atom(c)?),
+            Name::ThreadId => FetchAttribute::ThreadId(if parse_nil(c) {
                 None
             } else {
                 Some(paren_atom(c)?)
-            })
-        } else if is("SAVEDATE") {
-            FetchAttribute::SaveDate(if parse_nil(c) {
+            }),
+            Name::SaveDate => FetchAttribute::SaveDate(if parse_nil(c) {
                 None
             } else {
                 Some(DateTime::parse(c)?)
-            })
-        } else if is("PREVIEW") {
-            FetchAttribute::Preview(IString::parse_nstring(c)?)
-        } else if is("X-GM-MSGID") {
-            FetchAttribute::GmailMessageId(number64(c)?)
-        } else if is("X-GM-THRID") {
-            FetchAttribute::GmailThreadId(number64(c)?)
-        } else if is("X-GM-LABELS") {
-            FetchAttribute::GmailLabels(paren_list(c, true, gmail_label)?)
-        } else {
-            FetchAttribute::Other {
+            }),
+            Name::Preview => FetchAttribute::Preview(IString::parse_nstring(c)?),
+            Name::GmailMessageId => FetchAttribute::GmailMessageId(number64(c)?),
+            Name::GmailThreadId => FetchAttribute::GmailThreadId(number64(c)?),
+            Name::GmailLabels => FetchAttribute::GmailLabels(paren_list(c, true, gmail_label)?),
+            Name::Other => FetchAttribute::Other {
                 name: ByteStr::borrowed(name),
                 value: RawValue::parse(c)?,
-            }
+            },
         })
     }
 }
@@ -280,7 +314,9 @@ impl<'a> FetchAttribute<'a> {
 impl<'a> Fetch<'a> {
     /// Parses `"(" msg-att *(SP msg-att) ")"` for message `seq`.
     pub fn parse_attributes(c: &mut Cursor<'a>, seq: NonZeroU32) -> ParseResult<Self> {
-        let attributes = paren_list(c, true, FetchAttribute::parse)?;
+        // Clients fetch a handful of items at a time: room for eight from the start saves
+        // the reallocations of growing from one.
+        let attributes = paren_list_sized(c, true, 8, FetchAttribute::parse)?;
         Ok(Fetch { seq, attributes })
     }
 

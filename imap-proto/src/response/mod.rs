@@ -56,10 +56,10 @@ pub use search::{ESearch, NumberList, Search};
 pub use status::{ResponseText, Status, StatusResponse};
 pub use thread::Thread;
 
-use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::atom::{class, class_run, is_atom_char, lower_key};
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
-use crate::core::number::{number, nz_number};
+use crate::core::number::number;
 use crate::core::{Atom, ByteStr, Encode, Flag, IntoOwned, SequenceSet, Sink, Tag};
 use crate::frame::{FrameStatus, Framer};
 use crate::{DecodeError, Decoded, Expected, Limits};
@@ -221,38 +221,49 @@ impl<'a> Response<'a> {
     }
 }
 
-fn keyword<'a>(c: &mut Cursor<'a>) -> ParseResult<&'a str> {
-    take_ascii(c, |b| is_atom_char(b) && b != b'[', Expected::Response)
+/// The response keyword: its bytes (atom characters but `[`, so ASCII), not yet text, since
+/// only an unknown keyword is kept as an [`Atom`].
+fn keyword<'a>(c: &mut Cursor<'a>) -> ParseResult<&'a [u8]> {
+    let rest = c.rest();
+    let len = class_run(rest, class::NAME);
+    let word = rest.get(..len).unwrap_or_default();
+    if word.is_empty() {
+        return Err(c.error(Expected::Response));
+    }
+    c.advance(len);
+    Ok(word)
 }
 
 fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
+    let mut lower = [0u8; 16];
     if c.peek().is_some_and(|b| b.is_ascii_digit()) {
         let start = c.pos();
         let n = number(c)?;
         c.sp()?;
         let word = keyword(c)?;
-        let is = |w: &str| word.eq_ignore_ascii_case(w);
-        let data = if is("EXISTS") {
-            Data::Exists(n)
-        } else if is("RECENT") {
-            Data::Recent(n)
-        } else if is("EXPUNGE") || is("FETCH") {
-            let mut at = c.clone();
-            at.reset_to(start);
-            let seq = nz_number(&mut at)?;
-            if is("EXPUNGE") {
-                Data::Expunge(seq)
-            } else {
-                c.sp()?;
-                Data::Fetch(Fetch::parse_attributes(c, seq)?)
+        let key = lower_key(word, &mut lower);
+        let data = match key {
+            b"fetch" | b"expunge" => {
+                let seq = NonZeroU32::new(n).ok_or_else(|| {
+                    let mut at = c.clone();
+                    at.reset_to(start);
+                    at.error(Expected::NonZeroNumber)
+                })?;
+                if key == b"fetch" {
+                    c.sp()?;
+                    Data::Fetch(Fetch::parse_attributes(c, seq)?)
+                } else {
+                    Data::Expunge(seq)
+                }
             }
-        } else {
-            other(c, Some(n), word)?
+            b"exists" => Data::Exists(n),
+            b"recent" => Data::Recent(n),
+            _ => other(c, Some(n), word)?,
         };
         return Ok(Response::Data(data));
     }
     let word = keyword(c)?;
-    if let Some(status) = Status::from_keyword(word.as_bytes()) {
+    if let Some(status) = Status::from_keyword(word) {
         let text = ResponseText::parse(c)?;
         return Ok(Response::Status(StatusResponse {
             tag: None,
@@ -260,74 +271,90 @@ fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
             text,
         }));
     }
-    let is = |w: &str| word.eq_ignore_ascii_case(w);
-    let data = if is("CAPABILITY") {
-        c.sp()?;
-        Data::Capability(Capability::parse_list(c)?)
-    } else if is("ENABLED") {
-        if c.eat(b' ') && c.peek().is_some_and(is_atom_char) {
-            Data::Enabled(Capability::parse_list(c)?)
-        } else {
-            Data::Enabled(Vec::new())
+    let data = match lower_key(word, &mut lower) {
+        b"capability" => {
+            c.sp()?;
+            Data::Capability(Capability::parse_list(c)?)
         }
-    } else if is("LIST") {
-        c.sp()?;
-        Data::List(ListMailbox::parse(c)?)
-    } else if is("LSUB") {
-        c.sp()?;
-        Data::Lsub(ListMailbox::parse(c)?)
-    } else if is("STATUS") {
-        c.sp()?;
-        Data::MailboxStatus(MailboxStatus::parse(c)?)
-    } else if is("FLAGS") {
-        c.sp()?;
-        Data::Flags(Flag::parse_list(c)?)
-    } else if is("SEARCH") {
-        Data::Search(Search::parse(c)?)
-    } else if is("SORT") {
-        Data::Sort(Search::parse(c)?)
-    } else if is("ESEARCH") {
-        Data::ESearch(ESearch::parse(c)?)
-    } else if is("THREAD") {
-        Data::Thread(Thread::parse_list(c)?)
-    } else if is("NAMESPACE") {
-        c.sp()?;
-        Data::Namespace(Namespace::parse(c)?)
-    } else if is("ID") {
-        c.sp()?;
-        Data::Id(IdParameters::parse(c)?)
-    } else if is("QUOTA") {
-        c.sp()?;
-        Data::Quota(Quota::parse(c)?)
-    } else if is("QUOTAROOT") {
-        c.sp()?;
-        Data::QuotaRoot(QuotaRoot::parse(c)?)
-    } else if is("METADATA") {
-        c.sp()?;
-        Data::Metadata(Metadata::parse(c)?)
-    } else if is("ACL") {
-        c.sp()?;
-        Data::Acl(Acl::parse(c)?)
-    } else if is("LISTRIGHTS") {
-        c.sp()?;
-        Data::ListRights(ListRights::parse(c)?)
-    } else if is("MYRIGHTS") {
-        c.sp()?;
-        Data::MyRights(MyRights::parse(c)?)
-    } else if is("VANISHED") {
-        c.sp()?;
-        let earlier = c.eat_ci(b"(EARLIER) ");
-        Data::Vanished {
-            earlier,
-            uids: SequenceSet::parse(c, false)?,
+        b"enabled" => {
+            if c.eat(b' ') && c.peek().is_some_and(is_atom_char) {
+                Data::Enabled(Capability::parse_list(c)?)
+            } else {
+                Data::Enabled(Vec::new())
+            }
         }
-    } else {
-        other(c, None, word)?
+        b"list" => {
+            c.sp()?;
+            Data::List(ListMailbox::parse(c)?)
+        }
+        b"lsub" => {
+            c.sp()?;
+            Data::Lsub(ListMailbox::parse(c)?)
+        }
+        b"status" => {
+            c.sp()?;
+            Data::MailboxStatus(MailboxStatus::parse(c)?)
+        }
+        b"flags" => {
+            c.sp()?;
+            Data::Flags(Flag::parse_list(c)?)
+        }
+        b"search" => Data::Search(Search::parse(c)?),
+        b"sort" => Data::Sort(Search::parse(c)?),
+        b"esearch" => Data::ESearch(ESearch::parse(c)?),
+        b"thread" => Data::Thread(Thread::parse_list(c)?),
+        b"namespace" => {
+            c.sp()?;
+            Data::Namespace(Namespace::parse(c)?)
+        }
+        b"id" => {
+            c.sp()?;
+            Data::Id(IdParameters::parse(c)?)
+        }
+        b"quota" => {
+            c.sp()?;
+            Data::Quota(Quota::parse(c)?)
+        }
+        b"quotaroot" => {
+            c.sp()?;
+            Data::QuotaRoot(QuotaRoot::parse(c)?)
+        }
+        b"metadata" => {
+            c.sp()?;
+            Data::Metadata(Metadata::parse(c)?)
+        }
+        b"acl" => {
+            c.sp()?;
+            Data::Acl(Acl::parse(c)?)
+        }
+        b"listrights" => {
+            c.sp()?;
+            Data::ListRights(ListRights::parse(c)?)
+        }
+        b"myrights" => {
+            c.sp()?;
+            Data::MyRights(MyRights::parse(c)?)
+        }
+        b"vanished" => {
+            c.sp()?;
+            let earlier = c.eat_ci(b"(EARLIER) ");
+            Data::Vanished {
+                earlier,
+                uids: SequenceSet::parse(c, false)?,
+            }
+        }
+        _ => other(c, None, word)?,
     };
     Ok(Response::Data(data))
 }
 
-fn other<'a>(c: &mut Cursor<'a>, number: Option<u32>, name: &'a str) -> ParseResult<Data<'a>> {
+fn other<'a>(c: &mut Cursor<'a>, number: Option<u32>, name: &'a [u8]) -> ParseResult<Data<'a>> {
+    let at = c.pos() - name.len();
+    let name = core::str::from_utf8(name).map_err(|_| {
+        let mut start = c.clone();
+        start.reset_to(at);
+        start.error(Expected::Response)
+    })?;
     let rest = if c.eat(b' ') {
         let rest = c.rest();
         let body = rest.strip_suffix(b"\r\n").unwrap_or(rest);
