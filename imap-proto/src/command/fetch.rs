@@ -334,30 +334,23 @@ impl<'a> FetchAttributeName<'a> {
     pub fn parse_item(c: &mut Cursor<'a>, in_list: bool) -> ParseResult<Self> {
         use FetchAttributeName as F;
         // The name is the run of atom characters up to a `[` (a section follows) or a
-        // delimiter, upper-cased once into a stack buffer so one `match` dispatches it
-        // (a chain of case-insensitive prefix tests was a third of command decoding).
+        // delimiter, lower-cased once into a stack buffer so one `match` dispatches it
+        // (a chain of case-insensitive prefix tests was a third of command decoding). A name
+        // too long for the buffer matches nothing and is read as an unknown attribute.
         let start = c.pos();
         let rest = c.rest();
-        let len = rest
-            .iter()
-            .take_while(|&&b| crate::core::atom::is_atom_char(b) && b != b'[')
-            .count();
-        let mut folded = [0u8; 16];
-        let (Some(key), Some(name)) = (folded.get_mut(..len), rest.get(..len)) else {
-            return Self::other(c, in_list);
-        };
-        key.copy_from_slice(name);
-        key.make_ascii_uppercase();
-        let key: &[u8] = key;
+        let len = class_run(rest, class::NAME);
+        let mut lower = [0u8; 16];
+        let key = lower_key(rest.get(..len).unwrap_or_default(), &mut lower);
         if c.peek_at(len) == Some(b'[') {
             // Leaves the cursor on the `[`.
             c.advance(len);
             let parsed = match key {
-                b"BODY.PEEK" => return Self::body_section(c, true),
-                b"BODY" => return Self::body_section(c, false),
-                b"BINARY.PEEK" => Self::binary(c, true),
-                b"BINARY" => Self::binary(c, false),
-                b"BINARY.SIZE" => section_binary(c).map(|part| F::BinarySize { part }),
+                b"body.peek" => return Self::body_section(c, true),
+                b"body" => return Self::body_section(c, false),
+                b"binary.peek" => Self::binary(c, true),
+                b"binary" => Self::binary(c, false),
+                b"binary.size" => section_binary(c).map(|part| F::BinarySize { part }),
                 _ => Err(c.error(Expected::FetchAttribute)),
             };
             // A BINARY section that is not `section-binary` (`BINARY[1.MIME]`, sent by real
@@ -369,21 +362,21 @@ impl<'a> FetchAttributeName<'a> {
             return Self::other(c, in_list);
         }
         let attribute = match key {
-            b"ENVELOPE" => F::Envelope,
-            b"FLAGS" => F::Flags,
-            b"INTERNALDATE" => F::InternalDate,
-            b"RFC822.HEADER" => F::Rfc822Header,
-            b"RFC822.SIZE" => F::Rfc822Size,
-            b"RFC822.TEXT" => F::Rfc822Text,
-            b"RFC822" => F::Rfc822,
-            b"BODYSTRUCTURE" => F::BodyStructure,
-            b"BODY" => F::Body,
-            b"UID" => F::Uid,
-            b"MODSEQ" => F::ModSeq,
-            b"EMAILID" => F::EmailId,
-            b"THREADID" => F::ThreadId,
-            b"SAVEDATE" => F::SaveDate,
-            b"PREVIEW" => {
+            b"envelope" => F::Envelope,
+            b"flags" => F::Flags,
+            b"internaldate" => F::InternalDate,
+            b"rfc822.header" => F::Rfc822Header,
+            b"rfc822.size" => F::Rfc822Size,
+            b"rfc822.text" => F::Rfc822Text,
+            b"rfc822" => F::Rfc822,
+            b"bodystructure" => F::BodyStructure,
+            b"body" => F::Body,
+            b"uid" => F::Uid,
+            b"modseq" => F::ModSeq,
+            b"emailid" => F::EmailId,
+            b"threadid" => F::ThreadId,
+            b"savedate" => F::SaveDate,
+            b"preview" => {
                 c.advance(len);
                 let lazy = c.eat_ci(b" (LAZY)");
                 return Ok(F::Preview { lazy });
@@ -398,7 +391,7 @@ impl<'a> FetchAttributeName<'a> {
     /// optional ` (...)` argument list.
     fn other(c: &mut Cursor<'a>, in_list: bool) -> ParseResult<Self> {
         let start = c.pos();
-        c.take_while(|b| crate::core::atom::is_atom_char(b) && b != b'[');
+        c.advance(class_run(c.rest(), class::NAME));
         if c.pos() == start {
             return Err(c.error(Expected::FetchAttribute));
         }

@@ -6,7 +6,7 @@ use std::num::NonZeroU32;
 
 use super::capability::Capability;
 use crate::Expected;
-use crate::core::atom::{class, is_atom_char, take_ascii, take_class};
+use crate::core::atom::{class, take_class};
 use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
 use crate::core::number::{number64, nz_number};
@@ -179,10 +179,6 @@ const SIMPLE: [(&str, Code<'static>); 30] = [
     ("USEATTR", Code::UseAttr),
 ];
 
-fn code_name_char(b: u8) -> bool {
-    is_atom_char(b)
-}
-
 impl<'a> Code<'a> {
     /// Parses `"[" resp-text-code "]"`.
     pub fn parse_bracketed(c: &mut Cursor<'a>) -> ParseResult<Self> {
@@ -265,7 +261,7 @@ impl<'a> Code<'a> {
             Code::MailboxId(id)
         } else if is("METADATA") {
             c.sp()?;
-            let what = take_ascii(c, code_name_char, Expected::ResponseCode)?;
+            let what = take_class(c, class::ATOM, Expected::ResponseCode)?;
             let word = |w: &str| what.eq_ignore_ascii_case(w);
             Code::Metadata(if word("LONGENTRIES") {
                 c.sp()?;

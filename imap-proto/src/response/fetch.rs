@@ -8,7 +8,7 @@ use super::encode_spaced;
 use super::envelope::Envelope;
 use crate::Expected;
 use crate::command::fetch::Section;
-use crate::core::atom::{class, in_class, is_atom_char, lower_key, take_ascii};
+use crate::core::atom::{class, in_class, lower_key, take_class};
 use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
@@ -160,7 +160,7 @@ fn gmail_label<'a>(c: &mut Cursor<'a>) -> ParseResult<IString<'a>> {
     if c.peek() == Some(b'\\') {
         let start = c.pos();
         c.advance(1);
-        take_ascii(c, is_atom_char, Expected::Atom)?;
+        take_class(c, class::ATOM, Expected::Atom)?;
         let text = core::str::from_utf8(c.since(start)).map_err(|_| c.error(Expected::Atom))?;
         return Ok(IString::Atom(Atom::unchecked(text)));
     }

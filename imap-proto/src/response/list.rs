@@ -3,7 +3,7 @@
 
 use super::encode_spaced;
 use crate::Expected;
-use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::atom::{class, take_class};
 use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::{Quoted, parse_nil};
@@ -26,7 +26,7 @@ macro_rules! attributes {
             /// Parses `"\" atom`.
             pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
                 c.expect(b'\\', Expected::MailboxAttribute)?;
-                let name = take_ascii(c, is_atom_char, Expected::MailboxAttribute)?;
+                let name = take_class(c, class::ATOM, Expected::MailboxAttribute)?;
                 $( if name.eq_ignore_ascii_case($name) { return Ok(MailboxAttribute::$variant); } )*
                 Ok(MailboxAttribute::Extension(Atom::unchecked(name)))
             }

@@ -3,7 +3,7 @@
 
 use super::encode_spaced;
 use crate::Expected;
-use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::atom::{class, take_class};
 use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
 use crate::core::number::number64;
@@ -58,7 +58,7 @@ fn small(c: &mut Cursor<'_>) -> ParseResult<u32> {
 impl<'a> StatusItem<'a> {
     /// Parses one `status-att-val`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        let name = take_ascii(c, is_atom_char, Expected::StatusItem)?;
+        let name = take_class(c, class::ATOM, Expected::StatusItem)?;
         c.sp()?;
         let is = |w: &str| name.eq_ignore_ascii_case(w);
         Ok(if is("MESSAGES") {

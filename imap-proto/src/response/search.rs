@@ -6,7 +6,7 @@ use std::num::NonZeroU32;
 
 use super::encode_spaced;
 use crate::Expected;
-use crate::core::atom::{is_atom_char, take_ascii};
+use crate::core::atom::{class, is_atom_char, take_class};
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
@@ -273,7 +273,7 @@ fn context_updates<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<(u32, SequenceSet<
 impl<'a> SearchReturnData<'a> {
     /// Parses one `search-return-data`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        let name = take_ascii(c, is_atom_char, Expected::SearchReturnData)?;
+        let name = take_class(c, class::ATOM, Expected::SearchReturnData)?;
         c.sp()?;
         let is = |w: &str| name.eq_ignore_ascii_case(w);
         Ok(if is("MIN") {
