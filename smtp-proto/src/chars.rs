@@ -144,6 +144,28 @@ pub(crate) fn find_control(bytes: &[u8]) -> Option<usize> {
     tail.map(|at| offset + at)
 }
 
+/// The byte changes the fast-path tests try: each control byte class, a UTF-8 lead byte and a
+/// space.
+#[cfg(test)]
+pub(crate) const PROBE_BYTES: [u8; 8] = [0, 9, 10, 13, 31, 127, 0xc3, b' '];
+
+/// Every copy of each sample with one byte replaced by one of [`PROBE_BYTES`], for tests
+/// that compare a fast path with the exact one on inputs good and bad.
+#[cfg(test)]
+pub(crate) fn single_byte_changes<'s>(samples: &'s [&[u8]]) -> impl Iterator<Item = Vec<u8>> + 's {
+    samples.iter().flat_map(|sample| {
+        (0..sample.len()).flat_map(move |at| {
+            PROBE_BYTES.iter().map(move |&byte| {
+                let mut input = sample.to_vec();
+                if let Some(slot) = input.get_mut(at) {
+                    *slot = byte;
+                }
+                input
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
