@@ -222,9 +222,8 @@ pub(crate) fn next_line<'a>(
     eof: bool,
     report: &mut Report,
 ) -> Result<Option<LogicalLine<'a>>, DecodeError> {
-    // The first physical line; a folded line's bytes are joined only when a fold appears,
-    // so unfolded lines cost no allocation.
-    let mut first: Option<(usize, usize)> = None;
+    // The physical lines so far; a folded line's bytes are joined only at its end, so
+    // unfolded lines cost no allocation.
     let mut segments = Segments::default();
     let mut seg_start = start;
     let mut total = 0usize;
@@ -252,7 +251,7 @@ pub(crate) fn next_line<'a>(
                         ErrorKind::LimitExceeded(Limit::LineLength),
                     ));
                 }
-                if !eof || (first.is_none() && rest.is_empty()) {
+                if !eof || (segments.is_empty() && rest.is_empty()) {
                     return Ok(None);
                 }
                 let end = input.len() - usize::from(rest.last() == Some(&b'\r'));
@@ -270,7 +269,7 @@ pub(crate) fn next_line<'a>(
                 seg_end -= 1;
             }
         }
-        let physical_start = if first.is_none() {
+        let physical_start = if segments.is_empty() {
             seg_start
         } else {
             seg_start - 1
@@ -292,7 +291,9 @@ pub(crate) fn next_line<'a>(
             && !folded
             && segment.last() == Some(&b'=')
             && quoted_printable(
-                first.map_or(segment, |(s, e)| input.get(s..e).unwrap_or_default()),
+                segments
+                    .first()
+                    .map_or(segment, |(s, e)| input.get(s..e).unwrap_or_default()),
             )
             && input.get(next).is_some_and(|b| !matches!(b, b' ' | b'\t'));
         if soft_break {
@@ -302,9 +303,6 @@ pub(crate) fn next_line<'a>(
         }
         // The physical lines are joined once, when the logical line is complete.
         segments.push(seg_start, seg_end);
-        if first.is_none() {
-            first = Some((seg_start, seg_end));
-        }
         if soft_break {
             seg_start = next;
             continue;
@@ -329,29 +327,26 @@ pub(crate) fn next_line<'a>(
                         seg_start = after + 1;
                     }
                     _ => {
-                        return finish(input, whole, start, next, first, segments, report)
-                            .map(Some);
+                        return finish(input, whole, start, next, segments, report).map(Some);
                     }
                 }
             }
             _ => {
-                return finish(input, whole, start, next, first, segments, report).map(Some);
+                return finish(input, whole, start, next, segments, report).map(Some);
             }
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)] // the state of one line, handed over once
 fn finish<'a>(
     input: &'a [u8],
     whole: &mut Utf8Window<'a>,
     start: usize,
     next: usize,
-    first: Option<(usize, usize)>,
     segments: Segments,
     report: &mut Report,
 ) -> Result<LogicalLine<'a>, DecodeError> {
-    let (s, e) = first.unwrap_or((start, start));
+    let (s, e) = segments.first().unwrap_or((start, start));
     let last_end = segments.last().map_or(e, |(_, end)| end);
     // The physical lines as text, when the window vouches for them.
     let source = whole.get(s, last_end);
@@ -476,6 +471,14 @@ impl Segments {
 
     fn len(&self) -> usize {
         self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn first(&self) -> Option<(usize, usize)> {
+        self.iter().next()
     }
 
     fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
