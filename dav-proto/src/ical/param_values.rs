@@ -110,13 +110,16 @@ impl<'a> FromIterator<Cow<'a, str>> for ParamValues<'a> {
 
 impl<'a> IntoIterator for ParamValues<'a> {
     type Item = Cow<'a, str>;
-    type IntoIter = std::vec::IntoIter<Cow<'a, str>>;
+    type IntoIter =
+        std::iter::Chain<std::option::IntoIter<Cow<'a, str>>, std::vec::IntoIter<Cow<'a, str>>>;
 
+    /// The values in order; an inline value is not moved to the heap for it.
     fn into_iter(self) -> Self::IntoIter {
-        match self.0 {
-            Repr::Inline(slot) => slot.into_iter().collect::<Vec<_>>().into_iter(),
-            Repr::Heap(values) => values.into_iter(),
-        }
+        let (inline, heap) = match self.0 {
+            Repr::Inline(slot) => (slot, Vec::new()),
+            Repr::Heap(values) => (None, values),
+        };
+        inline.into_iter().chain(heap)
     }
 }
 
