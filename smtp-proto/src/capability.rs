@@ -342,7 +342,7 @@ impl<'a> Capabilities<'a> {
     /// with lossy text.
     pub fn iter(&self) -> impl Iterator<Item = Capability<'a>> + 'a {
         self.reply
-            .lines()
+            .capability_lines()
             .skip(1)
             .filter(|line| !line.is_empty())
             .map(Capability::parse_bytes)
@@ -350,7 +350,7 @@ impl<'a> Capabilities<'a> {
 
     /// Whether the keyword `name` was announced (any case).
     pub fn has(&self, name: &str) -> bool {
-        self.reply.lines().skip(1).any(|line| {
+        self.reply.capability_lines().skip(1).any(|line| {
             let keyword = line.split(|&b| b == b' ').next().unwrap_or_default();
             keyword.eq_ignore_ascii_case(name.as_bytes())
         })
