@@ -144,6 +144,27 @@ pub(crate) fn find_control(bytes: &[u8]) -> Option<usize> {
     tail.map(|at| offset + at)
 }
 
+/// The index of the first LF in `bytes`, read eight bytes at a time like [`find_control`]
+/// (an LF becomes zero under `x ^ 0x0a0a..0a` and borrows): a reply's lines are shorter than
+/// a memchr call takes to set up.
+#[inline]
+pub(crate) fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut offset = 0;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b'\n'));
+        let hits = x.wrapping_sub(ONES) & !x & HIGHS;
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let tail = words.remainder().iter().position(|&b| b == b'\n');
+    tail.map(|at| offset + at)
+}
+
 /// The byte changes the fast-path tests try: each control byte class, a UTF-8 lead byte and a
 /// space.
 #[cfg(test)]
@@ -191,6 +212,24 @@ mod tests {
                         let expected = line.iter().position(|&b| b < 32 || b == 127);
                         assert_eq!(find_control(&line), expected, "{line:?}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn find_newline_agrees_with_a_plain_search() {
+        for len in 0..40 {
+            for filler in [0u8, 9, 11, 0x8a, 0xff, b'a'] {
+                let plain = vec![filler; len];
+                assert_eq!(find_newline(&plain), None);
+                for at in 0..len {
+                    let mut line = plain.clone();
+                    line[at] = b'\n';
+                    if let Some(later) = line.get_mut(at + 2) {
+                        *later = b'\n';
+                    }
+                    assert_eq!(find_newline(&line), Some(at), "{line:?}");
                 }
             }
         }

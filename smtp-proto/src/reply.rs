@@ -364,7 +364,7 @@ impl serde::Serialize for Reply<'_> {
 }
 
 /// The non-empty LF-terminated pieces of a reply's wire form (a last piece without LF
-/// included), found with memchr rather than byte by byte.
+/// included), found eight bytes at a time.
 struct WireLines<'w> {
     rest: &'w [u8],
 }
@@ -377,7 +377,7 @@ impl<'w> Iterator for WireLines<'w> {
             if self.rest.is_empty() {
                 return None;
             }
-            let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+            let (line, rest) = match crate::chars::find_newline(self.rest) {
                 Some(lf) => (
                     self.rest.get(..lf).unwrap_or_default(),
                     self.rest.get(lf + 1..).unwrap_or_default(),
