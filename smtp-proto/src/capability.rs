@@ -341,16 +341,12 @@ impl<'a> Capabilities<'a> {
     /// Each capability in order; lines that are not UTF-8 come back as [`Capability::Other`]
     /// with lossy text.
     pub fn iter(&self) -> impl Iterator<Item = Capability<'a>> + 'a {
-        self.reply
-            .capability_lines()
-            .skip(1)
-            .filter(|line| !line.is_empty())
-            .map(Capability::parse_bytes)
+        self.reply.capability_lines().map(Capability::parse_bytes)
     }
 
     /// Whether the keyword `name` was announced (any case).
     pub fn has(&self, name: &str) -> bool {
-        self.reply.capability_lines().skip(1).any(|line| {
+        self.reply.capability_lines().any(|line| {
             let keyword = line.split(|&b| b == b' ').next().unwrap_or_default();
             keyword.eq_ignore_ascii_case(name.as_bytes())
         })
