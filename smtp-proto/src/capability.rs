@@ -109,37 +109,42 @@ impl Keyword {
     /// keyword is compared with at most two names.
     fn of(word: &[u8]) -> Option<Keyword> {
         let first = word.first()?.to_ascii_uppercase();
+        let pick = |hit: bool, keyword| hit.then_some(keyword);
         // (length, first letter) leaves at most two candidates.
-        let (name, keyword): (&[u8], Keyword) = match (word.len(), first) {
-            (3, b'D') => (b"DSN", Keyword::Dsn),
-            (4, b'S') => (b"SIZE", Keyword::Size),
-            (4, b'E') => (b"ETRN", Keyword::Etrn),
-            (4, b'R') => (b"RRVS", Keyword::Rrvs),
-            (4, b'B') => (b"BURL", Keyword::Burl),
-            (4, b'A') if same(word, b"AUTH") => return Some(Keyword::Auth),
-            (4, b'A') => (b"ATRN", Keyword::Atrn),
-            (6, b'L') => (b"LIMITS", Keyword::Limits),
-            (8, b'8') => (b"8BITMIME", Keyword::EightBitMime),
-            (8, b'C') => (b"CHUNKING", Keyword::Chunking),
-            (8, b'S') if same(word, b"STARTTLS") => return Some(Keyword::StartTls),
-            (8, b'S') => (b"SMTPUTF8", Keyword::SmtpUtf8),
-            (9, b'D') => (b"DELIVERBY", Keyword::DeliverBy),
-            (10, b'P') => (b"PIPELINING", Keyword::Pipelining),
-            (10, b'B') => (b"BINARYMIME", Keyword::BinaryMime),
-            (10, b'R') => (b"REQUIRETLS", Keyword::RequireTls),
-            (11, b'M') => (b"MT-PRIORITY", Keyword::MtPriority),
-            (13, b'F') => (b"FUTURERELEASE", Keyword::FutureRelease),
-            (19, b'E') => (b"ENHANCEDSTATUSCODES", Keyword::EnhancedStatusCodes),
-            _ => return None,
-        };
-        same(word, name).then_some(keyword)
+        match (word.len(), first) {
+            (3, b'D') => pick(same(word, b"DSN"), Keyword::Dsn),
+            (4, b'S') => pick(same(word, b"SIZE"), Keyword::Size),
+            (4, b'E') => pick(same(word, b"ETRN"), Keyword::Etrn),
+            (4, b'R') => pick(same(word, b"RRVS"), Keyword::Rrvs),
+            (4, b'B') => pick(same(word, b"BURL"), Keyword::Burl),
+            (4, b'A') if same(word, b"AUTH") => Some(Keyword::Auth),
+            (4, b'A') => pick(same(word, b"ATRN"), Keyword::Atrn),
+            (6, b'L') => pick(same(word, b"LIMITS"), Keyword::Limits),
+            (8, b'8') => pick(same(word, b"8BITMIME"), Keyword::EightBitMime),
+            (8, b'C') => pick(same(word, b"CHUNKING"), Keyword::Chunking),
+            (8, b'S') if same(word, b"STARTTLS") => Some(Keyword::StartTls),
+            (8, b'S') => pick(same(word, b"SMTPUTF8"), Keyword::SmtpUtf8),
+            (9, b'D') => pick(same(word, b"DELIVERBY"), Keyword::DeliverBy),
+            (10, b'P') => pick(same(word, b"PIPELINING"), Keyword::Pipelining),
+            (10, b'B') => pick(same(word, b"BINARYMIME"), Keyword::BinaryMime),
+            (10, b'R') => pick(same(word, b"REQUIRETLS"), Keyword::RequireTls),
+            (11, b'M') => pick(same(word, b"MT-PRIORITY"), Keyword::MtPriority),
+            (13, b'F') => pick(same(word, b"FUTURERELEASE"), Keyword::FutureRelease),
+            (19, b'E') => pick(
+                same(word, b"ENHANCEDSTATUSCODES"),
+                Keyword::EnhancedStatusCodes,
+            ),
+            _ => None,
+        }
     }
 }
 
 /// `word` is `name` (upper case) in any case. Servers send keywords in upper case, so a plain
-/// comparison (a few word-sized compares) settles nearly every line before the byte-wise one.
-fn same(word: &[u8], name: &[u8]) -> bool {
-    word == name || word.eq_ignore_ascii_case(name)
+/// comparison settles nearly every line before the byte-wise one; the name's length is a
+/// constant, so that comparison is a few inline loads, not a `memcmp` call.
+#[inline]
+fn same<const N: usize>(word: &[u8], name: &[u8; N]) -> bool {
+    <&[u8; N]>::try_from(word).is_ok_and(|word| word == name || word.eq_ignore_ascii_case(name))
 }
 
 /// A decimal number of 1 to 20 digits that fits a `u64`, in one pass.
