@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use crate::DecodeError;
 use crate::auth::Mechanism;
+use crate::chars::same;
 use crate::reply::{Reply, ReplyCode};
 
 /// One EHLO keyword with its parameters.
@@ -137,14 +138,6 @@ impl Keyword {
             _ => None,
         }
     }
-}
-
-/// `word` is `name` (upper case) in any case. Servers send keywords in upper case, so a plain
-/// comparison settles nearly every line before the byte-wise one; the name's length is a
-/// constant, so that comparison is a few inline loads, not a `memcmp` call.
-#[inline]
-fn same<const N: usize>(word: &[u8], name: &[u8; N]) -> bool {
-    <&[u8; N]>::try_from(word).is_ok_and(|word| word == name || word.eq_ignore_ascii_case(name))
 }
 
 /// A decimal number of 1 to 20 digits that fits a `u64`, in one pass.

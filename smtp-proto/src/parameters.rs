@@ -394,50 +394,52 @@ enum KeywordName {
 }
 
 impl KeywordName {
-    /// The keyword `word` names, in any case: folded and packed into one integer once, then
-    /// matched against constants (integer compares, no byte-wise string comparison).
+    /// The keyword `word` names, in any case: its length and first letter pick the one
+    /// candidate, then one fixed-size comparison settles it.
     fn of(word: &str) -> Option<Self> {
-        use chars::packed;
-        const SIZE: u128 = packed(b"SIZE");
-        const BODY: u128 = packed(b"BODY");
-        const SMTPUTF8: u128 = packed(b"SMTPUTF8");
-        const RET: u128 = packed(b"RET");
-        const ENVID: u128 = packed(b"ENVID");
-        const NOTIFY: u128 = packed(b"NOTIFY");
-        const ORCPT: u128 = packed(b"ORCPT");
-        const REQUIRETLS: u128 = packed(b"REQUIRETLS");
-        const AUTH: u128 = packed(b"AUTH");
-        const BY: u128 = packed(b"BY");
-        const MT_PRIORITY: u128 = packed(b"MT-PRIORITY");
-        const HOLDFOR: u128 = packed(b"HOLDFOR");
-        const HOLDUNTIL: u128 = packed(b"HOLDUNTIL");
-        const RRVS: u128 = packed(b"RRVS");
-        Some(match chars::folded(word.as_bytes())? {
-            SIZE => Self::Size,
-            BODY => Self::Body,
-            SMTPUTF8 => Self::SmtpUtf8,
-            RET => Self::Ret,
-            ENVID => Self::EnvId,
-            NOTIFY => Self::Notify,
-            ORCPT => Self::Orcpt,
-            REQUIRETLS => Self::RequireTls,
-            AUTH => Self::Auth,
-            BY => Self::By,
-            MT_PRIORITY => Self::MtPriority,
-            HOLDFOR => Self::HoldFor,
-            HOLDUNTIL => Self::HoldUntil,
-            RRVS => Self::Rrvs,
-            _ => return None,
-        })
+        use chars::same;
+        let word = word.as_bytes();
+        let first = word.first()? | 0x20;
+        let pick = |hit: bool, keyword| hit.then_some(keyword);
+        match (word.len(), first) {
+            (4, b's') => pick(same(word, b"SIZE"), Self::Size),
+            (4, b'b') => pick(same(word, b"BODY"), Self::Body),
+            (4, b'a') => pick(same(word, b"AUTH"), Self::Auth),
+            (4, b'r') => pick(same(word, b"RRVS"), Self::Rrvs),
+            (8, b's') => pick(same(word, b"SMTPUTF8"), Self::SmtpUtf8),
+            (3, b'r') => pick(same(word, b"RET"), Self::Ret),
+            (5, b'e') => pick(same(word, b"ENVID"), Self::EnvId),
+            (5, b'o') => pick(same(word, b"ORCPT"), Self::Orcpt),
+            (6, b'n') => pick(same(word, b"NOTIFY"), Self::Notify),
+            (10, b'r') => pick(same(word, b"REQUIRETLS"), Self::RequireTls),
+            (2, b'b') => pick(same(word, b"BY"), Self::By),
+            (11, b'm') => pick(same(word, b"MT-PRIORITY"), Self::MtPriority),
+            (7, b'h') => pick(same(word, b"HOLDFOR"), Self::HoldFor),
+            (9, b'h') => pick(same(word, b"HOLDUNTIL"), Self::HoldUntil),
+            _ => None,
+        }
     }
 }
 
-/// A decimal number of 1 to 20 digits that fits a `u64`, in one pass.
+/// A decimal number of 1 to 20 digits that fits a `u64`, in one pass: up to 19 digits cannot
+/// overflow, so only a 20-digit number is computed with checks.
 fn parse_u64(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 20 {
+    let digits = text.as_bytes();
+    if digits.is_empty() || digits.len() > 20 {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| {
+    if digits.len() < 20 {
+        let mut n = 0u64;
+        for &b in digits {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(digit);
+        }
+        return Some(n);
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
         let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
         n.checked_mul(10)?.checked_add(u64::from(digit))
     })
@@ -470,14 +472,15 @@ impl<'a> Parameter<'a> {
             (Some(_), None) => return Err(bad),
             (Some(KeywordName::Size), Some(value)) => Parameter::Size(parse_u64(value).ok_or(bad)?),
             (Some(KeywordName::Body), Some(value)) => {
-                const EIGHT_BIT: u128 = chars::packed(b"8BITMIME");
-                const SEVEN_BIT: u128 = chars::packed(b"7BIT");
-                const BINARY: u128 = chars::packed(b"BINARYMIME");
-                Parameter::Body(match chars::folded(value.as_bytes()) {
-                    Some(EIGHT_BIT) => Body::EightBitMime,
-                    Some(SEVEN_BIT) => Body::SevenBit,
-                    Some(BINARY) => Body::BinaryMime,
-                    _ => return Err(bad),
+                let value = value.as_bytes();
+                Parameter::Body(if chars::same(value, b"8BITMIME") {
+                    Body::EightBitMime
+                } else if chars::same(value, b"7BIT") {
+                    Body::SevenBit
+                } else if chars::same(value, b"BINARYMIME") {
+                    Body::BinaryMime
+                } else {
+                    return Err(bad);
                 })
             }
             (Some(KeywordName::Ret), Some(value)) => Parameter::Ret(match value {
@@ -652,15 +655,15 @@ fn parse_notify(value: &str) -> Option<Notify> {
         return Some(Notify::NEVER);
     }
     let mut notify = Notify::default();
-    const SUCCESS: u128 = chars::packed(b"SUCCESS");
-    const FAILURE: u128 = chars::packed(b"FAILURE");
-    const DELAY: u128 = chars::packed(b"DELAY");
     for item in value.as_bytes().split(|&b| b == b',') {
-        let flag = match chars::folded(item)? {
-            SUCCESS => &mut notify.success,
-            FAILURE => &mut notify.failure,
-            DELAY => &mut notify.delay,
-            _ => return None,
+        let flag = if chars::same(item, b"SUCCESS") {
+            &mut notify.success
+        } else if chars::same(item, b"FAILURE") {
+            &mut notify.failure
+        } else if chars::same(item, b"DELAY") {
+            &mut notify.delay
+        } else {
+            return None;
         };
         if *flag {
             return None;
