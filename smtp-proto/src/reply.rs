@@ -73,10 +73,18 @@ impl ReplyCode {
 
     fn parse(digits: &[u8]) -> Option<Self> {
         let [a, b, c] = *digits else { return None };
-        if !(a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit()) {
+        // The digits' ranges are checked as digits: `new` would divide the value back apart.
+        let (first, second, third) = (
+            a.wrapping_sub(b'0'),
+            b.wrapping_sub(b'0'),
+            c.wrapping_sub(b'0'),
+        );
+        if !((2..=5).contains(&first) && second <= 5 && third <= 9) {
             return None;
         }
-        Self::new(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
+        Some(Self(
+            u16::from(first) * 100 + u16::from(second) * 10 + u16::from(third),
+        ))
     }
 }
 
@@ -590,6 +598,25 @@ mod tests {
                 assert_eq!(whole, streamed, "{:?}", String::from_utf8_lossy(&input));
             }
         }
+    }
+
+    #[test]
+    fn reply_code_digits_are_checked_like_the_value() {
+        let alphabet = b"0123456789/:a ";
+        for &a in alphabet {
+            for &b in alphabet {
+                for &c in alphabet {
+                    let digits = [a, b, c];
+                    let expected = std::str::from_utf8(&digits)
+                        .ok()
+                        .filter(|t| t.bytes().all(|d| d.is_ascii_digit()))
+                        .and_then(|t| t.parse().ok())
+                        .and_then(ReplyCode::new);
+                    assert_eq!(ReplyCode::parse(&digits), expected, "{digits:?}");
+                }
+            }
+        }
+        assert_eq!(ReplyCode::parse(b"25"), None);
     }
 
     #[test]
