@@ -259,6 +259,7 @@ fn domain_name_len_reference(input: &[u8]) -> Option<usize> {
 }
 
 /// Parses a domain or address literal at the start of `text`; returns it and its length.
+#[inline(always)]
 pub(crate) fn parse_domain(text: &str, base: usize) -> Result<(Domain<'_>, usize), DecodeError> {
     if text.starts_with('[') {
         let close = text
@@ -299,6 +300,7 @@ fn parse_address_literal(inner: &str) -> Option<AddressLiteral<'_>> {
 
 /// Parses `<...>` at the start of `text` (`base` is its offset in the line, for errors).
 /// Returns the path (`None` for `<>`) and the length it occupied.
+#[inline(always)]
 pub(crate) fn parse_path(
     text: &str,
     base: usize,
