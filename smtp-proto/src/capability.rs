@@ -472,4 +472,31 @@ mod tests {
         );
         assert!(caps.has("chunking") && !caps.has("STARTTLS"));
     }
+
+    /// The capability iterator's own line loop gives what the general line iterator gives
+    /// after the greeting, empty texts left out: with and without enhanced codes, a bare
+    /// last line, a single-line reply, and bare-LF line ends under the lenient policy.
+    #[test]
+    fn capability_lines_agree_with_the_reply_lines() {
+        let replies: [&[u8]; 6] = [
+            b"250-mail.example.org\r\n250-SIZE 10\r\n250-\r\n250 DSN\r\n",
+            b"250-mail.example.org\r\n250-2.0.0 PIPELINING\r\n250 2.0.0 8BITMIME\r\n",
+            b"250-host\r\n250-2.0.0\r\n250 2.0.0 X\r\n",
+            b"250 mail.example.org\r\n",
+            b"250-a\n250-STARTTLS\n250\n",
+            b"250-a b c\r\n250-AUTH  PLAIN\r\n250 SMTPUTF8\r\n",
+        ];
+        let lenient = Limits::default().with_line_endings(crate::limits::LineEndings::Lenient);
+        for wire in replies {
+            let (reply, _) = decode_reply(wire, &lenient).unwrap().complete().unwrap();
+            let expected: Vec<&[u8]> = reply.lines().skip(1).filter(|l| !l.is_empty()).collect();
+            let got: Vec<&[u8]> = reply.capability_lines().collect();
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(wire));
+            let typed: Vec<_> = expected.into_iter().map(Capability::parse_bytes).collect();
+            assert_eq!(
+                reply.capabilities().unwrap().iter().collect::<Vec<_>>(),
+                typed
+            );
+        }
+    }
 }
