@@ -42,6 +42,41 @@ fn is_quoted_stop(b: u8) -> bool {
     QUOTED_STOP.get(usize::from(b)).copied().unwrap_or(true)
 }
 
+/// The offset of the first byte in `body` that may end a plain run of a quoted string: `"`,
+/// `\` or a byte below 0x0E (NUL, CR and LF among them; the others, such as TAB, are
+/// quoted characters, which the caller's full parser then accepts). `body.len()` if none.
+///
+/// Eight bytes at a time in a `u64`: for each test, `(v - 0x01..) & !v & 0x80..` flags the
+/// bytes of `v` that are zero (or, with `0x0E..`, below 0x0E). A borrow can flag a byte
+/// wrongly, but only above a byte flagged rightly, so the lowest flag is exact.
+#[inline(always)]
+fn plain_run(body: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some(word) = body.get(at..at + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let flags = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x0e) & !x))
+            & HIGH;
+        if flags != 0 {
+            return at + (flags.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = body.get(at..).unwrap_or_default();
+    at + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x0e)
+        .unwrap_or(tail.len())
+}
+
 impl<'a> Quoted<'a> {
     /// The common case of [`Quoted::parse`], inlined where strings are read: a quoted string
     /// without escapes, whose first special byte is its closing quote. `None` (nothing
@@ -49,7 +84,7 @@ impl<'a> Quoted<'a> {
     #[inline(always)]
     fn parse_plain(c: &mut Cursor<'a>) -> Option<Self> {
         let body = c.rest().get(1..)?;
-        let len = body.iter().position(|&b| is_quoted_stop(b))?;
+        let len = plain_run(body);
         if body.get(len) != Some(&b'"') {
             return None;
         }
@@ -494,6 +529,36 @@ impl serde::Serialize for IString<'_> {
 mod tests {
     use super::*;
     use crate::{ErrorKind, Limits};
+
+    #[test]
+    fn plain_run_finds_the_first_stop_candidate() {
+        let naive = |body: &[u8]| {
+            body.iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x0e)
+                .unwrap_or(body.len())
+        };
+        // Every special byte (and its neighbours across the 0x0E and 0x80 edges) at every
+        // offset of bodies around the word size, over plain bytes of both halves.
+        let specials = [0u8, 1, b'\t', b'\n', 0x0c, b'\r', 0x0e, 0x0f, b'"', b'\\', 0x7f, 0x80, 0xff];
+        for len in 0..=26 {
+            for filler in [b'a', 0x21, 0x23, 0x5b, 0x5d, 0x8e, 0xa2, 0xdc, 0xff] {
+                let body = vec![filler; len];
+                assert_eq!(plain_run(&body), naive(&body));
+                for at in 0..len {
+                    for special in specials {
+                        for second in [None, Some(0u8), Some(b'"'), Some(0x01)] {
+                            let mut body = body.clone();
+                            body[at] = special;
+                            if let Some(second) = second.filter(|_| at + 1 < len) {
+                                body[at + 1] = second;
+                            }
+                            assert_eq!(plain_run(&body), naive(&body), "{body:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     fn cursor(input: &[u8]) -> Cursor<'_> {
         Cursor::new(input, Limits::default())
