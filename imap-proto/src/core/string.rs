@@ -326,13 +326,25 @@ pub enum IString<'a> {
 
 impl<'a> IString<'a> {
     /// Parses `string`: quoted or literal.
-    #[inline]
+    ///
+    /// The common case, a quoted string without escapes, is inlined where strings are read;
+    /// the rest (literals, escapes, errors) is one call away, so the inlined part needs few
+    /// registers and no call saves any.
+    #[inline(always)]
     pub fn parse_string(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.peek() == Some(b'"') {
+            if let Some(quoted) = Quoted::parse_plain(c) {
+                return Ok(IString::Quoted(quoted));
+            }
+        }
+        Self::parse_string_other(c)
+    }
+
+    /// [`parse_string`](Self::parse_string) but for a plain quoted string.
+    #[inline(never)]
+    fn parse_string_other(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek() {
-            Some(b'"') => match Quoted::parse_plain(c) {
-                Some(quoted) => Ok(IString::Quoted(quoted)),
-                None => Quoted::parse(c).map(IString::Quoted),
-            },
+            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ => Err(c.error(Expected::String)),
         }
@@ -356,14 +368,29 @@ impl<'a> IString<'a> {
     }
 
     /// Parses `nstring`: `NIL` or `string`.
-    #[inline]
+    ///
+    /// Inlined like [`parse_string`](Self::parse_string): a plain quoted string or `NIL`
+    /// here, the rest one call away.
+    #[inline(always)]
     pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
+        match c.peek() {
+            Some(b'"') => {
+                if let Some(quoted) = Quoted::parse_plain(c) {
+                    return Ok(Some(IString::Quoted(quoted)));
+                }
+            }
+            _ if parse_nil(c) => return Ok(None),
+            _ => {}
+        }
+        Self::parse_nstring_other(c)
+    }
+
+    /// [`parse_nstring`](Self::parse_nstring) but for a plain quoted string or `NIL`.
+    #[inline(never)]
+    fn parse_nstring_other(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
         // One dispatch on the first byte; a failure is reported where it happened.
         let parsed = match c.peek() {
-            Some(b'"') => match Quoted::parse_plain(c) {
-                Some(quoted) => return Ok(Some(IString::Quoted(quoted))),
-                None => Quoted::parse(c).map(IString::Quoted),
-            },
+            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ if parse_nil(c) => return Ok(None),
             _ => return Err(c.error(Expected::NString)),
