@@ -477,7 +477,8 @@ impl<'a> IString<'a> {
 }
 
 /// Consumes `NIL` (case-insensitive) when it is next and not the start of a longer atom.
-#[inline]
+/// Always inlined: a few instructions, called where a call's saves would cost more.
+#[inline(always)]
 pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
     // Most values are strings or lists: their first byte rules NIL out at once.
     if !matches!(c.peek(), Some(b'N' | b'n')) {
@@ -566,7 +567,9 @@ mod tests {
         };
         // Every special byte (and its neighbours across the 0x0E and 0x80 edges) at every
         // offset of bodies around the word size, over plain bytes of both halves.
-        let specials = [0u8, 1, b'\t', b'\n', 0x0c, b'\r', 0x0e, 0x0f, b'"', b'\\', 0x7f, 0x80, 0xff];
+        let specials = [
+            0u8, 1, b'\t', b'\n', 0x0c, b'\r', 0x0e, 0x0f, b'"', b'\\', 0x7f, 0x80, 0xff,
+        ];
         for len in 0..=26 {
             for filler in [b'a', 0x21, 0x23, 0x5b, 0x5d, 0x8e, 0xa2, 0xdc, 0xff] {
                 let body = vec![filler; len];
