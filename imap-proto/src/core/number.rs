@@ -24,7 +24,7 @@ pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
         return Err(c.error(Expected::Number));
     }
     if len < 18 || !rest.get(18).is_some_and(u8::is_ascii_digit) {
-        c.advance(len);
+        c.skip(len);
         return Ok(value);
     }
     // Longer: checked all the way.

@@ -89,7 +89,7 @@ impl<'a> Quoted<'a> {
             return None;
         }
         let escaped = body.get(..len)?;
-        c.advance(len + 2);
+        c.skip(len + 2);
         Some(Quoted {
             escaped: ByteStr::borrowed(escaped),
         })
@@ -495,7 +495,7 @@ pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
             .get(3)
             .is_some_and(|&b| super::atom::in_class(b, super::atom::class::ATOM))
     {
-        c.advance(3);
+        c.skip(3);
         true
     } else {
         false
