@@ -432,7 +432,25 @@ impl<'a> IString<'a> {
     }
 
     /// Whether the content equals `other`, ignoring ASCII case.
+    #[inline]
     pub fn eq_ignore_case(&self, other: &[u8]) -> bool {
+        // Inlined for keywords, which hold neither `\` nor `"`: such a word equals the content
+        // exactly when it equals the wire bytes, since an escape in a quoted string is a `\`
+        // standing for one of the two (the test folds away for a constant word).
+        if !other.iter().any(|&b| b == b'\\' || b == b'"') {
+            let raw = match self {
+                IString::Atom(atom) => atom.as_str().as_bytes(),
+                IString::Quoted(quoted) => quoted.escaped(),
+                IString::Literal(literal) => literal.data.as_bytes(),
+            };
+            return raw.eq_ignore_ascii_case(other);
+        }
+        self.eq_ignore_case_escaped(other)
+    }
+
+    /// [`eq_ignore_case`](Self::eq_ignore_case) for a word holding `\` or `"`.
+    #[inline(never)]
+    fn eq_ignore_case_escaped(&self, other: &[u8]) -> bool {
         match self {
             // Escaped and content are the same when they are as long as `other`, unless an
             // escape is among them; no comparison needs to unescape a copy.
@@ -557,6 +575,32 @@ impl serde::Serialize for IString<'_> {
 mod tests {
     use super::*;
     use crate::{ErrorKind, Limits};
+
+    #[test]
+    fn eq_ignore_case_compares_content() {
+        let values = [
+            IString::Quoted(Quoted::new(b"Text").unwrap()),
+            IString::Quoted(Quoted::new(b"a\"b").unwrap()),
+            IString::Quoted(Quoted::new(b"a\\b").unwrap()),
+            IString::Quoted(Quoted::new(b"\"\"").unwrap()),
+            IString::Quoted(Quoted::new(b"").unwrap()),
+            IString::Atom(Atom::new("TEXT").unwrap()),
+            IString::Literal(Literal::new(&b"te\"t"[..])),
+        ];
+        let words: [&[u8]; 11] = [
+            b"TEXT", b"text", b"tex", b"texts", b"A\"B", b"a\\b", b"a\\\"b", b"\"\"",
+            b"\\\"\\\"", b"", b"TE\"T",
+        ];
+        for value in &values {
+            for word in words {
+                assert_eq!(
+                    value.eq_ignore_case(word),
+                    value.bytes().eq_ignore_ascii_case(word),
+                    "{value:?} {word:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn plain_run_finds_the_first_stop_candidate() {
