@@ -876,7 +876,11 @@ mod tests {
             let mut limits = Limits::default();
             limits.max_list_length = max;
             let mut c = Cursor::new(input, limits);
-            assert_eq!(plain_header_list(&mut c.clone()).is_some(), ok, "{max} {input:?}");
+            assert_eq!(
+                plain_header_list(&mut c.clone()).is_some(),
+                ok,
+                "{max} {input:?}"
+            );
             assert_eq!(header_list(&mut c).is_ok(), ok, "{max} {input:?}");
         }
     }

@@ -588,8 +588,17 @@ mod tests {
             IString::Literal(Literal::new(&b"te\"t"[..])),
         ];
         let words: [&[u8]; 11] = [
-            b"TEXT", b"text", b"tex", b"texts", b"A\"B", b"a\\b", b"a\\\"b", b"\"\"",
-            b"\\\"\\\"", b"", b"TE\"T",
+            b"TEXT",
+            b"text",
+            b"tex",
+            b"texts",
+            b"A\"B",
+            b"a\\b",
+            b"a\\\"b",
+            b"\"\"",
+            b"\\\"\\\"",
+            b"",
+            b"TE\"T",
         ];
         for value in &values {
             for word in words {
