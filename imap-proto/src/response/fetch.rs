@@ -277,9 +277,9 @@ impl<'a> FetchAttribute<'a> {
             Name::Rfc822Header => FetchAttribute::Rfc822Header(IString::parse_nstring(c)?),
             Name::Rfc822Text => FetchAttribute::Rfc822Text(IString::parse_nstring(c)?),
             Name::Envelope => FetchAttribute::Envelope(Box::new(Envelope::parse(c)?)),
-            Name::Body => FetchAttribute::Body(Box::new(BodyStructure::parse(c, false)?)),
+            Name::Body => FetchAttribute::Body(BodyStructure::parse_boxed(c, false)?),
             Name::BodyStructure => {
-                FetchAttribute::BodyStructure(Box::new(BodyStructure::parse(c, true)?))
+                FetchAttribute::BodyStructure(BodyStructure::parse_boxed(c, true)?)
             }
             Name::Uid => FetchAttribute::Uid(nz_number(c)?),
             Name::ModSeq => {
