@@ -873,8 +873,10 @@ mod tests {
             (2, b"(FROM TO)]", true),
             (2, b"(FROM TO CC)]", false),
         ] {
-            let mut limits = Limits::default();
-            limits.max_list_length = max;
+            let limits = Limits {
+                max_list_length: max,
+                ..Limits::default()
+            };
             let mut c = Cursor::new(input, limits);
             assert_eq!(
                 plain_header_list(&mut c.clone()).is_some(),

@@ -332,10 +332,10 @@ impl<'a> IString<'a> {
     /// registers and no call saves any.
     #[inline(always)]
     pub fn parse_string(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        if c.peek() == Some(b'"') {
-            if let Some(quoted) = Quoted::parse_plain(c) {
-                return Ok(IString::Quoted(quoted));
-            }
+        if c.peek() == Some(b'"')
+            && let Some(quoted) = Quoted::parse_plain(c)
+        {
+            return Ok(IString::Quoted(quoted));
         }
         Self::parse_string_other(c)
     }
