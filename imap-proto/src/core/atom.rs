@@ -104,7 +104,7 @@ pub(crate) fn take_class<'a>(
         return Err(c.error(expected));
     }
     let text = core::str::from_utf8(bytes).map_err(|_| c.error(expected))?;
-    c.advance(len);
+    c.skip(len);
     Ok(text)
 }
 

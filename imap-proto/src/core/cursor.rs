@@ -71,6 +71,15 @@ impl<'a> Cursor<'a> {
         self.pos = self.pos.saturating_add(n).min(self.input.len());
     }
 
+    /// Skips `n` bytes the caller has just read from [`rest`](Self::rest), so
+    /// `n <= rest().len()`: [`advance`](Self::advance) without its clamp, for the scanners
+    /// that consume what they measured.
+    #[inline]
+    pub(crate) fn skip(&mut self, n: usize) {
+        debug_assert!(n <= self.rest().len());
+        self.pos += n;
+    }
+
     /// Moves back to an earlier position (for backtracking over alternatives).
     pub fn reset_to(&mut self, pos: usize) {
         self.pos = pos.min(self.input.len());

@@ -212,7 +212,7 @@ impl DateTime {
     /// accepted too, since servers send it.
     pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
         if let Some(value) = fixed_date_time(c.rest()) {
-            c.advance(28);
+            c.skip(28);
             return Ok(value);
         }
         c.expect(b'"', Expected::DateTime)?;

@@ -52,7 +52,7 @@ impl<'a> Flag<'a> {
                 _ => None,
             };
             if let Some(flag) = system {
-                c.advance(len);
+                c.skip(len);
                 return Ok(flag);
             }
             let name = take_class(c, class::ATOM, Expected::Flag)?;

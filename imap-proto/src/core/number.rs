@@ -6,29 +6,35 @@ use super::cursor::{Cursor, ParseResult};
 use crate::Expected;
 
 /// Parses `number64`: 1*DIGIT fitting in 63 bits.
-#[inline]
+///
+/// The common case (1 to 17 digits, which cannot overflow) is inlined where numbers are
+/// read, in one pass with one multiply-add per digit; longer numbers, and the error, are one
+/// call away.
+#[inline(always)]
 pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
     let rest = c.rest();
-    // One pass: up to 18 digits cannot overflow 63 bits, so one multiply-add per digit.
     let mut value: u64 = 0;
     let mut len = 0;
-    for &b in rest.iter().take(18) {
+    while let Some(&b) = rest.get(len) {
         let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
+        if digit > 9 || len == 18 {
             break;
         }
         value = value * 10 + u64::from(digit);
         len += 1;
     }
-    if len == 0 {
-        return Err(c.error(Expected::Number));
+    if len == 0 || len == 18 {
+        return number64_other(c);
     }
-    if len < 18 || !rest.get(18).is_some_and(u8::is_ascii_digit) {
-        c.advance(len);
-        return Ok(value);
-    }
-    // Longer: checked all the way.
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit());
+    c.skip(len);
+    Ok(value)
+}
+
+/// [`number64`] for no digit at all (the error) and for 18 digits or more, checked all the
+/// way (18 digits fit in 63 bits; a nineteenth may not).
+#[inline(never)]
+fn number64_other(c: &mut Cursor<'_>) -> ParseResult<u64> {
+    let digits = c.rest().iter().take_while(|b| b.is_ascii_digit());
     let mut value: u64 = 0;
     let mut len = 0;
     for &d in digits {
@@ -39,7 +45,10 @@ pub fn number64(c: &mut Cursor<'_>) -> ParseResult<u64> {
             .ok_or_else(|| c.error(Expected::Number))?;
         len += 1;
     }
-    c.advance(len);
+    if len == 0 {
+        return Err(c.error(Expected::Number));
+    }
+    c.skip(len);
     Ok(value)
 }
 
@@ -81,6 +90,17 @@ mod tests {
         assert!(parse(b"x").is_err());
         let p64 = |s: &[u8]| number64(&mut Cursor::new(s, Limits::default()));
         assert_eq!(p64(b"9223372036854775807").unwrap(), i64::MAX as u64);
+        // Around the inlined path's 17 digits, with what follows left unread.
+        for digits in 1..=18 {
+            let text = "9".repeat(digits);
+            let input = format!("{text} x");
+            let mut c = Cursor::new(input.as_bytes(), Limits::default());
+            assert_eq!(number64(&mut c).unwrap(), text.parse::<u64>().unwrap());
+            assert_eq!(c.rest(), b" x");
+        }
+        let mut c = Cursor::new(b"99999999999999999999", Limits::default());
+        assert_eq!(number64(&mut c).unwrap_err().offset(), 0);
+        assert_eq!(c.pos(), 0);
         assert!(p64(b"9223372036854775808").is_err());
         assert!(nz_number(&mut Cursor::new(b"0", Limits::default())).is_err());
         assert_eq!(

@@ -42,6 +42,41 @@ fn is_quoted_stop(b: u8) -> bool {
     QUOTED_STOP.get(usize::from(b)).copied().unwrap_or(true)
 }
 
+/// The offset of the first byte in `body` that may end a plain run of a quoted string: `"`,
+/// `\` or a byte below 0x0E (NUL, CR and LF among them; the others, such as TAB, are
+/// quoted characters, which the caller's full parser then accepts). `body.len()` if none.
+///
+/// Eight bytes at a time in a `u64`: for each test, `(v - 0x01..) & !v & 0x80..` flags the
+/// bytes of `v` that are zero (or, with `0x0E..`, below 0x0E). A borrow can flag a byte
+/// wrongly, but only above a byte flagged rightly, so the lowest flag is exact.
+#[inline(always)]
+fn plain_run(body: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some(word) = body.get(at..at + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let flags = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x0e) & !x))
+            & HIGH;
+        if flags != 0 {
+            return at + (flags.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = body.get(at..).unwrap_or_default();
+    at + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x0e)
+        .unwrap_or(tail.len())
+}
+
 impl<'a> Quoted<'a> {
     /// The common case of [`Quoted::parse`], inlined where strings are read: a quoted string
     /// without escapes, whose first special byte is its closing quote. `None` (nothing
@@ -49,12 +84,12 @@ impl<'a> Quoted<'a> {
     #[inline(always)]
     fn parse_plain(c: &mut Cursor<'a>) -> Option<Self> {
         let body = c.rest().get(1..)?;
-        let len = body.iter().position(|&b| is_quoted_stop(b))?;
+        let len = plain_run(body);
         if body.get(len) != Some(&b'"') {
             return None;
         }
         let escaped = body.get(..len)?;
-        c.advance(len + 2);
+        c.skip(len + 2);
         Some(Quoted {
             escaped: ByteStr::borrowed(escaped),
         })
@@ -291,13 +326,25 @@ pub enum IString<'a> {
 
 impl<'a> IString<'a> {
     /// Parses `string`: quoted or literal.
-    #[inline]
+    ///
+    /// The common case, a quoted string without escapes, is inlined where strings are read;
+    /// the rest (literals, escapes, errors) is one call away, so the inlined part needs few
+    /// registers and no call saves any.
+    #[inline(always)]
     pub fn parse_string(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        if c.peek() == Some(b'"')
+            && let Some(quoted) = Quoted::parse_plain(c)
+        {
+            return Ok(IString::Quoted(quoted));
+        }
+        Self::parse_string_other(c)
+    }
+
+    /// [`parse_string`](Self::parse_string) but for a plain quoted string.
+    #[inline(never)]
+    fn parse_string_other(c: &mut Cursor<'a>) -> ParseResult<Self> {
         match c.peek() {
-            Some(b'"') => match Quoted::parse_plain(c) {
-                Some(quoted) => Ok(IString::Quoted(quoted)),
-                None => Quoted::parse(c).map(IString::Quoted),
-            },
+            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ => Err(c.error(Expected::String)),
         }
@@ -321,14 +368,29 @@ impl<'a> IString<'a> {
     }
 
     /// Parses `nstring`: `NIL` or `string`.
-    #[inline]
+    ///
+    /// Inlined like [`parse_string`](Self::parse_string): a plain quoted string or `NIL`
+    /// here, the rest one call away.
+    #[inline(always)]
     pub fn parse_nstring(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
+        match c.peek() {
+            Some(b'"') => {
+                if let Some(quoted) = Quoted::parse_plain(c) {
+                    return Ok(Some(IString::Quoted(quoted)));
+                }
+            }
+            _ if parse_nil(c) => return Ok(None),
+            _ => {}
+        }
+        Self::parse_nstring_other(c)
+    }
+
+    /// [`parse_nstring`](Self::parse_nstring) but for a plain quoted string or `NIL`.
+    #[inline(never)]
+    fn parse_nstring_other(c: &mut Cursor<'a>) -> ParseResult<Option<Self>> {
         // One dispatch on the first byte; a failure is reported where it happened.
         let parsed = match c.peek() {
-            Some(b'"') => match Quoted::parse_plain(c) {
-                Some(quoted) => return Ok(Some(IString::Quoted(quoted))),
-                None => Quoted::parse(c).map(IString::Quoted),
-            },
+            Some(b'"') => Quoted::parse(c).map(IString::Quoted),
             Some(b'{') => Literal::parse(c, false).map(IString::Literal),
             _ if parse_nil(c) => return Ok(None),
             _ => return Err(c.error(Expected::NString)),
@@ -370,7 +432,25 @@ impl<'a> IString<'a> {
     }
 
     /// Whether the content equals `other`, ignoring ASCII case.
+    #[inline]
     pub fn eq_ignore_case(&self, other: &[u8]) -> bool {
+        // Inlined for keywords, which hold neither `\` nor `"`: such a word equals the content
+        // exactly when it equals the wire bytes, since an escape in a quoted string is a `\`
+        // standing for one of the two (the test folds away for a constant word).
+        if !other.iter().any(|&b| b == b'\\' || b == b'"') {
+            let raw = match self {
+                IString::Atom(atom) => atom.as_str().as_bytes(),
+                IString::Quoted(quoted) => quoted.escaped(),
+                IString::Literal(literal) => literal.data.as_bytes(),
+            };
+            return raw.eq_ignore_ascii_case(other);
+        }
+        self.eq_ignore_case_escaped(other)
+    }
+
+    /// [`eq_ignore_case`](Self::eq_ignore_case) for a word holding `\` or `"`.
+    #[inline(never)]
+    fn eq_ignore_case_escaped(&self, other: &[u8]) -> bool {
         match self {
             // Escaped and content are the same when they are as long as `other`, unless an
             // escape is among them; no comparison needs to unescape a copy.
@@ -415,7 +495,8 @@ impl<'a> IString<'a> {
 }
 
 /// Consumes `NIL` (case-insensitive) when it is next and not the start of a longer atom.
-#[inline]
+/// Always inlined: a few instructions, called where a call's saves would cost more.
+#[inline(always)]
 pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
     // Most values are strings or lists: their first byte rules NIL out at once.
     if !matches!(c.peek(), Some(b'N' | b'n')) {
@@ -432,7 +513,7 @@ pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
             .get(3)
             .is_some_and(|&b| super::atom::in_class(b, super::atom::class::ATOM))
     {
-        c.advance(3);
+        c.skip(3);
         true
     } else {
         false
@@ -494,6 +575,73 @@ impl serde::Serialize for IString<'_> {
 mod tests {
     use super::*;
     use crate::{ErrorKind, Limits};
+
+    #[test]
+    fn eq_ignore_case_compares_content() {
+        let values = [
+            IString::Quoted(Quoted::new(b"Text").unwrap()),
+            IString::Quoted(Quoted::new(b"a\"b").unwrap()),
+            IString::Quoted(Quoted::new(b"a\\b").unwrap()),
+            IString::Quoted(Quoted::new(b"\"\"").unwrap()),
+            IString::Quoted(Quoted::new(b"").unwrap()),
+            IString::Atom(Atom::new("TEXT").unwrap()),
+            IString::Literal(Literal::new(&b"te\"t"[..])),
+        ];
+        let words: [&[u8]; 11] = [
+            b"TEXT",
+            b"text",
+            b"tex",
+            b"texts",
+            b"A\"B",
+            b"a\\b",
+            b"a\\\"b",
+            b"\"\"",
+            b"\\\"\\\"",
+            b"",
+            b"TE\"T",
+        ];
+        for value in &values {
+            for word in words {
+                assert_eq!(
+                    value.eq_ignore_case(word),
+                    value.bytes().eq_ignore_ascii_case(word),
+                    "{value:?} {word:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plain_run_finds_the_first_stop_candidate() {
+        let naive = |body: &[u8]| {
+            body.iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x0e)
+                .unwrap_or(body.len())
+        };
+        // Every special byte (and its neighbours across the 0x0E and 0x80 edges) at every
+        // offset of bodies around the word size, over plain bytes of both halves.
+        let specials = [
+            0u8, 1, b'\t', b'\n', 0x0c, b'\r', 0x0e, 0x0f, b'"', b'\\', 0x7f, 0x80, 0xff,
+        ];
+        for len in 0..=26 {
+            for filler in [b'a', 0x21, 0x23, 0x5b, 0x5d, 0x8e, 0xa2, 0xdc, 0xff] {
+                let body = vec![filler; len];
+                assert_eq!(plain_run(&body), naive(&body));
+                for at in 0..len {
+                    for special in specials {
+                        for second in [None, Some(0u8), Some(b'"'), Some(0x01)] {
+                            let mut body = body.clone();
+                            body[at] = special;
+                            if let Some(second) = second.filter(|_| at + 1 < len) {
+                                body[at + 1] = second;
+                            }
+                            assert_eq!(plain_run(&body), naive(&body), "{body:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     fn cursor(input: &[u8]) -> Cursor<'_> {
         Cursor::new(input, Limits::default())

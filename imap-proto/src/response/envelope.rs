@@ -70,6 +70,13 @@ into_owned_struct!(Envelope {
 impl<'a> Address<'a> {
     /// Parses `"(" nstring SP nstring SP nstring SP nstring ")"`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse_with(c, |address| address)
+    }
+
+    /// Parses an address and hands it to `done`, which pushes it onto its list: built there
+    /// rather than returned in a `Result` and moved again.
+    #[inline]
+    fn parse_with<T>(c: &mut Cursor<'a>, done: impl FnOnce(Self) -> T) -> ParseResult<T> {
         c.expect(b'(', Expected::Address)?;
         let name = IString::parse_nstring(c)?;
         c.sp()?;
@@ -79,12 +86,12 @@ impl<'a> Address<'a> {
         c.sp()?;
         let host = IString::parse_nstring(c)?;
         c.expect(b')', Expected::CloseParen)?;
-        Ok(Address {
+        Ok(done(Address {
             name,
             adl,
             mailbox,
             host,
-        })
+        }))
     }
 }
 
@@ -119,7 +126,7 @@ fn addresses<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Vec<Address<'a>>>> {
         c.peek() == Some(b'(')
     } {
         c.check_list_length(list.len() + 1)?;
-        list.push(Address::parse(c)?);
+        Address::parse_with(c, |address| list.push(address))?;
     }
     c.expect(b')', Expected::CloseParen)?;
     Ok(Some(list))

@@ -9,7 +9,7 @@ use super::envelope::Envelope;
 use crate::Expected;
 use crate::command::fetch::Section;
 use crate::core::atom::{class, in_class, lower_key, take_class};
-use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
+use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
@@ -194,6 +194,12 @@ enum Name {
 impl<'a> FetchAttribute<'a> {
     /// Parses one `msg-att` item.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse_with(c, |attribute| attribute)
+    }
+
+    /// Parses one `msg-att` item and hands it to `done`, which pushes it onto the FETCH's
+    /// attributes: built there rather than returned in a `Result` and moved again.
+    fn parse_with<T>(c: &mut Cursor<'a>, done: impl FnOnce(Self) -> T) -> ParseResult<T> {
         let start = c.pos();
         // Atom characters are ASCII: the name is compared as bytes, never checked as UTF-8.
         let name = c.take_while1(|b| in_class(b, class::NAME), Expected::FetchAttribute)?;
@@ -204,11 +210,11 @@ impl<'a> FetchAttribute<'a> {
                 let origin = origin(c)?;
                 c.sp()?;
                 let data = IString::parse_nstring(c)?;
-                return Ok(FetchAttribute::BodySection {
+                return Ok(done(FetchAttribute::BodySection {
                     section,
                     origin,
                     data,
-                });
+                }));
             }
             // A section that is not `section-binary` (a server echoing `BINARY[1.MIME]`)
             // is kept raw below, like any unknown attribute.
@@ -218,7 +224,7 @@ impl<'a> FetchAttribute<'a> {
                     let origin = origin(c)?;
                     c.sp()?;
                     let data = IString::parse_nstring8(c)?;
-                    return Ok(FetchAttribute::Binary { part, origin, data });
+                    return Ok(done(FetchAttribute::Binary { part, origin, data }));
                 }
                 c.reset_to(bracket);
             }
@@ -226,7 +232,7 @@ impl<'a> FetchAttribute<'a> {
                 if let Ok(part) = section_part(c) {
                     c.sp()?;
                     let size = number64(c)?;
-                    return Ok(FetchAttribute::BinarySize { part, size });
+                    return Ok(done(FetchAttribute::BinarySize { part, size }));
                 }
                 c.reset_to(bracket);
             }
@@ -239,10 +245,8 @@ impl<'a> FetchAttribute<'a> {
             }
             let name = ByteStr::borrowed(c.since(start));
             c.sp()?;
-            return Ok(FetchAttribute::Other {
-                name,
-                value: RawValue::parse(c)?,
-            });
+            let value = RawValue::parse(c)?;
+            return Ok(done(FetchAttribute::Other { name, value }));
         }
         c.sp()?;
         // Lowercase the name once, then one match on bytes.
@@ -269,7 +273,7 @@ impl<'a> FetchAttribute<'a> {
             b"bodystructure" => Name::BodyStructure,
             _ => Name::Other,
         };
-        Ok(match known {
+        let attribute = match known {
             Name::Flags => FetchAttribute::Flags(Flag::parse_list(c)?),
             Name::InternalDate => FetchAttribute::InternalDate(DateTime::parse(c)?),
             Name::Rfc822Size => FetchAttribute::Rfc822Size(number64(c)?),
@@ -277,9 +281,9 @@ impl<'a> FetchAttribute<'a> {
             Name::Rfc822Header => FetchAttribute::Rfc822Header(IString::parse_nstring(c)?),
             Name::Rfc822Text => FetchAttribute::Rfc822Text(IString::parse_nstring(c)?),
             Name::Envelope => FetchAttribute::Envelope(Box::new(Envelope::parse(c)?)),
-            Name::Body => FetchAttribute::Body(Box::new(BodyStructure::parse(c, false)?)),
+            Name::Body => FetchAttribute::Body(BodyStructure::parse_boxed(c, false)?),
             Name::BodyStructure => {
-                FetchAttribute::BodyStructure(Box::new(BodyStructure::parse(c, true)?))
+                FetchAttribute::BodyStructure(BodyStructure::parse_boxed(c, true)?)
             }
             Name::Uid => FetchAttribute::Uid(nz_number(c)?),
             Name::ModSeq => {
@@ -307,16 +311,32 @@ impl<'a> FetchAttribute<'a> {
                 name: ByteStr::borrowed(name),
                 value: RawValue::parse(c)?,
             },
-        })
+        };
+        Ok(done(attribute))
     }
 }
 
 impl<'a> Fetch<'a> {
     /// Parses `"(" msg-att *(SP msg-att) ")"` for message `seq`.
     pub fn parse_attributes(c: &mut Cursor<'a>, seq: NonZeroU32) -> ParseResult<Self> {
-        // Clients fetch a handful of items at a time: room for eight from the start saves
-        // the reallocations of growing from one.
-        let attributes = paren_list_sized(c, true, 8, FetchAttribute::parse)?;
+        // `paren_list_sized(c, true, 8, FetchAttribute::parse)`, each attribute built in
+        // the list. Clients fetch a handful of items at a time: room for eight from the
+        // start saves the reallocations of growing from one.
+        c.expect(b'(', Expected::OpenParen)?;
+        c.enter()?;
+        let mut attributes = Vec::new();
+        if c.peek() != Some(b')') {
+            attributes = Vec::with_capacity(8);
+            loop {
+                c.check_list_length(attributes.len() + 1)?;
+                FetchAttribute::parse_with(c, |attribute| attributes.push(attribute))?;
+                if !c.eat(b' ') {
+                    break;
+                }
+            }
+        }
+        c.expect(b')', Expected::CloseParen)?;
+        c.leave();
         Ok(Fetch { seq, attributes })
     }
 

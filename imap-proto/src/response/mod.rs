@@ -230,7 +230,7 @@ fn keyword<'a>(c: &mut Cursor<'a>) -> ParseResult<&'a [u8]> {
     if word.is_empty() {
         return Err(c.error(Expected::Response));
     }
-    c.advance(len);
+    c.skip(len);
     Ok(word)
 }
 
