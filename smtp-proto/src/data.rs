@@ -143,16 +143,40 @@ impl DataDecoder {
 fn scan_strict(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
     let (len, at_line_start) = scan_lenient(hay);
     let span = hay.get(..len).unwrap_or_default();
-    let unpaired = span
-        .iter()
-        .zip(span.get(1..).unwrap_or_default())
-        .fold(false, |bad, (&this, &next)| {
-            bad | ((this == b'\r') != (next == b'\n'))
-        });
-    if unpaired || span.first() == Some(&b'\n') || span.last() == Some(&b'\r') {
+    if has_unpaired(span) || span.first() == Some(&b'\n') || span.last() == Some(&b'\r') {
         return scan_strict_exact(hay);
     }
     Ok((len, at_line_start))
+}
+
+/// Whether some adjacent pair of `span` is a CR not followed by LF or an LF not preceded by
+/// CR. Checked 128 pairs per step, each step a fixed-size loop the compiler unrolls and
+/// vectorises, so the loop branch is taken once per 128 bytes. The loop it replaces (one
+/// vector per step) ran at 0.78x or 0.47x of smtp-proto depending only on where the linker
+/// placed it (the same machine code in two builds; its compare-and-branch straddled a 32-byte
+/// boundary in the slow one); this one measured 0.60x in that same build.
+fn has_unpaired(span: &[u8]) -> bool {
+    const STEP: usize = 128;
+    let pair = |this: u8, next: u8| (this == b'\r') != (next == b'\n');
+    let mut bad = false;
+    let mut start = 0;
+    while let Some(block) = span.get(start..start + STEP + 1) {
+        // The step's bytes, and the same shifted by one: its pairs.
+        let (Some(this), Some(next)) = (block.first_chunk::<STEP>(), block.last_chunk::<STEP>())
+        else {
+            break;
+        };
+        bad |= this
+            .iter()
+            .zip(next)
+            .fold(false, |bad, (&this, &next)| bad | pair(this, next));
+        start += STEP;
+    }
+    let tail = span.get(start..).unwrap_or_default();
+    bad | tail
+        .iter()
+        .zip(tail.get(1..).unwrap_or_default())
+        .fold(false, |bad, (&this, &next)| bad | pair(this, next))
 }
 
 /// The reference for [`scan_strict`]: one pass over every CR and LF, stopping at the first
@@ -398,6 +422,37 @@ mod tests {
                 }
             }
             assert_eq!(payload, b"a\r\n.b\r\nc\r\n\r\n", "split {split}");
+        }
+    }
+
+    /// The stepped pair check agrees with a pair-by-pair one on lines of CRLF-ended text up
+    /// to three steps long, with a CR, an LF or a letter put at every position (inside a
+    /// step, across the step boundary, in the tail).
+    #[test]
+    fn stepped_pair_check_agrees_with_a_plain_one() {
+        let plain = |span: &[u8]| span.windows(2).any(|w| (w[0] == b'\r') != (w[1] == b'\n'));
+        let text: Vec<u8> = b"Subject: x\r\n"
+            .iter()
+            .copied()
+            .cycle()
+            .take(400)
+            .collect();
+        for len in [
+            0, 1, 2, 127, 128, 129, 130, 255, 256, 257, 258, 383, 384, 385, 400,
+        ] {
+            let base = text.get(..len).unwrap();
+            assert_eq!(has_unpaired(base), plain(base), "len {len}");
+            for at in 0..len {
+                for byte in [b'\r', b'\n', b'y'] {
+                    let mut span = base.to_vec();
+                    span[at] = byte;
+                    assert_eq!(
+                        has_unpaired(&span),
+                        plain(&span),
+                        "len {len} at {at} {byte}"
+                    );
+                }
+            }
         }
     }
 
