@@ -36,11 +36,11 @@ def runs_of(text):
 
 def split(bench_id):
     """(group, implementation, variant) of a benchmark id. The implementation is the component
-    followed by `whole` or `chunked` (the IMAP benches: `group/impl/chunked/4096`), otherwise
-    the last one (`group/impl`)."""
+    followed by a variant (`whole`, `chunked`, a size like `4KiB`: `group/impl/chunked/4096`,
+    `group/impl/4KiB`), otherwise the last one (`group/impl`)."""
     parts = bench_id.split("/")
     for index, part in enumerate(parts[1:-1], start=1):
-        if parts[index + 1] in ("whole", "chunked"):
+        if re.fullmatch(r"whole|chunked|\d+(KiB|MiB)?", parts[index + 1]):
             return "/".join(parts[:index]), part, "/".join(parts[index + 1 :])
     return "/".join(parts[:-1]), parts[-1], ""
 
