@@ -101,48 +101,62 @@ pub(crate) fn same<const N: usize>(word: &[u8], name: &[u8; N]) -> bool {
 /// The index of the first control character (below 32, or 127) in `bytes`.
 ///
 /// Command and reply lines are short, too short for a vector loop to start, so this reads
-/// eight bytes at a time as one `u64`: a byte below 32 borrows in `x - 0x2020..20` while its
-/// top bit is clear, and a DEL becomes zero under `x ^ 0x7f7f..7f` and borrows in turn. Bits
-/// above the lowest hit may be spurious (the borrow runs on), the lowest one never is.
+/// eight bytes at a time as one `u64` (see [`first_flagged`]): a byte below 32 borrows in
+/// `x - 0x2020..20` while its top bit is clear, and a DEL becomes zero under `x ^ 0x7f7f..7f`
+/// and borrows in turn.
 #[inline]
 pub(crate) fn find_control(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let mut offset = 0;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        let del = x ^ (ONES * 0x7f);
-        let del = del.wrapping_sub(ONES) & !del & HIGHS;
-        let hits = below_space | del;
-        if hits != 0 {
-            return Some(offset + (hits.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    let tail = words.remainder().iter().position(|&b| b < 32 || b == 127);
-    tail.map(|at| offset + at)
+    first_flagged(
+        bytes,
+        |x| {
+            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+            below_space | zero_bytes(x ^ (ONES * 0x7f))
+        },
+        |b| b < 32 || b == 127,
+    )
 }
 
-/// The index of the first LF in `bytes`, read eight bytes at a time like [`find_control`]
-/// (an LF becomes zero under `x ^ 0x0a0a..0a` and borrows): a reply's lines are shorter than
-/// a memchr call takes to set up.
+/// The index of the first LF in `bytes`, read like [`find_control`] (an LF becomes zero under
+/// `x ^ 0x0a0a..0a` and borrows): a reply's lines are shorter than a memchr call takes to set
+/// up.
 #[inline]
 pub(crate) fn find_newline(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    first_flagged(
+        bytes,
+        |x| zero_bytes(x ^ (ONES * u64::from(b'\n'))),
+        |b| b == b'\n',
+    )
+}
+
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The top bit of each byte of `x` that is zero. Bits above the lowest may be spurious (the
+/// borrow runs on); the lowest never is.
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The index of the first byte of `bytes` that `hit` accepts, eight bytes at a time: `flags`
+/// marks such bytes of a little-endian word by their top bit (the lowest mark exact), and
+/// `hit` tests the bytes of the short tail.
+#[inline(always)]
+fn first_flagged(
+    bytes: &[u8],
+    flags: impl Fn(u64) -> u64,
+    hit: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut offset = 0;
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
-        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b'\n'));
-        let hits = x.wrapping_sub(ONES) & !x & HIGHS;
-        if hits != 0 {
-            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        let marks = flags(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        if marks != 0 {
+            return Some(offset + (marks.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    let tail = words.remainder().iter().position(|&b| b == b'\n');
+    let tail = words.remainder().iter().position(|&b| hit(b));
     tail.map(|at| offset + at)
 }
 

@@ -282,10 +282,7 @@ impl<'a> Reply<'a> {
     /// The non-empty [`Reply::lines`] after the first (an EHLO reply's greeting), for the
     /// capability parser.
     pub(crate) fn capability_lines(&self) -> CapabilityLines<'_> {
-        let after_greeting = match crate::chars::find_newline(&self.wire) {
-            Some(lf) => self.wire.get(lf + 1..).unwrap_or_default(),
-            None => &[],
-        };
+        let (_greeting, after_greeting) = split_line(&self.wire);
         CapabilityLines {
             rest: after_greeting,
             enhanced: self.enhanced.is_some(),
@@ -385,13 +382,7 @@ impl<'w> Iterator for CapabilityLines<'w> {
     #[inline]
     fn next(&mut self) -> Option<&'w [u8]> {
         while !self.rest.is_empty() {
-            let (line, rest) = match crate::chars::find_newline(self.rest) {
-                Some(lf) => (
-                    self.rest.get(..lf).unwrap_or_default(),
-                    self.rest.get(lf + 1..).unwrap_or_default(),
-                ),
-                None => (self.rest, &[][..]),
-            };
+            let (line, rest) = split_line(self.rest);
             self.rest = rest;
             let text = text_of(line);
             let text = if self.enhanced {
@@ -407,8 +398,21 @@ impl<'w> Iterator for CapabilityLines<'w> {
     }
 }
 
+/// The first LF-terminated piece of `wire` (without its LF) and what follows it; all of
+/// `wire` and nothing when it holds no LF. The LF is found eight bytes at a time.
+#[inline(always)]
+fn split_line(wire: &[u8]) -> (&[u8], &[u8]) {
+    match crate::chars::find_newline(wire) {
+        Some(lf) => (
+            wire.get(..lf).unwrap_or_default(),
+            wire.get(lf + 1..).unwrap_or_default(),
+        ),
+        None => (wire, &[]),
+    }
+}
+
 /// The non-empty LF-terminated pieces of a reply's wire form (a last piece without LF
-/// included), found eight bytes at a time.
+/// included).
 struct WireLines<'w> {
     rest: &'w [u8],
 }
@@ -421,13 +425,7 @@ impl<'w> Iterator for WireLines<'w> {
             if self.rest.is_empty() {
                 return None;
             }
-            let (line, rest) = match crate::chars::find_newline(self.rest) {
-                Some(lf) => (
-                    self.rest.get(..lf).unwrap_or_default(),
-                    self.rest.get(lf + 1..).unwrap_or_default(),
-                ),
-                None => (self.rest, &[][..]),
-            };
+            let (line, rest) = split_line(self.rest);
             self.rest = rest;
             if !line.is_empty() {
                 return Some(line);
