@@ -333,11 +333,11 @@ pub(crate) fn decode<'a>(r: &mut XmlReader<'a>, el: Element<'a>) -> XmlResult<Da
     // text content read as text cannot fail, so the common case keeps no copy of the reader.
     let textual = matches!(shape, Shape::Text | Shape::Number | Shape::Data);
     let cannot_fail = matches!(shape, Shape::Raw) || (textual && r.at_plain_text());
-    let saved = (!cannot_fail).then(|| r.clone());
+    let saved = (!cannot_fail).then(|| r.mark());
     let value = match typed(r, &el, shape) {
         Err(Fail::Invalid(e)) if matches!(e.kind(), ErrorKind::Expected(_)) => match saved {
             Some(saved) => {
-                *r = saved;
+                r.rewind(saved);
                 PropValue::Raw(r.raw(&el)?)
             }
             None => return Err(Fail::Invalid(e)),

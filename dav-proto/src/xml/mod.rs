@@ -4,6 +4,7 @@
 pub mod names;
 pub mod raw;
 pub(crate) mod reader;
+pub(crate) mod tokenizer;
 pub(crate) mod writer;
 
 pub use names::{CalDav, CalendarServer, CardDav, Dav, Name, QualifiedName};

@@ -1,18 +1,17 @@
-//! A namespace-aware pull reader over a borrowed body, on quick-xml's `NsReader`: it hands out
-//! child elements one level at a time, with their names resolved to [`Name`], and enforces the
-//! [`Limits`]. DTDs are refused outright, so entity expansion attacks and external entities
-//! never reach a parser.
+//! A namespace-aware pull reader over a borrowed body, on the crate's own [`Tokenizer`]: it
+//! hands out child elements one level at a time, with their names resolved to [`Name`], and
+//! enforces the [`Limits`]. DTDs are refused outright, so entity expansion attacks and external
+//! entities never reach a parser.
 
 use std::borrow::Cow;
 
-use quick_xml::NsReader;
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
-
 use crate::decoded::{DecodeError, ErrorKind, Expected};
 use crate::limits::{Limit, Limits};
-use crate::xml::names::{CalDav, CalendarServer, CardDav, Dav, Name};
+use crate::xml::names::{
+    CALDAV_NS, CALENDARSERVER_NS, CARDDAV_NS, CalDav, CalendarServer, CardDav, DAV_NS, Dav, Name,
+};
 use crate::xml::raw::RawXml;
+use crate::xml::tokenizer::{self, Checkpoint, Namespace, Token, Tokenizer, XMLNS_NS};
 
 /// Why a body decoder stopped: the input ended early, or it is invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,20 +38,19 @@ pub(crate) struct Element<'a> {
     pub name: Name<'a>,
     /// Whether it was `<x/>`, with no content and no end tag.
     pub empty: bool,
-    start: BytesStart<'a>,
+    /// The start tag's attribute section, checked, values escaped.
+    attributes: &'a str,
     /// Byte offset of the start tag.
     pub offset: usize,
 }
 
+/// Where the reader stood, to read a property's content again ([`XmlReader::rewind`]).
+pub(crate) type Mark = Checkpoint;
+
 /// The pull reader.
-#[derive(Clone)]
 pub(crate) struct XmlReader<'a> {
-    inner: NsReader<&'a [u8]>,
-    input: &'a str,
-    /// Bytes before what `inner` reads (a UTF-8 byte order mark), added to its positions.
-    base: usize,
+    tokens: Tokenizer<'a>,
     limits: Limits,
-    depth: usize,
 }
 
 impl<'a> XmlReader<'a> {
@@ -76,20 +74,11 @@ impl<'a> XmlReader<'a> {
                 Err(e) => return Err(expected(e.valid_up_to(), Expected::Utf8)),
             },
         };
-        // quick-xml skips a byte order mark itself, which would shift every position we take
-        // from it; strip it here and count it instead.
-        let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let mut inner = NsReader::from_str(text.get(base..).unwrap_or_default());
-        let config = inner.config_mut();
-        config.check_end_names = true;
-        config.expand_empty_elements = false;
-        config.trim_text(false);
+        // A byte order mark is not part of the document.
+        let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
         Ok(Self {
-            inner,
-            input: text,
-            base,
+            tokens: Tokenizer::new(text, start),
             limits: *limits,
-            depth: 0,
         })
     }
 
@@ -98,7 +87,8 @@ impl<'a> XmlReader<'a> {
     /// cannot fail on its structure.
     pub fn at_plain_text(&self) -> bool {
         let rest = self
-            .input
+            .tokens
+            .input()
             .as_bytes()
             .get(self.position()..)
             .unwrap_or_default();
@@ -107,37 +97,36 @@ impl<'a> XmlReader<'a> {
 
     /// Current byte offset.
     pub fn position(&self) -> usize {
-        usize::try_from(self.inner.buffer_position())
-            .unwrap_or(usize::MAX)
-            .saturating_add(self.base)
+        self.tokens.position()
     }
 
-    /// Reads one event, mapping quick-xml failures, the end of input and DTDs.
-    fn event(&mut self) -> XmlResult<Event<'a>> {
-        match self.inner.read_event() {
-            Ok(Event::Eof) => Err(Fail::Incomplete),
-            Ok(Event::DocType(_)) => Err(expected(self.position(), Expected::NoDoctype)),
-            Ok(event) => Ok(event),
-            Err(quick_xml::Error::Syntax(_)) => Err(Fail::Incomplete),
-            Err(_) => {
-                let at = usize::try_from(self.inner.error_position())
-                    .unwrap_or(usize::MAX)
-                    .saturating_add(self.base);
-                Err(expected(at, Expected::WellFormedXml))
-            }
+    /// The current state, to [`rewind`](Self::rewind) to after reading an element's content.
+    pub fn mark(&self) -> Mark {
+        self.tokens.checkpoint()
+    }
+
+    /// Goes back to `mark`, taken inside the element whose content has been read since.
+    pub fn rewind(&mut self, mark: Mark) {
+        self.tokens.rewind(mark);
+    }
+
+    /// The next token inside the root element; the end of input there means more is needed.
+    fn token(&mut self) -> XmlResult<Token> {
+        match self.tokens.next_token()? {
+            Token::Eof => Err(Fail::Incomplete),
+            token => Ok(token),
         }
     }
 
     /// The root element, after any XML declaration, comments and whitespace.
     pub fn root(&mut self) -> XmlResult<Element<'a>> {
         loop {
-            let at = self.position();
-            match self.event()? {
-                Event::Start(start) => return self.element(start, false, at),
-                Event::Empty(start) => return self.element(start, true, at),
-                Event::Text(text) if is_blank(&text) => {}
-                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                _ => return Err(expected(at, Expected::WellFormedXml)),
+            match self.token()? {
+                Token::Start => return self.element(false),
+                Token::Empty => return self.element(true),
+                Token::Text if is_blank(self.tokens.span()) => {}
+                Token::Decl | Token::Ignored => {}
+                _ => return Err(expected(self.tokens.token_start(), Expected::WellFormedXml)),
             }
         }
     }
@@ -147,84 +136,68 @@ impl<'a> XmlReader<'a> {
     pub fn finish(&mut self) -> XmlResult<usize> {
         loop {
             let at = self.position();
-            match self.inner.read_event() {
-                Ok(Event::Eof) => return Ok(self.input.len()),
-                Ok(Event::Text(text)) if is_blank(&text) => {}
-                Ok(Event::Comment(_) | Event::PI(_)) => {}
+            match self.tokens.next_token() {
+                Ok(Token::Eof) => return Ok(self.tokens.input().len()),
+                Ok(Token::Text) if is_blank(self.tokens.span()) => {}
+                Ok(Token::Ignored) => {}
                 Ok(_) | Err(_) => return Err(expected(at, Expected::WellFormedXml)),
             }
         }
     }
 
-    fn element(
-        &mut self,
-        start: BytesStart<'a>,
-        empty: bool,
-        offset: usize,
-    ) -> XmlResult<Element<'a>> {
-        let depth = self.depth + 1;
-        if depth > self.limits.max_nesting_depth {
-            return Err(invalid(
-                offset,
-                ErrorKind::LimitExceeded(Limit::NestingDepth),
-            ));
-        }
-        if !empty {
-            self.depth = depth;
-        }
-        let name = self.resolve(&start, offset)?;
+    /// The element of the start tag just read, within the depth limit.
+    fn element(&mut self, empty: bool) -> XmlResult<Element<'a>> {
+        let offset = self.tokens.token_start();
+        self.check_depth(usize::from(empty), offset)?;
         Ok(Element {
-            name,
+            name: self.resolve(offset)?,
             empty,
-            start,
+            attributes: self.tokens.attributes(),
             offset,
         })
     }
 
-    fn resolve(&self, start: &BytesStart<'a>, offset: usize) -> XmlResult<Name<'a>> {
-        let (ns, local) = self.inner.resolve_element(start.name());
-        let local = self
-            .reborrow(local.into_inner())
-            .ok_or(expected(offset, Expected::WellFormedXml))?;
-        // A known name is well-formed by construction; only the others are checked.
-        let unknown = |namespace: Cow<'a, str>| {
-            if is_xml_name(local) {
-                Ok(Name::new(namespace, local))
-            } else {
-                Err(expected(offset, Expected::WellFormedXml))
-            }
-        };
-        match ns {
-            ResolveResult::Bound(ns) => {
-                let ns = ns.into_inner();
-                // The known namespaces are matched on bytes, so resolving them allocates nothing.
-                let known = match ns {
-                    b"DAV:" => Dav::from_local(local).map(Name::Dav),
-                    b"urn:ietf:params:xml:ns:caldav" => CalDav::from_local(local).map(Name::CalDav),
-                    b"urn:ietf:params:xml:ns:carddav" => {
-                        CardDav::from_local(local).map(Name::CardDav)
-                    }
-                    b"http://calendarserver.org/ns/" => {
-                        CalendarServer::from_local(local).map(Name::CalendarServer)
-                    }
-                    _ => None,
-                };
-                match known {
-                    Some(name) => Ok(name),
-                    None => unknown(Cow::Owned(namespace_uri(ns, offset)?)),
-                }
-            }
-            ResolveResult::Unbound => unknown(Cow::Borrowed("")),
-            ResolveResult::Unknown(_) => Err(expected(offset, Expected::DeclaredNamespace)),
+    /// Refuses nesting deeper than the limit (`extra`: an empty element not counted yet).
+    fn check_depth(&self, extra: usize, at: usize) -> XmlResult<()> {
+        if self.tokens.depth() + extra > self.limits.max_nesting_depth {
+            return Err(invalid(at, ErrorKind::LimitExceeded(Limit::NestingDepth)));
         }
+        Ok(())
     }
 
-    /// The slice of the input `piece` points into, with the input's lifetime.
-    fn reborrow(&self, piece: &[u8]) -> Option<&'a str> {
-        let base = self.input.as_ptr() as usize;
-        let start = (piece.as_ptr() as usize).checked_sub(base)?;
-        let end = start.checked_add(piece.len())?;
-        self.input.get(start..end)
+    /// The name of the start tag just read, resolved.
+    fn resolve(&self, offset: usize) -> XmlResult<Name<'a>> {
+        let qname = self.tokens.span();
+        // Names are short: a plain loop finds the colon faster than a string search.
+        let (prefix, local) = match qname.bytes().position(|b| b == b':') {
+            Some(0) => return Err(expected(offset, Expected::WellFormedXml)),
+            Some(colon) => (
+                qname.get(..colon).unwrap_or_default(),
+                qname.get(colon + 1..).unwrap_or_default(),
+            ),
+            None => ("", qname),
+        };
+        let namespace = self
+            .tokens
+            .resolve(prefix.as_bytes())
+            .ok_or(expected(offset, Expected::DeclaredNamespace))?;
+        // Known names are matched without building anything; only the others are checked.
+        let known = match namespace {
+            Namespace::Dav => Dav::from_local(local).map(Name::Dav),
+            Namespace::CalDav => CalDav::from_local(local).map(Name::CalDav),
+            Namespace::CardDav => CardDav::from_local(local).map(Name::CardDav),
+            Namespace::CalendarServer => {
+                CalendarServer::from_local(local).map(Name::CalendarServer)
+            }
+            Namespace::Other(_) | Namespace::None => None,
+        };
+        if let Some(name) = known {
+            return Ok(name);
+        }
+        if !is_xml_name(local) {
+            return Err(expected(offset, Expected::WellFormedXml));
+        }
+        Ok(Name::new(namespace_uri(namespace, offset)?, local))
     }
 
     /// The next child element of `parent`, or `None` at its end tag. Text between child
@@ -234,19 +207,17 @@ impl<'a> XmlReader<'a> {
             return Ok(None);
         }
         loop {
-            let at = self.position();
-            match self.event()? {
-                Event::Start(start) => return self.element(start, false, at).map(Some),
-                Event::Empty(start) => return self.element(start, true, at).map(Some),
-                Event::End(_) => {
-                    self.depth = self.depth.saturating_sub(1);
-                    return Ok(None);
+            match self.token()? {
+                Token::Start => return self.element(false).map(Some),
+                Token::Empty => return self.element(true).map(Some),
+                Token::End => return Ok(None),
+                Token::Reference => {
+                    self.reference()?;
                 }
-                Event::GeneralRef(r) => {
-                    self.resolve_ref(&r, at)?;
+                Token::Decl => {
+                    return Err(expected(self.tokens.token_start(), Expected::WellFormedXml));
                 }
-                Event::Decl(_) => return Err(expected(at, Expected::WellFormedXml)),
-                _ => {}
+                Token::Text | Token::CData | Token::Ignored | Token::Eof => {}
             }
         }
     }
@@ -273,58 +244,46 @@ impl<'a> XmlReader<'a> {
             return Ok(Cow::Borrowed(""));
         }
         loop {
-            let at = self.position();
-            match self.event()? {
+            match self.token()? {
                 // The body was checked as UTF-8 as a whole: text is borrowed from it as it is.
-                Event::Text(text) => {
-                    let piece = match self.reborrow(&text) {
-                        Some(piece) => Cow::Borrowed(piece),
-                        None => text.decode().map_err(|_| expected(at, Expected::Utf8))?,
-                    };
-                    append(&mut acc, piece);
-                }
-                Event::CData(data) => {
-                    let piece = match self.reborrow(&data) {
-                        Some(piece) => Cow::Borrowed(piece),
-                        None => data.decode().map_err(|_| expected(at, Expected::Utf8))?,
-                    };
-                    append(&mut acc, piece);
-                }
-                Event::GeneralRef(r) => {
-                    let c = self.resolve_ref(&r, at)?;
+                Token::Text | Token::CData => append(&mut acc, self.tokens.span()),
+                Token::Reference => {
+                    let c = self.reference()?;
                     let text = acc.get_or_insert(Cow::Borrowed(""));
                     if let Cow::Borrowed(so_far) = text {
                         // The text ends at the next tag at the latest: one allocation holds
                         // it all (calendar data has a `&#13;` on every line).
-                        let rest = self.input.get(self.position()..).unwrap_or_default();
-                        let ahead = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
-                        let mut owned = String::with_capacity(so_far.len() + ahead);
+                        let rest = self
+                            .tokens
+                            .input()
+                            .as_bytes()
+                            .get(self.position()..)
+                            .unwrap_or_default();
+                        let ahead = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+                        let mut owned = String::with_capacity(so_far.len() + ahead + 1);
                         owned.push_str(so_far);
                         *text = Cow::Owned(owned);
                     }
                     text.to_mut().push(c);
                 }
-                Event::End(_) => {
-                    self.depth = self.depth.saturating_sub(1);
-                    return Ok(acc.unwrap_or(Cow::Borrowed("")));
-                }
-                Event::Start(start) if skip_elements => {
-                    let child = self.element(start, false, at)?;
+                Token::End => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
+                Token::Start if skip_elements => {
+                    let child = self.element(false)?;
                     self.skip(&child)?;
                 }
-                Event::Empty(_) if skip_elements => {}
-                Event::Start(_) | Event::Empty(_) | Event::Decl(_) => {
-                    return Err(expected(at, Expected::TextContent));
+                Token::Empty if skip_elements => {}
+                Token::Start | Token::Empty | Token::Decl => {
+                    return Err(expected(self.tokens.token_start(), Expected::TextContent));
                 }
-                _ => {}
+                Token::Ignored | Token::Eof => {}
             }
         }
     }
 
-    /// The character an entity or character reference stands for. Read from the bytes: a
-    /// CalDAV body escapes every CR of its calendar data as `&#13;`.
-    fn resolve_ref(&self, r: &BytesRef<'a>, at: usize) -> XmlResult<char> {
-        let resolved = match &**r {
+    /// The character the reference just read stands for. A CalDAV body escapes every CR of
+    /// its calendar data as `&#13;`.
+    fn reference(&self) -> XmlResult<char> {
+        let resolved = match self.tokens.span().as_bytes() {
             b"amp" => Some('&'),
             b"lt" => Some('<'),
             b"gt" => Some('>'),
@@ -334,7 +293,7 @@ impl<'a> XmlReader<'a> {
             [b'#', decimal @ ..] => char_reference(decimal, 10),
             _ => None,
         };
-        resolved.ok_or(expected(at, Expected::KnownEntity))
+        resolved.ok_or(expected(self.tokens.token_start(), Expected::KnownEntity))
     }
 
     /// Skips `element`'s content up to its end tag (iteratively: no recursion on depth).
@@ -344,36 +303,26 @@ impl<'a> XmlReader<'a> {
         }
         let mut level = 0usize;
         loop {
-            let at = self.position();
-            match self.event()? {
-                Event::Start(_) => {
-                    self.enter(at)?;
+            match self.token()? {
+                Token::Start => {
+                    self.check_depth(0, self.tokens.token_start())?;
                     level += 1;
                 }
-                Event::End(_) => {
-                    self.depth = self.depth.saturating_sub(1);
+                Token::End => {
                     if level == 0 {
                         return Ok(());
                     }
                     level -= 1;
                 }
-                Event::GeneralRef(r) => {
-                    self.resolve_ref(&r, at)?;
+                Token::Reference => {
+                    self.reference()?;
                 }
-                Event::Decl(_) => return Err(expected(at, Expected::WellFormedXml)),
-                _ => {}
+                Token::Decl => {
+                    return Err(expected(self.tokens.token_start(), Expected::WellFormedXml));
+                }
+                Token::Empty | Token::Text | Token::CData | Token::Ignored | Token::Eof => {}
             }
         }
-    }
-
-    /// Goes one element deeper, within the depth limit.
-    fn enter(&mut self, at: usize) -> XmlResult<()> {
-        let depth = self.depth + 1;
-        if depth > self.limits.max_nesting_depth {
-            return Err(invalid(at, ErrorKind::LimitExceeded(Limit::NestingDepth)));
-        }
-        self.depth = depth;
-        Ok(())
     }
 
     /// The content of `element` kept verbatim, with the namespace bindings it uses from
@@ -388,27 +337,23 @@ impl<'a> XmlReader<'a> {
         let mut declared: Vec<(usize, &'a str)> = Vec::new();
         let mut level = 0usize;
         loop {
-            let at = self.position();
-            match self.event()? {
-                Event::Start(s) => {
-                    self.element(s.clone(), false, at)?;
+            match self.token()? {
+                Token::Start => {
+                    self.element(false)?;
                     level += 1;
-                    self.note_bindings(&s, at, level, &mut used, &mut declared)?;
+                    self.note_bindings(level, &mut used, &mut declared)?;
                 }
-                Event::Empty(s) => {
-                    self.element(s.clone(), true, at)?;
-                    self.note_bindings(&s, at, level + 1, &mut used, &mut declared)?;
+                Token::Empty => {
+                    self.element(true)?;
+                    self.note_bindings(level + 1, &mut used, &mut declared)?;
                     declared.retain(|(l, _)| *l <= level);
                 }
-                Event::End(_) => {
-                    self.depth = self.depth.saturating_sub(1);
+                Token::End => {
                     if level == 0 {
-                        let content = self.input.get(start..at).unwrap_or_default();
-                        // quick-xml tolerates some malformed markup; content kept verbatim
-                        // must stand on its own when written back.
-                        if !is_balanced_fragment(content) {
-                            return Err(expected(element.offset, Expected::WellFormedXml));
-                        }
+                        let at = self.tokens.token_start();
+                        // Balanced, every end tag matched: it stands on its own when written
+                        // back.
+                        let content = self.tokens.input().get(start..at).unwrap_or_default();
                         used.sort();
                         used.dedup();
                         return Ok(RawXml {
@@ -419,80 +364,65 @@ impl<'a> XmlReader<'a> {
                     declared.retain(|(l, _)| *l < level);
                     level -= 1;
                 }
-                Event::GeneralRef(r) => {
-                    self.resolve_ref(&r, at)?;
+                Token::Reference => {
+                    self.reference()?;
                 }
-                Event::Decl(_) => return Err(expected(at, Expected::WellFormedXml)),
-                _ => {}
+                Token::Decl => {
+                    return Err(expected(self.tokens.token_start(), Expected::WellFormedXml));
+                }
+                Token::Text | Token::CData | Token::Ignored | Token::Eof => {}
             }
         }
     }
 
-    /// Records the prefixes an element inside raw content uses that are bound outside it.
+    /// Records the prefixes the start tag just read (inside raw content) uses that are bound
+    /// outside the content.
     fn note_bindings(
         &self,
-        start: &BytesStart<'a>,
-        at: usize,
         level: usize,
         used: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
         declared: &mut Vec<(usize, &'a str)>,
     ) -> XmlResult<()> {
-        let element_name = start.name();
-        let mut names: Vec<QName<'_>> = vec![element_name];
-        for attr in start.attributes().with_checks(false) {
-            let attr = attr.map_err(|_| expected(at, Expected::AttributeValue))?;
-            let Some(key) = self.reborrow(attr.key.as_ref()) else {
-                continue;
-            };
+        let at = self.tokens.token_start();
+        let qname = self.tokens.span();
+        let mut prefixes: Vec<&'a str> = vec![qname.split_once(':').map_or("", |(p, _)| p)];
+        for (key, _) in tokenizer::attributes(self.tokens.attributes()) {
             if key == "xmlns" {
                 declared.push((level, ""));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
                 declared.push((level, prefix));
-            } else if key.contains(':') && !key.starts_with("xml:") {
-                names.push(QName(key.as_bytes()));
+            } else if let Some((prefix, _)) = key.split_once(':') {
+                // Unprefixed attributes are in no namespace; `xml:` is bound by definition.
+                if prefix != "xml" {
+                    prefixes.push(prefix);
+                }
             }
         }
-        for (i, name) in names.into_iter().enumerate() {
-            let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
-            let Some(prefix) = self
-                .reborrow(prefix)
-                .or(Some(""))
-                .filter(|p| !declared.iter().any(|(_, d)| d == p))
-            else {
-                continue;
-            };
-            if prefix == "xml" {
+        for prefix in prefixes {
+            if prefix == "xml" || declared.iter().any(|(_, d)| *d == prefix) {
                 continue;
             }
-            let resolved = if i == 0 {
-                self.inner.resolve_element(name).0
-            } else {
-                self.inner.resolve_attribute(name).0
-            };
-            match resolved {
-                ResolveResult::Bound(ns) => {
-                    let ns = namespace_uri(ns.into_inner(), at)?;
-                    used.push((Cow::Borrowed(prefix), Cow::Owned(ns)));
+            match self.tokens.resolve(prefix.as_bytes()) {
+                Some(Namespace::None) => {}
+                Some(namespace) => {
+                    used.push((Cow::Borrowed(prefix), namespace_uri(namespace, at)?));
                 }
-                ResolveResult::Unbound => {}
-                ResolveResult::Unknown(_) => {
-                    return Err(expected(at, Expected::DeclaredNamespace));
-                }
+                None => return Err(expected(at, Expected::DeclaredNamespace)),
             }
         }
         Ok(())
     }
 
-    /// The value of the unprefixed attribute `key` of `element`.
+    /// The value of the attribute `key` of `element`, as written (`xml:lang` with its
+    /// prefix).
     pub fn attr(&self, element: &Element<'a>, key: &str) -> XmlResult<Option<Cow<'a, str>>> {
-        for attr in element.start.attributes().with_checks(false) {
-            let attr = attr.map_err(|_| expected(element.offset, Expected::AttributeValue))?;
-            if attr.key.as_ref() != key.as_bytes() {
+        if element.attributes.is_empty() {
+            return Ok(None);
+        }
+        for (name, raw) in tokenizer::attributes(element.attributes) {
+            if name != key {
                 continue;
             }
-            let raw = self
-                .reborrow(&attr.value)
-                .ok_or(expected(element.offset, Expected::AttributeValue))?;
             if !raw.contains('&') {
                 return Ok(Some(Cow::Borrowed(raw)));
             }
@@ -512,46 +442,28 @@ impl<'a> XmlReader<'a> {
     }
 }
 
-/// Whether `content` parses on its own as balanced XML content (no DTD, every element closed).
-fn is_balanced_fragment(content: &str) -> bool {
-    let mut reader = quick_xml::Reader::from_str(content);
-    reader.config_mut().check_end_names = true;
-    let mut depth = 0usize;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(_)) => depth += 1,
-            Ok(Event::End(_)) => match depth.checked_sub(1) {
-                Some(d) => depth = d,
-                None => return false,
-            },
-            Ok(Event::Eof) => return depth == 0,
-            Ok(Event::DocType(_) | Event::Decl(_)) | Err(_) => return false,
-            Ok(_) => {}
+/// The URI of a namespace a name resolved to, unescaped. The namespace of the `xmlns` prefix
+/// names no element or attribute (Namespaces in XML §3: "Element names MUST NOT have the
+/// prefix xmlns"); such a name is not well-formed.
+fn namespace_uri<'a>(namespace: Namespace<'a>, at: usize) -> XmlResult<Cow<'a, str>> {
+    Ok(Cow::Borrowed(match namespace {
+        Namespace::Dav => DAV_NS,
+        Namespace::CalDav => CALDAV_NS,
+        Namespace::CardDav => CARDDAV_NS,
+        Namespace::CalendarServer => CALENDARSERVER_NS,
+        Namespace::None => "",
+        Namespace::Other(XMLNS_NS) => return Err(expected(at, Expected::WellFormedXml)),
+        Namespace::Other(raw) if raw.contains('&') => {
+            let text = quick_xml::escape::unescape(raw)
+                .map_err(|_| expected(at, Expected::KnownEntity))?;
+            if text == XMLNS_NS {
+                return Err(expected(at, Expected::WellFormedXml));
+            }
+            return Ok(Cow::Owned(text.into_owned()));
         }
-    }
+        Namespace::Other(raw) => raw,
+    }))
 }
-
-/// A namespace URI as declared: the `xmlns` attribute value, unescaped.
-/// The namespace of an element or attribute name, unescaped. The namespace of the `xmlns`
-/// prefix names no element or attribute (Namespaces in XML §3: "Element names MUST NOT have
-/// the prefix xmlns"); such a name is not well-formed.
-fn namespace_uri(raw: &[u8], at: usize) -> XmlResult<String> {
-    let text = std::str::from_utf8(raw).map_err(|_| expected(at, Expected::Utf8))?;
-    let text = if text.contains('&') {
-        quick_xml::escape::unescape(text)
-            .map(Cow::into_owned)
-            .map_err(|_| expected(at, Expected::KnownEntity))?
-    } else {
-        text.to_owned()
-    };
-    if text == XMLNS_NS {
-        return Err(expected(at, Expected::WellFormedXml));
-    }
-    Ok(text)
-}
-
-/// The namespace the `xmlns` prefix is bound to by definition.
-const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// The character of a numeric reference's digits (`13` of `&#13;`, `1F600` of `&#x1F600;`):
 /// digits only (no sign), not NUL, a Unicode scalar value (XML 1.0 §4.1).
@@ -567,10 +479,10 @@ fn char_reference(digits: &[u8], radix: u32) -> Option<char> {
     char::from_u32(code)
 }
 
-fn append<'a>(acc: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
+fn append<'a>(acc: &mut Option<Cow<'a, str>>, piece: &'a str) {
     match acc {
-        None => *acc = Some(piece),
-        Some(existing) => existing.to_mut().push_str(&piece),
+        None => *acc = Some(Cow::Borrowed(piece)),
+        Some(existing) => existing.to_mut().push_str(piece),
     }
 }
 
@@ -597,8 +509,8 @@ fn is_xml_name(name: &str) -> bool {
         })
 }
 
-fn is_blank(text: &[u8]) -> bool {
-    text.iter().all(u8::is_ascii_whitespace)
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_whitespace())
 }
 
 /// An invalid-input failure at `offset`.
