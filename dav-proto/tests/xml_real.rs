@@ -156,3 +156,32 @@ fn radicale_sync_token_and_crlf_calendar_data() {
         assert!(matches!(data.data, std::borrow::Cow::Borrowed(_)));
     }
 }
+
+/// Streaming: every prefix of every recorded body, cut at any byte before its last non-blank
+/// one, is "need more", never an error; the whole body is complete.
+#[test]
+fn every_prefix_of_every_recorded_body_is_incomplete() {
+    let limits = Limits::default();
+    for path in xml_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let request = name.contains("-request");
+        let outcome = |input: &[u8]| {
+            if request {
+                DavRequest::decode(input, &limits).map(|d| d.is_complete())
+            } else {
+                DavResponse::decode(input, &limits).map(|d| d.is_complete())
+            }
+        };
+        let end = bytes.trim_ascii_end().len();
+        for cut in 0..end {
+            assert_eq!(
+                outcome(&bytes[..cut]),
+                Ok(false),
+                "{name} cut at {cut} of {}",
+                bytes.len()
+            );
+        }
+        assert_eq!(outcome(&bytes), Ok(true), "{name}");
+    }
+}

@@ -146,6 +146,9 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The element of the start tag just read, within the depth limit.
+    // Inlined with `resolve`: the element is built in its caller's frame, not returned through
+    // memory and read back in wider loads than it was written with (a store-forwarding stall).
+    #[inline(always)]
     fn element(&mut self, empty: bool) -> XmlResult<Element<'a>> {
         let offset = self.tokens.token_start();
         self.check_depth(usize::from(empty), offset)?;
@@ -166,6 +169,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The name of the start tag just read, resolved.
+    #[inline(always)]
     fn resolve(&self, offset: usize) -> XmlResult<Name<'a>> {
         let qname = self.tokens.span();
         // Names are short: a plain loop finds the colon faster than a string search.
