@@ -50,7 +50,10 @@ fn decoded_lists_equal_the_built_lists() {
     let FetchAttribute::Flags(flags) = &f.attributes[1] else {
         panic!("{:?}", f.attributes[1])
     };
-    assert!(flags.as_raw().is_some(), "decoded lists keep the wire bytes");
+    assert!(
+        flags.as_raw().is_some(),
+        "decoded lists keep the wire bytes"
+    );
     let built: LazyList<'_, Flag<'_>> =
         vec![Flag::Seen, Flag::Keyword(Atom::new("$Forwarded").unwrap())].into();
     assert!(built.as_raw().is_none());
@@ -228,7 +231,8 @@ fn check_attribute(attribute: &FetchAttribute<'_>) -> usize {
         FetchAttribute::BodySection {
             section:
                 Section {
-                    text: Some(SectionText::HeaderFields(names) | SectionText::HeaderFieldsNot(names)),
+                    text:
+                        Some(SectionText::HeaderFields(names) | SectionText::HeaderFieldsNot(names)),
                     ..
                 },
             ..

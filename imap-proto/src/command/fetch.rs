@@ -8,9 +8,9 @@ use crate::Expected;
 use crate::core::atom::{class, class_run, in_class, lower_key};
 use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
+use crate::core::lazy::{self, LazyList};
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
-use crate::core::lazy::{self, LazyList};
 use crate::core::{ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
 
 use super::encode::AStr;

@@ -179,7 +179,7 @@ impl<T: Clone> Clone for LazyList<'_, T> {
     fn clone(&self) -> Self {
         Self {
             repr: match &self.repr {
-                Repr::Raw(bytes) => Repr::Raw(*bytes),
+                Repr::Raw(bytes) => Repr::Raw(bytes),
                 Repr::Built(items) => Repr::Built(items.clone()),
             },
         }

@@ -11,10 +11,10 @@ use super::envelope::Envelope;
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{LazyList, ListItem};
 use crate::core::number::{number, number64};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
-use crate::core::lazy::{LazyList, ListItem};
 use crate::core::{Encode, IString, IntoOwned, RawValue, Sink};
 
 /// Parameters (`body-fld-param`): attribute/value pairs; NIL is an empty list. Decoded
@@ -401,7 +401,9 @@ fn encode_tail<S: Sink + ?Sized>(tail: &Option<ExtensionTail<'_>>, out: &mut S) 
     let raw_empty = location.extensions.as_raw().is_some_and(<[u8]>::is_empty);
     if !raw_empty && location.extensions.as_built().is_none_or(|e| !e.is_empty()) {
         out.put(b" ");
-        location.extensions.encode_items(out, b" ", |e, o| e.encode(o));
+        location
+            .extensions
+            .encode_items(out, b" ", |e, o| e.encode(o));
     }
 }
 
