@@ -336,3 +336,41 @@ pub(crate) fn paren_list<'a, T>(
     c.leave();
     Ok(LazyList::raw(inner))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Flag;
+
+    #[test]
+    fn bytes_that_stop_parsing_end_the_iteration() {
+        // Never produced by a decoder; iterating must still neither panic nor loop.
+        for raw in [&b"\\Seen ("[..], b"\\Seen \x01", b"\\Seen )", b"  "] {
+            let list = LazyList::<Flag<'_>>::raw(raw);
+            let items = list.to_vec();
+            assert!(items.len() <= 1, "{raw:?}");
+            assert!(items.iter().all(|f| *f == Flag::Seen));
+            assert_eq!(list.len(), items.len());
+        }
+        assert!(LazyList::<Flag<'_>>::raw(b"  ").is_empty());
+    }
+
+    #[test]
+    fn raw_and_built_forms_compare_by_items() {
+        let raw = LazyList::<Flag<'_>>::raw(b"\\Seen  \\Draft");
+        let built = LazyList::from(vec![Flag::Seen, Flag::Draft]);
+        assert_eq!(raw, built);
+        assert_eq!(raw, LazyList::raw(b"\\seen \\DRAFT"));
+        assert_ne!(raw, LazyList::raw(b"\\Seen"));
+        assert_eq!(format!("{raw:?}"), "[Seen, Draft]");
+        let mut out = Vec::new();
+        raw.encode_items(&mut out, b" ", |f, o| crate::core::Encode::encode(f, o));
+        assert_eq!(out, b"\\Seen  \\Draft");
+        out.clear();
+        built.encode_items(&mut out, b" ", |f, o| crate::core::Encode::encode(f, o));
+        assert_eq!(out, b"\\Seen \\Draft");
+        let owned: LazyList<'static, Flag<'static>> = raw.clone().into_owned();
+        assert_eq!(owned.as_built().map(<[_]>::len), Some(2));
+        assert_eq!(LazyList::<Flag<'_>>::default(), LazyList::new());
+    }
+}
