@@ -364,10 +364,10 @@ mod tests {
         assert_ne!(raw, LazyList::raw(b"\\Seen"));
         assert_eq!(format!("{raw:?}"), "[Seen, Draft]");
         let mut out = Vec::new();
-        raw.encode_items(&mut out, b" ", |f, o| crate::core::Encode::encode(f, o));
+        raw.encode_items(&mut out, b" ", crate::core::Encode::encode);
         assert_eq!(out, b"\\Seen  \\Draft");
         out.clear();
-        built.encode_items(&mut out, b" ", |f, o| crate::core::Encode::encode(f, o));
+        built.encode_items(&mut out, b" ", crate::core::Encode::encode);
         assert_eq!(out, b"\\Seen \\Draft");
         let owned: LazyList<'static, Flag<'static>> = raw.clone().into_owned();
         assert_eq!(owned.as_built().map(<[_]>::len), Some(2));
