@@ -217,7 +217,7 @@ fn structure_of_representative_commands() {
     };
     assert!(part.is_empty());
     assert_eq!(names.len(), 2);
-    assert_eq!(&*names[1].bytes(), b"FROM");
+    assert_eq!(&*names.to_vec()[1].bytes(), b"FROM");
 
     let command = parse(b"a LOGIN {4}\r\nfred {6}\r\nsecret\r\n");
     let CommandBody::Login { username, password } = command.body else {

@@ -191,8 +191,8 @@ fn section() -> BoxedStrategy<Section<'static>> {
     let text = prop_oneof![
         Just(SectionText::Header),
         Just(SectionText::Text),
-        vec(istring(), 1..3).prop_map(SectionText::HeaderFields),
-        vec(istring(), 1..3).prop_map(SectionText::HeaderFieldsNot),
+        vec(istring(), 1..3).prop_map(|names| SectionText::HeaderFields(names.into())),
+        vec(istring(), 1..3).prop_map(|names| SectionText::HeaderFieldsNot(names.into())),
     ];
     (vec(small_nz(), 0..3), option::of(text), any::<bool>())
         .prop_map(|(part, text, mime)| {

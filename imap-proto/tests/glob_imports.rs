@@ -101,7 +101,7 @@ mod every_public_name {
 fn renamed_names_are_distinct_types() {
     // The command side names what to fetch; the response side carries the values.
     let asked = FetchAttributeName::Flags;
-    let got = FetchAttribute::Flags(Vec::new());
+    let got = FetchAttribute::Flags(Vec::new().into());
     assert_eq!(asked.to_bytes(), b"FLAGS");
     assert_eq!(got.to_bytes(), b"FLAGS ()");
     // `Status` is OK/NO/BAD...; the STATUS response is `Data::MailboxStatus`.

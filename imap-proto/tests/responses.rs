@@ -441,7 +441,8 @@ fn bodystructure_with_extension_data() {
     let tail = ext.tail.as_ref().unwrap();
     assert!(tail.disposition.is_none());
     assert_eq!(tail.language.as_ref().unwrap().languages.len(), 1);
-    let BodyStructure::Single(msg) = &m.parts[1] else {
+    let parts = m.parts.to_vec();
+    let BodyStructure::Single(msg) = &parts[1] else {
         panic!()
     };
     let SinglePartKind::Message { body, lines, .. } = &msg.kind else {

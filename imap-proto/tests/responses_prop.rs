@@ -12,7 +12,7 @@ use groupwire_imap::response::acl::{Acl, ListRights, MyRights};
 use groupwire_imap::response::bodystructure::*;
 use groupwire_imap::response::code::{Code, MetadataCode};
 use groupwire_imap::response::continuation::Continuation;
-use groupwire_imap::response::envelope::{Address, Envelope};
+use groupwire_imap::response::envelope::{Address, AddressList, Envelope};
 use groupwire_imap::response::fetch::{Fetch, FetchAttribute};
 use groupwire_imap::response::id::IdParameters;
 use groupwire_imap::response::list::{ListExtendedItem, ListMailbox, MailboxAttribute};
@@ -372,7 +372,7 @@ fn address() -> impl Strategy<Value = Address<'static>> {
 }
 
 fn envelope() -> impl Strategy<Value = Envelope<'static>> {
-    let addresses = || option::of(vec(address(), 0..3));
+    let addresses = || option::of(vec(address(), 0..3).prop_map(AddressList::from));
     (
         (
             option::of(istring()),
@@ -406,7 +406,7 @@ fn envelope() -> impl Strategy<Value = Envelope<'static>> {
 }
 
 fn params() -> impl Strategy<Value = BodyParams<'static>> {
-    vec((istring(), istring()), 0..3)
+    vec((istring(), istring()), 0..3).prop_map(BodyParams::from)
 }
 
 fn extension_tail() -> impl Strategy<Value = Option<ExtensionTail<'static>>> {
@@ -414,13 +414,13 @@ fn extension_tail() -> impl Strategy<Value = Option<ExtensionTail<'static>>> {
         (option::of(istring()), vec(raw_value(), 0..3)).prop_map(|(location, extensions)| {
             LocationTail {
                 location,
-                extensions,
+                extensions: extensions.into(),
             }
         });
     let language =
         (vec(istring(), 0..3), option::of(location)).prop_map(|(languages, location)| {
             LanguageTail {
-                languages,
+                languages: languages.into(),
                 location,
             }
         });
@@ -508,7 +508,7 @@ fn body(extensible: bool) -> impl Strategy<Value = BodyStructure<'static>> {
             (vec(inner.clone(), 1..3), istring(), multi_ext).prop_map(
                 |(parts, subtype, extension)| {
                     BodyStructure::Multi(Multipart {
-                        parts,
+                        parts: parts.into(),
                         subtype,
                         extension,
                     })
@@ -539,8 +539,8 @@ fn section() -> impl Strategy<Value = Section<'static>> {
         let text = match which {
             0 => None,
             1 => Some(SectionText::Header),
-            2 => Some(SectionText::HeaderFields(names)),
-            3 => Some(SectionText::HeaderFieldsNot(names)),
+            2 => Some(SectionText::HeaderFields(names.into())),
+            3 => Some(SectionText::HeaderFieldsNot(names.into())),
             4 => Some(SectionText::Text),
             _ if !part.is_empty() => Some(SectionText::Mime),
             _ => None,
@@ -559,7 +559,7 @@ fn fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
         }),
     ];
     prop_oneof![
-        vec(flag(), 0..4).prop_map(FetchAttribute::Flags),
+        vec(flag(), 0..4).prop_map(|flags| FetchAttribute::Flags(flags.into())),
         date_time().prop_map(FetchAttribute::InternalDate),
         n64().prop_map(FetchAttribute::Rfc822Size),
         option::of(istring()).prop_map(FetchAttribute::Rfc822),

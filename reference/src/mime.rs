@@ -3,7 +3,7 @@
 //! and BODYSTRUCTURE are `groupwire-imap` values, encoded by the codec.
 
 use groupwire_imap::core::string::{Literal, Quoted};
-use groupwire_imap::core::{ByteStr, IString};
+use groupwire_imap::core::{ByteStr, IString, LazyList};
 use groupwire_imap::response::bodystructure::{
     BodyFields, BodyParams, ExtensionTail, LanguageTail, LocationTail, MultipartExtension,
     SinglePart, SinglePartExtension, SinglePartKind,
@@ -309,12 +309,12 @@ pub fn envelope_with(raw: &[u8], flat: bool) -> Envelope<'static> {
     Envelope {
         date: field("Date"),
         subject: field("Subject"),
-        from,
-        sender,
-        reply_to,
-        to: address_list(present("To"), flat),
-        cc: address_list(present("Cc"), flat),
-        bcc: address_list(present("Bcc"), flat),
+        from: from.map(Into::into),
+        sender: sender.map(Into::into),
+        reply_to: reply_to.map(Into::into),
+        to: address_list(present("To"), flat).map(Into::into),
+        cc: address_list(present("Cc"), flat).map(Into::into),
+        bcc: address_list(present("Bcc"), flat).map(Into::into),
         in_reply_to: field("In-Reply-To"),
         message_id: field("Message-ID"),
     }
@@ -326,10 +326,10 @@ fn nil_extension_tail() -> Option<ExtensionTail<'static>> {
     Some(ExtensionTail {
         disposition: None,
         language: Some(LanguageTail {
-            languages: Vec::new(),
+            languages: LazyList::new(),
             location: Some(LocationTail {
                 location: None,
-                extensions: Vec::new(),
+                extensions: LazyList::new(),
             }),
         }),
     })
@@ -342,7 +342,7 @@ pub fn text_plain(size: usize, lines: usize, extended: bool) -> BodyStructure<'s
         media_type: string("TEXT"),
         subtype: string("PLAIN"),
         fields: BodyFields {
-            params: Vec::new(),
+            params: LazyList::new(),
             id: None,
             description: None,
             encoding: string("7BIT"),
@@ -400,7 +400,7 @@ fn part_structure(
         let boundary: BodyParams<'static> = content_type
             .and_then(|ct| ct.attributes.as_ref())
             .and_then(|a| a.iter().find(|a| a.name.eq_ignore_ascii_case("boundary")))
-            .map(|a| vec![(string("BOUNDARY"), string(&a.value))])
+            .map(|a| vec![(string("BOUNDARY"), string(&a.value))].into())
             .unwrap_or_default();
         return BodyStructure::Multi(Multipart {
             parts,

@@ -6,12 +6,14 @@ use std::num::NonZeroU32;
 
 use crate::Expected;
 use crate::core::atom::{class, class_run, in_class, lower_key};
-use crate::core::cursor::{Cursor, ParseResult, paren_list, paren_list_sized};
+use crate::core::cursor::{Cursor, ParseResult, paren_list};
 use crate::core::encode::put_number;
+use crate::core::lazy::{self, LazyList};
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
-use crate::core::{Atom, ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
+use crate::core::{ByteStr, Encode, IString, IntoOwned, RawValue, SequenceSet, Sink};
 
+use super::encode::AStr;
 use super::ext::TaggedExt;
 
 /// `[UID] FETCH set items [(modifiers)]`.
@@ -140,10 +142,10 @@ into_owned_struct!(Section { part, text });
 pub enum SectionText<'a> {
     /// `HEADER`.
     Header,
-    /// `HEADER.FIELDS (names)`.
-    HeaderFields(Vec<IString<'a>>),
-    /// `HEADER.FIELDS.NOT (names)`.
-    HeaderFieldsNot(Vec<IString<'a>>),
+    /// `HEADER.FIELDS (names)` (decoded lazily, see [`LazyList`]).
+    HeaderFields(LazyList<'a, IString<'a>>),
+    /// `HEADER.FIELDS.NOT (names)` (decoded lazily, see [`LazyList`]).
+    HeaderFieldsNot(LazyList<'a, IString<'a>>),
     /// `TEXT`.
     Text,
     /// `MIME` (only after a part number).
@@ -540,19 +542,18 @@ impl<'a> SectionText<'a> {
     }
 }
 
-fn header_list<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<IString<'a>>> {
+fn header_list<'a>(c: &mut Cursor<'a>) -> ParseResult<LazyList<'a, IString<'a>>> {
     if let Some(list) = plain_header_list(c) {
         return Ok(list);
     }
-    // Clients name up to a dozen or so fields (Thunderbird fourteen): one allocation.
-    paren_list_sized(c, false, 16, IString::parse_astring)
+    lazy::paren_list(c, false, |c| IString::parse_astring(c).map(drop))
 }
 
-/// The usual header list, `(` names of `ASTRING-CHAR`s separated by single spaces `)`, read
-/// with one UTF-8 check for the whole list instead of one per name. `None` (nothing
-/// consumed) for anything else (quoted names, literals, a malformed list), which the general
-/// parser reads or reports.
-fn plain_header_list<'a>(c: &mut Cursor<'a>) -> Option<Vec<IString<'a>>> {
+/// The usual header list, `(` names of `ASTRING-CHAR`s separated by single spaces `)`,
+/// validated in one pass (no UTF-8 check is needed: `ASTRING-CHAR`s are ASCII). `None`
+/// (nothing consumed) for anything else (quoted names, literals, a malformed list), which the
+/// general parser reads or reports.
+fn plain_header_list<'a>(c: &mut Cursor<'a>) -> Option<LazyList<'a, IString<'a>>> {
     let rest = c.rest();
     if rest.first() != Some(&b'(') {
         return None;
@@ -560,37 +561,34 @@ fn plain_header_list<'a>(c: &mut Cursor<'a>) -> Option<Vec<IString<'a>>> {
     let inner = rest.get(1..).unwrap_or_default();
     // No name holds `)`: the first one ends the list (a `)` inside a quoted name or a
     // literal comes after a byte that is no `ASTRING-CHAR`, which sends the list to the
-    // general parser below). Found by memchr, the names are checked as UTF-8 once, then
-    // classified and split in one pass.
+    // general parser below). Found by memchr, the names are classified in one pass.
     let len = memchr::memchr(b')', inner)?;
-    let names = core::str::from_utf8(inner.get(..len)?).ok()?;
+    let names = inner.get(..len)?;
     // The nesting limit applies as in any list; at the limit the general parser reports it.
     if c.enter().is_err() {
         return None;
     }
     c.leave();
-    // Clients name up to a dozen or so fields (Thunderbird fourteen): one allocation.
-    let mut list = Vec::with_capacity(16);
+    let mut count = 0usize;
     let mut start = 0;
-    for (i, b) in names.bytes().enumerate() {
+    for (i, &b) in names.iter().enumerate() {
         if b == b' ' {
             // A leading or double space (an empty name), or a name over the list limit.
-            if i == start || list.len() >= c.limits().max_list_length {
+            if i == start || count >= c.limits().max_list_length {
                 return None;
             }
-            list.push(IString::Atom(Atom::unchecked(names.get(start..i)?)));
+            count += 1;
             start = i + 1;
         } else if !in_class(b, class::ASTRING) {
             return None;
         }
     }
     // `()` or a trailing space (an empty name), or a name over the list limit.
-    if start == names.len() || list.len() >= c.limits().max_list_length {
+    if start == names.len() || count >= c.limits().max_list_length {
         return None;
     }
-    list.push(IString::Atom(Atom::unchecked(names.get(start..)?)));
     c.advance(len + 2);
-    Some(list)
+    Some(LazyList::raw(names))
 }
 
 impl<'a> FetchModifier<'a> {
@@ -777,12 +775,14 @@ impl Encode for SectionText<'_> {
         match self {
             SectionText::Header => out.put(b"HEADER"),
             SectionText::HeaderFields(names) => {
-                out.put(b"HEADER.FIELDS ");
-                encode_astring_list(out, names);
+                out.put(b"HEADER.FIELDS (");
+                names.encode_items(out, b" ", |n, o| AStr(n).encode(o));
+                out.put(b")");
             }
             SectionText::HeaderFieldsNot(names) => {
-                out.put(b"HEADER.FIELDS.NOT ");
-                encode_astring_list(out, names);
+                out.put(b"HEADER.FIELDS.NOT (");
+                names.encode_items(out, b" ", |n, o| AStr(n).encode(o));
+                out.put(b")");
             }
             SectionText::Text => out.put(b"TEXT"),
             SectionText::Mime => out.put(b"MIME"),
@@ -848,12 +848,17 @@ mod tests {
         ] {
             let mut plain = Cursor::new(input, Limits::default());
             let mut general = plain.clone();
-            let expected = paren_list_sized(&mut general, false, 16, IString::parse_astring);
+            let expected =
+                crate::core::cursor::paren_list(&mut general, false, IString::parse_astring);
             match plain_header_list(&mut plain) {
                 Some(list) => {
-                    assert_eq!(Ok(&list), expected.as_ref(), "{input:?}");
+                    assert_eq!(list, *expected.as_ref().unwrap(), "{input:?}");
                     assert_eq!(plain.pos(), general.pos(), "{input:?}");
-                    assert!(list.iter().all(|n| matches!(n, IString::Atom(_))));
+                    assert!(list.iter().all(|n| matches!(*n, IString::Atom(_))));
+                    // `header_list`, which the decoder calls, reads the same list.
+                    let mut lazy = Cursor::new(input, Limits::default());
+                    assert_eq!(header_list(&mut lazy).unwrap(), list, "{input:?}");
+                    assert_eq!(lazy.pos(), general.pos(), "{input:?}");
                 }
                 None => {
                     assert_eq!(plain.pos(), 0, "{input:?}");

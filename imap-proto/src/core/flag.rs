@@ -69,6 +69,12 @@ impl<'a> Flag<'a> {
         paren_list(c, true, Flag::parse)
     }
 
+    /// Parses `"(" [flag *(SP flag)] ")"` into a [`LazyList`](super::LazyList): validated
+    /// now, read again when iterated.
+    pub fn parse_lazy_list(c: &mut Cursor<'a>) -> ParseResult<super::LazyList<'a, Self>> {
+        super::lazy::paren_list(c, true, |c| Flag::parse(c).map(drop))
+    }
+
     /// Encodes `"(" flags ")"`.
     pub fn encode_list<S: Sink + ?Sized>(flags: &[Self], out: &mut S) {
         out.put(b"(");
@@ -79,6 +85,12 @@ impl<'a> Flag<'a> {
             flag.encode(out);
         }
         out.put(b")");
+    }
+}
+
+impl<'a> super::ListItem<'a> for Flag<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
     }
 }
 

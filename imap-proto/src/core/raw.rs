@@ -84,6 +84,12 @@ impl<'a> RawValue<'a> {
     }
 }
 
+impl<'a> super::ListItem<'a> for RawValue<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 impl fmt::Debug for RawValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Raw({:?})", self.0.to_str_lossy())

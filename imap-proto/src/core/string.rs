@@ -520,6 +520,14 @@ pub fn parse_nil(c: &mut Cursor<'_>) -> bool {
     }
 }
 
+impl<'a> super::ListItem<'a> for IString<'a> {
+    /// Parses an `astring` (which every list of strings in the grammar is a subset of:
+    /// header-field names, body languages).
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse_astring(c)
+    }
+}
+
 impl PartialEq for IString<'_> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {

@@ -7,18 +7,35 @@
 //! The optional extension data nests (`md5 [dsp [lang [loc ext*]]]`), so it is modelled as
 //! nested optional tails: what was sent is exactly what is encoded again.
 
-use super::encode_spaced;
 use super::envelope::Envelope;
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{LazyList, ListItem};
 use crate::core::number::{number, number64};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
 use crate::core::{Encode, IString, IntoOwned, RawValue, Sink};
 
-/// Parameters (`body-fld-param`): attribute/value pairs; NIL is an empty list.
-pub type BodyParams<'a> = Vec<(IString<'a>, IString<'a>)>;
+/// Parameters (`body-fld-param`): attribute/value pairs; NIL is an empty list. Decoded
+/// lazily, see [`LazyList`].
+pub type BodyParams<'a> = LazyList<'a, (IString<'a>, IString<'a>)>;
+
+impl<'a> ListItem<'a> for (IString<'a>, IString<'a>) {
+    /// Parses one `string SP string` pair of `body-fld-param`.
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let name = IString::parse_string(c)?;
+        c.sp()?;
+        Ok((name, IString::parse_string(c)?))
+    }
+}
+
+impl<'a> ListItem<'a> for BodyStructure<'a> {
+    /// Parses one `body` (with extension data, which a part decoded from BODY lacks).
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c, true)
+    }
+}
 
 /// `body-fields`: what every non-multipart part has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +101,8 @@ into_owned_struct!(Disposition { kind, params });
 pub struct LocationTail<'a> {
     /// Content-Location.
     pub location: Option<IString<'a>>,
-    /// Future extension data, kept raw.
-    pub extensions: Vec<RawValue<'a>>,
+    /// Future extension data, kept raw (decoded lazily, see [`LazyList`]).
+    pub extensions: LazyList<'a, RawValue<'a>>,
 }
 
 into_owned_struct!(LocationTail {
@@ -97,8 +114,8 @@ into_owned_struct!(LocationTail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LanguageTail<'a> {
-    /// Content-Language tags (NIL is empty).
-    pub languages: Vec<IString<'a>>,
+    /// Content-Language tags (NIL is empty; decoded lazily, see [`LazyList`]).
+    pub languages: LazyList<'a, IString<'a>>,
     /// Location and beyond, when sent.
     pub location: Option<LocationTail<'a>>,
 }
@@ -175,8 +192,8 @@ into_owned_struct!(SinglePart {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Multipart<'a> {
-    /// The parts (at least one).
-    pub parts: Vec<BodyStructure<'a>>,
+    /// The parts (at least one; decoded lazily, see [`LazyList`]).
+    pub parts: LazyList<'a, BodyStructure<'a>>,
     /// The subtype (`MIXED`, `ALTERNATIVE`, ...).
     pub subtype: IString<'a>,
     /// Extension data (BODYSTRUCTURE only).
@@ -230,29 +247,36 @@ impl IntoOwned for BodyStructure<'_> {
 
 fn params<'a>(c: &mut Cursor<'a>) -> ParseResult<BodyParams<'a>> {
     if parse_nil(c) {
-        return Ok(Vec::new());
+        return Ok(LazyList::new());
     }
     c.expect(b'(', Expected::OpenParen)?;
-    // At least one pair follows: allocate directly, for four as push would.
-    let mut list = Vec::with_capacity(4);
+    let start = c.pos();
+    let mut count = 0;
     loop {
-        c.check_list_length(list.len() + 1)?;
-        let name = IString::parse_string(c)?;
+        count += 1;
+        c.check_list_length(count)?;
+        IString::parse_string(c)?;
         c.sp()?;
-        list.push((name, IString::parse_string(c)?));
-        if c.eat(b')') {
-            return Ok(list);
+        IString::parse_string(c)?;
+        if c.peek() == Some(b')') {
+            let inner = c.since(start);
+            c.advance(1);
+            return Ok(LazyList::raw(inner));
         }
         c.sp()?;
     }
 }
 
 fn encode_params<S: Sink + ?Sized>(params: &BodyParams<'_>, out: &mut S) {
-    if params.is_empty() {
+    let empty = match params.as_raw() {
+        Some(raw) => raw.is_empty(),
+        None => params.as_built().is_none_or(<[_]>::is_empty),
+    };
+    if empty {
         return out.put(b"NIL");
     }
     out.put(b"(");
-    encode_spaced(out, params, |(name, value), o| {
+    params.encode_items(out, b" ", |(name, value), o| {
         name.encode_string(o);
         o.put(b" ");
         value.encode_string(o);
@@ -272,22 +296,28 @@ fn disposition<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Disposition<'a>>> {
     Ok(Some(Disposition { kind, params }))
 }
 
-fn languages<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<IString<'a>>> {
+fn languages<'a>(c: &mut Cursor<'a>) -> ParseResult<LazyList<'a, IString<'a>>> {
     if c.peek() == Some(b'(') {
         c.advance(1);
-        let mut list = Vec::new();
+        let start = c.pos();
+        let mut count = 0;
         loop {
-            c.check_list_length(list.len() + 1)?;
-            list.push(IString::parse_string(c)?);
-            if c.eat(b')') {
-                return Ok(list);
+            count += 1;
+            c.check_list_length(count)?;
+            IString::parse_string(c)?;
+            if c.peek() == Some(b')') {
+                let inner = c.since(start);
+                c.advance(1);
+                return Ok(LazyList::raw(inner));
             }
             c.sp()?;
         }
     }
+    // A single tag is the list of that tag, NIL the empty list.
+    let start = c.pos();
     Ok(match IString::parse_nstring(c)? {
-        Some(language) => vec![language],
-        None => Vec::new(),
+        Some(_) => LazyList::raw(c.since(start)),
+        None => LazyList::new(),
     })
 }
 
@@ -300,10 +330,18 @@ fn extension_tail<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<ExtensionTail<'a
         let languages = languages(c)?;
         let location = if c.eat(b' ') {
             let location = IString::parse_nstring(c)?;
-            let mut extensions = Vec::new();
-            while c.eat(b' ') {
-                c.check_list_length(extensions.len() + 1)?;
-                extensions.push(RawValue::parse(c)?);
+            let mut extensions = LazyList::new();
+            if c.eat(b' ') {
+                let start = c.pos();
+                let mut count = 1;
+                c.check_list_length(count)?;
+                RawValue::parse(c)?;
+                while c.eat(b' ') {
+                    count += 1;
+                    c.check_list_length(count)?;
+                    RawValue::parse(c)?;
+                }
+                extensions = LazyList::raw(c.since(start));
             }
             Some(LocationTail {
                 location,
@@ -342,12 +380,16 @@ fn encode_tail<S: Sink + ?Sized>(tail: &Option<ExtensionTail<'_>>, out: &mut S) 
         return;
     };
     out.put(b" ");
-    match language.languages.as_slice() {
-        [] => out.put(b"NIL"),
-        [one] => one.encode_string(out),
-        many => {
+    // One tag is sent bare, as it was decoded (or built), more in parentheses.
+    let mut tags = language.languages.iter();
+    match (tags.next(), tags.next()) {
+        (None, _) => out.put(b"NIL"),
+        (Some(one), None) => one.encode_string(out),
+        _ => {
             out.put(b"(");
-            encode_spaced(out, many, |l, o| l.encode_string(o));
+            language
+                .languages
+                .encode_items(out, b" ", |l, o| l.encode_string(o));
             out.put(b")");
         }
     }
@@ -356,9 +398,12 @@ fn encode_tail<S: Sink + ?Sized>(tail: &Option<ExtensionTail<'_>>, out: &mut S) 
     };
     out.put(b" ");
     IString::encode_nstring(location.location.as_ref(), out);
-    for e in &location.extensions {
+    let raw_empty = location.extensions.as_raw().is_some_and(<[u8]>::is_empty);
+    if !raw_empty && location.extensions.as_built().is_none_or(|e| !e.is_empty()) {
         out.put(b" ");
-        e.encode(out);
+        location
+            .extensions
+            .encode_items(out, b" ", |e, o| e.encode(o));
     }
 }
 
@@ -400,16 +445,18 @@ impl<'a> BodyStructure<'a> {
         Ok(())
     }
 
-    /// The parts of a multipart, each pushed where it is built.
-    fn parts(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<Vec<Self>> {
-        // Most multiparts have two parts (text and HTML, body and attachment); the caller
-        // saw the first part's parenthesis.
-        let mut parts = Vec::with_capacity(2);
+    /// The parts of a multipart, each validated and read again only when the list is
+    /// iterated.
+    fn parts(c: &mut Cursor<'a>, extensible: bool) -> ParseResult<LazyList<'a, Self>> {
+        // The caller saw the first part's parenthesis.
+        let start = c.pos();
+        let mut count = 0;
         while c.peek() == Some(b'(') {
-            c.check_list_length(parts.len() + 1)?;
-            Self::parse_with(c, extensible, |part| parts.push(part))?;
+            count += 1;
+            c.check_list_length(count)?;
+            Self::parse_with(c, extensible, drop)?;
         }
-        Ok(parts)
+        Ok(LazyList::raw(c.since(start)))
     }
 
     fn multipart<T>(
@@ -504,9 +551,7 @@ impl Encode for BodyStructure<'_> {
         out.put(b"(");
         match self {
             BodyStructure::Multi(m) => {
-                for part in &m.parts {
-                    part.encode(out);
-                }
+                m.parts.encode_items(out, b"", |part, o| part.encode(o));
                 out.put(b" ");
                 m.subtype.encode_string(out);
                 if let Some(ext) = &m.extension {

@@ -4,7 +4,10 @@ use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
-use crate::core::{Encode, IString, Sink};
+use crate::core::{Encode, IString, LazyList, ListItem, Sink};
+
+/// An address list (`"(" 1*address ")"`): decoded lazily, see [`LazyList`].
+pub type AddressList<'a> = LazyList<'a, Address<'a>>;
 
 /// One address of an envelope. A group is an address with `host` NIL (start: `mailbox` is
 /// the group name; end: `mailbox` NIL too).
@@ -37,17 +40,17 @@ pub struct Envelope<'a> {
     /// `Subject:`.
     pub subject: Option<IString<'a>>,
     /// `From:` (`None` is NIL).
-    pub from: Option<Vec<Address<'a>>>,
+    pub from: Option<AddressList<'a>>,
     /// `Sender:`.
-    pub sender: Option<Vec<Address<'a>>>,
+    pub sender: Option<AddressList<'a>>,
     /// `Reply-To:`.
-    pub reply_to: Option<Vec<Address<'a>>>,
+    pub reply_to: Option<AddressList<'a>>,
     /// `To:`.
-    pub to: Option<Vec<Address<'a>>>,
+    pub to: Option<AddressList<'a>>,
     /// `Cc:`.
-    pub cc: Option<Vec<Address<'a>>>,
+    pub cc: Option<AddressList<'a>>,
     /// `Bcc:`.
-    pub bcc: Option<Vec<Address<'a>>>,
+    pub bcc: Option<AddressList<'a>>,
     /// `In-Reply-To:`.
     pub in_reply_to: Option<IString<'a>>,
     /// `Message-ID:`.
@@ -95,6 +98,12 @@ impl<'a> Address<'a> {
     }
 }
 
+impl<'a> ListItem<'a> for Address<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 impl Encode for Address<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(b"(");
@@ -109,37 +118,34 @@ impl Encode for Address<'_> {
     }
 }
 
-fn addresses<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Vec<Address<'a>>>> {
+fn addresses<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<AddressList<'a>>> {
     if parse_nil(c) {
         return Ok(None);
     }
     c.expect(b'(', Expected::OpenParen)?;
-    // Allocated directly when an address follows (`()` allocates nothing).
-    let mut list = if c.peek() == Some(b'(') {
-        Vec::with_capacity(4)
-    } else {
-        Vec::new()
-    };
-    // Some servers put spaces between addresses; the grammar has none.
+    let start = c.pos();
+    let mut count = 0;
+    // Some servers put spaces between addresses; the grammar has none. Each address is
+    // validated here and read again only when the list is iterated.
     while {
         c.eat(b' ');
         c.peek() == Some(b'(')
     } {
-        c.check_list_length(list.len() + 1)?;
-        Address::parse_with(c, |address| list.push(address))?;
+        count += 1;
+        c.check_list_length(count)?;
+        Address::parse_with(c, drop)?;
     }
+    let inner = c.since(start);
     c.expect(b')', Expected::CloseParen)?;
-    Ok(Some(list))
+    Ok(Some(LazyList::raw(inner)))
 }
 
-fn encode_addresses<S: Sink + ?Sized>(list: &Option<Vec<Address<'_>>>, out: &mut S) {
+fn encode_addresses<S: Sink + ?Sized>(list: &Option<AddressList<'_>>, out: &mut S) {
     match list {
         None => out.put(b"NIL"),
         Some(list) => {
             out.put(b"(");
-            for a in list {
-                a.encode(out);
-            }
+            list.encode_items(out, b"", |a, o| a.encode(o));
             out.put(b")");
         }
     }

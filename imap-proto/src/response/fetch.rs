@@ -14,15 +14,17 @@ use crate::core::encode::put_number;
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
-use crate::core::{Atom, ByteStr, DateTime, Encode, Flag, IString, IntoOwned, RawValue, Sink};
+use crate::core::{
+    Atom, ByteStr, DateTime, Encode, Flag, IString, IntoOwned, LazyList, RawValue, Sink,
+};
 
 /// One FETCH response attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum FetchAttribute<'a> {
-    /// `FLAGS (...)`.
-    Flags(Vec<Flag<'a>>),
+    /// `FLAGS (...)` (decoded lazily, see [`LazyList`]).
+    Flags(LazyList<'a, Flag<'a>>),
     /// `INTERNALDATE "..."`.
     InternalDate(DateTime),
     /// `RFC822.SIZE n`.
@@ -274,7 +276,7 @@ impl<'a> FetchAttribute<'a> {
             _ => Name::Other,
         };
         let attribute = match known {
-            Name::Flags => FetchAttribute::Flags(Flag::parse_list(c)?),
+            Name::Flags => FetchAttribute::Flags(Flag::parse_lazy_list(c)?),
             Name::InternalDate => FetchAttribute::InternalDate(DateTime::parse(c)?),
             Name::Rfc822Size => FetchAttribute::Rfc822Size(number64(c)?),
             Name::Rfc822 => FetchAttribute::Rfc822(IString::parse_nstring(c)?),
@@ -353,8 +355,9 @@ impl Encode for FetchAttribute<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         match self {
             FetchAttribute::Flags(flags) => {
-                out.put(b"FLAGS ");
-                Flag::encode_list(flags, out);
+                out.put(b"FLAGS (");
+                flags.encode_items(out, b" ", |f, o| f.encode(o));
+                out.put(b")");
             }
             FetchAttribute::InternalDate(d) => {
                 out.put(b"INTERNALDATE ");

@@ -115,7 +115,7 @@ pub(super) fn flags_fetch(
     if let Some(uid) = uid.and_then(NonZeroU32::new) {
         attributes.push(FetchAttribute::Uid(uid));
     }
-    attributes.push(FetchAttribute::Flags(message_flags(flags, recent)));
+    attributes.push(FetchAttribute::Flags(message_flags(flags, recent).into()));
     if let Some(modseq) = modseq {
         attributes.push(FetchAttribute::ModSeq(modseq));
     }

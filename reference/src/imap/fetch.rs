@@ -62,7 +62,8 @@ impl Session {
         }
         let raw = &message.raw;
         let literal = |data: Vec<u8>| Some(IString::Literal(Literal::new(data)));
-        let flags = || FetchAttribute::Flags(message_flags(&message.flags, self.is_recent(uid)));
+        let flags =
+            || FetchAttribute::Flags(message_flags(&message.flags, self.is_recent(uid)).into());
         let mut attributes: Vec<FetchAttribute<'static>> = Vec::new();
         let mut has_uid = false;
         for item in items {
@@ -186,9 +187,9 @@ impl Session {
                                 })
                                 .collect();
                             let label = if not {
-                                SectionText::HeaderFieldsNot(names)
+                                SectionText::HeaderFieldsNot(names.into())
                             } else {
-                                SectionText::HeaderFields(names)
+                                SectionText::HeaderFields(names.into())
                             };
                             (Some(label), data)
                         }

@@ -3,7 +3,7 @@
 //! extension data, and ENVELOPE address lists with group syntax, comments and source routes.
 
 use groupwire_imap::response::bodystructure::BodyStructure;
-use groupwire_imap::response::envelope::{Address, Envelope};
+use groupwire_imap::response::envelope::{AddressList, Envelope};
 use groupwire_imap::response::fetch::FetchAttribute;
 
 use super::fixture::{Scratch, address, append};
@@ -113,7 +113,7 @@ fn has_extension(body: &BodyStructure<'_>) -> bool {
     match body {
         BodyStructure::Single(single) => single.extension.is_some(),
         BodyStructure::Multi(multi) => {
-            multi.extension.is_some() || multi.parts.iter().any(has_extension)
+            multi.extension.is_some() || multi.parts.iter().any(|part| has_extension(&part))
         }
     }
 }
@@ -165,11 +165,11 @@ type Quad = (
     Option<String>,
 );
 
-fn quads(list: &Option<Vec<Address<'static>>>) -> Vec<Quad> {
+fn quads(list: &Option<AddressList<'static>>) -> Vec<Quad> {
     let text =
         |s: &Option<groupwire_imap::core::IString<'static>>| s.as_ref().map(|v| v.to_str_lossy());
     list.iter()
-        .flatten()
+        .flat_map(AddressList::iter)
         .map(|a| (text(&a.name), text(&a.adl), text(&a.mailbox), text(&a.host)))
         .collect()
 }
