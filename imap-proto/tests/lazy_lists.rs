@@ -4,6 +4,10 @@
 
 use std::path::Path;
 
+#[path = "support/nested.rs"]
+mod nested;
+use nested::nested_bodystructure;
+
 use groupwire_imap::command::fetch::{Section, SectionText};
 use groupwire_imap::core::{Atom, Flag, IString, LazyList};
 use groupwire_imap::response::bodystructure::{BodyParams, BodyStructure, SinglePartKind};
@@ -347,13 +351,7 @@ fn list_limits_are_enforced_when_decoding() {
         assert!(Response::decode(input, &Limits::default()).is_ok());
     }
     // Nesting inside a multipart's parts is checked when decoding too.
-    let mut deep = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
-    deep.extend(std::iter::repeat_n(b'(', 80));
-    deep.extend_from_slice(b"\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)");
-    for _ in 0..79 {
-        deep.extend_from_slice(b" \"MIXED\")");
-    }
-    deep.extend_from_slice(b")\r\n");
+    let deep = nested_bodystructure(80);
     let e = Response::decode(&deep, &Limits::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::NestingDepth));
     // The attribute list is one level, 63 bodies the rest: the 64th body's `(` is read,

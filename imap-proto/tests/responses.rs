@@ -2,6 +2,10 @@
 
 use std::num::NonZeroU32;
 
+#[path = "support/nested.rs"]
+mod nested;
+use nested::nested_bodystructure;
+
 use groupwire_imap::core::{Atom, Flag, IString, Mailbox, SeqNumber};
 use groupwire_imap::response::bodystructure::{BodyStructure, SinglePartKind};
 use groupwire_imap::response::code::Code;
@@ -470,13 +474,7 @@ fn bodystructure_with_extension_data() {
 
 #[test]
 fn deep_bodystructure_is_a_limit_error_not_a_stack_overflow() {
-    let mut input = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
-    input.extend(std::iter::repeat_n(b'(', 2000));
-    input.extend_from_slice(b"\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)");
-    for _ in 0..1999 {
-        input.extend_from_slice(b" \"mixed\")");
-    }
-    input.extend_from_slice(b")\r\n");
+    let input = nested_bodystructure(2000);
     let e = error(&input, Limits::default());
     assert_eq!(e.kind(), ErrorKind::LimitExceeded(Limit::NestingDepth));
     // Generous limits still terminate (no recursion without bound in the framer).

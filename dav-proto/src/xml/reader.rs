@@ -9,6 +9,7 @@ use crate::decoded::{DecodeError, ErrorKind, Expected};
 use crate::limits::{Limit, Limits};
 use crate::xml::names::{
     CALDAV_NS, CALENDARSERVER_NS, CARDDAV_NS, CalDav, CalendarServer, CardDav, DAV_NS, Dav, Name,
+    QualifiedName,
 };
 use crate::xml::raw::RawXml;
 use crate::xml::tokenizer::{self, Checkpoint, Namespace, Token, Tokenizer, XMLNS_NS};
@@ -43,9 +44,6 @@ pub(crate) struct Element<'a> {
     /// Byte offset of the start tag.
     pub offset: usize,
 }
-
-/// Where the reader stood, to read a property's content again ([`XmlReader::rewind`]).
-pub(crate) type Mark = Checkpoint;
 
 /// The pull reader.
 pub(crate) struct XmlReader<'a> {
@@ -86,12 +84,7 @@ impl<'a> XmlReader<'a> {
     /// followed by an end tag (no child element, comment or CDATA): then reading it as text
     /// cannot fail on its structure.
     pub fn at_plain_text(&self) -> bool {
-        let rest = self
-            .tokens
-            .input()
-            .as_bytes()
-            .get(self.position()..)
-            .unwrap_or_default();
+        let rest = self.tokens.rest();
         memchr::memchr(b'<', rest).is_some_and(|lt| rest.get(lt + 1) == Some(&b'/'))
     }
 
@@ -101,12 +94,12 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The current state, to [`rewind`](Self::rewind) to after reading an element's content.
-    pub fn mark(&self) -> Mark {
+    pub fn mark(&self) -> Checkpoint {
         self.tokens.checkpoint()
     }
 
     /// Goes back to `mark`, taken inside the element whose content has been read since.
-    pub fn rewind(&mut self, mark: Mark) {
+    pub fn rewind(&mut self, mark: Checkpoint) {
         self.tokens.rewind(mark);
     }
 
@@ -201,7 +194,15 @@ impl<'a> XmlReader<'a> {
         if !is_xml_name(local) {
             return Err(expected(offset, Expected::WellFormedXml));
         }
-        Ok(Name::new(namespace_uri(namespace, offset)?, local))
+        // The namespace was classified when declared, and a known one's local name was just
+        // looked up: only a URI that had to be unescaped can still name a known element.
+        Ok(match namespace_uri(namespace, offset)? {
+            Cow::Owned(unescaped) => Name::new(unescaped, local),
+            namespace => Name::Other(QualifiedName {
+                namespace,
+                local: Cow::Borrowed(local),
+            }),
+        })
     }
 
     /// The next child element of `parent`, or `None` at its end tag. Text between child
@@ -257,12 +258,7 @@ impl<'a> XmlReader<'a> {
                     if let Cow::Borrowed(so_far) = text {
                         // The text ends at the next tag at the latest: one allocation holds
                         // it all (calendar data has a `&#13;` on every line).
-                        let rest = self
-                            .tokens
-                            .input()
-                            .as_bytes()
-                            .get(self.position()..)
-                            .unwrap_or_default();
+                        let rest = self.tokens.rest();
                         let ahead = memchr::memchr(b'<', rest).unwrap_or(rest.len());
                         let mut owned = String::with_capacity(so_far.len() + ahead + 1);
                         owned.push_str(so_far);
@@ -305,19 +301,13 @@ impl<'a> XmlReader<'a> {
         if element.empty {
             return Ok(());
         }
-        let mut level = 0usize;
+        // `element` is open; its own end tag closes it.
+        let outer = self.tokens.depth();
         loop {
             match self.token()? {
-                Token::Start => {
-                    self.check_depth(0, self.tokens.token_start())?;
-                    level += 1;
-                }
-                Token::End => {
-                    if level == 0 {
-                        return Ok(());
-                    }
-                    level -= 1;
-                }
+                Token::Start => self.check_depth(0, self.tokens.token_start())?,
+                Token::End if self.tokens.depth() < outer => return Ok(()),
+                Token::End => {}
                 Token::Reference => {
                     self.reference()?;
                 }
@@ -339,21 +329,23 @@ impl<'a> XmlReader<'a> {
         let mut used: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
         // Prefixes declared inside the content, with the nesting level they apply from.
         let mut declared: Vec<(usize, &'a str)> = Vec::new();
-        let mut level = 0usize;
+        // `element` is open; the level inside it is the depth beyond that.
+        let outer = self.tokens.depth();
         loop {
             match self.token()? {
                 Token::Start => {
                     self.element(false)?;
-                    level += 1;
+                    let level = self.tokens.depth() - outer;
                     self.note_bindings(level, &mut used, &mut declared)?;
                 }
                 Token::Empty => {
                     self.element(true)?;
+                    let level = self.tokens.depth() - outer;
                     self.note_bindings(level + 1, &mut used, &mut declared)?;
                     declared.retain(|(l, _)| *l <= level);
                 }
                 Token::End => {
-                    if level == 0 {
+                    if self.tokens.depth() < outer {
                         let at = self.tokens.token_start();
                         // Balanced, every end tag matched: it stands on its own when written
                         // back.
@@ -365,8 +357,9 @@ impl<'a> XmlReader<'a> {
                             namespaces: used,
                         });
                     }
-                    declared.retain(|(l, _)| *l < level);
-                    level -= 1;
+                    // The closed element's declarations end with it.
+                    let level = self.tokens.depth() - outer;
+                    declared.retain(|(l, _)| *l <= level);
                 }
                 Token::Reference => {
                     self.reference()?;

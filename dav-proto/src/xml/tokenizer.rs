@@ -143,6 +143,11 @@ impl<'a> Tokenizer<'a> {
         self.input
     }
 
+    /// The input not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.input.as_bytes().get(self.pos..).unwrap_or_default()
+    }
+
     /// The byte offset the next token starts at.
     pub fn position(&self) -> usize {
         self.pos
@@ -413,7 +418,11 @@ impl<'a> Tokenizer<'a> {
             return Err(expected(at, Expected::NoDoctype));
         } else if [&b"<!--"[..], b"<![CDATA[", b"<!DOCTYPE"]
             .iter()
-            .any(|construct| construct.starts_with(rest))
+            .any(|construct| {
+                construct
+                    .get(..rest.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(rest))
+            })
         {
             return Err(Fail::Incomplete);
         } else {
@@ -586,6 +595,14 @@ mod tests {
                 "cut at {cut}: {outcome:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_cut_doctype_in_any_case_waits_for_the_rest_then_is_refused() {
+        for cut in ["<!d", "<!doc", "<!DOC", "<!docTYP"] {
+            assert_eq!(tokens(cut), Err(Fail::Incomplete), "{cut}");
+        }
+        assert!(matches!(tokens("<!doctype a>"), Err(Fail::Invalid(_))));
     }
 
     #[test]
