@@ -14,6 +14,15 @@ for crate in "${codecs[@]}"; do
     cargo clippy -q -p "$crate" --no-default-features -- -D warnings
 done
 
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+
+# cargo verifies each package against a local registry overlay of the others, unpacked under
+# $CARGO_HOME/registry/src/-<hash of target/package>/, and reuses a crate already unpacked
+# there. Run again from the same path (CI's fixed checkout) with the version unchanged, it
+# would build against the previous run's sources: remove our crates' unpacked copies first.
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+for crate in "${crates[@]}"; do rm -rf "$cargo_home"/registry/src/*/"$crate-$version"; done
+
 args=()
 for crate in "${crates[@]}"; do args+=(-p "$crate"); done
 cargo publish --dry-run --allow-dirty "${args[@]}"
@@ -24,7 +33,6 @@ cargo publish --dry-run --allow-dirty "${args[@]}"
 unpacked="${TMPDIR:-/tmp}/groupwire-package-$(printf '%s' "$target" | md5sum | cut -c1-12)"
 rm -rf "$unpacked"
 mkdir -p "$unpacked"
-version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 # The unpacked crates name each other by version, as on crates.io, where they are not (yet):
 # each groupwire dependency is patched to its own unpacked package (unpacked before it: the
 # crates are listed dependencies first).
