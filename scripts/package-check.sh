@@ -16,16 +16,20 @@ done
 
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 
-# cargo verifies each package against a local registry overlay of the others, unpacked under
-# $CARGO_HOME/registry/src/-<hash of target/package>/, and reuses a crate already unpacked
-# there. Run again from the same path (CI's fixed checkout) with the version unchanged, it
-# would build against the previous run's sources: remove our crates' unpacked copies first.
+# cargo verifies each package against a local registry overlay of the others, and both caches
+# of such a registry crate are keyed by name, version and the overlay's path, never by content:
+# its sources, unpacked under $CARGO_HOME/registry/src/-<hash of that path>/, and its build in
+# the target directory. Run again from the same path (CI's fixed checkout) with the version
+# unchanged, the dry run would build against the previous run's sources. So our crates'
+# unpacked copies are removed, and the dry run packages and builds in a target of its own.
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 for crate in "${crates[@]}"; do rm -rf "$cargo_home"/registry/src/*/"$crate-$version"; done
+dry_run_target="$target/publish-dry-run"
+rm -rf "$dry_run_target"
 
 args=()
 for crate in "${crates[@]}"; do args+=(-p "$crate"); done
-cargo publish --dry-run --allow-dirty "${args[@]}"
+CARGO_TARGET_DIR="$dry_run_target" cargo publish --dry-run --allow-dirty "${args[@]}"
 
 # One fixed place per target directory, not a fresh temporary one: the test binaries in
 # package-tests bake in CARGO_MANIFEST_DIR, and cargo reuses them on a second run when the
@@ -38,7 +42,7 @@ mkdir -p "$unpacked"
 # crates are listed dependencies first).
 patches=()
 for crate in "${crates[@]}"; do
-    archive="$(find "$target/package" -maxdepth 2 -name "$crate-$version.crate" | head -1)"
+    archive="$(find "$dry_run_target/package" -maxdepth 2 -name "$crate-$version.crate" | head -1)"
     tar -xzf "$archive" -C "$unpacked"
     for licence in LICENSE-APACHE LICENSE-MIT LICENSE-EUPL; do
         test -s "$unpacked/$crate-$version/$licence" || { echo "$crate: $licence missing" >&2; exit 1; }
