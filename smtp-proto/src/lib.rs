@@ -81,6 +81,16 @@
 //!
 //! Decoding a command or a reply allocates nothing: parameters, reply lines and EHLO
 //! capabilities are kept as validated wire text and typed on iteration.
+//!
+//! ## Features
+//!
+//! - `tokio` (default): the `tokio_util` codecs, [`ServerCodec`] and [`ClientCodec`].
+//! - `simd` (default): strict DATA checks its line endings with the CPU's widest vectors (AVX2
+//!   on x86-64), detected once at run time by [`pulp`](https://docs.rs/pulp), which holds the
+//!   `unsafe` of that dispatch. Without it the same loop runs at the compiler's baseline width
+//!   (SSE2 on x86-64). Results are the same either way.
+//! - `serde`: `serde::Serialize` for decoded values.
+//! - `arbitrary`: `arbitrary::Arbitrary` for owned values.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
