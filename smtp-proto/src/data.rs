@@ -136,19 +136,76 @@ impl DataDecoder {
 /// CR; a bare CR or LF is an error.
 ///
 /// One pass: [`clean_prefix`] runs over the payload in blocks with the widest vectors the CPU
-/// has, and the exact scan takes over at the first block holding a stop or a fault, and for
-/// the last bytes.
+/// has, [`locate`] finds the stop or fault in the block it stopped at, and the exact scan
+/// reports a fault and reads the last few bytes.
 fn scan_strict(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
-    let clean = clean_prefix_wide(hay);
+    // A leading LF has no pair before it to give it away: the exact scan reports it.
+    let clean = if hay.first() == Some(&b'\n') {
+        0
+    } else {
+        match locate(hay, clean_prefix_wide(hay)) {
+            Located::Stop(at) => return Ok((at, true)),
+            Located::Clean(clean) => clean,
+        }
+    };
     // All pairs before `clean` are clean, so a CR just before it has its LF at `clean`: the
     // exact scan starts at that CR, never between the two. (An LF just before it is followed
-    // by neither an LF nor a dot, or its block would not be clean.)
+    // by neither an LF nor a dot, or it would have been found.)
     let from = clean - usize::from(clean > 0 && hay.get(clean - 1) == Some(&b'\r'));
     let rest = hay.get(from..).unwrap_or_default();
     match scan_strict_exact(rest) {
         Ok((len, at_line_start)) => Ok((from + len, at_line_start)),
         Err(error) => Err(error.shifted(from)),
     }
+}
+
+/// What [`locate`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Located {
+    /// A `CRLF.` whose dot is at this offset, after clean pairs only: the payload stops there.
+    Stop(usize),
+    /// Every pair before this offset is clean; the exact scan goes on from here.
+    Clean(usize),
+}
+
+/// The first pair at or after `clean` (where all pairs before are clean) that is bare or
+/// starts `CRLF.`, eight pairs at a time in plain 64-bit words: each byte class is found with
+/// the carry-free zero-byte test, so each word's first hit is exact. Runs over the block
+/// [`clean_prefix`] stopped at (at most eight words), or over the last bytes as far as whole
+/// words go.
+fn locate(hay: &[u8], clean: usize) -> Located {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The top bit of each byte of `word` that is `byte`.
+    let equal = |word: u64, byte: u8| {
+        let diff = word ^ (u64::from_ne_bytes([byte; 8]));
+        !(((diff & LOW) + LOW) | diff | LOW)
+    };
+    let word = |at: usize| {
+        hay.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|bytes| u64::from_le_bytes(*bytes))
+    };
+    let mut at = clean;
+    while at < clean + 64 {
+        let (Some(this), Some(next), Some(after)) = (word(at), word(at + 1), word(at + 2)) else {
+            break;
+        };
+        let cr = equal(this, b'\r');
+        let bare = cr ^ equal(next, b'\n');
+        let stop = cr & equal(after, b'.');
+        let hit = bare | stop;
+        if hit != 0 {
+            let first = hit.trailing_zeros() as usize / 8;
+            let bit = 0x80 << (first * 8);
+            return if bare & bit == 0 {
+                Located::Stop(at + first + 2)
+            } else {
+                Located::Clean(at + first)
+            };
+        }
+        at += 8;
+    }
+    Located::Clean(at)
 }
 
 /// [`clean_prefix`] compiled for, and run with, the widest vector instructions this CPU has
@@ -181,19 +238,15 @@ fn clean_prefix_wide(hay: &[u8]) -> usize {
 /// How many leading bytes of `hay` are clean, in whole 64-byte blocks: every pair of bytes
 /// among them has a CR exactly before each LF and an LF exactly after each CR, and no CR has
 /// a dot two bytes on (with clean pairs, `CRLF.`: a stuffed dot or the terminator). The
-/// first block holding anything else, and the last bytes, are left to the exact scan.
+/// first block holding anything else, and the last bytes, are left to [`locate`].
 ///
 /// Each block is one branch-free fold over its bytes and the same shifted by one and by two,
 /// which the compiler vectorises: three compares per vector. Two byte views, with an LF then
 /// dot compare, make four, and measured slower; bit masks of each byte class, shifted, are
-/// not vectorised at all.
+/// not vectorised at all, so the position in the block is left to [`locate`].
 #[inline(always)]
 fn clean_prefix(hay: &[u8]) -> usize {
     const BLOCK: usize = 64;
-    // A leading LF has no pair before it to give it away.
-    if hay.first() == Some(&b'\n') {
-        return 0;
-    }
     let mut start = 0;
     while let Some(block) = hay.get(start..start + BLOCK + 2) {
         let (Some(this), Some(next), Some(after)) = (
