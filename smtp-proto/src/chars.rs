@@ -138,6 +138,16 @@ fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
+/// The top bit of each byte of the little-endian word `x` that is `byte`, every mark exact
+/// (the carry-free test: no borrow runs from one byte into the next), for callers that
+/// combine the marks of several words bit by bit.
+#[inline(always)]
+pub(crate) fn bytes_equal(x: u64, byte: u8) -> u64 {
+    const LOW: u64 = !HIGHS;
+    let diff = x ^ (ONES * u64::from(byte));
+    !(((diff & LOW) + LOW) | diff | LOW)
+}
+
 /// The index of the first byte of `bytes` that `hit` accepts, eight bytes at a time: `flags`
 /// marks such bytes of a little-endian word by their top bit (the lowest mark exact), and
 /// `hit` tests the bytes of the short tail.

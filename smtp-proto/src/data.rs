@@ -169,17 +169,12 @@ enum Located {
 }
 
 /// The first pair at or after `clean` (where all pairs before are clean) that is bare or
-/// starts `CRLF.`, eight pairs at a time in plain 64-bit words: each byte class is found with
-/// the carry-free zero-byte test, so each word's first hit is exact. Runs over the block
-/// [`clean_prefix`] stopped at (at most eight words), or over the last bytes as far as whole
-/// words go.
+/// starts `CRLF.`, eight pairs at a time in plain 64-bit words. Each byte class is marked
+/// exactly ([`chars::bytes_equal`](crate::chars::bytes_equal)): a spurious mark could make a
+/// false stop. Runs over the block [`clean_prefix`] stopped at (at most eight words), or over
+/// the last bytes as far as whole words go.
 fn locate(hay: &[u8], clean: usize) -> Located {
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // The top bit of each byte of `word` that is `byte`.
-    let equal = |word: u64, byte: u8| {
-        let diff = word ^ (u64::from_ne_bytes([byte; 8]));
-        !(((diff & LOW) + LOW) | diff | LOW)
-    };
+    use crate::chars::bytes_equal as equal;
     let word = |at: usize| {
         hay.get(at..)
             .and_then(<[u8]>::first_chunk::<8>)
