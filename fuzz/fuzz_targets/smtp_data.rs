@@ -1,5 +1,6 @@
-//! DATA decoder: any chunking gives the same payload as one call, and re-stuffing the
-//! payload decodes to it again.
+//! DATA decoder: any chunking gives the same payload as one call, re-stuffing the payload
+//! decodes to it again, and under strict line endings the outcome is that of a line-by-line
+//! reading of RFC 5321 §4.5.2 written here (the decoder's own scan runs in vector blocks).
 //!
 //! The whole input is the DATA stream (seeds are plain captures); the chunk sizes come from a
 //! hash of it (see `common/chunks.rs`).
@@ -48,7 +49,40 @@ fn decode(
     }
 }
 
+/// Strict DATA read line by line, by the book: every line ends in CRLF (a bare CR or LF is an
+/// error), a leading dot is removed, and the line `.` ends the data. The payload and bytes
+/// used, `Ok(None)` when the input ends first, `Err(())` on a bare line end.
+fn reference_strict(input: &[u8]) -> Result<Option<(Vec<u8>, usize)>, ()> {
+    let mut payload = Vec::new();
+    let mut line_start = 0;
+    loop {
+        let mut at = line_start;
+        loop {
+            match (input.get(at), input.get(at + 1)) {
+                (None, _) | (Some(b'\r'), None) => return Ok(None),
+                (Some(b'\r'), Some(b'\n')) => break,
+                (Some(b'\r' | b'\n'), _) => return Err(()),
+                _ => at += 1,
+            }
+        }
+        let line = &input[line_start..at];
+        if line == b"." {
+            return Ok(Some((payload, at + 2)));
+        }
+        payload.extend_from_slice(line.strip_prefix(b".").unwrap_or(line));
+        payload.extend_from_slice(b"\r\n");
+        line_start = at + 2;
+    }
+}
+
 fuzz_target!(|input: &[u8]| {
+    let strict = decode(input, &mut || input.len().max(1), &Limits::default());
+    match (strict, reference_strict(input)) {
+        (Ok(ours), Ok(reference)) => assert_eq!(ours, reference),
+        (Err(_), Err(())) => {}
+        (ours, reference) => panic!("strict DATA: {ours:?}, line by line: {reference:?}"),
+    }
+
     let whole_input = input.len().max(1);
     for endings in [LineEndings::Strict, LineEndings::Lenient] {
         let limits = Limits::default().with_line_endings(endings);
