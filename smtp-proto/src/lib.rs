@@ -85,9 +85,9 @@
 //! ## Features
 //!
 //! - `tokio` (default): the `tokio_util` codecs, [`ServerCodec`] and [`ClientCodec`].
-//! - `simd` (default): strict DATA checks its line endings with the CPU's widest vectors (AVX2
-//!   on x86-64), detected once at run time by [`pulp`](https://docs.rs/pulp), which holds the
-//!   `unsafe` of that dispatch. Without it the same loop runs at the compiler's baseline width
+//! - `simd` (default): strict DATA checks its line endings with the CPU's widest vectors
+//!   (AVX-512 or AVX2 on x86-64), chosen once at run time by [`pulp`](https://docs.rs/pulp),
+//!   which holds the `unsafe` of that dispatch. Without it the same loop runs at the compiler's baseline width
 //!   (SSE2 on x86-64). Results are the same either way.
 //! - `serde`: `serde::Serialize` for decoded values.
 //! - `arbitrary`: `arbitrary::Arbitrary` for owned values.
