@@ -271,8 +271,9 @@ fn clean_prefix(hay: &[u8]) -> usize {
     start
 }
 
-/// The reference for [`scan_strict`]: one pass over every CR and LF, stopping at the first
-/// bare one.
+/// The exact strict scan: one pass over every CR and LF, stopping at the first bare one. It
+/// reads what the fast scans leave (a fault's block, the last bytes), and the tests hold the
+/// fast path to it.
 fn scan_strict_exact(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
     let mut hits = memchr2_iter(b'\r', b'\n', hay);
     while let Some(at) = hits.next() {
@@ -580,6 +581,9 @@ mod tests {
         }
     }
 
+    /// Every input of up to 8 bytes over `a`, CR, LF and `.`, alone and between clean lines
+    /// (`ab CRLF` before, `cd CRLF ef` after). Alone it is too short for the word scan; in
+    /// the 18-byte context the word scan reads it, across its word boundary at byte 8.
     #[test]
     fn fast_strict_scan_agrees_with_the_exact_scan_on_every_short_input() {
         let alphabet = [b'a', b'\r', b'\n', b'.'];
@@ -591,6 +595,12 @@ mod tests {
                     code /= 4;
                 }
                 assert_eq!(scan_strict(&hay), scan_strict_exact(&hay), "{hay:?}");
+                let inside = [&b"ab\r\n"[..], &hay, b"cd\r\nef"].concat();
+                assert_eq!(
+                    scan_strict(&inside),
+                    scan_strict_exact(&inside),
+                    "{inside:?}"
+                );
             }
         }
     }
