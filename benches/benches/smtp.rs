@@ -7,7 +7,9 @@
 //! parameter) and the typed parameters are iterated here so both sides type them; Stalwart
 //! parses into its `Request` with owned-or-borrowed strings. For replies, groupwire validates
 //! every line and iterates the lines; Stalwart's `ResponseReceiver` builds a `String`
-//! message. For EHLO, both produce typed capabilities. For DATA, groupwire hands out slices
+//! message. For EHLO, both type the reply's capabilities, SIZE and AUTH mechanisms into sets
+//! as they decode it (`decode_ehlo`; `groupwire-iterate` decodes the reply, then types every
+//! line with the lazy iterator). For DATA, groupwire hands out slices
 //! (and, for a like-for-like comparison, also copies them into a `Vec`); Stalwart copies the
 //! un-stuffed payload into a `Vec`.
 //!
@@ -19,7 +21,8 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use groupwire_benches::{CountingAllocator, corpus, count_allocations};
 use groupwire_smtp::{
-    Command, DataDecoder, DataEvent, Decoded, Limits, decode_command, decode_reply,
+    Command, DataDecoder, DataEvent, Decoded, Extension, Limits, Mechanism, decode_command,
+    decode_ehlo, decode_reply,
 };
 use stalwart_smtp_proto::request::receiver::DataReceiver;
 use stalwart_smtp_proto::response::parser::ResponseReceiver;
@@ -105,6 +108,30 @@ fn groupwire_ehlo(input: &[u8], limits: &Limits) -> usize {
     let mut rest = input;
     let mut n = 0;
     while !rest.is_empty() {
+        match decode_ehlo(rest, limits) {
+            Ok(Decoded::Complete { value, consumed }) => {
+                black_box((
+                    value.extensions(),
+                    value.size(),
+                    value.deliver_by(),
+                    value.mechanisms(),
+                ));
+                n += 1;
+                rest = &rest[consumed..];
+            }
+            other => panic!("corpus does not decode: {other:?}"),
+        }
+    }
+    n
+}
+
+/// The reply decoded, then each capability typed by the lazy iterator: two walks of the
+/// reply, where `groupwire_ehlo` takes one.
+#[inline(never)]
+fn groupwire_ehlo_iterate(input: &[u8], limits: &Limits) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while !rest.is_empty() {
         match decode_reply(rest, limits) {
             Ok(Decoded::Complete { value, consumed }) => {
                 let capabilities = value.capabilities().expect("positive reply");
@@ -118,6 +145,41 @@ fn groupwire_ehlo(input: &[u8], limits: &Limits) -> usize {
         }
     }
     n
+}
+
+/// Both sides type the same offers from every reply of `input`: STARTTLS, PIPELINING,
+/// CHUNKING, SIZE and the PLAIN and LOGIN mechanisms.
+fn assert_ehlo_agreement(input: &[u8], limits: &Limits) {
+    use stalwart_smtp_proto::{
+        AUTH_LOGIN, AUTH_PLAIN, EXT_CHUNKING, EXT_PIPELINING, EXT_START_TLS,
+    };
+    let mut rest = input;
+    let mut iter = input.iter();
+    while !rest.is_empty() {
+        let (ours, consumed) = decode_ehlo(rest, limits)
+            .expect("decodes")
+            .complete()
+            .expect("complete");
+        rest = &rest[consumed..];
+        let theirs = EhloResponse::parse(&mut iter).expect("stalwart decodes");
+        for (extension, flag) in [
+            (Extension::StartTls, EXT_START_TLS),
+            (Extension::Pipelining, EXT_PIPELINING),
+            (Extension::Chunking, EXT_CHUNKING),
+        ] {
+            assert_eq!(ours.offers(extension), theirs.capabilities & flag != 0);
+        }
+        assert_eq!(ours.size().unwrap_or(0), theirs.size as u64);
+        for (mechanism, flag) in [
+            (Mechanism::Plain, AUTH_PLAIN),
+            (Mechanism::Login, AUTH_LOGIN),
+        ] {
+            assert_eq!(
+                ours.mechanisms().contains(&mechanism),
+                theirs.auth_mechanisms & flag != 0
+            );
+        }
+    }
 }
 
 #[inline(never)]
@@ -255,6 +317,8 @@ fn run(c: &mut Criterion, prefix: &str, corpora: &Corpora) {
     assert_eq!(reply_count, stalwart_replies(replies));
     let ehlo_count = groupwire_ehlo(ehlo, &limits);
     assert_eq!(ehlo_count, stalwart_ehlo(ehlo));
+    assert_eq!(ehlo_count, groupwire_ehlo_iterate(ehlo, &limits));
+    assert_ehlo_agreement(ehlo, &limits);
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     groupwire_data_copy(data, &limits, &mut ours);
@@ -281,6 +345,11 @@ fn run(c: &mut Criterion, prefix: &str, corpora: &Corpora) {
     report_allocations(&format!("{prefix}/ehlo/groupwire"), ehlo_count, || {
         groupwire_ehlo(ehlo, &limits)
     });
+    report_allocations(
+        &format!("{prefix}/ehlo/groupwire-iterate"),
+        ehlo_count,
+        || groupwire_ehlo_iterate(ehlo, &limits),
+    );
     report_allocations(&format!("{prefix}/ehlo/stalwart"), ehlo_count, || {
         stalwart_ehlo(ehlo)
     });
@@ -314,6 +383,9 @@ fn run(c: &mut Criterion, prefix: &str, corpora: &Corpora) {
     group.throughput(Throughput::Bytes(ehlo.len() as u64));
     group.bench_function("groupwire", |b| {
         b.iter(|| groupwire_ehlo(black_box(ehlo), &limits))
+    });
+    group.bench_function("groupwire-iterate", |b| {
+        b.iter(|| groupwire_ehlo_iterate(black_box(ehlo), &limits))
     });
     group.bench_function("stalwart-smtp-proto", |b| {
         b.iter(|| stalwart_ehlo(black_box(ehlo)))

@@ -1,9 +1,11 @@
 //! SMTP reply decoder, whole and byte by byte through the client role: both agree, and a
-//! reply rebuilt from its parts decodes to the same parts.
+//! reply rebuilt from its parts decodes to the same parts. The EHLO decoder gives the same
+//! reply, and offers what the lazy capability iterator types.
 #![no_main]
 
 use groupwire_smtp::{
-    Decoded, Encode, ErrorKind, Limits, LineEndings, Reply, ReplyDecoder, decode_reply,
+    Capability, Decoded, Encode, ErrorKind, ExtensionSet, Limits, LineEndings, MechanismSet,
+    Reply, ReplyDecoder, decode_ehlo, decode_reply,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -25,6 +27,38 @@ fuzz_target!(|data: &[u8]| {
         }
         if let (Ok(Decoded::Complete { .. }), Some(streamed)) = (&whole, &streamed) {
             assert_eq!(streamed, &whole);
+        }
+        let ehlo = decode_ehlo(data, &limits);
+        assert_eq!(
+            ehlo.clone().map(|decoded| decoded.map(|ehlo| ehlo.into_reply())),
+            whole
+        );
+        if let Ok(Decoded::Complete { value: ehlo, .. }) = ehlo {
+            let typed: Vec<Capability<'_>> = ehlo
+                .capabilities()
+                .map(|capabilities| capabilities.iter().collect())
+                .unwrap_or_default();
+            let extensions: ExtensionSet = typed.iter().filter_map(Capability::extension).collect();
+            assert_eq!(ehlo.extensions(), extensions);
+            let size = typed.iter().find_map(|c| match c {
+                Capability::Size(Some(size)) => Some(*size),
+                _ => None,
+            });
+            assert_eq!(ehlo.size(), size);
+            let deliver_by = typed.iter().find_map(|c| match c {
+                Capability::DeliverBy(Some(time)) => Some(*time),
+                _ => None,
+            });
+            assert_eq!(ehlo.deliver_by(), deliver_by);
+            let mechanisms: MechanismSet = typed
+                .iter()
+                .filter_map(|c| match c {
+                    Capability::Auth(list) => Some(list.iter()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            assert_eq!(ehlo.mechanisms(), mechanisms);
         }
         let Ok(Decoded::Complete { value, consumed }) = whole else {
             continue;

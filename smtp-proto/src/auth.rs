@@ -36,31 +36,37 @@ impl<'a> Mechanism<'a> {
     /// Parses a mechanism name (upper-case letters, digits, `-`, `_`, up to 20 characters by
     /// RFC 4422; lower case accepted as mechanism names are case-insensitive in practice).
     pub fn parse(name: &'a str) -> Option<Self> {
+        let named = Self::parse_bytes(name.as_bytes())?;
+        Some(named.unwrap_or(Mechanism::Other(Cow::Borrowed(name))))
+    }
+
+    /// [`Mechanism::parse`] on bytes: `None` for an invalid name, `Some(None)` for a valid
+    /// one this crate does not name.
+    #[inline]
+    pub(crate) fn parse_bytes(name: &[u8]) -> Option<Option<Mechanism<'static>>> {
         let valid = !name.is_empty()
             && name.len() <= 20
             && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !valid {
-            return None;
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        valid.then(|| Self::known(name))
+    }
+
+    /// The named mechanism `name` is, in any case: its length leaves at most two candidates.
+    #[inline]
+    fn known(name: &[u8]) -> Option<Mechanism<'static>> {
+        use crate::chars::same;
+        let pick = |hit: bool, mechanism| hit.then_some(mechanism);
+        match name.len() {
+            5 if same(name, b"PLAIN") => Some(Mechanism::Plain),
+            5 => pick(same(name, b"LOGIN"), Mechanism::Login),
+            7 => pick(same(name, b"XOAUTH2"), Mechanism::XOAuth2),
+            8 => pick(same(name, b"CRAM-MD5"), Mechanism::CramMd5),
+            11 if same(name, b"SCRAM-SHA-1") => Some(Mechanism::ScramSha1),
+            11 => pick(same(name, b"OAUTHBEARER"), Mechanism::OAuthBearer),
+            13 => pick(same(name, b"SCRAM-SHA-256"), Mechanism::ScramSha256),
+            _ => None,
         }
-        let known = [
-            ("PLAIN", Mechanism::Plain),
-            ("LOGIN", Mechanism::Login),
-            ("CRAM-MD5", Mechanism::CramMd5),
-            ("SCRAM-SHA-1", Mechanism::ScramSha1),
-            ("SCRAM-SHA-256", Mechanism::ScramSha256),
-            ("XOAUTH2", Mechanism::XOAuth2),
-            ("OAUTHBEARER", Mechanism::OAuthBearer),
-        ];
-        Some(
-            known
-                .into_iter()
-                .find(|(known, _)| known.eq_ignore_ascii_case(name))
-                .map_or(Mechanism::Other(Cow::Borrowed(name)), |(_, mechanism)| {
-                    mechanism
-                }),
-        )
     }
 
     /// The mechanism name.
@@ -105,6 +111,106 @@ impl<'a> Mechanism<'a> {
             Mechanism::OAuthBearer => Mechanism::OAuthBearer,
             Mechanism::Other(name) => Mechanism::Other(Cow::Owned(name.into_owned())),
         }
+    }
+}
+
+/// A set of SASL mechanisms: each one this crate names (every [`Mechanism`] but
+/// [`Mechanism::Other`]) by one bit, and whether any other name was added. What an EHLO
+/// reply's AUTH lines offer, as [`Ehlo::mechanisms`](crate::Ehlo::mechanisms) gives it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct MechanismSet {
+    named: u8,
+    other: bool,
+}
+
+impl MechanismSet {
+    /// No mechanism.
+    pub const EMPTY: MechanismSet = MechanismSet {
+        named: 0,
+        other: false,
+    };
+
+    /// The named mechanisms, in the order of their bits.
+    const NAMED: [Mechanism<'static>; 7] = [
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha1,
+        Mechanism::ScramSha256,
+        Mechanism::XOAuth2,
+        Mechanism::OAuthBearer,
+    ];
+
+    fn bit(mechanism: &Mechanism<'_>) -> Option<u8> {
+        let index = match mechanism {
+            Mechanism::Plain => 0,
+            Mechanism::Login => 1,
+            Mechanism::CramMd5 => 2,
+            Mechanism::ScramSha1 => 3,
+            Mechanism::ScramSha256 => 4,
+            Mechanism::XOAuth2 => 5,
+            Mechanism::OAuthBearer => 6,
+            Mechanism::Other(_) => return None,
+        };
+        Some(1 << index)
+    }
+
+    /// Adds `mechanism`; an [`Mechanism::Other`] only sets [`MechanismSet::has_other`].
+    pub fn insert(&mut self, mechanism: &Mechanism<'_>) {
+        match Self::bit(mechanism) {
+            Some(bit) => self.named |= bit,
+            None => self.other = true,
+        }
+    }
+
+    /// Records a mechanism this crate does not name.
+    #[inline]
+    pub(crate) fn insert_other(&mut self) {
+        self.other = true;
+    }
+
+    /// Whether the named `mechanism` is in the set. Always false for [`Mechanism::Other`],
+    /// whose names the set does not keep (see [`MechanismSet::has_other`]).
+    pub fn contains(&self, mechanism: &Mechanism<'_>) -> bool {
+        Self::bit(mechanism).is_some_and(|bit| self.named & bit != 0)
+    }
+
+    /// Whether a mechanism this crate does not name was added.
+    pub const fn has_other(&self) -> bool {
+        self.other
+    }
+
+    /// Whether nothing was added.
+    pub const fn is_empty(&self) -> bool {
+        self.named == 0 && !self.other
+    }
+
+    /// The named mechanisms in the set, in declaration order of [`Mechanism`].
+    pub fn iter(&self) -> impl Iterator<Item = Mechanism<'static>> + '_ {
+        Self::NAMED
+            .into_iter()
+            .filter(|mechanism| self.contains(mechanism))
+    }
+}
+
+impl<'m> FromIterator<Mechanism<'m>> for MechanismSet {
+    fn from_iter<I: IntoIterator<Item = Mechanism<'m>>>(iter: I) -> Self {
+        let mut set = MechanismSet::EMPTY;
+        for mechanism in iter {
+            set.insert(&mechanism);
+        }
+        set
+    }
+}
+
+impl std::fmt::Debug for MechanismSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut set = f.debug_set();
+        set.entries(self.iter().map(|mechanism| mechanism.as_str().to_owned()));
+        if self.other {
+            set.entry(&"(other)");
+        }
+        set.finish()
     }
 }
 

@@ -81,59 +81,135 @@ impl serde::Serialize for MechanismList<'_> {
     }
 }
 
-/// The keywords [`Capability`] types, matched without regard to case.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keyword {
+/// An SMTP service extension this crate types (RFC 5321 §2.2.1): the keyword of every
+/// [`Capability`] variant but [`Capability::Other`]. Keywords are matched without regard to
+/// case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Extension {
+    /// `SIZE` (RFC 1870).
     Size,
+    /// `8BITMIME` (RFC 6152).
     EightBitMime,
+    /// `PIPELINING` (RFC 2920).
     Pipelining,
+    /// `CHUNKING` (RFC 3030).
     Chunking,
+    /// `BINARYMIME` (RFC 3030).
     BinaryMime,
+    /// `DSN` (RFC 3461).
     Dsn,
+    /// `ENHANCEDSTATUSCODES` (RFC 2034).
     EnhancedStatusCodes,
+    /// `SMTPUTF8` (RFC 6531).
     SmtpUtf8,
+    /// `STARTTLS` (RFC 3207).
     StartTls,
+    /// `REQUIRETLS` (RFC 8689).
     RequireTls,
+    /// `AUTH` (RFC 4954).
     Auth,
+    /// `DELIVERBY` (RFC 2852).
     DeliverBy,
+    /// `MT-PRIORITY` (RFC 6710).
     MtPriority,
+    /// `FUTURERELEASE` (RFC 4865).
     FutureRelease,
+    /// `LIMITS` (RFC 9422).
     Limits,
+    /// `ETRN` (RFC 1985).
     Etrn,
+    /// `ATRN` (RFC 2645).
     Atrn,
+    /// `BURL` (RFC 4468).
     Burl,
+    /// `RRVS` (RFC 7293).
     Rrvs,
 }
 
-impl Keyword {
+impl Extension {
+    /// Every extension, in declaration order.
+    pub const ALL: [Extension; 19] = [
+        Extension::Size,
+        Extension::EightBitMime,
+        Extension::Pipelining,
+        Extension::Chunking,
+        Extension::BinaryMime,
+        Extension::Dsn,
+        Extension::EnhancedStatusCodes,
+        Extension::SmtpUtf8,
+        Extension::StartTls,
+        Extension::RequireTls,
+        Extension::Auth,
+        Extension::DeliverBy,
+        Extension::MtPriority,
+        Extension::FutureRelease,
+        Extension::Limits,
+        Extension::Etrn,
+        Extension::Atrn,
+        Extension::Burl,
+        Extension::Rrvs,
+    ];
+
+    /// The EHLO keyword, upper case.
+    pub const fn keyword(self) -> &'static str {
+        match self {
+            Extension::Size => "SIZE",
+            Extension::EightBitMime => "8BITMIME",
+            Extension::Pipelining => "PIPELINING",
+            Extension::Chunking => "CHUNKING",
+            Extension::BinaryMime => "BINARYMIME",
+            Extension::Dsn => "DSN",
+            Extension::EnhancedStatusCodes => "ENHANCEDSTATUSCODES",
+            Extension::SmtpUtf8 => "SMTPUTF8",
+            Extension::StartTls => "STARTTLS",
+            Extension::RequireTls => "REQUIRETLS",
+            Extension::Auth => "AUTH",
+            Extension::DeliverBy => "DELIVERBY",
+            Extension::MtPriority => "MT-PRIORITY",
+            Extension::FutureRelease => "FUTURERELEASE",
+            Extension::Limits => "LIMITS",
+            Extension::Etrn => "ETRN",
+            Extension::Atrn => "ATRN",
+            Extension::Burl => "BURL",
+            Extension::Rrvs => "RRVS",
+        }
+    }
+
+    /// The extension whose keyword is `word`, in any case.
+    pub fn from_keyword(word: &str) -> Option<Extension> {
+        Self::of_keyword(word.as_bytes())
+    }
+
     /// The keyword `word` names, if typed: dispatched on its length and first letter, so a
     /// keyword is compared with at most two names.
-    fn of(word: &[u8]) -> Option<Keyword> {
+    #[inline(always)]
+    pub(crate) fn of_keyword(word: &[u8]) -> Option<Extension> {
         let first = word.first()?.to_ascii_uppercase();
         let pick = |hit: bool, keyword| hit.then_some(keyword);
         // (length, first letter) leaves at most two candidates.
         match (word.len(), first) {
-            (3, b'D') => pick(same(word, b"DSN"), Keyword::Dsn),
-            (4, b'S') => pick(same(word, b"SIZE"), Keyword::Size),
-            (4, b'E') => pick(same(word, b"ETRN"), Keyword::Etrn),
-            (4, b'R') => pick(same(word, b"RRVS"), Keyword::Rrvs),
-            (4, b'B') => pick(same(word, b"BURL"), Keyword::Burl),
-            (4, b'A') if same(word, b"AUTH") => Some(Keyword::Auth),
-            (4, b'A') => pick(same(word, b"ATRN"), Keyword::Atrn),
-            (6, b'L') => pick(same(word, b"LIMITS"), Keyword::Limits),
-            (8, b'8') => pick(same(word, b"8BITMIME"), Keyword::EightBitMime),
-            (8, b'C') => pick(same(word, b"CHUNKING"), Keyword::Chunking),
-            (8, b'S') if same(word, b"STARTTLS") => Some(Keyword::StartTls),
-            (8, b'S') => pick(same(word, b"SMTPUTF8"), Keyword::SmtpUtf8),
-            (9, b'D') => pick(same(word, b"DELIVERBY"), Keyword::DeliverBy),
-            (10, b'P') => pick(same(word, b"PIPELINING"), Keyword::Pipelining),
-            (10, b'B') => pick(same(word, b"BINARYMIME"), Keyword::BinaryMime),
-            (10, b'R') => pick(same(word, b"REQUIRETLS"), Keyword::RequireTls),
-            (11, b'M') => pick(same(word, b"MT-PRIORITY"), Keyword::MtPriority),
-            (13, b'F') => pick(same(word, b"FUTURERELEASE"), Keyword::FutureRelease),
+            (3, b'D') => pick(same(word, b"DSN"), Extension::Dsn),
+            (4, b'S') => pick(same(word, b"SIZE"), Extension::Size),
+            (4, b'E') => pick(same(word, b"ETRN"), Extension::Etrn),
+            (4, b'R') => pick(same(word, b"RRVS"), Extension::Rrvs),
+            (4, b'B') => pick(same(word, b"BURL"), Extension::Burl),
+            (4, b'A') if same(word, b"AUTH") => Some(Extension::Auth),
+            (4, b'A') => pick(same(word, b"ATRN"), Extension::Atrn),
+            (6, b'L') => pick(same(word, b"LIMITS"), Extension::Limits),
+            (8, b'8') => pick(same(word, b"8BITMIME"), Extension::EightBitMime),
+            (8, b'C') => pick(same(word, b"CHUNKING"), Extension::Chunking),
+            (8, b'S') if same(word, b"STARTTLS") => Some(Extension::StartTls),
+            (8, b'S') => pick(same(word, b"SMTPUTF8"), Extension::SmtpUtf8),
+            (9, b'D') => pick(same(word, b"DELIVERBY"), Extension::DeliverBy),
+            (10, b'P') => pick(same(word, b"PIPELINING"), Extension::Pipelining),
+            (10, b'B') => pick(same(word, b"BINARYMIME"), Extension::BinaryMime),
+            (10, b'R') => pick(same(word, b"REQUIRETLS"), Extension::RequireTls),
+            (11, b'M') => pick(same(word, b"MT-PRIORITY"), Extension::MtPriority),
+            (13, b'F') => pick(same(word, b"FUTURERELEASE"), Extension::FutureRelease),
             (19, b'E') => pick(
                 same(word, b"ENHANCEDSTATUSCODES"),
-                Keyword::EnhancedStatusCodes,
+                Extension::EnhancedStatusCodes,
             ),
             _ => None,
         }
@@ -141,7 +217,7 @@ impl Keyword {
 }
 
 /// A decimal number of 1 to 20 digits that fits a `u64`, in one pass.
-fn number(text: &[u8]) -> Option<u64> {
+pub(crate) fn number(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 20 {
         return None;
     }
@@ -190,47 +266,47 @@ impl<'a> Capability<'a> {
         let text = |params: &'a [u8], typed: fn(&'a str) -> Capability<'a>| {
             std::str::from_utf8(params).map_or_else(|_| lossy(), typed)
         };
-        let Some(keyword) = Keyword::of(word) else {
+        let Some(keyword) = Extension::of_keyword(word) else {
             return other();
         };
         match (keyword, parameters) {
-            (Keyword::EightBitMime, None) => Capability::EightBitMime,
-            (Keyword::Pipelining, None) => Capability::Pipelining,
-            (Keyword::Chunking, None) => Capability::Chunking,
-            (Keyword::BinaryMime, None) => Capability::BinaryMime,
-            (Keyword::Dsn, None) => Capability::Dsn,
-            (Keyword::EnhancedStatusCodes, None) => Capability::EnhancedStatusCodes,
-            (Keyword::SmtpUtf8, None) => Capability::SmtpUtf8,
-            (Keyword::StartTls, None) => Capability::StartTls,
-            (Keyword::RequireTls, None) => Capability::RequireTls,
-            (Keyword::Etrn, None) => Capability::Etrn,
-            (Keyword::Atrn, None) => Capability::Atrn,
-            (Keyword::Rrvs, None) => Capability::Rrvs,
-            (Keyword::Size, None) => Capability::Size(None),
-            (Keyword::DeliverBy, None) => Capability::DeliverBy(None),
-            (Keyword::MtPriority, None) => Capability::MtPriority(None),
-            (Keyword::Burl, None) => Capability::Burl(None),
-            (Keyword::Size, Some(params)) => {
+            (Extension::EightBitMime, None) => Capability::EightBitMime,
+            (Extension::Pipelining, None) => Capability::Pipelining,
+            (Extension::Chunking, None) => Capability::Chunking,
+            (Extension::BinaryMime, None) => Capability::BinaryMime,
+            (Extension::Dsn, None) => Capability::Dsn,
+            (Extension::EnhancedStatusCodes, None) => Capability::EnhancedStatusCodes,
+            (Extension::SmtpUtf8, None) => Capability::SmtpUtf8,
+            (Extension::StartTls, None) => Capability::StartTls,
+            (Extension::RequireTls, None) => Capability::RequireTls,
+            (Extension::Etrn, None) => Capability::Etrn,
+            (Extension::Atrn, None) => Capability::Atrn,
+            (Extension::Rrvs, None) => Capability::Rrvs,
+            (Extension::Size, None) => Capability::Size(None),
+            (Extension::DeliverBy, None) => Capability::DeliverBy(None),
+            (Extension::MtPriority, None) => Capability::MtPriority(None),
+            (Extension::Burl, None) => Capability::Burl(None),
+            (Extension::Size, Some(params)) => {
                 number(params).map_or_else(other, |n| Capability::Size(Some(n)))
             }
-            (Keyword::DeliverBy, Some(params)) => {
+            (Extension::DeliverBy, Some(params)) => {
                 number(params).map_or_else(other, |n| Capability::DeliverBy(Some(n)))
             }
-            (Keyword::MtPriority, Some(params))
+            (Extension::MtPriority, Some(params))
                 if !params.is_empty() && !params.contains(&b' ') =>
             {
                 text(params, |t| Capability::MtPriority(Some(Cow::Borrowed(t))))
             }
-            (Keyword::Burl, Some(params)) if !params.is_empty() => {
+            (Extension::Burl, Some(params)) if !params.is_empty() => {
                 text(params, |t| Capability::Burl(Some(Cow::Borrowed(t))))
             }
-            (Keyword::Auth, Some(params)) if !params.is_empty() => text(params, |t| {
+            (Extension::Auth, Some(params)) if !params.is_empty() => text(params, |t| {
                 Capability::Auth(MechanismList(Cow::Borrowed(t)))
             }),
-            (Keyword::Limits, Some(params)) if !params.is_empty() => {
+            (Extension::Limits, Some(params)) if !params.is_empty() => {
                 text(params, |t| Capability::Limits(Cow::Borrowed(t)))
             }
-            (Keyword::FutureRelease, Some(params)) => {
+            (Extension::FutureRelease, Some(params)) => {
                 let Some(at) = params.iter().position(|&b| b == b' ') else {
                     return other();
                 };
@@ -253,6 +329,32 @@ impl<'a> Capability<'a> {
             }
             _ => other(),
         }
+    }
+
+    /// The extension this capability is, or `None` for [`Capability::Other`].
+    pub const fn extension(&self) -> Option<Extension> {
+        Some(match self {
+            Capability::Size(_) => Extension::Size,
+            Capability::EightBitMime => Extension::EightBitMime,
+            Capability::Pipelining => Extension::Pipelining,
+            Capability::Chunking => Extension::Chunking,
+            Capability::BinaryMime => Extension::BinaryMime,
+            Capability::Dsn => Extension::Dsn,
+            Capability::EnhancedStatusCodes => Extension::EnhancedStatusCodes,
+            Capability::SmtpUtf8 => Extension::SmtpUtf8,
+            Capability::StartTls => Extension::StartTls,
+            Capability::RequireTls => Extension::RequireTls,
+            Capability::Auth(_) => Extension::Auth,
+            Capability::DeliverBy(_) => Extension::DeliverBy,
+            Capability::MtPriority(_) => Extension::MtPriority,
+            Capability::FutureRelease { .. } => Extension::FutureRelease,
+            Capability::Limits(_) => Extension::Limits,
+            Capability::Etrn => Extension::Etrn,
+            Capability::Atrn => Extension::Atrn,
+            Capability::Burl(_) => Extension::Burl,
+            Capability::Rrvs => Extension::Rrvs,
+            Capability::Other { .. } => return None,
+        })
     }
 
     /// The `name=value` pairs of a `LIMITS` capability (RFC 9422 §3), e.g. `RCPTMAX=100`.
@@ -303,6 +405,63 @@ impl<'a> Capability<'a> {
                 parameters: None,
             } => keyword.to_string(),
         }
+    }
+}
+
+/// A set of [`Extension`]s, one bit each: what an EHLO reply offers, as
+/// [`Ehlo::extensions`](crate::Ehlo::extensions) gives it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ExtensionSet(u32);
+
+impl ExtensionSet {
+    /// No extension.
+    pub const EMPTY: ExtensionSet = ExtensionSet(0);
+
+    const fn bit(extension: Extension) -> u32 {
+        1 << extension as u32
+    }
+
+    /// Whether `extension` is in the set.
+    pub const fn contains(self, extension: Extension) -> bool {
+        self.0 & Self::bit(extension) != 0
+    }
+
+    /// Adds `extension`.
+    pub const fn insert(&mut self, extension: Extension) {
+        self.0 |= Self::bit(extension);
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// How many extensions the set holds.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// The extensions in the set, in [`Extension::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Extension> {
+        Extension::ALL
+            .into_iter()
+            .filter(move |&extension| self.contains(extension))
+    }
+}
+
+impl FromIterator<Extension> for ExtensionSet {
+    fn from_iter<I: IntoIterator<Item = Extension>>(iter: I) -> Self {
+        let mut set = ExtensionSet::EMPTY;
+        for extension in iter {
+            set.insert(extension);
+        }
+        set
+    }
+}
+
+impl std::fmt::Debug for ExtensionSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
     }
 }
 

@@ -128,6 +128,36 @@ pub(crate) fn find_newline(bytes: &[u8]) -> Option<usize> {
     )
 }
 
+/// The index of the first `byte` in `bytes`, read like [`find_newline`]: the words and
+/// parameters of command and EHLO lines are shorter than a memchr call takes to set up.
+#[inline(always)]
+pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
+    first_flagged(
+        bytes,
+        |x| zero_bytes(x ^ (ONES * u64::from(byte))),
+        |b| b == byte,
+    )
+}
+
+/// The index of the first byte of `bytes` that is not [`XCHAR`], eight bytes at a time: a
+/// byte below 33 (control or space) borrows in `x - 0x2121..21` while its top bit is clear,
+/// and DEL, `+` and `=` become zero under their own XOR. Each term's lowest mark is exact and
+/// its spurious marks lie above it, so the lowest mark of all is exact.
+#[inline]
+pub(crate) fn find_not_xchar(bytes: &[u8]) -> Option<usize> {
+    first_flagged(
+        bytes,
+        |x| {
+            let below_33 = x.wrapping_sub(ONES * 0x21) & !x & HIGHS;
+            below_33
+                | zero_bytes(x ^ (ONES * 0x7f))
+                | zero_bytes(x ^ (ONES * u64::from(b'+')))
+                | zero_bytes(x ^ (ONES * u64::from(b'=')))
+        },
+        |b| !is(b, XCHAR),
+    )
+}
+
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
 
@@ -216,6 +246,50 @@ mod tests {
                         }
                         let expected = line.iter().position(|&b| b < 32 || b == 127);
                         assert_eq!(find_control(&line), expected, "{line:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn find_byte_agrees_with_a_plain_search() {
+        for byte in [b' ', b'=', b',', 0, 0xff] {
+            for len in 0..40 {
+                for filler in [0u8, 0x1f, 0x21, 0xa0, 0xfe, b'a'] {
+                    let plain = vec![filler; len];
+                    assert_eq!(
+                        find_byte(&plain, byte),
+                        plain.iter().position(|&b| b == byte)
+                    );
+                    for at in 0..len {
+                        let mut line = plain.clone();
+                        line[at] = byte;
+                        if let Some(later) = line.get_mut(at + 1) {
+                            *later = byte;
+                        }
+                        let expected = line.iter().position(|&b| b == byte);
+                        assert_eq!(find_byte(&line, byte), expected, "{line:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn find_not_xchar_agrees_with_the_class_table() {
+        // Every byte value at every position of lines around the word size, in fillers that
+        // sit at the edges of the class (33, 126, 128, 255) and next to `+` and `=`.
+        for len in 1..20 {
+            for filler in [b'!', b'~', 0x80, 0xff, b',', b'>', b'<', b'a'] {
+                let plain = vec![filler; len];
+                assert_eq!(find_not_xchar(&plain), None);
+                for at in 0..len {
+                    for byte in 0..=255u8 {
+                        let mut line = plain.clone();
+                        line[at] = byte;
+                        let expected = line.iter().position(|&b| !is(b, XCHAR));
+                        assert_eq!(find_not_xchar(&line), expected, "{line:?}");
                     }
                 }
             }

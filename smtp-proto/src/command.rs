@@ -429,7 +429,8 @@ fn parse_line<'a>(
             let after = text.get(keyword.len()..).unwrap_or_default();
             // Some clients put a space after the colon; RFC 5321 §3.3 has none, Postfix and
             // most servers accept it.
-            let path_text = after.trim_start_matches(' ');
+            let spaces = after.bytes().take_while(|&b| b == b' ').count();
+            let path_text = after.get(spaces..).unwrap_or_default();
             let path_base = base + keyword.len() + (after.len() - path_text.len());
             let (path, len) = parse_path(path_text, path_base)?;
             let after_path = path_text.get(len..).unwrap_or_default();

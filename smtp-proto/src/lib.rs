@@ -41,7 +41,8 @@
 //! | MAIL/RCPT parameters | [`parameters`] | [`Parameters`], [`Parameter`] |
 //! | AUTH (RFC 4954) and SASL framing | [`auth`] | [`Mechanism`], [`AuthResponse`], [`decode_auth_response`] |
 //! | replies, enhanced status codes | [`reply`] | [`decode_reply`], [`Reply`] |
-//! | EHLO capabilities | [`capability`] | [`Capabilities`], [`Capability`] |
+//! | EHLO capabilities | [`capability`] | [`Capabilities`], [`Capability`], [`Extension`] |
+//! | EHLO replies typed as they are decoded | [`ehlo`] | [`decode_ehlo`], [`Ehlo`] |
 //! | DATA dot-stuffing | [`data`] | [`DataDecoder`], [`DotStuffer`] |
 //! | server role (commands, DATA, BDAT, AUTH lines) | [`server`] | [`ServerDecoder`] |
 //! | client role (pipelined replies, 334) | [`client`] | [`ReplyDecoder`] |
@@ -114,6 +115,7 @@ pub mod codec;
 pub mod command;
 pub mod data;
 mod decoded;
+pub mod ehlo;
 mod encode;
 pub mod limits;
 mod line;
@@ -124,14 +126,15 @@ mod serde_bytes;
 pub mod server;
 
 pub use address::{AddressLiteral, Domain, Mailbox, Path, ReversePath};
-pub use auth::{AuthResponse, Mechanism, SaslPayload, decode_auth_response};
-pub use capability::{Capabilities, Capability, MechanismList};
+pub use auth::{AuthResponse, Mechanism, MechanismSet, SaslPayload, decode_auth_response};
+pub use capability::{Capabilities, Capability, Extension, ExtensionSet, MechanismList};
 pub use client::ReplyDecoder;
 #[cfg(feature = "tokio")]
 pub use codec::{ClientCodec, CodecError, ServerCodec, ServerEvent};
 pub use command::{Command, decode_command};
 pub use data::{DataDecoder, DataEvent, DotStuffer, encode_data};
 pub use decoded::{DecodeError, Decoded, ErrorKind, Expected};
+pub use ehlo::{Ehlo, decode_ehlo};
 pub use encode::Encode;
 pub use limits::{Limit, Limits, LineEndings};
 pub use parameters::{Body, ByMode, Notify, Parameter, Parameters, Ret, RrvsAction, Xtext};

@@ -314,7 +314,7 @@ impl Xtext<'_> {
 /// `text.split_once(byte)` for an ASCII `byte`, as a plain byte loop: the texts split here are
 /// short, and the generic `char` searcher costs more than the search.
 pub(crate) fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == byte)?;
+    let at = chars::find_byte(text.as_bytes(), byte)?;
     // `byte` is ASCII, so both sides are on character boundaries.
     Some((text.get(..at)?, text.get(at + 1..)?))
 }
@@ -327,7 +327,7 @@ fn tokens(raw: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
     std::iter::from_fn(move || {
         loop {
             let rest = bytes.get(start..).filter(|rest| !rest.is_empty())?;
-            let len = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+            let len = chars::find_byte(rest, b' ').unwrap_or(rest.len());
             let at = start;
             start += len + 1;
             if len > 0 {
@@ -352,7 +352,8 @@ fn is_xtext(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut index = 0;
     loop {
-        index += chars::run_len(bytes.get(index..).unwrap_or_default(), chars::XCHAR);
+        let rest = bytes.get(index..).unwrap_or_default();
+        index += chars::find_not_xchar(rest).unwrap_or(rest.len());
         match bytes.get(index) {
             None => return true,
             Some(b'+') => {
@@ -654,14 +655,18 @@ fn parse_notify(value: &str) -> Option<Notify> {
     if value.eq_ignore_ascii_case("NEVER") {
         return Some(Notify::NEVER);
     }
+    // Item by item at fixed widths (SUCCESS and FAILURE are 7 octets, DELAY 5), so no pass
+    // looks for the commas.
     let mut notify = Notify::default();
-    for item in value.as_bytes().split(|&b| b == b',') {
-        let flag = if chars::same(item, b"SUCCESS") {
-            &mut notify.success
-        } else if chars::same(item, b"FAILURE") {
-            &mut notify.failure
-        } else if chars::same(item, b"DELAY") {
-            &mut notify.delay
+    let mut rest = value.as_bytes();
+    loop {
+        let seven = rest.get(..7).unwrap_or_default();
+        let (flag, len) = if chars::same(seven, b"SUCCESS") {
+            (&mut notify.success, 7)
+        } else if chars::same(seven, b"FAILURE") {
+            (&mut notify.failure, 7)
+        } else if chars::same(rest.get(..5).unwrap_or_default(), b"DELAY") {
+            (&mut notify.delay, 5)
         } else {
             return None;
         };
@@ -669,8 +674,12 @@ fn parse_notify(value: &str) -> Option<Notify> {
             return None;
         }
         *flag = true;
+        match rest.get(len..).unwrap_or_default() {
+            [] => return Some(notify),
+            [b',', tail @ ..] => rest = tail,
+            _ => return None,
+        }
     }
-    Some(notify)
 }
 
 fn parse_by(value: &str) -> Option<Parameter<'static>> {
@@ -701,6 +710,51 @@ fn is_datetime_text(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The comma-splitting original of [`parse_notify`], kept as its reference.
+    fn parse_notify_reference(value: &str) -> Option<Notify> {
+        if value.eq_ignore_ascii_case("NEVER") {
+            return Some(Notify::NEVER);
+        }
+        let mut notify = Notify::default();
+        for item in value.split(',') {
+            let flag = match item.to_ascii_uppercase().as_str() {
+                "SUCCESS" => &mut notify.success,
+                "FAILURE" => &mut notify.failure,
+                "DELAY" => &mut notify.delay,
+                _ => return None,
+            };
+            if *flag {
+                return None;
+            }
+            *flag = true;
+        }
+        Some(notify)
+    }
+
+    #[test]
+    fn fixed_width_notify_parse_agrees_with_splitting() {
+        let items = [
+            "SUCCESS", "failure", "Delay", "NEVER", "SUCCES", "DELAYS", "", "X,",
+        ];
+        let mut values = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = values
+                .iter()
+                .flat_map(|v| items.iter().map(move |i| format!("{v},{i}")))
+                .collect();
+            values.extend(longer);
+        }
+        for value in &values {
+            for value in [value.as_str(), value.strip_prefix(',').unwrap_or(value)] {
+                assert_eq!(
+                    parse_notify(value),
+                    parse_notify_reference(value),
+                    "{value:?}"
+                );
+            }
+        }
+    }
 
     fn parse(raw: &str) -> Vec<Parameter<'static>> {
         Parameters::parse(raw, 0, 100)

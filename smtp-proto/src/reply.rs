@@ -71,6 +71,7 @@ impl ReplyCode {
         self.0 / 100 == 5
     }
 
+    #[inline]
     fn parse(digits: &[u8]) -> Option<Self> {
         let [a, b, c] = *digits else { return None };
         // The digits' ranges are checked as digits: `new` would divide the value back apart.
@@ -342,7 +343,7 @@ fn after_enhanced_code(text: &[u8]) -> &[u8] {
 }
 
 #[inline(never)]
-fn after_enhanced_code_call(text: &[u8]) -> &[u8] {
+pub(crate) fn after_enhanced_code_call(text: &[u8]) -> &[u8] {
     after_enhanced_code(text)
 }
 
@@ -443,6 +444,18 @@ pub fn decode_reply<'a>(
     state.decode(input, limits)
 }
 
+/// One validated line of a reply, as [`ReplyScan::decode_visiting`] hands it on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VisitedLine<'a> {
+    /// The line's position in the reply, the first being 0.
+    pub index: usize,
+    /// The text after the code and separator, without the line terminator (enhanced code
+    /// included, when the reply has one).
+    pub text: &'a [u8],
+    /// Whether the reply carries enhanced codes (known from its first line).
+    pub enhanced: bool,
+}
+
 /// Scan state of a reply being received, so lines already seen are not rescanned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ReplyScan {
@@ -452,6 +465,8 @@ pub(crate) struct ReplyScan {
     scanned: usize,
     lines: usize,
     code: Option<ReplyCode>,
+    /// The first line's code as sent, once `code` is set.
+    digits: [u8; 3],
     enhanced: Option<EnhancedCode>,
 }
 
@@ -465,10 +480,25 @@ fn error(offset: usize, what: Expected) -> DecodeError {
 }
 
 impl ReplyScan {
+    #[inline]
     pub(crate) fn decode<'a>(
         &mut self,
         input: &'a [u8],
         limits: &Limits,
+    ) -> Result<Decoded<Reply<'a>>, DecodeError> {
+        self.decode_visiting(input, limits, |_| {})
+    }
+
+    /// [`ReplyScan::decode`], handing each line to `visit` once it is validated, so a caller
+    /// can read the lines in the same pass (the EHLO decoder types its keywords there).
+    /// Every line is visited once however the input arrives: a line is visited when it is
+    /// complete and the scan never returns to it.
+    #[inline(always)]
+    pub(crate) fn decode_visiting<'a>(
+        &mut self,
+        input: &'a [u8],
+        limits: &Limits,
+        mut visit: impl FnMut(VisitedLine<'a>),
     ) -> Result<Decoded<Reply<'a>>, DecodeError> {
         loop {
             let start = self.line_start;
@@ -511,15 +541,19 @@ impl ReplyScan {
                 }
             };
             let line = rest.get(..end.content).unwrap_or_default();
-            let code = line
-                .get(..3)
-                .and_then(ReplyCode::parse)
-                .ok_or_else(|| error(start, Expected::ReplyCode))?;
-            if let Some(first) = self.code
-                && first != code
-            {
-                return Err(error(start, Expected::SameReplyCode));
-            }
+            let digits = line.get(..3).unwrap_or_default();
+            // A line after the first repeats its code: comparing the digits settles it.
+            let code = match self.code {
+                Some(first) if digits == self.digits => first,
+                _ => {
+                    let code = ReplyCode::parse(digits)
+                        .ok_or_else(|| error(start, Expected::ReplyCode))?;
+                    if self.code.is_some() {
+                        return Err(error(start, Expected::SameReplyCode));
+                    }
+                    code
+                }
+            };
             let last = match line.get(3) {
                 None | Some(b' ') => true,
                 Some(b'-') => false,
@@ -531,12 +565,19 @@ impl ReplyScan {
             }
             if self.code.is_none() {
                 self.code = Some(code);
+                // Three digits, or the code would not have parsed.
+                self.digits = digits.try_into().unwrap_or_default();
                 self.enhanced = line
                     .get(4..)
                     .and_then(EnhancedCode::parse_prefix)
                     .map(|(enhanced, _)| enhanced)
                     .filter(|enhanced| u16::from(enhanced.class) == code.get() / 100);
             }
+            visit(VisitedLine {
+                index: self.lines,
+                text,
+                enhanced: self.enhanced.is_some(),
+            });
             self.lines += 1;
             self.line_start = start + end.consumed;
             self.scanned = self.line_start;

@@ -11,6 +11,7 @@ use groupwire_smtp::client::*;
 use groupwire_smtp::codec::*;
 use groupwire_smtp::command::*;
 use groupwire_smtp::data::*;
+use groupwire_smtp::ehlo::*;
 use groupwire_smtp::limits::*;
 use groupwire_smtp::parameters::*;
 use groupwire_smtp::reply::*;
@@ -21,13 +22,13 @@ mod every_public_name {
     use super::{
         AddressLiteral, AuthResponse, Body, ByMode, Capabilities, Capability, ClientCodec,
         ClientItem, CodecError, Command, DataDecoder, DataEvent, DecodeError, Decoded, Domain,
-        DotStuffer, Encode, EnhancedCode, ErrorKind, Expected, Limit, Limits, LineEndings, Mailbox,
-        Mechanism, MechanismList, Notify, Parameter, Parameters, Path, Reply, ReplyCode,
-        ReplyDecoder, Ret, ReversePath, RrvsAction, SaslPayload, ServerCodec, ServerDecoder,
-        ServerEvent, ServerState, Xtext, base64_decode, base64_encode, cram_md5_response,
-        decode_auth_response, decode_command, decode_data_to_vec, decode_reply, encode_data,
-        oauthbearer_message, parse_command_line, parse_cram_md5_response, parse_plain_message,
-        plain_message, xoauth2_message,
+        DotStuffer, Ehlo, Encode, EnhancedCode, ErrorKind, Expected, Extension, ExtensionSet,
+        Limit, Limits, LineEndings, Mailbox, Mechanism, MechanismList, MechanismSet, Notify,
+        Parameter, Parameters, Path, Reply, ReplyCode, ReplyDecoder, Ret, ReversePath, RrvsAction,
+        SaslPayload, ServerCodec, ServerDecoder, ServerEvent, ServerState, Xtext, base64_decode,
+        base64_encode, cram_md5_response, decode_auth_response, decode_command, decode_data_to_vec,
+        decode_ehlo, decode_reply, encode_data, oauthbearer_message, parse_command_line,
+        parse_cram_md5_response, parse_plain_message, plain_message, xoauth2_message,
     };
 }
 
