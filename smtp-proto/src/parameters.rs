@@ -397,6 +397,7 @@ enum KeywordName {
 impl KeywordName {
     /// The keyword `word` names, in any case: its length and first letter pick the one
     /// candidate, then one fixed-size comparison settles it.
+    #[inline(always)]
     fn of(word: &str) -> Option<Self> {
         use chars::same;
         let word = word.as_bytes();
