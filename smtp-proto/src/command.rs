@@ -420,10 +420,13 @@ fn parse_line<'a>(
             } else {
                 Expected::ToKeyword
             };
-            let head = text
-                .get(..keyword.len())
-                .filter(|head| head.eq_ignore_ascii_case(keyword));
-            if head.is_none() {
+            let head = text.as_bytes();
+            let keyword_found = if kind == Verb::Mail {
+                chars::same(head.get(..5).unwrap_or_default(), b"FROM:")
+            } else {
+                chars::same(head.get(..3).unwrap_or_default(), b"TO:")
+            };
+            if !keyword_found {
                 return Err(error(base, expected));
             }
             let after = text.get(keyword.len()..).unwrap_or_default();
