@@ -24,8 +24,8 @@ use bytes::BytesMut;
 use groupwire_examples::{secret_from_env, tls_connector};
 use groupwire_smtp::auth::plain_message;
 use groupwire_smtp::{
-    ClientCodec, Command, Domain, Mailbox, Parameter, Parameters, Path, Reply, ReversePath,
-    SaslPayload, encode_data,
+    ClientCodec, Command, Domain, Ehlo, Extension, Mailbox, Parameter, Parameters, Path, Reply,
+    ReversePath, SaslPayload, encode_data,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -189,9 +189,16 @@ async fn submit<S: AsyncRead + AsyncWrite + Unpin>(
         })
         .await?;
     expect(&ehlo, 250, "EHLO")?;
-    let capabilities = ehlo
-        .capabilities()
-        .ok_or_else(|| io::Error::other("no capabilities"))?;
+    // What the server offers, typed once: extensions, SIZE, AUTH mechanisms.
+    let ehlo = Ehlo::from(ehlo);
+    if let Some(limit) = ehlo.size_limit()
+        && message.len() as u64 > limit
+    {
+        return Err(io::Error::other(format!(
+            "the message ({} octets) is over the server's SIZE limit ({limit})",
+            message.len()
+        )));
+    }
     if let Some(user) = &options.user {
         let password = secret_from_env("SMTP_PASSWORD")?;
         let initial_response = SaslPayload::encode(&plain_message("", user, &password));
@@ -204,7 +211,7 @@ async fn submit<S: AsyncRead + AsyncWrite + Unpin>(
         expect(&auth, 235, "AUTH PLAIN")?;
     }
     let size = Parameter::Size(message.len() as u64);
-    let parameters = if capabilities.has("SIZE") {
+    let parameters = if ehlo.offers(Extension::Size) {
         Parameters::from_list([&size])
     } else {
         Parameters::none()
@@ -227,7 +234,7 @@ async fn submit<S: AsyncRead + AsyncWrite + Unpin>(
             "RCPT",
         )?;
     }
-    if options.bdat && capabilities.has("CHUNKING") {
+    if options.bdat && ehlo.offers(Extension::Chunking) {
         let mut out = BytesMut::new();
         groupwire_smtp::Encode::encode(
             &Command::Bdat {
@@ -289,7 +296,7 @@ async fn main() -> io::Result<()> {
         })
         .await?;
     expect(&ehlo, 250, "EHLO")?;
-    if !ehlo.capabilities().is_some_and(|c| c.has("STARTTLS")) {
+    if !Ehlo::from(ehlo).offers(Extension::StartTls) {
         return Err(io::Error::other(
             "the server does not offer STARTTLS; refusing to send the password in clear",
         ));

@@ -161,6 +161,23 @@ pub fn decode_ehlo<'a>(input: &'a [u8], limits: &Limits) -> Result<Decoded<Ehlo<
     })
 }
 
+impl<'a> From<Reply<'a>> for Ehlo<'a> {
+    /// Types the capabilities of a reply decoded by other means ([`decode_reply`],
+    /// [`ReplyDecoder`](crate::ReplyDecoder), [`ClientCodec`](crate::ClientCodec)): the same
+    /// summary as [`decode_ehlo`], read in a second walk of the reply.
+    ///
+    /// [`decode_reply`]: crate::decode_reply
+    fn from(reply: Reply<'a>) -> Self {
+        let mut offers = Offers::default();
+        if reply.code().is_positive() {
+            for line in reply.capability_lines() {
+                offers.add_text(line);
+            }
+        }
+        Ehlo { reply, offers }
+    }
+}
+
 impl<'a> Ehlo<'a> {
     /// The reply as decoded.
     pub const fn reply(&self) -> &Reply<'a> {
@@ -265,7 +282,9 @@ mod tests {
         let (reply, reply_consumed) = decode_reply(wire, limits).unwrap().complete().unwrap();
         assert_eq!(consumed, reply_consumed);
         assert_eq!(ehlo.reply(), &reply);
-        (ehlo.into_owned(), offers_of_iterator(&reply))
+        let offers = offers_of_iterator(&reply);
+        assert_eq!(Ehlo::from(reply), ehlo);
+        (ehlo.into_owned(), offers)
     }
 
     #[test]
@@ -368,12 +387,9 @@ mod tests {
                 continue;
             };
             let (ehlo, _) = decode_ehlo(&wire, &lenient).unwrap().complete().unwrap();
-            assert_eq!(
-                ehlo.offers,
-                offers_of_iterator(&reply),
-                "{:?}",
-                String::from_utf8_lossy(&wire)
-            );
+            let text = String::from_utf8_lossy(&wire);
+            assert_eq!(ehlo.offers, offers_of_iterator(&reply), "{text:?}");
+            assert_eq!(Ehlo::from(reply).offers, ehlo.offers, "{text:?}");
             compared += 1;
         }
         assert!(compared > 1000, "{compared}");
