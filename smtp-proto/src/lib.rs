@@ -81,7 +81,9 @@
 //! ## Zero allocations
 //!
 //! Decoding a command or a reply allocates nothing: parameters, reply lines and EHLO
-//! capabilities are kept as validated wire text and typed on iteration.
+//! capabilities are kept as validated wire text and typed on iteration. [`decode_ehlo`]
+//! also types what an EHLO reply offers (extensions, SIZE, AUTH mechanisms) into fixed-size
+//! sets in the pass that validates it.
 //!
 //! ## Features
 //!

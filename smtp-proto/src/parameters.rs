@@ -50,8 +50,14 @@ impl<'a> Parameters<'a> {
                     ErrorKind::LimitExceeded(Limit::ListLength),
                 ));
             }
-            Parameter::parse::<true>(token)
-                .map_err(|at| DecodeError::new(offset + at.0, ErrorKind::Expected(at.1)))?;
+            match Parameter::parse::<true>(token) {
+                // Decoding builds borrowed values only, so there is nothing to free: forgetting
+                // the checked value skips a call to its drop glue per parameter.
+                Ok(checked) => std::mem::forget(checked),
+                Err(at) => {
+                    return Err(DecodeError::new(offset + at.0, ErrorKind::Expected(at.1)));
+                }
+            }
         }
         Ok(Self {
             raw: Cow::Borrowed(raw),
