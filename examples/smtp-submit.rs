@@ -12,7 +12,8 @@
 //! password comes from `$SMTP_PASSWORD`, never from the command line.
 //!
 //! Tried against Postfix 3.7 started by `scripts/servers/postfix.sh` (submission with
-//! STARTTLS + DATA, and submissions with implicit TLS + `--bdat`), with a CA-signed leaf
+//! STARTTLS + DATA, submissions with implicit TLS + `--bdat`, and an 11 MB message refused
+//! before MAIL for the server's SIZE limit of 10 MB), with a CA-signed leaf
 //! certificate for `localhost` (`--server-name localhost --ca ca.pem`): rustls refuses a
 //! self-signed certificate that is also a CA (`CaUsedAsEndEntity`) as the server's own.
 
@@ -244,8 +245,10 @@ async fn submit<S: AsyncRead + AsyncWrite + Unpin>(
             &mut out,
         );
         print!("C: {}", String::from_utf8_lossy(&out));
+        println!("C: <chunk: {} octets>", message.len());
+        // One write: the command line and its chunk.
         out.extend_from_slice(message);
-        client.send(&out, "chunk").await?;
+        client.stream.write_all(&out).await?;
         expect(&client.reply().await?, 250, "BDAT")?;
     } else {
         expect(&client.command(Command::Data).await?, 354, "DATA")?;
