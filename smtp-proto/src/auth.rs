@@ -36,20 +36,20 @@ impl<'a> Mechanism<'a> {
     /// Parses a mechanism name (upper-case letters, digits, `-`, `_`, up to 20 characters by
     /// RFC 4422; lower case accepted as mechanism names are case-insensitive in practice).
     pub fn parse(name: &'a str) -> Option<Self> {
-        let named = Self::parse_bytes(name.as_bytes())?;
-        Some(named.unwrap_or(Mechanism::Other(Cow::Borrowed(name))))
+        if !Self::is_valid_name(name.as_bytes()) {
+            return None;
+        }
+        Some(Self::known(name.as_bytes()).unwrap_or(Mechanism::Other(Cow::Borrowed(name))))
     }
 
-    /// [`Mechanism::parse`] on bytes: `None` for an invalid name, `Some(None)` for a valid
-    /// one this crate does not name.
+    /// Whether `name` has the shape of a mechanism name (see [`Mechanism::parse`]).
     #[inline]
-    pub(crate) fn parse_bytes(name: &[u8]) -> Option<Option<Mechanism<'static>>> {
-        let valid = !name.is_empty()
+    fn is_valid_name(name: &[u8]) -> bool {
+        !name.is_empty()
             && name.len() <= 20
             && name
                 .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        valid.then(|| Self::known(name))
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 
     /// The named mechanism `name` is, in any case: its length leaves at most two candidates.
@@ -163,10 +163,17 @@ impl MechanismSet {
         }
     }
 
-    /// Records a mechanism this crate does not name.
+    /// Adds the mechanism `name` as [`Mechanism::parse`] reads it, without building a
+    /// [`Mechanism`]: an invalid name is skipped.
     #[inline]
-    pub(crate) fn insert_other(&mut self) {
-        self.other = true;
+    pub(crate) fn insert_name(&mut self, name: &[u8]) {
+        if !Mechanism::is_valid_name(name) {
+            return;
+        }
+        match Mechanism::known(name) {
+            Some(named) => self.insert(&named),
+            None => self.other = true,
+        }
     }
 
     /// Whether the named `mechanism` is in the set. Always false for [`Mechanism::Other`],

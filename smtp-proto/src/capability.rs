@@ -594,6 +594,24 @@ mod tests {
         assert_eq!(Capability::parse("CHUNKING"), Capability::Chunking);
     }
 
+    /// `ALL` is in declaration order (the set's bits and its iteration rest on that), and
+    /// every keyword names its extension back, in any case.
+    #[test]
+    fn every_extension_is_listed_once_in_order_and_named_by_its_keyword() {
+        for (index, extension) in Extension::ALL.into_iter().enumerate() {
+            assert_eq!(extension as usize, index);
+            let keyword = extension.keyword();
+            assert_eq!(Extension::from_keyword(keyword), Some(extension));
+            assert_eq!(
+                Extension::from_keyword(&keyword.to_ascii_lowercase()),
+                Some(extension)
+            );
+        }
+        let all: ExtensionSet = Extension::ALL.into_iter().collect();
+        assert_eq!(all.len(), Extension::ALL.len());
+        assert!(all.iter().eq(Extension::ALL));
+    }
+
     #[test]
     fn types_an_ehlo_reply() {
         let wire = b"250-mail.example.org Hello\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n250-AUTH PLAIN LOGIN XOAUTH2\r\n250-LIMITS RCPTMAX=100 MAILMAX=5\r\n250-FUTURERELEASE 604800 2026-12-01T00:00:00Z\r\n250-X-CUSTOM a b\r\n250 CHUNKING\r\n";

@@ -7,8 +7,8 @@
 //! line stays available, typed, through [`Ehlo::capabilities`], unknown keywords included.
 
 use crate::capability::{Capabilities, ExtensionSet, number};
-use crate::reply::{Reply, ReplyScan, VisitedLine, after_enhanced_code_call};
-use crate::{DecodeError, Decoded, Extension, Limits, Mechanism, MechanismSet};
+use crate::reply::{Reply, ReplyScan, VisitedLine, capability_text};
+use crate::{DecodeError, Decoded, Extension, Limits, MechanismSet};
 
 /// An EHLO reply with what it offers: the reply itself, and the typed summary of its
 /// capability lines (empty when the reply is not positive).
@@ -35,20 +35,16 @@ impl Offers {
         if line.index == 0 {
             return;
         }
-        let text = if line.enhanced {
-            after_enhanced_code_call(line.text)
-        } else {
-            line.text
-        };
+        let text = capability_text(line.text, line.enhanced);
         if !text.is_empty() {
             self.add_text(text);
         }
     }
 
     /// Adds one capability line's text, typed on its bytes to what
-    /// [`Capability::parse_bytes`](crate::Capability) gives (a test holds the two together): no capability
-    /// value is built and dropped, and only the text a typed value keeps is checked for
-    /// UTF-8.
+    /// [`Capability::parse_bytes`](crate::Capability) gives (a test holds the two together):
+    /// no capability value is built and dropped, and only the text a typed value keeps is
+    /// checked for UTF-8.
     #[inline(always)]
     fn add_text(&mut self, text: &[u8]) {
         let (word, parameters) = match crate::chars::find_byte(text, b' ') {
@@ -91,11 +87,7 @@ impl Offers {
                 let typed = !value.is_empty() && utf8(value);
                 if typed {
                     for name in value.split(|&b| b == b' ') {
-                        match Mechanism::parse_bytes(name) {
-                            Some(Some(named)) => self.mechanisms.insert(&named),
-                            Some(None) => self.mechanisms.insert_other(),
-                            None => {}
-                        }
+                        self.mechanisms.insert_name(name);
                     }
                 }
                 typed
@@ -196,8 +188,7 @@ impl<'a> Ehlo<'a> {
 
     /// The server's domain: the first word of the greeting line.
     pub fn domain(&self) -> &[u8] {
-        let first = self.reply.first_line();
-        first.split(|&b| b == b' ').next().unwrap_or_default()
+        Capabilities::from_reply(&self.reply).domain()
     }
 
     /// The extensions offered: each keyword that [`Ehlo::capabilities`] types as something
@@ -249,7 +240,7 @@ impl<'a> Ehlo<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Capability, LineEndings, decode_reply};
+    use crate::{Capability, LineEndings, Mechanism, decode_reply};
 
     /// The summary decoding builds line by line, built again from the lazy capability
     /// iterator of the same reply.

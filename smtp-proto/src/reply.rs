@@ -343,7 +343,7 @@ fn after_enhanced_code(text: &[u8]) -> &[u8] {
 }
 
 #[inline(never)]
-pub(crate) fn after_enhanced_code_call(text: &[u8]) -> &[u8] {
+fn after_enhanced_code_call(text: &[u8]) -> &[u8] {
     after_enhanced_code(text)
 }
 
@@ -385,12 +385,7 @@ impl<'w> Iterator for CapabilityLines<'w> {
         while !self.rest.is_empty() {
             let (line, rest) = split_line(self.rest);
             self.rest = rest;
-            let text = text_of(line);
-            let text = if self.enhanced {
-                after_enhanced_code_call(text)
-            } else {
-                text
-            };
+            let text = capability_text(text_of(line), self.enhanced);
             if !text.is_empty() {
                 return Some(text);
             }
@@ -399,11 +394,23 @@ impl<'w> Iterator for CapabilityLines<'w> {
     }
 }
 
+/// A capability line's text after its code and separator, without the enhanced code when
+/// the reply has them: what [`Capability::parse_bytes`](crate::Capability) reads, for the
+/// capability iterator and the one-pass EHLO decoder alike. Empty texts are not capabilities.
+#[inline(always)]
+pub(crate) fn capability_text(text: &[u8], enhanced: bool) -> &[u8] {
+    if enhanced {
+        after_enhanced_code_call(text)
+    } else {
+        text
+    }
+}
+
 /// The first LF-terminated piece of `wire` (without its LF) and what follows it; all of
 /// `wire` and nothing when it holds no LF. The LF is found eight bytes at a time.
 #[inline(always)]
 fn split_line(wire: &[u8]) -> (&[u8], &[u8]) {
-    match crate::chars::find_newline(wire) {
+    match crate::chars::find_byte(wire, b'\n') {
         Some(lf) => (
             wire.get(..lf).unwrap_or_default(),
             wire.get(lf + 1..).unwrap_or_default(),
