@@ -106,14 +106,63 @@ pub(crate) fn same<const N: usize>(word: &[u8], name: &[u8; N]) -> bool {
 /// and borrows in turn.
 #[inline]
 pub(crate) fn find_control(bytes: &[u8]) -> Option<usize> {
-    first_flagged(
-        bytes,
-        |x| {
-            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-            below_space | zero_bytes(x ^ (ONES * 0x7f))
-        },
-        |b| b < 32 || b == 127,
-    )
+    first_flagged(bytes, control_marks, |b| b < 32 || b == 127)
+}
+
+/// The marks of [`find_control`]: the top bit of each byte of `x` below 32 or DEL (the lowest
+/// mark exact).
+#[inline(always)]
+fn control_marks(x: u64) -> u64 {
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    below_space | zero_bytes(x ^ (ONES * 0x7f))
+}
+
+/// The first control byte of `bytes`, as [`find_control`] finds it, and the bytes before it as
+/// text when they are all ASCII, learnt in the same pass by OR-ing the words it reads: nearly
+/// every command line is ASCII, and this spares it the UTF-8 validation that would read it
+/// again. Other text is left to the caller to validate.
+#[inline]
+pub(crate) fn find_control_ascii(bytes: &[u8]) -> Option<(usize, Option<&str>)> {
+    let mut offset = 0;
+    let mut seen = 0u64;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let marks = control_marks(x);
+        if marks != 0 {
+            let within = marks.trailing_zeros() / 8;
+            // Only the bytes before the control: the rest of the word is not the text's.
+            seen |= x & ((1u64 << (within * 8)) - 1);
+            let at = offset + within as usize;
+            return Some((at, ascii_text(bytes, at, seen)));
+        }
+        seen |= x;
+        offset += 8;
+    }
+    for (index, &b) in words.remainder().iter().enumerate() {
+        if b < 32 || b == 127 {
+            let at = offset + index;
+            return Some((at, ascii_text(bytes, at, seen)));
+        }
+        seen |= u64::from(b);
+    }
+    None
+}
+
+/// `bytes[..len]` as text when `seen`, the OR of every one of those bytes (each at any byte
+/// position of the word), has no top bit set. The crate's one `unsafe`.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn ascii_text(bytes: &[u8], len: usize, seen: u64) -> Option<&str> {
+    let text = bytes.get(..len)?;
+    if seen & HIGHS != 0 {
+        return None;
+    }
+    debug_assert!(text.is_ascii());
+    // SAFETY: `seen` is the OR of every byte of `text` (`find_control_ascii`, the only caller,
+    // ORs in each byte it passes and masks off those at and after `len`), and none of them has
+    // its top bit set, so `text` is ASCII and therefore UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(text) })
 }
 
 /// The index of the first `byte` in `bytes`, eight bytes at a time (`byte` becomes zero
@@ -307,5 +356,37 @@ mod tests {
         assert!(same(b"Size", b"SIZE") && same(b"SIZE", b"SIZE") && same(b"size", b"SIZE"));
         assert!(!same(b"SIZE\0", b"SIZE") && !same(b"SIZ", b"SIZE") && !same(b"SIZF", b"SIZE"));
         assert!(same(b"8bitmime", b"8BITMIME") && !same(b"\x18BITMIME", b"8BITMIME"));
+    }
+
+    #[test]
+    fn find_control_ascii_finds_the_control_and_ascii_text_exactly() {
+        // A control at every position, among ASCII fillers, with a high byte placed before
+        // it, just before it, or after it (after must not spoil the text, before must).
+        for len in 1..40usize {
+            for at in 0..len {
+                for filler in [b'a', b' ', 0x7e] {
+                    for high in [None, Some(0usize), Some(at.saturating_sub(1)), Some(at + 1)] {
+                        let mut line = vec![filler; len];
+                        if let Some(h) = high.filter(|&h| h < len && h != at) {
+                            line[h] = 0xc3;
+                        }
+                        line[at] = b'\r';
+                        let found = find_control_ascii(&line);
+                        let expected_at = line.iter().position(|&b| b < 32 || b == 127);
+                        assert_eq!(found.map(|(a, _)| a), expected_at, "{line:?}");
+                        let expected_text = line
+                            .get(..at)
+                            .filter(|t| t.is_ascii())
+                            .and_then(|t| std::str::from_utf8(t).ok());
+                        assert_eq!(found.and_then(|(_, t)| t), expected_text, "{line:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(find_control_ascii(b"no control"), None);
+        assert_eq!(
+            find_control_ascii(b"\xc3\xa9t\xc3\xa9\r\n"),
+            Some((5, None))
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::io;
 use crate::address::{Path, ReversePath, parse_domain, parse_path};
 use crate::auth::{Mechanism, SaslPayload};
 use crate::chars;
-use crate::line::{clean_crlf_line, find_line};
+use crate::line::{clean_crlf_text, find_line};
 use crate::parameters::Parameters;
 use crate::{DecodeError, Decoded, Encode, ErrorKind, Expected, Limit, Limits};
 
@@ -322,11 +322,12 @@ pub(crate) fn decode_command_from<'a>(
     // A line not yet scanned in part that ends in CRLF with no other control character in
     // it (nearly every line) is found in one pass, which also clears its text of controls.
     if scan_from == 0
-        && let Some(end) = clean_crlf_line(input, max)
+        && let Some((end, text)) = clean_crlf_text(input, max)
     {
         let line = input.get(..end.content).unwrap_or_default();
+        let scanned = text.map_or(Scanned::NoControls, Scanned::Ascii);
         return Ok(Decoded::Complete {
-            value: parse_line(line, limits, Controls::Absent)?,
+            value: parse_line(line, limits, scanned)?,
             consumed: end.consumed,
         });
     }
@@ -340,11 +341,15 @@ pub(crate) fn decode_command_from<'a>(
     })
 }
 
-/// Whether a line is already known to hold no control character.
+/// What the pass that found a line's end learnt of its content.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Controls {
-    Absent,
-    Unchecked,
+enum Scanned<'a> {
+    /// Nothing: the line is checked here.
+    Nothing,
+    /// It holds no control character.
+    NoControls,
+    /// It holds no control character and is all ASCII: the whole line, as text.
+    Ascii(&'a str),
 }
 
 fn error(offset: usize, what: Expected) -> DecodeError {
@@ -355,14 +360,14 @@ fn error(offset: usize, what: Expected) -> DecodeError {
 // Not inlined: the exact path of `decode_command_from` calls it, the fast path inlines `parse_line`.
 #[inline(never)]
 pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command<'a>, DecodeError> {
-    parse_line(line, limits, Controls::Unchecked)
+    parse_line(line, limits, Scanned::Nothing)
 }
 
 #[inline(always)]
 fn parse_line<'a>(
     line: &'a [u8],
     limits: &Limits,
-    controls: Controls,
+    scanned: Scanned<'a>,
 ) -> Result<Command<'a>, DecodeError> {
     // Verbs are four letters but STARTTLS, so the space is nearly always at index 4.
     let space = match *line {
@@ -386,7 +391,7 @@ fn parse_line<'a>(
     let base = verb.len() + 1;
     let text = match rest {
         None => None,
-        Some(rest) => Some(text_of(rest, base, controls)?),
+        Some(rest) => Some(text_of(rest, base, scanned)?),
     };
     let no_argument = |command: Command<'a>| match text {
         None => Ok(command),
@@ -551,12 +556,18 @@ fn split_last(text: &str) -> (&str, Result<bool, usize>) {
     }
 }
 
-/// Checks the argument text: UTF-8 without control characters.
-fn text_of(rest: &[u8], base: usize, controls: Controls) -> Result<&str, DecodeError> {
-    if controls == Controls::Unchecked
-        && let Some(at) = chars::find_control(rest)
-    {
-        return Err(error(base + at, Expected::PrintableText));
+/// Checks the argument text `rest`, which starts at `base` in the line: UTF-8 without control
+/// characters.
+#[inline(always)]
+fn text_of<'a>(rest: &'a [u8], base: usize, scanned: Scanned<'a>) -> Result<&'a str, DecodeError> {
+    match scanned {
+        Scanned::Ascii(line) => return line.get(base..).ok_or_else(|| error(base, Expected::Utf8)),
+        Scanned::NoControls => {}
+        Scanned::Nothing => {
+            if let Some(at) = chars::find_control(rest) {
+                return Err(error(base + at, Expected::PrintableText));
+            }
+        }
     }
     std::str::from_utf8(rest).map_err(|e| error(base + e.valid_up_to(), Expected::Utf8))
 }

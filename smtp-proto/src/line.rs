@@ -57,14 +57,22 @@ pub(crate) fn find_line(
 /// takes the exact path, which says what is wrong or that more is needed.
 #[inline]
 pub(crate) fn clean_crlf_line(input: &[u8], max: usize) -> Option<LineEnd> {
+    clean_crlf_text(input, max).map(|(end, _)| end)
+}
+
+/// [`clean_crlf_line`], with the line's content as text when it is all ASCII (learnt in the
+/// same pass; see [`chars::find_control_ascii`]).
+#[inline]
+pub(crate) fn clean_crlf_text(input: &[u8], max: usize) -> Option<(LineEnd, Option<&str>)> {
     let window = input.get(..input.len().min(max))?;
-    let cr = chars::find_control(window)?;
+    let (cr, text) = chars::find_control_ascii(window)?;
     let clean =
         window.get(cr) == Some(&b'\r') && input.get(cr + 1) == Some(&b'\n') && cr + CRLF_LEN <= max;
-    clean.then_some(LineEnd {
+    let end = LineEnd {
         content: cr,
         consumed: cr + CRLF_LEN,
-    })
+    };
+    clean.then_some((end, text))
 }
 
 /// The first step of [`find_line`]: where the line ends (its LF, and the CR before it when

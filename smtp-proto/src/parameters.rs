@@ -663,19 +663,18 @@ fn parse_notify(value: &str) -> Option<Notify> {
         return Some(Notify::NEVER);
     }
     // Item by item at fixed widths (SUCCESS and FAILURE are 7 octets, DELAY 5), so no pass
-    // looks for the commas.
+    // looks for the commas; the first letter picks the one name to compare.
     let mut notify = Notify::default();
     let mut rest = value.as_bytes();
     loop {
-        let seven = rest.get(..7).unwrap_or_default();
-        let (flag, len) = if chars::same(seven, b"SUCCESS") {
-            (&mut notify.success, 7)
-        } else if chars::same(seven, b"FAILURE") {
-            (&mut notify.failure, 7)
-        } else if chars::same(rest.get(..5).unwrap_or_default(), b"DELAY") {
-            (&mut notify.delay, 5)
-        } else {
-            return None;
+        let item = |name: &[u8; 7]| chars::same(rest.get(..7).unwrap_or_default(), name);
+        let (flag, len) = match rest.first().map(|b| b | 0x20) {
+            Some(b's') if item(b"SUCCESS") => (&mut notify.success, 7),
+            Some(b'f') if item(b"FAILURE") => (&mut notify.failure, 7),
+            Some(b'd') if chars::same(rest.get(..5).unwrap_or_default(), b"DELAY") => {
+                (&mut notify.delay, 5)
+            }
+            _ => return None,
         };
         if *flag {
             return None;
