@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::io;
 
-use crate::address::{Path, ReversePath, parse_domain, parse_path};
+use crate::address::{Path, ReversePath, domain_len, path_at, scan_path};
 use crate::auth::{Mechanism, SaslPayload};
 use crate::chars;
 use crate::line::{clean_crlf_text, find_line};
@@ -406,7 +406,7 @@ fn parse_line<'a>(
     match kind {
         Verb::Helo | Verb::Ehlo | Verb::Lhlo => {
             let domain = required()?;
-            let (_, len) = parse_domain(domain, base)?;
+            let len = domain_len(domain, base)?;
             if len != domain.len() {
                 return Err(error(base + len, Expected::EndOfLine));
             }
@@ -440,7 +440,8 @@ fn parse_line<'a>(
             let spaces = after.bytes().take_while(|&b| b == b' ').count();
             let path_text = after.get(spaces..).unwrap_or_default();
             let path_base = base + keyword.len() + (after.len() - path_text.len());
-            let (path, len) = parse_path(path_text, path_base)?;
+            let span = scan_path(path_text, path_base)?;
+            let len = span.len();
             let after_path = path_text.get(len..).unwrap_or_default();
             let parameters = match after_path.strip_prefix(' ') {
                 Some(params) => {
@@ -449,12 +450,24 @@ fn parse_line<'a>(
                 None if after_path.is_empty() => Parameters::none(),
                 None => return Err(error(path_base + len, Expected::Space)),
             };
+            // The path is built here, in the command, from where its parts lie.
             if kind == Verb::Mail {
-                let from = path.map_or(ReversePath::Null, ReversePath::Path);
-                return Ok(Command::Mail { from, parameters });
+                return Ok(Command::Mail {
+                    from: if span.is_null() {
+                        ReversePath::Null
+                    } else {
+                        ReversePath::Path(path_at(path_text, span))
+                    },
+                    parameters,
+                });
             }
-            let to = path.ok_or_else(|| error(path_base + 1, Expected::LocalPart))?;
-            Ok(Command::Rcpt { to, parameters })
+            if span.is_null() {
+                return Err(error(path_base + 1, Expected::LocalPart));
+            }
+            Ok(Command::Rcpt {
+                to: path_at(path_text, span),
+                parameters,
+            })
         }
         Verb::Data => no_argument(Command::Data),
         Verb::Rset => no_argument(Command::Rset),
@@ -510,7 +523,7 @@ fn parse_line<'a>(
             if let Some(domains) = domains {
                 let mut at = base;
                 for domain in domains.split(',') {
-                    let (_, len) = parse_domain(domain, at)?;
+                    let len = domain_len(domain, at)?;
                     if len != domain.len() {
                         return Err(error(at + len, Expected::Domain));
                     }
