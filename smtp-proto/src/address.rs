@@ -220,27 +220,27 @@ fn error(offset: usize, what: Expected) -> DecodeError {
 
 /// Length of the domain name at the start of `input` (labels of letters, digits, hyphens,
 /// and UTF-8; underscores accepted as found in the wild), or `None` when there is none.
+#[inline]
 pub(crate) fn domain_name_len(input: &[u8]) -> Option<usize> {
-    // One pass, a label at a time: each label is a run of label bytes (one table load per
-    // byte), checked at its edges; the name ends at the first byte that is neither.
-    let mut pos = 0;
-    loop {
-        let rest = input.get(pos..).unwrap_or_default();
-        let len = chars::run_len(rest, chars::LABEL);
-        let label = rest.get(..len).unwrap_or_default();
-        if label.first() == Some(&b'-') || label.last() == Some(&b'-') {
-            return None;
+    use chars::{DOT, HYPHEN, LABEL, NAME_END, class, forbidden_after_byte};
+    // One run over label bytes and dots, the labels' edges checked as it goes without a
+    // branch: each byte says what may not follow it (see `chars::forbidden_after`). A scan
+    // label by label mispredicted the end of every label, a seventh of decoding a command.
+    // The name's start acts as a dot: it cannot be empty or start with `.` or `-`.
+    let mut forbidden = DOT | HYPHEN | NAME_END;
+    let mut broken = 0;
+    let mut len = input.len();
+    for (index, &b) in input.iter().enumerate() {
+        let class = class(b);
+        if class & (LABEL | DOT) == 0 {
+            len = index;
+            break;
         }
-        if len == 0 {
-            // An empty label: at the start, after a dot, or a name that is not there.
-            return None;
-        }
-        pos += len;
-        if input.get(pos) != Some(&b'.') {
-            return Some(pos);
-        }
-        pos += 1;
+        broken |= class & forbidden;
+        forbidden = forbidden_after_byte(b);
     }
+    broken |= forbidden & NAME_END;
+    (broken == 0).then_some(len)
 }
 
 /// The two-pass original of [`domain_name_len`], kept as the reference for its test.
@@ -470,6 +470,28 @@ mod tests {
 
     #[test]
     fn one_pass_domain_scan_agrees_with_the_reference() {
+        // Every byte value at every position of longer names, followed by what follows them.
+        for name in [
+            &b"ab.cd-e.fgh9.example.com"[..],
+            b"x",
+            b"a-b.c_d.\xc3\xa9.e1234567.f",
+        ] {
+            for at in 0..name.len() {
+                for b in 0..=255u8 {
+                    let mut input = name.to_vec();
+                    input[at] = b;
+                    for tail in [&b""[..], b">", b" SIZE=1"] {
+                        let mut line = input.clone();
+                        line.extend_from_slice(tail);
+                        assert_eq!(
+                            domain_name_len(&line),
+                            domain_name_len_reference(&line),
+                            "{line:?}"
+                        );
+                    }
+                }
+            }
+        }
         let alphabet = [b'a', b'-', b'.', b'_', b' ', 0xC3];
         for len in 0..=6u32 {
             for mut code in 0..6usize.pow(len) {

@@ -12,6 +12,10 @@ pub(crate) const XCHAR: u8 = 1 << 2;
 pub(crate) const KEYWORD: u8 = 1 << 3;
 /// `.`, which joins atoms of a dot-string and labels of a domain.
 pub(crate) const DOT: u8 = 1 << 4;
+/// `-`, which may not start or end a domain label.
+pub(crate) const HYPHEN: u8 = 1 << 5;
+/// Not a class: the end of a domain name, for [`FORBIDDEN_AFTER`].
+pub(crate) const NAME_END: u8 = 1 << 7;
 
 const fn class_of(b: u8) -> u8 {
     let alnum = b.is_ascii_alphanumeric();
@@ -55,7 +59,21 @@ const fn class_of(b: u8) -> u8 {
     if b == b'.' {
         class |= DOT;
     }
+    if b == b'-' {
+        class |= HYPHEN;
+    }
     class
+}
+
+/// What may not follow each byte in a domain name: after a dot, neither a dot, a hyphen nor
+/// the name's end (an empty label, or one starting with `-`); after a hyphen, neither a dot
+/// nor the end (a label ending with `-`).
+const fn forbidden_after(b: u8) -> u8 {
+    match b {
+        b'.' => DOT | HYPHEN | NAME_END,
+        b'-' => DOT | NAME_END,
+        _ => 0,
+    }
 }
 
 // Evaluated at compile time only, where an out-of-bounds index is a build error.
@@ -71,6 +89,32 @@ const fn table() -> [u8; 256] {
 }
 
 static CLASSES: [u8; 256] = table();
+
+// Evaluated at compile time only, where an out-of-bounds index is a build error.
+#[allow(clippy::indexing_slicing)]
+const fn forbidden_table() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = forbidden_after(b as u8);
+        b += 1;
+    }
+    table
+}
+
+static FORBIDDEN_AFTER: [u8; 256] = forbidden_table();
+
+/// The byte's classes.
+#[inline(always)]
+pub(crate) fn class(b: u8) -> u8 {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+/// The classes (and [`NAME_END`]) that may not follow `b` in a domain name.
+#[inline(always)]
+pub(crate) fn forbidden_after_byte(b: u8) -> u8 {
+    FORBIDDEN_AFTER.get(usize::from(b)).copied().unwrap_or(0)
+}
 
 /// Whether `b` is in any of the classes `mask`.
 #[inline(always)]
@@ -350,6 +394,15 @@ mod tests {
                 "keyword {b}"
             );
             assert_eq!(is(b, DOT), b == b'.', "dot {b}");
+            assert_eq!(is(b, HYPHEN), b == b'-', "hyphen {b}");
+            let forbidden = forbidden_after_byte(b);
+            assert_eq!(forbidden & DOT != 0, b == b'.' || b == b'-', "after {b}");
+            assert_eq!(forbidden & HYPHEN != 0, b == b'.', "after {b}");
+            assert_eq!(
+                forbidden & NAME_END != 0,
+                b == b'.' || b == b'-',
+                "after {b}"
+            );
         }
         assert_eq!(run_len(b"ab-c.d", LABEL), 4);
         assert_eq!(run_len(b"", LABEL), 0);
