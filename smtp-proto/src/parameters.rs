@@ -319,6 +319,7 @@ impl Xtext<'_> {
 
 /// `text.split_once(byte)` for an ASCII `byte`, as a plain byte loop: the texts split here are
 /// short, and the generic `char` searcher costs more than the search.
+#[inline(always)]
 pub(crate) fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
     let at = chars::find_byte(text.as_bytes(), byte)?;
     // `byte` is ASCII, so both sides are on character boundaries.
