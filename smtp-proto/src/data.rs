@@ -143,7 +143,7 @@ fn scan_strict(hay: &[u8]) -> Result<(usize, bool), DecodeError> {
     let clean = if hay.first() == Some(&b'\n') {
         0
     } else {
-        match locate(hay, clean_prefix_wide(hay)) {
+        match locate_wide(hay) {
             Located::Stop(at) => return Ok((at, true)),
             Located::Clean(clean) => clean,
         }
@@ -178,8 +178,47 @@ enum Located {
 /// exactly ([`chars::bytes_equal`](crate::chars::bytes_equal)): a spurious mark could make a
 /// false stop. Runs over the block [`clean_prefix`] stopped at (at most eight words), or over
 /// the last bytes as far as whole words go.
+#[inline(always)]
 fn locate(hay: &[u8], clean: usize) -> Located {
     use crate::chars::bytes_equal as equal;
+    // A whole block: its eight words are marked without a branch (in 64-bit lanes the
+    // compiler can put side by side in one vector), and the first word with a mark picked
+    // from the bits that say which have one.
+    if let Some(block) = hay
+        .get(clean..)
+        .and_then(<[u8]>::first_chunk::<{ BLOCK + 2 }>)
+    {
+        let word = |at: usize| {
+            block
+                .get(at..)
+                .and_then(<[u8]>::first_chunk::<8>)
+                .map_or(0, |bytes| u64::from_le_bytes(*bytes))
+        };
+        let mut bare = [0u64; BLOCK / 8];
+        let mut stop = [0u64; BLOCK / 8];
+        for (index, (bare, stop)) in bare.iter_mut().zip(&mut stop).enumerate() {
+            let at = index * 8;
+            let cr = equal(word(at), b'\r');
+            *bare = cr ^ equal(word(at + 1), b'\n');
+            *stop = cr & equal(word(at + 2), b'.');
+        }
+        let mut marked = 0u32;
+        for (index, (bare, stop)) in bare.iter().zip(&stop).enumerate() {
+            marked |= u32::from(bare | stop != 0) << index;
+        }
+        let index = marked.trailing_zeros() as usize;
+        let (Some(&bare), Some(&stop)) = (bare.get(index), stop.get(index)) else {
+            return Located::Clean(clean + BLOCK);
+        };
+        let first = (bare | stop).trailing_zeros() as usize / 8;
+        let bit = 0x80 << (first * 8);
+        let at = clean + index * 8 + first;
+        return if bare & bit == 0 {
+            Located::Stop(at + 2)
+        } else {
+            Located::Clean(at)
+        };
+    }
     let word = |at: usize| {
         hay.get(at..)
             .and_then(<[u8]>::first_chunk::<8>)
@@ -213,26 +252,27 @@ fn locate(hay: &[u8], clean: usize) -> Located {
 /// of calling such code; this crate has none. Safe code alone gets the compiler's baseline,
 /// SSE2 on x86-64, where this check cost as much again as smtp-proto's whole pass.
 #[cfg(feature = "simd")]
-fn clean_prefix_wide(hay: &[u8]) -> usize {
-    /// [`clean_prefix`] as `pulp` runs it: a trait method marked `inline(always)`, so that it
-    /// is compiled into pulp's function for each instruction set. (A closure is not always
-    /// inlined there, and then runs at the baseline width.)
+fn locate_wide(hay: &[u8]) -> Located {
+    /// [`clean_prefix`] and [`locate`] as `pulp` runs them: a trait method marked
+    /// `inline(always)`, so that they are compiled into pulp's function for each instruction
+    /// set. (A closure is not always inlined there, and then runs at the baseline width.)
     struct CleanPrefix<'a>(&'a [u8]);
     impl pulp::WithSimd for CleanPrefix<'_> {
-        type Output = usize;
+        type Output = Located;
         #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) -> usize {
-            clean_prefix(self.0)
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Located {
+            locate(self.0, clean_prefix(self.0))
         }
     }
     static ARCH: LazyLock<pulp::Arch> = LazyLock::new(pulp::Arch::new);
     ARCH.dispatch(CleanPrefix(hay))
 }
 
-/// Without the `simd` feature: [`clean_prefix`] at the compiler's baseline width.
+/// Without the `simd` feature: [`clean_prefix`] and [`locate`] at the compiler's baseline
+/// width.
 #[cfg(not(feature = "simd"))]
-fn clean_prefix_wide(hay: &[u8]) -> usize {
-    clean_prefix(hay)
+fn locate_wide(hay: &[u8]) -> Located {
+    locate(hay, clean_prefix(hay))
 }
 
 /// How many leading bytes of `hay` are clean, in whole blocks of [`BLOCK`] bytes: every pair of bytes
