@@ -259,7 +259,7 @@ fn report(response: &Response<'_>, on_event: &mut impl FnMut(&IdleEvent)) -> io:
         Response::Data(Data::Expunge(n)) => on_event(&IdleEvent::Expunge(n.get())),
         Response::Data(Data::Fetch(fetch)) => {
             for attribute in &fetch.attributes {
-                if let FetchAttribute::Flags(flags) = attribute {
+                if let FetchAttribute::Flags(flags) = &*attribute {
                     let flags = flags
                         .iter()
                         .map(|flag| {

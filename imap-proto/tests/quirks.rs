@@ -130,7 +130,7 @@ fn empty_quota_list_vendor_answers_and_binary_mime_decode() {
     let names: Vec<String> = fetch
         .attributes
         .iter()
-        .filter_map(|a| match a {
+        .filter_map(|a| match &*a {
             FetchAttribute::Other { name, .. } => Some(name.to_str_lossy().into_owned()),
             _ => None,
         })
@@ -144,7 +144,8 @@ fn empty_quota_list_vendor_answers_and_binary_mime_decode() {
     let Response::Data(Data::Fetch(fetch)) = &responses[7] else {
         panic!("{:?}", responses[7])
     };
-    let FetchAttribute::Other { name, value } = &fetch.attributes[1] else {
+    let attributes = fetch.attributes.to_vec();
+    let FetchAttribute::Other { name, value } = &attributes[1] else {
         panic!("{:?}", fetch.attributes)
     };
     assert_eq!(name.as_bytes(), b"BINARY[1.MIME]");
@@ -158,5 +159,8 @@ fn empty_quota_list_vendor_answers_and_binary_mime_decode() {
     let Response::Data(Data::Fetch(fetch)) = typed else {
         panic!()
     };
-    assert!(matches!(fetch.attributes[0], FetchAttribute::Binary { .. }));
+    assert!(matches!(
+        fetch.attributes.first().as_deref(),
+        Some(FetchAttribute::Binary { .. })
+    ));
 }

@@ -366,14 +366,15 @@ fn fetch_attributes() {
     let Data::Fetch(f) = data(input) else {
         panic!()
     };
+    let fa = f.attributes.to_vec();
     assert_eq!(f.seq.get(), 12);
     assert_eq!(f.attributes.len(), 5);
-    let FetchAttribute::Envelope(env) = &f.attributes[3] else {
+    let FetchAttribute::Envelope(env) = &fa[3] else {
         panic!()
     };
     assert_eq!(env.cc.as_ref().unwrap().len(), 2);
     assert_eq!(env.bcc, None);
-    let FetchAttribute::Body(body) = &f.attributes[4] else {
+    let FetchAttribute::Body(body) = &fa[4] else {
         panic!()
     };
     let BodyStructure::Single(part) = &**body else {
@@ -383,13 +384,14 @@ fn fetch_attributes() {
     assert_eq!(part.fields.octets, 3028);
 
     let Data::Fetch(f) = data(b"* 2 FETCH (UID 7 MODSEQ (12121231000) BODY[HEADER.FIELDS (DATE FROM)] {9}\r\nDate: x\r\n BODY[1.2]<0> \"ab\" BINARY[1] ~{3}\r\na\x00b BINARY.SIZE[2.1] 88 EMAILID (M6d9) THREADID NIL SAVEDATE NIL PREVIEW \"Hi\" X-GM-MSGID 1278455344230334865 X-GM-LABELS (\\Inbox \"Work Stuff\" foo) X-UNKNOWN[1]<2> (a (b \"c\")))\r\n") else { panic!() };
+    let fa = f.attributes.to_vec();
     assert_eq!(f.uid(), Some(nz(7)));
-    assert_eq!(f.attributes[1], FetchAttribute::ModSeq(12121231000));
+    assert_eq!(fa[1], FetchAttribute::ModSeq(12121231000));
     let FetchAttribute::BodySection {
         data: Some(d),
         section,
         origin: None,
-    } = &f.attributes[2]
+    } = &fa[2]
     else {
         panic!()
     };
@@ -399,28 +401,28 @@ fn fetch_attributes() {
         origin: Some(0),
         section,
         ..
-    } = &f.attributes[3]
+    } = &fa[3]
     else {
         panic!()
     };
     assert_eq!(section.part, [nz(1), nz(2)]);
-    let FetchAttribute::Binary { data: Some(d), .. } = &f.attributes[4] else {
+    let FetchAttribute::Binary { data: Some(d), .. } = &fa[4] else {
         panic!()
     };
     assert_eq!(&*d.bytes(), b"a\0b");
     assert_eq!(
-        f.attributes[5],
+        fa[5],
         FetchAttribute::BinarySize {
             part: vec![nz(2), nz(1)],
             size: 88
         }
     );
-    assert_eq!(f.attributes[7], FetchAttribute::ThreadId(None));
-    let FetchAttribute::GmailLabels(labels) = &f.attributes[11] else {
+    assert_eq!(fa[7], FetchAttribute::ThreadId(None));
+    let FetchAttribute::GmailLabels(labels) = &fa[11] else {
         panic!()
     };
     assert_eq!(&*labels[0].bytes(), b"\\Inbox");
-    let FetchAttribute::Other { name, value } = &f.attributes[12] else {
+    let FetchAttribute::Other { name, value } = &fa[12] else {
         panic!()
     };
     assert_eq!(name.as_bytes(), b"X-UNKNOWN[1]<2>");
@@ -433,7 +435,8 @@ fn bodystructure_with_extension_data() {
     let Data::Fetch(f) = data(input) else {
         panic!()
     };
-    let FetchAttribute::BodyStructure(b) = &f.attributes[0] else {
+    let fa = f.attributes.to_vec();
+    let FetchAttribute::BodyStructure(b) = &fa[0] else {
         panic!()
     };
     let BodyStructure::Multi(m) = &**b else {
@@ -582,7 +585,7 @@ fn fast_paths_agree_with_the_general_grammar() {
     // A plain header list and one the general parser reads (a quoted name) give the same
     // names; malformed lists are refused where the general parser refuses them.
     let names = |input: &[u8]| match data(input) {
-        Data::Fetch(fetch) => match &fetch.attributes[0] {
+        Data::Fetch(fetch) => match &fetch.attributes.to_vec()[0] {
             FetchAttribute::BodySection { section, .. } => section.clone().into_owned(),
             other => panic!("{other:?}"),
         },
@@ -613,7 +616,7 @@ fn fast_paths_agree_with_the_general_grammar() {
     // NIL in any case, and not as the start of a longer atom; quoted strings with escapes.
     let envelope = b"* 1 FETCH (ENVELOPE (nil \"a\\\"b\" NIL NIL NIL NIL NIL NIL Nil NIL))\r\n";
     match data(envelope) {
-        Data::Fetch(fetch) => match &fetch.attributes[0] {
+        Data::Fetch(fetch) => match &fetch.attributes.to_vec()[0] {
             FetchAttribute::Envelope(e) => {
                 assert_eq!(e.date, None);
                 assert_eq!(e.subject.as_ref().unwrap().bytes().as_ref(), b"a\"b");

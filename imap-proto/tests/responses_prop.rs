@@ -657,8 +657,10 @@ fn data() -> impl Strategy<Value = Data<'static>> {
         (mailbox(), istring())
             .prop_map(|(mailbox, rights)| Data::MyRights(MyRights { mailbox, rights })),
         (any::<bool>(), uid_set()).prop_map(|(earlier, uids)| Data::Vanished { earlier, uids }),
-        (nz(), vec(fetch_attribute(), 0..4))
-            .prop_map(|(seq, attributes)| Data::Fetch(Fetch { seq, attributes })),
+        (nz(), vec(fetch_attribute(), 0..4)).prop_map(|(seq, attributes)| Data::Fetch(Fetch {
+            seq,
+            attributes: attributes.into()
+        })),
         (
             option::of(any::<u32>()),
             atom("X[A-Z]{2,6}"),
@@ -735,7 +737,12 @@ fn fetch_responses_round_trip() {
     check(
         300,
         || (nz(), vec(fetch_attribute(), 1..6)),
-        |(seq, attributes)| round_trip(&Response::Data(Data::Fetch(Fetch { seq, attributes }))),
+        |(seq, attributes)| {
+            round_trip(&Response::Data(Data::Fetch(Fetch {
+                seq,
+                attributes: attributes.into(),
+            })))
+        },
     );
 }
 
@@ -804,7 +811,7 @@ fn bodystructures_round_trip() {
             let seq = NonZeroU32::new(1).unwrap();
             round_trip(&Response::Data(Data::Fetch(Fetch {
                 seq,
-                attributes: vec![attribute],
+                attributes: vec![attribute].into(),
             })))
         },
     );

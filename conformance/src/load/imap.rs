@@ -14,7 +14,9 @@ use groupwire_imap::command::fetch::{FetchAttributeName as Want, Section};
 use groupwire_imap::command::mailbox::Create;
 use groupwire_imap::command::select::{Qresync, Select, SelectParam};
 use groupwire_imap::command::store::{Store, StoreAction};
-use groupwire_imap::core::{Atom, ByteStr, Flag, Literal, Mailbox, SeqNumber, SequenceSet};
+use groupwire_imap::core::{
+    Atom, ByteStr, Flag, LazyList, Literal, Mailbox, SeqNumber, SequenceSet,
+};
 use groupwire_imap::response::{Capability, Code, Data, FetchAttribute, Response, Status};
 use groupwire_imap::stream::async_client::{AsyncClient, ClientError, Reply};
 use groupwire_imap::stream::client::ResponseFrame;
@@ -152,14 +154,14 @@ struct Fetched {
 }
 
 impl Fetched {
-    fn of(uid: u32, attributes: &[FetchAttribute<'_>]) -> Fetched {
+    fn of(uid: u32, attributes: &LazyList<'_, FetchAttribute<'_>>) -> Fetched {
         Fetched {
             uid,
             flagged: flagged_of(attributes),
             modseq: attributes
                 .iter()
-                .find_map(|a| match a {
-                    FetchAttribute::ModSeq(modseq) => Some(*modseq),
+                .find_map(|a| match *a {
+                    FetchAttribute::ModSeq(modseq) => Some(modseq),
                     _ => None,
                 })
                 .unwrap_or(0),
@@ -175,15 +177,15 @@ fn set(text: &str) -> Result<SequenceSet<'static>, ImapError> {
     })
 }
 
-fn uid_of(attributes: &[FetchAttribute<'_>]) -> Option<u32> {
-    attributes.iter().find_map(|a| match a {
+fn uid_of(attributes: &LazyList<'_, FetchAttribute<'_>>) -> Option<u32> {
+    attributes.iter().find_map(|a| match *a {
         FetchAttribute::Uid(uid) => Some(uid.get()),
         _ => None,
     })
 }
 
-fn flagged_of(attributes: &[FetchAttribute<'_>]) -> Option<bool> {
-    attributes.iter().find_map(|a| match a {
+fn flagged_of(attributes: &LazyList<'_, FetchAttribute<'_>>) -> Option<bool> {
+    attributes.iter().find_map(|a| match &*a {
         FetchAttribute::Flags(flags) => Some(flags.contains(&Flag::Flagged)),
         _ => None,
     })
@@ -366,15 +368,15 @@ impl ImapSession {
                     // §6.4.8); it is not new.
                     continue;
                 }
-                let message_id = fetch.attributes.iter().find_map(|a| match a {
-                    FetchAttribute::Envelope(envelope) => envelope.message_id.as_ref(),
+                let message_id = fetch.attributes.iter().find_map(|a| match &*a {
+                    FetchAttribute::Envelope(envelope) => envelope.message_id.clone(),
                     _ => None,
                 });
                 tracker.seen(
                     user.index,
                     &user.address,
                     uid,
-                    message_id.map(|id| id.bytes()).as_deref(),
+                    message_id.as_ref().map(|id| id.bytes()).as_deref(),
                 );
                 new += 1;
             }

@@ -15,7 +15,7 @@ use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
 use crate::core::{
-    Atom, ByteStr, DateTime, Encode, Flag, IString, IntoOwned, LazyList, RawValue, Sink,
+    Atom, ByteStr, DateTime, Encode, Flag, IString, IntoOwned, LazyList, ListItem, RawValue, Sink,
 };
 
 /// One FETCH response attribute.
@@ -101,8 +101,10 @@ pub enum FetchAttribute<'a> {
 pub struct Fetch<'a> {
     /// The message sequence number.
     pub seq: NonZeroU32,
-    /// The attributes.
-    pub attributes: Vec<FetchAttribute<'a>>,
+    /// The attributes. Decoding checks every one of them and keeps their bytes; each is typed
+    /// when iterated (see [`LazyList`]), so decoding a FETCH allocates nothing. Build one with
+    /// `vec![...].into()`.
+    pub attributes: LazyList<'a, FetchAttribute<'a>>,
 }
 
 into_owned_struct!(Fetch { seq, attributes });
@@ -318,34 +320,53 @@ impl<'a> FetchAttribute<'a> {
     }
 }
 
-impl<'a> Fetch<'a> {
-    /// Parses `"(" msg-att *(SP msg-att) ")"` for message `seq`.
-    pub fn parse_attributes(c: &mut Cursor<'a>, seq: NonZeroU32) -> ParseResult<Self> {
-        // `paren_list_sized(c, true, 8, FetchAttribute::parse)`, each attribute built in
-        // the list. Clients fetch a handful of items at a time: room for eight from the
-        // start saves the reallocations of growing from one.
-        c.expect(b'(', Expected::OpenParen)?;
-        c.enter()?;
-        let mut attributes = Vec::new();
-        if c.peek() != Some(b')') {
-            attributes = Vec::with_capacity(8);
-            loop {
-                c.check_list_length(attributes.len() + 1)?;
-                FetchAttribute::parse_with(c, |attribute| attributes.push(attribute))?;
-                if !c.eat(b' ') {
-                    break;
+impl<'a> ListItem<'a> for FetchAttribute<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
+impl<'a> FetchAttribute<'a> {
+    /// Checks one `msg-att` item as [`parse`](Self::parse) reads it (same errors at the same
+    /// offsets) without keeping it: ENVELOPE, BODY and BODYSTRUCTURE are parsed but not
+    /// boxed, so checking allocates nothing.
+    fn check(c: &mut Cursor<'a>) -> ParseResult<()> {
+        let start = c.pos();
+        let name = c.take_while1(|b| in_class(b, class::NAME), Expected::FetchAttribute)?;
+        if c.peek() != Some(b'[') {
+            let mut lower = [0u8; 16];
+            let unboxed = match lower_key(name, &mut lower) {
+                b"envelope" => Some(None),
+                b"body" => Some(Some(false)),
+                b"bodystructure" => Some(Some(true)),
+                _ => None,
+            };
+            if let Some(structure) = unboxed {
+                c.sp()?;
+                match structure {
+                    None => drop(Envelope::parse(c)?),
+                    Some(extensible) => drop(BodyStructure::parse(c, extensible)?),
                 }
+                return Ok(());
             }
         }
-        c.expect(b')', Expected::CloseParen)?;
-        c.leave();
+        c.reset_to(start);
+        Self::parse_with(c, drop)
+    }
+}
+
+impl<'a> Fetch<'a> {
+    /// Parses `"(" msg-att *(SP msg-att) ")"` for message `seq`: every attribute is checked,
+    /// and kept as the bytes of the list (see [`Fetch::attributes`]).
+    pub fn parse_attributes(c: &mut Cursor<'a>, seq: NonZeroU32) -> ParseResult<Self> {
+        let attributes = crate::core::lazy::paren_list(c, true, FetchAttribute::check)?;
         Ok(Fetch { seq, attributes })
     }
 
     /// The UID attribute, if present.
     pub fn uid(&self) -> Option<NonZeroU32> {
-        self.attributes.iter().find_map(|a| match a {
-            FetchAttribute::Uid(uid) => Some(*uid),
+        self.attributes.iter().find_map(|a| match *a {
+            FetchAttribute::Uid(uid) => Some(uid),
             _ => None,
         })
     }
@@ -481,7 +502,7 @@ impl Encode for Fetch<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         put_number(out, u64::from(self.seq.get()));
         out.put(b" FETCH (");
-        encode_spaced(out, &self.attributes, |a, o| a.encode(o));
+        self.attributes.encode_items(out, b" ", |a, o| a.encode(o));
         out.put(b")");
     }
 }

@@ -11,12 +11,14 @@
 //!
 //! Values borrow every string, atom and literal from the input, so text is never copied.
 //! Sequence sets and SEARCH/SORT number lists (which can be megabytes long) are validated
-//! once and kept as their wire bytes, yielding numbers lazily: decoding them allocates
-//! nothing. Other lists (flags, FETCH attributes, BODYSTRUCTURE parts, capabilities) are
-//! `Vec`s: short, and a `Vec` keeps the API plain (index, `len`, pattern matching), at the
-//! cost of one allocation per non-empty list. Lazy iterators everywhere would remove those
-//! allocations but make every nested structure re-parse on access; we chose the plain API
-//! and measure the cost (see `benches/README.md`).
+//! once and kept as their wire bytes, yielding numbers lazily. A FETCH response's attributes,
+//! and every list inside them (flags, ENVELOPE address lists, BODYSTRUCTURE parts and
+//! parameters, header-field names), are [`LazyList`](crate::core::LazyList)s: checked
+//! completely when decoded, kept as their bytes, and typed item by item when iterated (an
+//! ENVELOPE or BODYSTRUCTURE is boxed then, when it is read). Decoding any of these
+//! allocates nothing. The short lists of other responses (capabilities, LIST attributes,
+//! Gmail labels, BINARY part numbers) are `Vec`s: one allocation per non-empty list, and an
+//! API that indexes and pattern-matches plainly. `benches/README.md` counts both.
 
 pub mod acl;
 pub mod bodystructure;

@@ -119,7 +119,10 @@ pub(super) fn flags_fetch(
     if let Some(modseq) = modseq {
         attributes.push(FetchAttribute::ModSeq(modseq));
     }
-    Some(Data::Fetch(Fetch { seq, attributes }))
+    Some(Data::Fetch(Fetch {
+        seq,
+        attributes: attributes.into(),
+    }))
 }
 
 /// A count or number as a non-zero `nz-number` (`None` for 0 or beyond `u32`).

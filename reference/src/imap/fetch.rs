@@ -250,7 +250,7 @@ impl Session {
         }
         Some(Fetch {
             seq: nz(seq)?,
-            attributes,
+            attributes: attributes.into(),
         })
     }
 }

@@ -146,11 +146,11 @@ impl Reply {
 }
 
 /// One attribute of a FETCH response, by predicate.
-pub fn attribute<'f, T>(
-    fetch: &'f Fetch<'static>,
-    pick: impl Fn(&'f FetchAttribute<'static>) -> Option<T>,
+pub fn attribute<T>(
+    fetch: &Fetch<'static>,
+    pick: impl Fn(&FetchAttribute<'static>) -> Option<T>,
 ) -> Option<T> {
-    fetch.attributes.iter().find_map(pick)
+    fetch.attributes.iter().find_map(|a| pick(&a))
 }
 
 /// The UID of a FETCH response.
