@@ -1,9 +1,9 @@
-//! Decodes arbitrary bytes as one IMAP server response: never panics, and whatever decodes
-//! re-encodes to bytes that decode to the same value.
+//! Decodes arbitrary bytes as one IMAP server response: never panics, whatever decodes
+//! re-encodes to bytes that decode to the same value, and its lazy lists, typed, equal it.
 #![no_main]
 
 use groupwire_imap::response::Response;
-use groupwire_imap::{Decoded, Encode, Limits};
+use groupwire_imap::{Decoded, Encode, IntoOwned, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,6 +22,19 @@ fuzz_target!(|data: &[u8]| {
             other => panic!(
                 "re-encoded {:?} gave {other:?}",
                 String::from_utf8_lossy(&wire)
+            ),
+        }
+        // The owned copy types every lazy list (the FETCH attributes and the lists inside
+        // them) from its checked bytes; it equals the decoded value item by item, and its own
+        // encoding, built item by item, decodes back to it.
+        let owned = value.clone().into_owned();
+        assert_eq!(owned, value);
+        let built = owned.to_bytes();
+        match Response::decode(&built, &limits) {
+            Ok(Decoded::Complete { value: again, .. }) => assert_eq!(again, owned),
+            other => panic!(
+                "built {:?} gave {other:?}",
+                String::from_utf8_lossy(&built)
             ),
         }
     }
