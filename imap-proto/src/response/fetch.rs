@@ -198,12 +198,25 @@ enum Name {
 impl<'a> FetchAttribute<'a> {
     /// Parses one `msg-att` item.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        Self::parse_with(c, |attribute| attribute)
+        // With BUILD, every attribute reaches `done`: `None` cannot come back.
+        Self::parse_with::<_, true>(c, |attribute| attribute)?
+            .ok_or_else(|| c.error(Expected::FetchAttribute))
     }
 
-    /// Parses one `msg-att` item and hands it to `done`, which pushes it onto the FETCH's
-    /// attributes: built there rather than returned in a `Result` and moved again.
-    fn parse_with<T>(c: &mut Cursor<'a>, done: impl FnOnce(Self) -> T) -> ParseResult<T> {
+    /// Checks one `msg-att` item as [`parse`](Self::parse) reads it (same errors at the same
+    /// offsets) without keeping it: ENVELOPE, BODY and BODYSTRUCTURE are parsed but not
+    /// boxed, so checking allocates nothing.
+    fn check(c: &mut Cursor<'a>) -> ParseResult<()> {
+        Self::parse_with::<_, false>(c, drop).map(drop)
+    }
+
+    /// Parses one `msg-att` item and hands it to `done`. Without `BUILD` (checking only) an
+    /// ENVELOPE, BODY or BODYSTRUCTURE is parsed and dropped instead of boxed, and `None`
+    /// comes back for it.
+    fn parse_with<T, const BUILD: bool>(
+        c: &mut Cursor<'a>,
+        done: impl FnOnce(Self) -> T,
+    ) -> ParseResult<Option<T>> {
         let start = c.pos();
         // Atom characters are ASCII: the name is compared as bytes, never checked as UTF-8.
         let name = c.take_while1(|b| in_class(b, class::NAME), Expected::FetchAttribute)?;
@@ -214,11 +227,11 @@ impl<'a> FetchAttribute<'a> {
                 let origin = origin(c)?;
                 c.sp()?;
                 let data = IString::parse_nstring(c)?;
-                return Ok(done(FetchAttribute::BodySection {
+                return Ok(Some(done(FetchAttribute::BodySection {
                     section,
                     origin,
                     data,
-                }));
+                })));
             }
             // A section that is not `section-binary` (a server echoing `BINARY[1.MIME]`)
             // is kept raw below, like any unknown attribute.
@@ -228,7 +241,7 @@ impl<'a> FetchAttribute<'a> {
                     let origin = origin(c)?;
                     c.sp()?;
                     let data = IString::parse_nstring8(c)?;
-                    return Ok(done(FetchAttribute::Binary { part, origin, data }));
+                    return Ok(Some(done(FetchAttribute::Binary { part, origin, data })));
                 }
                 c.reset_to(bracket);
             }
@@ -236,7 +249,7 @@ impl<'a> FetchAttribute<'a> {
                 if let Ok(part) = section_part(c) {
                     c.sp()?;
                     let size = number64(c)?;
-                    return Ok(done(FetchAttribute::BinarySize { part, size }));
+                    return Ok(Some(done(FetchAttribute::BinarySize { part, size })));
                 }
                 c.reset_to(bracket);
             }
@@ -250,7 +263,7 @@ impl<'a> FetchAttribute<'a> {
             let name = ByteStr::borrowed(c.since(start));
             c.sp()?;
             let value = RawValue::parse(c)?;
-            return Ok(done(FetchAttribute::Other { name, value }));
+            return Ok(Some(done(FetchAttribute::Other { name, value })));
         }
         c.sp()?;
         // Lowercase the name once, then one match on bytes.
@@ -277,6 +290,14 @@ impl<'a> FetchAttribute<'a> {
             b"bodystructure" => Name::BodyStructure,
             _ => Name::Other,
         };
+        if !BUILD {
+            match known {
+                Name::Envelope => return Envelope::parse(c).map(|_| None),
+                Name::Body => return BodyStructure::parse(c, false).map(|_| None),
+                Name::BodyStructure => return BodyStructure::parse(c, true).map(|_| None),
+                _ => {}
+            }
+        }
         let attribute = match known {
             Name::Flags => FetchAttribute::Flags(Flag::parse_lazy_list(c)?),
             Name::InternalDate => FetchAttribute::InternalDate(DateTime::parse(c)?),
@@ -316,42 +337,13 @@ impl<'a> FetchAttribute<'a> {
                 value: RawValue::parse(c)?,
             },
         };
-        Ok(done(attribute))
+        Ok(Some(done(attribute)))
     }
 }
 
 impl<'a> ListItem<'a> for FetchAttribute<'a> {
     fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
         Self::parse(c)
-    }
-}
-
-impl<'a> FetchAttribute<'a> {
-    /// Checks one `msg-att` item as [`parse`](Self::parse) reads it (same errors at the same
-    /// offsets) without keeping it: ENVELOPE, BODY and BODYSTRUCTURE are parsed but not
-    /// boxed, so checking allocates nothing.
-    fn check(c: &mut Cursor<'a>) -> ParseResult<()> {
-        let start = c.pos();
-        let name = c.take_while1(|b| in_class(b, class::NAME), Expected::FetchAttribute)?;
-        if c.peek() != Some(b'[') {
-            let mut lower = [0u8; 16];
-            let unboxed = match lower_key(name, &mut lower) {
-                b"envelope" => Some(None),
-                b"body" => Some(Some(false)),
-                b"bodystructure" => Some(Some(true)),
-                _ => None,
-            };
-            if let Some(structure) = unboxed {
-                c.sp()?;
-                match structure {
-                    None => drop(Envelope::parse(c)?),
-                    Some(extensible) => drop(BodyStructure::parse(c, extensible)?),
-                }
-                return Ok(());
-            }
-        }
-        c.reset_to(start);
-        Self::parse_with(c, drop)
     }
 }
 
