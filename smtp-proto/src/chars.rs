@@ -76,33 +76,31 @@ const fn forbidden_after(b: u8) -> u8 {
     }
 }
 
+/// Which of the two tables [`table`] builds (a `const fn` cannot take the function itself).
+#[derive(Clone, Copy)]
+enum Table {
+    Classes,
+    ForbiddenAfter,
+}
+
 // Evaluated at compile time only, where an out-of-bounds index is a build error.
 #[allow(clippy::indexing_slicing)]
-const fn table() -> [u8; 256] {
+const fn table(which: Table) -> [u8; 256] {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = class_of(b as u8);
+        table[b] = match which {
+            Table::Classes => class_of(b as u8),
+            Table::ForbiddenAfter => forbidden_after(b as u8),
+        };
         b += 1;
     }
     table
 }
 
-static CLASSES: [u8; 256] = table();
+static CLASSES: [u8; 256] = table(Table::Classes);
 
-// Evaluated at compile time only, where an out-of-bounds index is a build error.
-#[allow(clippy::indexing_slicing)]
-const fn forbidden_table() -> [u8; 256] {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = forbidden_after(b as u8);
-        b += 1;
-    }
-    table
-}
-
-static FORBIDDEN_AFTER: [u8; 256] = forbidden_table();
+static FORBIDDEN_AFTER: [u8; 256] = table(Table::ForbiddenAfter);
 
 /// The byte's classes.
 #[inline(always)]
