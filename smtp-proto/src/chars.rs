@@ -140,26 +140,24 @@ pub(crate) fn same<const N: usize>(word: &[u8], name: &[u8; N]) -> bool {
     }
 }
 
-/// The index of the first control character (below 32, or 127) in `bytes`.
-///
-/// Command and reply lines are short, too short for a vector loop to start, so this reads
-/// eight bytes at a time as one `u64` (see [`first_flagged`]): a byte below 32 borrows in
-/// `x - 0x2020..20` while its top bit is clear, and a DEL becomes zero under `x ^ 0x7f7f..7f`
-/// and borrows in turn.
+/// The index of the first control character (below 32, or 127) in `bytes`: the scan of
+/// [`find_control_ascii`], whose text is not asked for here and so is compiled away.
 #[inline]
 pub(crate) fn find_control(bytes: &[u8]) -> Option<usize> {
-    first_flagged(bytes, control_marks, |b| b < 32 || b == 127)
+    find_control_ascii(bytes).map(|(at, _)| at)
 }
 
-/// The marks of [`find_control`]: the top bit of each byte of `x` below 32 or DEL (the lowest
-/// mark exact).
+/// The top bit of each byte of `x` below 32 or DEL (the lowest mark exact). Command and reply
+/// lines are too short for a vector loop to start, so they are read eight bytes at a time as
+/// one `u64`: a byte below 32 borrows in `x - 0x2020..20` while its top bit is clear, and a DEL
+/// becomes zero under `x ^ 0x7f7f..7f` and borrows in turn.
 #[inline(always)]
 fn control_marks(x: u64) -> u64 {
     let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
     below_space | zero_bytes(x ^ (ONES * 0x7f))
 }
 
-/// The first control byte of `bytes`, as [`find_control`] finds it, and the bytes before it as
+/// The first control byte of `bytes` (see [`control_marks`]), and the bytes before it as
 /// text when they are all ASCII, learnt in the same pass by OR-ing the words it reads: nearly
 /// every command line is ASCII, and this spares it the UTF-8 validation that would read it
 /// again. Other text is left to the caller to validate.

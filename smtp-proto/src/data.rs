@@ -174,73 +174,71 @@ enum Located {
 }
 
 /// The first pair at or after `clean` (where all pairs before are clean) that is bare or
-/// starts `CRLF.`, eight pairs at a time in plain 64-bit words. Each byte class is marked
-/// exactly ([`chars::bytes_equal`](crate::chars::bytes_equal)): a spurious mark could make a
-/// false stop. Runs over the block [`clean_prefix`] stopped at (at most eight words), or over
-/// the last bytes as far as whole words go.
+/// starts `CRLF.`, in plain 64-bit words of eight pairs. Each byte class is marked exactly
+/// ([`chars::bytes_equal`](crate::chars::bytes_equal)): a spurious mark could make a false
+/// stop. Over the whole block [`clean_prefix`] stopped at, the eight words are marked without
+/// a branch (64-bit lanes the compiler puts side by side in one vector) and the first marked
+/// one is picked from a bit mask; over the last bytes, as far as whole words go, word by word.
 #[inline(always)]
 fn locate(hay: &[u8], clean: usize) -> Located {
-    use crate::chars::bytes_equal as equal;
-    // A whole block: its eight words are marked without a branch (in 64-bit lanes the
-    // compiler can put side by side in one vector), and the first word with a mark picked
-    // from the bits that say which have one.
+    /// The marks of the word `this` (given the words one and two bytes on): bare pairs, and
+    /// pairs that start `CRLF.`.
+    #[inline(always)]
+    fn marks(this: u64, next: u64, after: u64) -> (u64, u64) {
+        use crate::chars::bytes_equal as equal;
+        let cr = equal(this, b'\r');
+        (cr ^ equal(next, b'\n'), cr & equal(after, b'.'))
+    }
+    /// What the first mark of the word at `at` says (the word has one).
+    #[inline(always)]
+    fn first(at: usize, (bare, stop): (u64, u64)) -> Located {
+        let first = (bare | stop).trailing_zeros() as usize / 8;
+        if bare & (0x80 << (first * 8)) == 0 {
+            Located::Stop(at + first + 2)
+        } else {
+            Located::Clean(at + first)
+        }
+    }
+    let word_in = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|bytes| u64::from_le_bytes(*bytes))
+    };
     if let Some(block) = hay
         .get(clean..)
         .and_then(<[u8]>::first_chunk::<{ BLOCK + 2 }>)
     {
-        let word = |at: usize| {
-            block
-                .get(at..)
-                .and_then(<[u8]>::first_chunk::<8>)
-                .map_or(0, |bytes| u64::from_le_bytes(*bytes))
-        };
+        let word = |at: usize| word_in(block, at).unwrap_or(0);
+        // Two arrays, not one of pairs: so the compiler vectorises the loop.
         let mut bare = [0u64; BLOCK / 8];
         let mut stop = [0u64; BLOCK / 8];
         for (index, (bare, stop)) in bare.iter_mut().zip(&mut stop).enumerate() {
             let at = index * 8;
-            let cr = equal(word(at), b'\r');
-            *bare = cr ^ equal(word(at + 1), b'\n');
-            *stop = cr & equal(word(at + 2), b'.');
+            (*bare, *stop) = marks(word(at), word(at + 1), word(at + 2));
         }
         let mut marked = 0u32;
         for (index, (bare, stop)) in bare.iter().zip(&stop).enumerate() {
             marked |= u32::from(bare | stop != 0) << index;
         }
         let index = marked.trailing_zeros() as usize;
-        let (Some(&bare), Some(&stop)) = (bare.get(index), stop.get(index)) else {
-            return Located::Clean(clean + BLOCK);
-        };
-        let first = (bare | stop).trailing_zeros() as usize / 8;
-        let bit = 0x80 << (first * 8);
-        let at = clean + index * 8 + first;
-        return if bare & bit == 0 {
-            Located::Stop(at + 2)
-        } else {
-            Located::Clean(at)
+        // No marked word: the block was clean after all (`clean_prefix` only stops at one
+        // that is not, so this is not reached).
+        return match (bare.get(index), stop.get(index)) {
+            (Some(&bare), Some(&stop)) => first(clean + index * 8, (bare, stop)),
+            _ => Located::Clean(clean + BLOCK),
         };
     }
-    let word = |at: usize| {
-        hay.get(at..)
-            .and_then(<[u8]>::first_chunk::<8>)
-            .map(|bytes| u64::from_le_bytes(*bytes))
-    };
     let mut at = clean;
     while at < clean + BLOCK {
-        let (Some(this), Some(next), Some(after)) = (word(at), word(at + 1), word(at + 2)) else {
+        let (Some(this), Some(next), Some(after)) =
+            (word_in(hay, at), word_in(hay, at + 1), word_in(hay, at + 2))
+        else {
             break;
         };
-        let cr = equal(this, b'\r');
-        let bare = cr ^ equal(next, b'\n');
-        let stop = cr & equal(after, b'.');
-        let hit = bare | stop;
-        if hit != 0 {
-            let first = hit.trailing_zeros() as usize / 8;
-            let bit = 0x80 << (first * 8);
-            return if bare & bit == 0 {
-                Located::Stop(at + first + 2)
-            } else {
-                Located::Clean(at + first)
-            };
+        let found = marks(this, next, after);
+        if found.0 | found.1 != 0 {
+            return first(at, found);
         }
         at += 8;
     }
@@ -256,8 +254,8 @@ fn locate_wide(hay: &[u8]) -> Located {
     /// [`clean_prefix`] and [`locate`] as `pulp` runs them: a trait method marked
     /// `inline(always)`, so that they are compiled into pulp's function for each instruction
     /// set. (A closure is not always inlined there, and then runs at the baseline width.)
-    struct CleanPrefix<'a>(&'a [u8]);
-    impl pulp::WithSimd for CleanPrefix<'_> {
+    struct Locate<'a>(&'a [u8]);
+    impl pulp::WithSimd for Locate<'_> {
         type Output = Located;
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _: S) -> Located {
@@ -265,7 +263,7 @@ fn locate_wide(hay: &[u8]) -> Located {
         }
     }
     static ARCH: LazyLock<pulp::Arch> = LazyLock::new(pulp::Arch::new);
-    ARCH.dispatch(CleanPrefix(hay))
+    ARCH.dispatch(Locate(hay))
 }
 
 /// Without the `simd` feature: [`clean_prefix`] and [`locate`] at the compiler's baseline

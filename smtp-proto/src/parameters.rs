@@ -42,7 +42,7 @@ impl<'a> Parameters<'a> {
 
     /// Validates `raw` (space-separated `keyword[=value]`), `base` being its offset in the line.
     pub(crate) fn parse(raw: &'a str, base: usize, max_count: usize) -> Result<Self, DecodeError> {
-        for (count, (at, token)) in tokens(raw).enumerate() {
+        for (count, (at, token)) in Tokens::new(raw).enumerate() {
             let offset = base + at;
             if count >= max_count {
                 return Err(DecodeError::new(
@@ -76,10 +76,7 @@ impl<'a> Parameters<'a> {
 
     /// The parameters in order.
     pub fn iter(&self) -> impl Iterator<Item = Parameter<'_>> + '_ {
-        Typed {
-            raw: &self.raw,
-            start: 0,
-        }
+        Typed(Tokens::new(&self.raw))
     }
 
     /// The first parameter for which `pick` returns a value.
@@ -326,19 +323,45 @@ pub(crate) fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
     Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
-/// The iterator of [`Parameters::iter`]: a plain loop with the typing inlined in it, not an
-/// adapter chain, whose closure was left out of line and handed each parameter back through
-/// memory (a copy that stalled on its own stores: 4 % of decoding the bench's commands).
-struct Typed<'p> {
-    raw: &'p str,
-    start: usize,
-}
+/// The iterator of [`Parameters::iter`]: a plain loop over [`Tokens`] with the typing inlined
+/// in it, not an adapter chain, whose closure was left out of line and handed each parameter
+/// back through memory (a copy that stalled on its own stores: 4 % of the command bench's
+/// samples in perf).
+struct Typed<'p>(Tokens<'p>);
 
 impl<'p> Iterator for Typed<'p> {
     type Item = Parameter<'p>;
 
     #[inline]
     fn next(&mut self) -> Option<Parameter<'p>> {
+        // Validated when decoded or built, so an invalid token cannot be here.
+        for (_, token) in &mut self.0 {
+            if let Ok(parameter) = Parameter::parse::<false>(token) {
+                return Some(parameter);
+            }
+        }
+        None
+    }
+}
+
+/// The non-empty space-separated tokens of `raw` with their offsets. A plain byte loop:
+/// tokens are a few bytes long, shorter than a memchr call takes to set up.
+struct Tokens<'p> {
+    raw: &'p str,
+    start: usize,
+}
+
+impl<'p> Tokens<'p> {
+    fn new(raw: &'p str) -> Self {
+        Tokens { raw, start: 0 }
+    }
+}
+
+impl<'p> Iterator for Tokens<'p> {
+    type Item = (usize, &'p str);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, &'p str)> {
         loop {
             let rest = self.raw.as_bytes().get(self.start..)?;
             if rest.is_empty() {
@@ -347,35 +370,12 @@ impl<'p> Iterator for Typed<'p> {
             let len = chars::find_byte(rest, b' ').unwrap_or(rest.len());
             let at = self.start;
             self.start += len + 1;
-            // Split at ASCII spaces, so always on a character boundary; validated when decoded
-            // or built, so an invalid token cannot be here.
-            if len > 0
-                && let Some(token) = self.raw.get(at..at + len)
-                && let Ok(parameter) = Parameter::parse::<false>(token)
-            {
-                return Some(parameter);
+            // Split at ASCII spaces, so always on a character boundary.
+            if len > 0 {
+                return self.raw.get(at..at + len).map(|token| (at, token));
             }
         }
     }
-}
-
-/// The non-empty space-separated tokens of `raw` with their offsets. A plain byte loop:
-/// tokens are a few bytes long, shorter than a memchr call takes to set up.
-fn tokens(raw: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
-    let bytes = raw.as_bytes();
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        loop {
-            let rest = bytes.get(start..).filter(|rest| !rest.is_empty())?;
-            let len = chars::find_byte(rest, b' ').unwrap_or(rest.len());
-            let at = start;
-            start += len + 1;
-            if len > 0 {
-                // Split at ASCII spaces, so always on a character boundary.
-                return raw.get(at..at + len).map(|token| (at, token));
-            }
-        }
-    })
 }
 
 const fn hex_value(b: u8) -> Option<u8> {
