@@ -15,7 +15,7 @@ use groupwire_imap::command::mailbox::Create;
 use groupwire_imap::command::select::{Qresync, Select, SelectParam};
 use groupwire_imap::command::store::{Store, StoreAction};
 use groupwire_imap::core::{
-    Atom, ByteStr, Flag, LazyList, Literal, Mailbox, SeqNumber, SequenceSet,
+    Atom, ByteStr, Flag, IString, LazyList, Literal, Mailbox, SeqNumber, SequenceSet,
 };
 use groupwire_imap::response::{Capability, Code, Data, FetchAttribute, Response, Status};
 use groupwire_imap::stream::async_client::{AsyncClient, ClientError, Reply};
@@ -154,18 +154,47 @@ struct Fetched {
 }
 
 impl Fetched {
-    fn of(uid: u32, attributes: &LazyList<'_, FetchAttribute<'_>>) -> Fetched {
-        Fetched {
-            uid,
-            flagged: flagged_of(attributes),
-            modseq: attributes
-                .iter()
-                .find_map(|a| match *a {
-                    FetchAttribute::ModSeq(modseq) => Some(modseq),
-                    _ => None,
-                })
-                .unwrap_or(0),
+    /// The UID, `\Flagged` and MODSEQ of a FETCH response (`None` without a UID).
+    fn read(attributes: &LazyList<'_, FetchAttribute<'_>>) -> Option<Fetched> {
+        let read = FetchRead::of(attributes);
+        Some(Fetched {
+            uid: read.uid?,
+            flagged: read.flagged,
+            modseq: read.modseq.unwrap_or(0),
+        })
+    }
+}
+
+/// What the load generator reads of a FETCH response, in one pass over its attributes: each
+/// is typed as it is read (the list is lazy), so a pass per item would type them all again.
+/// The first of each counts, as a search would find it.
+#[derive(Default)]
+struct FetchRead<'a> {
+    uid: Option<u32>,
+    flagged: Option<bool>,
+    modseq: Option<u64>,
+    message_id: Option<IString<'a>>,
+}
+
+impl<'a> FetchRead<'a> {
+    fn of(attributes: &LazyList<'a, FetchAttribute<'a>>) -> FetchRead<'a> {
+        let mut read = FetchRead::default();
+        for attribute in attributes {
+            match &*attribute {
+                FetchAttribute::Uid(uid) => {
+                    read.uid = read.uid.or(Some(uid.get()));
+                }
+                FetchAttribute::Flags(flags) => {
+                    read.flagged = read.flagged.or(Some(flags.contains(&Flag::Flagged)));
+                }
+                FetchAttribute::ModSeq(modseq) => read.modseq = read.modseq.or(Some(*modseq)),
+                FetchAttribute::Envelope(envelope) if read.message_id.is_none() => {
+                    read.message_id.clone_from(&envelope.message_id);
+                }
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -174,20 +203,6 @@ fn set(text: &str) -> Result<SequenceSet<'static>, ImapError> {
         kind: "imap.harness".into(),
         detail: format!("bad sequence set {text}"),
         fatal: false,
-    })
-}
-
-fn uid_of(attributes: &LazyList<'_, FetchAttribute<'_>>) -> Option<u32> {
-    attributes.iter().find_map(|a| match *a {
-        FetchAttribute::Uid(uid) => Some(uid.get()),
-        _ => None,
-    })
-}
-
-fn flagged_of(attributes: &LazyList<'_, FetchAttribute<'_>>) -> Option<bool> {
-    attributes.iter().find_map(|a| match &*a {
-        FetchAttribute::Flags(flags) => Some(flags.contains(&Flag::Flagged)),
-        _ => None,
     })
 }
 
@@ -309,8 +324,8 @@ impl ImapSession {
                     }
                 }
                 Response::Data(Data::Fetch(fetch)) => {
-                    if let Some(uid) = uid_of(&fetch.attributes) {
-                        selected.fetched.push(Fetched::of(uid, &fetch.attributes));
+                    if let Some(item) = Fetched::read(&fetch.attributes) {
+                        selected.fetched.push(item);
                     }
                 }
                 _ => {}
@@ -360,7 +375,8 @@ impl ImapSession {
         let mut new = 0;
         for response in decoded(&reply)? {
             if let Response::Data(Data::Fetch(fetch)) = response {
-                let Some(uid) = uid_of(&fetch.attributes) else {
+                let read = FetchRead::of(&fetch.attributes);
+                let Some(uid) = read.uid else {
                     continue;
                 };
                 if uid < from {
@@ -368,16 +384,8 @@ impl ImapSession {
                     // §6.4.8); it is not new.
                     continue;
                 }
-                let message_id = fetch.attributes.iter().find_map(|a| match &*a {
-                    FetchAttribute::Envelope(envelope) => envelope.message_id.clone(),
-                    _ => None,
-                });
-                tracker.seen(
-                    user.index,
-                    &user.address,
-                    uid,
-                    message_id.as_ref().map(|id| id.bytes()).as_deref(),
-                );
+                let message_id = read.message_id.as_ref().map(|id| id.bytes());
+                tracker.seen(user.index, &user.address, uid, message_id.as_deref());
                 new += 1;
             }
         }
@@ -470,9 +478,9 @@ impl ImapSession {
             let mut fetched = Vec::new();
             for response in decoded(&reply)? {
                 if let Response::Data(Data::Fetch(fetch)) = response
-                    && let Some(uid) = uid_of(&fetch.attributes)
+                    && let Some(item) = Fetched::read(&fetch.attributes)
                 {
-                    fetched.push(Fetched::of(uid, &fetch.attributes));
+                    fetched.push(item);
                 }
             }
             fetched
@@ -523,9 +531,9 @@ impl ImapSession {
         let mut highest = 0u64;
         for response in decoded(&reply)? {
             if let Response::Data(Data::Fetch(fetch)) = response
-                && let Some(uid) = uid_of(&fetch.attributes)
+                && let Some(item) = Fetched::read(&fetch.attributes)
             {
-                let item = Fetched::of(uid, &fetch.attributes);
+                let uid = item.uid;
                 present.insert(uid);
                 highest = highest.max(item.modseq);
                 if let Some(flagged) = item.flagged {
