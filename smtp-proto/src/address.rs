@@ -224,8 +224,9 @@ fn error(offset: usize, what: Expected) -> DecodeError {
 pub(crate) fn domain_name_len(input: &[u8]) -> Option<usize> {
     use chars::{DOT, HYPHEN, LABEL, NAME_END, class, forbidden_after_byte};
     // One run over label bytes and dots, the labels' edges checked as it goes without a
-    // branch: each byte says what may not follow it (see `chars::forbidden_after`). A scan
-    // label by label mispredicted the end of every label, a seventh of decoding a command.
+    // branch: each byte says what may not follow it (see `chars::forbidden_after`). The scan
+    // label by label it replaces was 13 % of the command bench's samples in perf, more than
+    // half of them on the branch that ends a label.
     // The name's start acts as a dot: it cannot be empty or start with `.` or `-`.
     let mut forbidden = DOT | HYPHEN | NAME_END;
     let mut broken = 0;
@@ -314,8 +315,8 @@ fn parse_address_literal(inner: &str) -> Option<AddressLiteral<'_>> {
 /// Where the parts of a `<...>` path lie in the text it starts: found by [`scan_path`], then
 /// built by [`path_at`] straight into the command that holds it. (Building the path as it was
 /// scanned and handing it up through each `Result` copied it three times, and the copies,
-/// read back wider than they were written, stalled on their own stores: a fifth of a MAIL or
-/// RCPT command's time.)
+/// read back wider than they were written, stalled on their own stores: about 5 % of the
+/// command bench's samples in perf.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PathSpan {
     /// Where the local part starts: 1, or just past the source route's `:`.

@@ -366,7 +366,7 @@ pub fn parse_command_line<'a>(line: &'a [u8], limits: &Limits) -> Result<Command
 
 /// Parses a command line without its terminator into `wrap(command)`. `wrap` puts the command
 /// in what the caller returns, so it is built in place there; returning it to be wrapped moved
-/// all of it once more (6 % of a command's time in the profile).
+/// all of it once more (6 % of the command bench's samples in perf).
 #[inline(always)]
 fn parse_line<'a, T>(
     line: &'a [u8],

@@ -31,7 +31,8 @@
 //! - **No panics; one `unsafe`.** The crate is `#![deny(unsafe_code)]` with a single
 //!   exception: a command line that its line scan has seen to be all ASCII becomes text
 //!   without `str::from_utf8` reading it again (`from_utf8_unchecked`, in `chars.rs`, its
-//!   proof beside it). That validation was 9 % of decoding a command. Decoding code has no
+//!   proof beside it). That validation was 9 % of the instructions of decoding the bench's
+//!   commands. Decoding code has no
 //!   `unwrap`, `expect`, `panic!` or unchecked slice indexing (enforced by clippy lints at the
 //!   crate root), and every decoder is fuzzed.
 //!
