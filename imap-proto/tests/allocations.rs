@@ -1,6 +1,8 @@
 //! Decoding a response allocates nothing, FETCH responses with ENVELOPE, BODYSTRUCTURE and
-//! FLAGS included: every list is kept as its validated bytes (see `LazyList`), and so is the
-//! FETCH attribute list itself. Reading the attributes then builds them, boxes and all.
+//! FLAGS included, and so does every response with a list (CAPABILITY, LIST, STATUS,
+//! NAMESPACE, ESEARCH, THREAD, ...): every list is kept as its validated bytes (see
+//! `LazyList`), and so is the FETCH attribute list itself. Reading the attributes then builds
+//! them, boxes and all.
 //!
 //! One test in this binary, so that nothing else allocates while it counts.
 
@@ -49,6 +51,24 @@ fn decoding_allocates_nothing_and_reading_builds_the_attributes() {
         &b"* 3 EXISTS\r\n"[..],
         b"A1 OK [UIDNEXT 4] done\r\n",
         b"* 2 FETCH (FLAGS ())\r\n",
+        b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN] Dovecot ready.\r\n",
+        b"* CAPABILITY IMAP4rev1 IMAP4rev2 IDLE NAMESPACE QUOTA ACL METADATA THREAD=REFERENCES\r\n",
+        b"* ENABLED CONDSTORE QRESYNC\r\n",
+        b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded)\r\n",
+        b"* OK [PERMANENTFLAGS (\\Answered \\Seen \\*)] Flags permitted.\r\n",
+        b"A2 NO [BADCHARSET (UTF-8 US-ASCII)] unsupported\r\n",
+        b"* LIST (\\HasNoChildren \\Sent) \"/\" Sent (CHILDINFO (\"SUBSCRIBED\") OLDNAME (\"Old\"))\r\n",
+        b"* STATUS INBOX (MESSAGES 231 UIDNEXT 44292 UNSEEN 3 HIGHESTMODSEQ 7)\r\n",
+        b"* ESEARCH (TAG \"A3\") UID MIN 7 MAX 3800 COUNT 4 ALL 7,3800 ADDTO (0 3)\r\n",
+        b"* THREAD (2)(3 6 (4 23)(44 7 96))\r\n",
+        b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#public/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\")))\r\n",
+        b"* ID (\"name\" \"Dovecot\" \"os\" NIL)\r\n",
+        b"* QUOTA \"\" (STORAGE 10 512 MESSAGE 1 100)\r\n",
+        b"* QUOTAROOT INBOX \"\" user\r\n",
+        b"* ACL INBOX fred rwipsldexta bob lr\r\n",
+        b"* LISTRIGHTS INBOX fred lr x k\r\n",
+        b"* METADATA INBOX (/private/comment \"hi\" /shared/x NIL)\r\n",
+        b"* METADATA INBOX /shared/a /shared/b\r\n",
     ] {
         let (decoded, made) = allocations(|| Response::decode(input, &limits));
         assert!(

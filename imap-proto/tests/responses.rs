@@ -141,11 +141,9 @@ fn status_responses_with_codes() {
     };
     assert_eq!(
         s.text.code,
-        Some(Code::PermanentFlags(vec![
-            Flag::Deleted,
-            Flag::Seen,
-            Flag::Wildcard
-        ]))
+        Some(Code::PermanentFlags(
+            vec![Flag::Deleted, Flag::Seen, Flag::Wildcard].into()
+        ))
     );
 
     let Response::Status(s) = decode(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN X-FOO] ready\r\n")
@@ -155,9 +153,15 @@ fn status_responses_with_codes() {
     let Some(Code::Capability(caps)) = s.text.code else {
         panic!()
     };
-    assert_eq!(caps[0], Capability::Imap4rev1);
-    assert_eq!(caps[1], Capability::Auth(Atom::new("PLAIN").unwrap()));
-    assert_eq!(caps[2], Capability::Other(Atom::new("X-FOO").unwrap()));
+    assert_eq!(caps.to_vec()[0], Capability::Imap4rev1);
+    assert_eq!(
+        caps.to_vec()[1],
+        Capability::Auth(Atom::new("PLAIN").unwrap())
+    );
+    assert_eq!(
+        caps.to_vec()[2],
+        Capability::Other(Atom::new("X-FOO").unwrap())
+    );
 }
 
 #[test]
@@ -220,13 +224,16 @@ fn mailbox_data() {
     assert!(Response::decode(b"* 0 EXPUNGE\r\n", &Limits::default()).is_err());
     assert_eq!(
         data(b"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"),
-        Data::Flags(vec![
-            Flag::Answered,
-            Flag::Flagged,
-            Flag::Deleted,
-            Flag::Seen,
-            Flag::Draft
-        ])
+        Data::Flags(
+            vec![
+                Flag::Answered,
+                Flag::Flagged,
+                Flag::Deleted,
+                Flag::Seen,
+                Flag::Draft
+            ]
+            .into()
+        )
     );
     let Data::List(list) = data(b"* LIST (\\Noselect \\HasChildren) \"/\" ~/Mail/foo\r\n") else {
         panic!()
@@ -242,32 +249,35 @@ fn mailbox_data() {
     ) else {
         panic!()
     };
-    assert_eq!(list.attributes[0], MailboxAttribute::Sent);
+    assert_eq!(list.attributes.to_vec()[0], MailboxAttribute::Sent);
     assert_eq!(list.delimiter, None);
     assert_eq!(list.mailbox, Mailbox::Inbox);
     assert_eq!(
-        list.extended[0],
-        ListExtendedItem::ChildInfo(vec![IString::from("SUBSCRIBED")])
+        list.extended.to_vec()[0],
+        ListExtendedItem::ChildInfo(vec![IString::from("SUBSCRIBED")].into())
     );
     let Data::List(list) = data(b"* LIST () \"\\\\\" Foo\r\n") else {
         panic!()
     };
     assert_eq!(list.delimiter, Some(b'\\'));
     let Data::MailboxStatus(st) = data(b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 SIZE 123456789012 HIGHESTMODSEQ 7 APPENDLIMIT NIL MAILBOXID (Fx) DELETED 3 X-NEW (1 2))\r\n") else { panic!() };
-    assert_eq!(st.items[0], StatusItem::Messages(231));
-    assert_eq!(st.items[2], StatusItem::Size(123456789012));
-    assert_eq!(st.items[4], StatusItem::AppendLimit(None));
-    assert_eq!(st.items[6], StatusItem::Deleted(3));
+    assert_eq!(st.items.to_vec()[0], StatusItem::Messages(231));
+    assert_eq!(st.items.to_vec()[2], StatusItem::Size(123456789012));
+    assert_eq!(st.items.to_vec()[4], StatusItem::AppendLimit(None));
+    assert_eq!(st.items.to_vec()[6], StatusItem::Deleted(3));
     assert!(
-        matches!(&st.items[7], StatusItem::Other { value, .. } if value.as_bytes() == b"(1 2)")
+        matches!(&st.items.to_vec()[7], StatusItem::Other { value, .. } if value.as_bytes() == b"(1 2)")
     );
     let Data::Capability(caps) = data(b"* CAPABILITY IMAP4rev2 STARTTLS AUTH=GSSAPI LOGINDISABLED APPENDLIMIT=1000 COMPRESS=DEFLATE\r\n") else { panic!() };
-    assert_eq!(caps[4], Capability::AppendLimit(Some(1000)));
-    assert_eq!(caps[5], Capability::Compress(Atom::new("DEFLATE").unwrap()));
-    assert_eq!(data(b"* ENABLED\r\n"), Data::Enabled(vec![]));
+    assert_eq!(caps.to_vec()[4], Capability::AppendLimit(Some(1000)));
+    assert_eq!(
+        caps.to_vec()[5],
+        Capability::Compress(Atom::new("DEFLATE").unwrap())
+    );
+    assert_eq!(data(b"* ENABLED\r\n"), Data::Enabled(vec![].into()));
     assert_eq!(
         data(b"* ENABLED CONDSTORE QRESYNC\r\n"),
-        Data::Enabled(vec![Capability::CondStore, Capability::QResync])
+        Data::Enabled(vec![Capability::CondStore, Capability::QResync].into())
     );
 }
 
@@ -289,13 +299,16 @@ fn search_sort_esearch_thread() {
     let Data::ESearch(e) = data(b"* ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800 COUNT 4 ALL 7,3800 PARTIAL (-1:-100 NIL) ADDTO (0 3) X-FOO 5\r\n") else { panic!() };
     assert!(e.uid);
     assert_eq!(&*e.tag.unwrap().bytes(), b"A285");
-    assert_eq!(e.data[0], SearchReturnData::Min(nz(7)));
-    assert_eq!(e.data[2], SearchReturnData::Count(4));
+    assert_eq!(e.data.to_vec()[0], SearchReturnData::Min(nz(7)));
+    assert_eq!(e.data.to_vec()[2], SearchReturnData::Count(4));
     assert!(
-        matches!(&e.data[4], SearchReturnData::Partial { range, results: None } if range.first == -1 && range.last == -100)
+        matches!(&e.data.to_vec()[4], SearchReturnData::Partial { range, results: None } if range.first == -1 && range.last == -100)
     );
-    assert!(matches!(&e.data[5], SearchReturnData::AddTo(v) if v.len() == 1));
-    assert!(matches!(&e.data[6], SearchReturnData::Other { .. }));
+    assert!(matches!(&e.data.to_vec()[5], SearchReturnData::AddTo(v) if v.len() == 1));
+    assert!(matches!(
+        &e.data.to_vec()[6],
+        SearchReturnData::Other { .. }
+    ));
     let Data::ESearch(e) = data(b"* ESEARCH\r\n") else {
         panic!()
     };
@@ -315,7 +328,7 @@ fn search_sort_esearch_thread() {
 fn other_untagged_data() {
     let Data::Namespace(ns) = data(b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\")))\r\n") else { panic!() };
     assert_eq!(ns.shared.as_ref().unwrap().len(), 2);
-    assert_eq!(ns.shared.unwrap()[1].extensions.len(), 1);
+    assert_eq!(ns.shared.unwrap().to_vec()[1].extensions.len(), 1);
     let Data::Namespace(ns) = data(b"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n") else {
         panic!()
     };
@@ -324,11 +337,11 @@ fn other_untagged_data() {
         panic!()
     };
     assert_eq!(id.0.as_ref().unwrap().len(), 3);
-    assert_eq!(id.0.unwrap()[2].1, None);
+    assert_eq!(id.0.unwrap().to_vec()[2].1, None);
     let Data::Quota(q) = data(b"* QUOTA \"\" (STORAGE 10 512 MESSAGE 1 100)\r\n") else {
         panic!()
     };
-    assert_eq!(q.resources[1].limit, 100);
+    assert_eq!(q.resources.to_vec()[1].limit, 100);
     let Data::QuotaRoot(q) = data(b"* QUOTAROOT INBOX \"\"\r\n") else {
         panic!()
     };

@@ -5,8 +5,8 @@ use std::num::NonZeroU32;
 
 use groupwire_imap::command::fetch::{Section, SectionText};
 use groupwire_imap::core::{
-    Atom, ByteStr, Charset, Date, DateTime, Flag, IString, Literal, Mailbox, RawValue, SeqNumber,
-    SeqRange, SequenceSet,
+    Atom, ByteStr, Charset, Date, DateTime, Flag, IString, LazyList, Literal, Mailbox, RawValue,
+    SeqNumber, SeqRange, SequenceSet,
 };
 use groupwire_imap::response::acl::{Acl, ListRights, MyRights};
 use groupwire_imap::response::bodystructure::*;
@@ -163,8 +163,8 @@ fn code() -> impl Strategy<Value = Code<'static>> {
                 .map(|s| Charset(IString::from(s.as_str())))
                 .collect()
         )),
-        vec(capability(), 1..4).prop_map(Code::Capability),
-        vec(flag(), 0..4).prop_map(Code::PermanentFlags),
+        vec(capability(), 1..4).prop_map(|v| Code::Capability(v.into())),
+        vec(flag(), 0..4).prop_map(|v| Code::PermanentFlags(v.into())),
         nz().prop_map(Code::UidNext),
         nz().prop_map(Code::UidValidity),
         nz().prop_map(Code::Unseen),
@@ -186,7 +186,7 @@ fn code() -> impl Strategy<Value = Code<'static>> {
             Just(MetadataCode::NoPrivate),
         ]
         .prop_map(Code::Metadata),
-        vec(atom("[A-Za-z]{1,8}"), 1..3).prop_map(Code::BadEvent),
+        vec(atom("[A-Za-z]{1,8}"), 1..3).prop_map(|v| Code::BadEvent(v.into())),
         atom("TOO[A-Z]{1,4}").prop_map(Code::Annotate),
         "imap://[a-z]{1,8}/[A-Za-z]{1,6}".prop_map(|u| Code::Referral(ByteStr::from(u))),
         istring().prop_map(Code::NoUpdate),
@@ -248,7 +248,7 @@ fn list_mailbox() -> impl Strategy<Value = ListMailbox<'static>> {
         atom("X[a-z]{1,6}").prop_map(MailboxAttribute::Extension),
     ];
     let item = prop_oneof![
-        vec(istring(), 1..3).prop_map(ListExtendedItem::ChildInfo),
+        vec(istring(), 1..3).prop_map(|v| ListExtendedItem::ChildInfo(v.into())),
         mailbox().prop_map(ListExtendedItem::OldName),
         (atom("X[A-Z]{2,6}"), raw_value()).prop_map(|(tag, value)| ListExtendedItem::Other {
             tag: IString::Atom(tag),
@@ -262,10 +262,10 @@ fn list_mailbox() -> impl Strategy<Value = ListMailbox<'static>> {
         vec(item, 0..3),
     )
         .prop_map(|(attributes, delimiter, mailbox, extended)| ListMailbox {
-            attributes,
+            attributes: attributes.into(),
             delimiter,
             mailbox,
-            extended,
+            extended: extended.into(),
         })
 }
 
@@ -311,8 +311,8 @@ fn esearch() -> impl Strategy<Value = ESearch<'static>> {
                 results,
             }
         }),
-        updates().prop_map(SearchReturnData::AddTo),
-        updates().prop_map(SearchReturnData::RemoveTo),
+        updates().prop_map(|v| SearchReturnData::AddTo(v.into())),
+        updates().prop_map(|v| SearchReturnData::RemoveTo(v.into())),
         (atom("X[A-Z]{2,6}"), raw_value())
             .prop_map(|(name, value)| SearchReturnData::Other { name, value }),
     ];
@@ -326,7 +326,7 @@ fn esearch() -> impl Strategy<Value = ESearch<'static>> {
             tag,
             mailbox,
             uid,
-            data,
+            data: data.into(),
         }
     })
 }
@@ -342,18 +342,22 @@ fn thread() -> impl Strategy<Value = Thread> {
     })
 }
 
-fn namespace_list() -> impl Strategy<Value = Option<Vec<NamespaceDescription<'static>>>> {
-    let ext = (istring(), vec(istring(), 1..3));
-    option::of(vec(
-        (istring(), option::of(0x20u8..=0x7e), vec(ext, 0..2)).prop_map(
-            |(prefix, delimiter, extensions)| NamespaceDescription {
-                prefix,
-                delimiter,
-                extensions,
-            },
-        ),
-        1..3,
-    ))
+fn namespace_list()
+-> impl Strategy<Value = Option<LazyList<'static, NamespaceDescription<'static>>>> {
+    let ext = (istring(), vec(istring(), 1..3)).prop_map(|(name, values)| (name, values.into()));
+    option::of(
+        vec(
+            (istring(), option::of(0x20u8..=0x7e), vec(ext, 0..2)).prop_map(
+                |(prefix, delimiter, extensions)| NamespaceDescription {
+                    prefix,
+                    delimiter,
+                    extensions: extensions.into(),
+                },
+            ),
+            1..3,
+        )
+        .prop_map(LazyList::from),
+    )
 }
 
 fn address() -> impl Strategy<Value = Address<'static>> {
@@ -602,24 +606,29 @@ fn fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
 
 fn data() -> impl Strategy<Value = Data<'static>> {
     let metadata_entries = prop_oneof![
-        vec((istring(), option::of(istring())), 1..3).prop_map(MetadataEntries::Values),
-        vec(istring(), 1..3).prop_map(MetadataEntries::Names),
+        vec((istring(), option::of(istring())), 1..3)
+            .prop_map(|v| MetadataEntries::Values(v.into())),
+        vec(istring(), 1..3).prop_map(|v| MetadataEntries::Names(v.into())),
     ];
     prop_oneof![
-        vec(capability(), 1..5).prop_map(Data::Capability),
-        vec(capability(), 0..3).prop_map(Data::Enabled),
+        vec(capability(), 1..5).prop_map(|v| Data::Capability(v.into())),
+        vec(capability(), 0..3).prop_map(|v| Data::Enabled(v.into())),
         list_mailbox().prop_map(Data::List),
         list_mailbox().prop_map(Data::Lsub),
-        (mailbox(), vec(status_item(), 0..4))
-            .prop_map(|(mailbox, items)| Data::MailboxStatus(MailboxStatus { mailbox, items })),
-        vec(flag(), 0..5).prop_map(Data::Flags),
+        (mailbox(), vec(status_item(), 0..4)).prop_map(|(mailbox, items)| Data::MailboxStatus(
+            MailboxStatus {
+                mailbox,
+                items: items.into()
+            }
+        )),
+        vec(flag(), 0..5).prop_map(|v| Data::Flags(v.into())),
         any::<u32>().prop_map(Data::Exists),
         any::<u32>().prop_map(Data::Recent),
         nz().prop_map(Data::Expunge),
         search().prop_map(Data::Search),
         search().prop_map(Data::Sort),
         esearch().prop_map(Data::ESearch),
-        vec(thread(), 0..3).prop_map(Data::Thread),
+        vec(thread(), 0..3).prop_map(|v| Data::Thread(v.into())),
         (namespace_list(), namespace_list(), namespace_list()).prop_map(
             |(personal, other_users, shared)| Data::Namespace(Namespace {
                 personal,
@@ -628,7 +637,7 @@ fn data() -> impl Strategy<Value = Data<'static>> {
             })
         ),
         option::of(vec((istring(), option::of(istring())), 0..3))
-            .prop_map(|p| Data::Id(IdParameters(p))),
+            .prop_map(|p| Data::Id(IdParameters(p.map(LazyList::from)))),
         (istring(), vec((atom("[A-Z]{1,8}"), n64(), n64()), 0..3)).prop_map(|(root, r)| {
             Data::Quota(Quota {
                 root,
@@ -638,19 +647,25 @@ fn data() -> impl Strategy<Value = Data<'static>> {
                     .collect(),
             })
         }),
-        (mailbox(), vec(istring(), 0..3))
-            .prop_map(|(mailbox, roots)| Data::QuotaRoot(QuotaRoot { mailbox, roots })),
+        (mailbox(), vec(istring(), 0..3)).prop_map(|(mailbox, roots)| Data::QuotaRoot(QuotaRoot {
+            mailbox,
+            roots: roots.into()
+        })),
         (mailbox(), metadata_entries)
             .prop_map(|(mailbox, entries)| Data::Metadata(Metadata { mailbox, entries })),
-        (mailbox(), vec((istring(), istring()), 0..3))
-            .prop_map(|(mailbox, entries)| Data::Acl(Acl { mailbox, entries })),
+        (mailbox(), vec((istring(), istring()), 0..3)).prop_map(|(mailbox, entries)| Data::Acl(
+            Acl {
+                mailbox,
+                entries: entries.into()
+            }
+        )),
         (mailbox(), istring(), istring(), vec(istring(), 0..3)).prop_map(
             |(mailbox, identifier, required, optional)| {
                 Data::ListRights(ListRights {
                     mailbox,
                     identifier,
                     required,
-                    optional,
+                    optional: optional.into(),
                 })
             }
         ),

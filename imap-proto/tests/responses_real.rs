@@ -87,12 +87,12 @@ fn dovecot_greeting_and_capabilities_known_answers() {
     let Some(Code::Capability(caps)) = &greeting.text.code else {
         panic!("{greeting:?}")
     };
-    assert_eq!(caps[0], Capability::Imap4rev1);
+    assert_eq!(caps.to_vec()[0], Capability::Imap4rev1);
     assert!(caps.contains(&Capability::StartTls));
     assert!(caps.contains(&Capability::LiteralPlus));
     assert!(
         caps.iter()
-            .any(|c| matches!(c, Capability::Auth(m) if m.as_str() == "PLAIN"))
+            .any(|c| matches!(&*c, Capability::Auth(m) if m.as_str() == "PLAIN"))
     );
     assert!(greeting.text.text.as_bytes().starts_with(b"Dovecot"));
     // Every tagged response of the session is OK, NO or BAD with a tag.

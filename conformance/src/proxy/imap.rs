@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use groupwire_imap::command::auth::{SaslData, SaslResponse};
 use groupwire_imap::command::{Command, CommandBody};
-use groupwire_imap::core::{ByteStr, IString, Quoted};
+use groupwire_imap::core::{ByteStr, IString, LazyList, Quoted};
 use groupwire_imap::response::{Capability, Code, Data, Response, Status};
 use groupwire_imap::stream::client::ResponseDecoder;
 use groupwire_imap::stream::server::{ClientMessage, CommandDecoder, ServerState, ServerStep};
@@ -285,8 +285,8 @@ impl ImapMachine {
         let changed = match &self.fault {
             Fault::StaleCapabilityCode if authenticated => {
                 match (capabilities_of(&mut response), &self.pre_auth_capabilities) {
-                    (Some(caps), Some(stale)) if caps != stale => {
-                        caps.clone_from(stale);
+                    (Some(caps), Some(stale)) if *caps != *stale => {
+                        *caps = stale.clone().into();
                         true
                     }
                     _ => false,
@@ -295,7 +295,7 @@ impl ImapMachine {
             Fault::StaleCapabilityCode if !self.authenticated => {
                 if let Some(caps) = capabilities_of(&mut response) {
                     self.pre_auth_capabilities =
-                        Some(caps.iter().cloned().map(IntoOwned::into_owned).collect());
+                        Some(caps.iter().map(|c| c.into_owned().into_owned()).collect());
                 }
                 false
             }
@@ -316,33 +316,33 @@ impl ImapMachine {
             },
             Fault::ReadvertiseStarttls if self.client_tls => capabilities_of(&mut response)
                 .is_some_and(|caps| {
-                    let missing = !caps.contains(&Capability::StartTls);
-                    if missing {
-                        caps.push(Capability::StartTls);
-                    }
-                    missing
+                    edit(caps, |caps| {
+                        if !caps.contains(&Capability::StartTls) {
+                            caps.push(Capability::StartTls);
+                        }
+                    })
                 }),
             Fault::AuthBeforeTls if !self.client_tls => {
                 capabilities_of(&mut response).is_some_and(|caps| {
-                    let before = caps.clone();
-                    caps.retain(|c| *c != Capability::LoginDisabled);
-                    if !caps.contains(&Capability::StartTls) {
-                        caps.push(Capability::StartTls);
-                    }
-                    *caps != before
+                    edit(caps, |caps| {
+                        caps.retain(|c| *c != Capability::LoginDisabled);
+                        if !caps.contains(&Capability::StartTls) {
+                            caps.push(Capability::StartTls);
+                        }
+                    })
                 })
             }
             Fault::AuthBeforeTlsHidden if !self.client_tls => {
                 // What a server refusing plaintext authentication advertises.
                 capabilities_of(&mut response).is_some_and(|caps| {
-                    let before = caps.clone();
-                    caps.retain(|c| !matches!(c, Capability::Auth(_)));
-                    for wanted in [Capability::StartTls, Capability::LoginDisabled] {
-                        if !caps.contains(&wanted) {
-                            caps.push(wanted);
+                    edit(caps, |caps| {
+                        caps.retain(|c| !matches!(c, Capability::Auth(_)));
+                        for wanted in [Capability::StartTls, Capability::LoginDisabled] {
+                            if !caps.contains(&wanted) {
+                                caps.push(wanted);
+                            }
                         }
-                    }
-                    *caps != before
+                    })
                 })
             }
             _ => false,
@@ -432,7 +432,9 @@ impl ImapMachine {
 }
 
 /// The capability list a response carries: untagged CAPABILITY data or a CAPABILITY code.
-fn capabilities_of<'r, 'a>(response: &'r mut Response<'a>) -> Option<&'r mut Vec<Capability<'a>>> {
+fn capabilities_of<'r, 'a>(
+    response: &'r mut Response<'a>,
+) -> Option<&'r mut LazyList<'a, Capability<'a>>> {
     match response {
         Response::Data(Data::Capability(caps)) => Some(caps),
         Response::Status(status) => match &mut status.text.code {
@@ -441,6 +443,21 @@ fn capabilities_of<'r, 'a>(response: &'r mut Response<'a>) -> Option<&'r mut Vec
         },
         _ => None,
     }
+}
+
+/// Applies `change` to a copy of `caps` and keeps the result; whether the list changed.
+fn edit<'a>(
+    caps: &mut LazyList<'a, Capability<'a>>,
+    change: impl FnOnce(&mut Vec<Capability<'a>>),
+) -> bool {
+    let before = caps.to_vec();
+    let mut after = before.clone();
+    change(&mut after);
+    let changed = after != before;
+    if changed {
+        *caps = after.into();
+    }
+    changed
 }
 
 impl Machine for ImapMachine {

@@ -199,6 +199,12 @@ impl fmt::Display for Atom<'_> {
     }
 }
 
+impl<'a> super::ListItem<'a> for Atom<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 impl Encode for Atom<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(self.0.as_bytes());

@@ -22,6 +22,12 @@ impl<'a> Charset<'a> {
     }
 }
 
+impl<'a> super::ListItem<'a> for Charset<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 impl Encode for Charset<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         match &self.0 {

@@ -108,6 +108,30 @@ impl<'a, T> LazyList<'a, T> {
     }
 }
 
+impl<'a, T> LazyList<'a, T> {
+    /// Writes each item with a space before it (`*(SP item)`): decoded bytes verbatim after
+    /// one space, built items with `each`.
+    pub(crate) fn encode_each_after_space<S: Sink + ?Sized>(
+        &self,
+        out: &mut S,
+        mut each: impl FnMut(&T, &mut S),
+    ) {
+        match &self.repr {
+            Repr::Raw([]) => {}
+            Repr::Raw(bytes) => {
+                out.put(b" ");
+                out.put(bytes);
+            }
+            Repr::Built(items) => {
+                for item in items {
+                    out.put(b" ");
+                    each(item, out);
+                }
+            }
+        }
+    }
+}
+
 impl<'a, T: ListItem<'a> + Clone> LazyList<'a, T> {
     /// The items in order: parsed from the wire bytes one at a time for a decoded list
     /// ([`Cow::Owned`], borrowing from the input), borrowed for a built one.
@@ -335,6 +359,44 @@ pub(crate) fn paren_list<'a, T>(
     c.expect(b')', crate::Expected::CloseParen)?;
     c.leave();
     Ok(LazyList::raw(inner))
+}
+
+/// Validates items separated by single spaces, without delimiters (a capability list,
+/// QUOTAROOT's roots, ESEARCH's return data), as the `Vec`-building loops read them (same
+/// limits, same errors at the same offsets), keeping only the items' bytes.
+///
+/// With `leading_space`, every item follows a space (`*(SP item)`, possibly none);
+/// otherwise the first item is at `c` (`item *(SP item)`). Another item follows while
+/// `continues` holds at a space.
+pub(crate) fn spaced<'a, T>(
+    c: &mut Cursor<'a>,
+    leading_space: bool,
+    continues: impl Fn(&Cursor<'a>) -> bool,
+    mut item: impl FnMut(&mut Cursor<'a>) -> ParseResult<()>,
+) -> ParseResult<LazyList<'a, T>> {
+    if leading_space {
+        if !continues(c) {
+            return Ok(LazyList::new());
+        }
+        c.advance(1);
+    }
+    let start = c.pos();
+    let mut count = 0;
+    loop {
+        count += 1;
+        c.check_list_length(count)?;
+        item(c)?;
+        if !continues(c) {
+            break;
+        }
+        c.advance(1);
+    }
+    Ok(LazyList::raw(c.since(start)))
+}
+
+/// `continues` for [`spaced`] lists that go on at every space.
+pub(crate) fn at_space(c: &Cursor<'_>) -> bool {
+    c.peek() == Some(b' ')
 }
 
 #[cfg(test)]

@@ -528,6 +528,16 @@ impl<'a> super::ListItem<'a> for IString<'a> {
     }
 }
 
+impl<'a> super::ListItem<'a> for (IString<'a>, Option<IString<'a>>) {
+    /// Parses an `astring SP nstring8` pair, which both lists of such pairs in the grammar
+    /// are a subset of: ID's `string SP nstring` and METADATA's `entry SP value`.
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let name = IString::parse_astring(c)?;
+        c.sp()?;
+        Ok((name, IString::parse_nstring8(c)?))
+    }
+}
+
 impl PartialEq for IString<'_> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {

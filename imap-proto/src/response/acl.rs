@@ -1,6 +1,7 @@
 //! ACL, LISTRIGHTS and MYRIGHTS responses (RFC 4314 §3.6-3.8).
 
 use crate::core::cursor::{Cursor, ParseResult};
+use crate::core::lazy::{self, LazyList};
 use crate::core::owned::into_owned_struct;
 use crate::core::{Encode, IString, Mailbox, Sink};
 
@@ -10,8 +11,8 @@ use crate::core::{Encode, IString, Mailbox, Sink};
 pub struct Acl<'a> {
     /// The mailbox.
     pub mailbox: Mailbox<'a>,
-    /// Identifier and rights pairs.
-    pub entries: Vec<(IString<'a>, IString<'a>)>,
+    /// Identifier and rights pairs (decoded lazily, see [`LazyList`]).
+    pub entries: LazyList<'a, (IString<'a>, IString<'a>)>,
 }
 
 into_owned_struct!(Acl { mailbox, entries });
@@ -26,8 +27,8 @@ pub struct ListRights<'a> {
     pub identifier: IString<'a>,
     /// Rights always granted.
     pub required: IString<'a>,
-    /// Groups of rights that may be granted.
-    pub optional: Vec<IString<'a>>,
+    /// Groups of rights that may be granted (decoded lazily, see [`LazyList`]).
+    pub optional: LazyList<'a, IString<'a>>,
 }
 
 into_owned_struct!(ListRights {
@@ -53,13 +54,11 @@ impl<'a> Acl<'a> {
     /// Parses the arguments of ACL.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let mailbox = Mailbox::parse(c)?;
-        let mut entries = Vec::new();
-        while c.eat(b' ') {
-            c.check_list_length(entries.len() + 1)?;
-            let identifier = IString::parse_astring(c)?;
+        let entries = lazy::spaced(c, true, lazy::at_space, |c| {
+            IString::parse_astring(c)?;
             c.sp()?;
-            entries.push((identifier, IString::parse_astring(c)?));
-        }
+            IString::parse_astring(c).map(drop)
+        })?;
         Ok(Acl { mailbox, entries })
     }
 }
@@ -67,12 +66,12 @@ impl<'a> Acl<'a> {
 impl Encode for Acl<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         self.mailbox.encode(out);
-        for (identifier, rights) in &self.entries {
-            out.put(b" ");
-            identifier.encode_astring(out);
-            out.put(b" ");
-            rights.encode_astring(out);
-        }
+        self.entries
+            .encode_each_after_space(out, |(identifier, rights), out| {
+                identifier.encode_astring(out);
+                out.put(b" ");
+                rights.encode_astring(out);
+            });
     }
 }
 
@@ -84,11 +83,9 @@ impl<'a> ListRights<'a> {
         let identifier = IString::parse_astring(c)?;
         c.sp()?;
         let required = IString::parse_astring(c)?;
-        let mut optional = Vec::new();
-        while c.eat(b' ') {
-            c.check_list_length(optional.len() + 1)?;
-            optional.push(IString::parse_astring(c)?);
-        }
+        let optional = lazy::spaced(c, true, lazy::at_space, |c| {
+            IString::parse_astring(c).map(drop)
+        })?;
         Ok(ListRights {
             mailbox,
             identifier,
@@ -105,10 +102,8 @@ impl Encode for ListRights<'_> {
         self.identifier.encode_astring(out);
         out.put(b" ");
         self.required.encode_astring(out);
-        for o in &self.optional {
-            out.put(b" ");
-            o.encode_astring(out);
-        }
+        self.optional
+            .encode_each_after_space(out, |o, out| o.encode_astring(out));
     }
 }
 

@@ -22,11 +22,12 @@ use crate::core::{Encode, IString, IntoOwned, RawValue, Sink};
 pub type BodyParams<'a> = LazyList<'a, (IString<'a>, IString<'a>)>;
 
 impl<'a> ListItem<'a> for (IString<'a>, IString<'a>) {
-    /// Parses one `string SP string` pair of `body-fld-param`.
+    /// Parses one `astring SP astring` pair, which both lists of pairs in the grammar are a
+    /// subset of: `body-fld-param` (`string SP string`) and an ACL's identifiers and rights.
     fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        let name = IString::parse_string(c)?;
+        let name = IString::parse_astring(c)?;
         c.sp()?;
-        Ok((name, IString::parse_string(c)?))
+        Ok((name, IString::parse_astring(c)?))
     }
 }
 

@@ -2,6 +2,7 @@
 //! also the ENABLED response (RFC 5161).
 
 use crate::core::cursor::{Cursor, ParseResult};
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::{Atom, Encode, IntoOwned, Sink};
 
 macro_rules! capabilities {
@@ -200,30 +201,27 @@ impl<'a> Capability<'a> {
         Ok(Self::from_atom(atom))
     }
 
-    /// Parses `capability *(SP capability)` up to the end of the line's data (a `]` or CRLF).
-    pub fn parse_list(c: &mut Cursor<'a>) -> ParseResult<Vec<Self>> {
-        let mut caps = Vec::new();
-        loop {
-            c.check_list_length(caps.len() + 1)?;
-            caps.push(Self::parse(c)?);
-            if !(c.peek() == Some(b' ')
-                && c.peek_at(1).is_some_and(crate::core::atom::is_atom_char))
-            {
-                break;
-            }
-            c.advance(1);
-        }
-        Ok(caps)
+    /// Parses `capability *(SP capability)` up to the end of the line's data (a `]` or CRLF),
+    /// validating every capability now and typing each when the list is read (see
+    /// [`LazyList`]).
+    pub fn parse_list(c: &mut Cursor<'a>) -> ParseResult<LazyList<'a, Self>> {
+        lazy::spaced(
+            c,
+            false,
+            |c| c.peek() == Some(b' ') && c.peek_at(1).is_some_and(crate::core::atom::is_atom_char),
+            |c| Self::parse(c).map(drop),
+        )
     }
 
     /// Encodes `capability *(SP capability)`.
-    pub fn encode_list<S: Sink + ?Sized>(caps: &[Self], out: &mut S) {
-        for (i, cap) in caps.iter().enumerate() {
-            if i > 0 {
-                out.put(b" ");
-            }
-            cap.encode(out);
-        }
+    pub fn encode_list<S: Sink + ?Sized>(caps: &LazyList<'_, Self>, out: &mut S) {
+        caps.encode_items(out, b" ", Encode::encode);
+    }
+}
+
+impl<'a> ListItem<'a> for Capability<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
     }
 }
 

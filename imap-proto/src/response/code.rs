@@ -7,8 +7,9 @@ use std::num::NonZeroU32;
 use super::capability::Capability;
 use crate::Expected;
 use crate::core::atom::{class, take_class};
-use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{self, LazyList};
 use crate::core::number::{number64, nz_number};
 use crate::core::{Atom, ByteStr, Charset, Encode, Flag, IString, IntoOwned, SequenceSet, Sink};
 
@@ -34,13 +35,13 @@ pub enum Code<'a> {
     /// `ALERT`: show the text to the user.
     Alert,
     /// `BADCHARSET [(charsets)]`.
-    BadCharset(Vec<Charset<'a>>),
+    BadCharset(LazyList<'a, Charset<'a>>),
     /// `CAPABILITY caps`.
-    Capability(Vec<Capability<'a>>),
+    Capability(LazyList<'a, Capability<'a>>),
     /// `PARSE`: a message's headers could not be parsed.
     Parse,
     /// `PERMANENTFLAGS (flags)`.
-    PermanentFlags(Vec<Flag<'a>>),
+    PermanentFlags(LazyList<'a, Flag<'a>>),
     /// `READ-ONLY`.
     ReadOnly,
     /// `READ-WRITE`.
@@ -124,7 +125,7 @@ pub enum Code<'a> {
     /// `NOTIFICATIONOVERFLOW` (RFC 5465).
     NotificationOverflow,
     /// `BADEVENT (events)` (RFC 5465).
-    BadEvent(Vec<Atom<'a>>),
+    BadEvent(LazyList<'a, Atom<'a>>),
     /// `ANNOTATE TOOBIG` / `ANNOTATE TOOMANY` (RFC 5257).
     Annotate(Atom<'a>),
     /// `REFERRAL url` (RFC 2221).
@@ -200,25 +201,22 @@ impl<'a> Code<'a> {
         } else if is("BADCHARSET") {
             if c.eat(b' ') {
                 if c.peek() == Some(b'(') {
-                    Code::BadCharset(paren_list(c, false, Charset::parse)?)
+                    Code::BadCharset(lazy::paren_list(c, false, |c| Charset::parse(c).map(drop))?)
                 } else {
                     // RFC 9051 §6.4.4.4's own example omits the parentheses.
-                    let mut charsets = vec![Charset::parse(c)?];
-                    while c.eat(b' ') {
-                        c.check_list_length(charsets.len() + 1)?;
-                        charsets.push(Charset::parse(c)?);
-                    }
-                    Code::BadCharset(charsets)
+                    Code::BadCharset(lazy::spaced(c, false, lazy::at_space, |c| {
+                        Charset::parse(c).map(drop)
+                    })?)
                 }
             } else {
-                Code::BadCharset(Vec::new())
+                Code::BadCharset(LazyList::new())
             }
         } else if is("CAPABILITY") {
             c.sp()?;
             Code::Capability(Capability::parse_list(c)?)
         } else if is("PERMANENTFLAGS") {
             c.sp()?;
-            Code::PermanentFlags(Flag::parse_list(c)?)
+            Code::PermanentFlags(Flag::parse_lazy_list(c)?)
         } else if is("UIDNEXT") {
             c.sp()?;
             Code::UidNext(nz_number(c)?)
@@ -278,7 +276,7 @@ impl<'a> Code<'a> {
             })
         } else if is("BADEVENT") {
             c.sp()?;
-            Code::BadEvent(paren_list(c, false, Atom::parse)?)
+            Code::BadEvent(lazy::paren_list(c, false, |c| Atom::parse(c).map(drop))?)
         } else if is("ANNOTATE") {
             c.sp()?;
             Code::Annotate(Atom::parse(c)?)
@@ -316,12 +314,7 @@ impl Encode for Code<'_> {
                 out.put(b"BADCHARSET");
                 if !charsets.is_empty() {
                     out.put(b" (");
-                    for (i, cs) in charsets.iter().enumerate() {
-                        if i > 0 {
-                            out.put(b" ");
-                        }
-                        cs.encode(out);
-                    }
+                    charsets.encode_items(out, b" ", Encode::encode);
                     out.put(b")");
                 }
             }
@@ -331,7 +324,9 @@ impl Encode for Code<'_> {
             }
             Code::PermanentFlags(flags) => {
                 out.put(b"PERMANENTFLAGS ");
-                Flag::encode_list(flags, out);
+                out.put(b"(");
+                flags.encode_items(out, b" ", Encode::encode);
+                out.put(b")");
             }
             Code::UidNext(n) => {
                 out.put(b"UIDNEXT ");
@@ -393,12 +388,7 @@ impl Encode for Code<'_> {
             }
             Code::BadEvent(events) => {
                 out.put(b"BADEVENT (");
-                for (i, e) in events.iter().enumerate() {
-                    if i > 0 {
-                        out.put(b" ");
-                    }
-                    e.encode(out);
-                }
+                events.encode_items(out, b" ", Encode::encode);
                 out.put(b")");
             }
             Code::Annotate(what) => {

@@ -2,13 +2,14 @@
 
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
+use crate::core::lazy::LazyList;
 use crate::core::string::parse_nil;
 use crate::core::{Encode, IString, IntoOwned, Sink};
 
 /// ID parameters: field/value pairs, or `None` for NIL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct IdParameters<'a>(pub Option<Vec<(IString<'a>, Option<IString<'a>>)>>);
+pub struct IdParameters<'a>(pub Option<LazyList<'a, (IString<'a>, Option<IString<'a>>)>>);
 
 impl<'a> IdParameters<'a> {
     /// Parses `"(" *(string SP nstring) ")" / NIL` (pairs separated by spaces).
@@ -17,19 +18,23 @@ impl<'a> IdParameters<'a> {
             return Ok(IdParameters(None));
         }
         c.expect(b'(', Expected::OpenParen)?;
-        let mut pairs = Vec::new();
-        if !c.eat(b')') {
+        let start = c.pos();
+        let mut count = 0;
+        if c.peek() != Some(b')') {
             loop {
-                c.check_list_length(pairs.len() + 1)?;
-                let field = IString::parse_string(c)?;
+                count += 1;
+                c.check_list_length(count)?;
+                IString::parse_string(c)?;
                 c.sp()?;
-                pairs.push((field, IString::parse_nstring(c)?));
-                if c.eat(b')') {
+                IString::parse_nstring(c)?;
+                if c.peek() == Some(b')') {
                     break;
                 }
                 c.sp()?;
             }
         }
+        let pairs = LazyList::raw(c.since(start));
+        c.advance(1);
         Ok(IdParameters(Some(pairs)))
     }
 }
@@ -40,14 +45,11 @@ impl Encode for IdParameters<'_> {
             None => out.put(b"NIL"),
             Some(pairs) => {
                 out.put(b"(");
-                for (i, (field, value)) in pairs.iter().enumerate() {
-                    if i > 0 {
-                        out.put(b" ");
-                    }
+                pairs.encode_items(out, b" ", |(field, value), out| {
                     field.encode_string(out);
                     out.put(b" ");
                     IString::encode_nstring(value.as_ref(), out);
-                }
+                });
                 out.put(b")");
             }
         }

@@ -1,10 +1,10 @@
 //! LIST and LSUB responses (RFC 9051 §7.3.1; LIST-EXTENDED RFC 5258 with CHILDINFO and
 //! OLDNAME; SPECIAL-USE RFC 6154; CHILDREN RFC 3348).
 
-use super::encode_spaced;
 use crate::Expected;
 use crate::core::atom::{class, take_class};
-use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::cursor::{Cursor, ParseResult};
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::{Quoted, parse_nil};
 use crate::core::{Atom, Encode, IString, IntoOwned, Mailbox, RawValue, Sink};
@@ -88,6 +88,18 @@ attributes! {
     Important = "Important",
 }
 
+impl<'a> ListItem<'a> for MailboxAttribute<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
+impl<'a> ListItem<'a> for ListExtendedItem<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 impl Encode for MailboxAttribute<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(b"\\");
@@ -100,7 +112,7 @@ impl Encode for MailboxAttribute<'_> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ListExtendedItem<'a> {
     /// `CHILDINFO (...)`: why a non-matching parent is listed (e.g. `SUBSCRIBED`).
-    ChildInfo(Vec<IString<'a>>),
+    ChildInfo(LazyList<'a, IString<'a>>),
     /// `OLDNAME (mailbox)` (RFC 9051 §6.3.9, after RENAME).
     OldName(Mailbox<'a>),
     /// Any other item: its tag and raw value.
@@ -116,14 +128,14 @@ pub enum ListExtendedItem<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListMailbox<'a> {
-    /// The mailbox's attributes.
-    pub attributes: Vec<MailboxAttribute<'a>>,
+    /// The mailbox's attributes (decoded lazily, see [`LazyList`]).
+    pub attributes: LazyList<'a, MailboxAttribute<'a>>,
     /// The hierarchy delimiter, or `None` (NIL) for a flat namespace.
     pub delimiter: Option<u8>,
     /// The mailbox name.
     pub mailbox: Mailbox<'a>,
-    /// LIST-EXTENDED items, when sent.
-    pub extended: Vec<ListExtendedItem<'a>>,
+    /// LIST-EXTENDED items, when sent (decoded lazily, see [`LazyList`]).
+    pub extended: LazyList<'a, ListExtendedItem<'a>>,
 }
 
 into_owned_struct!(ListMailbox {
@@ -186,7 +198,8 @@ impl<'a> ListExtendedItem<'a> {
         let tag = IString::parse_astring(c)?;
         c.sp()?;
         if tag.eq_ignore_case(b"CHILDINFO") {
-            return paren_list(c, false, IString::parse_astring).map(ListExtendedItem::ChildInfo);
+            return lazy::paren_list(c, false, |c| IString::parse_astring(c).map(drop))
+                .map(ListExtendedItem::ChildInfo);
         }
         if tag.eq_ignore_case(b"OLDNAME") {
             c.expect(b'(', Expected::OpenParen)?;
@@ -206,7 +219,7 @@ impl Encode for ListExtendedItem<'_> {
         match self {
             ListExtendedItem::ChildInfo(items) => {
                 out.put(b"CHILDINFO (");
-                encode_spaced(out, items, |i, o| i.encode_astring(o));
+                items.encode_items(out, b" ", |i, o| i.encode_astring(o));
                 out.put(b")");
             }
             ListExtendedItem::OldName(name) => {
@@ -226,15 +239,15 @@ impl Encode for ListExtendedItem<'_> {
 impl<'a> ListMailbox<'a> {
     /// Parses `mailbox-list`: `"(" [attributes] ")" SP delimiter SP mailbox [SP extended]`.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
-        let attributes = paren_list(c, true, MailboxAttribute::parse)?;
+        let attributes = lazy::paren_list(c, true, |c| MailboxAttribute::parse(c).map(drop))?;
         c.sp()?;
         let delimiter = parse_delimiter(c)?;
         c.sp()?;
         let mailbox = Mailbox::parse(c)?;
         let extended = if c.eat(b' ') {
-            paren_list(c, true, ListExtendedItem::parse)?
+            lazy::paren_list(c, true, |c| ListExtendedItem::parse(c).map(drop))?
         } else {
-            Vec::new()
+            LazyList::new()
         };
         Ok(ListMailbox {
             attributes,
@@ -248,14 +261,14 @@ impl<'a> ListMailbox<'a> {
 impl Encode for ListMailbox<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         out.put(b"(");
-        encode_spaced(out, &self.attributes, |a, o| a.encode(o));
+        self.attributes.encode_items(out, b" ", Encode::encode);
         out.put(b") ");
         encode_delimiter(self.delimiter, out);
         out.put(b" ");
         self.mailbox.encode(out);
         if !self.extended.is_empty() {
             out.put(b" (");
-            encode_spaced(out, &self.extended, |e, o| e.encode(o));
+            self.extended.encode_items(out, b" ", Encode::encode);
             out.put(b")");
         }
     }

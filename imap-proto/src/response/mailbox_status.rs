@@ -1,11 +1,11 @@
 //! The STATUS response (RFC 9051 §7.3.2), with CONDSTORE `HIGHESTMODSEQ`, STATUS=SIZE,
 //! APPENDLIMIT, OBJECTID `MAILBOXID` and IMAP4rev2 `DELETED`.
 
-use super::encode_spaced;
 use crate::Expected;
 use crate::core::atom::{class, take_class};
-use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::number::number64;
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
@@ -97,6 +97,12 @@ impl<'a> StatusItem<'a> {
     }
 }
 
+impl<'a> ListItem<'a> for StatusItem<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 impl Encode for StatusItem<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         let (name, value): (&[u8], u64) = match self {
@@ -154,8 +160,8 @@ impl IntoOwned for StatusItem<'_> {
 pub struct MailboxStatus<'a> {
     /// The mailbox.
     pub mailbox: Mailbox<'a>,
-    /// The items.
-    pub items: Vec<StatusItem<'a>>,
+    /// The items (decoded lazily, see [`LazyList`]).
+    pub items: LazyList<'a, StatusItem<'a>>,
 }
 
 into_owned_struct!(MailboxStatus { mailbox, items });
@@ -165,7 +171,7 @@ impl<'a> MailboxStatus<'a> {
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let mailbox = Mailbox::parse(c)?;
         c.sp()?;
-        let items = paren_list(c, true, StatusItem::parse)?;
+        let items = lazy::paren_list(c, true, |c| StatusItem::parse(c).map(drop))?;
         Ok(MailboxStatus { mailbox, items })
     }
 }
@@ -174,7 +180,7 @@ impl Encode for MailboxStatus<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         self.mailbox.encode(out);
         out.put(b" (");
-        encode_spaced(out, &self.items, |i, o| i.encode(o));
+        self.items.encode_items(out, b" ", Encode::encode);
         out.put(b")");
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
+use crate::core::lazy::{self, LazyList};
 use crate::core::{Encode, IString, IntoOwned, Mailbox, Sink};
 
 /// What a METADATA response carries.
@@ -9,9 +10,9 @@ use crate::core::{Encode, IString, IntoOwned, Mailbox, Sink};
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum MetadataEntries<'a> {
     /// `(entry value ...)`: values (`None` for NIL), in answer to GETMETADATA.
-    Values(Vec<(IString<'a>, Option<IString<'a>>)>),
+    Values(LazyList<'a, (IString<'a>, Option<IString<'a>>)>),
     /// `entry entry ...`: unsolicited change notices.
-    Names(Vec<IString<'a>>),
+    Names(LazyList<'a, IString<'a>>),
 }
 
 /// `METADATA mailbox ...`.
@@ -30,25 +31,26 @@ impl<'a> Metadata<'a> {
         let mailbox = Mailbox::parse(c)?;
         c.sp()?;
         let entries = if c.eat(b'(') {
-            let mut values = Vec::new();
+            let start = c.pos();
+            let mut count = 0;
             loop {
-                c.check_list_length(values.len() + 1)?;
-                let entry = IString::parse_astring(c)?;
+                count += 1;
+                c.check_list_length(count)?;
+                IString::parse_astring(c)?;
                 c.sp()?;
-                values.push((entry, IString::parse_nstring8(c)?));
-                if c.eat(b')') {
+                IString::parse_nstring8(c)?;
+                if c.peek() == Some(b')') {
                     break;
                 }
                 c.sp().map_err(|_| c.error(Expected::CloseParen))?;
             }
+            let values = LazyList::raw(c.since(start));
+            c.advance(1);
             MetadataEntries::Values(values)
         } else {
-            let mut names = vec![IString::parse_astring(c)?];
-            while c.eat(b' ') {
-                c.check_list_length(names.len() + 1)?;
-                names.push(IString::parse_astring(c)?);
-            }
-            MetadataEntries::Names(names)
+            MetadataEntries::Names(lazy::spaced(c, false, lazy::at_space, |c| {
+                IString::parse_astring(c).map(drop)
+            })?)
         };
         Ok(Metadata { mailbox, entries })
     }
@@ -61,23 +63,15 @@ impl Encode for Metadata<'_> {
         match &self.entries {
             MetadataEntries::Values(values) => {
                 out.put(b"(");
-                for (i, (entry, value)) in values.iter().enumerate() {
-                    if i > 0 {
-                        out.put(b" ");
-                    }
+                values.encode_items(out, b" ", |(entry, value), out| {
                     entry.encode_astring(out);
                     out.put(b" ");
                     IString::encode_nstring(value.as_ref(), out);
-                }
+                });
                 out.put(b")");
             }
             MetadataEntries::Names(names) => {
-                for (i, name) in names.iter().enumerate() {
-                    if i > 0 {
-                        out.put(b" ");
-                    }
-                    name.encode_astring(out);
-                }
+                names.encode_items(out, b" ", |name, out| name.encode_astring(out));
             }
         }
     }

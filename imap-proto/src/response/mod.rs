@@ -62,7 +62,7 @@ use crate::core::atom::{class, class_run, is_atom_char, lower_key};
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
 use crate::core::number::number;
-use crate::core::{Atom, ByteStr, Encode, Flag, IntoOwned, SequenceSet, Sink, Tag};
+use crate::core::{Atom, ByteStr, Encode, Flag, IntoOwned, LazyList, SequenceSet, Sink, Tag};
 use crate::frame::{FrameStatus, Framer};
 use crate::{DecodeError, Decoded, Expected, Limits};
 
@@ -85,9 +85,9 @@ pub enum Response<'a> {
 #[non_exhaustive]
 pub enum Data<'a> {
     /// `CAPABILITY ...`.
-    Capability(Vec<Capability<'a>>),
+    Capability(LazyList<'a, Capability<'a>>),
     /// `ENABLED ...` (RFC 5161).
-    Enabled(Vec<Capability<'a>>),
+    Enabled(LazyList<'a, Capability<'a>>),
     /// `LIST ...`.
     List(ListMailbox<'a>),
     /// `LSUB ...` (IMAP4rev1).
@@ -95,7 +95,7 @@ pub enum Data<'a> {
     /// `STATUS mailbox (...)`.
     MailboxStatus(MailboxStatus<'a>),
     /// `FLAGS (...)`.
-    Flags(Vec<Flag<'a>>),
+    Flags(LazyList<'a, Flag<'a>>),
     /// `n EXISTS`.
     Exists(u32),
     /// `n RECENT` (IMAP4rev1).
@@ -109,7 +109,7 @@ pub enum Data<'a> {
     /// `ESEARCH ...` (RFC 4731, 5267, 9394).
     ESearch(ESearch<'a>),
     /// `THREAD ...` (RFC 5256).
-    Thread(Vec<Thread>),
+    Thread(LazyList<'a, Thread>),
     /// `NAMESPACE ...` (RFC 2342).
     Namespace(Namespace<'a>),
     /// `ID ...` (RFC 2971).
@@ -282,7 +282,7 @@ fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
             if c.eat(b' ') && c.peek().is_some_and(is_atom_char) {
                 Data::Enabled(Capability::parse_list(c)?)
             } else {
-                Data::Enabled(Vec::new())
+                Data::Enabled(LazyList::new())
             }
         }
         b"list" => {
@@ -299,7 +299,7 @@ fn parse_untagged<'a>(c: &mut Cursor<'a>) -> ParseResult<Response<'a>> {
         }
         b"flags" => {
             c.sp()?;
-            Data::Flags(Flag::parse_list(c)?)
+            Data::Flags(Flag::parse_lazy_list(c)?)
         }
         b"search" => Data::Search(Search::parse(c)?),
         b"sort" => Data::Sort(Search::parse(c)?),
@@ -424,8 +424,9 @@ impl Encode for Data<'_> {
                 status.encode(out);
             }
             Data::Flags(flags) => {
-                out.put(b"FLAGS ");
-                Flag::encode_list(flags, out);
+                out.put(b"FLAGS (");
+                flags.encode_items(out, b" ", Encode::encode);
+                out.put(b")");
             }
             Data::Exists(n) => {
                 put_number(out, u64::from(*n));
@@ -456,9 +457,8 @@ impl Encode for Data<'_> {
                 if !threads.is_empty() {
                     out.put(b" ");
                 }
-                for thread in threads {
-                    thread.encode(out);
-                }
+                // Thread lists follow each other without spaces.
+                threads.encode_items(out, b"", Encode::encode);
             }
             Data::Namespace(ns) => {
                 out.put(b"NAMESPACE ");
@@ -544,7 +544,7 @@ impl IntoOwned for Data<'_> {
             Data::Search(v) => Data::Search(v.into_owned()),
             Data::Sort(v) => Data::Sort(v.into_owned()),
             Data::ESearch(v) => Data::ESearch(v.into_owned()),
-            Data::Thread(v) => Data::Thread(v),
+            Data::Thread(v) => Data::Thread(v.into_owned()),
             Data::Namespace(v) => Data::Namespace(v.into_owned()),
             Data::Id(v) => Data::Id(v.into_owned()),
             Data::Quota(v) => Data::Quota(v.into_owned()),

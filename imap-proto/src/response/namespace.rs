@@ -1,9 +1,9 @@
 //! NAMESPACE responses (RFC 2342, RFC 9051 §7.3.3).
 
-use super::encode_spaced;
 use super::list::{encode_delimiter, parse_delimiter};
 use crate::Expected;
-use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::cursor::{Cursor, ParseResult};
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
 use crate::core::{Encode, IString, Sink};
@@ -16,8 +16,8 @@ pub struct NamespaceDescription<'a> {
     pub prefix: IString<'a>,
     /// The hierarchy delimiter, `None` for NIL.
     pub delimiter: Option<u8>,
-    /// `namespace-response-extensions`: name and values.
-    pub extensions: Vec<(IString<'a>, Vec<IString<'a>>)>,
+    /// `namespace-response-extensions`: name and values (decoded lazily, see [`LazyList`]).
+    pub extensions: LazyList<'a, (IString<'a>, LazyList<'a, IString<'a>>)>,
 }
 
 into_owned_struct!(NamespaceDescription {
@@ -31,11 +31,11 @@ into_owned_struct!(NamespaceDescription {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Namespace<'a> {
     /// Personal namespaces.
-    pub personal: Option<Vec<NamespaceDescription<'a>>>,
+    pub personal: Option<LazyList<'a, NamespaceDescription<'a>>>,
     /// Other users' namespaces.
-    pub other_users: Option<Vec<NamespaceDescription<'a>>>,
+    pub other_users: Option<LazyList<'a, NamespaceDescription<'a>>>,
     /// Shared namespaces.
-    pub shared: Option<Vec<NamespaceDescription<'a>>>,
+    pub shared: Option<LazyList<'a, NamespaceDescription<'a>>>,
 }
 
 into_owned_struct!(Namespace {
@@ -50,14 +50,11 @@ fn description<'a>(c: &mut Cursor<'a>) -> ParseResult<NamespaceDescription<'a>> 
     let prefix = IString::parse_string(c)?;
     c.sp()?;
     let delimiter = parse_delimiter(c)?;
-    let mut extensions = Vec::new();
-    while c.eat(b' ') {
-        c.check_list_length(extensions.len() + 1)?;
-        let name = IString::parse_string(c)?;
+    let extensions = lazy::spaced(c, true, lazy::at_space, |c| {
+        IString::parse_string(c)?;
         c.sp()?;
-        let values = paren_list(c, false, IString::parse_string)?;
-        extensions.push((name, values));
-    }
+        lazy::paren_list::<IString<'_>>(c, false, |c| IString::parse_string(c).map(drop)).map(drop)
+    })?;
     c.expect(b')', Expected::CloseParen)?;
     c.leave();
     Ok(NamespaceDescription {
@@ -67,48 +64,69 @@ fn description<'a>(c: &mut Cursor<'a>) -> ParseResult<NamespaceDescription<'a>> 
     })
 }
 
-fn namespace<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Vec<NamespaceDescription<'a>>>> {
+impl<'a> ListItem<'a> for NamespaceDescription<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        description(c)
+    }
+}
+
+impl<'a> ListItem<'a> for (IString<'a>, LazyList<'a, IString<'a>>) {
+    /// Parses one `string SP "(" string *(SP string) ")"` namespace extension.
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let name = IString::parse_string(c)?;
+        c.sp()?;
+        let values = lazy::paren_list(c, false, |c| IString::parse_string(c).map(drop))?;
+        Ok((name, values))
+    }
+}
+
+type Descriptions<'a> = Option<LazyList<'a, NamespaceDescription<'a>>>;
+
+fn namespace<'a>(c: &mut Cursor<'a>) -> ParseResult<Descriptions<'a>> {
     if parse_nil(c) {
         return Ok(None);
     }
     c.expect(b'(', Expected::OpenParen)?;
     c.enter()?;
-    let mut list = Vec::new();
+    let start = c.pos();
+    let mut count = 0;
     // RFC 2342's examples put spaces between descriptions; the grammar has none.
     while c.peek() == Some(b'(')
-        || (!list.is_empty() && c.peek() == Some(b' ') && c.peek_at(1) == Some(b'('))
+        || (count > 0 && c.peek() == Some(b' ') && c.peek_at(1) == Some(b'('))
     {
         c.eat(b' ');
-        c.check_list_length(list.len() + 1)?;
-        list.push(description(c)?);
+        count += 1;
+        c.check_list_length(count)?;
+        description(c)?;
     }
-    if list.is_empty() {
+    if count == 0 {
         return Err(c.error(Expected::OpenParen));
     }
+    let list = LazyList::raw(c.since(start));
     c.expect(b')', Expected::CloseParen)?;
     c.leave();
     Ok(Some(list))
 }
 
-fn encode_namespace<S: Sink + ?Sized>(ns: &Option<Vec<NamespaceDescription<'_>>>, out: &mut S) {
+fn encode_namespace<S: Sink + ?Sized>(ns: &Descriptions<'_>, out: &mut S) {
     match ns {
         None => out.put(b"NIL"),
         Some(list) => {
             out.put(b"(");
-            for d in list {
+            list.encode_items(out, b"", |d, out| {
                 out.put(b"(");
                 d.prefix.encode_string(out);
                 out.put(b" ");
                 encode_delimiter(d.delimiter, out);
-                for (name, values) in &d.extensions {
-                    out.put(b" ");
-                    name.encode_string(out);
-                    out.put(b" (");
-                    encode_spaced(out, values, |v, o| v.encode_string(o));
-                    out.put(b")");
-                }
+                d.extensions
+                    .encode_each_after_space(out, |(name, values), out| {
+                        name.encode_string(out);
+                        out.put(b" (");
+                        values.encode_items(out, b" ", |v, o| v.encode_string(o));
+                        out.put(b")");
+                    });
                 out.put(b")");
-            }
+            });
             out.put(b")");
         }
     }

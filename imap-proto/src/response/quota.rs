@@ -1,7 +1,8 @@
 //! QUOTA and QUOTAROOT responses (RFC 9208 §5).
 
-use crate::core::cursor::{Cursor, ParseResult, paren_list};
+use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::number::number64;
 use crate::core::owned::into_owned_struct;
 use crate::core::{Atom, Encode, IString, Mailbox, Sink};
@@ -20,6 +21,24 @@ pub struct QuotaResource<'a> {
 
 into_owned_struct!(QuotaResource { name, usage, limit });
 
+impl<'a> QuotaResource<'a> {
+    /// Parses `resource-name SP resource-usage SP resource-limit`.
+    pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let name = Atom::parse(c)?;
+        c.sp()?;
+        let usage = number64(c)?;
+        c.sp()?;
+        let limit = number64(c)?;
+        Ok(QuotaResource { name, usage, limit })
+    }
+}
+
+impl<'a> ListItem<'a> for QuotaResource<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
+}
+
 /// `QUOTA root (resources)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -28,7 +47,7 @@ pub struct Quota<'a> {
     pub root: IString<'a>,
     /// The resources; empty (`()`) when the root has no limits (RFC 9208 §4.2.1: "an empty
     /// list means there are no administrative resource limits").
-    pub resources: Vec<QuotaResource<'a>>,
+    pub resources: LazyList<'a, QuotaResource<'a>>,
 }
 
 into_owned_struct!(Quota { root, resources });
@@ -39,8 +58,8 @@ into_owned_struct!(Quota { root, resources });
 pub struct QuotaRoot<'a> {
     /// The mailbox asked about.
     pub mailbox: Mailbox<'a>,
-    /// Its quota roots.
-    pub roots: Vec<IString<'a>>,
+    /// Its quota roots (decoded lazily, see [`LazyList`]).
+    pub roots: LazyList<'a, IString<'a>>,
 }
 
 into_owned_struct!(QuotaRoot { mailbox, roots });
@@ -50,14 +69,7 @@ impl<'a> Quota<'a> {
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let root = IString::parse_astring(c)?;
         c.sp()?;
-        let resources = paren_list(c, true, |c| {
-            let name = Atom::parse(c)?;
-            c.sp()?;
-            let usage = number64(c)?;
-            c.sp()?;
-            let limit = number64(c)?;
-            Ok(QuotaResource { name, usage, limit })
-        })?;
+        let resources = lazy::paren_list(c, true, |c| QuotaResource::parse(c).map(drop))?;
         Ok(Quota { root, resources })
     }
 }
@@ -66,16 +78,13 @@ impl Encode for Quota<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         self.root.encode_astring(out);
         out.put(b" (");
-        for (i, r) in self.resources.iter().enumerate() {
-            if i > 0 {
-                out.put(b" ");
-            }
+        self.resources.encode_items(out, b" ", |r, out| {
             r.name.encode(out);
             out.put(b" ");
             put_number(out, r.usage);
             out.put(b" ");
             put_number(out, r.limit);
-        }
+        });
         out.put(b")");
     }
 }
@@ -84,11 +93,9 @@ impl<'a> QuotaRoot<'a> {
     /// Parses the arguments of QUOTAROOT.
     pub fn parse(c: &mut Cursor<'a>) -> ParseResult<Self> {
         let mailbox = Mailbox::parse(c)?;
-        let mut roots = Vec::new();
-        while c.eat(b' ') {
-            c.check_list_length(roots.len() + 1)?;
-            roots.push(IString::parse_astring(c)?);
-        }
+        let roots = lazy::spaced(c, true, lazy::at_space, |c| {
+            IString::parse_astring(c).map(drop)
+        })?;
         Ok(QuotaRoot { mailbox, roots })
     }
 }
@@ -96,9 +103,7 @@ impl<'a> QuotaRoot<'a> {
 impl Encode for QuotaRoot<'_> {
     fn encode<S: Sink + ?Sized>(&self, out: &mut S) {
         self.mailbox.encode(out);
-        for root in &self.roots {
-            out.put(b" ");
-            root.encode_astring(out);
-        }
+        self.roots
+            .encode_each_after_space(out, |root, out| root.encode_astring(out));
     }
 }

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::num::NonZeroU32;
 
-use super::encode_spaced;
 use crate::Expected;
 use crate::core::atom::{class, is_atom_char, take_class};
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::number::{number, number64, nz_number};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
@@ -190,9 +190,9 @@ pub enum SearchReturnData<'a> {
         results: Option<SequenceSet<'a>>,
     },
     /// `ADDTO (position set ...)` (RFC 5267).
-    AddTo(Vec<(u32, SequenceSet<'a>)>),
+    AddTo(LazyList<'a, (u32, SequenceSet<'a>)>),
     /// `REMOVETO (position set ...)` (RFC 5267).
-    RemoveTo(Vec<(u32, SequenceSet<'a>)>),
+    RemoveTo(LazyList<'a, (u32, SequenceSet<'a>)>),
     /// Any other item, kept raw.
     Other {
         /// Item name.
@@ -212,8 +212,8 @@ pub struct ESearch<'a> {
     pub mailbox: Option<(Mailbox<'a>, NonZeroU32)>,
     /// Whether results are UIDs.
     pub uid: bool,
-    /// The return data.
-    pub data: Vec<SearchReturnData<'a>>,
+    /// The return data (decoded lazily, see [`LazyList`]).
+    pub data: LazyList<'a, SearchReturnData<'a>>,
 }
 
 into_owned_struct!(ESearch {
@@ -252,22 +252,41 @@ fn signed(c: &mut Cursor<'_>) -> ParseResult<i64> {
     Ok(if negative { -n } else { n })
 }
 
-fn context_updates<'a>(c: &mut Cursor<'a>) -> ParseResult<Vec<(u32, SequenceSet<'a>)>> {
+type Updates<'a> = LazyList<'a, (u32, SequenceSet<'a>)>;
+
+fn context_updates<'a>(c: &mut Cursor<'a>) -> ParseResult<Updates<'a>> {
     c.expect(b'(', Expected::OpenParen)?;
-    let mut updates = Vec::new();
-    if !c.eat(b')') {
+    let start = c.pos();
+    let mut count = 0;
+    if c.peek() != Some(b')') {
         loop {
-            c.check_list_length(updates.len() + 1)?;
-            let position = number(c)?;
-            c.sp()?;
-            updates.push((position, SequenceSet::parse(c, false)?));
-            if c.eat(b')') {
+            count += 1;
+            c.check_list_length(count)?;
+            <(u32, SequenceSet<'a>)>::parse_item(c)?;
+            if c.peek() == Some(b')') {
                 break;
             }
             c.sp()?;
         }
     }
+    let updates = LazyList::raw(c.since(start));
+    c.advance(1);
     Ok(updates)
+}
+
+impl<'a> ListItem<'a> for (u32, SequenceSet<'a>) {
+    /// Parses one `position SP sequence-set` of a context update.
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        let position = number(c)?;
+        c.sp()?;
+        Ok((position, SequenceSet::parse(c, false)?))
+    }
+}
+
+impl<'a> ListItem<'a> for SearchReturnData<'a> {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
+    }
 }
 
 impl<'a> SearchReturnData<'a> {
@@ -322,9 +341,9 @@ fn put_signed<S: Sink + ?Sized>(out: &mut S, n: i64) {
     put_number(out, n.unsigned_abs());
 }
 
-fn put_updates<S: Sink + ?Sized>(out: &mut S, updates: &[(u32, SequenceSet<'_>)]) {
+fn put_updates<S: Sink + ?Sized>(out: &mut S, updates: &Updates<'_>) {
     out.put(b"(");
-    encode_spaced(out, updates, |(position, set), o| {
+    updates.encode_items(out, b" ", |(position, set), o| {
         put_number(o, u64::from(*position));
         o.put(b" ");
         set.encode(o);
@@ -404,11 +423,9 @@ impl<'a> ESearch<'a> {
         if uid {
             c.advance(4);
         }
-        let mut data = Vec::new();
-        while c.eat(b' ') {
-            c.check_list_length(data.len() + 1)?;
-            data.push(SearchReturnData::parse(c)?);
-        }
+        let data = lazy::spaced(c, true, lazy::at_space, |c| {
+            SearchReturnData::parse(c).map(drop)
+        })?;
         Ok(ESearch {
             tag,
             mailbox,
@@ -435,9 +452,7 @@ impl Encode for ESearch<'_> {
         if self.uid {
             out.put(b" UID");
         }
-        for item in &self.data {
-            out.put(b" ");
-            item.encode(out);
-        }
+        self.data
+            .encode_each_after_space(out, |item, out| item.encode(out));
     }
 }

@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
+use crate::core::lazy::{LazyList, ListItem};
 use crate::core::number::nz_number;
 use crate::core::{Encode, IntoOwned, Sink};
 
@@ -28,37 +29,62 @@ impl IntoOwned for Thread {
 
 impl Thread {
     /// Parses what follows `THREAD`: `*(SP? thread-list)` (lists follow each other without
-    /// spaces).
-    pub fn parse_list(c: &mut Cursor<'_>) -> ParseResult<Vec<Self>> {
-        let mut threads = Vec::new();
-        if c.eat(b' ') {
-            // Lists follow each other directly; tolerate a space between them as well.
-            while c.peek() == Some(b'(')
-                || (c.peek() == Some(b' ') && c.peek_at(1) == Some(b'(') && !threads.is_empty())
-            {
-                c.eat(b' ');
-                c.check_list_length(threads.len() + 1)?;
-                threads.push(Self::parse(c)?);
-            }
+    /// spaces), validating every thread now and building each when the list is read (see
+    /// [`LazyList`]).
+    pub fn parse_list<'a>(c: &mut Cursor<'a>) -> ParseResult<LazyList<'a, Self>> {
+        if !c.eat(b' ') {
+            return Ok(LazyList::new());
         }
-        Ok(threads)
+        let start = c.pos();
+        let mut count = 0;
+        // Lists follow each other directly; tolerate a space between them as well.
+        while c.peek() == Some(b'(')
+            || (c.peek() == Some(b' ') && c.peek_at(1) == Some(b'(') && count > 0)
+        {
+            c.eat(b' ');
+            count += 1;
+            c.check_list_length(count)?;
+            Self::read::<false>(c, &mut Thread::default())?;
+        }
+        Ok(if count == 0 {
+            LazyList::new()
+        } else {
+            LazyList::raw(c.since(start))
+        })
     }
 
     /// Parses one `thread-list`.
     pub fn parse(c: &mut Cursor<'_>) -> ParseResult<Self> {
+        let mut thread = Thread::default();
+        Self::read::<true>(c, &mut thread)?;
+        Ok(thread)
+    }
+
+    /// Reads one `thread-list` into `thread`; with `BUILD` off it only checks the list (same
+    /// errors and limits) and allocates nothing.
+    fn read<const BUILD: bool>(c: &mut Cursor<'_>, thread: &mut Thread) -> ParseResult<()> {
         c.expect(b'(', Expected::Thread)?;
         c.enter()?;
-        let mut thread = Thread::default();
+        let (mut messages, mut children) = (0, 0);
         loop {
             match c.peek() {
                 Some(b'(') => {
-                    c.check_list_length(thread.children.len() + 1)?;
-                    thread.children.push(Self::parse(c)?);
+                    children += 1;
+                    c.check_list_length(children)?;
+                    if BUILD {
+                        thread.children.push(Self::parse(c)?);
+                    } else {
+                        Self::read::<false>(c, thread)?;
+                    }
                 }
                 Some(b')') => break,
-                _ if thread.children.is_empty() => {
-                    c.check_list_length(thread.messages.len() + 1)?;
-                    thread.messages.push(nz_number(c)?);
+                _ if children == 0 => {
+                    messages += 1;
+                    c.check_list_length(messages)?;
+                    let n = nz_number(c)?;
+                    if BUILD {
+                        thread.messages.push(n);
+                    }
                     if c.eat(b' ') && c.peek() == Some(b')') {
                         return Err(c.error(Expected::Thread));
                     }
@@ -68,7 +94,13 @@ impl Thread {
         }
         c.expect(b')', Expected::CloseParen)?;
         c.leave();
-        Ok(thread)
+        Ok(())
+    }
+}
+
+impl<'a> ListItem<'a> for Thread {
+    fn parse_item(c: &mut Cursor<'a>) -> ParseResult<Self> {
+        Self::parse(c)
     }
 }
 
@@ -100,7 +132,7 @@ mod tests {
     fn rfc5256_example() {
         let input = b" (2)(3 6 (4 23)(44 7 96))";
         let mut c = Cursor::new(input, Limits::default());
-        let threads = Thread::parse_list(&mut c).unwrap();
+        let threads = Thread::parse_list(&mut c).unwrap().to_vec();
         assert!(c.is_at_end());
         assert_eq!(threads.len(), 2);
         assert_eq!(threads[1].messages.len(), 2);

@@ -107,7 +107,7 @@ impl Session {
             } else {
                 self.capabilities()
             };
-            self.tagged_code(tag, Status::Ok, Code::Capability(caps), "logged in");
+            self.tagged_code(tag, Status::Ok, Code::Capability(caps.into()), "logged in");
         }
     }
 

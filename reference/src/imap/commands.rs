@@ -26,7 +26,7 @@ impl Session {
         match body {
             CommandBody::Capability => {
                 let caps = self.capabilities();
-                self.data(Data::Capability(caps));
+                self.data(Data::Capability(caps.into()));
                 self.tagged(tag, Status::Ok, "CAPABILITY completed");
             }
             CommandBody::Noop | CommandBody::Check => {
@@ -73,10 +73,13 @@ impl Session {
                 if !self.fault(Fault::ImapIdNoResponse) {
                     let field =
                         |name: &str, value: &str| (IString::from(name), Some(IString::from(value)));
-                    self.data(Data::Id(IdParameters(Some(vec![
-                        field("name", "groupwire reference"),
-                        field("version", "0.1"),
-                    ]))));
+                    self.data(Data::Id(IdParameters(Some(
+                        vec![
+                            field("name", "groupwire reference"),
+                            field("version", "0.1"),
+                        ]
+                        .into(),
+                    ))));
                 }
                 self.tagged(tag, Status::Ok, "ID completed");
             }
@@ -98,7 +101,7 @@ impl Session {
                         }
                     }
                     if !self.fault(Fault::ImapEnableSilent) {
-                        self.data(Data::Enabled(enabled));
+                        self.data(Data::Enabled(enabled.into()));
                     }
                     self.tagged(tag, Status::Ok, "ENABLE completed");
                 }
@@ -115,10 +118,11 @@ impl Session {
                 let personal = NamespaceDescription {
                     prefix: IString::from(""),
                     delimiter: Some(b'/'),
-                    extensions: Vec::new(),
+                    extensions: Vec::new().into(),
                 };
                 self.data(Data::Namespace(Namespace {
-                    personal: (!self.fault(Fault::ImapNamespaceEmpty)).then(|| vec![personal]),
+                    personal: (!self.fault(Fault::ImapNamespaceEmpty))
+                        .then(|| vec![personal].into()),
                     other_users: None,
                     shared: None,
                 }));

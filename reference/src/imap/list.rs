@@ -64,10 +64,10 @@ impl Session {
                           mailbox: MailboxName<'static>,
                           extended: Vec<ListExtendedItem<'static>>| {
             let list = ListMailbox {
-                attributes,
+                attributes: attributes.into(),
                 delimiter,
                 mailbox,
-                extended,
+                extended: extended.into(),
             };
             if lsub {
                 Data::Lsub(list)
@@ -178,9 +178,9 @@ impl Session {
                     }
                     // RFC 5258 §3.5: a parent listed for its subscribed children says why.
                     let extended = if childinfo && !lsub && is_parent {
-                        vec![ListExtendedItem::ChildInfo(vec![IString::from(
-                            "SUBSCRIBED",
-                        )])]
+                        vec![ListExtendedItem::ChildInfo(
+                            vec![IString::from("SUBSCRIBED")].into(),
+                        )]
                     } else {
                         Vec::new()
                     };

@@ -164,7 +164,7 @@ impl Session {
                 }
                 Data::MailboxStatus(MailboxStatus {
                     mailbox: wire_name(&mailbox.name, utf8_names),
-                    items: values,
+                    items: values.into(),
                 })
             })
         });

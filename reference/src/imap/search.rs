@@ -441,7 +441,7 @@ impl Session {
                     tag: Some(IString::from(tag.as_str())),
                     mailbox: None,
                     uid: search.uid,
-                    data,
+                    data: data.into(),
                 });
                 self.data(response);
             }
@@ -551,7 +551,7 @@ impl Session {
                 ordered_subject_thread(&numbers)
             })
             .collect();
-        self.data(Data::Thread(threads));
+        self.data(Data::Thread(threads.into()));
         self.tagged(tag, Status::Ok, "THREAD completed");
     }
 }

@@ -75,7 +75,7 @@ impl Session {
             mailbox.keywords.clone()
         };
         if !self.fault(Fault::ImapSelectNoFlags) {
-            self.data(Data::Flags(flag_list(&keywords, false)));
+            self.data(Data::Flags(flag_list(&keywords, false).into()));
         }
         if !self.fault(Fault::ImapSelectNoExists) {
             self.data(Data::Exists(count(mailbox.messages.len())));
@@ -115,7 +115,7 @@ impl Session {
         }
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             let flags = self.permanent_flags(&keywords);
-            self.untagged_ok(Code::PermanentFlags(flags), "flags permitted");
+            self.untagged_ok(Code::PermanentFlags(flags.into()), "flags permitted");
         }
         if self.condstore && !self.fault(Fault::ImapNoHighestmodseq) {
             self.untagged_ok(Code::HighestModSeq(mailbox.highest_modseq), "highest");
@@ -213,10 +213,10 @@ impl Session {
         }
         selected.keywords.extend(keywords.iter().cloned());
         let known = selected.keywords.clone();
-        self.data(Data::Flags(flag_list(&known, false)));
+        self.data(Data::Flags(flag_list(&known, false).into()));
         if !self.fault(Fault::ImapSelectNoPermanentflags) {
             let flags = self.permanent_flags(&known);
-            self.untagged_ok(Code::PermanentFlags(flags), "flags permitted");
+            self.untagged_ok(Code::PermanentFlags(flags.into()), "flags permitted");
         }
     }
 

@@ -57,7 +57,7 @@ impl Session {
             // an untagged status response can.
             self.status(None, Status::Bad, None, "groupwire reference not ready");
         } else {
-            let capabilities = Code::Capability(self.capabilities());
+            let capabilities = Code::Capability(self.capabilities().into());
             self.send(&Greeting {
                 status: Status::Ok,
                 text: response_text(Some(capabilities), "groupwire reference IMAP ready"),

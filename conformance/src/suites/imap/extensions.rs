@@ -17,7 +17,7 @@ pub async fn enable(cx: CheckContext) -> CheckResult {
     let reply = session.run("ENABLE CONDSTORE").await?;
     session.logout().await;
     let enabled = reply.data().any(|d| {
-        matches!(d, Data::Enabled(caps) if caps.iter().any(|c| String::from_utf8_lossy(&groupwire_imap::Encode::to_bytes(c)).eq_ignore_ascii_case("CONDSTORE")))
+        matches!(d, Data::Enabled(caps) if caps.iter().any(|c| String::from_utf8_lossy(&groupwire_imap::Encode::to_bytes(&*c)).eq_ignore_ascii_case("CONDSTORE")))
     });
     if reply.is_ok() && enabled {
         Ok(())
@@ -161,7 +161,7 @@ pub async fn esearch(cx: CheckContext) -> CheckResult {
     let data: Vec<SearchReturnData<'static>> = reply
         .data()
         .filter_map(|d| match d {
-            Data::ESearch(e) => Some(e.data.clone()),
+            Data::ESearch(e) => Some(e.data.to_vec()),
             _ => None,
         })
         .flatten()

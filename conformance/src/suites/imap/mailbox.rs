@@ -143,7 +143,7 @@ fn listed(reply: &Reply) -> Vec<(String, Vec<String>, Option<u8>)> {
                 list.attributes
                     .iter()
                     .map(|a| {
-                        String::from_utf8_lossy(&groupwire_imap::Encode::to_bytes(a))
+                        String::from_utf8_lossy(&groupwire_imap::Encode::to_bytes(&*a))
                             .to_ascii_lowercase()
                     })
                     .collect(),
@@ -352,7 +352,7 @@ pub async fn status(cx: CheckContext) -> CheckResult {
     let items: Vec<StatusItem<'static>> = reply
         .data()
         .filter_map(|d| match d {
-            Data::MailboxStatus(status) => Some(status.items.clone()),
+            Data::MailboxStatus(status) => Some(status.items.to_vec()),
             _ => None,
         })
         .flatten()

@@ -76,10 +76,8 @@ pub async fn fetch_uid_check(cx: CheckContext) -> CheckResult {
             )),
             _ => {
                 let next = status.data().find_map(|d| match d {
-                    Data::MailboxStatus(s) => s.items.iter().find_map(|i| match i {
-                        groupwire_imap::response::mailbox_status::StatusItem::UidNext(n) => {
-                            Some(*n)
-                        }
+                    Data::MailboxStatus(s) => s.items.iter().find_map(|i| match *i {
+                        groupwire_imap::response::mailbox_status::StatusItem::UidNext(n) => Some(n),
                         _ => None,
                     }),
                     _ => None,
@@ -486,8 +484,8 @@ async fn count_in(scratch: &mut Scratch, mailbox: &str) -> Result<Option<u32>, F
         .run(&format!("STATUS {} (MESSAGES)", quoted(mailbox)))
         .await?;
     Ok(reply.data().find_map(|d| match d {
-        Data::MailboxStatus(s) => s.items.iter().find_map(|i| match i {
-            groupwire_imap::response::mailbox_status::StatusItem::Messages(n) => Some(*n),
+        Data::MailboxStatus(s) => s.items.iter().find_map(|i| match *i {
+            groupwire_imap::response::mailbox_status::StatusItem::Messages(n) => Some(n),
             _ => None,
         }),
         _ => None,

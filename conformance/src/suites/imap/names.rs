@@ -233,7 +233,7 @@ pub async fn childinfo(cx: CheckContext) -> CheckResult {
     tidy(&mut session, &[parent.clone(), child]).await;
     session.logout().await;
     let childinfo = |list: &ListMailbox<'static>| {
-        list.extended.iter().any(|item| match item {
+        list.extended.iter().any(|item| match &*item {
             ListExtendedItem::ChildInfo(reasons) => reasons
                 .iter()
                 .any(|r| r.to_str_lossy().eq_ignore_ascii_case("SUBSCRIBED")),

@@ -91,7 +91,7 @@ fn esearch_data(reply: &Reply) -> Vec<SearchReturnData<'static>> {
     reply
         .data()
         .filter_map(|d| match d {
-            Data::ESearch(e) => Some(e.data.clone()),
+            Data::ESearch(e) => Some(e.data.to_vec()),
             _ => None,
         })
         .flatten()

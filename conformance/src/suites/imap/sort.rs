@@ -222,7 +222,7 @@ pub async fn thread_orderedsubject(cx: CheckContext) -> CheckResult {
         .must("THREAD ORDEREDSUBJECT UTF-8 ALL")
         .await?;
     let threads: Option<Vec<Thread>> = reply.data().find_map(|d| match d {
-        Data::Thread(threads) => Some(threads.clone()),
+        Data::Thread(threads) => Some(threads.to_vec()),
         _ => None,
     });
     let expected = vec![
