@@ -11,11 +11,11 @@
 //!
 //! - **Borrowed values.** Decoding borrows from the input: a decoded value has a lifetime tied
 //!   to the buffer it came from and copies nothing it does not have to. Each value has
-//!   `into_owned()` for a `'static` copy when it must outlive the buffer. A FETCH response's
-//!   attribute list and the lists inside it (flags, ENVELOPE addresses, BODYSTRUCTURE parts
-//!   and parameters, header-field names) are [`LazyList`](core::LazyList)s: validated when
-//!   decoded, kept as their wire bytes, parsed item by item when iterated, so decoding a
-//!   FETCH response allocates nothing.
+//!   `into_owned()` for a `'static` copy when it must outlive the buffer. Every list in a
+//!   response (a FETCH response's attributes and the lists inside them, capabilities, FLAGS,
+//!   LIST attributes, STATUS items, ESEARCH data, THREAD, NAMESPACE, ...) is a
+//!   [`LazyList`](core::LazyList): validated when decoded, kept as its wire bytes, parsed
+//!   item by item when iterated, so decoding a response allocates nothing.
 //! - **Need more bytes is not an error.** Every decoder accepts partial input. When the input
 //!   ends before a message does it returns [`Decoded::Incomplete`] (with a hint of how many
 //!   more bytes are needed, when known) and consumes nothing; the caller appends what arrives

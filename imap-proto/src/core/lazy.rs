@@ -2,8 +2,11 @@
 //!
 //! Decoding validates such a list completely (its grammar, [`Limits::max_list_length`] and
 //! [`Limits::max_nesting_depth`], with the same typed errors and offsets as any list) but
-//! keeps only the bytes between its delimiters, so a FETCH response's address lists, body
-//! parameters, body parts, flags and header-field names cost no allocation. Reading the list
+//! keeps only the bytes between its delimiters (or, for a list without delimiters such as a
+//! capability list, its items' bytes), so no list of a response costs an allocation: a
+//! FETCH response's attributes, address lists, body parameters, body parts, flags and
+//! header-field names, and the lists of CAPABILITY, LIST, STATUS, ESEARCH, THREAD,
+//! NAMESPACE and the other responses. Reading the list
 //! ([`LazyList::iter`]) parses those bytes again, one item at a time; they were valid when
 //! the enclosing value was decoded, so iterating cannot fail.
 //!

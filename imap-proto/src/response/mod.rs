@@ -15,10 +15,14 @@
 //! and every list inside them (flags, ENVELOPE address lists, BODYSTRUCTURE parts and
 //! parameters, header-field names), are [`LazyList`](crate::core::LazyList)s: checked
 //! completely when decoded, kept as their bytes, and typed item by item when iterated (an
-//! ENVELOPE or BODYSTRUCTURE is boxed then, when it is read). Decoding any of these
-//! allocates nothing. The short lists of other responses (capabilities, LIST attributes,
-//! Gmail labels, BINARY part numbers) are `Vec`s: one allocation per non-empty list, and an
-//! API that indexes and pattern-matches plainly. `benches/README.md` counts both.
+//! ENVELOPE or BODYSTRUCTURE is boxed then, when it is read). So is every list of the other
+//! responses: capabilities (CAPABILITY, ENABLED and the `[CAPABILITY]` code), FLAGS and
+//! PERMANENTFLAGS, LIST attributes and extended items, STATUS items, ESEARCH return data,
+//! THREAD, NAMESPACE, ID, QUOTA, QUOTAROOT, ACL, LISTRIGHTS and METADATA. Decoding any
+//! response allocates nothing; reading a list types its items (`Cow`s that still borrow the
+//! input) and allocates only what an item holds by value (a THREAD's `Vec`s, a boxed
+//! ENVELOPE). Gmail labels and BINARY part numbers inside a FETCH attribute are `Vec`s, built
+//! only when that attribute is read. `benches/README.md` counts the allocations.
 
 pub mod acl;
 pub mod bodystructure;
