@@ -13,7 +13,7 @@
 //! Sequence sets and SEARCH/SORT number lists (which can be megabytes long) are validated
 //! once and kept as their wire bytes, yielding numbers lazily. A FETCH response's attributes,
 //! and every list inside them (flags, ENVELOPE address lists, BODYSTRUCTURE parts and
-//! parameters, header-field names), are [`LazyList`](crate::core::LazyList)s: checked
+//! parameters, header-field names), are [`LazyList`]s: checked
 //! completely when decoded, kept as their bytes, and typed item by item when iterated (an
 //! ENVELOPE or BODYSTRUCTURE is boxed then, when it is read). So is every list of the other
 //! responses: capabilities (CAPABILITY, ENABLED and the `[CAPABILITY]` code), FLAGS and
