@@ -172,13 +172,30 @@ const BLOCK: usize = 64;
 #[cfg(feature = "simd")]
 const MASKED_BLOCK: usize = 128;
 
-/// What [`locate`] found.
+/// What [`locate`] or [`locate_by_masks`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Located {
     /// A `CRLF.` whose dot is at this offset, after clean pairs only: the payload stops there.
     Stop(usize),
     /// Every pair before this offset is clean; the exact scan goes on from here.
     Clean(usize),
+}
+
+impl Located {
+    /// What the first marked pair says, given marks of bare pairs and of pairs that start
+    /// `CRLF.` (at least one set). Each pair takes `width` bits and is marked by its top one:
+    /// 8 in a word of bytes, 1 in a 64-byte compare mask; bit 0 is the pair at `at`. A bare
+    /// pair is left to the exact scan, which reports it.
+    #[inline(always)]
+    fn first_mark(at: usize, bare: u64, stop: u64, width: u32) -> Located {
+        let bit = (bare | stop).trailing_zeros();
+        let pair = at + (bit / width) as usize;
+        if bare >> bit & 1 == 0 {
+            Located::Stop(pair + 2)
+        } else {
+            Located::Clean(pair)
+        }
+    }
 }
 
 /// The first pair at or after `clean` (where all pairs before are clean) that is bare or
@@ -196,16 +213,6 @@ fn locate(hay: &[u8], clean: usize) -> Located {
         use crate::chars::bytes_equal as equal;
         let cr = equal(this, b'\r');
         (cr ^ equal(next, b'\n'), cr & equal(after, b'.'))
-    }
-    /// What the first mark of the word at `at` says (the word has one).
-    #[inline(always)]
-    fn first(at: usize, (bare, stop): (u64, u64)) -> Located {
-        let first = (bare | stop).trailing_zeros() as usize / 8;
-        if bare & (0x80 << (first * 8)) == 0 {
-            Located::Stop(at + first + 2)
-        } else {
-            Located::Clean(at + first)
-        }
     }
     let word_in = |bytes: &[u8], at: usize| {
         bytes
@@ -233,7 +240,7 @@ fn locate(hay: &[u8], clean: usize) -> Located {
         // No marked word: the block was clean after all (`clean_prefix` only stops at one
         // that is not, so this is not reached).
         return match (bare.get(index), stop.get(index)) {
-            (Some(&bare), Some(&stop)) => first(clean + index * 8, (bare, stop)),
+            (Some(&bare), Some(&stop)) => Located::first_mark(clean + index * 8, bare, stop, 8),
             _ => Located::Clean(clean + BLOCK),
         };
     }
@@ -244,9 +251,9 @@ fn locate(hay: &[u8], clean: usize) -> Located {
         else {
             break;
         };
-        let found = marks(this, next, after);
-        if found.0 | found.1 != 0 {
-            return first(at, found);
+        let (bare, stop) = marks(this, next, after);
+        if bare | stop != 0 {
+            return Located::first_mark(at, bare, stop, 8);
         }
         at += 8;
     }
@@ -280,10 +287,12 @@ fn locate_wide(hay: &[u8]) -> Located {
 /// with CR, with LF one byte on and with a dot two bytes on, and the first pair marked is a
 /// bit scan away. `None` on other CPUs, which take [`locate`]'s words instead.
 ///
-/// The generated payload, a stuffed line every few hundred bytes, spends its time here: it
-/// went from 1,447 to 1,166 µs against [`locate`] (quick A/B). A whole-payload scan by masks
-/// alone (one read of each 64 bytes, pairs met by shifting the masks) was 12 % slower on the
-/// real payload than the block loop, and unrolled twice no faster.
+/// The generated payload, a stuffed line every few hundred bytes, spends its time here. With
+/// 64-byte steps the masks took it to 1,166 µs in a quick run (load 0.85); the word search had
+/// measured 1,447 µs in the eighth figures, another session, so that gain is not an A/B. A
+/// whole-payload scan by masks alone (one read of each 64 bytes, pairs met by shifting the
+/// masks) took 83.2 µs on the real payload (load 0.16) against 74.6 µs for the block loop
+/// with masks (load 0.85), and unrolled twice no faster.
 #[cfg(feature = "simd")]
 #[inline(always)]
 fn locate_by_masks<S: pulp::Simd>(simd: S, hay: &[u8]) -> Option<Located> {
@@ -312,12 +321,7 @@ fn locate_by_masks<S: pulp::Simd>(simd: S, hay: &[u8]) -> Option<Located> {
         let bare = crs ^ bits(simd.equal_u8s(next, simd.splat_u8s(b'\n')));
         let stop = crs & bits(simd.equal_u8s(after, simd.splat_u8s(b'.')));
         if bare | stop != 0 {
-            let first = (bare | stop).trailing_zeros() as usize;
-            return Some(if bare >> first & 1 == 0 {
-                Located::Stop(at + first + 2)
-            } else {
-                Located::Clean(at + first)
-            });
+            return Some(Located::first_mark(at, bare, stop, 1));
         }
         at += 64;
     }
