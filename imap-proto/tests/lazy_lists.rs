@@ -399,3 +399,42 @@ fn list_limits_are_enforced_when_decoding() {
     // then entering its level fails.
     assert_eq!(e.offset(), offset_of(&deep, b"(((") + 64);
 }
+
+/// What follows an item of a parenthesised list that is neither a space nor `)` is reported
+/// where it stands, as each list's grammar names it: METADATA values expect the `)`, the
+/// others a space. A `()` METADATA list is its first entry's error.
+#[test]
+fn a_bad_separator_is_reported_where_it_stands() {
+    for (input, at, expected) in [
+        (
+            &b"* METADATA INBOX (/a \"1\"x)\r\n"[..],
+            &b"x)"[..],
+            groupwire_imap::Expected::CloseParen,
+        ),
+        (
+            b"* ID (\"name\" \"x\"y)\r\n",
+            b"y)",
+            groupwire_imap::Expected::Space,
+        ),
+        (
+            b"* ESEARCH ADDTO (1 5y)\r\n",
+            b"y)",
+            groupwire_imap::Expected::Space,
+        ),
+        (
+            b"* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL (\"en\"x)))\r\n",
+            b"x)))",
+            groupwire_imap::Expected::Space,
+        ),
+    ] {
+        let e = Response::decode(input, &Limits::default()).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.offset()),
+            (ErrorKind::Expected(expected), offset_of(input, at)),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    let e = Response::decode(b"* METADATA INBOX ()\r\n", &Limits::default()).unwrap_err();
+    assert_eq!(e.offset(), offset_of(b"* METADATA INBOX ()\r\n", b")"));
+}

@@ -397,6 +397,36 @@ pub(crate) fn spaced<'a, T>(
     Ok(LazyList::raw(c.since(start)))
 }
 
+/// Validates the items of a parenthesised list whose `(` the caller has read, through its
+/// `)`: `[item *(SP item)]`, each item followed by the `)` or by what `separator` reads (a
+/// space, or the error the grammar reports there), keeping only the items' bytes. With
+/// `allow_empty` off, `()` is the first item's error. Unlike [`paren_list`] it opens no
+/// nesting level: the lists read this way (ID, METADATA values, ESEARCH context updates, body
+/// languages) never did.
+pub(crate) fn until_close<'a, T>(
+    c: &mut Cursor<'a>,
+    allow_empty: bool,
+    mut separator: impl FnMut(&mut Cursor<'a>) -> ParseResult<()>,
+    mut item: impl FnMut(&mut Cursor<'a>) -> ParseResult<()>,
+) -> ParseResult<LazyList<'a, T>> {
+    let start = c.pos();
+    if !(allow_empty && c.peek() == Some(b')')) {
+        let mut count = 0;
+        loop {
+            count += 1;
+            c.check_list_length(count)?;
+            item(c)?;
+            if c.peek() == Some(b')') {
+                break;
+            }
+            separator(c)?;
+        }
+    }
+    let list = LazyList::raw(c.since(start));
+    c.advance(1);
+    Ok(list)
+}
+
 /// `continues` for [`spaced`] lists that go on at every space.
 pub(crate) fn at_space(c: &Cursor<'_>) -> bool {
     c.peek() == Some(b' ')

@@ -11,7 +11,7 @@ use super::envelope::Envelope;
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
 use crate::core::encode::put_number;
-use crate::core::lazy::{LazyList, ListItem};
+use crate::core::lazy::{self, LazyList, ListItem};
 use crate::core::number::{number, number64};
 use crate::core::owned::into_owned_struct;
 use crate::core::string::parse_nil;
@@ -300,19 +300,7 @@ fn disposition<'a>(c: &mut Cursor<'a>) -> ParseResult<Option<Disposition<'a>>> {
 fn languages<'a>(c: &mut Cursor<'a>) -> ParseResult<LazyList<'a, IString<'a>>> {
     if c.peek() == Some(b'(') {
         c.advance(1);
-        let start = c.pos();
-        let mut count = 0;
-        loop {
-            count += 1;
-            c.check_list_length(count)?;
-            IString::parse_string(c)?;
-            if c.peek() == Some(b')') {
-                let inner = c.since(start);
-                c.advance(1);
-                return Ok(LazyList::raw(inner));
-            }
-            c.sp()?;
-        }
+        return lazy::until_close(c, false, Cursor::sp, |c| IString::parse_string(c).map(drop));
     }
     // A single tag is the list of that tag, NIL the empty list.
     let start = c.pos();

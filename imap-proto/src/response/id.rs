@@ -2,7 +2,7 @@
 
 use crate::Expected;
 use crate::core::cursor::{Cursor, ParseResult};
-use crate::core::lazy::LazyList;
+use crate::core::lazy::{self, LazyList};
 use crate::core::string::parse_nil;
 use crate::core::{Encode, IString, IntoOwned, Sink};
 
@@ -18,23 +18,11 @@ impl<'a> IdParameters<'a> {
             return Ok(IdParameters(None));
         }
         c.expect(b'(', Expected::OpenParen)?;
-        let start = c.pos();
-        let mut count = 0;
-        if c.peek() != Some(b')') {
-            loop {
-                count += 1;
-                c.check_list_length(count)?;
-                IString::parse_string(c)?;
-                c.sp()?;
-                IString::parse_nstring(c)?;
-                if c.peek() == Some(b')') {
-                    break;
-                }
-                c.sp()?;
-            }
-        }
-        let pairs = LazyList::raw(c.since(start));
-        c.advance(1);
+        let pairs = lazy::until_close(c, true, Cursor::sp, |c| {
+            IString::parse_string(c)?;
+            c.sp()?;
+            IString::parse_nstring(c).map(drop)
+        })?;
         Ok(IdParameters(Some(pairs)))
     }
 }

@@ -31,21 +31,16 @@ impl<'a> Metadata<'a> {
         let mailbox = Mailbox::parse(c)?;
         c.sp()?;
         let entries = if c.eat(b'(') {
-            let start = c.pos();
-            let mut count = 0;
-            loop {
-                count += 1;
-                c.check_list_length(count)?;
-                IString::parse_astring(c)?;
-                c.sp()?;
-                IString::parse_nstring8(c)?;
-                if c.peek() == Some(b')') {
-                    break;
-                }
-                c.sp().map_err(|_| c.error(Expected::CloseParen))?;
-            }
-            let values = LazyList::raw(c.since(start));
-            c.advance(1);
+            let values = lazy::until_close(
+                c,
+                false,
+                |c| c.sp().map_err(|_| c.error(Expected::CloseParen)),
+                |c| {
+                    IString::parse_astring(c)?;
+                    c.sp()?;
+                    IString::parse_nstring8(c).map(drop)
+                },
+            )?;
             MetadataEntries::Values(values)
         } else {
             MetadataEntries::Names(lazy::spaced(c, false, lazy::at_space, |c| {

@@ -256,22 +256,9 @@ type Updates<'a> = LazyList<'a, (u32, SequenceSet<'a>)>;
 
 fn context_updates<'a>(c: &mut Cursor<'a>) -> ParseResult<Updates<'a>> {
     c.expect(b'(', Expected::OpenParen)?;
-    let start = c.pos();
-    let mut count = 0;
-    if c.peek() != Some(b')') {
-        loop {
-            count += 1;
-            c.check_list_length(count)?;
-            <(u32, SequenceSet<'a>)>::parse_item(c)?;
-            if c.peek() == Some(b')') {
-                break;
-            }
-            c.sp()?;
-        }
-    }
-    let updates = LazyList::raw(c.since(start));
-    c.advance(1);
-    Ok(updates)
+    lazy::until_close(c, true, Cursor::sp, |c| {
+        <(u32, SequenceSet<'a>)>::parse_item(c).map(drop)
+    })
 }
 
 impl<'a> ListItem<'a> for (u32, SequenceSet<'a>) {
