@@ -8,7 +8,7 @@ use std::cell::Cell;
 
 use groupwire_dav::Decoded;
 use groupwire_dav::ical::DecodeOptions;
-use groupwire_dav::vcard::decode_vcard;
+use groupwire_dav::vcard::{VCard, decode_vcard};
 
 struct CountingAllocator;
 
@@ -40,17 +40,18 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-/// Allocations made by decoding `card` whole, and its property count.
-fn allocations_decoding(card: &[u8]) -> (usize, usize) {
+/// Allocations made by decoding `card` whole, and the card.
+fn allocations_decoding(card: &[u8]) -> (usize, VCard<'_>) {
     let before = ALLOCATIONS.with(Cell::get);
-    let properties = match decode_vcard(card, &DecodeOptions::default()) {
+    let decoded = decode_vcard(card, &DecodeOptions::default());
+    let allocations = ALLOCATIONS.with(Cell::get) - before;
+    match decoded {
         Ok(Decoded::Complete { value, consumed }) => {
             assert_eq!(consumed, card.len());
-            value.value.properties.len()
+            (allocations, value.value)
         }
         other => panic!("card does not decode: {other:?}"),
-    };
-    (ALLOCATIONS.with(Cell::get) - before, properties)
+    }
 }
 
 #[test]
@@ -60,9 +61,9 @@ fn a_card_of_thirteen_plain_properties_allocates_its_property_list_once() {
         card.push_str(&format!("NOTE:note {n}\r\n"));
     }
     card.push_str("END:VCARD\r\n");
-    let (allocations, properties) = allocations_decoding(card.as_bytes());
+    let (allocations, decoded) = allocations_decoding(card.as_bytes());
     // BEGIN and END are not properties of the card.
-    assert_eq!(properties, 13);
+    assert_eq!(decoded.properties.len(), 13);
     // The stack of open components, and the property list, never regrown.
     assert_eq!(
         allocations, 2,
@@ -75,19 +76,10 @@ fn parameters_and_folds_allocate_only_for_themselves() {
     let card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Erik Olsen\r\n\
         EMAIL;TYPE=work:erik@example.com\r\nTEL;TYPE=cell:+1 555 0001\r\n\
         NOTE:a note folded\r\n  over two lines\r\nEND:VCARD\r\n";
-    let (allocations, properties) = allocations_decoding(card);
-    assert_eq!(properties, 5);
+    let (allocations, decoded) = allocations_decoding(card);
+    assert_eq!(decoded.properties.len(), 5);
     assert_eq!(
-        decode_vcard(card, &DecodeOptions::default())
-            .ok()
-            .and_then(|d| match d {
-                Decoded::Complete { value, .. } => value
-                    .value
-                    .property("NOTE")
-                    .map(|p| p.value.clone().into_owned()),
-                Decoded::Incomplete { .. } => None,
-            })
-            .as_deref(),
+        decoded.property("NOTE").map(|p| &*p.value),
         Some("a note folded over two lines")
     );
     // The stack, the property list, EMAIL's and TEL's parameter lists, and the unfolded

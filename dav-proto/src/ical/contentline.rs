@@ -556,20 +556,16 @@ impl<'a> LineText<'a> {
     /// copy, the unfolded text itself with its head cut off: a folded line's value reuses the
     /// line's allocation instead of making a second one. The line is left empty then.
     pub(crate) fn take_tail(&mut self, from: usize) -> Cow<'a, str> {
-        let to = self.as_str().len();
-        let head = self.skip + from;
-        if matches!(self.text, Cow::Owned(_))
-            && self.segments.locate(head, self.skip + to).is_none()
-            && let Cow::Owned(mut text) = std::mem::take(&mut self.text)
-        {
-            // `from` is at a byte the parser matched, so on a character boundary.
-            if text.is_char_boundary(head) {
-                text.drain(..head);
-                return Cow::Owned(text);
-            }
-            return Cow::Owned(text.get(head..).unwrap_or_default().to_owned());
+        let (head, end) = (self.skip + from, self.text.len());
+        let copied =
+            matches!(self.text, Cow::Owned(_)) && self.segments.locate(head, end).is_none();
+        // `from` is at a byte the parser matched, so on a character boundary; `sub` copes if not.
+        if copied && self.text.is_char_boundary(head) {
+            let mut text = std::mem::take(&mut self.text).into_owned();
+            text.drain(..head);
+            return Cow::Owned(text);
         }
-        self.sub(from, to)
+        self.sub(from, end - self.skip)
     }
 }
 
