@@ -287,7 +287,7 @@ pub(crate) fn decode_object<'a>(
             report.defect(line.start, Defect::BlankLine)?;
             continue;
         }
-        let prop = match Property::parse(&mut text, start, &mut report) {
+        let prop = match Property::parse(&text, start, &mut report) {
             Ok(prop) => prop,
             Err(e) if report.lenient() && matches!(e.kind(), ErrorKind::Expected(_)) => {
                 report.defect(start, Defect::MalformedLine)?;

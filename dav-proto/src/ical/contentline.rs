@@ -551,22 +551,6 @@ impl<'a> LineText<'a> {
             }
         }
     }
-
-    /// The line from `from` to its end, as [`LineText::sub`] gives it, but where that would
-    /// copy, the unfolded text itself with its head cut off: a folded line's value reuses the
-    /// line's allocation instead of making a second one. The line is left empty then.
-    pub(crate) fn take_tail(&mut self, from: usize) -> Cow<'a, str> {
-        let (head, end) = (self.skip + from, self.text.len());
-        let copied =
-            matches!(self.text, Cow::Owned(_)) && self.segments.locate(head, end).is_none();
-        // `from` is at a byte the parser matched, so on a character boundary; `sub` copes if not.
-        if copied && self.text.is_char_boundary(head) {
-            let mut text = std::mem::take(&mut self.text).into_owned();
-            text.drain(..head);
-            return Cow::Owned(text);
-        }
-        self.sub(from, end - self.skip)
-    }
 }
 
 /// Whether the line's parameters (before the first `:`) name the quoted-printable encoding.

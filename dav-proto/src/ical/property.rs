@@ -136,7 +136,7 @@ impl<'a> Property<'a> {
 
     /// Parses one logical line. `base` is the line's offset in the input, for errors.
     pub(crate) fn parse(
-        line: &mut LineText<'a>,
+        line: &LineText<'a>,
         base: usize,
         report: &mut Report,
     ) -> Result<Self, DecodeError> {
@@ -229,7 +229,7 @@ impl<'a> Property<'a> {
                 _ => return Err(err(pos, Expected::Colon)),
             }
         }
-        let value = line.take_tail(pos + 1);
+        let value = line.sub(pos + 1, text.len());
         Ok(Self {
             group,
             name,
