@@ -304,7 +304,29 @@ impl Account {
         self.oauth_token = Some(token);
         self
     }
+
+    /// The account with [`WRONG_PASSWORD`] (one more `x` should that be the real one): the
+    /// only wrong password any check sends.
+    pub fn with_wrong_password(&self) -> Account {
+        let mut password = WRONG_PASSWORD.to_string();
+        if password == self.password.expose() {
+            password.push('x');
+        }
+        Account {
+            password: Secret::new(password),
+            ..self.clone()
+        }
+    }
 }
+
+/// The one wrong password of every deliberately failed login. One, because servers that slow
+/// down failed logins by client address count a wrong password they have already seen once:
+/// Dovecot's auth penalty (behind Postfix too) grows by one for each new user and password
+/// pair, delays every login from that address by 4, 8, then 15 s, and Postfix answers 454
+/// when its auth server takes over 10 s. With one pair the harness's own failures cost the
+/// logins of the checks beside them at most one step (4 s). It shares nothing with a real
+/// password, so sending it before TLS gives nothing away.
+pub const WRONG_PASSWORD: &str = "groupwire-deliberately-wrong-password";
 
 /// The deployment under test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

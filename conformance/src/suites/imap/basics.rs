@@ -11,7 +11,7 @@ use groupwire_imap::response::code::Code;
 
 use super::session::{ImapSession, Reply, imap_endpoint, literal, quoted, show};
 use crate::engine::{CheckContext, CheckResult, Finding};
-use crate::target::{Account, Secret, Security};
+use crate::target::{Account, Security};
 
 fn starttls_endpoint(cx: &CheckContext) -> Result<(), Finding> {
     if imap_endpoint(cx)?.security == Security::StartTls {
@@ -84,19 +84,6 @@ pub async fn logindisabled(cx: CheckContext) -> CheckResult {
     }
 }
 
-/// The account with a wrong password that shares nothing with the real one, so a server that
-/// checks it must refuse it, and sending it where it could be snooped (before TLS) gives
-/// nothing away.
-fn wrong_password(cx: &CheckContext, account: &Account) -> Account {
-    let mut wrong = account.clone();
-    let mut password = format!("groupwire-wrong-{}", cx.run_prefix());
-    if password == account.password.expose() {
-        password.push('x');
-    }
-    wrong.password = Secret::new(password);
-    wrong
-}
-
 /// Whether a reply to LOGIN or AUTHENTICATE shows the server checked the credentials: it
 /// accepted them, or rejected them as wrong (`[AUTHENTICATIONFAILED]`) where it should have
 /// refused to look (`[PRIVACYREQUIRED]`, BAD, or a NO that does not judge them).
@@ -114,7 +101,7 @@ fn credentials_processed(reply: &Reply) -> bool {
 /// one never travels in plaintext), and judged by whether the server checked it.
 pub async fn login_refused_in_cleartext(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = wrong_password(&cx, cx.account(0)?);
+    let account = cx.account(0)?.with_wrong_password();
     let mut session = ImapSession::connect(&cx).await?;
     let reply = session.login(&account).await?;
     session.logout().await;
@@ -135,7 +122,7 @@ pub async fn login_refused_in_cleartext(cx: CheckContext) -> CheckResult {
 /// credentials.
 pub async fn logindisabled_honoured(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = wrong_password(&cx, cx.account(0)?);
+    let account = cx.account(0)?.with_wrong_password();
     let mut session = ImapSession::connect(&cx).await?;
     let caps = session.run("CAPABILITY").await?.capabilities();
     if !caps.iter().any(|c| c == "LOGINDISABLED") {
@@ -160,7 +147,7 @@ pub async fn logindisabled_honoured(cx: CheckContext) -> CheckResult {
 /// password, judged by whether the server checked it.
 pub async fn authenticate_refused_in_cleartext(cx: CheckContext) -> CheckResult {
     starttls_endpoint(&cx)?;
-    let account = wrong_password(&cx, cx.account(0)?);
+    let account = cx.account(0)?.with_wrong_password();
     let mut session = ImapSession::connect(&cx).await?;
     let reply = session.authenticate_plain(&account).await?;
     session.logout().await;
@@ -266,7 +253,7 @@ pub async fn login(cx: CheckContext) -> CheckResult {
 
 /// LOGIN with a wrong password is NO: accepting it is an authentication bypass.
 pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
-    let account = wrong_password(&cx, cx.account(0)?);
+    let account = cx.account(0)?.with_wrong_password();
     let mut session = ImapSession::secure(&cx).await?;
     let reply = session.login(&account).await?;
     session.logout().await;
@@ -282,7 +269,7 @@ pub async fn login_bad_password(cx: CheckContext) -> CheckResult {
 
 /// AUTHENTICATE PLAIN with a wrong password is NO.
 pub async fn authenticate_bad_password(cx: CheckContext) -> CheckResult {
-    let account = wrong_password(&cx, cx.account(0)?);
+    let account = cx.account(0)?.with_wrong_password();
     let mut session = ImapSession::secure(&cx).await?;
     let reply = session.authenticate_plain(&account).await?;
     session.logout().await;

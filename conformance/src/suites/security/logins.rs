@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{CheckContext, CheckResult, Finding};
 use crate::suites::imap::session::{ImapSession, starttls_blocked};
-use crate::target::{Account, Secret, Security};
+use crate::target::Security;
 
 /// How many failures are tried.
 pub const ATTEMPTS: u32 = 10;
@@ -23,12 +23,7 @@ pub async fn imap_failed_logins_limited(cx: CheckContext) -> CheckResult {
         .clone()
         .ok_or_else(|| Finding::not_run("the target has no IMAP endpoint"))?;
     let account = cx.account(0)?;
-    let wrong = Account::new(
-        account.user.clone(),
-        Secret::new("gw-deliberately-wrong-password"),
-        Some(account.address.clone()),
-        None,
-    );
+    let wrong = account.with_wrong_password();
     let mut session = ImapSession::connect_to(&cx, &endpoint).await?;
     if endpoint.security == Security::StartTls {
         session
@@ -89,12 +84,15 @@ pub async fn smtp_failed_logins_limited(cx: CheckContext) -> CheckResult {
         .clone()
         .ok_or_else(|| Finding::not_run("the target has no submission endpoint"))?;
     let account = cx.account(0)?.clone();
-    let wrong = "gw-deliberately-wrong-password";
+    let wrong = account.with_wrong_password();
     let mut session = SmtpSession::secure_to(&cx, &endpoint).await?;
     let mut timings = Vec::new();
     for attempt in 1..=ATTEMPTS {
         let started = Instant::now();
-        let reply = match session.auth_plain(&account.user, wrong).await {
+        let reply = match session
+            .auth_plain(&wrong.user, wrong.password.expose())
+            .await
+        {
             Ok(reply) => reply,
             Err(finding) => {
                 cx.note(format!(

@@ -67,7 +67,7 @@ pub async fn not_before_tls(cx: CheckContext) -> CheckResult {
     }
     // Hidden is not refused: try it, with a password that is wrong on purpose.
     let reply = session
-        .auth_plain(&user, "groupwire-wrong-password")
+        .auth_plain(&user, crate::target::WRONG_PASSWORD)
         .await?;
     if judge_plaintext_auth(code(&reply)) == PlaintextAuth::Processed {
         cancel_if_challenged(&mut session, code(&reply)).await;
@@ -159,11 +159,8 @@ pub async fn plain_success(cx: CheckContext) -> CheckResult {
 }
 
 fn wrong_password(cx: &CheckContext) -> Result<(String, String), Finding> {
-    let account = cx.account(0)?;
-    Ok((
-        account.user.clone(),
-        format!("{}-wrong", account.password.expose()),
-    ))
+    let wrong = cx.account(0)?.with_wrong_password();
+    Ok((wrong.user, wrong.password.expose().to_string()))
 }
 
 /// Whether a reply accepts the credentials it answers (any 2xx: 235, or 250 from a server
