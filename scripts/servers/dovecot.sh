@@ -29,7 +29,7 @@ start() {
   local host=127.0.0.1 plaintext=no
   if hardened; then host=127.0.0.2; plaintext=yes; fi
   local imap imaps lmtp auth
-  imap=$(free_port); imaps=$(free_port); lmtp=$(free_port); auth=$(free_port)
+  read -r imap imaps lmtp auth < <(free_ports 4)
   local mail_user mail_group login_user internal_user
   if [ "$(id -u)" = 0 ]; then
     mail_user=nobody; mail_group=nogroup; login_user=dovenull; internal_user=dovecot

@@ -13,14 +13,26 @@ fi
 
 die() { echo "$*" >&2; exit 1; }
 
-# An unused TCP port on 127.0.0.1 (the OS picks it; not 2024, which the sandbox holds).
-free_port() {
-  local port
-  while :; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-    [ "$port" != 2024 ] && { echo "$port"; return; }
-  done
+# free_ports N: N different unused TCP ports on 127.0.0.1, space-separated (the OS picks them,
+# all bound at once so none is handed out twice; never 2024, which the sandbox holds). Picked
+# one at a time, two of a server's listeners once got the same port ("duplicate listener").
+free_ports() {
+  python3 - "$1" <<'PY'
+import socket, sys
+held, ports = [], []
+while len(ports) < int(sys.argv[1]):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    held.append(s)
+    port = s.getsockname()[1]
+    if port != 2024:
+        ports.append(port)
+print(*ports)
+PY
 }
+
+# An unused TCP port on 127.0.0.1 (see free_ports).
+free_port() { free_ports 1; }
 
 # wait_port PORT [SECONDS] [HOST]: until something accepts on HOST:PORT (default 127.0.0.1).
 wait_port() {

@@ -58,7 +58,7 @@ smtpd_tls_mandatory_protocols = >=TLSv1.2"
   local submission_tls=may
   hardened && submission_tls=encrypt
   local smtp submission submissions
-  smtp=$(free_port); submission=$(free_port); submissions=$(free_port)
+  read -r smtp submission submissions < <(free_ports 3)
   local mailboxes="" entry
   for entry in "${GW_USERS[@]}"; do
     mailboxes+="${mailboxes:+, }${entry%%:*}@example.test=${entry%%:*}"
