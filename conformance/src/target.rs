@@ -323,9 +323,10 @@ impl Account {
 /// down failed logins by client address count a wrong password they have already seen once:
 /// Dovecot's auth penalty (behind Postfix too) grows by one for each new user and password
 /// pair, delays every login from that address by 4, 8, then 15 s, and Postfix answers 454
-/// when its auth server takes over 10 s. With one pair the harness's own failures cost the
-/// logins of the checks beside them at most one step (4 s). It shares nothing with a real
-/// password, so sending it before TLS gives nothing away.
+/// when its auth server takes over 10 s. With one pair, all the harness's wrong passwords
+/// together cost the logins of the checks beside them one step (4 s); a wrong SCRAM proof,
+/// which Dovecot cannot compare, is followed by a correct login instead. It shares nothing
+/// with a real password, so sending it before TLS gives nothing away.
 pub const WRONG_PASSWORD: &str = "groupwire-deliberately-wrong-password";
 
 /// The deployment under test.
@@ -716,5 +717,30 @@ struct AccountFile {
 impl From<TargetError> for crate::engine::Finding {
     fn from(error: TargetError) -> crate::engine::Finding {
         crate::engine::Finding::harness(error.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wrong password is the same for every account, and never the account's own (it
+    /// may travel before TLS).
+    #[test]
+    fn the_wrong_password_is_shared_and_never_the_real_one() {
+        let alice = Account::new("alice", Secret::new("alice-password"), None, None);
+        let bob = Account::new("bob", Secret::new("bob-password"), None, None);
+        let wrong = alice.with_wrong_password();
+        assert_eq!(wrong.password.expose(), WRONG_PASSWORD);
+        assert_eq!(bob.with_wrong_password().password.expose(), WRONG_PASSWORD);
+        assert_eq!(
+            (wrong.user.as_str(), wrong.address.as_str()),
+            ("alice", "alice")
+        );
+        let unlucky = Account::new("carol", Secret::new(WRONG_PASSWORD), None, None);
+        assert_ne!(
+            unlucky.with_wrong_password().password.expose(),
+            unlucky.password.expose()
+        );
     }
 }

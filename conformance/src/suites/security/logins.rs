@@ -22,8 +22,7 @@ pub async fn imap_failed_logins_limited(cx: CheckContext) -> CheckResult {
         .imap
         .clone()
         .ok_or_else(|| Finding::not_run("the target has no IMAP endpoint"))?;
-    let account = cx.account(0)?;
-    let wrong = account.with_wrong_password();
+    let wrong = cx.account(0)?.with_wrong_password();
     let mut session = ImapSession::connect_to(&cx, &endpoint).await?;
     if endpoint.security == Security::StartTls {
         session
@@ -83,8 +82,7 @@ pub async fn smtp_failed_logins_limited(cx: CheckContext) -> CheckResult {
         .smtp
         .clone()
         .ok_or_else(|| Finding::not_run("the target has no submission endpoint"))?;
-    let account = cx.account(0)?.clone();
-    let wrong = account.with_wrong_password();
+    let wrong = cx.account(0)?.with_wrong_password();
     let mut session = SmtpSession::secure_to(&cx, &endpoint).await?;
     let mut timings = Vec::new();
     for attempt in 1..=ATTEMPTS {

@@ -9,7 +9,7 @@ use groupwire_smtp::command::Command;
 
 use super::session::{SmtpSession, code, current, expect_code, mail_from, rcpt_to, show};
 use crate::engine::{CheckContext, CheckResult, Finding};
-use crate::target::Security;
+use crate::target::{Account, Secret, Security};
 
 const CLEARTEXT: [&str; 2] = ["PLAIN", "LOGIN"];
 
@@ -47,10 +47,12 @@ pub async fn not_before_tls(cx: CheckContext) -> CheckResult {
             "the SMTP endpoint is not a STARTTLS endpoint",
         ));
     }
-    let user = cx
-        .account(0)
-        .map(|account| account.user.clone())
-        .unwrap_or_else(|_| "nobody@groupwire.invalid".to_string());
+    // Never the real password: this may be sent in plaintext.
+    let wrong = match cx.account(0) {
+        Ok(account) => account.with_wrong_password(),
+        Err(_) => Account::new("nobody@groupwire.invalid", Secret::new(""), None, None)
+            .with_wrong_password(),
+    };
     let mut session = SmtpSession::connect(&cx).await?;
     session.ehlo().await?;
     let offered: Vec<String> = session
@@ -67,7 +69,7 @@ pub async fn not_before_tls(cx: CheckContext) -> CheckResult {
     }
     // Hidden is not refused: try it, with a password that is wrong on purpose.
     let reply = session
-        .auth_plain(&user, crate::target::WRONG_PASSWORD)
+        .auth_plain(&wrong.user, wrong.password.expose())
         .await?;
     if judge_plaintext_auth(code(&reply)) == PlaintextAuth::Processed {
         cancel_if_challenged(&mut session, code(&reply)).await;
@@ -158,11 +160,6 @@ pub async fn plain_success(cx: CheckContext) -> CheckResult {
     expect_code(&reply, 235, "235 to AUTH PLAIN with good credentials")
 }
 
-fn wrong_password(cx: &CheckContext) -> Result<(String, String), Finding> {
-    let wrong = cx.account(0)?.with_wrong_password();
-    Ok((wrong.user, wrong.password.expose().to_string()))
-}
-
 /// Whether a reply accepts the credentials it answers (any 2xx: 235, or 250 from a server
 /// that gets the code wrong too).
 fn accepts(reply_code: u16) -> bool {
@@ -176,7 +173,7 @@ async fn answer_to_wrong_password(
     cx: &CheckContext,
     mechanism: Mechanism<'static>,
 ) -> Result<super::session::OwnedReply, Finding> {
-    let (user, wrong) = wrong_password(cx)?;
+    let wrong = cx.account(0)?.with_wrong_password();
     let mut session = SmtpSession::secure(cx).await?;
     let reply = match mechanism {
         Mechanism::Login => {
@@ -184,9 +181,15 @@ async fn answer_to_wrong_password(
                 session.quit().await;
                 return Err(Finding::skip("AUTH LOGIN is not offered"));
             }
-            session.auth_login(&user, &wrong).await?
+            session
+                .auth_login(&wrong.user, wrong.password.expose())
+                .await?
         }
-        _ => session.auth_plain(&user, &wrong).await?,
+        _ => {
+            session
+                .auth_plain(&wrong.user, wrong.password.expose())
+                .await?
+        }
     };
     cancel_if_challenged(&mut session, code(&reply)).await;
     session.quit().await;
